@@ -1,0 +1,71 @@
+//! Human-readable names shown in the portal.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use super::FieldError;
+
+/// 1 to 128 characters after trimming surrounding white space; no control characters.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct DisplayName(String);
+
+const MAX_CHARS: usize = 128;
+
+impl DisplayName {
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        let trimmed = raw.trim();
+        if trimmed.is_empty() {
+            return Err(FieldError::new("must not be empty"));
+        }
+        if trimmed.chars().count() > MAX_CHARS {
+            return Err(FieldError::new("must be at most 128 characters"));
+        }
+        if trimmed.chars().any(char::is_control) {
+            return Err(FieldError::new("must not contain control characters"));
+        }
+        Ok(Self(trimmed.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The form prefix search compares against: case-insensitive.
+    pub fn search_key(&self) -> String {
+        self.0.to_lowercase()
+    }
+}
+
+impl TryFrom<String> for DisplayName {
+    type Error = FieldError;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Self::parse(&value)
+    }
+}
+
+impl From<DisplayName> for String {
+    fn from(value: DisplayName) -> Self {
+        value.0
+    }
+}
+
+impl fmt::Display for DisplayName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trims_and_bounds_length() {
+        assert_eq!(DisplayName::parse("  Acme Corp ").unwrap().as_str(), "Acme Corp");
+        assert!(DisplayName::parse(&"é".repeat(128)).is_ok());
+        assert!(DisplayName::parse(&"é".repeat(129)).is_err());
+        assert!(DisplayName::parse("   ").is_err());
+        assert!(DisplayName::parse("a\u{0007}b").is_err());
+    }
+}

@@ -1,0 +1,374 @@
+//! Domain events: the contract published on EventBridge (`detail`), documented by a JSON Schema
+//! per type in `events/schemas/`.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+use crate::authorization::Role;
+use crate::domain::{
+    Customer, CustomerIdentifier, CustomerRole, CustomerStatus, EmailAddress, GeneratedId, Identifier, Invitation,
+    PartnerId, TagKey, TagValues, UserId,
+};
+use crate::principal::Principal;
+
+/// The EventBridge `source` of every event.
+pub const EVENT_SOURCE: &str = "meshcustomers";
+
+/// Who caused an event, and in which role the action was allowed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Actor {
+    pub user_id: UserId,
+    pub email: Option<EmailAddress>,
+    pub role: Role,
+}
+
+impl Actor {
+    pub fn new(principal: &Principal, role: Role) -> Self {
+        Self { user_id: principal.user_id.clone(), email: principal.email.clone(), role }
+    }
+}
+
+/// The `detail` of an EventBridge event: envelope fields plus `type` and `data`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DomainEvent {
+    pub event_id: GeneratedId,
+    /// The customer the event belongs to; `null` only for installation-wide events.
+    pub customer_id: Option<CustomerIdentifier>,
+    #[serde(with = "rfc3339_millis")]
+    pub occurred_at: DateTime<Utc>,
+    pub actor: Actor,
+    #[serde(flatten)]
+    pub payload: EventPayload,
+}
+
+impl DomainEvent {
+    pub fn new(
+        customer_id: &CustomerIdentifier,
+        actor: Actor,
+        occurred_at: DateTime<Utc>,
+        payload: EventPayload,
+    ) -> Self {
+        Self { event_id: GeneratedId::new(), customer_id: Some(customer_id.clone()), occurred_at, actor, payload }
+    }
+
+    pub fn event_type(&self) -> &'static str {
+        self.payload.event_type()
+    }
+}
+
+/// One variant per event type; `type` and `data` of the detail.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "data", rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum EventPayload {
+    CustomerRegistered(CustomerSnapshot),
+    CustomerCreated(CustomerSnapshot),
+    UserInvited(UserInvited),
+    UserAcceptedInvitation(UserAcceptedInvitation),
+    UserInvitationCancelled(UserInvitationCancelled),
+    UserRemoved(UserRemoved),
+    UserRoleChanged(UserRoleChanged),
+    CustomerQuotaEdited(Change<u32>),
+    UserAssignedHimself(UserAssignedHimself),
+    CustomerStatusChanged(CustomerStatusChanged),
+    CustomerApproved(CustomerApproved),
+    CustomerUpdated(CustomerUpdated),
+    CustomerTagsEdited(CustomerTagsEdited),
+    EmailConfirmed(EmailConfirmed),
+    MessageSent(MessageSent),
+    MessageAcknowledged(MessageAcknowledged),
+    ProjectCreated(ProjectCreated),
+    TenantCreated(TenantCreated),
+    ServiceUserCreated(ServiceUserCreated),
+}
+
+/// Every event type, in the order of the catalogue.
+pub const EVENT_TYPES: [&str; 19] = [
+    "CUSTOMER_REGISTERED",
+    "CUSTOMER_CREATED",
+    "USER_INVITED",
+    "USER_ACCEPTED_INVITATION",
+    "USER_INVITATION_CANCELLED",
+    "USER_REMOVED",
+    "USER_ROLE_CHANGED",
+    "CUSTOMER_QUOTA_EDITED",
+    "USER_ASSIGNED_HIMSELF",
+    "CUSTOMER_STATUS_CHANGED",
+    "CUSTOMER_APPROVED",
+    "CUSTOMER_UPDATED",
+    "CUSTOMER_TAGS_EDITED",
+    "EMAIL_CONFIRMED",
+    "MESSAGE_SENT",
+    "MESSAGE_ACKNOWLEDGED",
+    "PROJECT_CREATED",
+    "TENANT_CREATED",
+    "SERVICE_USER_CREATED",
+];
+
+impl EventPayload {
+    pub fn event_type(&self) -> &'static str {
+        match self {
+            Self::CustomerRegistered(_) => "CUSTOMER_REGISTERED",
+            Self::CustomerCreated(_) => "CUSTOMER_CREATED",
+            Self::UserInvited(_) => "USER_INVITED",
+            Self::UserAcceptedInvitation(_) => "USER_ACCEPTED_INVITATION",
+            Self::UserInvitationCancelled(_) => "USER_INVITATION_CANCELLED",
+            Self::UserRemoved(_) => "USER_REMOVED",
+            Self::UserRoleChanged(_) => "USER_ROLE_CHANGED",
+            Self::CustomerQuotaEdited(_) => "CUSTOMER_QUOTA_EDITED",
+            Self::UserAssignedHimself(_) => "USER_ASSIGNED_HIMSELF",
+            Self::CustomerStatusChanged(_) => "CUSTOMER_STATUS_CHANGED",
+            Self::CustomerApproved(_) => "CUSTOMER_APPROVED",
+            Self::CustomerUpdated(_) => "CUSTOMER_UPDATED",
+            Self::CustomerTagsEdited(_) => "CUSTOMER_TAGS_EDITED",
+            Self::EmailConfirmed(_) => "EMAIL_CONFIRMED",
+            Self::MessageSent(_) => "MESSAGE_SENT",
+            Self::MessageAcknowledged(_) => "MESSAGE_ACKNOWLEDGED",
+            Self::ProjectCreated(_) => "PROJECT_CREATED",
+            Self::TenantCreated(_) => "TENANT_CREATED",
+            Self::ServiceUserCreated(_) => "SERVICE_USER_CREATED",
+        }
+    }
+}
+
+/// A value before and after a change.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Change<T> {
+    pub from: T,
+    pub to: T,
+}
+
+/// The customer as registered or created.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CustomerSnapshot {
+    pub display_name: String,
+    pub status: CustomerStatus,
+    pub managing_partner_id: PartnerId,
+    pub project_quota: u32,
+    pub tags: TagValues,
+}
+
+impl From<&Customer> for CustomerSnapshot {
+    fn from(customer: &Customer) -> Self {
+        Self {
+            display_name: customer.display_name.to_string(),
+            status: customer.status,
+            managing_partner_id: customer.managing_partner_id.clone(),
+            project_quota: customer.project_quota.get(),
+            tags: customer.tags.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserInvited {
+    pub invitation_id: GeneratedId,
+    pub email: EmailAddress,
+    pub role: CustomerRole,
+    #[serde(with = "rfc3339_millis")]
+    pub expires_at: DateTime<Utc>,
+}
+
+impl From<&Invitation> for UserInvited {
+    fn from(invitation: &Invitation) -> Self {
+        Self {
+            invitation_id: invitation.id,
+            email: invitation.email.clone(),
+            role: invitation.role,
+            expires_at: invitation.expires_at,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserAcceptedInvitation {
+    pub invitation_id: GeneratedId,
+    pub user_id: UserId,
+    pub email: EmailAddress,
+    pub role: CustomerRole,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserInvitationCancelled {
+    pub invitation_id: GeneratedId,
+    pub email: EmailAddress,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserRemoved {
+    pub user_id: UserId,
+    pub email: Option<EmailAddress>,
+    pub role: CustomerRole,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserRoleChanged {
+    pub user_id: UserId,
+    pub from: CustomerRole,
+    pub to: CustomerRole,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserAssignedHimself {
+    pub user_id: UserId,
+    pub role: CustomerRole,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CustomerStatusChanged {
+    pub from: CustomerStatus,
+    pub to: CustomerStatus,
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CustomerApproved {
+    /// ACTIVE, or AWAITING_EMAIL_CONFIRMATION when e-mail confirmation is configured.
+    pub status: CustomerStatus,
+    pub email_confirmation_required: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CustomerUpdated {
+    pub display_name: Change<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CustomerTagsEdited {
+    /// Per changed key, the values before and after; `null` where the key had or has no value.
+    pub changes: BTreeMap<TagKey, Change<Option<Vec<String>>>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EmailConfirmed {
+    pub email: EmailAddress,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum MessageMode {
+    AllMustRead,
+    SingleRead,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MessageSent {
+    pub message_id: GeneratedId,
+    pub mode: MessageMode,
+    pub text: String,
+    pub recipient_count: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MessageAcknowledged {
+    pub message_id: GeneratedId,
+    pub user_id: UserId,
+    /// True when this acknowledgement resolved a SINGLE_READ message for every recipient.
+    pub resolved: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProjectCreated {
+    pub project_id: Identifier,
+    pub display_name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TenantCreated {
+    pub project_id: Identifier,
+    pub tenant_id: GeneratedId,
+    pub platform: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ServiceUserCreated {
+    pub service_user_id: GeneratedId,
+    pub name: String,
+}
+
+/// Timestamps as RFC 3339 in UTC with milliseconds, so that they sort as text.
+pub mod rfc3339_millis {
+    use chrono::{DateTime, SecondsFormat, Utc};
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn format(at: &DateTime<Utc>) -> String {
+        at.to_rfc3339_opts(SecondsFormat::Millis, true)
+    }
+
+    pub fn serialize<S: Serializer>(at: &DateTime<Utc>, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&format(at))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<DateTime<Utc>, D::Error> {
+        let raw = String::deserialize(deserializer)?;
+        DateTime::parse_from_rfc3339(&raw).map(|at| at.with_timezone(&Utc)).map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn event_types_match_the_catalogue() {
+        let payload = EventPayload::CustomerQuotaEdited(Change { from: 5, to: 7 });
+        assert!(EVENT_TYPES.contains(&payload.event_type()));
+        let json = serde_json::to_value(&payload).unwrap();
+        assert_eq!(json["type"], payload.event_type());
+        assert_eq!(json["data"], serde_json::json!({"from": 5, "to": 7}));
+    }
+
+    #[test]
+    fn detail_round_trips() {
+        let event = DomainEvent::new(
+            &CustomerIdentifier::parse("acme").unwrap(),
+            Actor { user_id: UserId::parse("u1").unwrap(), email: None, role: Role::PartnerAdmin },
+            Utc::now(),
+            EventPayload::CustomerStatusChanged(CustomerStatusChanged {
+                from: CustomerStatus::Active,
+                to: CustomerStatus::Disabled,
+                reason: Some("unpaid".into()),
+            }),
+        );
+        let json = serde_json::to_value(&event).unwrap();
+        for field in ["eventId", "type", "customerId", "occurredAt", "actor", "data"] {
+            assert!(json.get(field).is_some(), "detail lacks {field}");
+        }
+        assert_eq!(json["actor"]["role"], "PARTNER_ADMIN");
+        let back: DomainEvent = serde_json::from_value(json).unwrap();
+        assert_eq!(back.event_id, event.event_id);
+        assert_eq!(back.payload, event.payload);
+    }
+}
+
+/// The envelope fields of any event detail, whatever its type: what consumers that must not
+/// depend on every type's data (the audit writer) read.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EventEnvelope {
+    pub event_id: GeneratedId,
+    #[serde(rename = "type")]
+    pub event_type: String,
+    pub customer_id: Option<CustomerIdentifier>,
+    #[serde(with = "rfc3339_millis")]
+    pub occurred_at: DateTime<Utc>,
+}

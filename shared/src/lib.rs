@@ -1,0 +1,14 @@
+//! meshcustomers' shared core: the domain, the caller and what it may do, the events, the
+//! single-table store, and the HTTP boundary every function uses.
+
+pub mod access;
+pub mod app;
+pub mod authorization;
+pub mod config;
+pub mod domain;
+pub mod events;
+pub mod http;
+pub mod principal;
+pub mod store;
+
+pub use app::App;
