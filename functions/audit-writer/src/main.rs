@@ -1,0 +1,8 @@
+use lambda_runtime::{Error, run, service_fn};
+use meshcustomers::App;
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    let app = App::from_env().await?;
+    run(service_fn(|event| audit_writer::handle(&app.store, event))).await
+}

@@ -1,0 +1,96 @@
+//! Mail templates, kept as files beside the crate (subject, text and HTML per mail) and compiled
+//! in. Placeholders are `{{name}}`; values are HTML-escaped in the HTML part.
+
+/// One mail's three parts.
+pub struct Template {
+    pub name: &'static str,
+    pub subject: &'static str,
+    pub text: &'static str,
+    pub html: &'static str,
+}
+
+macro_rules! template {
+    ($name:literal) => {
+        Template {
+            name: $name,
+            subject: include_str!(concat!("../templates/", $name, ".subject.txt")),
+            text: include_str!(concat!("../templates/", $name, ".txt")),
+            html: include_str!(concat!("../templates/", $name, ".html")),
+        }
+    };
+}
+
+pub const REGISTRATION_RECEIVED: Template = template!("registration-received");
+
+/// Every template, for the check that each renders completely.
+pub const ALL: &[Template] = &[REGISTRATION_RECEIVED];
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RenderedMail {
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+impl Template {
+    /// Fails on a placeholder without a value, so a template change cannot ship a raw `{{…}}`.
+    pub fn render(&self, values: &[(&str, &str)]) -> Result<RenderedMail, String> {
+        Ok(RenderedMail {
+            subject: fill(self.subject.trim(), values, |v| v.replace(['\r', '\n'], " "))?,
+            text: fill(self.text, values, str::to_owned)?,
+            html: fill(self.html, values, escape_html)?,
+        })
+    }
+}
+
+fn fill(template: &str, values: &[(&str, &str)], encode: impl Fn(&str) -> String) -> Result<String, String> {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(start) = rest.find("{{") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        let end = after.find("}}").ok_or("unclosed placeholder")?;
+        let name = after[..end].trim();
+        let value =
+            values.iter().find(|(key, _)| *key == name).ok_or_else(|| format!("no value for {{{{{name}}}}}"))?;
+        out.push_str(&encode(value.1));
+        rest = &after[end + 2..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+fn escape_html(value: &str) -> String {
+    value.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_html_but_not_text() {
+        let mail = REGISTRATION_RECEIVED
+            .render(&[("displayName", "<b>Tom & Jerry</b>"), ("identifier", "tj"), ("portalUrl", "https://p.example")])
+            .unwrap();
+        assert!(mail.html.contains("&lt;b&gt;Tom &amp; Jerry&lt;/b&gt;"));
+        assert!(mail.text.contains("<b>Tom & Jerry</b>"));
+        assert!(!mail.subject.contains('\n'));
+    }
+
+    #[test]
+    fn refuses_missing_values() {
+        assert!(REGISTRATION_RECEIVED.render(&[("displayName", "x")]).is_err());
+    }
+
+    #[test]
+    fn every_template_leaves_no_placeholder() {
+        let values = [("displayName", "D"), ("identifier", "i"), ("portalUrl", "https://p.example")];
+        for template in ALL {
+            let mail = template.render(&values).unwrap_or_else(|e| panic!("{}: {e}", template.name));
+            for part in [&mail.subject, &mail.text, &mail.html] {
+                assert!(!part.contains("{{"), "{} leaves a placeholder", template.name);
+            }
+        }
+    }
+}

@@ -1,0 +1,44 @@
+//! `GET /customers`: the customers in the caller's scope, filtered by `status` and `q`.
+
+use lambda_http::http::StatusCode;
+use lambda_http::{Body, Request, Response};
+
+use meshcustomers::App;
+use meshcustomers::authorization::{Action, AdminRole, authorize};
+use meshcustomers::domain::CustomerStatus;
+use meshcustomers::http::{ApiError, FieldErrors, RequestExtensions, json, respond};
+use meshcustomers::principal::Principal;
+use meshcustomers::store::{CustomerFilter, CustomerScope};
+
+const MAX_QUERY_CHARS: usize = 128;
+
+pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, lambda_http::Error> {
+    respond(list_customers(app, &request).await)
+}
+
+async fn list_customers(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
+    let principal = request.principal()?;
+    authorize(&principal, Action::ListCustomers, None)?;
+    let mut errors = FieldErrors::new();
+    let status = request.query_parameter("status").and_then(|raw| errors.check("status", CustomerStatus::parse(&raw)));
+    let prefix = request.query_parameter("q").map(|raw| raw.trim().to_owned()).filter(|q| !q.is_empty());
+    if prefix.as_ref().is_some_and(|q| q.chars().count() > MAX_QUERY_CHARS) {
+        errors.add("q", format!("must be at most {MAX_QUERY_CHARS} characters"));
+    }
+    errors.finish()?;
+    let page = app
+        .store
+        .list_customers(&scope(&principal)?, &CustomerFilter { status, prefix }, &request.page_query()?)
+        .await?;
+    json(StatusCode::OK, &page)
+}
+
+fn scope(principal: &Principal) -> Result<CustomerScope, ApiError> {
+    match (principal.admin_role, &principal.partner_id) {
+        (Some(AdminRole::PlatformAdmin), _) => Ok(CustomerScope::All),
+        (_, Some(partner)) => Ok(CustomerScope::ManagedBy(partner.clone())),
+        (_, None) => {
+            Err(ApiError::Forbidden { problem_type: "forbidden", detail: "the token names no partner".into() })
+        }
+    }
+}
