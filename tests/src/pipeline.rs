@@ -1,0 +1,116 @@
+//! The event pipeline as Lambda and EventBridge drive it: records read from DynamoDB Local's
+//! real stream become the publisher's input; the bus (no local twin yet) is replaced at its
+//! client boundary by a recorder whose entries become EventBridge events for the consumers.
+
+use aws_lambda_events::dynamodb::{Event, EventRecord, StreamRecord};
+use aws_lambda_events::eventbridge::EventBridgeEvent;
+use aws_sdk_dynamodbstreams::types::ShardIteratorType;
+use lambda_runtime::{Context, LambdaEvent};
+use std::collections::HashSet;
+use std::sync::Mutex;
+use stream_publisher::{BusEntry, EventBus};
+
+use crate::local_services::dynamodb_endpoint;
+use crate::test_app::local_sdk_config;
+
+/// Every record of the table's stream so far, in the Lambda event format.
+pub async fn stream_records(table: &str) -> Vec<EventRecord> {
+    let streams = aws_sdk_dynamodbstreams::Client::new(&local_sdk_config(dynamodb_endpoint()).await);
+    let listed = streams.list_streams().table_name(table).send().await.expect("list streams");
+    let arn = listed.streams()[0].stream_arn().expect("stream arn").to_owned();
+    let description = streams.describe_stream().stream_arn(&arn).send().await.expect("describe stream");
+    let shards = description.stream_description().map(|d| d.shards().to_vec()).unwrap_or_default();
+    let mut records = Vec::new();
+    for shard in shards {
+        let mut iterator = streams
+            .get_shard_iterator()
+            .stream_arn(&arn)
+            .shard_id(shard.shard_id().expect("shard id"))
+            .shard_iterator_type(ShardIteratorType::TrimHorizon)
+            .send()
+            .await
+            .expect("shard iterator")
+            .shard_iterator;
+        while let Some(current) = iterator {
+            let output = streams.get_records().shard_iterator(current).send().await.expect("get records");
+            if output.records().is_empty() {
+                break;
+            }
+            records.extend(output.records().iter().map(to_lambda_record));
+            iterator = output.next_shard_iterator;
+        }
+    }
+    records
+}
+
+fn to_lambda_record(record: &aws_sdk_dynamodbstreams::types::Record) -> EventRecord {
+    let data = record.dynamodb().expect("a stream record has data");
+    let mut change = StreamRecord::default();
+    change.keys = data.keys().cloned().unwrap_or_default().into();
+    change.new_image = data.new_image().cloned().unwrap_or_default().into();
+    change.old_image = data.old_image().cloned().unwrap_or_default().into();
+    change.sequence_number = data.sequence_number().map(str::to_owned);
+    change.size_bytes = data.size_bytes().unwrap_or_default();
+    let mut lambda_record = EventRecord::default();
+    lambda_record.event_id = record.event_id().unwrap_or_default().to_owned();
+    lambda_record.event_name = record.event_name().map(|name| name.as_str().to_owned()).unwrap_or_default();
+    lambda_record.event_source = Some("aws:dynamodb".to_owned());
+    lambda_record.aws_region = "eu-central-1".to_owned();
+    lambda_record.change = change;
+    lambda_record
+}
+
+pub fn stream_batch(records: Vec<EventRecord>) -> LambdaEvent<Event> {
+    let mut event = Event::default();
+    event.records = records;
+    LambdaEvent::new(event, Context::default())
+}
+
+/// The bus's stand-in: records what it was given, rejects entries of chosen event types.
+#[derive(Default)]
+pub struct RecordingBus {
+    pub entries: Mutex<Vec<BusEntry>>,
+    pub rejected_types: Mutex<HashSet<String>>,
+    pub calls: Mutex<Vec<usize>>,
+}
+
+impl RecordingBus {
+    pub fn reject(&self, detail_type: &str) {
+        self.rejected_types.lock().unwrap().insert(detail_type.to_owned());
+    }
+
+    pub fn entries(&self) -> Vec<BusEntry> {
+        self.entries.lock().unwrap().clone()
+    }
+}
+
+impl EventBus for RecordingBus {
+    async fn put_events(
+        &self,
+        entries: Vec<BusEntry>,
+    ) -> Result<Vec<Result<(), String>>, stream_publisher::bus::BoxError> {
+        self.calls.lock().unwrap().push(entries.len());
+        let rejected = self.rejected_types.lock().unwrap().clone();
+        Ok(entries
+            .into_iter()
+            .map(|entry| {
+                if rejected.contains(&entry.detail_type) {
+                    Err("InternalFailure: rejected by the test".to_owned())
+                } else {
+                    self.entries.lock().unwrap().push(entry);
+                    Ok(())
+                }
+            })
+            .collect())
+    }
+}
+
+/// The event EventBridge delivers to a rule's target for a bus entry.
+pub fn delivered(entry: &BusEntry) -> LambdaEvent<EventBridgeEvent> {
+    let mut event = EventBridgeEvent::default();
+    event.id = Some(uuid::Uuid::now_v7().to_string());
+    event.source = meshcustomers::events::EVENT_SOURCE.to_owned();
+    event.detail_type = entry.detail_type.clone();
+    event.detail = serde_json::from_str(&entry.detail).expect("details are JSON");
+    LambdaEvent::new(event, Context::default())
+}

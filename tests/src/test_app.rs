@@ -1,0 +1,78 @@
+//! One test's application: its own table in the shared DynamoDB Local, and the functions'
+//! `App` pointed at it.
+
+use aws_config::{BehaviorVersion, SdkConfig};
+use aws_sdk_dynamodb::config::Credentials;
+use lambda_http::{Body, Request, Response};
+use meshcustomers::App;
+use meshcustomers::config::Config;
+
+use crate::local_services::dynamodb_endpoint;
+use crate::requests::TestResponse;
+use crate::table::create_table;
+
+pub struct TestApp {
+    pub app: App,
+    pub table: String,
+    pub dynamodb: aws_sdk_dynamodb::Client,
+}
+
+/// The configuration the functions get in tests: the SPEC's defaults, local values elsewhere.
+pub fn test_config(table: &str) -> Config {
+    Config::from_lookup(|name| {
+        let value = match name {
+            "TABLE_NAME" => table,
+            "EVENT_BUS_NAME" => "meshcustomers-test-bus",
+            "DEFAULT_PARTNER_ID" => "default",
+            "PORTAL_BASE_URL" => "https://portal.meshcustomers.test",
+            "EMAIL_FROM" => "no-reply@meshcustomers.test",
+            "PLATFORMS" => r#"{"aws":"https://console.aws.amazon.com/"}"#,
+            "CURSOR_SIGNING_KEY" => "test-cursor-signing-key-of-sufficient-length",
+            _ => return None,
+        };
+        Some(value.to_owned())
+    })
+    .expect("the test configuration is valid")
+}
+
+/// AWS SDK configuration for a local twin: fixed region, dummy credentials.
+pub async fn local_sdk_config(endpoint: &str) -> SdkConfig {
+    aws_config::defaults(BehaviorVersion::latest())
+        .region("eu-central-1")
+        .credentials_provider(Credentials::new("local", "local", None, None, "meshcustomers-tests"))
+        .endpoint_url(endpoint)
+        .load()
+        .await
+}
+
+impl TestApp {
+    pub async fn spawn() -> Self {
+        Self::spawn_with(|_| {}).await
+    }
+
+    /// Like [`TestApp::spawn`], with configuration changed first (e.g. approval off).
+    pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> Self {
+        let sdk = local_sdk_config(dynamodb_endpoint()).await;
+        let dynamodb = aws_sdk_dynamodb::Client::new(&sdk);
+        let table = format!("meshcustomers-{}", uuid::Uuid::now_v7());
+        create_table(&dynamodb, &table).await;
+        let mut config = test_config(&table);
+        adjust(&mut config);
+        Self { app: App::new(config, &sdk), table, dynamodb }
+    }
+
+    /// Calls an HTTP function's handler as the Lambda runtime would.
+    pub async fn call(
+        &self,
+        handler: impl AsyncFn(&App, Request) -> Result<Response<Body>, lambda_http::Error>,
+        request: Request,
+    ) -> TestResponse {
+        TestResponse::from_response(handler(&self.app, request).await.expect("HTTP handlers answer every request"))
+    }
+
+    /// Every item in the table (a test may scan; request paths never do).
+    pub async fn all_items(&self) -> Vec<std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>> {
+        let output = self.dynamodb.scan().table_name(&self.table).consistent_read(true).send().await.expect("scan");
+        output.items.unwrap_or_default()
+    }
+}

@@ -1,0 +1,311 @@
+//! Creating, registering, reading and listing customers, against DynamoDB Local.
+
+use meshcustomers_tests::{Caller, TestApp, api};
+use serde_json::json;
+
+use create_customer::handle as create;
+use get_customer::handle as get;
+use list_customers::handle as list;
+use register_customer::handle as register;
+
+fn new_customer(identifier: &str) -> serde_json::Value {
+    json!({"identifier": identifier, "displayName": format!("{identifier} Inc.")})
+}
+
+#[tokio::test]
+async fn partner_admin_creates_an_active_customer_of_their_partner() {
+    let test = TestApp::spawn().await;
+    let response = test
+        .call(
+            create,
+            api("POST /customers")
+                .json(json!({"identifier": "globex-labs", "displayName": "  Globex Labs ", "projectQuota": 10}))
+                .by(&Caller::partner_admin("acme")),
+        )
+        .await;
+    assert_eq!(response.status, 201, "{}", response.body);
+    assert_eq!(response.header("location"), Some("/customers/globex-labs"));
+    let customer = &response.body;
+    assert_eq!(customer["identifier"], "globex-labs");
+    assert_eq!(customer["displayName"], "Globex Labs");
+    assert_eq!(customer["status"], "ACTIVE");
+    assert_eq!(customer["managingPartnerId"], "acme");
+    assert_eq!(customer["projectQuota"], 10);
+    assert_eq!(customer["projectCount"], 0);
+    assert_eq!(customer["version"], 1);
+    assert_eq!(customer["createdBy"], Caller::partner_admin("acme").user_id());
+
+    let read = test
+        .call(get, api("GET /customers/{id}").param("id", "globex-labs").by(&Caller::partner_employee("acme")))
+        .await;
+    assert_eq!(read.status, 200);
+    assert_eq!(read.header("etag"), Some("\"1\""));
+    assert_eq!(&read.body, customer);
+}
+
+#[tokio::test]
+async fn defaults_apply_and_users_are_invited() {
+    let test = TestApp::spawn().await;
+    let response = test
+        .call(
+            create,
+            api("POST /customers")
+                .json(json!({
+                    "identifier": "initech",
+                    "displayName": "Initech",
+                    "users": [{"email": "Peter@Initech.example", "role": "CUSTOMER_ADMIN"}, {"email": "milton@initech.example", "role": "CUSTOMER_EMPLOYEE"}]
+                }))
+                .by(&Caller::platform_admin()),
+        )
+        .await;
+    assert_eq!(response.status, 201, "{}", response.body);
+    assert_eq!(response.body["projectQuota"], 5);
+    assert_eq!(response.body["managingPartnerId"], "default");
+    let items = test.all_items().await;
+    let of_entity = |entity: &str| items.iter().filter(|item| item["entity"].as_s().unwrap() == entity).count();
+    assert_eq!(of_entity("CUSTOMER"), 1);
+    assert_eq!(of_entity("INVITATION"), 2);
+    assert_eq!(of_entity("INVITATION_EMAIL"), 2);
+    assert_eq!(of_entity("OUTBOX"), 3, "CUSTOMER_CREATED and one USER_INVITED per user");
+    assert!(items.iter().any(|item| item["sk"].as_s().unwrap() == "INVITATION_EMAIL#peter@initech.example"));
+}
+
+#[tokio::test]
+async fn platform_admin_may_name_the_partner_and_partner_users_may_not() {
+    let test = TestApp::spawn().await;
+    let mut body = new_customer("hooli");
+    body["partnerId"] = json!("globex");
+    let by_platform = test.call(create, api("POST /customers").json(body.clone()).by(&Caller::platform_admin())).await;
+    assert_eq!(by_platform.status, 201);
+    assert_eq!(by_platform.body["managingPartnerId"], "globex");
+
+    body["identifier"] = json!("hooli-2");
+    let by_partner = test.call(create, api("POST /customers").json(body).by(&Caller::partner_admin("acme"))).await;
+    by_partner.assert_problem(403, "forbidden");
+}
+
+#[tokio::test]
+async fn invalid_input_names_every_field_and_writes_nothing() {
+    let test = TestApp::spawn().await;
+    let response = test
+        .call(
+            create,
+            api("POST /customers")
+                .json(json!({
+                    "identifier": "Not Valid",
+                    "displayName": "",
+                    "projectQuota": 10001,
+                    "users": [{"email": "nobody", "role": "OWNER"}, {"email": "a@b.example", "role": "CUSTOMER_ADMIN"}, {"email": "A@b.example", "role": "CUSTOMER_ADMIN"}]
+                }))
+                .by(&Caller::partner_admin("acme")),
+        )
+        .await;
+    response.assert_problem(400, "validation-failed");
+    let errors = response.body["errors"].as_object().unwrap();
+    for field in ["identifier", "displayName", "projectQuota", "users[0].email", "users[0].role", "users[2].email"] {
+        assert!(errors.contains_key(field), "no error for {field}: {errors:?}");
+    }
+    assert!(test.all_items().await.is_empty(), "a refused request changed nothing");
+
+    let unknown_field = test
+        .call(
+            create,
+            api("POST /customers")
+                .json(json!({"identifier": "a", "displayName": "A", "owner": "x"}))
+                .by(&Caller::partner_admin("acme")),
+        )
+        .await;
+    unknown_field.assert_problem(400, "malformed-request");
+    let not_json = test.call(create, api("POST /customers").raw_body("{").by(&Caller::partner_admin("acme"))).await;
+    not_json.assert_problem(400, "malformed-request");
+    assert!(test.all_items().await.is_empty());
+}
+
+#[tokio::test]
+async fn only_admin_area_users_create_customers() {
+    let test = TestApp::spawn().await;
+    let response = test
+        .call(create, api("POST /customers").json(new_customer("acme")).by(&Caller::user("u1", "u1@example.com")))
+        .await;
+    response.assert_problem(403, "forbidden");
+    let partner_without_partner_id = Caller::partner_admin("acme").without("custom:partner_id");
+    let response =
+        test.call(create, api("POST /customers").json(new_customer("acme")).by(&partner_without_partner_id)).await;
+    response.assert_problem(403, "forbidden");
+    let no_token = api("POST /customers").json(new_customer("acme")).anonymous();
+    test.call(create, no_token).await.assert_problem(401, "unauthenticated");
+}
+
+#[tokio::test]
+async fn a_duplicate_identifier_is_a_conflict() {
+    let test = TestApp::spawn().await;
+    let first =
+        test.call(create, api("POST /customers").json(new_customer("acme")).by(&Caller::partner_admin("acme"))).await;
+    assert_eq!(first.status, 201);
+    let items_before = test.all_items().await.len();
+    let second =
+        test.call(create, api("POST /customers").json(new_customer("acme")).by(&Caller::partner_admin("globex"))).await;
+    second.assert_problem(409, "identifier-taken");
+    assert_eq!(test.all_items().await.len(), items_before, "the refused create wrote nothing, no outbox event either");
+}
+
+#[tokio::test]
+async fn ten_parallel_creates_of_one_identifier_make_one_customer() {
+    let test = TestApp::spawn().await;
+    let caller = Caller::partner_admin("acme");
+    let attempts = (0..10).map(|n| {
+        let body = json!({"identifier": "contested", "displayName": format!("Attempt {n}")});
+        test.call(create, api("POST /customers").json(body).by(&caller))
+    });
+    let responses = futures::future::join_all(attempts).await;
+    let created = responses.iter().filter(|r| r.status == 201).count();
+    let conflicts = responses.iter().filter(|r| r.status == 409).count();
+    assert_eq!((created, conflicts), (1, 9), "statuses: {:?}", responses.iter().map(|r| r.status).collect::<Vec<_>>());
+    let outbox = test.all_items().await.into_iter().filter(|item| item["entity"].as_s().unwrap() == "OUTBOX").count();
+    assert_eq!(outbox, 1, "exactly one CUSTOMER_CREATED");
+}
+
+#[tokio::test]
+async fn another_partners_customer_reads_as_nonexistent() {
+    let test = TestApp::spawn().await;
+    test.call(create, api("POST /customers").json(new_customer("acme-corp")).by(&Caller::partner_admin("acme"))).await;
+    let globex = Caller::partner_admin("globex");
+
+    let hidden = test.call(get, api("GET /customers/{id}").param("id", "acme-corp").by(&globex)).await;
+    let missing = test.call(get, api("GET /customers/{id}").param("id", "no-such-customer").by(&globex)).await;
+    hidden.assert_problem(404, "not-found");
+    missing.assert_problem(404, "not-found");
+    let detail = |r: &meshcustomers_tests::TestResponse| {
+        r.body["detail"].as_str().unwrap().replace("acme-corp", "X").replace("no-such-customer", "X")
+    };
+    assert_eq!(detail(&hidden), detail(&missing), "a hidden customer is indistinguishable from a missing one");
+
+    let listed = test.call(list, api("GET /customers").by(&globex)).await;
+    assert_eq!(listed.status, 200);
+    assert_eq!(listed.body, json!({"items": [], "nextCursor": null}));
+    let plain_user = test
+        .call(get, api("GET /customers/{id}").param("id", "acme-corp").by(&Caller::user("u9", "u9@example.com")))
+        .await;
+    plain_user.assert_problem(404, "not-found");
+}
+
+#[tokio::test]
+async fn lists_are_scoped_filtered_and_paged() {
+    let test = TestApp::spawn().await;
+    for (identifier, name, partner) in [
+        ("alpha", "Zeta Holdings", "acme"),
+        ("beta", "Alpine Tours", "acme"),
+        ("gamma", "Gamma Rays", "acme"),
+        ("delta", "Delta Force", "globex"),
+    ] {
+        let body = json!({"identifier": identifier, "displayName": name});
+        let response = test.call(create, api("POST /customers").json(body).by(&Caller::partner_admin(partner))).await;
+        assert_eq!(response.status, 201);
+    }
+    let identifiers = |body: &serde_json::Value| -> Vec<String> {
+        body["items"].as_array().unwrap().iter().map(|c| c["identifier"].as_str().unwrap().to_owned()).collect()
+    };
+    let acme = Caller::partner_employee("acme");
+
+    let all = test.call(list, api("GET /customers").by(&Caller::platform_admin())).await;
+    assert_eq!(identifiers(&all.body), ["alpha", "beta", "delta", "gamma"]);
+    let scoped = test.call(list, api("GET /customers").by(&acme)).await;
+    assert_eq!(identifiers(&scoped.body), ["alpha", "beta", "gamma"]);
+
+    let by_prefix = test.call(list, api("GET /customers").query("q", "AL").by(&acme)).await;
+    assert_eq!(identifiers(&by_prefix.body), ["alpha", "beta"], "identifier prefix or display-name prefix, any case");
+    let by_status = test.call(list, api("GET /customers").query("status", "DISABLED").by(&acme)).await;
+    assert_eq!(identifiers(&by_status.body), Vec::<String>::new());
+    test.call(list, api("GET /customers").query("status", "GONE").by(&acme))
+        .await
+        .assert_problem(400, "validation-failed");
+    test.call(list, api("GET /customers").query("limit", "0").by(&acme)).await.assert_problem(400, "validation-failed");
+
+    let mut seen = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let mut request = api("GET /customers").query("limit", "2");
+        if let Some(cursor) = &cursor {
+            request = request.query("cursor", cursor);
+        }
+        let page = test.call(list, request.by(&acme)).await;
+        assert_eq!(page.status, 200, "{}", page.body);
+        assert!(page.body["items"].as_array().unwrap().len() <= 2);
+        seen.extend(identifiers(&page.body));
+        match page.body["nextCursor"].as_str() {
+            Some(next) => cursor = Some(next.to_owned()),
+            None => break,
+        }
+    }
+    assert_eq!(seen, ["alpha", "beta", "gamma"]);
+
+    let first_page = test.call(list, api("GET /customers").query("limit", "1").by(&acme)).await;
+    let cursor = first_page.body["nextCursor"].as_str().unwrap();
+    let tampered = format!("x{cursor}");
+    test.call(list, api("GET /customers").query("cursor", &tampered).by(&acme))
+        .await
+        .assert_problem(400, "invalid-cursor");
+    let globex_with_acme_cursor =
+        test.call(list, api("GET /customers").query("cursor", cursor).by(&Caller::partner_admin("globex"))).await;
+    globex_with_acme_cursor.assert_problem(400, "invalid-cursor");
+}
+
+#[tokio::test]
+async fn registration_waits_for_approval_and_makes_the_registrant_admin() {
+    let test = TestApp::spawn().await;
+    let registrant = Caller::user("jane", "Jane@Initrode.example").with("name", "Jane Doe");
+    let response = test
+        .call(
+            register,
+            api("POST /registrations")
+                .json(json!({"identifier": "initrode", "displayName": "Initrode"}))
+                .by(&registrant),
+        )
+        .await;
+    assert_eq!(response.status, 201, "{}", response.body);
+    assert_eq!(response.header("location"), Some("/customers/initrode"));
+    assert_eq!(response.body["status"], "PENDING_APPROVAL");
+    assert_eq!(response.body["managingPartnerId"], "default");
+    assert_eq!(response.body["projectQuota"], 5);
+
+    let own = test.call(get, api("GET /customers/{id}").param("id", "initrode").by(&registrant)).await;
+    assert_eq!(own.status, 200, "the registrant is a member");
+    let items = test.all_items().await;
+    let member = items.iter().find(|item| item["entity"].as_s().unwrap() == "MEMBER").expect("a membership");
+    assert_eq!(member["role"].as_s().unwrap(), "CUSTOMER_ADMIN");
+    assert_eq!(member["email"].as_s().unwrap(), "jane@initrode.example");
+    assert_eq!(member["gsi1pk"].as_s().unwrap(), "USER#jane");
+
+    let default_partner =
+        test.call(get, api("GET /customers/{id}").param("id", "initrode").by(&Caller::partner_admin("default"))).await;
+    assert_eq!(default_partner.status, 200, "the default partner manages self-registered customers");
+}
+
+#[tokio::test]
+async fn registration_without_approval_is_active() {
+    let test = TestApp::spawn_with(|config| config.require_customer_approval = false).await;
+    let response = test
+        .call(
+            register,
+            api("POST /registrations").json(new_customer("umbrella")).by(&Caller::user("al", "al@umbrella.example")),
+        )
+        .await;
+    assert_eq!(response.status, 201);
+    assert_eq!(response.body["status"], "ACTIVE");
+}
+
+#[tokio::test]
+async fn registration_needs_an_email_and_a_free_identifier() {
+    let test = TestApp::spawn().await;
+    let no_email = Caller::user("anon", "x@example.com").without("email");
+    test.call(register, api("POST /registrations").json(new_customer("vandelay")).by(&no_email))
+        .await
+        .assert_problem(403, "email-required");
+    test.call(create, api("POST /customers").json(new_customer("vandelay")).by(&Caller::partner_admin("acme"))).await;
+    test.call(
+        register,
+        api("POST /registrations").json(new_customer("vandelay")).by(&Caller::user("art", "art@vandelay.example")),
+    )
+    .await
+    .assert_problem(409, "identifier-taken");
+}
