@@ -78,6 +78,7 @@ pub struct Customer {
     pub managing_partner_id: PartnerId,
     pub project_quota: ProjectQuota,
     pub project_count: u32,
+    #[serde(default)]
     pub tags: TagValues,
     pub created_at: DateTime<Utc>,
     pub created_by: UserId,

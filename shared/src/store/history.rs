@@ -2,7 +2,7 @@
 
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
 
-use super::items::HistoryItem;
+use super::items::{self, HistoryItem};
 use super::keys::{self, entity};
 use super::pagination::{ListQuery, Page, PageQuery};
 use super::{Store, StoreError};
@@ -42,7 +42,7 @@ impl Store {
             .client
             .put_item()
             .table_name(&self.table)
-            .set_item(Some(serde_dynamo::to_item(item).map_err(StoreError::internal)?))
+            .set_item(Some(items::to_item(item).map_err(StoreError::internal)?))
             .condition_expression("attribute_not_exists(pk)")
             .send()
             .await;

@@ -1,11 +1,26 @@
 //! How domain values are laid out as items of the single table.
 
+use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 
 use super::keys::{self, entity};
 use crate::domain::{Customer, Invitation, Membership, TagDefinition};
 use crate::events::DomainEvent;
+
+/// An item as stored. Empty maps and lists are left out (and read back as empty through
+/// `#[serde(default)]`): DynamoDB Local's stream renders an empty map without its type, which
+/// no SDK can decode.
+pub fn to_item(value: impl Serialize) -> Result<HashMap<String, AttributeValue>, serde_dynamo::Error> {
+    let mut item: HashMap<String, AttributeValue> = serde_dynamo::to_item(value)?;
+    item.retain(|_, value| match value {
+        AttributeValue::M(map) => !map.is_empty(),
+        AttributeValue::L(list) => !list.is_empty(),
+        _ => true,
+    });
+    Ok(item)
+}
 
 /// How long an outbox item outlives its write: long enough for the stream (24 h retention).
 const OUTBOX_TTL: Duration = Duration::hours(48);

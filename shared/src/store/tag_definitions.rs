@@ -2,7 +2,7 @@
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
-use super::items::TagDefinitionItem;
+use super::items::{self, TagDefinitionItem};
 use super::keys;
 use super::{Store, StoreError};
 use crate::domain::TagDefinition;
@@ -39,7 +39,7 @@ impl Store {
         self.client
             .put_item()
             .table_name(&self.table)
-            .set_item(Some(serde_dynamo::to_item(TagDefinitionItem::from(definition)).map_err(StoreError::internal)?))
+            .set_item(Some(items::to_item(TagDefinitionItem::from(definition)).map_err(StoreError::internal)?))
             .send()
             .await
             .map_err(StoreError::internal)?;

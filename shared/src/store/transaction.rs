@@ -8,7 +8,7 @@ use serde::Serialize;
 use std::collections::HashMap;
 use std::time::Duration;
 
-use super::items::OutboxItem;
+use super::items::{self, OutboxItem};
 use super::{Store, StoreError};
 use crate::domain::GeneratedId;
 use crate::events::DomainEvent;
@@ -47,7 +47,7 @@ pub(crate) struct Changes {
 impl Changes {
     /// Inserts an item that must not exist yet; if it does, the change fails with `conflict`.
     pub fn insert(&mut self, item: &impl Serialize, conflict: Conflict) -> Result<&mut Self, StoreError> {
-        let item = serde_dynamo::to_item(item).map_err(StoreError::internal)?;
+        let item = items::to_item(item).map_err(StoreError::internal)?;
         self.writes.push(Write { item, conflict });
         Ok(self)
     }
@@ -68,7 +68,7 @@ impl Store {
             .events
             .iter()
             .map(|event| {
-                let item = serde_dynamo::to_item(OutboxItem::new(event, now).map_err(StoreError::internal)?)
+                let item = items::to_item(OutboxItem::new(event, now).map_err(StoreError::internal)?)
                     .map_err(StoreError::internal)?;
                 Ok(self.put_new(item))
             })
