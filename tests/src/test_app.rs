@@ -17,9 +17,9 @@ pub struct TestApp {
     pub dynamodb: aws_sdk_dynamodb::Client,
 }
 
-/// The configuration the functions get in tests: the SPEC's defaults, local values elsewhere.
-pub fn test_config(table: &str) -> Config {
-    Config::from_lookup(|name| {
+/// The environment the functions get in tests: local values where the SPEC has no default.
+pub fn test_environment(table: &str) -> impl Fn(&str) -> Option<String> + '_ {
+    move |name| {
         let value = match name {
             "TABLE_NAME" => table,
             "EVENT_BUS_NAME" => "meshcustomers-test-bus",
@@ -31,8 +31,11 @@ pub fn test_config(table: &str) -> Config {
             _ => return None,
         };
         Some(value.to_owned())
-    })
-    .expect("the test configuration is valid")
+    }
+}
+
+pub fn test_config(table: &str) -> Config {
+    Config::from_lookup(test_environment(table)).expect("the test configuration is valid")
 }
 
 /// AWS SDK configuration for a local twin: fixed region, dummy credentials.

@@ -309,3 +309,78 @@ async fn registration_needs_an_email_and_a_free_identifier() {
     .await
     .assert_problem(409, "identifier-taken");
 }
+
+async fn define_tags(test: &TestApp) {
+    let definitions: Vec<meshcustomers::domain::TagDefinition> = serde_json::from_value(json!([
+        {"key": "costCenter", "displayName": "Cost center", "valueType": "STRING", "pattern": "[0-9]{4}", "mandatory": true, "restricted": false},
+        {"key": "billing", "displayName": "Billing", "valueType": "SINGLE_SELECT", "options": ["invoice", "card"], "mandatory": true, "restricted": true},
+        {"key": "regions", "displayName": "Regions", "valueType": "MULTI_SELECT", "options": ["eu", "us"], "mandatory": false, "restricted": false}
+    ]))
+    .unwrap();
+    for definition in &definitions {
+        test.app.store.put_tag_definition(definition).await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn tags_are_validated_against_their_definitions() {
+    let test = TestApp::spawn().await;
+    define_tags(&test).await;
+    let partner = Caller::partner_admin("acme");
+    let with_tags = |identifier: &str, tags: serde_json::Value| {
+        api("POST /customers").json(json!({"identifier": identifier, "displayName": "Tagged", "tags": tags}))
+    };
+
+    let created = test
+        .call(
+            create,
+            with_tags("tagged", json!({"costCenter": ["1234"], "billing": ["card"], "regions": ["us", "eu"]}))
+                .by(&partner),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let read = test.call(get, api("GET /customers/{id}").param("id", "tagged").by(&partner)).await;
+    assert_eq!(read.body["tags"], json!({"billing": ["card"], "costCenter": ["1234"], "regions": ["eu", "us"]}));
+
+    let invalid = test
+        .call(
+            create,
+            with_tags("bad-tags", json!({"costCenter": ["12"], "colour": ["red"], "regions": ["mars"]})).by(&partner),
+        )
+        .await;
+    invalid.assert_problem(400, "validation-failed");
+    let errors = invalid.body["errors"].as_object().unwrap();
+    let mut keys: Vec<&str> = errors.keys().map(String::as_str).collect();
+    keys.sort();
+    assert_eq!(keys, ["tags.billing", "tags.colour", "tags.costCenter", "tags.regions"]);
+
+    let registrant = Caller::user("reg", "reg@example.com");
+    let restricted = test
+        .call(
+            register,
+            api("POST /registrations")
+                .json(json!({"identifier": "sneaky", "displayName": "Sneaky", "tags": {"costCenter": ["1234"], "billing": ["invoice"]}}))
+                .by(&registrant),
+        )
+        .await;
+    restricted.assert_problem(403, "restricted-tag");
+    let registered = test
+        .call(
+            register,
+            api("POST /registrations")
+                .json(json!({"identifier": "honest", "displayName": "Honest", "tags": {"costCenter": ["4321"]}}))
+                .by(&registrant),
+        )
+        .await;
+    assert_eq!(
+        registered.status, 201,
+        "mandatory restricted tags are not required at registration: {}",
+        registered.body
+    );
+    let missing = test.call(register, api("POST /registrations").json(new_customer("untagged")).by(&registrant)).await;
+    missing.assert_problem(400, "validation-failed");
+    assert!(missing.body["errors"]["tags.costCenter"].is_string());
+    let customers =
+        test.all_items().await.into_iter().filter(|item| item["entity"].as_s().unwrap() == "CUSTOMER").count();
+    assert_eq!(customers, 2, "only the valid requests created customers");
+}

@@ -1,4 +1,4 @@
-//! The single-table DynamoDB store. Access patterns, keys and indexes: `docs/data-model.md`.
+//! The single-table DynamoDB store. Access patterns, keys and indexes: README.md, "Data model".
 //! Every state change is one `TransactWriteItems` that also writes its outbox events.
 
 mod cursor;

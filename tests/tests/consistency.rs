@@ -1,0 +1,113 @@
+//! What must agree across the repository: the template, the crates, the README's API table,
+//! the configuration, and the sample events.
+
+use aws_lambda_events::dynamodb::Event as StreamEvent;
+use aws_lambda_events::eventbridge::EventBridgeEvent;
+use lambda_http::request::LambdaRequest;
+use lambda_runtime::{Context, LambdaEvent};
+use meshcustomers::config::Config;
+use meshcustomers::events::DomainEvent;
+use meshcustomers_tests::pipeline::RecordingBus;
+use meshcustomers_tests::template::{functions, template};
+use meshcustomers_tests::test_app::test_environment;
+use meshcustomers_tests::{TestApp, TestResponse, repo_root};
+use std::cell::RefCell;
+use std::collections::BTreeSet;
+
+fn function_crates() -> BTreeSet<String> {
+    std::fs::read_dir(repo_root().join("functions"))
+        .unwrap()
+        .map(|entry| entry.unwrap())
+        .filter(|entry| entry.path().join("Cargo.toml").exists())
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .collect()
+}
+
+#[test]
+fn every_function_crate_is_built_by_exactly_one_template_function_and_back() {
+    let template_binaries: Vec<String> = functions().into_iter().map(|f| f.binary).collect();
+    let unique: BTreeSet<String> = template_binaries.iter().cloned().collect();
+    assert_eq!(unique.len(), template_binaries.len(), "a crate is built by two functions: {template_binaries:?}");
+    assert_eq!(unique, function_crates(), "template functions and crates in functions/ differ");
+}
+
+/// The rows of the README's API table: (method, path).
+fn readme_routes() -> BTreeSet<(String, String)> {
+    let readme = std::fs::read_to_string(repo_root().join("README.md")).expect("README.md");
+    let section = readme.split("\n## API").nth(1).expect("the README has an API section");
+    let section = section.split("\n## ").next().unwrap();
+    section
+        .lines()
+        .filter(|line| line.starts_with('|'))
+        .map(|line| line.split('|').map(str::trim).filter(|cell| !cell.is_empty()).collect::<Vec<_>>())
+        .filter(|cells| cells.len() >= 2 && cells[1].starts_with('/'))
+        .map(|cells| (cells[0].to_owned(), cells[1].to_owned()))
+        .collect()
+}
+
+#[test]
+fn every_route_is_documented_in_the_readme_and_every_documented_route_exists() {
+    let template_routes: BTreeSet<(String, String)> = functions().into_iter().flat_map(|f| f.routes).collect();
+    assert!(!template_routes.is_empty());
+    assert_eq!(readme_routes(), template_routes, "README API table (left) and template routes (right) differ");
+}
+
+#[test]
+fn the_template_sets_exactly_the_configuration_the_functions_read() {
+    let read = RefCell::new(BTreeSet::new());
+    let environment = test_environment("table");
+    Config::from_lookup(|name| {
+        read.borrow_mut().insert(name.to_owned());
+        environment(name)
+    })
+    .expect("the test environment is a valid configuration");
+    let all_read = read.into_inner();
+    let template = template();
+    let variables =
+        template["Globals"]["Function"]["Environment"]["Variables"].as_mapping().expect("Globals variables");
+    let set: BTreeSet<String> = variables.keys().map(|key| key.as_str().unwrap().to_owned()).collect();
+    assert_eq!(set, all_read, "template Globals (left) and Config (right) differ");
+}
+
+fn sample(name: &str) -> String {
+    let path = repo_root().join("events/samples").join(format!("{name}.json"));
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn http_sample(name: &str) -> lambda_http::Request {
+    let request: LambdaRequest = serde_json::from_str(&sample(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+    lambda_http::Request::from(request)
+}
+
+#[tokio::test]
+async fn the_sample_events_run_through_their_functions() {
+    let test = TestApp::spawn().await;
+    let status = |response: TestResponse| {
+        assert!(response.status < 300, "{}", response.body);
+        response
+    };
+    status(test.call(create_customer::handle, http_sample("create-customer")).await);
+    status(test.call(get_customer::handle, http_sample("get-customer")).await);
+    let listed = status(test.call(list_customers::handle, http_sample("list-customers")).await);
+    assert_eq!(
+        listed.body["items"][0]["identifier"], "globex-labs",
+        "the list sample's filters find the created customer"
+    );
+    status(test.call(register_customer::handle, http_sample("register-customer")).await);
+    status(test.call(list_customer_events::handle, http_sample("list-customer-events")).await);
+
+    let stream: StreamEvent = serde_json::from_str(&sample("stream-publisher")).expect("stream sample");
+    let bus = RecordingBus::default();
+    let response = stream_publisher::handle(&bus, LambdaEvent::new(stream, Context::default())).await.unwrap();
+    assert!(response.batch_item_failures.is_empty());
+    assert_eq!(bus.entries().len(), 1);
+
+    let audit: EventBridgeEvent = serde_json::from_str(&sample("audit-writer")).expect("audit sample");
+    audit_writer::handle(&test.app.store, LambdaEvent::new(audit, Context::default())).await.unwrap();
+    assert!(test.all_items().await.iter().any(|item| item["entity"].as_s().unwrap() == "HISTORY"));
+
+    let mail: EventBridgeEvent = serde_json::from_str(&sample("email-sender")).expect("email sample");
+    let event: DomainEvent = serde_json::from_value(mail.detail).expect("a domain event");
+    let composed = email_sender::compose(&event, &test.app.config.portal_base_url).unwrap();
+    assert!(composed.is_some(), "the email sample causes a mail");
+}

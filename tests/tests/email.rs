@@ -1,0 +1,137 @@
+//! The e-mail sender against the SES v2 emulator (`aws-ses-v2-local`): what is sent, to whom,
+//! and that a redelivered event sends nothing more.
+
+use email_sender::EmailSender;
+use meshcustomers::store::DeliveryClaim;
+use meshcustomers_tests::local_services::ses_endpoint;
+use meshcustomers_tests::pipeline::{RecordingBus, delivered, stream_batch, stream_records};
+use meshcustomers_tests::test_app::local_sdk_config;
+use meshcustomers_tests::{Caller, TestApp, api};
+use serde_json::{Value, json};
+use stream_publisher::BusEntry;
+
+use create_customer::handle as create;
+use register_customer::handle as register;
+
+async fn sender_via(test: &TestApp, ses_url: &str) -> EmailSender {
+    let ses = aws_sdk_sesv2::Client::new(&local_sdk_config(ses_url).await);
+    EmailSender::new(test.app.store.clone(), ses, &test.app.config)
+}
+
+/// The mails the emulator holds for one recipient.
+async fn mails_to(recipient: &str) -> Vec<Value> {
+    let store: Value = reqwest::get(format!("{}/store", ses_endpoint())).await.unwrap().json().await.unwrap();
+    store["emails"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|mail| mail["destination"]["to"].as_array().unwrap().iter().any(|to| to == recipient))
+        .cloned()
+        .collect()
+}
+
+/// Registers a customer and returns the events its request put on the bus.
+async fn registered(test: &TestApp, caller: &Caller, identifier: &str, display_name: &str) -> Vec<BusEntry> {
+    let response = test
+        .call(
+            register,
+            api("POST /registrations").json(json!({"identifier": identifier, "displayName": display_name})).by(caller),
+        )
+        .await;
+    assert_eq!(response.status, 201, "{}", response.body);
+    let bus = RecordingBus::default();
+    stream_publisher::handle(&bus, stream_batch(stream_records(&test.table).await)).await.unwrap();
+    bus.entries()
+}
+
+#[tokio::test]
+async fn a_registrant_is_told_the_account_is_being_verified_once() {
+    let test = TestApp::spawn().await;
+    let registrant = Caller::user("ann", "Ann@Verify.example");
+    let entries = registered(&test, &registrant, "verify-me", "Verify <Me> & Co").await;
+    assert_eq!(entries.len(), 1);
+    let sender = sender_via(&test, ses_endpoint()).await;
+    for _ in 0..2 {
+        email_sender::handle(&sender, delivered(&entries[0])).await.expect("the sender succeeds");
+    }
+
+    let mails = mails_to("ann@verify.example").await;
+    assert_eq!(mails.len(), 1, "a redelivered event sends no second mail: {mails:?}");
+    let mail = &mails[0];
+    assert_eq!(mail["from"], "no-reply@meshcustomers.test");
+    assert_eq!(mail["subject"], "Your registration of Verify <Me> & Co is being verified");
+    let text = mail["body"]["text"].as_str().unwrap();
+    let html = mail["body"]["html"].as_str().unwrap();
+    assert!(text.contains("currently being verified") && text.contains("Verify <Me> & Co (verify-me)"), "{text}");
+    assert!(html.contains("Verify &lt;Me&gt; &amp; Co"), "values are escaped in HTML: {html}");
+    assert!(text.contains("https://portal.meshcustomers.test"));
+}
+
+#[tokio::test]
+async fn events_without_a_mail_send_nothing() {
+    let test = TestApp::spawn_with(|config| config.require_customer_approval = false).await;
+    let registrant = Caller::user("bob", "bob@active.example");
+    let entries = registered(&test, &registrant, "active-at-once", "Active").await;
+    let sender = sender_via(&test, ses_endpoint()).await;
+    email_sender::handle(&sender, delivered(&entries[0])).await.unwrap();
+    assert!(mails_to("bob@active.example").await.is_empty(), "an ACTIVE registration needs no verification mail");
+
+    let created = test
+        .call(
+            create,
+            api("POST /customers")
+                .json(json!({"identifier": "created", "displayName": "Created"}))
+                .by(&Caller::partner_admin("acme")),
+        )
+        .await;
+    assert_eq!(created.status, 201);
+    let bus = RecordingBus::default();
+    stream_publisher::handle(&bus, stream_batch(stream_records(&test.table).await)).await.unwrap();
+    let customer_created = bus.entries().into_iter().find(|e| e.detail_type == "CUSTOMER_CREATED").unwrap();
+    email_sender::handle(&sender, delivered(&customer_created)).await.unwrap();
+    assert!(mails_to("partner-admins@acme.example").await.is_empty());
+    let deliveries =
+        test.all_items().await.into_iter().filter(|item| item["entity"].as_s().unwrap() == "DELIVERY").count();
+    assert_eq!(deliveries, 0, "no delivery record for events without mail");
+}
+
+#[tokio::test]
+async fn a_failed_send_is_retried_and_then_sent_once() {
+    let test = TestApp::spawn().await;
+    let registrant = Caller::user("cy", "cy@retry.example");
+    let entries = registered(&test, &registrant, "retry-me", "Retry").await;
+
+    let unreachable = sender_via(&test, "http://127.0.0.1:9").await;
+    assert!(
+        email_sender::handle(&unreachable, delivered(&entries[0])).await.is_err(),
+        "a failed send fails the invocation"
+    );
+    let deliveries =
+        test.all_items().await.into_iter().filter(|item| item["entity"].as_s().unwrap() == "DELIVERY").count();
+    assert_eq!(deliveries, 0, "the claim is released so that the retry may send");
+
+    let sender = sender_via(&test, ses_endpoint()).await;
+    email_sender::handle(&sender, delivered(&entries[0])).await.unwrap();
+    email_sender::handle(&sender, delivered(&entries[0])).await.unwrap();
+    assert_eq!(mails_to("cy@retry.example").await.len(), 1);
+}
+
+#[tokio::test]
+async fn a_delivery_in_progress_elsewhere_makes_the_sender_retry_later() {
+    let test = TestApp::spawn().await;
+    let registrant = Caller::user("di", "di@busy.example");
+    let entries = registered(&test, &registrant, "busy", "Busy").await;
+    let event: meshcustomers::events::DomainEvent = serde_json::from_str(&entries[0].detail).unwrap();
+    let store = &test.app.store;
+    assert_eq!(store.claim_delivery(event.event_id).await.unwrap(), DeliveryClaim::Claimed);
+    assert_eq!(store.claim_delivery(event.event_id).await.unwrap(), DeliveryClaim::InProgress);
+
+    let sender = sender_via(&test, ses_endpoint()).await;
+    assert!(email_sender::handle(&sender, delivered(&entries[0])).await.is_err(), "fails so that Lambda retries");
+    assert!(mails_to("di@busy.example").await.is_empty());
+
+    store.release_delivery(event.event_id).await.unwrap();
+    email_sender::handle(&sender, delivered(&entries[0])).await.unwrap();
+    assert_eq!(mails_to("di@busy.example").await.len(), 1);
+    assert_eq!(store.claim_delivery(event.event_id).await.unwrap(), DeliveryClaim::AlreadySent);
+}
