@@ -1,7 +1,6 @@
 //! Human-readable names shown in the portal.
 
 use serde::{Deserialize, Serialize};
-use std::fmt;
 
 use super::FieldError;
 
@@ -37,24 +36,7 @@ impl DisplayName {
     }
 }
 
-impl TryFrom<String> for DisplayName {
-    type Error = FieldError;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        Self::parse(&value)
-    }
-}
-
-impl From<DisplayName> for String {
-    fn from(value: DisplayName) -> Self {
-        value.0
-    }
-}
-
-impl fmt::Display for DisplayName {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+super::string_conversions!(DisplayName);
 
 #[cfg(test)]
 mod tests {

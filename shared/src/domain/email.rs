@@ -1,7 +1,6 @@
 //! E-mail addresses, normalised so that comparisons are case-insensitive.
 
 use serde::{Deserialize, Serialize};
-use std::fmt;
 
 use super::FieldError;
 
@@ -32,24 +31,7 @@ impl EmailAddress {
     }
 }
 
-impl TryFrom<String> for EmailAddress {
-    type Error = FieldError;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        Self::parse(&value)
-    }
-}
-
-impl From<EmailAddress> for String {
-    fn from(value: EmailAddress) -> Self {
-        value.0
-    }
-}
-
-impl fmt::Display for EmailAddress {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+super::string_conversions!(EmailAddress);
 
 #[cfg(test)]
 mod tests {

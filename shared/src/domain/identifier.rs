@@ -1,7 +1,6 @@
 //! Identifiers of customers and projects: lowercase DNS-label-like names, immutable once chosen.
 
 use serde::{Deserialize, Serialize};
-use std::fmt;
 
 use super::FieldError;
 
@@ -39,24 +38,7 @@ impl Identifier {
     }
 }
 
-impl TryFrom<String> for Identifier {
-    type Error = FieldError;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        Self::parse(&value)
-    }
-}
-
-impl From<Identifier> for String {
-    fn from(value: Identifier) -> Self {
-        value.0
-    }
-}
-
-impl fmt::Display for Identifier {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+super::string_conversions!(Identifier);
 
 #[cfg(test)]
 mod tests {

@@ -1,14 +1,5 @@
 //! The domain: what a customer account is and which rules it obeys. No AWS or Lambda types here.
 
-mod customer;
-mod display_name;
-mod email;
-mod identifier;
-mod ids;
-mod invitation;
-mod membership;
-mod tags;
-
 pub use customer::{Customer, CustomerStatus, ProjectQuota};
 pub use display_name::DisplayName;
 pub use email::EmailAddress;
@@ -19,6 +10,39 @@ pub use membership::{CustomerRole, Membership};
 pub use tags::{TagDefinition, TagError, TagKey, TagValueType, TagValues, TagWriter, validate_tags};
 
 use std::fmt;
+
+/// `TryFrom<String>` (parsing), `From<T> for String` and `Display` for string newtypes with a
+/// `parse(&str) -> Result<Self, FieldError>` and a single `String` field.
+macro_rules! string_conversions {
+    ($($name:ident),*) => {$(
+        impl TryFrom<String> for $name {
+            type Error = $crate::domain::FieldError;
+            fn try_from(value: String) -> Result<Self, Self::Error> {
+                Self::parse(&value)
+            }
+        }
+        impl From<$name> for String {
+            fn from(value: $name) -> Self {
+                value.0
+            }
+        }
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    )*};
+}
+pub(crate) use string_conversions;
+
+mod customer;
+mod display_name;
+mod email;
+mod identifier;
+mod ids;
+mod invitation;
+mod membership;
+mod tags;
 
 /// Why one input value was refused; the boundary attaches the field's name.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -3,7 +3,6 @@
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::fmt;
 
 use super::{EmailAddress, FieldError};
 
@@ -26,25 +25,6 @@ impl TagKey {
 
     pub fn as_str(&self) -> &str {
         &self.0
-    }
-}
-
-impl TryFrom<String> for TagKey {
-    type Error = FieldError;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        Self::parse(&value)
-    }
-}
-
-impl From<TagKey> for String {
-    fn from(value: TagKey) -> Self {
-        value.0
-    }
-}
-
-impl fmt::Display for TagKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
     }
 }
 
@@ -202,6 +182,8 @@ fn check_options(options: &[String], raw: &[String]) -> Result<Vec<String>, Fiel
     canonical.dedup();
     Ok(canonical)
 }
+
+super::string_conversions!(TagKey);
 
 #[cfg(test)]
 mod tests {
