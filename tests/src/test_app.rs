@@ -78,4 +78,16 @@ impl TestApp {
         let output = self.dynamodb.scan().table_name(&self.table).consistent_read(true).send().await.expect("scan");
         output.items.unwrap_or_default()
     }
+
+    /// The items of one entity (`CUSTOMER`, `OUTBOX`, `HISTORY`, …).
+    pub async fn items_of(
+        &self,
+        entity: &str,
+    ) -> Vec<std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>> {
+        self.all_items()
+            .await
+            .into_iter()
+            .filter(|item| item.get("entity").and_then(|e| e.as_s().ok()).is_some_and(|e| e == entity))
+            .collect()
+    }
 }

@@ -61,13 +61,12 @@ async fn defaults_apply_and_users_are_invited() {
     assert_eq!(response.status, 201, "{}", response.body);
     assert_eq!(response.body["projectQuota"], 5);
     assert_eq!(response.body["managingPartnerId"], "default");
-    let items = test.all_items().await;
-    let of_entity = |entity: &str| items.iter().filter(|item| item["entity"].as_s().unwrap() == entity).count();
-    assert_eq!(of_entity("CUSTOMER"), 1);
-    assert_eq!(of_entity("INVITATION"), 2);
-    assert_eq!(of_entity("INVITATION_EMAIL"), 2);
-    assert_eq!(of_entity("OUTBOX"), 3, "CUSTOMER_CREATED and one USER_INVITED per user");
-    assert!(items.iter().any(|item| item["sk"].as_s().unwrap() == "INVITATION_EMAIL#peter@initech.example"));
+    assert_eq!(test.items_of("CUSTOMER").await.len(), 1);
+    assert_eq!(test.items_of("INVITATION").await.len(), 2);
+    let locks = test.items_of("INVITATION_EMAIL").await;
+    assert_eq!(locks.len(), 2);
+    assert!(locks.iter().any(|item| item["sk"].as_s().unwrap() == "INVITATION_EMAIL#peter@initech.example"));
+    assert_eq!(test.items_of("OUTBOX").await.len(), 3, "CUSTOMER_CREATED and one USER_INVITED per user");
 }
 
 #[tokio::test]
@@ -161,7 +160,7 @@ async fn ten_parallel_creates_of_one_identifier_make_one_customer() {
     let created = responses.iter().filter(|r| r.status == 201).count();
     let conflicts = responses.iter().filter(|r| r.status == 409).count();
     assert_eq!((created, conflicts), (1, 9), "statuses: {:?}", responses.iter().map(|r| r.status).collect::<Vec<_>>());
-    let outbox = test.all_items().await.into_iter().filter(|item| item["entity"].as_s().unwrap() == "OUTBOX").count();
+    let outbox = test.items_of("OUTBOX").await.len();
     assert_eq!(outbox, 1, "exactly one CUSTOMER_CREATED");
 }
 
@@ -270,8 +269,8 @@ async fn registration_waits_for_approval_and_makes_the_registrant_admin() {
 
     let own = test.call(get, api("GET /customers/{id}").param("id", "initrode").by(&registrant)).await;
     assert_eq!(own.status, 200, "the registrant is a member");
-    let items = test.all_items().await;
-    let member = items.iter().find(|item| item["entity"].as_s().unwrap() == "MEMBER").expect("a membership");
+    let members = test.items_of("MEMBER").await;
+    let member = members.first().expect("a membership");
     assert_eq!(member["role"].as_s().unwrap(), "CUSTOMER_ADMIN");
     assert_eq!(member["email"].as_s().unwrap(), "jane@initrode.example");
     assert_eq!(member["gsi1pk"].as_s().unwrap(), "USER#jane");
@@ -380,7 +379,6 @@ async fn tags_are_validated_against_their_definitions() {
     let missing = test.call(register, api("POST /registrations").json(new_customer("untagged")).by(&registrant)).await;
     missing.assert_problem(400, "validation-failed");
     assert!(missing.body["errors"]["tags.costCenter"].is_string());
-    let customers =
-        test.all_items().await.into_iter().filter(|item| item["entity"].as_s().unwrap() == "CUSTOMER").count();
+    let customers = test.items_of("CUSTOMER").await.len();
     assert_eq!(customers, 2, "only the valid requests created customers");
 }

@@ -142,8 +142,7 @@ async fn a_redelivered_event_is_recorded_once() {
     for _ in 0..2 {
         audit_writer::handle(&test.app.store, delivered(&entry)).await.unwrap();
     }
-    let histories =
-        test.all_items().await.into_iter().filter(|item| item["entity"].as_s().unwrap() == "HISTORY").count();
+    let histories = test.items_of("HISTORY").await.len();
     assert_eq!(histories, 1);
     let response =
         test.call(history, api("GET /customers/{id}/events").param("id", "twice").by(&Caller::platform_admin())).await;
