@@ -9,8 +9,10 @@ use super::{Store, StoreError};
 use crate::domain::GeneratedId;
 
 /// How long a claim blocks other deliveries of the same event before it counts as abandoned
-/// (the sender crashed between claiming and completing).
-const CLAIM_LEASE: Duration = Duration::minutes(5);
+/// (the sender crashed between claiming and completing): longer than the function's 10 s
+/// timeout, shorter than Lambda's asynchronous retries (about 1 and 2 minutes later), so a
+/// retry can take an abandoned claim over.
+const CLAIM_LEASE: Duration = Duration::seconds(60);
 /// Delivery records outlive any redelivery EventBridge or Lambda would attempt.
 const RECORD_TTL: Duration = Duration::days(30);
 
