@@ -3,6 +3,7 @@
 //! delivers them.
 
 pub mod local_services;
+pub mod operations;
 pub mod pipeline;
 pub mod requests;
 pub mod table;

@@ -49,3 +49,23 @@ pub fn functions() -> Vec<TemplateFunction> {
         })
         .collect()
 }
+
+/// The IAM actions the template's inline policies grant the function that builds `binary`.
+pub fn granted_actions(binary: &str) -> std::collections::BTreeSet<String> {
+    let template = template();
+    let resources = template["Resources"].as_mapping().expect("Resources is a mapping");
+    let function = resources
+        .values()
+        .find(|resource| resource["Metadata"]["BuildProperties"]["Binary"].as_str() == Some(binary))
+        .unwrap_or_else(|| panic!("no template function builds {binary}"));
+    let policies = function["Properties"]["Policies"].as_sequence().cloned().unwrap_or_default();
+    policies
+        .iter()
+        .flat_map(|policy| policy["Statement"].as_sequence().cloned().unwrap_or_default())
+        .flat_map(|statement| match &statement["Action"] {
+            Value::String(action) => vec![action.clone()],
+            Value::Sequence(actions) => actions.iter().filter_map(|a| a.as_str().map(str::to_owned)).collect(),
+            other => panic!("unexpected Action {other:?} in {binary}'s policy"),
+        })
+        .collect()
+}

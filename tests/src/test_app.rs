@@ -6,8 +6,10 @@ use aws_sdk_dynamodb::config::Credentials;
 use lambda_http::{Body, Request, Response};
 use meshcustomers::App;
 use meshcustomers::config::Config;
+use meshcustomers::store::Store;
 
 use crate::local_services::dynamodb_endpoint;
+use crate::operations::OperationRecorder;
 use crate::requests::TestResponse;
 use crate::table::create_table;
 
@@ -15,6 +17,8 @@ pub struct TestApp {
     pub app: App,
     pub table: String,
     pub dynamodb: aws_sdk_dynamodb::Client,
+    /// The DynamoDB operations the functions' store made, as IAM actions.
+    pub operations: OperationRecorder,
 }
 
 /// The environment the functions get in tests: local values where the SPEC has no default.
@@ -61,7 +65,11 @@ impl TestApp {
         create_table(&dynamodb, &table).await;
         let mut config = test_config(&table);
         adjust(&mut config);
-        Self { app: App::new(config, &sdk), table, dynamodb }
+        let operations = OperationRecorder::default();
+        let recorded = aws_sdk_dynamodb::config::Builder::from(&sdk).interceptor(operations.clone()).build();
+        let store =
+            Store::new(aws_sdk_dynamodb::Client::from_conf(recorded), &table, config.cursor_signing_key.clone());
+        Self { app: App { config, store, aws: sdk }, table, dynamodb, operations }
     }
 
     /// Calls an HTTP function's handler as the Lambda runtime would.
