@@ -18,7 +18,6 @@ const ENTRIES_PER_CALL: usize = 10;
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct OutboxImage {
-    entity: String,
     event_type: String,
     detail: String,
 }
@@ -81,7 +80,6 @@ fn outbox_entry(record: &EventRecord) -> Result<Option<BusEntry>, String> {
         return Ok(None);
     }
     let image: OutboxImage = serde_dynamo::from_item(record.change.new_image.clone()).map_err(|e| e.to_string())?;
-    debug_assert_eq!(image.entity, "OUTBOX");
     Ok(Some(BusEntry { detail_type: image.event_type, detail: image.detail }))
 }
 
