@@ -98,3 +98,51 @@ async fn send(sender: &EmailSender, mail: &Mail) -> Result<String, lambda_runtim
         .await?;
     Ok(output.message_id().unwrap_or_default().to_owned())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Utc;
+    use meshcustomers::authorization::Role;
+    use meshcustomers::domain::{CustomerIdentifier, PartnerId, UserId};
+    use meshcustomers::events::{Actor, Change, CustomerSnapshot};
+
+    fn event(payload: EventPayload, email: Option<&str>) -> DomainEvent {
+        let actor = Actor {
+            user_id: UserId::parse("u1").unwrap(),
+            email: email.map(|e| EmailAddress::parse(e).unwrap()),
+            role: Role::User,
+        };
+        DomainEvent::new(&CustomerIdentifier::parse("acme").unwrap(), actor, Utc::now(), payload)
+    }
+
+    fn registered(status: CustomerStatus) -> EventPayload {
+        EventPayload::CustomerRegistered(CustomerSnapshot {
+            display_name: "Acme".into(),
+            status,
+            managing_partner_id: PartnerId::parse("default").unwrap(),
+            project_quota: 5,
+            tags: Default::default(),
+        })
+    }
+
+    #[test]
+    fn a_pending_registration_mails_the_registrant() {
+        let mail =
+            compose(&event(registered(CustomerStatus::PendingApproval), Some("jo@acme.example")), "https://p.example")
+                .unwrap()
+                .expect("a mail");
+        assert_eq!(mail.to.as_str(), "jo@acme.example");
+        assert!(mail.content.subject.contains("Acme"));
+        assert!(mail.content.text.contains("(acme)") && mail.content.text.contains("https://p.example"));
+    }
+
+    #[test]
+    fn other_events_mail_nobody() {
+        let portal = "https://p.example";
+        assert_eq!(compose(&event(registered(CustomerStatus::Active), Some("jo@acme.example")), portal), Ok(None));
+        assert_eq!(compose(&event(registered(CustomerStatus::PendingApproval), None), portal), Ok(None));
+        let quota = EventPayload::CustomerQuotaEdited(Change { from: 1, to: 2 });
+        assert_eq!(compose(&event(quota, Some("jo@acme.example")), portal), Ok(None));
+    }
+}

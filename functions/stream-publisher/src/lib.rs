@@ -86,3 +86,42 @@ fn outbox_entry(record: &EventRecord) -> Result<Option<BusEntry>, String> {
 fn sequence_number(record: &EventRecord) -> String {
     record.change.sequence_number.clone().unwrap_or_default()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_dynamo::AttributeValue;
+    use std::collections::HashMap;
+
+    fn record(event_name: &str, image: &[(&str, &str)]) -> EventRecord {
+        let image: HashMap<String, AttributeValue> =
+            image.iter().map(|(k, v)| (k.to_string(), AttributeValue::S(v.to_string()))).collect();
+        let mut record = EventRecord::default();
+        record.event_name = event_name.to_owned();
+        record.change.new_image = image.into();
+        record
+    }
+
+    const OUTBOX: &[(&str, &str)] =
+        &[("entity", "OUTBOX"), ("eventType", "CUSTOMER_CREATED"), ("detail", r#"{"eventId":"x"}"#)];
+
+    #[test]
+    fn an_outbox_insert_becomes_a_bus_entry_with_its_detail_verbatim() {
+        assert_eq!(
+            outbox_entry(&record("INSERT", OUTBOX)),
+            Ok(Some(BusEntry { detail_type: "CUSTOMER_CREATED".into(), detail: r#"{"eventId":"x"}"#.into() }))
+        );
+    }
+
+    #[test]
+    fn other_records_are_not_published() {
+        assert_eq!(outbox_entry(&record("MODIFY", OUTBOX)), Ok(None));
+        assert_eq!(outbox_entry(&record("REMOVE", &[])), Ok(None), "TTL deletions of outbox items");
+        assert_eq!(outbox_entry(&record("INSERT", &[("entity", "CUSTOMER")])), Ok(None));
+    }
+
+    #[test]
+    fn an_outbox_insert_without_its_detail_is_an_error() {
+        assert!(outbox_entry(&record("INSERT", &[("entity", "OUTBOX"), ("eventType", "CUSTOMER_CREATED")])).is_err());
+    }
+}
