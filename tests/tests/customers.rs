@@ -237,6 +237,9 @@ async fn lists_are_scoped_filtered_and_paged() {
         }
     }
     assert_eq!(seen, ["alpha", "beta", "gamma"]);
+    let exact = test.call(list, api("GET /customers").query("limit", "3").by(&acme)).await;
+    assert_eq!(identifiers(&exact.body).len(), 3);
+    assert_eq!(exact.body["nextCursor"], serde_json::Value::Null, "a page that holds the rest has no next page");
 
     let first_page = test.call(list, api("GET /customers").query("limit", "1").by(&acme)).await;
     let cursor = first_page.body["nextCursor"].as_str().unwrap();

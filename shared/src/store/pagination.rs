@@ -81,14 +81,14 @@ impl Store {
             let output = request.send().await.map_err(StoreError::internal)?;
             items.extend(output.items.unwrap_or_default());
             start = output.last_evaluated_key;
+            // Read on past a full page by one item, so that "more" is known, not guessed.
             if items.len() > limit || start.is_none() {
                 break;
             }
         }
+        // One item more than the page holds proves there is a next page.
         let next_cursor = if items.len() > limit {
             items.truncate(limit);
-            Some(self.cursor_after(items.last(), &query)?)
-        } else if start.is_some() && items.len() == limit {
             Some(self.cursor_after(items.last(), &query)?)
         } else {
             None
