@@ -17,7 +17,7 @@ impl App {
     /// Logging, configuration and clients, from the environment; fails the start on bad config.
     pub async fn from_env() -> Result<Self, BoxError> {
         lambda_http::tracing::init_default_subscriber();
-        let config = Config::from_env()?;
+        let config = Config::from_env().inspect_err(|error| tracing::error!("{error}"))?;
         let aws = Self::aws_config().await;
         Ok(Self::new(config, &aws))
     }

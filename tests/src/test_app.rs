@@ -22,20 +22,25 @@ pub struct TestApp {
 }
 
 /// The environment the functions get in tests: local values where the SPEC has no default.
-pub fn test_environment(table: &str) -> impl Fn(&str) -> Option<String> + '_ {
-    move |name| {
-        let value = match name {
-            "TABLE_NAME" => table,
-            "EVENT_BUS_NAME" => "meshcustomers-test-bus",
-            "DEFAULT_PARTNER_ID" => "default",
-            "PORTAL_BASE_URL" => "https://portal.meshcustomers.test",
-            "EMAIL_FROM" => "no-reply@meshcustomers.test",
-            "PLATFORMS" => r#"{"aws":"https://console.aws.amazon.com/"}"#,
-            "CURSOR_SIGNING_KEY" => "test-cursor-signing-key-of-sufficient-length",
-            _ => return None,
-        };
-        Some(value.to_owned())
-    }
+pub fn test_variables(table: &str) -> Vec<(String, String)> {
+    [
+        ("TABLE_NAME", table),
+        ("EVENT_BUS_NAME", "meshcustomers-test-bus"),
+        ("DEFAULT_PARTNER_ID", "default"),
+        ("PORTAL_BASE_URL", "https://portal.meshcustomers.test"),
+        ("EMAIL_FROM", "no-reply@meshcustomers.test"),
+        ("PLATFORMS", r#"{"aws":"https://console.aws.amazon.com/"}"#),
+        ("CURSOR_SIGNING_KEY", "test-cursor-signing-key-of-sufficient-length"),
+    ]
+    .into_iter()
+    .map(|(name, value)| (name.to_owned(), value.to_owned()))
+    .collect()
+}
+
+/// [`test_variables`] as the lookup `Config::from_lookup` takes.
+pub fn test_environment(table: &str) -> impl Fn(&str) -> Option<String> {
+    let variables = test_variables(table);
+    move |name| variables.iter().find(|(key, _)| key == name).map(|(_, value)| value.clone())
 }
 
 pub fn test_config(table: &str) -> Config {
