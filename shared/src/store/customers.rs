@@ -102,7 +102,7 @@ impl Store {
             }
         };
         let mut names = vec![("#partition", partition_attribute)];
-        let mut values = vec![(":partition", partition.clone())];
+        let mut values = vec![(":partition", partition)];
         let mut conditions = Vec::new();
         if let Some(status) = filter.status {
             names.push(("#status", "status"));
@@ -123,11 +123,6 @@ impl Store {
             names,
             values,
             newest_first: false,
-            scope: format!(
-                "customers|{partition}|status={}|prefix={}",
-                filter.status.map_or("", CustomerStatus::as_str),
-                filter.prefix.as_deref().unwrap_or_default().to_lowercase()
-            ),
         };
         self.list_page(query, page)
             .await?

@@ -64,9 +64,9 @@ impl Store {
         event_type: Option<&str>,
         page: &PageQuery,
     ) -> Result<Page<HistoryEntry>, StoreError> {
-        let partition = keys::customer_pk(customer.as_str());
         let mut names = vec![("#pk", "pk"), ("#sk", "sk")];
-        let mut values = vec![(":pk", partition.clone()), (":prefix", keys::HISTORY_PREFIX.to_owned())];
+        let mut values =
+            vec![(":pk", keys::customer_pk(customer.as_str())), (":prefix", keys::HISTORY_PREFIX.to_owned())];
         if let Some(event_type) = event_type {
             names.push(("#eventType", "eventType"));
             values.push((":eventType", event_type.to_owned()));
@@ -79,7 +79,6 @@ impl Store {
             names,
             values,
             newest_first: true,
-            scope: format!("history|{partition}|type={}", event_type.unwrap_or_default()),
         };
         self.list_page(query, page).await?.try_map(|item| {
             let item: HistoryItem = serde_dynamo::from_item(item).map_err(StoreError::internal)?;

@@ -41,17 +41,24 @@ pub(crate) struct ListQuery {
     pub names: Vec<(&'static str, &'static str)>,
     pub values: Vec<(&'static str, String)>,
     pub newest_first: bool,
-    /// Names the list (partition and filters); a cursor is valid only for the list that issued it.
-    pub scope: String,
+}
+
+impl ListQuery {
+    /// What names the list: index, partition, filter and their values. A cursor is signed with
+    /// it, so it is valid only for the list that issued it.
+    fn scope(&self) -> String {
+        format!("{:?}|{}|{:?}|{:?}", self.index, self.key_condition, self.filter, self.values)
+    }
 }
 
 impl Store {
     pub(crate) async fn list_page(&self, query: ListQuery, page: &PageQuery) -> Result<Page<Item>, StoreError> {
         let limit = usize::from(page.limit);
+        let scope = query.scope();
         let mut start: Option<Item> = match &page.cursor {
             None => None,
             Some(raw) => {
-                let key = cursor::decode(raw, &query.scope, &self.cursor_key).ok_or(StoreError::InvalidCursor)?;
+                let key = cursor::decode(raw, &scope, &self.cursor_key).ok_or(StoreError::InvalidCursor)?;
                 if !query.key_attributes.iter().all(|name| key.contains_key(*name))
                     || key.len() != query.key_attributes.len()
                 {
@@ -89,14 +96,14 @@ impl Store {
         // One item more than the page holds proves there is a next page.
         let next_cursor = if items.len() > limit {
             items.truncate(limit);
-            Some(self.cursor_after(items.last(), &query)?)
+            Some(self.cursor_after(items.last(), &query, &scope)?)
         } else {
             None
         };
         Ok(Page { items, next_cursor })
     }
 
-    fn cursor_after(&self, last: Option<&Item>, query: &ListQuery) -> Result<String, StoreError> {
+    fn cursor_after(&self, last: Option<&Item>, query: &ListQuery, scope: &str) -> Result<String, StoreError> {
         let last = last.ok_or_else(|| StoreError::internal("a full page has a last item"))?;
         let key: StringKey = query
             .key_attributes
@@ -106,6 +113,6 @@ impl Store {
                 _ => Err(StoreError::internal(format!("item lacks key attribute {name}"))),
             })
             .collect::<Result<_, _>>()?;
-        Ok(cursor::encode(&key, &query.scope, &self.cursor_key))
+        Ok(cursor::encode(&key, scope, &self.cursor_key))
     }
 }
