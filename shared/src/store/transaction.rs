@@ -46,15 +46,14 @@ pub(crate) struct Changes {
 
 impl Changes {
     /// Inserts an item that must not exist yet; if it does, the change fails with `conflict`.
-    pub fn insert(&mut self, item: &impl Serialize, conflict: Conflict) -> Result<&mut Self, StoreError> {
+    pub fn insert(&mut self, item: &impl Serialize, conflict: Conflict) -> Result<(), StoreError> {
         let item = items::to_item(item).map_err(StoreError::internal)?;
         self.writes.push(Write { item, conflict });
-        Ok(self)
+        Ok(())
     }
 
-    pub fn record(&mut self, event: DomainEvent) -> &mut Self {
+    pub fn record(&mut self, event: DomainEvent) {
         self.events.push(event);
-        self
     }
 }
 
@@ -73,8 +72,10 @@ impl Store {
                 Ok(self.put_new(item))
             })
             .collect::<Result<Vec<_>, StoreError>>()?;
-        let mut transaction: Vec<TransactWriteItem> =
-            changes.writes.iter().map(|write| self.put_new(write.item.clone())).collect();
+        // Conflicts stay index-aligned with the transaction's first items, as cancellation reasons are.
+        let (items, conflicts): (Vec<_>, Vec<_>) =
+            changes.writes.into_iter().map(|write| (write.item, write.conflict)).unzip();
+        let mut transaction: Vec<TransactWriteItem> = items.into_iter().map(|item| self.put_new(item)).collect();
         transaction.extend(outbox);
         if transaction.len() > MAX_TRANSACTION_ITEMS {
             return Err(StoreError::internal("a change exceeds DynamoDB's 100 items per transaction"));
@@ -100,8 +101,8 @@ impl Store {
                 _ => return Err(StoreError::internal(error)),
             };
             if let Some(index) = reasons.iter().position(|code| code.as_deref() == Some("ConditionalCheckFailed")) {
-                return match changes.writes.get(index) {
-                    Some(write) => Err(StoreError::Conflict(write.conflict.clone())),
+                return match conflicts.get(index) {
+                    Some(conflict) => Err(StoreError::Conflict(conflict.clone())),
                     None => Err(StoreError::internal("an outbox event id collided")),
                 };
             }
