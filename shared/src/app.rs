@@ -18,13 +18,9 @@ impl App {
     pub async fn from_env() -> Result<Self, BoxError> {
         lambda_http::tracing::init_default_subscriber();
         let config = Config::from_env().inspect_err(|error| tracing::error!("{error}"))?;
-        let aws = Self::aws_config().await;
+        // Endpoints follow `AWS_ENDPOINT_URL_*`, which is how the local twins are reached.
+        let aws = aws_config::load_defaults(BehaviorVersion::latest()).await;
         Ok(Self::new(config, &aws))
-    }
-
-    /// The AWS SDK configuration; endpoints follow `AWS_ENDPOINT_URL_*` (local twins).
-    pub async fn aws_config() -> SdkConfig {
-        aws_config::load_defaults(BehaviorVersion::latest()).await
     }
 
     pub fn new(config: Config, aws: &SdkConfig) -> Self {

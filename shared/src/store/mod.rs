@@ -49,8 +49,4 @@ impl Store {
     pub fn new(client: Client, table: impl Into<String>, cursor_key: Vec<u8>) -> Self {
         Self { client, table: table.into(), cursor_key }
     }
-
-    pub fn table_name(&self) -> &str {
-        &self.table
-    }
 }
