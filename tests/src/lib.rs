@@ -6,16 +6,10 @@ pub mod local_services;
 pub mod operations;
 pub mod pipeline;
 pub mod requests;
-pub mod table;
 pub mod template;
 pub mod test_app;
 
 pub use requests::{Caller, TestResponse, api};
 pub use test_app::TestApp;
 
-use std::path::PathBuf;
-
-/// The repository's root.
-pub fn repo_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ sits in the repo root").to_owned()
-}
+pub use local_cloud::template::repo_root;

@@ -2,10 +2,11 @@
 //! real stream become the publisher's input; the bus (no local twin yet) is replaced at its
 //! client boundary by a recorder whose entries become EventBridge events for the consumers.
 
-use aws_lambda_events::dynamodb::{Event, EventRecord, StreamRecord};
+use aws_lambda_events::dynamodb::{Event, EventRecord};
 use aws_lambda_events::eventbridge::EventBridgeEvent;
 use aws_sdk_dynamodbstreams::types::ShardIteratorType;
 use lambda_runtime::{Context, LambdaEvent};
+use local_cloud::stream_records::lambda_record;
 use std::collections::HashSet;
 use std::sync::Mutex;
 use stream_publisher::{BusEntry, EventBus};
@@ -36,28 +37,12 @@ pub async fn stream_records(table: &str) -> Vec<EventRecord> {
             if output.records().is_empty() {
                 break;
             }
-            records.extend(output.records().iter().map(to_lambda_record));
+            let lambda_records = output.records().iter().map(|record| lambda_record(record, &arn));
+            records.extend(lambda_records.map(|json| serde_json::from_value(json).expect("Lambda's record format")));
             iterator = output.next_shard_iterator;
         }
     }
     records
-}
-
-fn to_lambda_record(record: &aws_sdk_dynamodbstreams::types::Record) -> EventRecord {
-    let data = record.dynamodb().expect("a stream record has data");
-    let mut change = StreamRecord::default();
-    change.keys = data.keys().cloned().unwrap_or_default().into();
-    change.new_image = data.new_image().cloned().unwrap_or_default().into();
-    change.old_image = data.old_image().cloned().unwrap_or_default().into();
-    change.sequence_number = data.sequence_number().map(str::to_owned);
-    change.size_bytes = data.size_bytes().unwrap_or_default();
-    let mut lambda_record = EventRecord::default();
-    lambda_record.event_id = record.event_id().unwrap_or_default().to_owned();
-    lambda_record.event_name = record.event_name().map(|name| name.as_str().to_owned()).unwrap_or_default();
-    lambda_record.event_source = Some("aws:dynamodb".to_owned());
-    lambda_record.aws_region = "eu-central-1".to_owned();
-    lambda_record.change = change;
-    lambda_record
 }
 
 pub fn stream_batch(records: Vec<EventRecord>) -> LambdaEvent<Event> {

@@ -11,7 +11,8 @@ use meshcustomers::store::Store;
 use crate::local_services::dynamodb_endpoint;
 use crate::operations::OperationRecorder;
 use crate::requests::TestResponse;
-use crate::table::create_table;
+use local_cloud::table::create_table;
+use local_cloud::template::Template;
 
 pub struct TestApp {
     pub app: App,
@@ -67,7 +68,9 @@ impl TestApp {
         let sdk = local_sdk_config(dynamodb_endpoint()).await;
         let dynamodb = aws_sdk_dynamodb::Client::new(&sdk);
         let table = format!("meshcustomers-{}", uuid::Uuid::now_v7());
-        create_table(&dynamodb, &table).await;
+        create_table(&dynamodb, &Template::of_repo().expect("the template reads"), &table)
+            .await
+            .expect("DynamoDB Local creates the table");
         let mut config = test_config(&table);
         adjust(&mut config);
         let operations = OperationRecorder::default();

@@ -8,7 +8,7 @@ use lambda_runtime::{Context, LambdaEvent};
 use meshcustomers::config::Config;
 use meshcustomers::events::DomainEvent;
 use meshcustomers_tests::pipeline::RecordingBus;
-use meshcustomers_tests::template::{functions, template};
+use meshcustomers_tests::template::{functions, routes, template};
 use meshcustomers_tests::test_app::test_environment;
 use meshcustomers_tests::{TestApp, TestResponse, repo_root};
 use std::cell::RefCell;
@@ -47,7 +47,7 @@ fn readme_routes() -> BTreeSet<(String, String)> {
 
 #[test]
 fn every_route_is_documented_in_the_readme_and_every_documented_route_exists() {
-    let template_routes: BTreeSet<(String, String)> = functions().into_iter().flat_map(|f| f.routes).collect();
+    let template_routes: BTreeSet<(String, String)> = functions().iter().flat_map(routes).collect();
     assert!(!template_routes.is_empty());
     assert_eq!(readme_routes(), template_routes, "README API table (left) and template routes (right) differ");
 }

@@ -7,11 +7,11 @@ use aws_sdk_dynamodb::types::{
 };
 use serde_yaml::Value;
 
-use crate::template::template;
+use crate::template::Template;
 
-pub async fn create_table(client: &Client, name: &str) {
-    let template = template();
-    let properties = &template["Resources"]["Table"]["Properties"];
+/// Creates the table `Table` of the template under `name`.
+pub async fn create_table(client: &Client, template: &Template, name: &str) -> Result<(), BoxError> {
+    let properties = template.table_definition("Table").ok_or("the template defines no resource Table")?;
     let text =
         |value: &Value| value.as_str().unwrap_or_else(|| panic!("expected a literal string, got {value:?}")).to_owned();
     let key_schema = |value: &Value| -> Vec<KeySchemaElement> {
@@ -73,6 +73,20 @@ pub async fn create_table(client: &Client, name: &str) {
         .billing_mode(BillingMode::PayPerRequest)
         .stream_specification(stream)
         .send()
-        .await
-        .expect("DynamoDB Local creates the table");
+        .await?;
+    Ok(())
 }
+
+/// Creates the table unless it exists (data kept from an earlier run).
+pub async fn ensure_table(client: &Client, template: &Template, name: &str) -> Result<bool, BoxError> {
+    match client.describe_table().table_name(name).send().await {
+        Ok(_) => Ok(false),
+        Err(error) if error.as_service_error().is_some_and(|e| e.is_resource_not_found_exception()) => {
+            create_table(client, template, name).await?;
+            Ok(true)
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;

@@ -1,0 +1,196 @@
+//! The environment the template gives a function, with CloudFormation's intrinsic functions
+//! resolved to local values: parameters from `infra/local/parameters.json` (else their
+//! `Default`), resources to local names, secrets from the local secret store.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde_yaml::Value;
+
+use crate::secrets::SecretStore;
+use crate::template::{Template, TemplateError};
+
+/// The pseudo parameters and parameter values of the local stack.
+pub struct LocalStack<'a> {
+    pub template: &'a Template,
+    pub parameters: BTreeMap<String, String>,
+    pub secrets: &'a SecretStore,
+}
+
+pub const STACK_NAME: &str = "meshcustomers-local";
+pub const REGION: &str = "eu-central-1";
+pub const ACCOUNT_ID: &str = "000000000000";
+
+/// Reads the local parameter values (`"//"` keys are comments).
+pub fn local_parameters(path: &Path) -> Result<BTreeMap<String, String>, TemplateError> {
+    let unreadable = |message: String| TemplateError::Unreadable { path: path.to_owned(), message };
+    let text = std::fs::read_to_string(path).map_err(|e| unreadable(e.to_string()))?;
+    let values: BTreeMap<String, String> = serde_json::from_str(&text).map_err(|e| unreadable(e.to_string()))?;
+    Ok(values.into_iter().filter(|(name, _)| !name.starts_with("//")).collect())
+}
+
+impl LocalStack<'_> {
+    /// Globals' variables overlaid by the function's own, resolved.
+    pub fn function_environment(&self, function: &str) -> Result<BTreeMap<String, String>, TemplateError> {
+        let globals = &self.template.root()["Globals"]["Function"]["Environment"]["Variables"];
+        let own = self
+            .template
+            .resource(function)
+            .map(|resource| &resource["Properties"]["Environment"]["Variables"])
+            .ok_or_else(|| TemplateError::Unsupported(format!("no resource {function}")))?;
+        let mut variables = BTreeMap::new();
+        for (name, value) in [globals, own].into_iter().filter_map(Value::as_mapping).flatten() {
+            let name = name.as_str().unwrap_or_default().to_owned();
+            let resolved = self
+                .resolve(value)
+                .map_err(|e| TemplateError::Unsupported(format!("{function}: variable {name}: {e}")))?;
+            variables.insert(name, resolved);
+        }
+        Ok(variables)
+    }
+
+    /// The local physical name (`Ref`) of a resource: its name property, else `<stack>-<LogicalId>`.
+    pub fn physical_name(&self, logical_id: &str) -> Result<String, String> {
+        let resource = self.template.resource(logical_id).ok_or_else(|| format!("no resource {logical_id}"))?;
+        let properties = &resource["Properties"];
+        match ["Name", "TableName"].iter().map(|key| &properties[*key]).find(|value| !value.is_null()) {
+            Some(name) => self.resolve(name),
+            None => Ok(format!("{STACK_NAME}-{logical_id}")),
+        }
+    }
+
+    fn resolve(&self, value: &Value) -> Result<String, String> {
+        let text = match value {
+            Value::String(text) => text.clone(),
+            Value::Number(number) => number.to_string(),
+            Value::Bool(flag) => flag.to_string(),
+            Value::Tagged(tagged) if tagged.tag == "Ref" => {
+                self.reference(tagged.value.as_str().unwrap_or_default())?
+            }
+            Value::Tagged(tagged) if tagged.tag == "Sub" => {
+                let template = tagged.value.as_str().ok_or("only the one-argument !Sub is supported")?;
+                self.substitute(template)?
+            }
+            other => return Err(format!("{other:?} has no local value")),
+        };
+        self.dynamic_reference(&text)
+    }
+
+    fn reference(&self, name: &str) -> Result<String, String> {
+        match name {
+            "AWS::StackName" => return Ok(STACK_NAME.into()),
+            "AWS::Region" => return Ok(REGION.into()),
+            "AWS::AccountId" => return Ok(ACCOUNT_ID.into()),
+            "AWS::Partition" => return Ok("aws".into()),
+            "AWS::URLSuffix" => return Ok("amazonaws.com".into()),
+            _ => {}
+        }
+        if let Some(parameter) = self.template.root()["Parameters"].get(name) {
+            return self
+                .parameters
+                .get(name)
+                .cloned()
+                .or_else(|| scalar(&parameter["Default"]))
+                .ok_or_else(|| format!("parameter {name} has no Default and no value in infra/local/parameters.json"));
+        }
+        let resource =
+            self.template.resource(name).ok_or_else(|| format!("!Ref {name}: no such parameter or resource"))?;
+        match resource["Type"].as_str() {
+            // Ref of a secret is its ARN; the local one names the logical id for the secret store.
+            Some("AWS::SecretsManager::Secret") => {
+                Ok(format!("arn:aws:secretsmanager:{REGION}:{ACCOUNT_ID}:secret:{name}"))
+            }
+            _ => self.physical_name(name),
+        }
+    }
+
+    /// `${Name}` placeholders (`${!Literal}` escapes); `${Resource.Attribute}` has no local value yet.
+    fn substitute(&self, template: &str) -> Result<String, String> {
+        let mut output = String::new();
+        let mut rest = template;
+        while let Some(start) = rest.find("${") {
+            output.push_str(&rest[..start]);
+            let end = rest[start..].find('}').ok_or_else(|| format!("unclosed ${{ in {template}"))? + start;
+            let name = &rest[start + 2..end];
+            match name.strip_prefix('!') {
+                Some(literal) => output.push_str(&format!("${{{literal}}}")),
+                None if name.contains('.') => return Err(format!("${{{name}}} (GetAtt) has no local value")),
+                None => output.push_str(&self.reference(name)?),
+            }
+            rest = &rest[end + 1..];
+        }
+        output.push_str(rest);
+        Ok(output)
+    }
+
+    /// `{{resolve:secretsmanager:<arn>:SecretString}}`, answered by the local secret store.
+    fn dynamic_reference(&self, text: &str) -> Result<String, String> {
+        let Some(reference) = text.strip_prefix("{{resolve:secretsmanager:").and_then(|r| r.strip_suffix("}}")) else {
+            return Ok(text.to_owned());
+        };
+        let secret = reference
+            .strip_suffix(":SecretString")
+            .and_then(|arn| arn.rsplit(":secret:").next())
+            .ok_or_else(|| format!("dynamic reference {text} is not a whole SecretString"))?;
+        let resource = self.template.resource(secret).ok_or_else(|| format!("{text}: no secret {secret}"))?;
+        let generate = &resource["Properties"]["GenerateSecretString"];
+        let length = generate["PasswordLength"].as_u64().unwrap_or(32) as usize;
+        self.secrets.get_or_generate(secret, length).map_err(|e| format!("secret {secret}: {e}"))
+    }
+}
+
+fn scalar(value: &Value) -> Option<String> {
+    match value {
+        Value::String(text) => Some(text.clone()),
+        Value::Number(number) => Some(number.to_string()),
+        Value::Bool(flag) => Some(flag.to_string()),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::template::repo_root;
+
+    #[test]
+    fn resolves_every_variable_of_every_function_of_the_repository_template() {
+        let template = Template::of_repo().unwrap();
+        let secrets = SecretStore::in_memory();
+        let parameters = local_parameters(&repo_root().join("infra/local/parameters.json")).unwrap();
+        let stack = LocalStack { template: &template, parameters, secrets: &secrets };
+        let environment = stack.function_environment("CreateCustomerFunction").unwrap();
+        assert_eq!(environment["TABLE_NAME"], "meshcustomers-local-Table");
+        assert_eq!(environment["EVENT_BUS_NAME"], "meshcustomers-local-bus");
+        assert_eq!(environment["EMAIL_FROM"], "no-reply@meshcustomers.localhost");
+        assert_eq!(environment["DEFAULT_PROJECT_QUOTA"], "5");
+        assert_eq!(environment["CURSOR_SIGNING_KEY"].len(), 64);
+        // One secret, one value: every function signs and checks cursors with the same key.
+        let other = stack.function_environment("ListCustomersFunction").unwrap();
+        assert_eq!(environment, other);
+    }
+
+    #[test]
+    fn a_parameter_without_default_or_local_value_is_named() {
+        let template = Template::of_repo().unwrap();
+        let secrets = SecretStore::in_memory();
+        let stack = LocalStack { template: &template, parameters: BTreeMap::new(), secrets: &secrets };
+        let error = stack.function_environment("GetCustomerFunction").unwrap_err().to_string();
+        assert!(
+            error.contains("parameter PortalBaseUrl has no Default and no value in infra/local/parameters.json"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn sub_substitutes_pseudo_parameters_and_keeps_escaped_literals() {
+        let template = Template::of_repo().unwrap();
+        let secrets = SecretStore::in_memory();
+        let stack = LocalStack { template: &template, parameters: BTreeMap::new(), secrets: &secrets };
+        assert_eq!(
+            stack.substitute("${AWS::StackName}-bus ${!Literal}").unwrap(),
+            "meshcustomers-local-bus ${Literal}"
+        );
+        assert!(stack.substitute("${Table.Arn}").is_err());
+    }
+}

@@ -1,0 +1,156 @@
+//! The local API Gateway: the template's routes behind its JWT authorizer, each invoking its
+//! function through cargo lambda with the 2.0 payload, plus the local-only helpers under
+//! `/_local` (health, tokens, the issuer's keys), which the template never has.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::{ConnectInfo, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde_json::{Value, json};
+
+use crate::api_payload::{IncomingRequest, http_response, request_event};
+use crate::lambda::Lambda;
+use crate::routes::RouteTable;
+use crate::tokens::{Issuer, TokenRequest};
+
+pub struct Gateway {
+    pub routes: RouteTable,
+    pub issuer: Issuer,
+    pub lambda: Lambda,
+    /// Every function of the template (HTTP or not): health waits for all of them.
+    pub functions: Vec<String>,
+}
+
+pub fn router(gateway: Arc<Gateway>) -> Router {
+    Router::new()
+        .route("/_local/health", get(health))
+        .route("/_local/tokens", post(mint_token))
+        .route("/_local/.well-known/openid-configuration", get(openid_configuration))
+        .route("/_local/.well-known/jwks.json", get(jwks))
+        .fallback(api)
+        .with_state(gateway)
+}
+
+/// Serves the gateway on `listener` until `shutdown` completes.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    gateway: Arc<Gateway>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(gateway).into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+async fn api(
+    State(gateway): State<Arc<Gateway>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let Some(route) = gateway.routes.find(method.as_str(), uri.path()) else {
+        return message(StatusCode::NOT_FOUND, "Not Found");
+    };
+    let claims = if route.authorized {
+        let authorization = headers.get("authorization").and_then(|value| value.to_str().ok());
+        match gateway.issuer.verify(authorization, SystemTime::now()) {
+            Ok(claims) => Some(claims),
+            Err(refused) => {
+                tracing::info!(route = route.route_key, %refused, "401 from the JWT authorizer");
+                let mut response = message(StatusCode::UNAUTHORIZED, "Unauthorized");
+                response.headers_mut().insert("www-authenticate", HeaderValue::from_static("Bearer"));
+                return response;
+            }
+        }
+    } else {
+        None
+    };
+    let request = IncomingRequest {
+        method: &method,
+        raw_path: uri.path(),
+        raw_query: uri.query().unwrap_or_default(),
+        headers: &headers,
+        body: &body,
+        source_ip: peer.ip().to_string(),
+    };
+    let event = request_event(&request, &route, claims.as_ref(), chrono::Utc::now());
+    let output = match gateway.lambda.invoke(route.function, &event).await {
+        Ok(output) => output,
+        Err(error) => {
+            tracing::error!(route = route.route_key, %error, "the integration failed");
+            return message(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error");
+        }
+    };
+    match http_response(&output) {
+        Ok((status, headers, body)) => {
+            let mut response = Response::new(Body::from(body));
+            *response.status_mut() = status;
+            *response.headers_mut() = headers;
+            response
+        }
+        Err(error) => {
+            tracing::error!(route = route.route_key, %error, "the function's response is malformed");
+            message(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error")
+        }
+    }
+}
+
+/// API Gateway's own error bodies: `{"message": "..."}`.
+fn message(status: StatusCode, text: &str) -> Response {
+    (status, axum::Json(json!({ "message": text }))).into_response()
+}
+
+/// 200 once every function of the template answers, else 503 naming those that do not.
+async fn health(State(gateway): State<Arc<Gateway>>) -> Response {
+    let lambda = &gateway.lambda;
+    let checks = gateway.functions.iter().map(|function| async move { (function, lambda.answers(function).await) });
+    let failing: Vec<Value> = futures::future::join_all(checks)
+        .await
+        .into_iter()
+        .filter_map(|(function, answer)| {
+            answer.err().map(|error| json!({"function": function, "error": error.to_string()}))
+        })
+        .collect();
+    if failing.is_empty() {
+        (StatusCode::OK, axum::Json(json!({"status": "ready", "functions": gateway.functions}))).into_response()
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, axum::Json(json!({"status": "starting", "notAnswering": failing})))
+            .into_response()
+    }
+}
+
+async fn mint_token(State(gateway): State<Arc<Gateway>>, body: Bytes) -> Response {
+    match serde_json::from_slice::<TokenRequest>(&body) {
+        Ok(request) if !request.sub.trim().is_empty() => {
+            let token = gateway.issuer.mint(&request, SystemTime::now());
+            (StatusCode::OK, axum::Json(json!({ "token": token }))).into_response()
+        }
+        Ok(_) => message(StatusCode::BAD_REQUEST, "sub must not be empty"),
+        Err(error) => message(
+            StatusCode::BAD_REQUEST,
+            &format!("expected {{\"sub\", \"email\"?, \"name\"?, \"groups\"?: [..], \"partner_id\"?}}: {error}"),
+        ),
+    }
+}
+
+async fn openid_configuration(State(gateway): State<Arc<Gateway>>) -> Response {
+    let issuer = gateway.issuer.issuer();
+    axum::Json(json!({
+        "issuer": issuer,
+        "jwks_uri": format!("{issuer}/.well-known/jwks.json"),
+        "id_token_signing_alg_values_supported": ["RS256"],
+    }))
+    .into_response()
+}
+
+async fn jwks(State(gateway): State<Arc<Gateway>>) -> Response {
+    axum::Json(gateway.issuer.jwks()).into_response()
+}

@@ -1,0 +1,75 @@
+//! What can be changed about a local cloud run, from `LOCAL_*` variables: its ports, its data
+//! folder and whether DynamoDB Local keeps data at all.
+
+use std::path::PathBuf;
+
+use crate::template::repo_root;
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub gateway_port: u16,
+    pub dynamodb_port: u16,
+    pub admin_port: u16,
+    pub ses_port: u16,
+    pub bus_port: u16,
+    pub lambda_port: u16,
+    /// DynamoDB data, the issuer's key, secrets, the stream position and dead letters.
+    pub data_dir: PathBuf,
+    pub in_memory: bool,
+}
+
+impl Settings {
+    pub fn from_env() -> Result<Self, String> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, String> {
+        let port = |name: &str, default: u16| -> Result<u16, String> {
+            lookup(name)
+                .map_or(Ok(default), |raw| raw.parse().map_err(|_| format!("{name}={raw} is not a port number")))
+        };
+        let in_memory = match lookup("LOCAL_IN_MEMORY").as_deref() {
+            None | Some("" | "0" | "false") => false,
+            Some("1" | "true") => true,
+            Some(other) => return Err(format!("LOCAL_IN_MEMORY={other}: use 1 or 0")),
+        };
+        Ok(Self {
+            gateway_port: port("LOCAL_GATEWAY_PORT", 3000)?,
+            dynamodb_port: port("LOCAL_DYNAMODB_PORT", 8000)?,
+            admin_port: port("LOCAL_ADMIN_PORT", 8001)?,
+            ses_port: port("LOCAL_SES_PORT", 8005)?,
+            bus_port: port("LOCAL_BUS_PORT", 8010)?,
+            lambda_port: port("LOCAL_LAMBDA_PORT", 9000)?,
+            data_dir: lookup("LOCAL_DATA_DIR").map_or_else(|| repo_root().join("infra/local/.data"), PathBuf::from),
+            in_memory,
+        })
+    }
+
+    pub fn url(port: u16) -> String {
+        format!("http://127.0.0.1:{port}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_the_documented_ports_and_variables_override_them() {
+        let defaults = Settings::from_lookup(|_| None).unwrap();
+        assert_eq!(
+            (defaults.gateway_port, defaults.dynamodb_port, defaults.admin_port, defaults.ses_port),
+            (3000, 8000, 8001, 8005)
+        );
+        assert!(defaults.data_dir.ends_with("infra/local/.data") && !defaults.in_memory);
+        let changed = Settings::from_lookup(|name| match name {
+            "LOCAL_GATEWAY_PORT" => Some("3100".into()),
+            "LOCAL_IN_MEMORY" => Some("1".into()),
+            _ => None,
+        })
+        .unwrap();
+        assert_eq!((changed.gateway_port, changed.in_memory), (3100, true));
+        let error = Settings::from_lookup(|name| (name == "LOCAL_SES_PORT").then(|| "mail".into())).unwrap_err();
+        assert_eq!(error, "LOCAL_SES_PORT=mail is not a port number");
+    }
+}

@@ -1,0 +1,288 @@
+//! `infra/template.yaml`, read as data: the single source of truth for the table, the functions,
+//! their routes, the stream's event source mapping and the bus rules. Nothing here restates it.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde_yaml::Value;
+
+use crate::event_pattern::EventPattern;
+
+#[derive(Debug, thiserror::Error)]
+pub enum TemplateError {
+    #[error("{path}: {message}")]
+    Unreadable { path: PathBuf, message: String },
+    #[error("infra/template.yaml: {0}")]
+    Unsupported(String),
+}
+
+/// The parsed template.
+#[derive(Debug, Clone)]
+pub struct Template {
+    root: Value,
+}
+
+/// The repository's root (this crate sits in `infra/local/cloud`).
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .nth(3)
+        .expect("infra/local/cloud sits in the repo root")
+        .to_owned()
+}
+
+/// A function of the template: logical id, the crate binary it runs, and what invokes it.
+#[derive(Debug, Clone)]
+pub struct Function {
+    pub logical_id: String,
+    pub binary: String,
+    pub routes: Vec<Route>,
+    pub stream_sources: Vec<StreamSource>,
+    pub rules: Vec<Rule>,
+    pub async_invoke: AsyncInvokeConfig,
+}
+
+/// An `HttpApi` event: `METHOD /path` and whether the API's JWT authorizer guards it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Route {
+    pub method: String,
+    pub path: String,
+    pub authorized: bool,
+}
+
+/// A `DynamoDB` event: the event source mapping's settings.
+#[derive(Debug, Clone)]
+pub struct StreamSource {
+    /// Logical id of the table whose stream is read.
+    pub table: String,
+    pub batch_size: usize,
+    pub batching_window: Duration,
+    pub report_batch_item_failures: bool,
+    pub bisect_on_error: bool,
+    /// `None` = retry until the record expires (`-1`, the default).
+    pub maximum_retry_attempts: Option<u32>,
+    /// `None` = until the record leaves the stream (`-1`, the default).
+    pub maximum_record_age: Option<Duration>,
+    pub trim_horizon: bool,
+    /// Records match when any filter matches; no filters = every record.
+    pub filters: Vec<EventPattern>,
+}
+
+/// An `EventBridgeRule` event: the rule's pattern and retry policy towards its target.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    /// `<Function><Event>`, the logical id SAM gives the rule.
+    pub name: String,
+    /// Logical id of the bus.
+    pub bus: String,
+    pub pattern: EventPattern,
+    pub maximum_retry_attempts: u32,
+    pub maximum_event_age: Duration,
+}
+
+/// Lambda's handling of asynchronous invocations (`EventInvokeConfig`, with Lambda's defaults).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AsyncInvokeConfig {
+    pub maximum_retry_attempts: u32,
+    pub maximum_event_age: Duration,
+}
+
+impl Template {
+    /// `infra/template.yaml` of this repository.
+    pub fn of_repo() -> Result<Self, TemplateError> {
+        Self::load(&repo_root().join("infra/template.yaml"))
+    }
+
+    pub fn load(path: &Path) -> Result<Self, TemplateError> {
+        let unreadable = |message: String| TemplateError::Unreadable { path: path.to_owned(), message };
+        let text = std::fs::read_to_string(path).map_err(|e| unreadable(e.to_string()))?;
+        let root = serde_yaml::from_str(&text).map_err(|e| unreadable(e.to_string()))?;
+        Ok(Self { root })
+    }
+
+    pub fn root(&self) -> &Value {
+        &self.root
+    }
+
+    pub fn resource(&self, logical_id: &str) -> Option<&Value> {
+        self.root["Resources"].get(logical_id)
+    }
+
+    /// Logical ids and definitions of the resources of one type.
+    pub fn resources_of_type<'a>(&'a self, kind: &'a str) -> impl Iterator<Item = (&'a str, &'a Value)> + 'a {
+        self.root["Resources"]
+            .as_mapping()
+            .into_iter()
+            .flatten()
+            .filter(move |(_, resource)| resource["Type"].as_str() == Some(kind))
+            .filter_map(|(id, resource)| Some((id.as_str()?, resource)))
+    }
+
+    /// Every `AWS::Serverless::Function`, with its events read.
+    pub fn functions(&self) -> Result<Vec<Function>, TemplateError> {
+        self.resources_of_type("AWS::Serverless::Function").map(|(id, resource)| self.function(id, resource)).collect()
+    }
+
+    fn function(&self, logical_id: &str, resource: &Value) -> Result<Function, TemplateError> {
+        let unsupported = |what: String| TemplateError::Unsupported(format!("{logical_id}: {what}"));
+        let binary = resource["Metadata"]["BuildProperties"]["Binary"]
+            .as_str()
+            .ok_or_else(|| unsupported("Metadata.BuildProperties.Binary is missing".into()))?
+            .to_owned();
+        let (mut routes, mut stream_sources, mut rules) = (Vec::new(), Vec::new(), Vec::new());
+        for (name, event) in resource["Properties"]["Events"].as_mapping().into_iter().flatten() {
+            let name = name.as_str().unwrap_or_default();
+            let properties = &event["Properties"];
+            match event["Type"].as_str() {
+                Some("HttpApi") => routes.push(self.route(properties).map_err(unsupported)?),
+                Some("DynamoDB") => stream_sources.push(stream_source(properties).map_err(unsupported)?),
+                Some("EventBridgeRule") => {
+                    rules.push(rule(format!("{logical_id}{name}"), properties).map_err(unsupported)?)
+                }
+                other => return Err(unsupported(format!("event {name} of type {other:?} has no local twin"))),
+            }
+        }
+        let invoke_config = &resource["Properties"]["EventInvokeConfig"];
+        let async_invoke = AsyncInvokeConfig {
+            maximum_retry_attempts: number(&invoke_config["MaximumRetryAttempts"]).unwrap_or(2.0) as u32,
+            maximum_event_age: Duration::from_secs(
+                number(&invoke_config["MaximumEventAgeInSeconds"]).unwrap_or(21_600.0) as u64,
+            ),
+        };
+        Ok(Function { logical_id: logical_id.to_owned(), binary, routes, stream_sources, rules, async_invoke })
+    }
+
+    fn route(&self, properties: &Value) -> Result<Route, String> {
+        let method = properties["Method"].as_str().ok_or("an HttpApi event without Method")?.to_uppercase();
+        let path = properties["Path"].as_str().ok_or("an HttpApi event without Path")?.to_owned();
+        let authorizer = properties["Auth"]["Authorizer"].as_str();
+        let api_default = self.http_api()?.1["Properties"]["Auth"]["DefaultAuthorizer"].as_str().map(str::to_owned);
+        let authorized = match authorizer {
+            Some("NONE") => false,
+            Some(_) => true,
+            None => api_default.is_some(),
+        };
+        Ok(Route { method, path, authorized })
+    }
+
+    /// The one `AWS::Serverless::HttpApi` (logical id, definition).
+    pub fn http_api(&self) -> Result<(&str, &Value), String> {
+        let mut apis = self.resources_of_type("AWS::Serverless::HttpApi");
+        let api = apis.next().ok_or("the template defines no HttpApi")?;
+        if apis.next().is_some() {
+            return Err("more than one HttpApi; the local gateway serves one".into());
+        }
+        Ok(api)
+    }
+
+    /// The `Properties` of a table resource.
+    pub fn table_definition(&self, logical_id: &str) -> Option<&Value> {
+        self.resource(logical_id).map(|table| &table["Properties"])
+    }
+}
+
+fn stream_source(properties: &Value) -> Result<StreamSource, String> {
+    let table = match &properties["Stream"] {
+        Value::Tagged(tagged) if tagged.tag == "GetAtt" => tagged
+            .value
+            .as_str()
+            .and_then(|attribute| attribute.strip_suffix(".StreamArn"))
+            .ok_or("Stream must be !GetAtt <Table>.StreamArn")?
+            .to_owned(),
+        other => return Err(format!("Stream {other:?} is not a table of this template")),
+    };
+    let filters = properties["FilterCriteria"]["Filters"]
+        .as_sequence()
+        .into_iter()
+        .flatten()
+        .map(|filter| {
+            let pattern = filter["Pattern"].as_str().ok_or("a filter's Pattern must be a JSON string")?;
+            EventPattern::parse_str(pattern).map_err(|e| e.to_string())
+        })
+        .collect::<Result<_, String>>()?;
+    let function_response_types = properties["FunctionResponseTypes"].as_sequence().cloned().unwrap_or_default();
+    Ok(StreamSource {
+        table,
+        batch_size: number(&properties["BatchSize"]).unwrap_or(100.0) as usize,
+        batching_window: Duration::from_secs(
+            number(&properties["MaximumBatchingWindowInSeconds"]).unwrap_or(0.0) as u64
+        ),
+        report_batch_item_failures: function_response_types
+            .iter()
+            .any(|t| t.as_str() == Some("ReportBatchItemFailures")),
+        bisect_on_error: properties["BisectBatchOnFunctionError"].as_bool().unwrap_or(false),
+        maximum_retry_attempts: number(&properties["MaximumRetryAttempts"]).filter(|n| *n >= 0.0).map(|n| n as u32),
+        maximum_record_age: number(&properties["MaximumRecordAgeInSeconds"])
+            .filter(|n| *n >= 0.0)
+            .map(|n| Duration::from_secs(n as u64)),
+        trim_horizon: properties["StartingPosition"].as_str() == Some("TRIM_HORIZON"),
+        filters,
+    })
+}
+
+fn rule(name: String, properties: &Value) -> Result<Rule, String> {
+    let bus = match &properties["EventBusName"] {
+        Value::Tagged(tagged) if tagged.tag == "Ref" => tagged.value.as_str().unwrap_or_default().to_owned(),
+        other => return Err(format!("EventBusName {other:?} is not a bus of this template")),
+    };
+    let pattern = serde_json::to_value(&properties["Pattern"]).map_err(|e| format!("rule {name}: {e}"))?;
+    let retry_policy = &properties["RetryPolicy"];
+    Ok(Rule {
+        pattern: EventPattern::parse(&pattern).map_err(|e| format!("rule {name}: {e}"))?,
+        name,
+        bus,
+        // EventBridge's defaults: 185 attempts over 24 hours.
+        maximum_retry_attempts: number(&retry_policy["MaximumRetryAttempts"]).unwrap_or(185.0) as u32,
+        maximum_event_age: Duration::from_secs(
+            number(&retry_policy["MaximumEventAgeInSeconds"]).unwrap_or(86_400.0) as u64
+        ),
+    })
+}
+
+/// A YAML number, also when written as a string (`'5'`).
+fn number(value: &Value) -> Option<f64> {
+    value.as_f64().or_else(|| value.as_str().and_then(|text| text.parse().ok()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_routes_stream_source_and_rules_of_the_repository_template() {
+        let template = Template::of_repo().unwrap();
+        let functions = template.functions().unwrap();
+        let get = functions.iter().find(|f| f.binary == "get-customer").unwrap();
+        assert_eq!(get.routes, [Route { method: "GET".into(), path: "/customers/{id}".into(), authorized: true }]);
+
+        let publisher = functions.iter().find(|f| f.binary == "stream-publisher").unwrap();
+        let source = &publisher.stream_sources[0];
+        assert_eq!((source.table.as_str(), source.batch_size, source.maximum_retry_attempts), ("Table", 100, Some(10)));
+        assert!(source.report_batch_item_failures && source.bisect_on_error && source.trim_horizon);
+        assert_eq!(source.filters.len(), 1);
+
+        let email = functions.iter().find(|f| f.binary == "email-sender").unwrap();
+        assert_eq!(email.rules[0].name, "EmailSenderFunctionMailEvents");
+        assert_eq!(email.rules[0].bus, "EventBus");
+        let registered = serde_json::json!({"source": "meshcustomers", "detail-type": "CUSTOMER_REGISTERED"});
+        let created = serde_json::json!({"source": "meshcustomers", "detail-type": "CUSTOMER_CREATED"});
+        assert!(email.rules[0].pattern.matches(&registered));
+        assert!(!email.rules[0].pattern.matches(&created));
+        assert_eq!(email.async_invoke.maximum_retry_attempts, 2);
+    }
+
+    #[test]
+    fn a_route_marked_auth_none_is_not_authorized() {
+        let template: Template = Template {
+            root: serde_yaml::from_str(
+                "Resources:\n  Api:\n    Type: AWS::Serverless::HttpApi\n    Properties:\n      Auth:\n        DefaultAuthorizer: Jwt\n",
+            )
+            .unwrap(),
+        };
+        let open: Value = serde_yaml::from_str("Method: get\nPath: /open\nAuth:\n  Authorizer: NONE\n").unwrap();
+        let guarded: Value = serde_yaml::from_str("Method: get\nPath: /guarded\n").unwrap();
+        assert!(!template.route(&open).unwrap().authorized);
+        assert!(template.route(&guarded).unwrap().authorized);
+        assert_eq!(template.route(&open).unwrap().method, "GET");
+    }
+}

@@ -1,0 +1,678 @@
+//! The local JWT issuer: mints RS256 tokens shaped like Cognito ID tokens for developers, publishes its key
+//! as a JWKS, and verifies bearer tokens the way API Gateway's HTTP API JWT authorizer does, so the local
+//! gateway can answer 401 itself.
+//!
+//! Verification mirrors "Control access to HTTP APIs with JWT authorizers in API Gateway": take the token
+//! (raw or prefixed with `Bearer `), decode it, check its RSA algorithm and signature against the issuer's
+//! key, then the claims `kid`, `iss`, `aud` or `client_id`, `exp`, `nbf` and `iat`. Route scopes
+//! (`scope`/`scp`) are per route and not checked here. Where the page is silent this module chooses:
+//! `exp` is required; no clock leeway, because issuer and verifier share one clock; `nbf`/`iat` equal to
+//! now pass and `exp` equal to now fails, as RFC 7519 reads.
+
+use std::fmt;
+use std::fs;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use aws_lc_rs::digest;
+use aws_lc_rs::encoding::AsDer;
+use aws_lc_rs::error::KeyRejected;
+use aws_lc_rs::rand::SystemRandom;
+use aws_lc_rs::rsa::KeySize;
+use aws_lc_rs::signature::{self, KeyPair, RsaKeyPair, RsaPublicKeyComponents};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde_json::{Map, Value, json};
+
+/// Claims a developer asks for (the body of `POST /_local/tokens`).
+#[derive(Debug, Clone, serde::Deserialize, serde::Serialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct TokenRequest {
+    pub sub: String,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub groups: Vec<String>,
+    #[serde(default)]
+    pub partner_id: Option<String>,
+}
+
+/// How long a minted token is valid: a working day, so developers are not re-minting constantly.
+pub const TOKEN_LIFETIME: Duration = Duration::from_secs(12 * 60 * 60);
+
+/// The one JWS algorithm this issuer signs and accepts.
+const ALGORITHM: &str = "RS256";
+
+/// Why the issuer could not be set up.
+#[derive(Debug, thiserror::Error)]
+pub enum IssuerError {
+    #[error("cannot read the signing key {path}: {source}")]
+    ReadKey { path: PathBuf, source: io::Error },
+    #[error("cannot write the signing key {path}: {source}")]
+    WriteKey { path: PathBuf, source: io::Error },
+    #[error("the signing key {path} is not an RSA PKCS#8 private key (delete it to get a new one): {source}")]
+    CorruptKey { path: PathBuf, source: KeyRejected },
+    #[error("cannot generate an RSA signing key")]
+    GenerateKey,
+}
+
+/// Why a bearer token was refused; every variant means 401. Claim values are shown as JSON, or `absent`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Unauthorized {
+    #[error("no token in the Authorization header")]
+    MissingToken,
+    #[error("malformed token: {0}")]
+    Malformed(&'static str),
+    #[error("algorithm {0} is not accepted, only RS256")]
+    UnsupportedAlgorithm(String),
+    #[error("key id {0} is not this issuer's key")]
+    UnknownKey(String),
+    #[error("signature does not verify")]
+    BadSignature,
+    #[error("issuer {0} is not the configured issuer")]
+    WrongIssuer(String),
+    #[error("audience {0} does not include the configured audience")]
+    WrongAudience(String),
+    #[error("claim {0} is not a number of seconds")]
+    InvalidTime(&'static str),
+    #[error("token has no exp claim")]
+    MissingExpiry,
+    #[error("token expired")]
+    Expired,
+    #[error("token is not valid yet (nbf)")]
+    NotYetValid,
+    #[error("token is issued in the future (iat)")]
+    IssuedInFuture,
+}
+
+/// A signing key plus the issuer and audience it vouches for.
+pub struct Issuer {
+    issuer: String,
+    audience: String,
+    key_pair: RsaKeyPair,
+    public_key: RsaPublicKeyComponents<Vec<u8>>,
+    key_id: String,
+}
+
+impl fmt::Debug for Issuer {
+    // Hand-written so the private key never reaches a log.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Issuer")
+            .field("issuer", &self.issuer)
+            .field("audience", &self.audience)
+            .field("key_id", &self.key_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Issuer {
+    /// Reads the PKCS#8 private key at `path`, or generates an RSA-2048 key and writes it there (file mode
+    /// 0600, parent dirs created) — so tokens stay valid across restarts.
+    pub fn load_or_create(path: &Path, issuer: &str, audience: &str) -> Result<Self, IssuerError> {
+        let key_pair = match fs::read(path) {
+            Ok(pkcs8) => RsaKeyPair::from_pkcs8(&pkcs8)
+                .map_err(|source| IssuerError::CorruptKey { path: path.to_owned(), source })?,
+            Err(error) if error.kind() == io::ErrorKind::NotFound => {
+                let key_pair = generate_key_pair()?;
+                let pkcs8 = key_pair.as_der().map_err(|_| IssuerError::GenerateKey)?;
+                write_private_key(path, pkcs8.as_ref())
+                    .map_err(|source| IssuerError::WriteKey { path: path.to_owned(), source })?;
+                key_pair
+            }
+            Err(source) => return Err(IssuerError::ReadKey { path: path.to_owned(), source }),
+        };
+        Ok(Self::with_key_pair(key_pair, issuer, audience))
+    }
+
+    /// A fresh key held in memory only (tests, in-memory runs).
+    pub fn ephemeral(issuer: &str, audience: &str) -> Result<Self, IssuerError> {
+        Ok(Self::with_key_pair(generate_key_pair()?, issuer, audience))
+    }
+
+    fn with_key_pair(key_pair: RsaKeyPair, issuer: &str, audience: &str) -> Self {
+        let public_key = RsaPublicKeyComponents::<Vec<u8>>::from(key_pair.public_key());
+        let key_id = jwk_thumbprint(&public_key);
+        Self { issuer: issuer.to_owned(), audience: audience.to_owned(), key_pair, public_key, key_id }
+    }
+
+    pub fn issuer(&self) -> &str {
+        &self.issuer
+    }
+
+    pub fn audience(&self) -> &str {
+        &self.audience
+    }
+
+    /// A token valid for TOKEN_LIFETIME from `now`, shaped like a Cognito ID token: header {alg: RS256, typ:
+    /// JWT, kid}; claims iss, aud, sub, iat, exp, auth_time, token_use: "id", email (+ email_verified: true
+    /// when email given), name, "cognito:groups" (JSON array, omitted when empty), "custom:partner_id".
+    pub fn mint(&self, request: &TokenRequest, now: SystemTime) -> String {
+        let issued_at = unix_seconds(now).floor() as i64;
+        let mut claims = Map::new();
+        claims.insert("iss".into(), json!(self.issuer));
+        claims.insert("aud".into(), json!(self.audience));
+        claims.insert("sub".into(), json!(request.sub));
+        claims.insert("iat".into(), json!(issued_at));
+        claims.insert("exp".into(), json!(issued_at + TOKEN_LIFETIME.as_secs() as i64));
+        // The developer "signed in" at the moment of minting.
+        claims.insert("auth_time".into(), json!(issued_at));
+        claims.insert("token_use".into(), json!("id"));
+        if let Some(email) = &request.email {
+            claims.insert("email".into(), json!(email));
+            claims.insert("email_verified".into(), json!(true));
+        }
+        if let Some(name) = &request.name {
+            claims.insert("name".into(), json!(name));
+        }
+        if !request.groups.is_empty() {
+            claims.insert("cognito:groups".into(), json!(request.groups));
+        }
+        if let Some(partner_id) = &request.partner_id {
+            claims.insert("custom:partner_id".into(), json!(partner_id));
+        }
+        let header = json!({ "alg": ALGORITHM, "typ": "JWT", "kid": self.key_id });
+        self.sign(&header, &Value::Object(claims))
+    }
+
+    /// Verifies the `Authorization` header value as API Gateway's HTTP API JWT authorizer does and returns the
+    /// token's claims (the JSON object).
+    pub fn verify(&self, authorization: Option<&str>, now: SystemTime) -> Result<Map<String, Value>, Unauthorized> {
+        // The identity source may hold the bare token or the token prefixed with `Bearer ` (as written).
+        let value = authorization.unwrap_or_default().trim_start();
+        let token = value.strip_prefix("Bearer ").unwrap_or(value).trim();
+        if token.is_empty() {
+            return Err(Unauthorized::MissingToken);
+        }
+
+        let mut parts = token.split('.');
+        let (Some(header_part), Some(claims_part), Some(signature_part), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(Unauthorized::Malformed("not three dot-separated parts"));
+        };
+        let header = decode_json_object(header_part, "header is not a base64url JSON object")?;
+        let signature = URL_SAFE_NO_PAD
+            .decode(signature_part)
+            .map_err(|_| Unauthorized::Malformed("signature is not base64url"))?;
+
+        // Algorithm first: `none` or an HMAC algorithm must never reach a key.
+        match header.get("alg") {
+            Some(Value::String(alg)) if alg == ALGORITHM => {}
+            other => return Err(Unauthorized::UnsupportedAlgorithm(describe(other))),
+        }
+        match header.get("kid") {
+            Some(Value::String(kid)) if *kid == self.key_id => {}
+            other => return Err(Unauthorized::UnknownKey(describe(other))),
+        }
+        let signing_input = &token[..header_part.len() + 1 + claims_part.len()];
+        self.public_key
+            .verify(&signature::RSA_PKCS1_2048_8192_SHA256, signing_input.as_bytes(), &signature)
+            .map_err(|_| Unauthorized::BadSignature)?;
+
+        let claims = decode_json_object(claims_part, "payload is not a base64url JSON object")?;
+        self.check_claims(&claims, unix_seconds(now))?;
+        Ok(claims)
+    }
+
+    /// The claim checks, in the order the AWS page lists them (after `kid`).
+    fn check_claims(&self, claims: &Map<String, Value>, now: f64) -> Result<(), Unauthorized> {
+        match claims.get("iss") {
+            Some(Value::String(iss)) if *iss == self.issuer => {}
+            other => return Err(Unauthorized::WrongIssuer(describe(other))),
+        }
+        // API Gateway looks at `client_id` only when `aud` is absent; `aud` may be a string or an array.
+        let audience = claims.get("aud").or_else(|| claims.get("client_id"));
+        let audience_matches = match audience {
+            Some(Value::String(aud)) => *aud == self.audience,
+            Some(Value::Array(auds)) => auds.iter().any(|aud| aud.as_str() == Some(self.audience.as_str())),
+            _ => false,
+        };
+        if !audience_matches {
+            return Err(Unauthorized::WrongAudience(describe(audience)));
+        }
+        match numeric_date(claims, "exp")? {
+            None => return Err(Unauthorized::MissingExpiry),
+            Some(exp) if exp <= now => return Err(Unauthorized::Expired),
+            Some(_) => {}
+        }
+        if numeric_date(claims, "nbf")?.is_some_and(|nbf| nbf > now) {
+            return Err(Unauthorized::NotYetValid);
+        }
+        if numeric_date(claims, "iat")?.is_some_and(|iat| iat > now) {
+            return Err(Unauthorized::IssuedInFuture);
+        }
+        Ok(())
+    }
+
+    /// The public key as a JWKS document ({"keys":[{kty,kid,use,alg,n,e}]}), as an issuer publishes it.
+    pub fn jwks(&self) -> Value {
+        json!({ "keys": [{
+            "kty": "RSA",
+            "kid": self.key_id,
+            "use": "sig",
+            "alg": ALGORITHM,
+            "n": URL_SAFE_NO_PAD.encode(&self.public_key.n),
+            "e": URL_SAFE_NO_PAD.encode(&self.public_key.e),
+        }] })
+    }
+
+    /// Compact JWS serialization of `header` and `claims`, signed with this issuer's key.
+    fn sign(&self, header: &Value, claims: &Value) -> String {
+        let signing_input =
+            format!("{}.{}", URL_SAFE_NO_PAD.encode(header.to_string()), URL_SAFE_NO_PAD.encode(claims.to_string()));
+        let mut signature = vec![0; self.key_pair.public_modulus_len()];
+        self.key_pair
+            .sign(&signature::RSA_PKCS1_SHA256, &SystemRandom::new(), signing_input.as_bytes(), &mut signature)
+            // The buffer is sized from the key and the key was validated on load, so only an internal AWS-LC
+            // failure is left; nothing from a request can cause it.
+            .expect("RSA PKCS#1 signing with a loaded key cannot fail");
+        format!("{signing_input}.{}", URL_SAFE_NO_PAD.encode(signature))
+    }
+}
+
+fn generate_key_pair() -> Result<RsaKeyPair, IssuerError> {
+    RsaKeyPair::generate(KeySize::Rsa2048).map_err(|_| IssuerError::GenerateKey)
+}
+
+/// Writes the key beside its final name and renames it into place, so a crash never leaves half a key.
+fn write_private_key(path: &Path, pkcs8: &[u8]) -> io::Result<()> {
+    if let Some(parent) = path.parent().filter(|parent| !parent.as_os_str().is_empty()) {
+        fs::create_dir_all(parent)?;
+    }
+    let mut temporary = path.as_os_str().to_owned();
+    temporary.push(format!(".{}.tmp", std::process::id()));
+    let temporary = PathBuf::from(temporary);
+    let written = write_owner_only(&temporary, pkcs8).and_then(|()| fs::rename(&temporary, path));
+    if written.is_err() {
+        let _ = fs::remove_file(&temporary);
+    }
+    written
+}
+
+fn write_owner_only(path: &Path, contents: &[u8]) -> io::Result<()> {
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path)?;
+    file.write_all(contents)?;
+    file.sync_all()
+}
+
+/// RFC 7638 JWK thumbprint: a key id that is a pure function of the public key, so it survives restarts.
+fn jwk_thumbprint(public_key: &RsaPublicKeyComponents<Vec<u8>>) -> String {
+    // The members in lexicographic order with no whitespace, as RFC 7638 requires.
+    let canonical = format!(
+        r#"{{"e":"{}","kty":"RSA","n":"{}"}}"#,
+        URL_SAFE_NO_PAD.encode(&public_key.e),
+        URL_SAFE_NO_PAD.encode(&public_key.n)
+    );
+    URL_SAFE_NO_PAD.encode(digest::digest(&digest::SHA256, canonical.as_bytes()))
+}
+
+fn decode_json_object(part: &str, refusal: &'static str) -> Result<Map<String, Value>, Unauthorized> {
+    let bytes = URL_SAFE_NO_PAD.decode(part).map_err(|_| Unauthorized::Malformed(refusal))?;
+    serde_json::from_slice(&bytes).map_err(|_| Unauthorized::Malformed(refusal))
+}
+
+/// A time claim in seconds since the epoch; fractional values are allowed by RFC 7519's NumericDate.
+fn numeric_date(claims: &Map<String, Value>, name: &'static str) -> Result<Option<f64>, Unauthorized> {
+    claims.get(name).map(|value| value.as_f64().ok_or(Unauthorized::InvalidTime(name))).transpose()
+}
+
+/// Seconds since the epoch, negative before it, so no `SystemTime` makes this fail.
+fn unix_seconds(time: SystemTime) -> f64 {
+    match time.duration_since(UNIX_EPOCH) {
+        Ok(since) => since.as_secs_f64(),
+        Err(before) => -before.duration().as_secs_f64(),
+    }
+}
+
+/// A claim as it appears in the token, for refusal messages.
+fn describe(value: Option<&Value>) -> String {
+    value.map_or_else(|| "absent".to_owned(), Value::to_string)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::OnceLock;
+
+    const ISSUER: &str = "http://localhost:4566/local-issuer";
+    const AUDIENCE: &str = "local-app-client";
+
+    /// One key for most tests: RSA generation is the slow part of this suite.
+    fn issuer() -> &'static Issuer {
+        static ISSUER_WITH_KEY: OnceLock<Issuer> = OnceLock::new();
+        ISSUER_WITH_KEY.get_or_init(|| Issuer::ephemeral(ISSUER, AUDIENCE).expect("key generation"))
+    }
+
+    fn developer() -> TokenRequest {
+        TokenRequest {
+            sub: "dev-1".into(),
+            email: Some("dev@example.com".into()),
+            name: Some("Dev One".into()),
+            groups: vec!["admins".into(), "partners".into()],
+            partner_id: Some("partner-42".into()),
+        }
+    }
+
+    fn bearer(token: &str) -> String {
+        format!("Bearer {token}")
+    }
+
+    fn decode_part(part: &str) -> Map<String, Value> {
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(part).unwrap()).unwrap()
+    }
+
+    /// A freshly minted token with its header and claims edited, then signed by `signer`.
+    fn forged(
+        signer: &Issuer,
+        edit_header: impl FnOnce(&mut Map<String, Value>),
+        edit_claims: impl FnOnce(&mut Map<String, Value>),
+    ) -> String {
+        let token = issuer().mint(&developer(), SystemTime::now());
+        let parts: Vec<&str> = token.split('.').collect();
+        let (mut header, mut claims) = (decode_part(parts[0]), decode_part(parts[1]));
+        edit_header(&mut header);
+        edit_claims(&mut claims);
+        signer.sign(&Value::Object(header), &Value::Object(claims))
+    }
+
+    fn forged_claims(edit_claims: impl FnOnce(&mut Map<String, Value>)) -> String {
+        forged(issuer(), |_| {}, edit_claims)
+    }
+
+    fn verify_now(token: &str) -> Result<Map<String, Value>, Unauthorized> {
+        issuer().verify(Some(&bearer(token)), SystemTime::now())
+    }
+
+    #[test]
+    fn minted_token_verifies_and_returns_its_claims() {
+        let now = SystemTime::now();
+        let token = issuer().mint(&developer(), now);
+        let claims = issuer().verify(Some(&bearer(&token)), now).unwrap();
+
+        assert_eq!(claims["iss"], ISSUER);
+        assert_eq!(claims["aud"], AUDIENCE);
+        assert_eq!(claims["sub"], "dev-1");
+        assert_eq!(claims["token_use"], "id");
+        assert_eq!(claims["email"], "dev@example.com");
+        assert_eq!(claims["email_verified"], true);
+        assert_eq!(claims["name"], "Dev One");
+        assert_eq!(claims["cognito:groups"], json!(["admins", "partners"]));
+        assert_eq!(claims["custom:partner_id"], "partner-42");
+        let issued_at = claims["iat"].as_i64().unwrap();
+        assert_eq!(claims["auth_time"].as_i64(), Some(issued_at));
+        assert_eq!(claims["exp"].as_i64(), Some(issued_at + 12 * 60 * 60));
+    }
+
+    #[test]
+    fn minted_header_names_rs256_and_our_key() {
+        let token = issuer().mint(&developer(), SystemTime::now());
+        let header = decode_part(token.split('.').next().unwrap());
+        assert_eq!(Value::Object(header), json!({ "alg": "RS256", "typ": "JWT", "kid": issuer().key_id }));
+        assert!(!token.contains('='), "base64url without padding");
+    }
+
+    #[test]
+    fn optional_claims_are_omitted_when_not_asked_for() {
+        let request = TokenRequest { sub: "dev-2".into(), ..TokenRequest::default() };
+        let claims = verify_now(&issuer().mint(&request, SystemTime::now())).unwrap();
+        for absent in ["email", "email_verified", "name", "cognito:groups", "custom:partner_id"] {
+            assert!(!claims.contains_key(absent), "{absent} should be omitted");
+        }
+    }
+
+    #[test]
+    fn raw_token_without_bearer_prefix_is_accepted() {
+        let token = issuer().mint(&developer(), SystemTime::now());
+        assert!(issuer().verify(Some(&token), SystemTime::now()).is_ok());
+    }
+
+    #[test]
+    fn missing_or_empty_header_is_refused() {
+        let now = SystemTime::now();
+        for authorization in [None, Some(""), Some("   "), Some("Bearer ")] {
+            assert_eq!(issuer().verify(authorization, now), Err(Unauthorized::MissingToken), "{authorization:?}");
+        }
+    }
+
+    #[test]
+    fn garbage_is_refused_as_malformed() {
+        let now = SystemTime::now();
+        for garbage in ["Bearer not-a-token", "Bearer a.b", "Bearer a.b.c.d", "Bearer !!.??.**", "Basic dXNlcjpwdw=="] {
+            let refusal = issuer().verify(Some(garbage), now);
+            assert!(matches!(refusal, Err(Unauthorized::Malformed(_))), "{garbage}: {refusal:?}");
+        }
+        let padded = format!("{}=", issuer().mint(&developer(), now));
+        assert!(matches!(issuer().verify(Some(&padded), now), Err(Unauthorized::Malformed(_))));
+    }
+
+    #[test]
+    fn wrong_issuer_is_refused() {
+        let token = forged_claims(|claims| {
+            claims.insert("iss".into(), json!("https://cognito-idp.eu-west-1.amazonaws.com/other"));
+        });
+        assert_eq!(
+            verify_now(&token),
+            Err(Unauthorized::WrongIssuer(r#""https://cognito-idp.eu-west-1.amazonaws.com/other""#.into()))
+        );
+        let token = forged_claims(|claims| {
+            claims.remove("iss");
+        });
+        assert_eq!(verify_now(&token), Err(Unauthorized::WrongIssuer("absent".into())));
+    }
+
+    #[test]
+    fn wrong_audience_is_refused() {
+        let token = forged_claims(|claims| {
+            claims.insert("aud".into(), json!("someone-else"));
+        });
+        assert_eq!(verify_now(&token), Err(Unauthorized::WrongAudience(r#""someone-else""#.into())));
+    }
+
+    #[test]
+    fn audience_may_be_an_array_or_a_client_id_when_aud_is_absent() {
+        let in_array = forged_claims(|claims| {
+            claims.insert("aud".into(), json!(["other", AUDIENCE]));
+        });
+        assert!(verify_now(&in_array).is_ok());
+
+        let access_token_style = forged_claims(|claims| {
+            claims.remove("aud");
+            claims.insert("client_id".into(), json!(AUDIENCE));
+        });
+        assert!(verify_now(&access_token_style).is_ok());
+
+        // With both present API Gateway evaluates `aud` alone.
+        let aud_wins = forged_claims(|claims| {
+            claims.insert("aud".into(), json!("other"));
+            claims.insert("client_id".into(), json!(AUDIENCE));
+        });
+        assert_eq!(verify_now(&aud_wins), Err(Unauthorized::WrongAudience(r#""other""#.into())));
+    }
+
+    #[test]
+    fn expired_token_is_refused() {
+        let thirteen_hours_ago = SystemTime::now() - Duration::from_secs(13 * 60 * 60);
+        let token = issuer().mint(&developer(), thirteen_hours_ago);
+        assert_eq!(verify_now(&token), Err(Unauthorized::Expired));
+    }
+
+    #[test]
+    fn expiry_is_exclusive_and_without_leeway() {
+        let minted_at = UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        let token = issuer().mint(&developer(), minted_at);
+        let last_valid = minted_at + TOKEN_LIFETIME - Duration::from_millis(1);
+        assert!(issuer().verify(Some(&token), last_valid).is_ok());
+        assert_eq!(issuer().verify(Some(&token), minted_at + TOKEN_LIFETIME), Err(Unauthorized::Expired));
+    }
+
+    #[test]
+    fn token_without_exp_is_refused() {
+        let token = forged_claims(|claims| {
+            claims.remove("exp");
+        });
+        assert_eq!(verify_now(&token), Err(Unauthorized::MissingExpiry));
+        let token = forged_claims(|claims| {
+            claims.insert("exp".into(), json!("tomorrow"));
+        });
+        assert_eq!(verify_now(&token), Err(Unauthorized::InvalidTime("exp")));
+    }
+
+    #[test]
+    fn not_yet_valid_token_is_refused() {
+        let in_an_hour = SystemTime::now() + Duration::from_secs(60 * 60);
+        let future_nbf = forged_claims(|claims| {
+            claims.insert("nbf".into(), json!(unix_seconds(in_an_hour) as i64));
+        });
+        assert_eq!(verify_now(&future_nbf), Err(Unauthorized::NotYetValid));
+
+        let issued_in_an_hour = issuer().mint(&developer(), in_an_hour);
+        assert_eq!(verify_now(&issued_in_an_hour), Err(Unauthorized::IssuedInFuture));
+    }
+
+    #[test]
+    fn token_from_another_key_is_refused() {
+        let other = Issuer::ephemeral(ISSUER, AUDIENCE).unwrap();
+        let theirs = other.mint(&developer(), SystemTime::now());
+        assert_eq!(verify_now(&theirs), Err(Unauthorized::UnknownKey(format!("{:?}", other.key_id))));
+
+        // Even claiming our kid, their key's signature does not verify against ours.
+        let our_kid = issuer().key_id.clone();
+        let impostor = forged(
+            &other,
+            |header| {
+                header.insert("kid".into(), json!(our_kid));
+            },
+            |_| {},
+        );
+        assert_eq!(verify_now(&impostor), Err(Unauthorized::BadSignature));
+    }
+
+    #[test]
+    fn tampered_payload_is_refused() {
+        let token = issuer().mint(&developer(), SystemTime::now());
+        let parts: Vec<&str> = token.split('.').collect();
+        let mut claims = decode_part(parts[1]);
+        claims.insert("cognito:groups".into(), json!(["admins", "superusers"]));
+        let tampered_payload = URL_SAFE_NO_PAD.encode(Value::Object(claims).to_string());
+        let tampered = format!("{}.{}.{}", parts[0], tampered_payload, parts[2]);
+        assert_eq!(verify_now(&tampered), Err(Unauthorized::BadSignature));
+    }
+
+    #[test]
+    fn alg_none_and_other_algorithms_are_refused() {
+        let signed = forged(
+            issuer(),
+            |header| {
+                header.insert("alg".into(), json!("none"));
+            },
+            |_| {},
+        );
+        let unsigned = format!("{}.", &signed[..signed.rfind('.').unwrap()]);
+        assert_eq!(verify_now(&unsigned), Err(Unauthorized::UnsupportedAlgorithm(r#""none""#.into())));
+
+        for alg in [json!("HS256"), json!("RS512"), json!(null)] {
+            let token = forged(
+                issuer(),
+                |header| {
+                    header.insert("alg".into(), alg.clone());
+                },
+                |_| {},
+            );
+            assert_eq!(verify_now(&token), Err(Unauthorized::UnsupportedAlgorithm(alg.to_string())));
+        }
+    }
+
+    #[test]
+    fn wrong_or_missing_kid_is_refused() {
+        let token = forged(
+            issuer(),
+            |header| {
+                header.insert("kid".into(), json!("someone-elses-key"));
+            },
+            |_| {},
+        );
+        assert_eq!(verify_now(&token), Err(Unauthorized::UnknownKey(r#""someone-elses-key""#.into())));
+        let token = forged(
+            issuer(),
+            |header| {
+                header.remove("kid");
+            },
+            |_| {},
+        );
+        assert_eq!(verify_now(&token), Err(Unauthorized::UnknownKey("absent".into())));
+    }
+
+    #[test]
+    fn jwks_publishes_the_verifying_key() {
+        let jwks = issuer().jwks();
+        let keys = jwks["keys"].as_array().unwrap();
+        assert_eq!(keys.len(), 1);
+        let key = &keys[0];
+        assert_eq!((&key["kty"], &key["use"], &key["alg"]), (&json!("RSA"), &json!("sig"), &json!("RS256")));
+        assert_eq!(key["kid"], issuer().key_id);
+        assert_eq!(URL_SAFE_NO_PAD.decode(key["e"].as_str().unwrap()).unwrap(), [1, 0, 1]);
+        assert_eq!(URL_SAFE_NO_PAD.decode(key["n"].as_str().unwrap()).unwrap().len(), 256);
+    }
+
+    #[test]
+    fn token_request_rejects_unknown_fields() {
+        let request: TokenRequest = serde_json::from_str(r#"{"sub":"dev-3","groups":["a"]}"#).unwrap();
+        assert_eq!((request.sub.as_str(), request.groups.len(), request.email), ("dev-3", 1, None));
+        assert!(serde_json::from_str::<TokenRequest>(r#"{"sub":"dev-3","admin":true}"#).is_err());
+    }
+
+    /// A scratch directory removed when the test ends, pass or fail.
+    struct ScratchDir(PathBuf);
+
+    impl ScratchDir {
+        fn new(name: &str) -> Self {
+            let nanos = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_nanos();
+            Self(std::env::temp_dir().join(format!("tokens-{name}-{}-{nanos}", std::process::id())))
+        }
+    }
+
+    impl Drop for ScratchDir {
+        fn drop(&mut self) {
+            let _ = fs::remove_dir_all(&self.0);
+        }
+    }
+
+    #[test]
+    fn load_or_create_persists_the_key_owner_only() {
+        let scratch = ScratchDir::new("persist");
+        let path = scratch.0.join("nested/dir/issuer-key.p8");
+
+        let first = Issuer::load_or_create(&path, ISSUER, AUDIENCE).unwrap();
+        let second = Issuer::load_or_create(&path, ISSUER, AUDIENCE).unwrap();
+
+        let now = SystemTime::now();
+        assert!(second.verify(Some(&bearer(&first.mint(&developer(), now))), now).is_ok());
+        assert!(first.verify(Some(&bearer(&second.mint(&developer(), now))), now).is_ok());
+        assert_eq!(first.jwks(), second.jwks());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        }
+        let leftovers: Vec<_> = fs::read_dir(path.parent().unwrap()).unwrap().collect();
+        assert_eq!(leftovers.len(), 1, "only the key file, no temporary");
+    }
+
+    #[test]
+    fn corrupt_key_file_is_an_error_not_a_silent_new_key() {
+        let scratch = ScratchDir::new("corrupt");
+        let path = scratch.0.join("issuer-key.p8");
+        fs::create_dir_all(&scratch.0).unwrap();
+        fs::write(&path, b"not a key").unwrap();
+        let result = Issuer::load_or_create(&path, ISSUER, AUDIENCE);
+        assert!(matches!(result, Err(IssuerError::CorruptKey { .. })), "{result:?}");
+        assert_eq!(fs::read(&path).unwrap(), b"not a key");
+    }
+}
