@@ -6,6 +6,7 @@ pub mod local_services;
 pub mod operations;
 pub mod pipeline;
 pub mod requests;
+pub mod running_cloud;
 pub mod template;
 pub mod test_app;
 

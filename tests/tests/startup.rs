@@ -1,25 +1,16 @@
 //! The functions as built binaries: a missing or invalid configuration value stops the start,
 //! and what they print names the variable.
 
-use meshcustomers_tests::repo_root;
+use meshcustomers_tests::running_cloud::built_binaries;
 use meshcustomers_tests::template::functions;
 use meshcustomers_tests::test_app::test_variables;
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-/// Builds every function's binary (debug, the workspace's own target directory; cargo has
-/// released its lock while tests run) and returns the folder they are in.
-fn built_binaries() -> PathBuf {
+fn built_functions() -> PathBuf {
     let binaries: Vec<String> = functions().into_iter().map(|f| f.binary).collect();
-    let mut build = Command::new(env!("CARGO"));
-    build.current_dir(repo_root()).args(["build", "--quiet", "--locked"]);
-    for binary in &binaries {
-        build.args(["--bin", binary]);
-    }
-    assert!(build.status().expect("cargo runs").success(), "the functions build");
-    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| repo_root().join("target"), PathBuf::from);
-    target.join("debug")
+    built_binaries(&binaries.iter().map(String::as_str).collect::<Vec<_>>())
 }
 
 /// Starts a binary with exactly these variables and waits for it to stop (at most 30 s).
@@ -44,7 +35,7 @@ fn start(binary: &PathBuf, variables: &[(String, String)]) -> Output {
 
 #[test]
 fn a_bad_configuration_stops_every_function_at_start_naming_the_variable() {
-    let folder = built_binaries();
+    let folder = built_functions();
     let valid = test_variables("meshcustomers");
     let cases: [(&str, Option<&str>); 4] = [
         ("TABLE_NAME", None),

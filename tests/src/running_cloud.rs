@@ -1,0 +1,186 @@
+//! The whole local cloud (`local-cloud dev`, as `make dev` runs it) started as a built binary on
+//! free ports with DynamoDB in memory, for end-to-end tests over HTTP. Stopping it is SIGTERM,
+//! as for a developer; should the test binary die first, the local cloud gets SIGTERM too.
+
+use std::net::TcpListener;
+use std::os::unix::process::CommandExt;
+use std::path::PathBuf;
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+use crate::repo_root;
+
+/// Every function's first start (and a build, should one be needed) happens before ready.
+const READY_TIMEOUT: Duration = Duration::from_secs(600);
+
+pub struct RunningCloud {
+    child: Option<Child>,
+    pub api: String,
+    pub ses: String,
+    /// Marks every process of this run (`LOCAL_CLOUD_INSTANCE` in its environment).
+    instance: String,
+    log: PathBuf,
+}
+
+/// Builds the local cloud and the named binaries (debug, the workspace's target folder; cargo has
+/// released its lock while tests run) and returns the folder they are in.
+pub fn built_binaries(binaries: &[&str]) -> PathBuf {
+    let mut build = Command::new(env!("CARGO"));
+    build.current_dir(repo_root()).args(["build", "--quiet", "--locked"]);
+    for binary in binaries {
+        build.args(["--bin", binary]);
+    }
+    assert!(build.status().expect("cargo runs").success(), "the binaries build");
+    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| repo_root().join("target"), PathBuf::from);
+    target.join("debug")
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").and_then(|listener| listener.local_addr()).expect("a free port").port()
+}
+
+impl RunningCloud {
+    /// Starts `local-cloud dev` and waits until `/_local/health` says every function answers.
+    pub async fn start() -> Self {
+        let mut binaries: Vec<String> = crate::template::functions().into_iter().map(|f| f.binary).collect();
+        binaries.push("local-cloud".into());
+        let folder = built_binaries(&binaries.iter().map(String::as_str).collect::<Vec<_>>());
+        let instance = uuid::Uuid::now_v7().to_string();
+        let data_dir = std::env::temp_dir().join(format!("local-cloud-{instance}"));
+        std::fs::create_dir_all(&data_dir).expect("a data folder");
+        let log = data_dir.join("local-cloud.log");
+        let ports: Vec<(&str, u16)> = [
+            "LOCAL_GATEWAY_PORT",
+            "LOCAL_DYNAMODB_PORT",
+            "LOCAL_ADMIN_PORT",
+            "LOCAL_SES_PORT",
+            "LOCAL_BUS_PORT",
+            "LOCAL_LAMBDA_PORT",
+        ]
+        .into_iter()
+        .map(|name| (name, free_port()))
+        .collect();
+        let port = |name: &str| ports.iter().find(|(n, _)| *n == name).expect("a port").1;
+        let mut command = Command::new(folder.join("local-cloud"));
+        command
+            .arg("dev")
+            .current_dir(repo_root())
+            .envs(ports.iter().map(|(name, port)| (*name, port.to_string())))
+            .env("LOCAL_IN_MEMORY", "1")
+            .env("LOCAL_DATA_DIR", &data_dir)
+            .env("LOCAL_CLOUD_INSTANCE", &instance)
+            .stdin(Stdio::null())
+            .stdout(std::fs::File::create(&log).expect("a log file"))
+            .stderr(std::fs::File::options().append(true).open(&log).expect("the log file"));
+        // SAFETY: prctl is async-signal-safe and touches no memory of the parent.
+        unsafe {
+            command.pre_exec(|| match libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM) {
+                0 => Ok(()),
+                _ => Err(std::io::Error::last_os_error()),
+            });
+        }
+        let child = command.spawn().expect("local-cloud starts");
+        let mut cloud = Self {
+            child: Some(child),
+            api: format!("http://127.0.0.1:{}", port("LOCAL_GATEWAY_PORT")),
+            ses: format!("http://127.0.0.1:{}", port("LOCAL_SES_PORT")),
+            instance,
+            log,
+        };
+        cloud.wait_until_ready().await;
+        cloud
+    }
+
+    async fn wait_until_ready(&mut self) {
+        let deadline = Instant::now() + READY_TIMEOUT;
+        let client = reqwest::Client::new();
+        loop {
+            let health = client.get(format!("{}/_local/health", self.api)).send().await;
+            if health.is_ok_and(|response| response.status() == 200) {
+                return;
+            }
+            let exited = self.child.as_mut().and_then(|child| child.try_wait().ok().flatten());
+            if exited.is_some() || Instant::now() > deadline {
+                panic!("the local cloud did not become ready ({exited:?}); its log:\n{}", self.log_tail());
+            }
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+    }
+
+    pub fn log_tail(&self) -> String {
+        let log = std::fs::read_to_string(&self.log).unwrap_or_default();
+        let lines: Vec<&str> = log.lines().collect();
+        lines[lines.len().saturating_sub(60)..].join("\n")
+    }
+
+    /// A token from the local issuer (`POST /_local/tokens`).
+    pub async fn token(&self, claims: Value) -> String {
+        let response = reqwest::Client::new()
+            .post(format!("{}/_local/tokens", self.api))
+            .json(&claims)
+            .send()
+            .await
+            .expect("the gateway answers");
+        assert_eq!(response.status(), 200, "token for {claims}");
+        let body: Value = response.json().await.expect("a JSON body");
+        body["token"].as_str().expect("a token").to_owned()
+    }
+
+    /// Mails in the SES emulator's store.
+    pub async fn mails(&self) -> Vec<Value> {
+        let store: Value = reqwest::get(format!("{}/store", self.ses)).await.expect("the store").json().await.unwrap();
+        store["emails"].as_array().cloned().unwrap_or_default()
+    }
+
+    /// SIGTERM, then waits for the local cloud to exit (at most 60 s).
+    pub fn stop(&mut self) -> Option<ExitStatus> {
+        let mut child = self.child.take()?;
+        // SAFETY: kill has no memory effects.
+        unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) };
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while Instant::now() < deadline {
+            if let Ok(Some(status)) = child.try_wait() {
+                return Some(status);
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let _ = child.kill();
+        child.wait().ok()
+    }
+
+    /// Processes of this run still alive (their command lines), found by the instance marker.
+    pub fn leftover_processes(&self) -> Vec<String> {
+        let marker = format!("LOCAL_CLOUD_INSTANCE={}", self.instance);
+        let Ok(entries) = std::fs::read_dir("/proc") else { return Vec::new() };
+        entries
+            .filter_map(Result::ok)
+            .filter(|entry| entry.file_name().to_string_lossy().chars().all(|c| c.is_ascii_digit()))
+            .filter(|entry| {
+                let environ = std::fs::read(entry.path().join("environ")).unwrap_or_default();
+                environ.split(|byte| *byte == 0).any(|variable| variable == marker.as_bytes())
+            })
+            .filter(|entry| {
+                // Zombies have already exited; only their parent has not collected them yet.
+                let status = std::fs::read_to_string(entry.path().join("status")).unwrap_or_default();
+                !status.lines().any(|line| line.starts_with("State:") && line.contains('Z'))
+            })
+            .map(|entry| {
+                let command = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
+                String::from_utf8_lossy(&command).replace('\0', " ")
+            })
+            .collect()
+    }
+}
+
+impl Drop for RunningCloud {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// Claims for `POST /_local/tokens`.
+pub fn claims(sub: &str, email: &str, groups: &[&str], partner_id: Option<&str>) -> Value {
+    json!({ "sub": sub, "email": email, "name": sub, "groups": groups, "partner_id": partner_id })
+}

@@ -1,0 +1,150 @@
+//! The product through the local cloud, over HTTP, as a client of the deployed stack sees it:
+//! the gateway's JWT authorizer, the functions as built binaries under cargo lambda, DynamoDB
+//! Local's stream through the event source mapping, the bus and its rules, the SES emulator.
+
+use std::time::{Duration, Instant};
+
+use meshcustomers_tests::running_cloud::{RunningCloud, claims};
+use serde_json::{Value, json};
+
+struct Client {
+    http: reqwest::Client,
+    api: String,
+}
+
+impl Client {
+    async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let mut request = self.http.request(method, format!("{}{path}", self.api));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.expect("the gateway answers");
+        let status = response.status().as_u16();
+        let text = response.text().await.expect("a body");
+        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    }
+
+    async fn get(&self, path: &str, token: Option<&str>) -> (u16, Value) {
+        self.send(reqwest::Method::GET, path, token, None).await
+    }
+
+    async fn post(&self, path: &str, token: &str, body: Value) -> (u16, Value) {
+        self.send(reqwest::Method::POST, path, Some(token), Some(body)).await
+    }
+}
+
+/// Polls `check` until it yields a value or `limit` passes.
+async fn within<T>(limit: Duration, mut check: impl AsyncFnMut() -> Option<T>) -> Option<T> {
+    let deadline = Instant::now() + limit;
+    loop {
+        if let Some(value) = check().await {
+            return Some(value);
+        }
+        if Instant::now() > deadline {
+            return None;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+#[tokio::test]
+async fn the_local_cloud_runs_the_product_end_to_end_and_stops_without_leftovers() {
+    let mut cloud = RunningCloud::start().await;
+    let client = Client { http: reqwest::Client::new(), api: cloud.api.clone() };
+
+    requests_without_a_valid_token_get_401(&cloud, &client).await;
+    registering_sends_the_being_verified_mail(&cloud, &client).await;
+    a_created_customer_shows_in_its_history_once_with_the_actor(&cloud, &client).await;
+    another_partner_gets_404(&cloud, &client).await;
+
+    // The marker finds the running processes, so finding none after the stop means something.
+    let running = cloud.leftover_processes();
+    assert!(running.iter().any(|command| command.contains("DynamoDBLocal.jar")), "{running:#?}");
+    assert!(running.iter().any(|command| command.contains("cargo-lambda")), "{running:#?}");
+    let status = cloud.stop().expect("the local cloud was running");
+    assert!(status.success(), "SIGTERM stops the local cloud cleanly: {status}\n{}", cloud.log_tail());
+    let leftovers = within(Duration::from_secs(5), async || {
+        let leftovers = cloud.leftover_processes();
+        leftovers.is_empty().then_some(())
+    })
+    .await;
+    assert!(leftovers.is_some(), "processes left behind: {:#?}", cloud.leftover_processes());
+}
+
+async fn requests_without_a_valid_token_get_401(cloud: &RunningCloud, client: &Client) {
+    let (status, body) = client.get("/customers", None).await;
+    assert_eq!((status, body), (401, json!({"message": "Unauthorized"})));
+    let (status, _) = client.get("/customers", Some("not-a-jwt")).await;
+    assert_eq!(status, 401);
+    // A token whose signature does not match its content.
+    let token = cloud.token(claims("pat", "pat@acme.example", &["partner-admins"], Some("acme"))).await;
+    let [header, _, signature] = token.split('.').collect::<Vec<_>>()[..] else { panic!("a JWT: {token}") };
+    let forged_payload = base64_url(&json!({"sub": "pat", "cognito:groups": ["platform-admins"]}).to_string());
+    let (status, _) = client.get("/customers", Some(&format!("{header}.{forged_payload}.{signature}"))).await;
+    assert_eq!(status, 401, "a forged token is refused");
+    // The same request with the genuine token passes the authorizer.
+    let (status, _) = client.get("/customers", Some(&token)).await;
+    assert_eq!(status, 200);
+}
+
+async fn registering_sends_the_being_verified_mail(cloud: &RunningCloud, client: &Client) {
+    let registrant = cloud.token(claims("sam", "sam@shop.example", &[], None)).await;
+    let (status, body) = client
+        .post("/registrations", &registrant, json!({"identifier": "sams-shop", "displayName": "Sam's Shop"}))
+        .await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(body["status"], "PENDING_APPROVAL");
+    let mail = within(Duration::from_secs(30), async || {
+        cloud.mails().await.into_iter().find(|mail| mail["destination"]["to"] == json!(["sam@shop.example"]))
+    })
+    .await
+    .expect("the registrant's mail reaches the SES store");
+    let subject = mail["subject"].as_str().unwrap_or_default();
+    assert!(subject.contains("being verified"), "{subject}");
+    assert!(mail["body"]["text"].as_str().unwrap_or_default().contains("Sam's Shop"), "{mail}");
+}
+
+async fn a_created_customer_shows_in_its_history_once_with_the_actor(cloud: &RunningCloud, client: &Client) {
+    let admin = cloud.token(claims("pat", "pat@acme.example", &["partner-admins"], Some("acme"))).await;
+    let (status, body) =
+        client.post("/customers", &admin, json!({"identifier": "acme-web", "displayName": "Acme Web"})).await;
+    assert_eq!(status, 201, "{body}");
+    let created_events = async || {
+        let (status, history) = client.get("/customers/acme-web/events", Some(&admin)).await;
+        assert_eq!(status, 200, "{history}");
+        let items = history["items"].as_array().cloned().unwrap_or_default();
+        items.into_iter().filter(|event| event["type"] == "CUSTOMER_CREATED").collect::<Vec<_>>()
+    };
+    let events = within(Duration::from_secs(10), async || Some(created_events().await).filter(|e| !e.is_empty()))
+        .await
+        .expect("CUSTOMER_CREATED is in the history within 10 s");
+    assert_eq!(events[0]["actor"], json!({"userId": "pat", "email": "pat@acme.example", "role": "PARTNER_ADMIN"}));
+    // Exactly once, also after the stream pump, the bus and the audit writer had time to repeat.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(created_events().await.len(), 1);
+}
+
+async fn another_partner_gets_404(cloud: &RunningCloud, client: &Client) {
+    let globex = cloud.token(claims("gil", "gil@globex.example", &["partner-admins"], Some("globex"))).await;
+    let (status, body) = client.get("/customers/acme-web", Some(&globex)).await;
+    assert_eq!(status, 404, "{body}");
+    let (missing_status, missing) = client.get("/customers/no-such-customer", Some(&globex)).await;
+    let hidden = body.to_string().replace("acme-web", "no-such-customer");
+    assert_eq!((status, hidden), (missing_status, missing.to_string()), "a hidden customer looks like a missing one");
+    let (status, list) = client.get("/customers", Some(&globex)).await;
+    assert_eq!((status, list["items"].as_array().map(Vec::len)), (200, Some(0)));
+}
+
+fn base64_url(text: &str) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(text)
+}
