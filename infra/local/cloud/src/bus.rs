@@ -206,3 +206,212 @@ fn aws_json(status: StatusCode, body: Value) -> Response {
     response.headers_mut().insert("content-type", HeaderValue::from_static("application/x-amz-json-1.1"));
     response
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event_pattern::EventPattern;
+    use axum::extract::Path;
+    use std::sync::Mutex;
+
+    /// How the stand-in for cargo lambda's invoke API answers.
+    #[derive(Clone, Copy)]
+    enum Answer {
+        Success,
+        FunctionError,
+        MissingFunction,
+    }
+
+    #[derive(Clone)]
+    struct InvokeApi {
+        answer: Answer,
+        calls: Arc<Mutex<Vec<(String, Value)>>>,
+    }
+
+    async fn serve(router: Router) -> String {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, router).await });
+        format!("http://{address}")
+    }
+
+    async fn invoke_api(answer: Answer) -> (String, InvokeApi) {
+        let api = InvokeApi { answer, calls: Arc::default() };
+        let recorded = api.clone();
+        let router = Router::new().route(
+            "/2015-03-31/functions/{name}/invocations",
+            axum::routing::post(move |Path(name): Path<String>, body: axum::Json<Value>| {
+                let api = recorded.clone();
+                async move {
+                    api.calls.lock().unwrap().push((name, body.0));
+                    match api.answer {
+                        Answer::Success => (StatusCode::OK, "null".to_owned()),
+                        Answer::FunctionError => (
+                            StatusCode::INTERNAL_SERVER_ERROR,
+                            json!({"errorType": "Boom", "errorMessage": "failed"}).to_string(),
+                        ),
+                        Answer::MissingFunction => {
+                            (StatusCode::NOT_FOUND, json!({"title": "Missing function"}).to_string())
+                        }
+                    }
+                }
+            }),
+        );
+        (serve(router).await, api)
+    }
+
+    fn target(function: &str, pattern: Value, rule_retries: u32) -> Target {
+        Target {
+            rule: Rule {
+                name: format!("{function}Rule"),
+                bus: "EventBus".into(),
+                pattern: EventPattern::parse(&pattern).unwrap(),
+                maximum_retry_attempts: rule_retries,
+                maximum_event_age: Duration::from_secs(3600),
+            },
+            function: function.into(),
+            async_invoke: AsyncInvokeConfig { maximum_retry_attempts: 2, maximum_event_age: Duration::from_secs(3600) },
+        }
+    }
+
+    struct TestBus {
+        url: String,
+        api: InvokeApi,
+        dead_letters: std::path::PathBuf,
+    }
+
+    async fn bus(answer: Answer) -> TestBus {
+        let (lambda_url, api) = invoke_api(answer).await;
+        let dead_letters = std::env::temp_dir().join(format!("local-cloud-bus-{}", uuid::Uuid::new_v4()));
+        let bus = Bus {
+            name: "test-bus".into(),
+            targets: vec![
+                target("audit-writer", json!({"source": ["meshcustomers"]}), 3),
+                target("email-sender", json!({"source": ["meshcustomers"], "detail-type": ["CUSTOMER_REGISTERED"]}), 3),
+            ],
+            lambda: Lambda::new(lambda_url),
+            dead_letters: Arc::new(DeadLetters::new(dead_letters.clone())),
+            timing: RetryTiming {
+                function_retry_delays: vec![Duration::ZERO; 2],
+                delivery_backoff: Duration::from_millis(1),
+                delivery_backoff_cap: Duration::from_millis(5),
+            },
+        };
+        TestBus { url: serve(router(Arc::new(bus))).await, api, dead_letters }
+    }
+
+    async fn put_events(url: &str, body: Value) -> (StatusCode, Value) {
+        let response = reqwest::Client::new()
+            .post(url)
+            .header("x-amz-target", "AWSEvents.PutEvents")
+            .header("content-type", "application/x-amz-json-1.1")
+            .body(body.to_string())
+            .send()
+            .await
+            .unwrap();
+        (response.status(), serde_json::from_str(&response.text().await.unwrap()).unwrap())
+    }
+
+    fn entry(detail_type: &str, detail: &str) -> Value {
+        json!({"Source": "meshcustomers", "DetailType": detail_type, "Detail": detail, "EventBusName": "test-bus"})
+    }
+
+    async fn settled(api: &InvokeApi, calls: usize) -> Vec<(String, Value)> {
+        for _ in 0..200 {
+            if api.calls.lock().unwrap().len() >= calls {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        api.calls.lock().unwrap().clone()
+    }
+
+    #[tokio::test]
+    async fn put_events_answers_per_entry_and_delivers_to_matching_rules() {
+        let bus = bus(Answer::Success).await;
+        let mut wrong_bus = entry("CUSTOMER_CREATED", "{}");
+        wrong_bus["EventBusName"] = json!("other-bus");
+        let entries = [
+            entry("CUSTOMER_REGISTERED", r#"{"customerId":"acme"}"#),
+            entry("CUSTOMER_CREATED", "not json"),
+            wrong_bus,
+            json!({"DetailType": "CUSTOMER_CREATED", "Detail": "{}", "EventBusName": "test-bus"}),
+        ];
+        let (status, answer) = put_events(&bus.url, json!({ "Entries": entries })).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(answer["FailedEntryCount"], 3);
+        let results = answer["Entries"].as_array().unwrap();
+        assert!(results[0]["EventId"].is_string());
+        assert_eq!(results[1]["ErrorCode"], "MalformedDetail");
+        assert_eq!(results[2]["ErrorCode"], "InvalidArgument");
+        assert_eq!(results[3]["ErrorCode"], "InvalidArgument");
+
+        let mut calls = settled(&bus.api, 2).await;
+        calls.sort_by(|a, b| a.0.cmp(&b.0));
+        assert_eq!(calls.iter().map(|(name, _)| name.as_str()).collect::<Vec<_>>(), ["audit-writer", "email-sender"]);
+        let event = &calls[0].1;
+        assert_eq!(
+            (event["source"].as_str(), event["detail-type"].as_str()),
+            (Some("meshcustomers"), Some("CUSTOMER_REGISTERED"))
+        );
+        assert_eq!(event["detail"], json!({"customerId": "acme"}));
+        assert_eq!(event["id"], results[0]["EventId"]);
+
+        // CUSTOMER_CREATED matches the audit rule only.
+        put_events(&bus.url, json!({ "Entries": [entry("CUSTOMER_CREATED", "{}")] })).await;
+        let calls = settled(&bus.api, 3).await;
+        assert_eq!(calls.len(), 3);
+        assert_eq!(calls[2].0, "audit-writer");
+    }
+
+    #[tokio::test]
+    async fn put_events_refuses_more_than_ten_entries_and_other_operations() {
+        let bus = bus(Answer::Success).await;
+        let entries: Vec<Value> = (0..11).map(|_| entry("CUSTOMER_CREATED", "{}")).collect();
+        let (status, answer) = put_events(&bus.url, json!({ "Entries": entries })).await;
+        assert_eq!((status, answer["__type"].as_str()), (StatusCode::BAD_REQUEST, Some("ValidationException")));
+        let response = reqwest::Client::new().post(&bus.url).header("x-amz-target", "AWSEvents.ListRules").body("{}");
+        assert_eq!(response.send().await.unwrap().status(), StatusCode::BAD_REQUEST);
+        assert!(bus.api.calls.lock().unwrap().is_empty());
+    }
+
+    /// The dead letters of `function`, once there are some (at most 2 s).
+    async fn dead_letters(bus: &TestBus, function: &str) -> Vec<Value> {
+        let file = bus.dead_letters.join(format!("{function}.jsonl"));
+        for _ in 0..200 {
+            let text = std::fs::read_to_string(&file).unwrap_or_default();
+            if text.ends_with('\n') {
+                return text.lines().map(|line| serde_json::from_str(line).unwrap()).collect();
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        Vec::new()
+    }
+
+    #[tokio::test]
+    async fn a_failing_function_is_retried_as_lambda_does_then_dead_lettered() {
+        let bus = bus(Answer::FunctionError).await;
+        put_events(&bus.url, json!({ "Entries": [entry("CUSTOMER_CREATED", r#"{"n":1}"#)] })).await;
+        let calls = settled(&bus.api, 3).await;
+        // One run and EventInvokeConfig's two retries.
+        assert_eq!(calls.len(), 3);
+        let letters = dead_letters(&bus, "audit-writer").await;
+        assert_eq!(letters.len(), 1);
+        assert_eq!(letters[0]["source"], "async-invocation");
+        assert_eq!(letters[0]["payload"]["detail"], json!({"n": 1}));
+    }
+
+    #[tokio::test]
+    async fn an_undeliverable_event_is_retried_by_the_rule_policy_then_dead_lettered() {
+        let bus = bus(Answer::MissingFunction).await;
+        put_events(&bus.url, json!({ "Entries": [entry("CUSTOMER_CREATED", "{}")] })).await;
+        let calls = settled(&bus.api, 4).await;
+        // One attempt and the rule's three retries.
+        assert_eq!(calls.len(), 4);
+        let letters = dead_letters(&bus, "audit-writer").await;
+        assert_eq!(letters.len(), 1);
+        assert_eq!(letters[0]["source"], "rule-delivery");
+        assert!(letters[0]["reason"].as_str().unwrap().contains("audit-writerRule"));
+    }
+}
