@@ -1,8 +1,6 @@
 //! One test's application: its own table in the shared DynamoDB Local, and the functions'
 //! `App` pointed at it.
 
-use aws_config::{BehaviorVersion, SdkConfig};
-use aws_sdk_dynamodb::config::Credentials;
 use lambda_http::{Body, Request, Response};
 use meshcustomers::App;
 use meshcustomers::config::Config;
@@ -48,15 +46,7 @@ pub fn test_config(table: &str) -> Config {
     Config::from_lookup(test_environment(table)).expect("the test configuration is valid")
 }
 
-/// AWS SDK configuration for a local twin: fixed region, dummy credentials.
-pub async fn local_sdk_config(endpoint: &str) -> SdkConfig {
-    aws_config::defaults(BehaviorVersion::latest())
-        .region("eu-central-1")
-        .credentials_provider(Credentials::new("local", "local", None, None, "meshcustomers-tests"))
-        .endpoint_url(endpoint)
-        .load()
-        .await
-}
+pub use local_cloud::cloud::local_sdk_config;
 
 impl TestApp {
     pub async fn spawn() -> Self {
