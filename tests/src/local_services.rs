@@ -2,12 +2,12 @@
 //! started once per test binary on free loopback ports and killed when the binary exits.
 
 use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::os::unix::process::CommandExt;
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+use local_cloud::processes::die_with_parent;
 use local_cloud::services::{self, Storage};
 
 const STARTUP_TIMEOUT: Duration = Duration::from_secs(60);
@@ -38,16 +38,7 @@ pub fn free_port() -> u16 {
 /// SIGKILL when that thread's process ends, so no service outlives the tests.
 fn start(mut command: Command, port: u16) -> String {
     command.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null());
-    // SAFETY: prctl is async-signal-safe and touches no memory of the parent.
-    unsafe {
-        command.pre_exec(|| {
-            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) == 0 {
-                Ok(())
-            } else {
-                Err(std::io::Error::last_os_error())
-            }
-        });
-    }
+    die_with_parent(&mut command, libc::SIGKILL);
     let (started, spawned) = mpsc::channel();
     std::thread::spawn(move || {
         let child = command.spawn();

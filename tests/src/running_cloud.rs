@@ -2,15 +2,15 @@
 //! free ports with DynamoDB in memory, for end-to-end tests over HTTP. Stopping it is SIGTERM,
 //! as for a developer; should the test binary die first, the local cloud gets SIGTERM too.
 
-use std::net::TcpListener;
-use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
+use crate::local_services::free_port;
 use crate::repo_root;
+use local_cloud::processes::die_with_parent;
 
 /// Every function's first start (and a build, should one be needed) happens before ready.
 const READY_TIMEOUT: Duration = Duration::from_secs(600);
@@ -35,10 +35,6 @@ pub fn built_binaries(binaries: &[&str]) -> PathBuf {
     assert!(build.status().expect("cargo runs").success(), "the binaries build");
     let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| repo_root().join("target"), PathBuf::from);
     target.join("debug")
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").and_then(|listener| listener.local_addr()).expect("a free port").port()
 }
 
 impl RunningCloud {
@@ -74,13 +70,7 @@ impl RunningCloud {
             .stdin(Stdio::null())
             .stdout(std::fs::File::create(&log).expect("a log file"))
             .stderr(std::fs::File::options().append(true).open(&log).expect("the log file"));
-        // SAFETY: prctl is async-signal-safe and touches no memory of the parent.
-        unsafe {
-            command.pre_exec(|| match libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM) {
-                0 => Ok(()),
-                _ => Err(std::io::Error::last_os_error()),
-            });
-        }
+        die_with_parent(&mut command, libc::SIGTERM);
         let child = command.spawn().expect("local-cloud starts");
         let mut cloud = Self {
             child: Some(child),

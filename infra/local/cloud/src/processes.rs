@@ -25,16 +25,7 @@ impl Supervisor {
         if quiet {
             command.stdout(Stdio::null()).stderr(Stdio::null());
         }
-        // SAFETY: prctl is async-signal-safe and touches no memory of the parent.
-        unsafe {
-            command.pre_exec(|| {
-                if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM) == 0 {
-                    Ok(())
-                } else {
-                    Err(std::io::Error::last_os_error())
-                }
-            });
-        }
+        die_with_parent(&mut command, libc::SIGTERM);
         let child = command.spawn().map_err(|e| std::io::Error::new(e.kind(), format!("{name}: {e}")))?;
         self.children.push((name.to_owned(), child));
         Ok(())
@@ -75,6 +66,17 @@ impl Default for Supervisor {
 impl Drop for Supervisor {
     fn drop(&mut self) {
         self.stop_all();
+    }
+}
+
+/// Makes the child get `signal` when the thread that spawns it ends (with it, the process).
+pub fn die_with_parent(command: &mut Command, signal: libc::c_int) {
+    // SAFETY: prctl is async-signal-safe and touches no memory of the parent.
+    unsafe {
+        command.pre_exec(move || match libc::prctl(libc::PR_SET_PDEATHSIG, signal) {
+            0 => Ok(()),
+            _ => Err(std::io::Error::last_os_error()),
+        });
     }
 }
 

@@ -53,10 +53,6 @@ impl RouteTable {
         Self { routes }
     }
 
-    pub fn route_keys(&self) -> impl Iterator<Item = &str> {
-        self.routes.iter().map(|route| route.route_key.as_str())
-    }
-
     /// The most specific route for `method` and the raw (still percent-encoded) `path`.
     pub fn find(&self, method: &str, path: &str) -> Option<Matched<'_>> {
         let parts: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
