@@ -1,9 +1,10 @@
-//! Who may do what, decided in one place and written down as data ([`POLICY`]).
+//! Who may do what, decided in one place ([`authorize`]) from a table written as data
+//! ([`Action::rule`]).
 
 use serde::{Deserialize, Serialize};
 
 use crate::domain::{CustomerRole, PartnerId};
-use crate::principal::Principal;
+use crate::principal::{AdminRole, Principal};
 
 /// Every role an actor can act in; recorded as `actor.role` on events.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -18,32 +19,9 @@ pub enum Role {
     User,
 }
 
-/// The admin-area roles, granted by identity-provider groups.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum AdminRole {
-    PlatformAdmin,
-    PartnerAdmin,
-    PartnerEmployee,
-}
-
-impl AdminRole {
-    /// Strongest first, so a user in several groups acts in the strongest role.
-    const BY_GROUP: [(&'static str, AdminRole); 3] = [
-        ("platform-admins", AdminRole::PlatformAdmin),
-        ("partner-admins", AdminRole::PartnerAdmin),
-        ("partner-employees", AdminRole::PartnerEmployee),
-    ];
-
-    pub fn from_groups(groups: &[String]) -> Option<Self> {
-        Self::BY_GROUP.iter().find(|(group, _)| groups.iter().any(|g| g == group)).map(|(_, role)| *role)
-    }
-
-    pub fn is_partner_role(self) -> bool {
-        self != AdminRole::PlatformAdmin
-    }
-
-    pub fn role(self) -> Role {
-        match self {
+impl From<AdminRole> for Role {
+    fn from(role: AdminRole) -> Self {
+        match role {
             AdminRole::PlatformAdmin => Role::PlatformAdmin,
             AdminRole::PartnerAdmin => Role::PartnerAdmin,
             AdminRole::PartnerEmployee => Role::PartnerEmployee,
@@ -51,16 +29,17 @@ impl AdminRole {
     }
 }
 
-impl CustomerRole {
-    pub fn role(self) -> Role {
-        match self {
+impl From<CustomerRole> for Role {
+    fn from(role: CustomerRole) -> Self {
+        match role {
             CustomerRole::CustomerAdmin => Role::CustomerAdmin,
             CustomerRole::CustomerEmployee => Role::CustomerEmployee,
         }
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// Everything a caller can ask to do; each has exactly one [`Rule`] (an exhaustive match).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, strum::EnumIter)]
 pub enum Action {
     ListCustomers,
     CreateCustomer,
@@ -113,6 +92,13 @@ pub enum Grant {
     Member(CustomerRole),
 }
 
+/// Who may do an action, and on what.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rule {
+    pub target: Target,
+    pub grants: &'static [Grant],
+}
+
 use AdminRole::{PartnerAdmin, PartnerEmployee, PlatformAdmin};
 use CustomerRole::{CustomerAdmin, CustomerEmployee};
 use Grant::{Admin, AnyUser, Member};
@@ -132,40 +118,47 @@ const MEMBERS: &[Grant] = &[Member(CustomerAdmin), Member(CustomerEmployee)];
 const ANY_USER: &[Grant] = &[AnyUser];
 const TAG_ADMINS: &[Grant] = &[Admin(PlatformAdmin), Admin(PartnerAdmin)];
 
-/// The whole authorization matrix: each action, what it targets, and the grants that allow it.
-/// Admin-area roles give no customer-internal rights; a partner user gets those by "Add Myself".
-pub const POLICY: &[(Action, Target, &[Grant])] = &[
-    (Action::ListCustomers, Target::Installation, ADMIN_AREA),
-    (Action::CreateCustomer, Target::Installation, ADMIN_AREA),
-    (Action::RegisterCustomer, Target::Installation, ANY_USER),
-    (Action::ReadCustomer, Target::Customer, ADMIN_AREA_AND_MEMBERS),
-    (Action::UpdateCustomer, Target::Customer, ADMIN_AREA_AND_CUSTOMER_ADMIN),
-    (Action::ApproveCustomer, Target::Customer, ADMIN_AREA),
-    (Action::ChangeCustomerStatus, Target::Customer, ADMIN_AREA),
-    (Action::EditQuota, Target::Customer, ADMIN_AREA),
-    (Action::EditTags, Target::Customer, ADMIN_AREA_AND_CUSTOMER_ADMIN),
-    (Action::ReadHistory, Target::Customer, ADMIN_AREA),
-    (Action::ListMembers, Target::Customer, ADMIN_AREA_AND_MEMBERS),
-    (Action::AddMyself, Target::Customer, ADMIN_AREA),
-    (Action::ChangeMemberRole, Target::Customer, CUSTOMER_ADMIN),
-    (Action::RemoveMember, Target::Customer, CUSTOMER_ADMIN),
-    (Action::InviteUser, Target::Customer, CUSTOMER_ADMIN),
-    (Action::ListInvitations, Target::Customer, ADMIN_AREA_AND_CUSTOMER_ADMIN),
-    (Action::CancelInvitation, Target::Customer, CUSTOMER_ADMIN),
-    (Action::ResendInvitation, Target::Customer, CUSTOMER_ADMIN),
-    (Action::AcceptInvitation, Target::Installation, ANY_USER),
-    (Action::SendMessage, Target::Customer, ADMIN_AREA),
-    (Action::ReadOwnMessages, Target::Installation, ANY_USER),
-    (Action::AcknowledgeMessage, Target::Installation, ANY_USER),
-    (Action::ListOwnCustomers, Target::Installation, ANY_USER),
-    (Action::CreateProject, Target::Customer, CUSTOMER_ADMIN),
-    (Action::ListProjects, Target::Customer, ADMIN_AREA_AND_MEMBERS),
-    (Action::CreateTenant, Target::Customer, CUSTOMER_ADMIN),
-    (Action::OpenTenantAccess, Target::Customer, MEMBERS),
-    (Action::CreateServiceUser, Target::Customer, CUSTOMER_ADMIN),
-    (Action::ReadTagDefinitions, Target::Installation, ANY_USER),
-    (Action::ManageTagDefinitions, Target::Installation, TAG_ADMINS),
-];
+impl Action {
+    /// The whole authorization matrix, one arm per action: a new action does not compile without
+    /// its rule. Admin-area roles give no customer-internal rights; a partner user gets those by
+    /// "Add Myself".
+    pub const fn rule(self) -> Rule {
+        use Target::{Customer, Installation};
+        let (target, grants) = match self {
+            Action::ListCustomers => (Installation, ADMIN_AREA),
+            Action::CreateCustomer => (Installation, ADMIN_AREA),
+            Action::RegisterCustomer => (Installation, ANY_USER),
+            Action::ReadCustomer => (Customer, ADMIN_AREA_AND_MEMBERS),
+            Action::UpdateCustomer => (Customer, ADMIN_AREA_AND_CUSTOMER_ADMIN),
+            Action::ApproveCustomer => (Customer, ADMIN_AREA),
+            Action::ChangeCustomerStatus => (Customer, ADMIN_AREA),
+            Action::EditQuota => (Customer, ADMIN_AREA),
+            Action::EditTags => (Customer, ADMIN_AREA_AND_CUSTOMER_ADMIN),
+            Action::ReadHistory => (Customer, ADMIN_AREA),
+            Action::ListMembers => (Customer, ADMIN_AREA_AND_MEMBERS),
+            Action::AddMyself => (Customer, ADMIN_AREA),
+            Action::ChangeMemberRole => (Customer, CUSTOMER_ADMIN),
+            Action::RemoveMember => (Customer, CUSTOMER_ADMIN),
+            Action::InviteUser => (Customer, CUSTOMER_ADMIN),
+            Action::ListInvitations => (Customer, ADMIN_AREA_AND_CUSTOMER_ADMIN),
+            Action::CancelInvitation => (Customer, CUSTOMER_ADMIN),
+            Action::ResendInvitation => (Customer, CUSTOMER_ADMIN),
+            Action::AcceptInvitation => (Installation, ANY_USER),
+            Action::SendMessage => (Customer, ADMIN_AREA),
+            Action::ReadOwnMessages => (Installation, ANY_USER),
+            Action::AcknowledgeMessage => (Installation, ANY_USER),
+            Action::ListOwnCustomers => (Installation, ANY_USER),
+            Action::CreateProject => (Customer, CUSTOMER_ADMIN),
+            Action::ListProjects => (Customer, ADMIN_AREA_AND_MEMBERS),
+            Action::CreateTenant => (Customer, CUSTOMER_ADMIN),
+            Action::OpenTenantAccess => (Customer, MEMBERS),
+            Action::CreateServiceUser => (Customer, CUSTOMER_ADMIN),
+            Action::ReadTagDefinitions => (Installation, ANY_USER),
+            Action::ManageTagDefinitions => (Installation, TAG_ADMINS),
+        };
+        Rule { target, grants }
+    }
+}
 
 /// What the store knows of the caller's relation to one customer.
 #[derive(Debug, Clone, Copy)]
@@ -187,21 +180,17 @@ pub enum Denial {
 /// `relation` is the caller's relation to the target customer; it is required for
 /// customer actions and ignored for installation-wide ones.
 pub fn authorize(principal: &Principal, action: Action, relation: Option<&CustomerRelation>) -> Result<Role, Denial> {
-    let (_, target, grants) = POLICY.iter().find(|(a, _, _)| *a == action).expect("every action has a rule in POLICY");
-    let relation = match target {
+    let rule = action.rule();
+    let relation = match rule.target {
         Target::Installation => None,
         Target::Customer => Some(relation.ok_or(Denial::NotFound)?),
     };
-    let in_scope = |role: AdminRole| match relation {
-        None => true,
-        Some(relation) => {
-            role == AdminRole::PlatformAdmin || principal.partner_id.as_ref() == Some(relation.managing_partner_id)
-        }
-    };
-    let granted = grants.iter().find_map(|grant| match *grant {
+    // On a customer, an admin-area role counts only within its partner scope.
+    let admin_reaches = relation.is_none_or(|relation| in_partner_scope(principal, relation));
+    let granted = rule.grants.iter().find_map(|grant| match *grant {
         AnyUser => Some(Role::User),
-        Admin(role) => (principal.admin_role == Some(role) && in_scope(role)).then(|| role.role()),
-        Member(role) => (relation.and_then(|r| r.membership) == Some(role)).then(|| role.role()),
+        Admin(role) => (principal.admin_role() == Some(role) && admin_reaches).then_some(role.into()),
+        Member(role) => (relation.and_then(|r| r.membership) == Some(role)).then_some(role.into()),
     });
     match (granted, relation) {
         (Some(role), _) => Ok(role),
@@ -210,29 +199,34 @@ pub fn authorize(principal: &Principal, action: Action, relation: Option<&Custom
     }
 }
 
+fn in_partner_scope(principal: &Principal, relation: &CustomerRelation) -> bool {
+    principal.admin.as_ref().is_some_and(|admin| admin.scope.includes(relation.managing_partner_id))
+}
+
 /// Whether the caller may learn that the customer exists: admin-area in scope, or a member.
 fn can_see(principal: &Principal, relation: &CustomerRelation) -> bool {
-    relation.membership.is_some()
-        || match principal.admin_role {
-            Some(AdminRole::PlatformAdmin) => true,
-            Some(_) => principal.partner_id.as_ref() == Some(relation.managing_partner_id),
-            None => false,
-        }
+    relation.membership.is_some() || in_partner_scope(principal, relation)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::UserId;
+    use crate::domain::{PartnerScope, UserId};
+    use crate::principal::AdminArea;
+    use strum::IntoEnumIterator;
 
-    fn principal(admin_role: Option<AdminRole>, partner: Option<&str>) -> Principal {
+    fn principal(admin: Option<(AdminRole, Option<&str>)>) -> Principal {
+        let partner = |p: Option<&str>| p.map(|p| PartnerId::parse(p).unwrap());
         Principal {
             user_id: UserId::parse("u1").unwrap(),
             email: None,
             email_verified: false,
             name: None,
-            admin_role,
-            partner_id: partner.map(|p| PartnerId::parse(p).unwrap()),
+            admin: admin.map(|(role, scope)| AdminArea {
+                role,
+                scope: partner(scope).map_or(PartnerScope::EveryPartner, PartnerScope::Partner),
+            }),
+            partner_id: admin.and_then(|(_, scope)| partner(scope)),
         }
     }
 
@@ -241,18 +235,25 @@ mod tests {
     }
 
     #[test]
-    fn every_action_has_exactly_one_rule() {
-        for (action, _, _) in POLICY {
-            assert_eq!(POLICY.iter().filter(|(a, _, _)| a == action).count(), 1, "{action:?}");
+    fn every_action_has_a_rule_that_grants_someone_and_never_panics() {
+        let platform = principal(Some((PlatformAdmin, None)));
+        for action in Action::iter() {
+            let rule = action.rule();
+            assert!(!rule.grants.is_empty(), "{action:?} grants nobody");
+            let without_customer = authorize(&platform, action, None);
+            match rule.target {
+                Target::Customer => assert_eq!(without_customer, Err(Denial::NotFound), "{action:?}"),
+                Target::Installation => assert_ne!(without_customer, Err(Denial::NotFound), "{action:?}"),
+            }
         }
     }
 
     #[test]
     fn partner_scope_hides_other_partners_customers() {
         let acme = PartnerId::parse("acme").unwrap();
-        let globex_admin = principal(Some(AdminRole::PartnerAdmin), Some("globex"));
-        let acme_employee = principal(Some(AdminRole::PartnerEmployee), Some("acme"));
-        let platform = principal(Some(AdminRole::PlatformAdmin), None);
+        let globex_admin = principal(Some((PartnerAdmin, Some("globex"))));
+        let acme_employee = principal(Some((PartnerEmployee, Some("acme"))));
+        let platform = principal(Some((PlatformAdmin, None)));
         assert_eq!(authorize(&globex_admin, Action::ReadCustomer, Some(&on(&acme, None))), Err(Denial::NotFound));
         assert_eq!(authorize(&acme_employee, Action::ReadCustomer, Some(&on(&acme, None))), Ok(Role::PartnerEmployee));
         assert_eq!(authorize(&platform, Action::ReadHistory, Some(&on(&acme, None))), Ok(Role::PlatformAdmin));
@@ -261,10 +262,10 @@ mod tests {
     #[test]
     fn admin_area_roles_get_no_customer_internal_rights() {
         let acme = PartnerId::parse("acme").unwrap();
-        let acme_admin = principal(Some(AdminRole::PartnerAdmin), Some("acme"));
+        let acme_admin = principal(Some((PartnerAdmin, Some("acme"))));
         assert_eq!(authorize(&acme_admin, Action::InviteUser, Some(&on(&acme, None))), Err(Denial::Forbidden));
         assert_eq!(
-            authorize(&acme_admin, Action::InviteUser, Some(&on(&acme, Some(CustomerRole::CustomerAdmin)))),
+            authorize(&acme_admin, Action::InviteUser, Some(&on(&acme, Some(CustomerAdmin)))),
             Ok(Role::CustomerAdmin)
         );
     }
@@ -272,8 +273,8 @@ mod tests {
     #[test]
     fn members_see_their_customer_but_employees_cannot_administer_it() {
         let acme = PartnerId::parse("acme").unwrap();
-        let user = principal(None, None);
-        let employee = on(&acme, Some(CustomerRole::CustomerEmployee));
+        let user = principal(None);
+        let employee = on(&acme, Some(CustomerEmployee));
         assert_eq!(authorize(&user, Action::ReadCustomer, Some(&employee)), Ok(Role::CustomerEmployee));
         assert_eq!(authorize(&user, Action::CreateProject, Some(&employee)), Err(Denial::Forbidden));
         assert_eq!(authorize(&user, Action::ReadHistory, Some(&on(&acme, None))), Err(Denial::NotFound));
@@ -281,8 +282,8 @@ mod tests {
 
     #[test]
     fn installation_actions_need_no_customer() {
-        let user = principal(None, None);
-        let employee = principal(Some(AdminRole::PartnerEmployee), Some("acme"));
+        let user = principal(None);
+        let employee = principal(Some((PartnerEmployee, Some("acme"))));
         assert_eq!(authorize(&user, Action::RegisterCustomer, None), Ok(Role::User));
         assert_eq!(authorize(&user, Action::ListCustomers, None), Err(Denial::Forbidden));
         assert_eq!(authorize(&employee, Action::CreateCustomer, None), Ok(Role::PartnerEmployee));

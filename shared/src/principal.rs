@@ -1,19 +1,49 @@
-//! The caller, as the JWT authorizer's verified claims describe it.
+//! The caller, as the JWT authorizer's verified claims describe it. Claims are taken exactly as
+//! the token carries them: nothing is trimmed, unquoted or guessed.
 
 use std::collections::HashMap;
 
-use crate::authorization::AdminRole;
-use crate::domain::{EmailAddress, PartnerId, UserId};
+use crate::domain::{EmailAddress, PartnerId, PartnerScope, UserId};
 
-/// An authenticated user and the admin-area role its groups give it.
+/// The admin-area roles, granted by identity-provider groups.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AdminRole {
+    PlatformAdmin,
+    PartnerAdmin,
+    PartnerEmployee,
+}
+
+impl AdminRole {
+    /// Strongest first, so a user in several groups acts in the strongest role.
+    const BY_GROUP: [(&'static str, AdminRole); 3] = [
+        ("platform-admins", AdminRole::PlatformAdmin),
+        ("partner-admins", AdminRole::PartnerAdmin),
+        ("partner-employees", AdminRole::PartnerEmployee),
+    ];
+
+    /// The strongest role whose group name is among `groups`, compared exactly.
+    fn from_groups(groups: &[&str]) -> Option<Self> {
+        Self::BY_GROUP.iter().find(|(group, _)| groups.contains(group)).map(|(_, role)| *role)
+    }
+}
+
+/// An admin-area role and the customers it reaches.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AdminArea {
+    pub role: AdminRole,
+    pub scope: PartnerScope,
+}
+
+/// An authenticated user.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Principal {
     pub user_id: UserId,
     pub email: Option<EmailAddress>,
     pub email_verified: bool,
     pub name: Option<String>,
-    pub admin_role: Option<AdminRole>,
-    /// The partner a partner user belongs to; required for the partner roles.
+    /// `None` for a user without an admin-area group.
+    pub admin: Option<AdminArea>,
+    /// `custom:partner_id`: the scope of a partner user; a platform admin's default partner.
     pub partner_id: Option<PartnerId>,
 }
 
@@ -26,40 +56,49 @@ pub enum ClaimsError {
 }
 
 impl Principal {
-    /// Reads the claims as API Gateway's HTTP API JWT authorizer passes them: every value a string,
-    /// array claims flattened to `"[a b]"` (a JSON array is accepted as well).
+    /// Reads the claims as API Gateway's HTTP API JWT authorizer passes them: every value a
+    /// string, array claims flattened to `[a b c]`.
     pub fn from_claims(claims: &HashMap<String, String>) -> Result<Self, ClaimsError> {
-        let claim = |name: &str| claims.get(name).map(|v| v.trim()).filter(|v| !v.is_empty());
+        let claim = |name: &str| claims.get(name).map(String::as_str).filter(|value| !value.is_empty());
         let user_id = claim("sub").and_then(|sub| UserId::parse(sub).ok()).ok_or(ClaimsError::MissingSubject)?;
-        let groups = claim("cognito:groups").map(parse_groups).unwrap_or_default();
-        let admin_role = AdminRole::from_groups(&groups);
         let partner_id = claim("custom:partner_id").and_then(|id| PartnerId::parse(id).ok());
-        if admin_role.is_some_and(AdminRole::is_partner_role) && partner_id.is_none() {
-            return Err(ClaimsError::PartnerRoleWithoutPartner);
-        }
+        let groups = claim("cognito:groups").map(flattened_groups).unwrap_or_default();
+        let admin = match AdminRole::from_groups(&groups) {
+            None => None,
+            Some(role @ AdminRole::PlatformAdmin) => Some(AdminArea { role, scope: PartnerScope::EveryPartner }),
+            Some(role) => {
+                let partner = partner_id.clone().ok_or(ClaimsError::PartnerRoleWithoutPartner)?;
+                Some(AdminArea { role, scope: PartnerScope::Partner(partner) })
+            }
+        };
         Ok(Self {
             user_id,
             // An unparseable address is treated as absent: it can match no invitation and receive no mail.
             email: claim("email").and_then(|email| EmailAddress::parse(email).ok()),
             email_verified: claim("email_verified") == Some("true"),
             name: claim("name").map(str::to_owned),
-            admin_role,
+            admin,
             partner_id,
         })
     }
+
+    pub fn admin_role(&self) -> Option<AdminRole> {
+        self.admin.as_ref().map(|admin| admin.role)
+    }
+
+    /// The customers an admin-area user reaches; `None` for users without an admin-area role.
+    pub fn partner_scope(&self) -> Option<&PartnerScope> {
+        self.admin.as_ref().map(|admin| &admin.scope)
+    }
 }
 
-/// `"[a b]"` (HTTP API flattening), `["a","b"]` (JSON) or a bare `a` / `a,b`.
-fn parse_groups(raw: &str) -> Vec<String> {
-    if let Ok(list) = serde_json::from_str::<Vec<String>>(raw) {
-        return list;
-    }
-    raw.trim_start_matches('[')
-        .trim_end_matches(']')
-        .split(|c: char| c.is_whitespace() || c == ',')
-        .filter(|group| !group.is_empty())
-        .map(str::to_owned)
-        .collect()
+/// The one form in which HTTP APIs hand array claims over: one leading `[`, one trailing `]`,
+/// names separated by white space. Group names never hold white space, so the split is exact;
+/// a value in any other form (a JSON array, a bare name) carries no groups.
+fn flattened_groups(raw: &str) -> Vec<&str> {
+    raw.strip_prefix('[')
+        .and_then(|inner| inner.strip_suffix(']'))
+        .map_or_else(Vec::new, |inner| inner.split_whitespace().collect())
 }
 
 #[cfg(test)]
@@ -68,6 +107,11 @@ mod tests {
 
     fn claims(pairs: &[(&str, &str)]) -> HashMap<String, String> {
         pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    fn role_of(groups: &str) -> Option<AdminRole> {
+        let claims = claims(&[("sub", "u1"), ("cognito:groups", groups), ("custom:partner_id", "acme")]);
+        Principal::from_claims(&claims).unwrap().admin_role()
     }
 
     #[test]
@@ -80,32 +124,52 @@ mod tests {
             ("email_verified", "true"),
         ]))
         .unwrap();
-        assert_eq!(principal.admin_role, Some(AdminRole::PartnerAdmin));
-        assert_eq!(principal.partner_id.unwrap().as_str(), "acme");
+        let acme = PartnerId::parse("acme").unwrap();
+        assert_eq!(
+            principal.admin,
+            Some(AdminArea { role: AdminRole::PartnerAdmin, scope: PartnerScope::Partner(acme) })
+        );
         assert_eq!(principal.email.unwrap().as_str(), "pat@acme.example");
         assert!(principal.email_verified);
     }
 
     #[test]
-    fn reads_json_array_groups_and_picks_the_strongest_role() {
-        let principal = Principal::from_claims(&claims(&[
-            ("sub", "u1"),
-            ("cognito:groups", r#"["partner-employees","platform-admins"]"#),
-        ]))
-        .unwrap();
-        assert_eq!(principal.admin_role, Some(AdminRole::PlatformAdmin));
+    fn a_user_in_several_groups_acts_in_the_strongest_role() {
+        assert_eq!(role_of("[partner-employees platform-admins]"), Some(AdminRole::PlatformAdmin));
+    }
+
+    #[test]
+    fn group_names_are_compared_exactly_in_the_flattened_form_only() {
+        for forged in [
+            r#"["x,platform-admins"]"#,
+            "[x,platform-admins]",
+            "[[platform-admins]]",
+            r#"['"platform-admins"']"#,
+            r#"["platform-admins"]"#,
+            r#"["partner-employees","platform-admins"]"#,
+            "platform-admins",
+            "[Platform-Admins]",
+            "[platform-admins ",
+            "[]",
+            "",
+        ] {
+            assert_eq!(role_of(forged), None, "{forged:?} must grant no role");
+        }
+        assert_eq!(role_of("[platform-admins]"), Some(AdminRole::PlatformAdmin));
+        assert_eq!(role_of("[  partner-employees\tother ]"), Some(AdminRole::PartnerEmployee));
     }
 
     #[test]
     fn plain_users_have_no_admin_role() {
         let principal = Principal::from_claims(&claims(&[("sub", "u1"), ("email_verified", "false")])).unwrap();
-        assert_eq!(principal.admin_role, None);
+        assert_eq!(principal.admin, None);
         assert!(!principal.email_verified);
     }
 
     #[test]
     fn refuses_missing_subject_and_partner_roles_without_partner() {
         assert_eq!(Principal::from_claims(&claims(&[("email", "a@b.de")])), Err(ClaimsError::MissingSubject));
+        assert_eq!(Principal::from_claims(&claims(&[("sub", "")])), Err(ClaimsError::MissingSubject));
         assert_eq!(
             Principal::from_claims(&claims(&[("sub", "u1"), ("cognito:groups", "[partner-employees]")])),
             Err(ClaimsError::PartnerRoleWithoutPartner)
@@ -113,10 +177,20 @@ mod tests {
     }
 
     #[test]
-    fn parses_group_forms() {
-        assert_eq!(parse_groups("[a b]"), ["a", "b"]);
-        assert_eq!(parse_groups("a"), ["a"]);
-        assert_eq!(parse_groups("[]"), Vec::<String>::new());
-        assert_eq!(parse_groups(r#"["a"]"#), ["a"]);
+    fn claims_are_taken_exactly_as_the_token_carries_them() {
+        let partner_with_space =
+            claims(&[("sub", "u1"), ("cognito:groups", "[partner-admins]"), ("custom:partner_id", "acme ")]);
+        assert_eq!(Principal::from_claims(&partner_with_space), Err(ClaimsError::PartnerRoleWithoutPartner));
+        let padded = Principal::from_claims(&claims(&[
+            ("sub", " u1"),
+            ("email", " jane@example.com"),
+            ("email_verified", "true "),
+            ("name", " Jane "),
+        ]))
+        .unwrap();
+        assert_eq!(padded.user_id.as_str(), " u1", "the subject is an opaque identifier, kept as it is");
+        assert_eq!(padded.email, None, "an address with white space is no address");
+        assert!(!padded.email_verified);
+        assert_eq!(padded.name.as_deref(), Some(" Jane "));
     }
 }

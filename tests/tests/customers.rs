@@ -385,3 +385,33 @@ async fn tags_are_validated_against_their_definitions() {
     let customers = test.items_of("CUSTOMER").await.len();
     assert_eq!(customers, 2, "only the valid requests created customers");
 }
+
+#[tokio::test]
+async fn forged_group_names_grant_no_admin_role() {
+    let test = TestApp::spawn().await;
+    test.call(create, api("POST /customers").json(new_customer("globex-web")).by(&Caller::partner_admin("globex")))
+        .await;
+    for groups in [r#"["x,platform-admins"]"#, "[[platform-admins]]", r#"['"platform-admins"']"#, r#"["platform-admins"]"#]
+    {
+        let forger = Caller::user("mallory", "mallory@example.com").with("cognito:groups", groups);
+        let listed = test.call(list, api("GET /customers").by(&forger)).await;
+        listed.assert_problem(403, "forbidden");
+        let read = test.call(get, api("GET /customers/{id}").param("id", "globex-web").by(&forger)).await;
+        read.assert_problem(404, "not-found");
+        let mut body = new_customer("forged");
+        body["partnerId"] = json!("globex");
+        test.call(create, api("POST /customers").json(body).by(&forger)).await.assert_problem(403, "forbidden");
+    }
+    assert_eq!(test.items_of("CUSTOMER").await.len(), 1, "no forger created a customer");
+}
+
+#[tokio::test]
+async fn the_partner_claim_is_taken_exactly() {
+    let test = TestApp::spawn().await;
+    test.call(create, api("POST /customers").json(new_customer("acme-web")).by(&Caller::partner_admin("acme"))).await;
+    let padded = Caller::partner_admin("acme").with("custom:partner_id", "acme ");
+    test.call(list, api("GET /customers").by(&padded)).await.assert_problem(403, "forbidden");
+    test.call(get, api("GET /customers/{id}").param("id", "acme-web").by(&padded))
+        .await
+        .assert_problem(403, "forbidden");
+}

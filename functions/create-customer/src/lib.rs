@@ -6,10 +6,10 @@ use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
 
 use meshcustomers::App;
-use meshcustomers::authorization::{Action, AdminRole, authorize};
+use meshcustomers::authorization::{Action, Denial, authorize};
 use meshcustomers::domain::{
     Customer, CustomerIdentifier, CustomerRole, CustomerStatus, DisplayName, EmailAddress, GeneratedId, Invitation,
-    InvitationStatus, PartnerId, ProjectQuota, TagWriter, validate_tags,
+    InvitationStatus, PartnerId, PartnerScope, ProjectQuota, TagWriter, validate_tags,
 };
 use meshcustomers::events::{Actor, DomainEvent, EventPayload};
 use meshcustomers::http::{ApiError, FieldErrors, RequestExtensions, created, respond};
@@ -55,13 +55,18 @@ async fn create_customer(app: &App, request: &Request) -> Result<Response<Body>,
         None => Some(app.config.default_project_quota),
         Some(quota) => errors.check("projectQuota", ProjectQuota::parse(quota)),
     };
-    let partner = managing_partner(app, &principal, body.partner_id.as_deref(), &mut errors)?;
+    let requested_partner = match body.partner_id.as_deref() {
+        None => Some(None),
+        Some(raw) => errors.check("partnerId", PartnerId::parse(raw)).map(Some),
+    };
     let users = invited_users(&body.users, &mut errors);
-    let (Some(identifier), Some(display_name), Some(quota), Some(partner)) = (identifier, display_name, quota, partner)
+    let (Some(identifier), Some(display_name), Some(quota), Some(requested_partner)) =
+        (identifier, display_name, quota, requested_partner)
     else {
         return Err(errors.into_error());
     };
     errors.finish()?;
+    let partner = managing_partner(app, &principal, requested_partner)?;
     let tags = validate_tags(&app.store.tag_definitions().await?, &body.tags, TagWriter::AdminArea)?;
 
     let now = Utc::now();
@@ -102,27 +107,17 @@ async fn create_customer(app: &App, request: &Request) -> Result<Response<Body>,
 
 /// Platform admins may name any partner (default: their own, else the installation's default);
 /// partner users create customers for their own partner only.
-fn managing_partner(
-    app: &App,
-    principal: &Principal,
-    requested: Option<&str>,
-    errors: &mut FieldErrors,
-) -> Result<Option<PartnerId>, ApiError> {
-    let own = principal.partner_id.clone();
-    if principal.admin_role == Some(AdminRole::PlatformAdmin) {
-        return Ok(match requested {
-            Some(raw) => errors.check("partnerId", PartnerId::parse(raw)),
-            None => Some(own.unwrap_or_else(|| app.config.default_partner_id.clone())),
-        });
-    }
-    match (requested, own) {
-        (Some(raw), own) if own.as_ref().map(PartnerId::as_str) != Some(raw) => Err(ApiError::Forbidden {
+fn managing_partner(app: &App, principal: &Principal, requested: Option<PartnerId>) -> Result<PartnerId, ApiError> {
+    let scope = principal.partner_scope().ok_or(Denial::Forbidden)?;
+    match (requested, scope) {
+        (Some(partner), scope) if scope.includes(&partner) => Ok(partner),
+        (Some(_), _) => Err(ApiError::Forbidden {
             problem_type: "forbidden",
             detail: "only platform admins may create customers for another partner".into(),
         }),
-        (_, Some(own)) => Ok(Some(own)),
-        (_, None) => {
-            Err(ApiError::Forbidden { problem_type: "forbidden", detail: "the token names no partner".into() })
+        (None, PartnerScope::Partner(own)) => Ok(own.clone()),
+        (None, PartnerScope::EveryPartner) => {
+            Ok(principal.partner_id.clone().unwrap_or_else(|| app.config.default_partner_id.clone()))
         }
     }
 }

@@ -4,11 +4,10 @@ use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, Response};
 
 use meshcustomers::App;
-use meshcustomers::authorization::{Action, AdminRole, authorize};
+use meshcustomers::authorization::{Action, Denial, authorize};
 use meshcustomers::domain::CustomerStatus;
 use meshcustomers::http::{ApiError, FieldErrors, RequestExtensions, json, respond};
-use meshcustomers::principal::Principal;
-use meshcustomers::store::{CustomerFilter, CustomerScope};
+use meshcustomers::store::CustomerFilter;
 
 const MAX_QUERY_CHARS: usize = 128;
 
@@ -19,6 +18,7 @@ pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, lambd
 async fn list_customers(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
     let principal = request.principal()?;
     authorize(&principal, Action::ListCustomers, None)?;
+    let scope = principal.partner_scope().ok_or(Denial::Forbidden)?;
     let mut errors = FieldErrors::new();
     let status = request.query_parameter("status").and_then(|raw| errors.check("status", CustomerStatus::parse(&raw)));
     let prefix = request.query_parameter("q").map(|raw| raw.trim().to_owned()).filter(|q| !q.is_empty());
@@ -26,19 +26,6 @@ async fn list_customers(app: &App, request: &Request) -> Result<Response<Body>, 
         errors.add("q", format!("must be at most {MAX_QUERY_CHARS} characters"));
     }
     errors.finish()?;
-    let page = app
-        .store
-        .list_customers(&scope(&principal)?, &CustomerFilter { status, prefix }, &request.page_query()?)
-        .await?;
+    let page = app.store.list_customers(scope, &CustomerFilter { status, prefix }, &request.page_query()?).await?;
     json(StatusCode::OK, &page)
-}
-
-fn scope(principal: &Principal) -> Result<CustomerScope, ApiError> {
-    match (principal.admin_role, &principal.partner_id) {
-        (Some(AdminRole::PlatformAdmin), _) => Ok(CustomerScope::All),
-        (_, Some(partner)) => Ok(CustomerScope::ManagedBy(partner.clone())),
-        (_, None) => {
-            Err(ApiError::Forbidden { problem_type: "forbidden", detail: "the token names no partner".into() })
-        }
-    }
 }

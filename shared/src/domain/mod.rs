@@ -7,6 +7,7 @@ pub use identifier::{CustomerIdentifier, Identifier};
 pub use ids::{GeneratedId, PartnerId, UserId};
 pub use invitation::{Invitation, InvitationStatus};
 pub use membership::{CustomerRole, Membership};
+pub use partner_scope::PartnerScope;
 pub use tags::{TagDefinition, TagError, TagKey, TagValueType, TagValues, TagWriter, validate_tags};
 
 use std::fmt;
@@ -42,6 +43,7 @@ mod identifier;
 mod ids;
 mod invitation;
 mod membership;
+mod partner_scope;
 mod tags;
 
 /// Why one input value was refused; the boundary attaches the field's name.

@@ -9,7 +9,7 @@ use super::pagination::{ListQuery, Page, PageQuery};
 use super::transaction::{Changes, Conflict};
 use super::{Store, StoreError};
 use crate::domain::{
-    Customer, CustomerIdentifier, CustomerRole, CustomerStatus, Invitation, Membership, PartnerId, UserId,
+    Customer, CustomerIdentifier, CustomerRole, CustomerStatus, Invitation, Membership, PartnerScope, UserId,
 };
 use crate::events::DomainEvent;
 
@@ -19,13 +19,6 @@ pub struct NewCustomer {
     pub members: Vec<Membership>,
     pub invitations: Vec<Invitation>,
     pub events: Vec<DomainEvent>,
-}
-
-/// Which customers a list may show.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum CustomerScope {
-    All,
-    ManagedBy(PartnerId),
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -91,13 +84,15 @@ impl Store {
     /// Customers in scope, by identifier; `status` and `prefix` filter within the scope's partition.
     pub async fn list_customers(
         &self,
-        scope: &CustomerScope,
+        scope: &PartnerScope,
         filter: &CustomerFilter,
         page: &PageQuery,
     ) -> Result<Page<Customer>, StoreError> {
         let (index, key_attributes, partition_attribute, partition): (_, &'static [&'static str], _, _) = match scope {
-            CustomerScope::All => (GSI2, &["pk", "sk", "gsi2pk", "gsi2sk"], "gsi2pk", keys::ALL_CUSTOMERS.to_owned()),
-            CustomerScope::ManagedBy(partner) => {
+            PartnerScope::EveryPartner => {
+                (GSI2, &["pk", "sk", "gsi2pk", "gsi2sk"], "gsi2pk", keys::ALL_CUSTOMERS.to_owned())
+            }
+            PartnerScope::Partner(partner) => {
                 (GSI1, &["pk", "sk", "gsi1pk", "gsi1sk"], "gsi1pk", keys::partner_pk(partner.as_str()))
             }
         };

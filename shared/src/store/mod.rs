@@ -13,7 +13,7 @@ mod transaction;
 
 use aws_sdk_dynamodb::Client;
 
-pub use customers::{CustomerFilter, CustomerScope, NewCustomer};
+pub use customers::{CustomerFilter, NewCustomer};
 pub use deliveries::DeliveryClaim;
 pub use history::{HistoryEntry, Recorded};
 pub use pagination::{Page, PageQuery};
