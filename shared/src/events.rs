@@ -7,13 +7,22 @@ use std::collections::BTreeMap;
 
 use crate::authorization::Role;
 use crate::domain::{
-    Customer, CustomerIdentifier, CustomerRole, CustomerStatus, EmailAddress, GeneratedId, Identifier, Invitation,
-    PartnerId, TagKey, TagValues, UserId,
+    Customer, CustomerIdentifier, CustomerRole, CustomerStatus, EmailAddress, FieldError, GeneratedId, Invitation,
+    PartnerId, ProjectIdentifier, TagKey, TagValues, UserId,
 };
 use crate::principal::Principal;
 
 /// The EventBridge `source` of every event.
 pub const EVENT_SOURCE: &str = "meshcustomers";
+
+/// EventBridge accepts an entry only below 256 KB, counted as [`entry_size`] counts.
+pub const MAX_ENTRY_BYTES: usize = 256 * 1024;
+
+/// The size EventBridge counts for an entry: the UTF-8 bytes of source, detail-type and detail
+/// (no time and no resources are sent).
+pub fn entry_size(detail_type: &str, detail: &str) -> usize {
+    EVENT_SOURCE.len() + detail_type.len() + detail.len()
+}
 
 /// Who caused an event, and in which role the action was allowed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -54,14 +63,20 @@ impl DomainEvent {
         Self { event_id: GeneratedId::new(), customer_id: Some(customer_id.clone()), occurred_at, actor, payload }
     }
 
-    pub fn event_type(&self) -> &'static str {
+    pub fn event_type(&self) -> EventType {
         self.payload.event_type()
     }
 }
 
-/// One variant per event type; `type` and `data` of the detail.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// One variant per event type; `type` and `data` of the detail. [`EventType`] is derived from it,
+/// so the list of types is never restated.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, strum::EnumDiscriminants)]
 #[serde(tag = "type", content = "data", rename_all = "SCREAMING_SNAKE_CASE")]
+#[strum_discriminants(
+    name(EventType),
+    derive(Hash, PartialOrd, Ord, strum::EnumIter, strum::IntoStaticStr, strum::Display, strum::EnumString),
+    strum(serialize_all = "SCREAMING_SNAKE_CASE")
+)]
 pub enum EventPayload {
     CustomerRegistered(CustomerSnapshot),
     CustomerCreated(CustomerSnapshot),
@@ -84,52 +99,23 @@ pub enum EventPayload {
     ServiceUserCreated(ServiceUserCreated),
 }
 
-/// Every event type, in the order of the catalogue.
-pub const EVENT_TYPES: [&str; 19] = [
-    "CUSTOMER_REGISTERED",
-    "CUSTOMER_CREATED",
-    "USER_INVITED",
-    "USER_ACCEPTED_INVITATION",
-    "USER_INVITATION_CANCELLED",
-    "USER_REMOVED",
-    "USER_ROLE_CHANGED",
-    "CUSTOMER_QUOTA_EDITED",
-    "USER_ASSIGNED_HIMSELF",
-    "CUSTOMER_STATUS_CHANGED",
-    "CUSTOMER_APPROVED",
-    "CUSTOMER_UPDATED",
-    "CUSTOMER_TAGS_EDITED",
-    "EMAIL_CONFIRMED",
-    "MESSAGE_SENT",
-    "MESSAGE_ACKNOWLEDGED",
-    "PROJECT_CREATED",
-    "TENANT_CREATED",
-    "SERVICE_USER_CREATED",
-];
-
 impl EventPayload {
-    pub fn event_type(&self) -> &'static str {
-        match self {
-            Self::CustomerRegistered(_) => "CUSTOMER_REGISTERED",
-            Self::CustomerCreated(_) => "CUSTOMER_CREATED",
-            Self::UserInvited(_) => "USER_INVITED",
-            Self::UserAcceptedInvitation(_) => "USER_ACCEPTED_INVITATION",
-            Self::UserInvitationCancelled(_) => "USER_INVITATION_CANCELLED",
-            Self::UserRemoved(_) => "USER_REMOVED",
-            Self::UserRoleChanged(_) => "USER_ROLE_CHANGED",
-            Self::CustomerQuotaEdited(_) => "CUSTOMER_QUOTA_EDITED",
-            Self::UserAssignedHimself(_) => "USER_ASSIGNED_HIMSELF",
-            Self::CustomerStatusChanged(_) => "CUSTOMER_STATUS_CHANGED",
-            Self::CustomerApproved(_) => "CUSTOMER_APPROVED",
-            Self::CustomerUpdated(_) => "CUSTOMER_UPDATED",
-            Self::CustomerTagsEdited(_) => "CUSTOMER_TAGS_EDITED",
-            Self::EmailConfirmed(_) => "EMAIL_CONFIRMED",
-            Self::MessageSent(_) => "MESSAGE_SENT",
-            Self::MessageAcknowledged(_) => "MESSAGE_ACKNOWLEDGED",
-            Self::ProjectCreated(_) => "PROJECT_CREATED",
-            Self::TenantCreated(_) => "TENANT_CREATED",
-            Self::ServiceUserCreated(_) => "SERVICE_USER_CREATED",
-        }
+    pub fn event_type(&self) -> EventType {
+        self.into()
+    }
+}
+
+impl EventType {
+    /// The name on the bus (`detail-type`) and in the detail (`type`).
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
+
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        raw.parse().map_err(|_| {
+            let known: Vec<&str> = <Self as strum::IntoEnumIterator>::iter().map(Self::as_str).collect();
+            FieldError::new(format!("must be one of {}", known.join(", ")))
+        })
     }
 }
 
@@ -286,14 +272,14 @@ pub struct MessageAcknowledged {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ProjectCreated {
-    pub project_id: Identifier,
+    pub project_id: ProjectIdentifier,
     pub display_name: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TenantCreated {
-    pub project_id: Identifier,
+    pub project_id: ProjectIdentifier,
     pub tenant_id: GeneratedId,
     pub platform: String,
 }
@@ -329,11 +315,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn event_types_match_the_catalogue() {
+    fn the_event_type_is_the_serialized_type() {
         let payload = EventPayload::CustomerQuotaEdited(Change { from: 5, to: 7 });
-        assert!(EVENT_TYPES.contains(&payload.event_type()));
+        assert_eq!(payload.event_type().as_str(), "CUSTOMER_QUOTA_EDITED");
+        assert_eq!("CUSTOMER_QUOTA_EDITED".parse::<EventType>(), Ok(EventType::CustomerQuotaEdited));
         let json = serde_json::to_value(&payload).unwrap();
-        assert_eq!(json["type"], payload.event_type());
+        assert_eq!(json["type"], payload.event_type().as_str());
         assert_eq!(json["data"], serde_json::json!({"from": 5, "to": 7}));
     }
 

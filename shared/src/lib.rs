@@ -5,10 +5,12 @@ pub mod access;
 pub mod app;
 pub mod authorization;
 pub mod config;
+pub mod diagnostics;
 pub mod domain;
 pub mod events;
 pub mod http;
 pub mod principal;
+pub mod secrets;
 pub mod store;
 
 pub use app::App;

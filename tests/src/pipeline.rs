@@ -9,7 +9,7 @@ use lambda_runtime::{Context, LambdaEvent};
 use local_cloud::stream_records::lambda_record;
 use std::collections::HashSet;
 use std::sync::Mutex;
-use stream_publisher::{BusEntry, EventBus};
+use stream_publisher::{BusEntry, BusError, EventBus, Rejected};
 
 use crate::local_services::dynamodb_endpoint;
 use crate::test_app::local_sdk_config;
@@ -70,17 +70,14 @@ impl RecordingBus {
 }
 
 impl EventBus for RecordingBus {
-    async fn put_events(
-        &self,
-        entries: Vec<BusEntry>,
-    ) -> Result<Vec<Result<(), String>>, stream_publisher::bus::BoxError> {
+    async fn put_events(&self, entries: Vec<BusEntry>) -> Result<Vec<Result<(), Rejected>>, BusError> {
         self.calls.lock().unwrap().push(entries.len());
         let rejected = self.rejected_types.lock().unwrap().clone();
         Ok(entries
             .into_iter()
             .map(|entry| {
                 if rejected.contains(&entry.detail_type) {
-                    Err("InternalFailure: rejected by the test".to_owned())
+                    Err(Rejected { code: "InternalFailure".to_owned(), message: "rejected by the test".to_owned() })
                 } else {
                     self.entries.lock().unwrap().push(entry);
                     Ok(())

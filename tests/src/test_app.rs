@@ -1,10 +1,11 @@
-//! One test's application: its own table in the shared DynamoDB Local, and the functions'
-//! `App` pointed at it.
+//! One test's application: its own table in the shared DynamoDB Local, and each function's
+//! `App` pointed at it, configured from the test environment as the function would be.
 
 use lambda_http::{Body, Request, Response};
 use meshcustomers::App;
-use meshcustomers::config::Config;
-use meshcustomers::store::Store;
+use meshcustomers::config::{Environment, Settings};
+use meshcustomers::secrets::Secret;
+use meshcustomers::store::{CursorKey, Store};
 
 use crate::local_services::dynamodb_endpoint;
 use crate::operations::OperationRecorder;
@@ -12,15 +13,25 @@ use crate::requests::TestResponse;
 use local_cloud::table::create_table;
 use local_cloud::template::Template;
 
+pub use local_cloud::cloud::local_sdk_config;
+
+/// The cursor signing key of the tests (the deployed one comes from Secrets Manager).
+pub const TEST_CURSOR_KEY: &str = "test-cursor-signing-key-of-sufficient-length";
+
 pub struct TestApp {
-    pub app: App,
     pub table: String,
+    /// A client for looking at the table directly (not recorded).
     pub dynamodb: aws_sdk_dynamodb::Client,
+    /// The store every function of this test uses; its DynamoDB calls are recorded.
+    pub store: Store,
+    pub sdk: aws_config::SdkConfig,
     /// The DynamoDB operations the functions' store made, as IAM actions.
     pub operations: OperationRecorder,
+    variables: Vec<(String, String)>,
 }
 
-/// The environment the functions get in tests: local values where the SPEC has no default.
+/// A value for every configuration variable a function may read: local values where the SPEC
+/// has no default. Each function reads only its own.
 pub fn test_variables(table: &str) -> Vec<(String, String)> {
     [
         ("TABLE_NAME", table),
@@ -28,61 +39,85 @@ pub fn test_variables(table: &str) -> Vec<(String, String)> {
         ("DEFAULT_PARTNER_ID", "default"),
         ("PORTAL_BASE_URL", "https://portal.meshcustomers.test"),
         ("EMAIL_FROM", "no-reply@meshcustomers.test"),
-        ("PLATFORMS", r#"{"aws":"https://console.aws.amazon.com/"}"#),
-        ("CURSOR_SIGNING_KEY", "test-cursor-signing-key-of-sufficient-length"),
+        (
+            "CURSOR_SIGNING_KEY_SECRET_ARN",
+            "arn:aws:secretsmanager:eu-central-1:000000000000:secret:CursorSigningSecret",
+        ),
     ]
     .into_iter()
     .map(|(name, value)| (name.to_owned(), value.to_owned()))
     .collect()
 }
 
-/// [`test_variables`] as the lookup `Config::from_lookup` takes.
-pub fn test_environment(table: &str) -> impl Fn(&str) -> Option<String> {
-    let variables = test_variables(table);
-    move |name| variables.iter().find(|(key, _)| key == name).map(|(_, value)| value.clone())
+/// [`test_variables`] with `overrides`, as an [`Environment`].
+pub fn test_environment(variables: &[(String, String)]) -> Environment<'_> {
+    Environment::from_lookup(move |name| variables.iter().find(|(key, _)| key == name).map(|(_, value)| value.clone()))
 }
-
-pub fn test_config(table: &str) -> Config {
-    Config::from_lookup(test_environment(table)).expect("the test configuration is valid")
-}
-
-pub use local_cloud::cloud::local_sdk_config;
 
 impl TestApp {
     pub async fn spawn() -> Self {
-        Self::spawn_with(|_| {}).await
+        Self::spawn_with(&[]).await
     }
 
-    /// Like [`TestApp::spawn`], with configuration changed first (e.g. approval off).
-    pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> Self {
+    /// Like [`TestApp::spawn`], with some variables set otherwise (e.g. approval off).
+    pub async fn spawn_with(overrides: &[(&str, &str)]) -> Self {
         let sdk = local_sdk_config(dynamodb_endpoint()).await;
         let dynamodb = aws_sdk_dynamodb::Client::new(&sdk);
         let table = format!("meshcustomers-{}", uuid::Uuid::now_v7());
         create_table(&dynamodb, &Template::of_repo().expect("the template reads"), &table)
             .await
             .expect("DynamoDB Local creates the table");
-        let mut config = test_config(&table);
-        adjust(&mut config);
+        let mut variables = test_variables(&table);
+        for (name, value) in overrides {
+            variables.retain(|(key, _)| key != name);
+            variables.push(((*name).to_owned(), (*value).to_owned()));
+        }
         let operations = OperationRecorder::default();
         let recorded = aws_sdk_dynamodb::config::Builder::from(&sdk).interceptor(operations.clone()).build();
-        let store =
-            Store::new(aws_sdk_dynamodb::Client::from_conf(recorded), &table, config.cursor_signing_key.clone());
-        Self { app: App { config, store, aws: sdk }, table, dynamodb, operations }
+        let store = Store::new(
+            aws_sdk_dynamodb::Client::from_conf(recorded),
+            &table,
+            CursorKey::Fixed(Secret::new(TEST_CURSOR_KEY)),
+        );
+        Self { table, dynamodb, store, sdk, operations, variables }
+    }
+
+    /// The function's `App`, its settings read from this test's environment.
+    pub fn app<S: Settings>(&self) -> App<S> {
+        let settings = S::read(&test_environment(&self.variables)).expect("the test configuration is valid");
+        App { settings, store: self.store.clone(), aws: self.sdk.clone() }
     }
 
     /// Calls an HTTP function's handler as the Lambda runtime would.
-    pub async fn call(
+    pub async fn call<S: Settings>(
         &self,
-        handler: impl AsyncFn(&App, Request) -> Result<Response<Body>, lambda_http::Error>,
+        handler: impl AsyncFn(&App<S>, Request) -> Result<Response<Body>, lambda_http::Error>,
         request: Request,
     ) -> TestResponse {
-        TestResponse::from_response(handler(&self.app, request).await.expect("HTTP handlers answer every request"))
+        let app = self.app::<S>();
+        TestResponse::from_response(handler(&app, request).await.expect("HTTP handlers answer every request"))
     }
 
     /// Every item in the table (a test may scan; request paths never do).
     pub async fn all_items(&self) -> Vec<std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>> {
-        let output = self.dynamodb.scan().table_name(&self.table).consistent_read(true).send().await.expect("scan");
-        output.items.unwrap_or_default()
+        let mut items = Vec::new();
+        let mut start = None;
+        loop {
+            let output = self
+                .dynamodb
+                .scan()
+                .table_name(&self.table)
+                .consistent_read(true)
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .expect("scan");
+            items.extend(output.items.unwrap_or_default());
+            start = output.last_evaluated_key;
+            if start.is_none() {
+                return items;
+            }
+        }
     }
 
     /// The items of one entity (`CUSTOMER`, `OUTBOX`, `HISTORY`, …).

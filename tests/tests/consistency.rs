@@ -5,11 +5,15 @@ use aws_lambda_events::dynamodb::Event as StreamEvent;
 use aws_lambda_events::eventbridge::EventBridgeEvent;
 use lambda_http::request::LambdaRequest;
 use lambda_runtime::{Context, LambdaEvent};
-use meshcustomers::config::Config;
+use local_cloud::environment::{LocalStack, local_parameters};
+use local_cloud::secrets::SecretStore;
+use local_cloud::template::Template;
+use meshcustomers::app::AppConfig;
+use meshcustomers::config::{Environment, PagesLists, Settings};
 use meshcustomers::events::DomainEvent;
 use meshcustomers_tests::pipeline::RecordingBus;
-use meshcustomers_tests::template::{functions, routes, template};
-use meshcustomers_tests::test_app::test_environment;
+use meshcustomers_tests::template::{functions, routes};
+use meshcustomers_tests::test_app::test_variables;
 use meshcustomers_tests::{TestApp, TestResponse, repo_root};
 use std::cell::RefCell;
 use std::collections::BTreeSet;
@@ -52,21 +56,43 @@ fn every_route_is_documented_in_the_readme_and_every_documented_route_exists() {
     assert_eq!(readme_routes(), template_routes, "README API table (left) and template routes (right) differ");
 }
 
-#[test]
-fn the_template_sets_exactly_the_configuration_the_functions_read() {
+/// The variables a function reads at start, as its `main` reads them.
+fn variables_read_by(binary: &str) -> BTreeSet<String> {
     let read = RefCell::new(BTreeSet::new());
-    let environment = test_environment("table");
-    Config::from_lookup(|name| {
+    let variables = test_variables("table");
+    let environment = Environment::from_lookup(|name| {
         read.borrow_mut().insert(name.to_owned());
-        environment(name)
-    })
-    .expect("the test environment is a valid configuration");
-    let all_read = read.into_inner();
-    let template = template();
-    let variables =
-        template["Globals"]["Function"]["Environment"]["Variables"].as_mapping().expect("Globals variables");
-    let set: BTreeSet<String> = variables.keys().map(|key| key.as_str().unwrap().to_owned()).collect();
-    assert_eq!(set, all_read, "template Globals (left) and Config (right) differ");
+        variables.iter().find(|(key, _)| key == name).map(|(_, value)| value.clone())
+    });
+    let outcome = match binary {
+        "create-customer" => AppConfig::<create_customer::Settings>::read(&environment).map(drop),
+        "register-customer" => AppConfig::<register_customer::Settings>::read(&environment).map(drop),
+        "get-customer" | "audit-writer" => AppConfig::<()>::read(&environment).map(drop),
+        "list-customers" | "list-customer-events" => AppConfig::<PagesLists>::read(&environment).map(drop),
+        "email-sender" => AppConfig::<email_sender::Settings>::read(&environment).map(drop),
+        "stream-publisher" => stream_publisher::Settings::read(&environment).map(drop),
+        other => panic!("no configuration reader for function {other}: add one"),
+    };
+    outcome.unwrap_or_else(|error| panic!("{binary}: the test environment is invalid: {error}"));
+    drop(environment);
+    read.into_inner()
+}
+
+#[test]
+fn each_function_gets_exactly_the_configuration_it_reads() {
+    let template = Template::of_repo().unwrap();
+    let secrets = SecretStore::in_memory();
+    let parameters = local_parameters(&repo_root().join("infra/local/parameters.json")).unwrap();
+    let stack = LocalStack { template: &template, parameters, secrets: &secrets };
+    let mut mismatches = Vec::new();
+    for function in functions() {
+        let given: BTreeSet<String> = stack.function_environment(&function.logical_id).unwrap().into_keys().collect();
+        let read = variables_read_by(&function.binary);
+        if given != read {
+            mismatches.push(format!("{}: the template gives {given:?}, the function reads {read:?}", function.binary));
+        }
+    }
+    assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
 }
 
 fn sample(name: &str) -> String {
@@ -103,11 +129,12 @@ async fn the_sample_events_run_through_their_functions() {
     assert_eq!(bus.entries().len(), 1);
 
     let audit: EventBridgeEvent = serde_json::from_str(&sample("audit-writer")).expect("audit sample");
-    audit_writer::handle(&test.app.store, LambdaEvent::new(audit, Context::default())).await.unwrap();
+    audit_writer::handle(&test.store, LambdaEvent::new(audit, Context::default())).await.unwrap();
     assert_eq!(test.items_of("HISTORY").await.len(), 1);
 
     let mail: EventBridgeEvent = serde_json::from_str(&sample("email-sender")).expect("email sample");
     let event: DomainEvent = serde_json::from_value(mail.detail).expect("a domain event");
-    let composed = email_sender::compose(&event, &test.app.config.portal_base_url).unwrap();
+    let composed =
+        email_sender::compose(&event, &test.app::<email_sender::Settings>().settings.portal_base_url).unwrap();
     assert!(composed.is_some(), "the email sample causes a mail");
 }

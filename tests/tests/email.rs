@@ -1,8 +1,10 @@
 //! The e-mail sender against the SES v2 emulator (`aws-ses-v2-local`): what is sent, to whom,
 //! and that a redelivered event sends nothing more.
 
+use aws_sdk_dynamodb::types::AttributeValue;
 use email_sender::EmailSender;
-use meshcustomers::store::DeliveryClaim;
+use meshcustomers::domain::GeneratedId;
+use meshcustomers::store::{Completion, DeliveryClaim};
 use meshcustomers_tests::local_services::ses_endpoint;
 use meshcustomers_tests::pipeline::{RecordingBus, delivered, stream_batch, stream_records};
 use meshcustomers_tests::test_app::local_sdk_config;
@@ -15,7 +17,7 @@ use register_customer::handle as register;
 
 async fn sender_via(test: &TestApp, ses_url: &str) -> EmailSender {
     let ses = aws_sdk_sesv2::Client::new(&local_sdk_config(ses_url).await);
-    EmailSender::new(test.app.store.clone(), ses, &test.app.config)
+    EmailSender::new(test.app(), ses)
 }
 
 /// The mails the emulator holds for one recipient.
@@ -69,7 +71,7 @@ async fn a_registrant_is_told_the_account_is_being_verified_once() {
 
 #[tokio::test]
 async fn events_without_a_mail_send_nothing() {
-    let test = TestApp::spawn_with(|config| config.require_customer_approval = false).await;
+    let test = TestApp::spawn_with(&[("REQUIRE_CUSTOMER_APPROVAL", "false")]).await;
     let registrant = Caller::user("bob", "bob@active.example");
     let entries = registered(&test, &registrant, "active-at-once", "Active").await;
     let sender = sender_via(&test, ses_endpoint()).await;
@@ -120,16 +122,67 @@ async fn a_delivery_in_progress_elsewhere_makes_the_sender_retry_later() {
     let registrant = Caller::user("di", "di@busy.example");
     let entries = registered(&test, &registrant, "busy", "Busy").await;
     let event: meshcustomers::events::DomainEvent = serde_json::from_str(&entries[0].detail).unwrap();
-    let store = &test.app.store;
-    assert_eq!(store.claim_delivery(event.event_id).await.unwrap(), DeliveryClaim::Claimed);
+    let store = &test.store;
+    let DeliveryClaim::Claimed(claim) = store.claim_delivery(event.event_id).await.unwrap() else {
+        panic!("the first claim succeeds")
+    };
     assert_eq!(store.claim_delivery(event.event_id).await.unwrap(), DeliveryClaim::InProgress);
 
     let sender = sender_via(&test, ses_endpoint()).await;
     assert!(email_sender::handle(&sender, delivered(&entries[0])).await.is_err(), "fails so that Lambda retries");
     assert!(mails_to("di@busy.example").await.is_empty());
 
-    store.release_delivery(event.event_id).await.unwrap();
+    store.release_delivery(&claim).await.unwrap();
     email_sender::handle(&sender, delivered(&entries[0])).await.unwrap();
     assert_eq!(mails_to("di@busy.example").await.len(), 1);
     assert_eq!(store.claim_delivery(event.event_id).await.unwrap(), DeliveryClaim::AlreadySent);
+}
+
+/// Ends the lease of the event's delivery claim, as if its holder had died a minute ago.
+async fn expire_lease(test: &TestApp, event_id: &str) {
+    test.dynamodb
+        .update_item()
+        .table_name(&test.table)
+        .key("pk", AttributeValue::S(format!("DELIVERY#{event_id}")))
+        .key("sk", AttributeValue::S("EMAIL".into()))
+        .update_expression("SET leaseUntil = :past")
+        .expression_attribute_values(":past", AttributeValue::N((chrono::Utc::now().timestamp() - 61).to_string()))
+        .send()
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn only_the_claims_owner_completes_or_releases_it() {
+    let test = TestApp::spawn().await;
+    let store = &test.store;
+    let event_id = GeneratedId::new();
+    let DeliveryClaim::Claimed(abandoned) = store.claim_delivery(event_id).await.unwrap() else { panic!("claimed") };
+    expire_lease(&test, &event_id.to_string()).await;
+    let DeliveryClaim::Claimed(current) = store.claim_delivery(event_id).await.unwrap() else {
+        panic!("an abandoned claim is taken over")
+    };
+
+    store.release_delivery(&abandoned).await.unwrap();
+    assert_eq!(test.items_of("DELIVERY").await.len(), 1, "the old holder cannot release the new claim");
+    assert_eq!(store.complete_delivery(&abandoned, "m-old").await.unwrap(), Completion::ClaimLost);
+    assert_eq!(store.claim_delivery(event_id).await.unwrap(), DeliveryClaim::InProgress, "still the new holder's");
+
+    assert_eq!(store.complete_delivery(&current, "m-new").await.unwrap(), Completion::Recorded);
+    let record = test.items_of("DELIVERY").await.remove(0);
+    assert_eq!(record["state"].as_s().unwrap(), "SENT");
+    assert_eq!(record["messageId"].as_s().unwrap(), "m-new");
+    assert!(record.contains_key("ttl"), "completing keeps the record's expiry");
+    assert!(!record.contains_key("owner") && !record.contains_key("leaseUntil"));
+}
+
+#[tokio::test]
+async fn completing_a_vanished_claim_does_not_recreate_it() {
+    let test = TestApp::spawn().await;
+    let store = &test.store;
+    let event_id = GeneratedId::new();
+    let DeliveryClaim::Claimed(claim) = store.claim_delivery(event_id).await.unwrap() else { panic!("claimed") };
+    store.release_delivery(&claim).await.unwrap();
+    assert_eq!(store.complete_delivery(&claim, "m").await.unwrap(), Completion::ClaimLost);
+    assert!(test.items_of("DELIVERY").await.is_empty(), "no record without its expiry");
 }

@@ -68,7 +68,7 @@ async fn actions_used_by(binary: &str) -> BTreeSet<String> {
             let entries = published(&test).await;
             test.operations.take();
             for entry in entries.iter().chain(&entries) {
-                audit_writer::handle(&test.app.store, delivered(entry)).await.unwrap();
+                audit_writer::handle(&test.store, delivered(entry)).await.unwrap();
             }
         }
         "email-sender" => {
@@ -86,7 +86,7 @@ async fn actions_used_by(binary: &str) -> BTreeSet<String> {
                     let ses = aws_sdk_sesv2::config::Builder::from(&local_sdk_config(endpoint).await)
                         .interceptor(test.operations.clone())
                         .build();
-                    EmailSender::new(test.app.store.clone(), aws_sdk_sesv2::Client::from_conf(ses), &test.app.config)
+                    EmailSender::new(test.app(), aws_sdk_sesv2::Client::from_conf(ses))
                 }
             };
             // A failed send (released claim), a successful one (completed), a redelivery (looked up).

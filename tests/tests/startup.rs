@@ -1,23 +1,40 @@
-//! The functions as built binaries: a missing or invalid configuration value stops the start,
-//! and what they print names the variable.
+//! The functions as built binaries, with the environment the template gives each of them: that
+//! environment is enough to start, and a bad value in any of its variables stops the start with a
+//! message that names the variable.
 
+use local_cloud::environment::{LocalStack, local_parameters};
+use local_cloud::secrets::SecretStore;
+use local_cloud::template::Template;
+use meshcustomers_tests::repo_root;
 use meshcustomers_tests::running_cloud::built_binaries;
 use meshcustomers_tests::template::functions;
-use meshcustomers_tests::test_app::test_variables;
-use std::path::PathBuf;
+use std::collections::BTreeMap;
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-fn built_functions() -> PathBuf {
-    let binaries: Vec<String> = functions().into_iter().map(|f| f.binary).collect();
-    built_binaries(&binaries.iter().map(String::as_str).collect::<Vec<_>>())
+/// A value each variable refuses (blank reads as unset, which refuses required variables).
+fn bad_value(variable: &str) -> &'static str {
+    match variable {
+        "TABLE_NAME" | "EVENT_BUS_NAME" | "CURSOR_SIGNING_KEY_SECRET_ARN" => " ",
+        "DEFAULT_PROJECT_QUOTA" => "lots",
+        "DEFAULT_PARTNER_ID" => "a b",
+        "INVITATION_TTL_HOURS" => "0",
+        "REQUIRE_CUSTOMER_APPROVAL" => "yes",
+        "PORTAL_BASE_URL" => "portal.example.com",
+        "EMAIL_FROM" => "nobody",
+        other => panic!("no bad value for configuration variable {other}: add one"),
+    }
 }
 
-/// Starts a binary with exactly these variables and waits for it to stop (at most 30 s).
-fn start(binary: &PathBuf, variables: &[(String, String)]) -> Output {
+/// Starts a binary with exactly these variables (and a region, so the SDK asks no metadata
+/// service) and waits for it to stop (at most 30 s). No Lambda runtime API is reachable, so even
+/// a function that reads its configuration fine stops right after.
+fn start(binary: &Path, variables: &BTreeMap<String, String>) -> (Output, String) {
     let mut child = Command::new(binary)
         .env_clear()
-        .envs(variables.iter().map(|(k, v)| (k, v)))
+        .envs(variables)
+        .envs([("AWS_REGION", "eu-central-1"), ("AWS_EC2_METADATA_DISABLED", "true")])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -30,31 +47,33 @@ fn start(binary: &PathBuf, variables: &[(String, String)]) -> Output {
         }
         std::thread::sleep(Duration::from_millis(50));
     }
-    child.wait_with_output().unwrap()
+    let output = child.wait_with_output().unwrap();
+    let printed = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    (output, printed)
 }
 
 #[test]
-fn a_bad_configuration_stops_every_function_at_start_naming_the_variable() {
-    let folder = built_functions();
-    let valid = test_variables("meshcustomers");
-    let cases: [(&str, Option<&str>); 4] = [
-        ("TABLE_NAME", None),
-        ("CURSOR_SIGNING_KEY", None),
-        ("DEFAULT_PROJECT_QUOTA", Some("lots")),
-        ("PLATFORMS", Some("aws")),
-    ];
+fn the_templates_environment_starts_each_function_and_a_bad_value_stops_it_by_name() {
+    let binaries: Vec<String> = functions().into_iter().map(|f| f.binary).collect();
+    let folder = built_binaries(&binaries.iter().map(String::as_str).collect::<Vec<_>>());
+    let template = Template::of_repo().unwrap();
+    let secrets = SecretStore::in_memory();
+    let parameters = local_parameters(&repo_root().join("infra/local/parameters.json")).unwrap();
+    let stack = LocalStack { template: &template, parameters, secrets: &secrets };
     for function in functions() {
         let binary = folder.join(&function.binary);
-        for (variable, bad_value) in cases {
-            let mut variables: Vec<(String, String)> =
-                valid.iter().filter(|(name, _)| name != variable).cloned().collect();
-            if let Some(value) = bad_value {
-                variables.push((variable.to_owned(), value.to_owned()));
-            }
-            let output = start(&binary, &variables);
-            let printed =
-                format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
-            assert!(!output.status.success(), "{} started without a valid {variable}", function.binary);
+        let environment = stack.function_environment(&function.logical_id).unwrap();
+        let (_, printed) = start(&binary, &environment);
+        assert!(
+            !printed.contains("configuration variable"),
+            "{} refuses the environment the template gives it: {printed}",
+            function.binary
+        );
+        for variable in environment.keys() {
+            let mut broken = environment.clone();
+            broken.insert(variable.clone(), bad_value(variable).to_owned());
+            let (output, printed) = start(&binary, &broken);
+            assert!(!output.status.success(), "{} started with a bad {variable}", function.binary);
             assert!(
                 printed.contains(&format!("configuration variable {variable}")),
                 "{} did not name {variable}: {printed}",

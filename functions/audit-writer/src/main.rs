@@ -3,6 +3,6 @@ use meshcustomers::App;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    let app = App::from_env().await?;
+    let app: App = App::from_env().await?;
     run(service_fn(|event| audit_writer::handle(&app.store, event))).await
 }

@@ -1,73 +1,94 @@
 //! `POST /customers`: an admin-area user creates an ACTIVE customer, optionally inviting users.
 
-use chrono::Utc;
+use chrono::{Duration, Utc};
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use meshcustomers::App;
 use meshcustomers::authorization::{Action, Denial, authorize};
+use meshcustomers::config::{self, ConfigError, Environment};
 use meshcustomers::domain::{
     Customer, CustomerIdentifier, CustomerRole, CustomerStatus, DisplayName, EmailAddress, GeneratedId, Invitation,
     InvitationStatus, PartnerId, PartnerScope, ProjectQuota, TagWriter, validate_tags,
 };
 use meshcustomers::events::{Actor, DomainEvent, EventPayload};
-use meshcustomers::http::{ApiError, FieldErrors, RequestExtensions, created, respond};
+use meshcustomers::http::{
+    ApiError, Field, FieldErrors, JsonType, RequestExtensions, TagsInput, UnknownFields, created, respond,
+};
 use meshcustomers::principal::Principal;
 use meshcustomers::store::NewCustomer;
 
 /// Keeps one creation within a single DynamoDB transaction (two items per invitation).
-const MAX_INVITED_USERS: usize = 20;
+pub const MAX_INVITED_USERS: usize = 20;
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Settings {
+    pub default_project_quota: ProjectQuota,
+    /// The managing partner when a platform admin names none and has none.
+    pub default_partner_id: PartnerId,
+    pub invitation_ttl: Duration,
+}
+
+impl config::Settings for Settings {
+    fn read(environment: &Environment) -> Result<Self, ConfigError> {
+        Ok(Self {
+            default_project_quota: config::default_project_quota(environment)?,
+            default_partner_id: config::default_partner_id(environment)?,
+            invitation_ttl: config::invitation_ttl(environment)?,
+        })
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", default)]
 struct CreateCustomer {
-    identifier: String,
-    display_name: String,
-    project_quota: Option<i64>,
-    #[serde(default)]
-    tags: BTreeMap<String, Vec<String>>,
-    #[serde(default)]
-    users: Vec<InvitedUser>,
-    partner_id: Option<String>,
+    identifier: Field<String>,
+    display_name: Field<String>,
+    project_quota: Field<i64>,
+    tags: Field<TagsInput>,
+    users: Field<Vec<Field<InvitedUser>>>,
+    partner_id: Field<String>,
+    #[serde(flatten)]
+    unknown: UnknownFields,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 struct InvitedUser {
-    email: String,
-    role: String,
+    email: Field<String>,
+    role: Field<String>,
+    #[serde(flatten)]
+    unknown: UnknownFields,
 }
 
-pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, lambda_http::Error> {
+impl JsonType for InvitedUser {
+    const EXPECTED: &'static str = "must be an object with email and role";
+}
+
+pub async fn handle(app: &App<Settings>, request: Request) -> Result<Response<Body>, lambda_http::Error> {
     respond(create_customer(app, &request).await)
 }
 
-async fn create_customer(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
+#[tracing::instrument(name = "create_customer", skip_all, fields(user))]
+async fn create_customer(app: &App<Settings>, request: &Request) -> Result<Response<Body>, ApiError> {
     let principal = request.principal()?;
     let role = authorize(&principal, Action::CreateCustomer, None)?;
     let body: CreateCustomer = request.json_body()?;
 
     let mut errors = FieldErrors::new();
-    let identifier = errors.check("identifier", CustomerIdentifier::parse(&body.identifier));
-    let display_name = errors.check("displayName", DisplayName::parse(&body.display_name));
-    let quota = match body.project_quota {
-        None => Some(app.config.default_project_quota),
-        Some(quota) => errors.check("projectQuota", ProjectQuota::parse(quota)),
-    };
-    let requested_partner = match body.partner_id.as_deref() {
-        None => Some(None),
-        Some(raw) => errors.check("partnerId", PartnerId::parse(raw)).map(Some),
-    };
-    let users = invited_users(&body.users, &mut errors);
-    let (Some(identifier), Some(display_name), Some(quota), Some(requested_partner)) =
-        (identifier, display_name, quota, requested_partner)
-    else {
+    let identifier = errors.required("identifier", body.identifier, |raw| CustomerIdentifier::parse(&raw));
+    let display_name = errors.required("displayName", body.display_name, |raw| DisplayName::parse(&raw));
+    let quota = errors.optional("projectQuota", body.project_quota, ProjectQuota::parse);
+    let requested_partner = errors.optional("partnerId", body.partner_id, |raw| PartnerId::parse(&raw));
+    let tags = errors.optional("tags", body.tags, Ok).unwrap_or_default();
+    let users = invited_users(body.users, &mut errors);
+    errors.unknown("", body.unknown);
+    let (Some(identifier), Some(display_name)) = (identifier, display_name) else {
         return Err(errors.into_error());
     };
     errors.finish()?;
-    let partner = managing_partner(app, &principal, requested_partner)?;
-    let tags = validate_tags(&app.store.tag_definitions().await?, &body.tags, TagWriter::AdminArea)?;
+    let partner = managing_partner(&app.settings, &principal, requested_partner)?;
+    let tags = validate_tags(&app.store.tag_definitions().await?, &tags, TagWriter::AdminArea)?;
 
     let now = Utc::now();
     let customer = Customer::new(
@@ -75,7 +96,7 @@ async fn create_customer(app: &App, request: &Request) -> Result<Response<Body>,
         display_name,
         CustomerStatus::Active,
         partner,
-        quota,
+        quota.unwrap_or(app.settings.default_project_quota),
         tags,
         principal.user_id.clone(),
         now,
@@ -90,7 +111,7 @@ async fn create_customer(app: &App, request: &Request) -> Result<Response<Body>,
             status: InvitationStatus::Pending,
             invited_by: principal.user_id.clone(),
             created_at: now,
-            expires_at: now + app.config.invitation_ttl,
+            expires_at: now + app.settings.invitation_ttl,
         })
         .collect();
     let actor = Actor::new(&principal, role);
@@ -102,12 +123,16 @@ async fn create_customer(app: &App, request: &Request) -> Result<Response<Body>,
     app.store
         .create_customer(NewCustomer { customer: customer.clone(), members: Vec::new(), invitations, events })
         .await?;
-    created(&format!("/customers/{}", customer.identifier), &customer)
+    created(&format!("/customers/{}", customer.identifier), &customer, customer.version)
 }
 
 /// Platform admins may name any partner (default: their own, else the installation's default);
 /// partner users create customers for their own partner only.
-fn managing_partner(app: &App, principal: &Principal, requested: Option<PartnerId>) -> Result<PartnerId, ApiError> {
+fn managing_partner(
+    settings: &Settings,
+    principal: &Principal,
+    requested: Option<PartnerId>,
+) -> Result<PartnerId, ApiError> {
     let scope = principal.partner_scope().ok_or(Denial::Forbidden)?;
     match (requested, scope) {
         (Some(partner), scope) if scope.includes(&partner) => Ok(partner),
@@ -117,25 +142,30 @@ fn managing_partner(app: &App, principal: &Principal, requested: Option<PartnerI
         }),
         (None, PartnerScope::Partner(own)) => Ok(own.clone()),
         (None, PartnerScope::EveryPartner) => {
-            Ok(principal.partner_id.clone().unwrap_or_else(|| app.config.default_partner_id.clone()))
+            Ok(principal.partner_id.clone().unwrap_or_else(|| settings.default_partner_id.clone()))
         }
     }
 }
 
-fn invited_users(users: &[InvitedUser], errors: &mut FieldErrors) -> Vec<(EmailAddress, CustomerRole)> {
+fn invited_users(users: Field<Vec<Field<InvitedUser>>>, errors: &mut FieldErrors) -> Vec<(EmailAddress, CustomerRole)> {
+    let users = errors.optional("users", users, Ok).unwrap_or_default();
     if users.len() > MAX_INVITED_USERS {
         errors.add("users", format!("at most {MAX_INVITED_USERS} users can be invited at creation"));
+        return Vec::new();
     }
     let mut seen = BTreeSet::new();
     let mut parsed = Vec::new();
-    for (index, user) in users.iter().enumerate() {
-        let email = errors.check(format!("users[{index}].email"), EmailAddress::parse(&user.email));
-        let role = errors.check(format!("users[{index}].role"), CustomerRole::parse(&user.role));
+    for (index, user) in users.into_iter().enumerate() {
+        let path = format!("users[{index}]");
+        let Some(user) = errors.required(&path, user, Ok) else { continue };
+        let email = errors.required(&format!("{path}.email"), user.email, |raw| EmailAddress::parse(&raw));
+        let role = errors.required(&format!("{path}.role"), user.role, |raw| CustomerRole::parse(&raw));
+        errors.unknown(&path, user.unknown);
         if let (Some(email), Some(role)) = (email, role) {
             if seen.insert(email.clone()) {
                 parsed.push((email, role));
             } else {
-                errors.add(format!("users[{index}].email"), "is listed more than once");
+                errors.add(format!("{path}.email"), "is listed more than once");
             }
         }
     }

@@ -6,6 +6,6 @@ use meshcustomers::App;
 async fn main() -> Result<(), Error> {
     let app = App::from_env().await?;
     let ses = aws_sdk_sesv2::Client::new(&app.aws);
-    let sender = EmailSender::new(app.store, ses, &app.config);
+    let sender = EmailSender::new(app, ses);
     run(service_fn(|event| email_sender::handle(&sender, event))).await
 }

@@ -25,6 +25,15 @@ pub const REGISTRATION_RECEIVED: Template = template!("registration-received");
 /// Every template, for the check that each renders completely.
 pub const ALL: &[Template] = &[REGISTRATION_RECEIVED];
 
+/// A template that cannot be filled: a bug in a template or in its caller.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TemplateError {
+    #[error("template {template}: no value for {{{{{placeholder}}}}}")]
+    MissingValue { template: &'static str, placeholder: String },
+    #[error("template {template}: a placeholder is not closed")]
+    Unclosed { template: &'static str },
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RenderedMail {
     pub subject: String,
@@ -34,30 +43,37 @@ pub struct RenderedMail {
 
 impl Template {
     /// Fails on a placeholder without a value, so a template change cannot ship a raw `{{…}}`.
-    pub fn render(&self, values: &[(&str, &str)]) -> Result<RenderedMail, String> {
+    pub fn render(&self, values: &[(&str, &str)]) -> Result<RenderedMail, TemplateError> {
         Ok(RenderedMail {
-            subject: fill(self.subject.trim(), values, |v| v.replace(['\r', '\n'], " "))?,
-            text: fill(self.text, values, str::to_owned)?,
-            html: fill(self.html, values, escape_html)?,
+            subject: self.fill(self.subject.trim(), values, |v| v.replace(['\r', '\n'], " "))?,
+            text: self.fill(self.text, values, str::to_owned)?,
+            html: self.fill(self.html, values, escape_html)?,
         })
     }
-}
 
-fn fill(template: &str, values: &[(&str, &str)], encode: impl Fn(&str) -> String) -> Result<String, String> {
-    let mut out = String::with_capacity(template.len());
-    let mut rest = template;
-    while let Some(start) = rest.find("{{") {
-        out.push_str(&rest[..start]);
-        let after = &rest[start + 2..];
-        let end = after.find("}}").ok_or("unclosed placeholder")?;
-        let name = after[..end].trim();
-        let value =
-            values.iter().find(|(key, _)| *key == name).ok_or_else(|| format!("no value for {{{{{name}}}}}"))?;
-        out.push_str(&encode(value.1));
-        rest = &after[end + 2..];
+    fn fill(
+        &self,
+        part: &str,
+        values: &[(&str, &str)],
+        encode: impl Fn(&str) -> String,
+    ) -> Result<String, TemplateError> {
+        let mut out = String::with_capacity(part.len());
+        let mut rest = part;
+        while let Some(start) = rest.find("{{") {
+            out.push_str(&rest[..start]);
+            let after = &rest[start + 2..];
+            let end = after.find("}}").ok_or(TemplateError::Unclosed { template: self.name })?;
+            let name = after[..end].trim();
+            let value = values
+                .iter()
+                .find(|(key, _)| *key == name)
+                .ok_or_else(|| TemplateError::MissingValue { template: self.name, placeholder: name.to_owned() })?;
+            out.push_str(&encode(value.1));
+            rest = &after[end + 2..];
+        }
+        out.push_str(rest);
+        Ok(out)
     }
-    out.push_str(rest);
-    Ok(out)
 }
 
 fn escape_html(value: &str) -> String {

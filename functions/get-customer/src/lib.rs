@@ -11,8 +11,9 @@ pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, lambd
     respond(get_customer(app, &request).await)
 }
 
+#[tracing::instrument(name = "get_customer", skip_all, fields(user))]
 async fn get_customer(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
     let principal = request.principal()?;
-    let (customer, _) = customer_access(app, &principal, &request.customer_id()?, Action::ReadCustomer).await?;
+    let (customer, _) = customer_access(&app.store, &principal, &request.customer_id()?, Action::ReadCustomer).await?;
     json_with_etag(&customer, customer.version)
 }

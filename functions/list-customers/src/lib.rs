@@ -5,17 +5,19 @@ use lambda_http::{Body, Request, Response};
 
 use meshcustomers::App;
 use meshcustomers::authorization::{Action, Denial, authorize};
+use meshcustomers::config::PagesLists;
 use meshcustomers::domain::CustomerStatus;
 use meshcustomers::http::{ApiError, FieldErrors, RequestExtensions, json, respond};
 use meshcustomers::store::CustomerFilter;
 
-const MAX_QUERY_CHARS: usize = 128;
+pub const MAX_QUERY_CHARS: usize = 128;
 
-pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, lambda_http::Error> {
+pub async fn handle(app: &App<PagesLists>, request: Request) -> Result<Response<Body>, lambda_http::Error> {
     respond(list_customers(app, &request).await)
 }
 
-async fn list_customers(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
+#[tracing::instrument(name = "list_customers", skip_all, fields(user))]
+async fn list_customers(app: &App<PagesLists>, request: &Request) -> Result<Response<Body>, ApiError> {
     let principal = request.principal()?;
     authorize(&principal, Action::ListCustomers, None)?;
     let scope = principal.partner_scope().ok_or(Denial::Forbidden)?;

@@ -1,59 +1,93 @@
-//! `POST /registrations`: any signed-in user registers a customer and becomes its admin.
+//! `POST /registrations`: any signed-in user with a verified e-mail address registers a customer
+//! and becomes its admin.
 
 use chrono::Utc;
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
-use std::collections::BTreeMap;
 
 use meshcustomers::App;
 use meshcustomers::authorization::{Action, authorize};
+use meshcustomers::config::{self, ConfigError, Environment};
 use meshcustomers::domain::{
-    Customer, CustomerIdentifier, CustomerRole, CustomerStatus, DisplayName, Membership, TagWriter, validate_tags,
+    Customer, CustomerIdentifier, CustomerRole, CustomerStatus, DisplayName, Membership, PartnerId, ProjectQuota,
+    TagWriter, validate_tags,
 };
 use meshcustomers::events::{Actor, DomainEvent, EventPayload};
-use meshcustomers::http::{ApiError, FieldErrors, RequestExtensions, created, respond};
+use meshcustomers::http::{
+    ApiError, Field, FieldErrors, RequestExtensions, TagsInput, UnknownFields, created, respond,
+};
 use meshcustomers::store::NewCustomer;
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct Registration {
-    identifier: String,
-    display_name: String,
-    #[serde(default)]
-    tags: BTreeMap<String, Vec<String>>,
+pub struct Settings {
+    pub require_customer_approval: bool,
+    pub default_project_quota: ProjectQuota,
+    /// The managing partner of self-registered customers.
+    pub default_partner_id: PartnerId,
 }
 
-pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, lambda_http::Error> {
+impl config::Settings for Settings {
+    fn read(environment: &Environment) -> Result<Self, ConfigError> {
+        Ok(Self {
+            require_customer_approval: config::require_customer_approval(environment)?,
+            default_project_quota: config::default_project_quota(environment)?,
+            default_partner_id: config::default_partner_id(environment)?,
+        })
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", default)]
+struct Registration {
+    identifier: Field<String>,
+    display_name: Field<String>,
+    tags: Field<TagsInput>,
+    #[serde(flatten)]
+    unknown: UnknownFields,
+}
+
+pub async fn handle(app: &App<Settings>, request: Request) -> Result<Response<Body>, lambda_http::Error> {
     respond(register(app, &request).await)
 }
 
-async fn register(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
+#[tracing::instrument(name = "register_customer", skip_all, fields(user))]
+async fn register(app: &App<Settings>, request: &Request) -> Result<Response<Body>, ApiError> {
     let principal = request.principal()?;
     let role = authorize(&principal, Action::RegisterCustomer, None)?;
-    // The "being verified" and "approved" mails go to the registrant.
+    // The "being verified" and "approved" mails go to the registrant: only to an address the
+    // identity provider has verified.
     let email = principal.email.clone().ok_or_else(|| ApiError::Forbidden {
         problem_type: "email-required",
         detail: "registering needs an e-mail address in the token".into(),
     })?;
+    if !principal.email_verified {
+        return Err(ApiError::Forbidden {
+            problem_type: "email-not-verified",
+            detail: "registering needs a verified e-mail address (email_verified)".into(),
+        });
+    }
     let body: Registration = request.json_body()?;
 
     let mut errors = FieldErrors::new();
-    let identifier = errors.check("identifier", CustomerIdentifier::parse(&body.identifier));
-    let display_name = errors.check("displayName", DisplayName::parse(&body.display_name));
+    let identifier = errors.required("identifier", body.identifier, |raw| CustomerIdentifier::parse(&raw));
+    let display_name = errors.required("displayName", body.display_name, |raw| DisplayName::parse(&raw));
+    let tags = errors.optional("tags", body.tags, Ok).unwrap_or_default();
+    errors.unknown("", body.unknown);
     let (Some(identifier), Some(display_name)) = (identifier, display_name) else {
         return Err(errors.into_error());
     };
-    let tags = validate_tags(&app.store.tag_definitions().await?, &body.tags, TagWriter::Customer)?;
+    errors.finish()?;
+    let tags = validate_tags(&app.store.tag_definitions().await?, &tags, TagWriter::Customer)?;
 
     let now = Utc::now();
+    let settings = &app.settings;
     let status =
-        if app.config.require_customer_approval { CustomerStatus::PendingApproval } else { CustomerStatus::Active };
+        if settings.require_customer_approval { CustomerStatus::PendingApproval } else { CustomerStatus::Active };
     let customer = Customer::new(
         identifier,
         display_name,
         status,
-        app.config.default_partner_id.clone(),
-        app.config.default_project_quota,
+        settings.default_partner_id.clone(),
+        settings.default_project_quota,
         tags,
         principal.user_id.clone(),
         now,
@@ -81,5 +115,5 @@ async fn register(app: &App, request: &Request) -> Result<Response<Body>, ApiErr
             events: vec![event],
         })
         .await?;
-    created(&format!("/customers/{}", customer.identifier), &customer)
+    created(&format!("/customers/{}", customer.identifier), &customer, customer.version)
 }

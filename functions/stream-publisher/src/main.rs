@@ -1,10 +1,11 @@
 use lambda_runtime::{Error, run, service_fn};
-use meshcustomers::App;
-use stream_publisher::EventBridgeBus;
+use meshcustomers::app;
+use stream_publisher::{EventBridgeBus, Settings};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    let app = App::from_env().await?;
-    let bus = EventBridgeBus::new(aws_sdk_eventbridge::Client::new(&app.aws), app.config.event_bus_name.clone());
+    let aws = app::start().await;
+    let settings: Settings = app::settings_from_env()?;
+    let bus = EventBridgeBus::new(aws_sdk_eventbridge::Client::new(&aws), settings.event_bus_name);
     run(service_fn(|event| stream_publisher::handle(&bus, event))).await
 }

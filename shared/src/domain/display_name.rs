@@ -4,7 +4,8 @@ use serde::{Deserialize, Serialize};
 
 use super::FieldError;
 
-/// 1 to 128 characters after trimming surrounding white space; no control characters.
+/// 1 to 128 characters after trimming surrounding white space, at least one of them visible; no
+/// control or bidirectional control characters.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct DisplayName(String);
@@ -20,9 +21,7 @@ impl DisplayName {
         if trimmed.chars().count() > MAX_CHARS {
             return Err(FieldError::new("must be at most 128 characters"));
         }
-        if trimmed.chars().any(char::is_control) {
-            return Err(FieldError::new("must not contain control characters"));
-        }
+        super::text::check_display_text(trimmed)?;
         Ok(Self(trimmed.to_owned()))
     }
 
@@ -49,5 +48,7 @@ mod tests {
         assert!(DisplayName::parse(&"é".repeat(129)).is_err());
         assert!(DisplayName::parse("   ").is_err());
         assert!(DisplayName::parse("a\u{0007}b").is_err());
+        assert!(DisplayName::parse("\u{200B}").is_err(), "nothing visible");
+        assert!(DisplayName::parse("Acme\u{202E}gnp.exe").is_err(), "bidi override");
     }
 }

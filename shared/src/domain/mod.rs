@@ -3,7 +3,7 @@
 pub use customer::{Customer, CustomerStatus, ProjectQuota};
 pub use display_name::DisplayName;
 pub use email::EmailAddress;
-pub use identifier::{CustomerIdentifier, Identifier};
+pub use identifier::{CustomerIdentifier, ProjectIdentifier};
 pub use ids::{GeneratedId, PartnerId, UserId};
 pub use invitation::{Invitation, InvitationStatus};
 pub use membership::{CustomerRole, Membership};
@@ -44,7 +44,8 @@ mod ids;
 mod invitation;
 mod membership;
 mod partner_scope;
-mod tags;
+pub mod tags;
+mod text;
 
 /// Why one input value was refused; the boundary attaches the field's name.
 #[derive(Debug, Clone, PartialEq, Eq)]

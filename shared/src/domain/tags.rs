@@ -64,6 +64,16 @@ pub struct TagDefinition {
 /// A customer's tag values: a list of strings per key, in canonical form.
 pub type TagValues = BTreeMap<TagKey, Vec<String>>;
 
+/// Bounds on a customer's tags. Together they keep the largest customer item well under
+/// DynamoDB's 400 KB and the largest event (CUSTOMER_TAGS_EDITED carries every key's values before
+/// and after) under EventBridge's 256 KB: 20 keys × 10 values × 128 characters of at most 4 bytes
+/// is about 100 KB per snapshot. `tests/tests/limits.rs` proves it at the maximum of each bound.
+pub mod limits {
+    pub const MAX_TAGS: usize = 20;
+    pub const MAX_VALUES_PER_TAG: usize = 10;
+    pub const MAX_VALUE_CHARS: usize = 128;
+}
+
 /// Who writes tags, which decides which tags it may write and which it must.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TagWriter {
@@ -79,6 +89,8 @@ pub enum TagError {
     Invalid(BTreeMap<String, String>),
     /// Restricted tags the writer may not touch.
     Restricted(Vec<String>),
+    /// More keys than [`limits::MAX_TAGS`].
+    TooManyTags,
 }
 
 /// Checks requested tag values against the definitions and returns them in canonical form.
@@ -87,6 +99,9 @@ pub fn validate_tags(
     requested: &BTreeMap<String, Vec<String>>,
     writer: TagWriter,
 ) -> Result<TagValues, TagError> {
+    if requested.len() > limits::MAX_TAGS {
+        return Err(TagError::TooManyTags);
+    }
     let by_key: BTreeMap<&str, &TagDefinition> =
         definitions.iter().map(|definition| (definition.key.as_str(), definition)).collect();
 
@@ -128,6 +143,15 @@ pub fn validate_tags(
 fn canonical_values(value_type: &TagValueType, raw: &[String]) -> Result<Vec<String>, FieldError> {
     if raw.is_empty() {
         return Err(FieldError::new("must have at least one value"));
+    }
+    if raw.len() > limits::MAX_VALUES_PER_TAG {
+        return Err(FieldError::new(format!("takes at most {} values", limits::MAX_VALUES_PER_TAG)));
+    }
+    if raw.iter().any(|value| value.chars().count() > limits::MAX_VALUE_CHARS) {
+        return Err(FieldError::new(format!("values must be at most {} characters", limits::MAX_VALUE_CHARS)));
+    }
+    if raw.iter().any(|value| value.chars().any(char::is_control)) {
+        return Err(FieldError::new("values must not contain control characters"));
     }
     let single = |what: &str| {
         if raw.len() == 1 { Ok(()) } else { Err(FieldError::new(format!("takes exactly one {what}"))) }
@@ -271,6 +295,26 @@ mod tests {
     fn admin_area_must_supply_restricted_mandatory_tags() {
         let result = validate_tags(&definitions(), &request(&[("costCenter", &["1234"])]), TagWriter::AdminArea);
         assert!(matches!(result, Err(TagError::Invalid(errors)) if errors.contains_key("billing")));
+    }
+
+    #[test]
+    fn every_bound_is_enforced() {
+        let free = vec![definition("note", TagValueType::String { pattern: None }, false, false)];
+        let values = |n: usize, chars: usize| vec!["é".repeat(chars); n];
+        let at_most =
+            BTreeMap::from([("note".to_owned(), values(limits::MAX_VALUES_PER_TAG, limits::MAX_VALUE_CHARS))]);
+        assert!(validate_tags(&free, &at_most, TagWriter::Customer).is_ok());
+        for too_much in
+            [values(limits::MAX_VALUES_PER_TAG + 1, 1), values(1, limits::MAX_VALUE_CHARS + 1), vec!["a\nb".into()]]
+        {
+            let request = BTreeMap::from([("note".to_owned(), too_much)]);
+            assert!(
+                matches!(validate_tags(&free, &request, TagWriter::Customer), Err(TagError::Invalid(e)) if e.contains_key("note"))
+            );
+        }
+        let many: BTreeMap<String, Vec<String>> =
+            (0..=limits::MAX_TAGS).map(|n| (format!("k{n}"), vec!["v".to_owned()])).collect();
+        assert_eq!(validate_tags(&free, &many, TagWriter::AdminArea), Err(TagError::TooManyTags));
     }
 
     #[test]

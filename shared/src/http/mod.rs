@@ -1,11 +1,13 @@
 //! The HTTP boundary: API Gateway requests in, JSON or problem+json responses out.
 
+mod body;
 mod problem;
 mod request;
 mod response;
 mod validation;
 
-pub use problem::{ApiError, BoxError};
+pub use body::{BODY, Field, JsonType, MAX_BODY_BYTES, TagsInput, UnknownFields};
+pub use problem::{ApiError, InternalError};
 pub use request::RequestExtensions;
-pub use response::{created, json, json_with_etag, respond};
+pub use response::{created, etag, json, json_with_etag, respond};
 pub use validation::FieldErrors;

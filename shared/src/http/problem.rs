@@ -1,34 +1,71 @@
 //! Every error a request can end in, and its one mapping to `application/problem+json` (RFC 9457).
+//! HTTP statuses and problem types are chosen here and nowhere else.
 
-use lambda_http::http::{StatusCode, header};
+use lambda_http::http::{HeaderValue, StatusCode, header};
 use lambda_http::{Body, Response};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
 use crate::authorization::Denial;
+use crate::diagnostics::error_chain;
 use crate::domain::TagError;
 use crate::principal::ClaimsError;
-use crate::store::StoreError;
+use crate::store::{Conflict, StoreError};
 
-pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+/// Seconds a client should wait before retrying when the store is throttled or unavailable.
+const RETRY_AFTER_SECONDS: &str = "1";
 
 /// The `type` of a problem is a short slug (a relative URI reference), e.g. `quota-exceeded`.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     /// 401: no usable identity on the request.
+    #[error("unauthenticated: {0}")]
     Unauthenticated(String),
     /// 400 `validation-failed`: field → message.
+    #[error("invalid fields: {0:?}")]
     Validation(BTreeMap<String, String>),
-    /// 400 with a type of its own (`malformed-request`, `invalid-cursor`, `immutable-field`, …).
+    /// 400 with a type of its own (`malformed-request`, `invalid-cursor`, …).
+    #[error("{problem_type}: {detail}")]
     BadRequest { problem_type: &'static str, detail: String },
     /// 403
+    #[error("{problem_type}: {detail}")]
     Forbidden { problem_type: &'static str, detail: String },
     /// 404: also what a caller gets for a customer outside its scope.
+    #[error("not found: {0}")]
     NotFound(String),
     /// 409
+    #[error("{problem_type}: {detail}")]
     Conflict { problem_type: &'static str, detail: String },
-    /// Anything that is our fault: logged with its cause, shown as a bare 500.
-    Internal(BoxError),
+    /// 410: a one-time or expiring thing that was used up or ran out.
+    #[error("{problem_type}: {detail}")]
+    Gone { problem_type: &'static str, detail: String },
+    /// 412: `If-Match` or the version a write relied on no longer holds; the answer carries the
+    /// current `ETag` when it is known.
+    #[error("precondition failed: {detail}")]
+    PreconditionFailed { detail: String, current_version: Option<u64> },
+    /// 413
+    #[error("the body exceeds {limit} bytes")]
+    PayloadTooLarge { limit: usize },
+    /// 415
+    #[error("the body is not application/json")]
+    UnsupportedMediaType,
+    /// 503 with `Retry-After`: the store is throttling or unreachable; nothing was written.
+    #[error("the store is unavailable")]
+    Unavailable(#[source] Box<StoreError>),
+    /// 500: our fault; logged with its whole cause chain, shown as a bare 500.
+    #[error("internal error")]
+    Internal(#[source] InternalError),
+}
+
+/// What can go wrong on our side while answering.
+#[derive(Debug, thiserror::Error)]
+pub enum InternalError {
+    #[error(transparent)]
+    Store(Box<StoreError>),
+    #[error("the response could not be built")]
+    Response(#[from] lambda_http::http::Error),
+    #[error("the response body could not be serialized")]
+    Serialize(#[from] serde_json::Error),
 }
 
 #[derive(Serialize)]
@@ -54,12 +91,22 @@ impl ApiError {
             Self::Forbidden { .. } => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Conflict { .. } => StatusCode::CONFLICT,
+            Self::Gone { .. } => StatusCode::GONE,
+            Self::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
+            Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
     pub fn into_response(self) -> Response<Body> {
         let status = self.status();
+        if status.is_server_error() {
+            // The whole chain, so the log says why (the SDK's error, its dispatch failure, …).
+            tracing::error!(status = status.as_u16(), error = %error_chain(&self), "request failed");
+        }
+        let too_large;
         let (problem_type, title, detail, errors) = match &self {
             Self::Unauthenticated(detail) => ("unauthenticated", "Authentication required", detail.as_str(), None),
             Self::Validation(errors) => {
@@ -71,18 +118,48 @@ impl ApiError {
             Self::Forbidden { problem_type, detail } => (*problem_type, "Forbidden", detail.as_str(), None),
             Self::NotFound(detail) => ("not-found", "Not found", detail.as_str(), None),
             Self::Conflict { problem_type, detail } => (*problem_type, "Conflict", detail.as_str(), None),
-            Self::Internal(cause) => {
-                tracing::error!(error = %cause, "request failed");
+            Self::Gone { problem_type, detail } => (*problem_type, "Gone", detail.as_str(), None),
+            Self::PreconditionFailed { detail, .. } => {
+                ("precondition-failed", "Precondition failed", detail.as_str(), None)
+            }
+            Self::PayloadTooLarge { limit } => {
+                too_large = format!("the body must be at most {limit} bytes");
+                ("payload-too-large", "Payload too large", too_large.as_str(), None)
+            }
+            Self::UnsupportedMediaType => (
+                "unsupported-media-type",
+                "Unsupported media type",
+                "request bodies must be sent as application/json (UTF-8)",
+                None,
+            ),
+            Self::Unavailable(_) => (
+                "service-unavailable",
+                "Service unavailable",
+                "the service is busy or briefly unavailable; nothing was changed, retry after a moment",
+                None,
+            ),
+            Self::Internal(_) => {
                 ("internal-error", "Internal error", "the request could not be completed; it changed nothing", None)
             }
         };
         let problem = Problem { problem_type, title, status: status.as_u16(), detail, errors };
         let body = serde_json::to_string(&problem).expect("a problem always serializes");
-        Response::builder()
+        let mut response = Response::builder()
             .status(status)
             .header(header::CONTENT_TYPE, "application/problem+json")
             .body(Body::Text(body))
-            .expect("static headers are valid")
+            .expect("static headers are valid");
+        let headers = response.headers_mut();
+        match &self {
+            Self::Unavailable(_) => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from_static(RETRY_AFTER_SECONDS));
+            }
+            Self::PreconditionFailed { current_version: Some(version), .. } => {
+                headers.insert(header::ETAG, super::etag(*version));
+            }
+            _ => {}
+        }
+        response
     }
 }
 
@@ -114,6 +191,10 @@ impl From<TagError> for ApiError {
             TagError::Invalid(errors) => {
                 Self::Validation(errors.into_iter().map(|(key, message)| (format!("tags.{key}"), message)).collect())
             }
+            TagError::TooManyTags => Self::Validation(BTreeMap::from([(
+                "tags".to_owned(),
+                format!("must have at most {} tags", crate::domain::tags::limits::MAX_TAGS),
+            )])),
             TagError::Restricted(keys) => Self::Forbidden {
                 problem_type: "restricted-tag",
                 detail: format!("only partner and platform users may set restricted tags: {}", keys.join(", ")),
@@ -122,18 +203,42 @@ impl From<TagError> for ApiError {
     }
 }
 
+impl From<Conflict> for ApiError {
+    fn from(conflict: Conflict) -> Self {
+        let conflict_of = |problem_type, detail: String| Self::Conflict { problem_type, detail };
+        match conflict {
+            Conflict::IdentifierTaken(identifier) => {
+                conflict_of("identifier-taken", format!("a customer with identifier {identifier:?} already exists"))
+            }
+            Conflict::AlreadyMember => conflict_of("already-member", "the user is already a member".to_owned()),
+            Conflict::InvitationPending(email) => {
+                conflict_of("invitation-pending", format!("an invitation for {email} is already pending"))
+            }
+            Conflict::VersionMismatch { current_version } => Self::PreconditionFailed {
+                detail: "the resource was changed since it was read; read it again and retry".to_owned(),
+                current_version,
+            },
+        }
+    }
+}
+
 impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> Self {
         match error {
-            StoreError::Conflict(conflict) => {
-                Self::Conflict { problem_type: conflict.problem_type, detail: conflict.detail }
-            }
+            StoreError::Conflict(conflict) => conflict.into(),
             StoreError::InvalidCursor => Self::BadRequest {
                 problem_type: "invalid-cursor",
                 detail: "the cursor is not one this list returned".to_owned(),
             },
-            StoreError::Internal(cause) => Self::Internal(cause),
+            error if error.is_unavailable() => Self::Unavailable(Box::new(error)),
+            error => Self::Internal(InternalError::Store(Box::new(error))),
         }
+    }
+}
+
+impl From<InternalError> for ApiError {
+    fn from(error: InternalError) -> Self {
+        Self::Internal(error)
     }
 }
 
@@ -159,14 +264,54 @@ mod tests {
 
     #[test]
     fn internal_causes_are_never_shown() {
-        let response = ApiError::Internal("connection to 10.0.0.7 refused".into()).into_response();
+        let cause = serde_json::from_str::<u8>("\"connection to 10.0.0.7 refused\"").unwrap_err();
+        let response = ApiError::Internal(InternalError::Serialize(cause)).into_response();
         assert_eq!(response.status(), 500);
-        assert!(!body(&response).to_string().contains("10.0.0.7"));
+        let shown = body(&response).to_string();
+        assert!(!shown.contains("10.0.0.7") && !shown.contains("u8"), "{shown}");
     }
 
     #[test]
-    fn tag_errors_name_the_key() {
-        let error: ApiError = TagError::Invalid(BTreeMap::from([("costCenter".into(), "is mandatory".into())])).into();
-        assert_eq!(body(&error.into_response())["errors"]["tags.costCenter"], "is mandatory");
+    fn the_log_gets_the_whole_cause_chain() {
+        let cause = serde_json::from_str::<u8>("\"x\"").unwrap_err();
+        let chain = error_chain(&ApiError::Internal(InternalError::Serialize(cause)));
+        assert!(
+            chain.starts_with("internal error: the response body could not be serialized: invalid type"),
+            "{chain}"
+        );
+    }
+
+    #[test]
+    fn a_stale_version_is_412_with_the_current_etag() {
+        let response: Response<Body> =
+            ApiError::from(Conflict::VersionMismatch { current_version: Some(7) }).into_response();
+        assert_eq!(response.status(), 412);
+        assert_eq!(response.headers()[header::ETAG], "\"7\"");
+        assert_eq!(body(&response)["type"], "precondition-failed");
+    }
+
+    #[test]
+    fn gone_is_410() {
+        let response = ApiError::Gone { problem_type: "link-used", detail: "the link was used".into() }.into_response();
+        assert_eq!(response.status(), 410);
+        assert_eq!(body(&response)["type"], "link-used");
+    }
+
+    #[test]
+    fn unavailability_is_503_with_retry_after() {
+        let throttled = aws_sdk_dynamodb::types::error::ThrottlingException::builder().message("slow down").build();
+        let error = StoreError::Unavailable(Box::new(aws_sdk_dynamodb::Error::ThrottlingException(throttled)));
+        let response = ApiError::from(error).into_response();
+        assert_eq!(response.status(), 503);
+        assert_eq!(response.headers()[header::RETRY_AFTER], "1");
+        assert_eq!(body(&response)["type"], "service-unavailable");
+    }
+
+    #[test]
+    fn media_type_and_size_refusals() {
+        assert_eq!(ApiError::UnsupportedMediaType.into_response().status(), 415);
+        let too_large = ApiError::PayloadTooLarge { limit: 10 }.into_response();
+        assert_eq!(too_large.status(), 413);
+        assert_eq!(body(&too_large)["detail"], "the body must be at most 10 bytes");
     }
 }

@@ -1,5 +1,6 @@
 //! Reading what a handler needs from an API Gateway (HTTP API) request.
 
+use lambda_http::http::header;
 use lambda_http::request::RequestContext;
 use lambda_http::{Request, RequestExt};
 use serde::de::DeserializeOwned;
@@ -13,14 +14,16 @@ const DEFAULT_LIMIT: u16 = 50;
 const MAX_LIMIT: u16 = 100;
 
 pub trait RequestExtensions {
-    /// The caller, from the claims API Gateway's JWT authorizer verified.
+    /// The caller, from the claims API Gateway's JWT authorizer verified; recorded as the
+    /// current span's `user` field.
     fn principal(&self) -> Result<Principal, ApiError>;
     /// The `{id}` path parameter; an identifier that cannot exist reads as an unknown customer.
     fn customer_id(&self) -> Result<CustomerIdentifier, ApiError>;
     fn query_parameter(&self, name: &str) -> Option<String>;
     /// `limit` (1–100, default 50) and the opaque `cursor`.
     fn page_query(&self) -> Result<PageQuery, ApiError>;
-    /// The JSON body; a missing or malformed body is a 400 that says what is wrong.
+    /// The JSON body: `application/json`, at most `MAX_BODY_BYTES`, an object whose fields are
+    /// `Field`s (see `http::body`).
     fn json_body<T: DeserializeOwned>(&self) -> Result<T, ApiError>;
 }
 
@@ -33,7 +36,10 @@ impl RequestExtensions for Request {
             _ => None,
         };
         let claims = claims.ok_or_else(|| ApiError::Unauthenticated("the request carries no verified token".into()))?;
-        Ok(Principal::from_claims(claims)?)
+        let principal = Principal::from_claims(claims)?;
+        // Handlers declare a `user` field on their span; the caller is known only from here on.
+        tracing::Span::current().record("user", principal.user_id.as_str());
+        Ok(principal)
     }
 
     fn customer_id(&self) -> Result<CustomerIdentifier, ApiError> {
@@ -56,16 +62,7 @@ impl RequestExtensions for Request {
     }
 
     fn json_body<T: DeserializeOwned>(&self) -> Result<T, ApiError> {
-        let body = self.body().as_ref();
-        if body.is_empty() {
-            return Err(ApiError::BadRequest {
-                problem_type: "malformed-request",
-                detail: "a JSON body is required".into(),
-            });
-        }
-        serde_json::from_slice(body).map_err(|error| ApiError::BadRequest {
-            problem_type: "malformed-request",
-            detail: format!("the body is not the expected JSON: {error}"),
-        })
+        let content_type = self.headers().get(header::CONTENT_TYPE).and_then(|value| value.to_str().ok());
+        super::body::parse_json_body(content_type, self.body().as_ref())
     }
 }

@@ -1,23 +1,28 @@
 //! Successful responses.
 
-use lambda_http::http::{StatusCode, header};
+use lambda_http::http::{HeaderValue, StatusCode, header};
 use lambda_http::{Body, Response};
 use serde::Serialize;
 
-use super::ApiError;
+use super::{ApiError, InternalError};
 
 pub fn json<T: Serialize>(status: StatusCode, value: &T) -> Result<Response<Body>, ApiError> {
     builder(status, value, None, &[])
 }
 
-/// 201 with the new resource's `Location`.
-pub fn created<T: Serialize>(location: &str, value: &T) -> Result<Response<Body>, ApiError> {
-    builder(StatusCode::CREATED, value, None, &[(header::LOCATION, location)])
+/// 201 with the new resource's `Location` and its `ETag`.
+pub fn created<T: Serialize>(location: &str, value: &T, version: u64) -> Result<Response<Body>, ApiError> {
+    builder(StatusCode::CREATED, value, Some(version), &[(header::LOCATION, location)])
 }
 
 /// 200 with an `ETag` carrying the resource's version, for `If-Match` on later writes.
 pub fn json_with_etag<T: Serialize>(value: &T, version: u64) -> Result<Response<Body>, ApiError> {
     builder(StatusCode::OK, value, Some(version), &[])
+}
+
+/// A resource version as a strong entity tag: `"<version>"`.
+pub fn etag(version: u64) -> HeaderValue {
+    HeaderValue::from_str(&format!("\"{version}\"")).expect("digits in quotes are a valid header value")
 }
 
 fn builder<T: Serialize>(
@@ -26,15 +31,15 @@ fn builder<T: Serialize>(
     version: Option<u64>,
     headers: &[(header::HeaderName, &str)],
 ) -> Result<Response<Body>, ApiError> {
-    let body = serde_json::to_string(value).map_err(|e| ApiError::Internal(e.into()))?;
+    let body = serde_json::to_string(value).map_err(InternalError::from)?;
     let mut response = Response::builder().status(status).header(header::CONTENT_TYPE, "application/json");
     if let Some(version) = version {
-        response = response.header(header::ETAG, format!("\"{version}\""));
+        response = response.header(header::ETAG, etag(version));
     }
     for (name, value) in headers {
         response = response.header(name, *value);
     }
-    response.body(Body::Text(body)).map_err(|e| ApiError::Internal(e.into()))
+    Ok(response.body(Body::Text(body)).map_err(InternalError::from)?)
 }
 
 /// The end of every HTTP handler: an error becomes its problem response, never a Lambda failure.

@@ -18,8 +18,14 @@ pub fn encode(key: &StringKey, scope: &str, secret: &[u8]) -> String {
     format!("{}.{}", URL_SAFE_NO_PAD.encode(&payload), URL_SAFE_NO_PAD.encode(signature))
 }
 
+/// Longer than any cursor this store issues (keys are short); a longer one is refused unread.
+pub const MAX_CURSOR_CHARS: usize = 1024;
+
 /// `None` for anything that is not a cursor this list issued.
 pub fn decode(cursor: &str, scope: &str, secret: &[u8]) -> Option<StringKey> {
+    if cursor.len() > MAX_CURSOR_CHARS {
+        return None;
+    }
     let (payload, signature) = cursor.split_once('.')?;
     let payload = URL_SAFE_NO_PAD.decode(payload).ok()?;
     let signature = URL_SAFE_NO_PAD.decode(signature).ok()?;

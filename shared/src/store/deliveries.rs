@@ -1,10 +1,19 @@
-//! At most one e-mail per event: a delivery record claimed before sending, completed after.
+//! At most one e-mail per event, as far as SES allows: a delivery record is claimed before
+//! sending and completed after. The claim carries an owner token, so only the invocation that
+//! claimed it can complete or release it.
+//!
+//! The window that remains: SES has no idempotency key, so a mail that SES accepted but whose
+//! completion never landed (the function died, or DynamoDB stayed unreachable through the
+//! retries below) is sent again by a redelivery once the lease has run out. Delivery is at least
+//! once; a duplicate needs a failure in that window.
 
+use aws_sdk_dynamodb::operation::delete_item::DeleteItemError;
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
-use aws_sdk_dynamodb::types::AttributeValue;
+use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValuesOnConditionCheckFailure};
 use chrono::{Duration, Utc};
 
-use super::keys::{self, entity};
+use super::keys::{Key, entity};
 use super::{Store, StoreError};
 use crate::domain::GeneratedId;
 
@@ -15,84 +24,136 @@ use crate::domain::GeneratedId;
 const CLAIM_LEASE: Duration = Duration::seconds(60);
 /// Delivery records outlive any redelivery EventBridge or Lambda would attempt.
 const RECORD_TTL: Duration = Duration::days(30);
+/// Attempts to record a sent mail; each already includes the SDK's own retries.
+const COMPLETE_ATTEMPTS: u32 = 3;
 
 const SENDING: &str = "SENDING";
 const SENT: &str = "SENT";
 
+/// The right to send one event's mail, held by one invocation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Claim {
+    event_id: GeneratedId,
+    owner: GeneratedId,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DeliveryClaim {
     /// This invocation sends the mail.
-    Claimed,
+    Claimed(Claim),
     /// The mail went out on an earlier delivery of the event.
     AlreadySent,
     /// Another invocation is sending it right now; retry later.
     InProgress,
 }
 
+/// Whether a sent mail's record says so now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Completion {
+    Recorded,
+    /// The lease ran out and another invocation took the claim over: it may send again.
+    ClaimLost,
+}
+
 impl Store {
+    #[tracing::instrument(skip_all, fields(%event_id))]
     pub async fn claim_delivery(&self, event_id: GeneratedId) -> Result<DeliveryClaim, StoreError> {
         let now = Utc::now();
+        let owner = GeneratedId::new();
+        let mut item = Key::delivery(event_id).into_attributes();
+        item.extend([
+            ("entity".to_owned(), AttributeValue::S(entity::DELIVERY.to_owned())),
+            ("state".to_owned(), AttributeValue::S(SENDING.to_owned())),
+            ("owner".to_owned(), AttributeValue::S(owner.to_string())),
+            ("leaseUntil".to_owned(), AttributeValue::N((now + CLAIM_LEASE).timestamp().to_string())),
+            ("ttl".to_owned(), AttributeValue::N((now + RECORD_TTL).timestamp().to_string())),
+        ]);
         let result = self
             .client
             .put_item()
             .table_name(&self.table)
-            .item("pk", AttributeValue::S(keys::delivery_pk(&event_id.to_string())))
-            .item("sk", AttributeValue::S(keys::DELIVERY_SK.to_owned()))
-            .item("entity", AttributeValue::S(entity::DELIVERY.to_owned()))
-            .item("state", AttributeValue::S(SENDING.to_owned()))
-            .item("leaseUntil", AttributeValue::N((now + CLAIM_LEASE).timestamp().to_string()))
-            .item("ttl", AttributeValue::N((now + RECORD_TTL).timestamp().to_string()))
+            .set_item(Some(item))
             .condition_expression("attribute_not_exists(pk) OR (#state = :sending AND leaseUntil < :now)")
             .expression_attribute_names("#state", "state")
             .expression_attribute_values(":sending", AttributeValue::S(SENDING.to_owned()))
             .expression_attribute_values(":now", AttributeValue::N(now.timestamp().to_string()))
+            // The record that blocks the claim comes back with the refusal: no second read.
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
             .send()
             .await;
         match result {
-            Ok(_) => Ok(DeliveryClaim::Claimed),
-            Err(error)
-                if matches!(error.as_service_error(), Some(PutItemError::ConditionalCheckFailedException(_))) =>
-            {
-                let existing = self.get(keys::delivery_pk(&event_id.to_string()), keys::DELIVERY_SK.to_owned()).await?;
-                let sent = existing
-                    .as_ref()
-                    .and_then(|item| item.get("state"))
-                    .is_some_and(|state| state == &AttributeValue::S(SENT.to_owned()));
-                Ok(if sent { DeliveryClaim::AlreadySent } else { DeliveryClaim::InProgress })
-            }
-            Err(error) => Err(StoreError::internal(error)),
+            Ok(_) => Ok(DeliveryClaim::Claimed(Claim { event_id, owner })),
+            Err(error) => match error.as_service_error() {
+                Some(PutItemError::ConditionalCheckFailedException(refused)) => {
+                    let sent =
+                        refused.item().and_then(|item| item.get("state")) == Some(&AttributeValue::S(SENT.to_owned()));
+                    Ok(if sent { DeliveryClaim::AlreadySent } else { DeliveryClaim::InProgress })
+                }
+                _ => Err(error.into()),
+            },
         }
     }
 
-    pub async fn complete_delivery(&self, event_id: GeneratedId, message_id: &str) -> Result<(), StoreError> {
-        self.client
-            .update_item()
-            .table_name(&self.table)
-            .key("pk", AttributeValue::S(keys::delivery_pk(&event_id.to_string())))
-            .key("sk", AttributeValue::S(keys::DELIVERY_SK.to_owned()))
-            .update_expression("SET #state = :sent, messageId = :message REMOVE leaseUntil")
-            .expression_attribute_names("#state", "state")
-            .expression_attribute_values(":sent", AttributeValue::S(SENT.to_owned()))
-            .expression_attribute_values(":message", AttributeValue::S(message_id.to_owned()))
-            .send()
-            .await
-            .map_err(StoreError::internal)?;
-        Ok(())
+    /// Marks the claimed mail as sent, retrying while DynamoDB is briefly unavailable.
+    #[tracing::instrument(skip_all, fields(event_id = %claim.event_id))]
+    pub async fn complete_delivery(&self, claim: &Claim, message_id: &str) -> Result<Completion, StoreError> {
+        let mut attempt = 1;
+        loop {
+            let result = self
+                .client
+                .update_item()
+                .table_name(&self.table)
+                .set_key(Some(Key::delivery(claim.event_id).into_attributes()))
+                .update_expression("SET #state = :sent, messageId = :message REMOVE leaseUntil, #owner")
+                .condition_expression("#state = :sending AND #owner = :owner")
+                .expression_attribute_names("#state", "state")
+                .expression_attribute_names("#owner", "owner")
+                .expression_attribute_values(":sent", AttributeValue::S(SENT.to_owned()))
+                .expression_attribute_values(":sending", AttributeValue::S(SENDING.to_owned()))
+                .expression_attribute_values(":owner", AttributeValue::S(claim.owner.to_string()))
+                .expression_attribute_values(":message", AttributeValue::S(message_id.to_owned()))
+                .send()
+                .await;
+            let error = match result {
+                Ok(_) => return Ok(Completion::Recorded),
+                Err(error) => error,
+            };
+            if matches!(error.as_service_error(), Some(UpdateItemError::ConditionalCheckFailedException(_))) {
+                return Ok(Completion::ClaimLost);
+            }
+            let error = StoreError::from(error);
+            if !error.is_unavailable() || attempt == COMPLETE_ATTEMPTS {
+                return Err(error);
+            }
+            attempt += 1;
+            tokio::time::sleep(std::time::Duration::from_millis(200 * u64::from(attempt))).await;
+        }
     }
 
-    /// Gives a claim up after a failed send, so that the retry may send.
-    pub async fn release_delivery(&self, event_id: GeneratedId) -> Result<(), StoreError> {
-        self.client
+    /// Gives the claim up after a failed send, so that a retry may send; a claim that another
+    /// invocation has taken over meanwhile is left alone.
+    #[tracing::instrument(skip_all, fields(event_id = %claim.event_id))]
+    pub async fn release_delivery(&self, claim: &Claim) -> Result<(), StoreError> {
+        let result = self
+            .client
             .delete_item()
             .table_name(&self.table)
-            .key("pk", AttributeValue::S(keys::delivery_pk(&event_id.to_string())))
-            .key("sk", AttributeValue::S(keys::DELIVERY_SK.to_owned()))
-            .condition_expression("#state = :sending")
+            .set_key(Some(Key::delivery(claim.event_id).into_attributes()))
+            .condition_expression("#state = :sending AND #owner = :owner")
             .expression_attribute_names("#state", "state")
+            .expression_attribute_names("#owner", "owner")
             .expression_attribute_values(":sending", AttributeValue::S(SENDING.to_owned()))
+            .expression_attribute_values(":owner", AttributeValue::S(claim.owner.to_string()))
             .send()
-            .await
-            .map_err(StoreError::internal)?;
-        Ok(())
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(error)
+                if matches!(error.as_service_error(), Some(DeleteItemError::ConditionalCheckFailedException(_))) =>
+            {
+                Ok(())
+            }
+            Err(error) => Err(error.into()),
+        }
     }
 }

@@ -3,11 +3,11 @@
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
 
 use super::items::{self, HistoryItem};
-use super::keys::{self, entity};
+use super::keys::{self, Index};
 use super::pagination::{ListQuery, Page, PageQuery};
 use super::{Store, StoreError};
 use crate::domain::CustomerIdentifier;
-use crate::events::{EventEnvelope, rfc3339_millis};
+use crate::events::{EventEnvelope, EventType};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Recorded {
@@ -19,30 +19,26 @@ pub enum Recorded {
 /// A history entry as the history route returns it: the event's detail.
 pub type HistoryEntry = serde_json::Value;
 
+/// Which entries to read. The event type picks its own index partition (a key condition).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HistoryFilter {
+    pub event_type: Option<EventType>,
+}
+
 impl Store {
     /// Writes the entry once per event id; the key is derived from the event, so a redelivery
     /// meets its own earlier write and the condition turns it into a no-op.
+    #[tracing::instrument(skip_all, fields(event_id = %envelope.event_id, event_type = %envelope.event_type))]
     pub async fn record_history(
         &self,
         envelope: &EventEnvelope,
         detail: &serde_json::Value,
     ) -> Result<Recorded, StoreError> {
-        let event_id = envelope.event_id.to_string();
-        let occurred_at = rfc3339_millis::format(&envelope.occurred_at);
-        let item = HistoryItem {
-            pk: keys::event_pk(envelope.customer_id.as_ref().map(|id| id.as_str())),
-            sk: keys::history_sk(&occurred_at, &event_id),
-            entity: entity::HISTORY.to_owned(),
-            event_id,
-            event_type: envelope.event_type.clone(),
-            occurred_at,
-            detail: detail.to_string(),
-        };
         let result = self
             .client
             .put_item()
             .table_name(&self.table)
-            .set_item(Some(items::to_item(item).map_err(StoreError::internal)?))
+            .set_item(Some(items::to_item(HistoryItem::new(envelope, detail))?))
             .condition_expression("attribute_not_exists(pk)")
             .send()
             .await;
@@ -53,36 +49,36 @@ impl Store {
             {
                 Ok(Recorded::AlreadyRecorded)
             }
-            Err(error) => Err(StoreError::internal(error)),
+            Err(error) => Err(error.into()),
         }
     }
 
-    /// A customer's history, newest first, optionally of one event type.
+    /// A customer's history, newest first.
+    #[tracing::instrument(skip_all, fields(%customer, ?filter))]
     pub async fn list_history(
         &self,
         customer: &CustomerIdentifier,
-        event_type: Option<&str>,
+        filter: &HistoryFilter,
         page: &PageQuery,
     ) -> Result<Page<HistoryEntry>, StoreError> {
-        let mut names = vec![("#pk", "pk"), ("#sk", "sk")];
-        let mut values =
-            vec![(":pk", keys::customer_pk(customer.as_str())), (":prefix", keys::HISTORY_PREFIX.to_owned())];
-        if let Some(event_type) = event_type {
-            names.push(("#eventType", "eventType"));
-            values.push((":eventType", event_type.to_owned()));
-        }
+        let (index, partition, sort) = match filter.event_type {
+            None => (None, keys::customer_pk(customer), "sk"),
+            Some(event_type) => {
+                (Some(Index::Gsi1), keys::history_of_type(Some(customer), event_type.as_str()), "gsi1sk")
+            }
+        };
         let query = ListQuery {
-            index: None,
-            key_attributes: &["pk", "sk"],
-            key_condition: "#pk = :pk AND begins_with(#sk, :prefix)",
-            filter: event_type.map(|_| "#eventType = :eventType".to_owned()),
-            names,
-            values,
+            index,
+            key_condition: "#partition = :partition AND begins_with(#sort, :history)",
+            filter: None,
+            names: vec![("#partition", index.map_or("pk", Index::partition_attribute)), ("#sort", sort)],
+            values: vec![(":partition", partition), (":history", keys::HISTORY_PREFIX.to_owned())],
             newest_first: true,
         };
         self.list_page(query, page).await?.try_map(|item| {
-            let item: HistoryItem = serde_dynamo::from_item(item).map_err(StoreError::internal)?;
-            serde_json::from_str(&item.detail).map_err(StoreError::internal)
+            let item: HistoryItem = serde_dynamo::from_item(item)?;
+            serde_json::from_str(&item.detail)
+                .map_err(|_| StoreError::Invariant("a history entry's detail is not JSON"))
         })
     }
 }

@@ -1,19 +1,23 @@
-//! How domain values are laid out as items of the single table.
+//! How domain values are laid out as items of the single table. Each item type takes its key
+//! from [`Key`], and reads build their keys with the same constructors.
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
-use super::keys::{self, entity};
+use super::StoreError;
+use super::keys::{self, Key, entity};
 use crate::domain::{Customer, Invitation, Membership, TagDefinition};
-use crate::events::DomainEvent;
+use crate::events::{DomainEvent, EventEnvelope, rfc3339_millis};
+
+pub type Item = HashMap<String, AttributeValue>;
 
 /// An item as stored. Empty maps and lists are left out (and read back as empty through
 /// `#[serde(default)]`): DynamoDB Local's stream renders an empty map without its type, which
 /// no SDK can decode.
-pub fn to_item(value: impl Serialize) -> Result<HashMap<String, AttributeValue>, serde_dynamo::Error> {
-    let mut item: HashMap<String, AttributeValue> = serde_dynamo::to_item(value)?;
+pub fn to_item(value: impl Serialize) -> Result<Item, StoreError> {
+    let mut item: Item = serde_dynamo::to_item(value)?;
     item.retain(|_, value| match value {
         AttributeValue::M(map) => !map.is_empty(),
         AttributeValue::L(list) => !list.is_empty(),
@@ -28,15 +32,21 @@ const OUTBOX_TTL: Duration = Duration::hours(48);
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CustomerItem {
-    pub pk: String,
-    pub sk: String,
+    #[serde(flatten)]
+    pub key: Key,
     pub entity: String,
-    /// Partner's customers, by identifier.
+    /// A partner's customers, by identifier.
     pub gsi1pk: String,
     pub gsi1sk: String,
     /// Every customer, by identifier (platform admins).
     pub gsi2pk: String,
     pub gsi2sk: String,
+    /// A partner's customers in one status, by identifier.
+    pub gsi3pk: String,
+    pub gsi3sk: String,
+    /// Every customer in one status, by identifier.
+    pub gsi4pk: String,
+    pub gsi4sk: String,
     /// Lowercase display name, for prefix search.
     pub search_name: String,
     #[serde(flatten)]
@@ -45,15 +55,18 @@ pub struct CustomerItem {
 
 impl From<&Customer> for CustomerItem {
     fn from(customer: &Customer) -> Self {
-        let id = customer.identifier.as_str();
+        let by_identifier = keys::customer_sort_key(customer.identifier.as_str());
         Self {
-            pk: keys::customer_pk(id),
-            sk: keys::CUSTOMER_SK.to_owned(),
+            key: Key::customer(&customer.identifier),
             entity: entity::CUSTOMER.to_owned(),
-            gsi1pk: keys::partner_pk(customer.managing_partner_id.as_str()),
-            gsi1sk: keys::customer_pk(id),
-            gsi2pk: keys::ALL_CUSTOMERS.to_owned(),
-            gsi2sk: keys::customer_pk(id),
+            gsi1pk: keys::partner_customers(&customer.managing_partner_id),
+            gsi1sk: by_identifier.clone(),
+            gsi2pk: keys::all_customers(),
+            gsi2sk: by_identifier.clone(),
+            gsi3pk: keys::partner_customers_in_status(&customer.managing_partner_id, customer.status),
+            gsi3sk: by_identifier.clone(),
+            gsi4pk: keys::all_customers_in_status(customer.status),
+            gsi4sk: by_identifier,
             search_name: customer.display_name.search_key(),
             customer: customer.clone(),
         }
@@ -63,8 +76,8 @@ impl From<&Customer> for CustomerItem {
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MemberItem {
-    pub pk: String,
-    pub sk: String,
+    #[serde(flatten)]
+    pub key: Key,
     pub entity: String,
     /// A user's memberships, by customer.
     pub gsi1pk: String,
@@ -76,11 +89,10 @@ pub struct MemberItem {
 impl From<&Membership> for MemberItem {
     fn from(membership: &Membership) -> Self {
         Self {
-            pk: keys::customer_pk(membership.customer_id.as_str()),
-            sk: keys::member_sk(membership.user_id.as_str()),
+            key: Key::member(&membership.customer_id, &membership.user_id),
             entity: entity::MEMBER.to_owned(),
-            gsi1pk: keys::user_pk(membership.user_id.as_str()),
-            gsi1sk: keys::customer_pk(membership.customer_id.as_str()),
+            gsi1pk: keys::user_memberships(&membership.user_id),
+            gsi1sk: keys::customer_pk(&membership.customer_id),
             membership: membership.clone(),
         }
     }
@@ -89,8 +101,8 @@ impl From<&Membership> for MemberItem {
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct InvitationItem {
-    pub pk: String,
-    pub sk: String,
+    #[serde(flatten)]
+    pub key: Key,
     pub entity: String,
     #[serde(flatten)]
     pub invitation: Invitation,
@@ -99,8 +111,7 @@ pub struct InvitationItem {
 impl From<&Invitation> for InvitationItem {
     fn from(invitation: &Invitation) -> Self {
         Self {
-            pk: keys::customer_pk(invitation.customer_id.as_str()),
-            sk: keys::invitation_sk(&invitation.id.to_string()),
+            key: Key::invitation(&invitation.customer_id, invitation.id),
             entity: entity::INVITATION.to_owned(),
             invitation: invitation.clone(),
         }
@@ -111,8 +122,8 @@ impl From<&Invitation> for InvitationItem {
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct InvitationEmailItem {
-    pub pk: String,
-    pub sk: String,
+    #[serde(flatten)]
+    pub key: Key,
     pub entity: String,
     pub invitation_id: String,
 }
@@ -120,8 +131,7 @@ pub struct InvitationEmailItem {
 impl From<&Invitation> for InvitationEmailItem {
     fn from(invitation: &Invitation) -> Self {
         Self {
-            pk: keys::customer_pk(invitation.customer_id.as_str()),
-            sk: keys::invitation_email_sk(invitation.email.as_str()),
+            key: Key::invitation_email(&invitation.customer_id, &invitation.email),
             entity: entity::INVITATION_EMAIL.to_owned(),
             invitation_id: invitation.id.to_string(),
         }
@@ -132,8 +142,8 @@ impl From<&Invitation> for InvitationEmailItem {
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OutboxItem {
-    pub pk: String,
-    pub sk: String,
+    #[serde(flatten)]
+    pub key: Key,
     pub entity: String,
     pub event_id: String,
     pub event_type: String,
@@ -143,14 +153,12 @@ pub struct OutboxItem {
 
 impl OutboxItem {
     pub fn new(event: &DomainEvent, now: DateTime<Utc>) -> Result<Self, serde_json::Error> {
-        let event_id = event.event_id.to_string();
         Ok(Self {
-            pk: keys::event_pk(event.customer_id.as_ref().map(|id| id.as_str())),
-            sk: keys::outbox_sk(&event_id),
+            key: Key::outbox(event.customer_id.as_ref(), event.event_id),
             entity: entity::OUTBOX.to_owned(),
-            event_type: event.event_type().to_owned(),
+            event_id: event.event_id.to_string(),
+            event_type: event.event_type().to_string(),
             detail: serde_json::to_string(event)?,
-            event_id,
             ttl: (now + OUTBOX_TTL).timestamp(),
         })
     }
@@ -160,20 +168,40 @@ impl OutboxItem {
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct HistoryItem {
-    pub pk: String,
-    pub sk: String,
+    #[serde(flatten)]
+    pub key: Key,
     pub entity: String,
+    /// The customer's entries of one event type, by time.
+    pub gsi1pk: String,
+    pub gsi1sk: String,
     pub event_id: String,
     pub event_type: String,
     pub occurred_at: String,
     pub detail: String,
 }
 
+impl HistoryItem {
+    pub fn new(envelope: &EventEnvelope, detail: &serde_json::Value) -> Self {
+        let occurred_at = rfc3339_millis::format(&envelope.occurred_at);
+        let customer = envelope.customer_id.as_ref();
+        Self {
+            key: Key::history(customer, &occurred_at, envelope.event_id),
+            entity: entity::HISTORY.to_owned(),
+            gsi1pk: keys::history_of_type(customer, &envelope.event_type),
+            gsi1sk: keys::history_sk(&occurred_at, envelope.event_id),
+            event_id: envelope.event_id.to_string(),
+            event_type: envelope.event_type.clone(),
+            occurred_at,
+            detail: detail.to_string(),
+        }
+    }
+}
+
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TagDefinitionItem {
-    pub pk: String,
-    pub sk: String,
+    #[serde(flatten)]
+    pub key: Key,
     pub entity: String,
     #[serde(flatten)]
     pub definition: TagDefinition,
@@ -182,10 +210,185 @@ pub struct TagDefinitionItem {
 impl From<&TagDefinition> for TagDefinitionItem {
     fn from(definition: &TagDefinition) -> Self {
         Self {
-            pk: keys::TAG_DEFINITIONS_PK.to_owned(),
-            sk: keys::tag_definition_sk(definition.key.as_str()),
+            key: Key::tag_definition(&definition.key),
             entity: entity::TAG_DEFINITION.to_owned(),
             definition: definition.clone(),
         }
+    }
+}
+
+/// Golden items: every attribute of each item kind, so a layout change is a deliberate one.
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::authorization::Role;
+    use crate::domain::*;
+    use crate::events::{Actor, EventPayload};
+    use chrono::TimeZone;
+    use serde_json::{Value, json};
+
+    fn at() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 1, 15, 11, 30, 0).unwrap()
+    }
+
+    /// The item in DynamoDB's JSON form, for readable literals.
+    fn stored(value: impl Serialize) -> Value {
+        let item = to_item(value).unwrap();
+        let json: serde_dynamo::Item = item.into();
+        let mut map = serde_json::Map::new();
+        for (name, value) in json.into_inner() {
+            map.insert(name, serde_json::to_value(value).unwrap());
+        }
+        Value::Object(map)
+    }
+
+    fn acme() -> CustomerIdentifier {
+        CustomerIdentifier::parse("acme").unwrap()
+    }
+
+    #[test]
+    fn customer_item() {
+        let mut customer = Customer::new(
+            acme(),
+            DisplayName::parse("Acme Corp").unwrap(),
+            CustomerStatus::Active,
+            PartnerId::parse("globex").unwrap(),
+            ProjectQuota::parse(5).unwrap(),
+            TagValues::from([(TagKey::parse("costCenter").unwrap(), vec!["1234".to_owned()])]),
+            UserId::parse("u1").unwrap(),
+            at(),
+        );
+        customer.project_count = 2;
+        assert_eq!(
+            stored(CustomerItem::from(&customer)),
+            json!({
+                "pk": {"S": "CUSTOMER#acme"}, "sk": {"S": "CUSTOMER"}, "entity": {"S": "CUSTOMER"},
+                "gsi1pk": {"S": "PARTNER#globex"}, "gsi1sk": {"S": "CUSTOMER#acme"},
+                "gsi2pk": {"S": "CUSTOMERS"}, "gsi2sk": {"S": "CUSTOMER#acme"},
+                "gsi3pk": {"S": "PARTNER#globex#STATUS#ACTIVE"}, "gsi3sk": {"S": "CUSTOMER#acme"},
+                "gsi4pk": {"S": "CUSTOMERS#STATUS#ACTIVE"}, "gsi4sk": {"S": "CUSTOMER#acme"},
+                "searchName": {"S": "acme corp"},
+                "identifier": {"S": "acme"}, "displayName": {"S": "Acme Corp"}, "status": {"S": "ACTIVE"},
+                "managingPartnerId": {"S": "globex"}, "projectQuota": {"N": "5"}, "projectCount": {"N": "2"},
+                "tags": {"M": {"costCenter": {"L": [{"S": "1234"}]}}},
+                "createdAt": {"S": "2026-01-15T11:30:00Z"}, "createdBy": {"S": "u1"}, "version": {"N": "1"}
+            })
+        );
+    }
+
+    #[test]
+    fn member_item() {
+        let membership = Membership {
+            customer_id: acme(),
+            user_id: UserId::parse("u1").unwrap(),
+            email: Some(EmailAddress::parse("jo@acme.example").unwrap()),
+            name: Some("Jo".to_owned()),
+            role: CustomerRole::CustomerAdmin,
+            joined_at: at(),
+        };
+        assert_eq!(
+            stored(MemberItem::from(&membership)),
+            json!({
+                "pk": {"S": "CUSTOMER#acme"}, "sk": {"S": "MEMBER#u1"}, "entity": {"S": "MEMBER"},
+                "gsi1pk": {"S": "USER#u1"}, "gsi1sk": {"S": "CUSTOMER#acme"},
+                "customerId": {"S": "acme"}, "userId": {"S": "u1"}, "email": {"S": "jo@acme.example"},
+                "name": {"S": "Jo"}, "role": {"S": "CUSTOMER_ADMIN"}, "joinedAt": {"S": "2026-01-15T11:30:00Z"}
+            })
+        );
+    }
+
+    #[test]
+    fn invitation_items() {
+        let invitation = Invitation {
+            id: GeneratedId::parse("019bc165-0000-7000-8000-000000000001").unwrap(),
+            customer_id: acme(),
+            email: EmailAddress::parse("jane@example.com").unwrap(),
+            role: CustomerRole::CustomerEmployee,
+            status: InvitationStatus::Pending,
+            invited_by: UserId::parse("u1").unwrap(),
+            created_at: at(),
+            expires_at: at() + Duration::hours(168),
+        };
+        assert_eq!(
+            stored(InvitationItem::from(&invitation)),
+            json!({
+                "pk": {"S": "CUSTOMER#acme"}, "sk": {"S": "INVITATION#019bc165-0000-7000-8000-000000000001"},
+                "entity": {"S": "INVITATION"}, "id": {"S": "019bc165-0000-7000-8000-000000000001"},
+                "customerId": {"S": "acme"}, "email": {"S": "jane@example.com"}, "role": {"S": "CUSTOMER_EMPLOYEE"},
+                "status": {"S": "PENDING"}, "invitedBy": {"S": "u1"}, "createdAt": {"S": "2026-01-15T11:30:00Z"},
+                "expiresAt": {"S": "2026-01-22T11:30:00Z"}
+            })
+        );
+        assert_eq!(
+            stored(InvitationEmailItem::from(&invitation)),
+            json!({
+                "pk": {"S": "CUSTOMER#acme"}, "sk": {"S": "INVITATION_EMAIL#jane@example.com"},
+                "entity": {"S": "INVITATION_EMAIL"}, "invitationId": {"S": "019bc165-0000-7000-8000-000000000001"}
+            })
+        );
+    }
+
+    fn event() -> DomainEvent {
+        let actor = Actor { user_id: UserId::parse("u1").unwrap(), email: None, role: Role::PartnerAdmin };
+        let mut event = DomainEvent::new(
+            &acme(),
+            actor,
+            at(),
+            EventPayload::CustomerQuotaEdited(crate::events::Change { from: 5, to: 7 }),
+        );
+        event.event_id = GeneratedId::parse("019bc165-0000-7000-8000-000000000002").unwrap();
+        event
+    }
+
+    #[test]
+    fn outbox_item() {
+        let event = event();
+        let detail = serde_json::to_string(&event).unwrap();
+        assert_eq!(
+            stored(OutboxItem::new(&event, at()).unwrap()),
+            json!({
+                "pk": {"S": "CUSTOMER#acme"}, "sk": {"S": "OUTBOX#019bc165-0000-7000-8000-000000000002"},
+                "entity": {"S": "OUTBOX"}, "eventId": {"S": "019bc165-0000-7000-8000-000000000002"},
+                "eventType": {"S": "CUSTOMER_QUOTA_EDITED"}, "detail": {"S": detail},
+                "ttl": {"N": (at() + OUTBOX_TTL).timestamp().to_string()}
+            })
+        );
+    }
+
+    #[test]
+    fn history_item() {
+        let detail = serde_json::to_value(event()).unwrap();
+        let envelope: EventEnvelope = serde_json::from_value(detail.clone()).unwrap();
+        let sk = "EVENT#2026-01-15T11:30:00.000Z#019bc165-0000-7000-8000-000000000002";
+        assert_eq!(
+            stored(HistoryItem::new(&envelope, &detail)),
+            json!({
+                "pk": {"S": "CUSTOMER#acme"}, "sk": {"S": sk}, "entity": {"S": "HISTORY"},
+                "gsi1pk": {"S": "HISTORY#CUSTOMER#acme#CUSTOMER_QUOTA_EDITED"}, "gsi1sk": {"S": sk},
+                "eventId": {"S": "019bc165-0000-7000-8000-000000000002"}, "eventType": {"S": "CUSTOMER_QUOTA_EDITED"},
+                "occurredAt": {"S": "2026-01-15T11:30:00.000Z"}, "detail": {"S": detail.to_string()}
+            })
+        );
+    }
+
+    #[test]
+    fn tag_definition_item() {
+        let definition = TagDefinition {
+            key: TagKey::parse("billing").unwrap(),
+            display_name: "Billing".to_owned(),
+            description: String::new(),
+            value_type: TagValueType::SingleSelect { options: vec!["card".to_owned()] },
+            mandatory: true,
+            restricted: true,
+        };
+        assert_eq!(
+            stored(TagDefinitionItem::from(&definition)),
+            json!({
+                "pk": {"S": "TAG_DEFINITIONS"}, "sk": {"S": "TAG#billing"}, "entity": {"S": "TAG_DEFINITION"},
+                "key": {"S": "billing"}, "displayName": {"S": "Billing"}, "description": {"S": ""},
+                "valueType": {"S": "SINGLE_SELECT"}, "options": {"L": [{"S": "card"}]},
+                "mandatory": {"BOOL": true}, "restricted": {"BOOL": true}
+            })
+        );
     }
 }

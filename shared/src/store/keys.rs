@@ -1,64 +1,156 @@
-//! Key shapes of the single table. One place, so the access-pattern table in the docs matches.
+//! Key shapes of the single table, in one place: item types take their keys from here and reads
+//! build the same keys, so the two cannot drift apart. The README's access-pattern table lists
+//! them.
 
-pub const GSI1: &str = "gsi1";
-pub const GSI2: &str = "gsi2";
+use aws_sdk_dynamodb::types::AttributeValue;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 
-/// Installation-wide items (events without a customer, tag definitions).
-pub const INSTALLATION_PK: &str = "INSTALLATION";
-pub const TAG_DEFINITIONS_PK: &str = "TAG_DEFINITIONS";
-/// GSI2 partition listing every customer, for platform admins.
-pub const ALL_CUSTOMERS: &str = "CUSTOMERS";
+use crate::domain::{CustomerIdentifier, CustomerStatus, EmailAddress, GeneratedId, PartnerId, TagKey, UserId};
 
-pub const CUSTOMER_SK: &str = "CUSTOMER";
-pub const CUSTOMER_PREFIX: &str = "CUSTOMER#";
-pub const HISTORY_PREFIX: &str = "EVENT#";
-pub const DELIVERY_SK: &str = "EMAIL";
-
-pub fn customer_pk(identifier: &str) -> String {
-    format!("{CUSTOMER_PREFIX}{identifier}")
+/// The table's primary key of an item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Key {
+    pub pk: String,
+    pub sk: String,
 }
 
-pub fn partner_pk(partner_id: &str) -> String {
-    format!("PARTNER#{partner_id}")
+const CUSTOMER_PREFIX: &str = "CUSTOMER#";
+const CUSTOMER_SK: &str = "CUSTOMER";
+pub(crate) const HISTORY_PREFIX: &str = "EVENT#";
+/// Installation-wide items (events without a customer).
+const INSTALLATION_PK: &str = "INSTALLATION";
+const TAG_DEFINITIONS_PK: &str = "TAG_DEFINITIONS";
+const ALL_CUSTOMERS: &str = "CUSTOMERS";
+
+impl Key {
+    pub fn customer(customer: &CustomerIdentifier) -> Self {
+        Self { pk: customer_pk(customer), sk: CUSTOMER_SK.to_owned() }
+    }
+
+    pub fn member(customer: &CustomerIdentifier, user: &UserId) -> Self {
+        Self { pk: customer_pk(customer), sk: format!("MEMBER#{user}") }
+    }
+
+    pub fn invitation(customer: &CustomerIdentifier, invitation: GeneratedId) -> Self {
+        Self { pk: customer_pk(customer), sk: format!("INVITATION#{invitation}") }
+    }
+
+    /// Exists while an invitation for the address is pending: one pending invitation per address.
+    pub fn invitation_email(customer: &CustomerIdentifier, email: &EmailAddress) -> Self {
+        Self { pk: customer_pk(customer), sk: format!("INVITATION_EMAIL#{email}") }
+    }
+
+    pub fn outbox(customer: Option<&CustomerIdentifier>, event: GeneratedId) -> Self {
+        Self { pk: event_pk(customer), sk: format!("OUTBOX#{event}") }
+    }
+
+    /// Sorts by time, so the newest entries come first when read backwards.
+    pub fn history(customer: Option<&CustomerIdentifier>, occurred_at: &str, event: GeneratedId) -> Self {
+        Self { pk: event_pk(customer), sk: history_sk(occurred_at, event) }
+    }
+
+    pub fn delivery(event: GeneratedId) -> Self {
+        Self { pk: format!("DELIVERY#{event}"), sk: "EMAIL".to_owned() }
+    }
+
+    pub fn tag_definition(key: &TagKey) -> Self {
+        Self { pk: TAG_DEFINITIONS_PK.to_owned(), sk: format!("TAG#{key}") }
+    }
+
+    pub fn into_attributes(self) -> HashMap<String, AttributeValue> {
+        HashMap::from([("pk".to_owned(), AttributeValue::S(self.pk)), ("sk".to_owned(), AttributeValue::S(self.sk))])
+    }
 }
 
-pub fn user_pk(user_id: &str) -> String {
-    format!("USER#{user_id}")
+/// The global secondary indexes, all keyed `<name>pk` / `<name>sk`, all projecting every attribute.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Index {
+    /// Customers of a partner by identifier; memberships of a user by customer; a customer's
+    /// history of one event type by time.
+    Gsi1,
+    /// Every customer by identifier.
+    Gsi2,
+    /// Customers of a partner in one status, by identifier.
+    Gsi3,
+    /// Every customer in one status, by identifier.
+    Gsi4,
 }
 
-pub fn member_sk(user_id: &str) -> String {
-    format!("MEMBER#{user_id}")
+impl Index {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Gsi1 => "gsi1",
+            Self::Gsi2 => "gsi2",
+            Self::Gsi3 => "gsi3",
+            Self::Gsi4 => "gsi4",
+        }
+    }
+
+    pub fn partition_attribute(self) -> &'static str {
+        match self {
+            Self::Gsi1 => "gsi1pk",
+            Self::Gsi2 => "gsi2pk",
+            Self::Gsi3 => "gsi3pk",
+            Self::Gsi4 => "gsi4pk",
+        }
+    }
+
+    pub fn sort_attribute(self) -> &'static str {
+        match self {
+            Self::Gsi1 => "gsi1sk",
+            Self::Gsi2 => "gsi2sk",
+            Self::Gsi3 => "gsi3sk",
+            Self::Gsi4 => "gsi4sk",
+        }
+    }
 }
 
-pub fn invitation_sk(invitation_id: &str) -> String {
-    format!("INVITATION#{invitation_id}")
+pub fn customer_pk(customer: &CustomerIdentifier) -> String {
+    format!("{CUSTOMER_PREFIX}{customer}")
 }
 
-/// Holds one pending invitation per e-mail address per customer.
-pub fn invitation_email_sk(email: &str) -> String {
-    format!("INVITATION_EMAIL#{email}")
+/// Sort key of a customer in every customer index, and the prefix an identifier search uses.
+pub fn customer_sort_key(identifier_or_prefix: &str) -> String {
+    format!("{CUSTOMER_PREFIX}{identifier_or_prefix}")
 }
 
-pub fn outbox_sk(event_id: &str) -> String {
-    format!("OUTBOX#{event_id}")
+pub fn partner_customers(partner: &PartnerId) -> String {
+    format!("PARTNER#{partner}")
 }
 
-/// Sorts by time, so the newest entries come first when read backwards.
-pub fn history_sk(occurred_at: &str, event_id: &str) -> String {
-    format!("{HISTORY_PREFIX}{occurred_at}#{event_id}")
+pub fn all_customers() -> String {
+    ALL_CUSTOMERS.to_owned()
 }
 
-pub fn delivery_pk(event_id: &str) -> String {
-    format!("DELIVERY#{event_id}")
+pub fn partner_customers_in_status(partner: &PartnerId, status: CustomerStatus) -> String {
+    format!("PARTNER#{partner}#STATUS#{}", status.as_str())
 }
 
-pub fn tag_definition_sk(key: &str) -> String {
-    format!("TAG#{key}")
+pub fn all_customers_in_status(status: CustomerStatus) -> String {
+    format!("{ALL_CUSTOMERS}#STATUS#{}", status.as_str())
+}
+
+pub fn user_memberships(user: &UserId) -> String {
+    format!("USER#{user}")
+}
+
+/// A customer's history entries of one event type (on gsi1, sorted like the history itself).
+pub fn history_of_type(customer: Option<&CustomerIdentifier>, event_type: &str) -> String {
+    format!("HISTORY#{}#{event_type}", event_pk(customer))
+}
+
+pub fn history_sk(occurred_at: &str, event: GeneratedId) -> String {
+    format!("{HISTORY_PREFIX}{occurred_at}#{event}")
+}
+
+pub fn tag_definitions() -> String {
+    TAG_DEFINITIONS_PK.to_owned()
 }
 
 /// The partition an event's outbox and history items live in.
-pub fn event_pk(customer_id: Option<&str>) -> String {
-    customer_id.map_or_else(|| INSTALLATION_PK.to_owned(), customer_pk)
+pub fn event_pk(customer: Option<&CustomerIdentifier>) -> String {
+    customer.map_or_else(|| INSTALLATION_PK.to_owned(), customer_pk)
 }
 
 /// The `entity` attribute every item carries; the stream filter selects `OUTBOX`.

@@ -1,9 +1,11 @@
 //! The single-table DynamoDB store. Access patterns, keys and indexes: README.md, "Data model".
 //! Every state change is one `TransactWriteItems` that also writes its outbox events.
 
+mod conflict;
 mod cursor;
 mod customers;
 mod deliveries;
+mod error;
 mod history;
 mod items;
 mod keys;
@@ -12,41 +14,68 @@ mod tag_definitions;
 mod transaction;
 
 use aws_sdk_dynamodb::Client;
+use std::sync::Arc;
 
+pub use conflict::Conflict;
 pub use customers::{CustomerFilter, NewCustomer};
-pub use deliveries::DeliveryClaim;
-pub use history::{HistoryEntry, Recorded};
-pub use pagination::{Page, PageQuery};
-pub use transaction::Conflict;
+pub use deliveries::{Claim, Completion, DeliveryClaim};
+pub use error::StoreError;
+pub use history::{HistoryEntry, HistoryFilter, Recorded};
+pub use items::{HistoryItem, Item};
+pub use keys::{Index, Key};
+pub use pagination::{MAX_FILTERED_READ, Page, PageQuery};
+pub use transaction::{Changes, Expression};
 
-use crate::http::BoxError;
+use crate::secrets::{Secret, SecretsManagerSecret};
 
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    /// A condition the change relied on did not hold (a taken identifier, a pending invitation, …).
-    #[error("{}", .0.detail)]
-    Conflict(Conflict),
-    #[error("the pagination cursor is invalid or belongs to another list")]
-    InvalidCursor,
-    #[error("store failure: {0}")]
-    Internal(BoxError),
+/// What signs pagination cursors (HMAC-SHA256), so that a tampered cursor is detected.
+#[derive(Debug)]
+pub enum CursorKey {
+    /// The function pages no lists.
+    None,
+    /// The key itself (tests, tools).
+    Fixed(Secret),
+    /// Read from Secrets Manager at the first list request.
+    SecretsManager(SecretsManagerSecret),
 }
 
-impl StoreError {
-    pub(crate) fn internal(error: impl Into<BoxError>) -> Self {
-        Self::Internal(error.into())
-    }
-}
+/// Shortest signing key accepted, in bytes.
+pub const MIN_CURSOR_KEY_BYTES: usize = 32;
 
 #[derive(Clone)]
 pub struct Store {
     client: Client,
     table: String,
-    cursor_key: Vec<u8>,
+    cursor_key: Arc<CursorKey>,
 }
 
 impl Store {
-    pub fn new(client: Client, table: impl Into<String>, cursor_key: Vec<u8>) -> Self {
-        Self { client, table: table.into(), cursor_key }
+    pub fn new(client: Client, table: impl Into<String>, cursor_key: CursorKey) -> Self {
+        Self { client, table: table.into(), cursor_key: Arc::new(cursor_key) }
+    }
+
+    async fn cursor_key(&self) -> Result<&Secret, StoreError> {
+        match self.cursor_key.as_ref() {
+            CursorKey::None => Err(StoreError::Invariant("this function pages a list but has no cursor key")),
+            CursorKey::Fixed(secret) => Ok(secret),
+            CursorKey::SecretsManager(secret) => {
+                secret.get().await.map_err(|error| StoreError::CursorKey(Box::new(error)))
+            }
+        }
+    }
+}
+
+impl Store {
+    /// One item by its key, read consistently.
+    pub(crate) async fn get(&self, key: Key) -> Result<Option<Item>, StoreError> {
+        let output = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key.into_attributes()))
+            .consistent_read(true)
+            .send()
+            .await?;
+        Ok(output.item)
     }
 }

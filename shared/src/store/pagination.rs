@@ -1,15 +1,18 @@
-//! One way to read a list page by page: a Query (never a Scan), optionally filtered, with a
-//! signed cursor. Filters apply after DynamoDB's own page limit, so it reads on until the page
-//! is full or the partition ends.
+//! One way to read a list page by page: exactly one Query per page (never a Scan), optionally
+//! filtered, with a signed cursor. A filtered Query evaluates at most [`MAX_FILTERED_READ`] items,
+//! so a page may hold fewer items than asked (even none) and still carry a `nextCursor`; DynamoDB
+//! also ends a Query at 1 MB. Either way one request costs one bounded read.
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde::Serialize;
-use std::collections::HashMap;
 
 use super::cursor::{self, StringKey};
+use super::items::Item;
+use super::keys::Index;
 use super::{Store, StoreError};
 
-type Item = HashMap<String, AttributeValue>;
+/// The most items one filtered page request evaluates.
+pub const MAX_FILTERED_READ: u16 = 1000;
 
 /// What the caller asked for: `limit` 1–100 and the cursor of the previous page.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,21 +36,28 @@ impl<T> Page<T> {
 
 /// A Query over one partition of the table or an index.
 pub(crate) struct ListQuery {
-    pub index: Option<&'static str>,
-    /// The key attributes of the items it reads: the table's and, on an index, the index's.
-    pub key_attributes: &'static [&'static str],
+    pub index: Option<Index>,
     pub key_condition: &'static str,
-    pub filter: Option<String>,
+    pub filter: Option<&'static str>,
     pub names: Vec<(&'static str, &'static str)>,
     pub values: Vec<(&'static str, String)>,
     pub newest_first: bool,
 }
 
 impl ListQuery {
-    /// What names the list: index, partition, filter and their values. A cursor is signed with
-    /// it, so it is valid only for the list that issued it.
+    /// What names the list: index, key condition, filter and their values. A cursor is signed
+    /// with it, so it is valid only for the list that issued it.
     fn scope(&self) -> String {
-        format!("{:?}|{}|{:?}|{:?}", self.index, self.key_condition, self.filter, self.values)
+        format!("{:?}|{}|{:?}|{:?}", self.index.map(Index::name), self.key_condition, self.filter, self.values)
+    }
+
+    /// The key attributes of the items it reads: the table's and, on an index, the index's.
+    fn key_attributes(&self) -> Vec<&'static str> {
+        let mut attributes = vec!["pk", "sk"];
+        if let Some(index) = self.index {
+            attributes.extend([index.partition_attribute(), index.sort_attribute()]);
+        }
+        attributes
     }
 }
 
@@ -55,64 +65,57 @@ impl Store {
     pub(crate) async fn list_page(&self, query: ListQuery, page: &PageQuery) -> Result<Page<Item>, StoreError> {
         let limit = usize::from(page.limit);
         let scope = query.scope();
-        let mut start: Option<Item> = match &page.cursor {
+        let key_attributes = query.key_attributes();
+        let secret = self.cursor_key().await?.expose();
+        let start: Option<Item> = match &page.cursor {
             None => None,
             Some(raw) => {
-                let key = cursor::decode(raw, &scope, &self.cursor_key).ok_or(StoreError::InvalidCursor)?;
-                if !query.key_attributes.iter().all(|name| key.contains_key(*name))
-                    || key.len() != query.key_attributes.len()
-                {
+                let key = cursor::decode(raw, &scope, secret).ok_or(StoreError::InvalidCursor)?;
+                if key.len() != key_attributes.len() || !key_attributes.iter().all(|name| key.contains_key(*name)) {
                     return Err(StoreError::InvalidCursor);
                 }
                 Some(key.into_iter().map(|(name, value)| (name, AttributeValue::S(value))).collect())
             }
         };
-        let mut items: Vec<Item> = Vec::with_capacity(limit);
-        loop {
-            let mut request = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .set_index_name(query.index.map(str::to_owned))
-                .key_condition_expression(query.key_condition)
-                .set_filter_expression(query.filter.clone())
-                .scan_index_forward(!query.newest_first)
-                .limit(i32::from(page.limit) + 1)
-                .set_exclusive_start_key(start.take());
-            for (placeholder, name) in &query.names {
-                request = request.expression_attribute_names(*placeholder, *name);
-            }
-            for (placeholder, value) in &query.values {
-                request = request.expression_attribute_values(*placeholder, AttributeValue::S(value.clone()));
-            }
-            let output = request.send().await.map_err(StoreError::internal)?;
-            items.extend(output.items.unwrap_or_default());
-            start = output.last_evaluated_key;
-            // Read on past a full page by one item, so that "more" is known, not guessed.
-            if items.len() > limit || start.is_none() {
-                break;
-            }
+        // One item beyond the page proves there is more; a filter may need to evaluate more.
+        let evaluate = if query.filter.is_some() { MAX_FILTERED_READ.max(page.limit + 1) } else { page.limit + 1 };
+        let mut request = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .set_index_name(query.index.map(|index| index.name().to_owned()))
+            .key_condition_expression(query.key_condition)
+            .set_filter_expression(query.filter.map(str::to_owned))
+            .scan_index_forward(!query.newest_first)
+            .limit(i32::from(evaluate))
+            .set_exclusive_start_key(start);
+        for (placeholder, name) in &query.names {
+            request = request.expression_attribute_names(*placeholder, *name);
         }
-        // One item more than the page holds proves there is a next page.
-        let next_cursor = if items.len() > limit {
+        for (placeholder, value) in &query.values {
+            request = request.expression_attribute_values(*placeholder, AttributeValue::S(value.clone()));
+        }
+        let output = request.send().await?;
+        let mut items = output.items.unwrap_or_default();
+        let resume_after = if items.len() > limit {
             items.truncate(limit);
-            Some(self.cursor_after(items.last(), &query, &scope)?)
+            items.last().cloned()
         } else {
-            None
+            // The Query stopped at its evaluation limit or at 1 MB: more may follow.
+            output.last_evaluated_key
         };
+        let next_cursor = resume_after.map(|key| Self::cursor_of(&key, &key_attributes, &scope, secret)).transpose()?;
         Ok(Page { items, next_cursor })
     }
 
-    fn cursor_after(&self, last: Option<&Item>, query: &ListQuery, scope: &str) -> Result<String, StoreError> {
-        let last = last.ok_or_else(|| StoreError::internal("a full page has a last item"))?;
-        let key: StringKey = query
-            .key_attributes
+    fn cursor_of(key: &Item, attributes: &[&str], scope: &str, secret: &[u8]) -> Result<String, StoreError> {
+        let key: StringKey = attributes
             .iter()
-            .map(|name| match last.get(*name) {
+            .map(|name| match key.get(*name) {
                 Some(AttributeValue::S(value)) => Ok(((*name).to_owned(), value.clone())),
-                _ => Err(StoreError::internal(format!("item lacks key attribute {name}"))),
+                _ => Err(StoreError::Invariant("a listed item lacks a key attribute of its list")),
             })
             .collect::<Result<_, _>>()?;
-        Ok(cursor::encode(&key, scope, &self.cursor_key))
+        Ok(cursor::encode(&key, scope, secret))
     }
 }

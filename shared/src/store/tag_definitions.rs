@@ -1,4 +1,5 @@
-//! Installation-wide tag definitions: one small partition, read whole.
+//! Installation-wide tag definitions: one small partition, read whole (one Query: definitions
+//! are few and small, far below the 1 MB a Query returns).
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
@@ -8,6 +9,7 @@ use super::{Store, StoreError};
 use crate::domain::TagDefinition;
 
 impl Store {
+    #[tracing::instrument(skip_all)]
     pub async fn tag_definitions(&self) -> Result<Vec<TagDefinition>, StoreError> {
         let mut definitions = Vec::new();
         let mut start = None;
@@ -17,15 +19,13 @@ impl Store {
                 .query()
                 .table_name(&self.table)
                 .key_condition_expression("pk = :pk")
-                .expression_attribute_values(":pk", AttributeValue::S(keys::TAG_DEFINITIONS_PK.to_owned()))
+                .expression_attribute_values(":pk", AttributeValue::S(keys::tag_definitions()))
                 .consistent_read(true)
                 .set_exclusive_start_key(start)
                 .send()
-                .await
-                .map_err(StoreError::internal)?;
+                .await?;
             for item in output.items.unwrap_or_default() {
-                let item: TagDefinitionItem = serde_dynamo::from_item(item).map_err(StoreError::internal)?;
-                definitions.push(item.definition);
+                definitions.push(serde_dynamo::from_item::<_, TagDefinitionItem>(item)?.definition);
             }
             start = output.last_evaluated_key;
             if start.is_none() {
@@ -39,10 +39,9 @@ impl Store {
         self.client
             .put_item()
             .table_name(&self.table)
-            .set_item(Some(items::to_item(TagDefinitionItem::from(definition)).map_err(StoreError::internal)?))
+            .set_item(Some(items::to_item(TagDefinitionItem::from(definition))?))
             .send()
-            .await
-            .map_err(StoreError::internal)?;
+            .await?;
         Ok(())
     }
 }

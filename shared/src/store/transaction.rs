@@ -1,30 +1,22 @@
-//! One state change = one `TransactWriteItems`: the items it writes, each with the condition it
-//! relies on, plus an outbox item for each of its events. Either all of it lands or none.
+//! One state change = one `TransactWriteItems`: the items it inserts, replaces, updates, deletes
+//! or only checks, each with the condition it relies on and the [`Conflict`] that condition stands
+//! for, plus an outbox item for each of its events. Either all of it lands or none.
 
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
-use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
+use aws_sdk_dynamodb::types::{
+    AttributeValue, CancellationReason, ConditionCheck, Delete, Put, ReturnValuesOnConditionCheckFailure,
+    TransactWriteItem, Update,
+};
 use chrono::Utc;
 use serde::Serialize;
 use std::collections::HashMap;
 use std::time::Duration;
 
-use super::items::{self, OutboxItem};
-use super::{Store, StoreError};
+use super::items::{self, Item, OutboxItem};
+use super::keys::Key;
+use super::{Conflict, Store, StoreError};
 use crate::domain::GeneratedId;
-use crate::events::DomainEvent;
-
-/// What a failed condition means to the caller: a problem type and a sentence.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Conflict {
-    pub problem_type: &'static str,
-    pub detail: String,
-}
-
-impl Conflict {
-    pub fn new(problem_type: &'static str, detail: impl Into<String>) -> Self {
-        Self { problem_type, detail: detail.into() }
-    }
-}
+use crate::events::{DomainEvent, MAX_ENTRY_BYTES, entry_size};
 
 /// DynamoDB's limit on items in one transaction.
 const MAX_TRANSACTION_ITEMS: usize = 100;
@@ -32,23 +24,148 @@ const MAX_TRANSACTION_ITEMS: usize = 100;
 /// lets the condition decide who wins instead of failing both.
 const CONFLICT_RETRIES: u32 = 8;
 
-struct Write {
-    item: HashMap<String, AttributeValue>,
-    conflict: Conflict,
+/// A condition or update expression with the placeholders it uses (`#name`, `:value`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Expression {
+    text: String,
+    names: HashMap<String, String>,
+    values: HashMap<String, AttributeValue>,
 }
 
-/// The items a change inserts and the events it records.
-#[derive(Default)]
-pub(crate) struct Changes {
-    writes: Vec<Write>,
+impl Expression {
+    pub fn new(text: impl Into<String>) -> Self {
+        Self { text: text.into(), ..Self::default() }
+    }
+
+    /// The item must not exist yet.
+    pub fn absent() -> Self {
+        Self::new("attribute_not_exists(pk)")
+    }
+
+    /// The item must exist.
+    pub fn present() -> Self {
+        Self::new("attribute_exists(pk)")
+    }
+
+    /// The item's `version` must still be `version` (optimistic concurrency).
+    pub fn version_is(version: u64) -> Self {
+        Self::new("#version = :expectedVersion")
+            .name("#version", "version")
+            .value(":expectedVersion", AttributeValue::N(version.to_string()))
+    }
+
+    pub fn name(mut self, placeholder: &str, attribute: &str) -> Self {
+        self.names.insert(placeholder.to_owned(), attribute.to_owned());
+        self
+    }
+
+    pub fn value(mut self, placeholder: &str, value: AttributeValue) -> Self {
+        self.values.insert(placeholder.to_owned(), value);
+        self
+    }
+
+    /// Both conditions.
+    pub fn and(mut self, other: Expression) -> Self {
+        self.text = format!("({}) AND ({})", self.text, other.text);
+        self.names.extend(other.names);
+        self.values.extend(other.values);
+        self
+    }
+}
+
+type Names = Option<HashMap<String, String>>;
+type Values = Option<HashMap<String, AttributeValue>>;
+
+/// The placeholders of an item's update and condition, merged as DynamoDB takes them.
+fn placeholders(expressions: &[&Expression]) -> (Names, Values) {
+    let names: HashMap<_, _> = expressions.iter().flat_map(|e| e.names.clone()).collect();
+    let values: HashMap<_, _> = expressions.iter().flat_map(|e| e.values.clone()).collect();
+    ((!names.is_empty()).then_some(names), (!values.is_empty()).then_some(values))
+}
+
+/// The items a change writes or checks, and the events it records; begun by [`Store::changes`].
+pub struct Changes {
+    table: String,
+    writes: Vec<(TransactWriteItem, Conflict)>,
     events: Vec<DomainEvent>,
 }
 
+/// The SDK's builders fail only when a required field is missing: a bug here, not bad input.
+fn built<T>(result: Result<T, aws_sdk_dynamodb::error::BuildError>) -> Result<T, StoreError> {
+    result.map_err(|_| StoreError::Invariant("a transaction item lacks a required field"))
+}
+
 impl Changes {
-    /// Inserts an item that must not exist yet; if it does, the change fails with `conflict`.
-    pub fn insert(&mut self, item: &impl Serialize, conflict: Conflict) -> Result<(), StoreError> {
-        let item = items::to_item(item).map_err(StoreError::internal)?;
-        self.writes.push(Write { item, conflict });
+    /// Inserts an item that must not exist yet.
+    pub fn insert(&mut self, item: &impl Serialize, on_conflict: Conflict) -> Result<(), StoreError> {
+        self.put(item, Expression::absent(), on_conflict)
+    }
+
+    /// Writes a whole item if `condition` holds on what is stored.
+    pub fn put(
+        &mut self,
+        item: &impl Serialize,
+        condition: Expression,
+        on_conflict: Conflict,
+    ) -> Result<(), StoreError> {
+        let (names, values) = placeholders(&[&condition]);
+        let put = Put::builder()
+            .set_item(Some(items::to_item(item)?))
+            .condition_expression(condition.text)
+            .set_expression_attribute_names(names)
+            .set_expression_attribute_values(values)
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
+        let put = built(put.table_name(&self.table).build())?;
+        self.writes.push((TransactWriteItem::builder().put(put).build(), on_conflict));
+        Ok(())
+    }
+
+    /// Updates attributes of an item if `condition` holds.
+    pub fn update(
+        &mut self,
+        key: Key,
+        update: Expression,
+        condition: Expression,
+        on_conflict: Conflict,
+    ) -> Result<(), StoreError> {
+        let (names, values) = placeholders(&[&update, &condition]);
+        let update = Update::builder()
+            .set_key(Some(key.into_attributes()))
+            .update_expression(update.text)
+            .condition_expression(condition.text)
+            .set_expression_attribute_names(names)
+            .set_expression_attribute_values(values)
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
+        let update = built(update.table_name(&self.table).build())?;
+        self.writes.push((TransactWriteItem::builder().update(update).build(), on_conflict));
+        Ok(())
+    }
+
+    /// Deletes an item if `condition` holds.
+    pub fn delete(&mut self, key: Key, condition: Expression, on_conflict: Conflict) -> Result<(), StoreError> {
+        let (names, values) = placeholders(&[&condition]);
+        let delete = Delete::builder()
+            .set_key(Some(key.into_attributes()))
+            .condition_expression(condition.text)
+            .set_expression_attribute_names(names)
+            .set_expression_attribute_values(values)
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
+        let delete = built(delete.table_name(&self.table).build())?;
+        self.writes.push((TransactWriteItem::builder().delete(delete).build(), on_conflict));
+        Ok(())
+    }
+
+    /// Writes nothing to the item, but the change happens only if `condition` holds on it.
+    pub fn check(&mut self, key: Key, condition: Expression, on_conflict: Conflict) -> Result<(), StoreError> {
+        let (names, values) = placeholders(&[&condition]);
+        let check = ConditionCheck::builder()
+            .set_key(Some(key.into_attributes()))
+            .condition_expression(condition.text)
+            .set_expression_attribute_names(names)
+            .set_expression_attribute_values(values)
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
+        let check = built(check.table_name(&self.table).build())?;
+        self.writes.push((TransactWriteItem::builder().condition_check(check).build(), on_conflict));
         Ok(())
     }
 
@@ -58,27 +175,37 @@ impl Changes {
 }
 
 impl Store {
-    pub(crate) async fn commit(&self, changes: Changes) -> Result<(), StoreError> {
+    /// A change to be committed to this store's table.
+    pub fn changes(&self) -> Changes {
+        Changes { table: self.table.clone(), writes: Vec::new(), events: Vec::new() }
+    }
+
+    /// Writes the change and its outbox events as one transaction.
+    #[tracing::instrument(skip_all, fields(writes = changes.writes.len(), events = changes.events.len()))]
+    pub async fn commit(&self, changes: Changes) -> Result<(), StoreError> {
         if changes.events.is_empty() {
-            return Err(StoreError::internal("a state change must record at least one event"));
+            return Err(StoreError::Invariant("a state change must record at least one event"));
         }
         let now = Utc::now();
-        let outbox = changes
-            .events
-            .iter()
-            .map(|event| {
-                let item = items::to_item(OutboxItem::new(event, now).map_err(StoreError::internal)?)
-                    .map_err(StoreError::internal)?;
-                Ok(self.put_new(item))
-            })
-            .collect::<Result<Vec<_>, StoreError>>()?;
-        // Conflicts stay index-aligned with the transaction's first items, as cancellation reasons are.
-        let (items, conflicts): (Vec<_>, Vec<_>) =
-            changes.writes.into_iter().map(|write| (write.item, write.conflict)).unzip();
-        let mut transaction: Vec<TransactWriteItem> = items.into_iter().map(|item| self.put_new(item)).collect();
-        transaction.extend(outbox);
+        let (mut transaction, conflicts): (Vec<TransactWriteItem>, Vec<Conflict>) = changes.writes.into_iter().unzip();
+        for event in &changes.events {
+            let outbox =
+                OutboxItem::new(event, now).map_err(|_| StoreError::Invariant("an event does not serialize"))?;
+            // A record EventBridge refuses would block its stream shard on every retry.
+            if entry_size(&outbox.event_type, &outbox.detail) >= MAX_ENTRY_BYTES {
+                return Err(StoreError::Invariant("an event exceeds EventBridge's 256 KB entry limit"));
+            }
+            let put = built(
+                Put::builder()
+                    .table_name(&self.table)
+                    .set_item(Some(items::to_item(outbox)?))
+                    .condition_expression("attribute_not_exists(pk)")
+                    .build(),
+            )?;
+            transaction.push(TransactWriteItem::builder().put(put).build());
+        }
         if transaction.len() > MAX_TRANSACTION_ITEMS {
-            return Err(StoreError::internal("a change exceeds DynamoDB's 100 items per transaction"));
+            return Err(StoreError::Invariant("a change exceeds DynamoDB's 100 items per transaction"));
         }
 
         for attempt in 0..=CONFLICT_RETRIES {
@@ -94,35 +221,45 @@ impl Store {
                 Ok(_) => return Ok(()),
                 Err(error) => error,
             };
-            let reasons: Vec<Option<String>> = match error.as_service_error() {
-                Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) => {
-                    cancelled.cancellation_reasons().iter().map(|r| r.code().map(str::to_owned)).collect()
-                }
-                _ => return Err(StoreError::internal(error)),
+            let Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) = error.as_service_error()
+            else {
+                return Err(error.into());
             };
-            if let Some(index) = reasons.iter().position(|code| code.as_deref() == Some("ConditionalCheckFailed")) {
-                return match conflicts.get(index) {
-                    Some(conflict) => Err(StoreError::Conflict(conflict.clone())),
-                    None => Err(StoreError::internal("an outbox event id collided")),
-                };
+            let reasons = cancelled.cancellation_reasons();
+            let code = |reason: &CancellationReason| reason.code().unwrap_or_default().to_owned();
+            // Reasons are index-aligned with the transaction's items; the writes come first.
+            if let Some(index) = reasons.iter().position(|reason| code(reason) == "ConditionalCheckFailed") {
+                let conflict =
+                    conflicts.get(index).ok_or(StoreError::Invariant("an outbox event id collided"))?.clone();
+                return Err(StoreError::Conflict(with_current_state(conflict, reasons[index].item())));
             }
-            let conflicted = reasons.iter().any(|code| code.as_deref() == Some("TransactionConflict"));
-            if !conflicted || attempt == CONFLICT_RETRIES {
-                return Err(StoreError::internal(error));
+            let throttled = reasons
+                .iter()
+                .any(|reason| matches!(code(reason).as_str(), "ThrottlingError" | "ProvisionedThroughputExceeded"));
+            let conflicted = reasons.iter().any(|reason| code(reason) == "TransactionConflict");
+            if throttled || (conflicted && attempt == CONFLICT_RETRIES) {
+                return Err(StoreError::Unavailable(Box::new(error.into())));
+            }
+            if !conflicted {
+                return Err(StoreError::Refused(Box::new(error.into())));
             }
             tokio::time::sleep(backoff(attempt)).await;
         }
         unreachable!("the loop returns on its last attempt")
     }
+}
 
-    fn put_new(&self, item: HashMap<String, AttributeValue>) -> TransactWriteItem {
-        let put = Put::builder()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .condition_expression("attribute_not_exists(pk)")
-            .build()
-            .expect("table, item and condition are set");
-        TransactWriteItem::builder().put(put).build()
+/// A version conflict reports the version that is stored now, from the item DynamoDB returns
+/// with the failed condition (`ReturnValuesOnConditionCheckFailure::AllOld`).
+fn with_current_state(conflict: Conflict, stored: Option<&Item>) -> Conflict {
+    match conflict {
+        Conflict::VersionMismatch { .. } => Conflict::VersionMismatch {
+            current_version: stored
+                .and_then(|item| item.get("version"))
+                .and_then(|version| version.as_n().ok())
+                .and_then(|version| version.parse().ok()),
+        },
+        conflict => conflict,
     }
 }
 

@@ -159,15 +159,18 @@ mod tests {
         let secrets = SecretStore::in_memory();
         let parameters = local_parameters(&repo_root().join("infra/local/parameters.json")).unwrap();
         let stack = LocalStack { template: &template, parameters, secrets: &secrets };
-        let environment = stack.function_environment("CreateCustomerFunction").unwrap();
-        assert_eq!(environment["TABLE_NAME"], "meshcustomers-local-Table");
-        assert_eq!(environment["EVENT_BUS_NAME"], "meshcustomers-local-bus");
-        assert_eq!(environment["EMAIL_FROM"], "no-reply@meshcustomers.localhost");
-        assert_eq!(environment["DEFAULT_PROJECT_QUOTA"], "5");
-        assert_eq!(environment["CURSOR_SIGNING_KEY"].len(), 64);
-        // One secret, one value: every function signs and checks cursors with the same key.
-        let other = stack.function_environment("ListCustomersFunction").unwrap();
-        assert_eq!(environment, other);
+        let create = stack.function_environment("CreateCustomerFunction").unwrap();
+        assert_eq!(create["TABLE_NAME"], "meshcustomers-local-Table");
+        assert_eq!(create["DEFAULT_PROJECT_QUOTA"], "5");
+        let publisher = stack.function_environment("StreamPublisherFunction").unwrap();
+        assert_eq!(publisher["EVENT_BUS_NAME"], "meshcustomers-local-bus");
+        let mail = stack.function_environment("EmailSenderFunction").unwrap();
+        assert_eq!(mail["EMAIL_FROM"], "no-reply@meshcustomers.localhost");
+        // Functions that page lists name the secret that signs cursors, never its value.
+        let list = stack.function_environment("ListCustomersFunction").unwrap();
+        let secret = "arn:aws:secretsmanager:eu-central-1:000000000000:secret:CursorSigningSecret";
+        assert_eq!(list["CURSOR_SIGNING_KEY_SECRET_ARN"], secret);
+        assert!(!create.contains_key("CURSOR_SIGNING_KEY_SECRET_ARN"), "only functions that page lists get it");
     }
 
     #[test]
@@ -175,9 +178,9 @@ mod tests {
         let template = Template::of_repo().unwrap();
         let secrets = SecretStore::in_memory();
         let stack = LocalStack { template: &template, parameters: BTreeMap::new(), secrets: &secrets };
-        let error = stack.function_environment("GetCustomerFunction").unwrap_err().to_string();
+        let error = stack.function_environment("EmailSenderFunction").unwrap_err().to_string();
         assert!(
-            error.contains("parameter PortalBaseUrl has no Default and no value in infra/local/parameters.json"),
+            error.contains("parameter EmailFrom has no Default and no value in infra/local/parameters.json"),
             "{error}"
         );
     }

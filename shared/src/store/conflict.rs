@@ -1,0 +1,17 @@
+//! What a failed condition means, in the domain's words. Each conditional write of a change
+//! names the conflict it stands for; the HTTP boundary alone turns conflicts into statuses.
+
+use crate::domain::{CustomerIdentifier, EmailAddress};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Conflict {
+    /// A customer with this identifier exists.
+    IdentifierTaken(CustomerIdentifier),
+    /// The user is already a member of the customer.
+    AlreadyMember,
+    /// An invitation for this address is pending in the customer.
+    InvitationPending(EmailAddress),
+    /// The item changed since it was read (optimistic concurrency). The current version is
+    /// filled in from the item DynamoDB returns with the failed condition.
+    VersionMismatch { current_version: Option<u64> },
+}
