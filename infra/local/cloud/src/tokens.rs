@@ -1,6 +1,7 @@
 //! The local JWT issuer: mints RS256 tokens shaped like Cognito ID tokens for developers, publishes its key
 //! as a JWKS, and verifies bearer tokens the way API Gateway's HTTP API JWT authorizer does, so the local
-//! gateway can answer 401 itself.
+//! gateway can answer 401 itself. Signing and the JWS checks (algorithm, signature) are jsonwebtoken's; the
+//! key id and the claim checks are the authorizer's and live here.
 //!
 //! Verification mirrors "Control access to HTTP APIs with JWT authorizers in API Gateway": take the token
 //! (raw or prefixed with `Bearer `), decode it, check its RSA algorithm and signature against the issuer's
@@ -15,14 +16,14 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use aws_lc_rs::digest;
 use aws_lc_rs::encoding::AsDer;
-use aws_lc_rs::error::KeyRejected;
-use aws_lc_rs::rand::SystemRandom;
 use aws_lc_rs::rsa::KeySize;
-use aws_lc_rs::signature::{self, KeyPair, RsaKeyPair, RsaPublicKeyComponents};
+use aws_lc_rs::signature::RsaKeyPair;
 use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::engine::general_purpose::STANDARD;
+use jsonwebtoken::errors::{Error as JwtError, ErrorKind};
+use jsonwebtoken::jwk::{Jwk, JwkSet, PublicKeyUse, ThumbprintHash};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde_json::{Map, Value, json};
 
 /// Claims a developer asks for (the body of `POST /_local/tokens`).
@@ -44,7 +45,7 @@ pub struct TokenRequest {
 pub const TOKEN_LIFETIME: Duration = Duration::from_secs(12 * 60 * 60);
 
 /// The one JWS algorithm this issuer signs and accepts.
-const ALGORITHM: &str = "RS256";
+const ALGORITHM: Algorithm = Algorithm::RS256;
 
 /// Why the issuer could not be set up.
 #[derive(Debug, thiserror::Error)]
@@ -54,7 +55,7 @@ pub enum IssuerError {
     #[error("cannot write the signing key {path}: {source}")]
     WriteKey { path: PathBuf, source: io::Error },
     #[error("the signing key {path} is not an RSA PKCS#8 private key (delete it to get a new one): {source}")]
-    CorruptKey { path: PathBuf, source: KeyRejected },
+    CorruptKey { path: PathBuf, source: JwtError },
     #[error("cannot generate an RSA signing key")]
     GenerateKey,
 }
@@ -64,10 +65,11 @@ pub enum IssuerError {
 pub enum Unauthorized {
     #[error("no token in the Authorization header")]
     MissingToken,
+    /// Not a compact JWS with a header jsonwebtoken reads; an `alg` it does not know, such as `none`, lands here.
     #[error("malformed token: {0}")]
-    Malformed(&'static str),
-    #[error("algorithm {0} is not accepted, only RS256")]
-    UnsupportedAlgorithm(String),
+    Malformed(JwtError),
+    #[error("algorithm {0:?} is not accepted, only RS256")]
+    UnsupportedAlgorithm(Algorithm),
     #[error("key id {0} is not this issuer's key")]
     UnknownKey(String),
     #[error("signature does not verify")]
@@ -92,13 +94,16 @@ pub enum Unauthorized {
 pub struct Issuer {
     issuer: String,
     audience: String,
-    key_pair: RsaKeyPair,
-    public_key: RsaPublicKeyComponents<Vec<u8>>,
     key_id: String,
+    signing_key: EncodingKey,
+    verifying_key: DecodingKey,
+    /// The public half as published in the JWKS, `kid` included.
+    public_key: Jwk,
+    validation: Validation,
 }
 
 impl fmt::Debug for Issuer {
-    // Hand-written so the private key never reaches a log.
+    // Hand-written to show what identifies the issuer and leave the key material out.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Issuer")
             .field("issuer", &self.issuer)
@@ -112,30 +117,54 @@ impl Issuer {
     /// Reads the PKCS#8 private key at `path`, or generates an RSA-2048 key and writes it there (file mode
     /// 0600, parent dirs created) — so tokens stay valid across restarts.
     pub fn load_or_create(path: &Path, issuer: &str, audience: &str) -> Result<Self, IssuerError> {
-        let key_pair = match fs::read(path) {
-            Ok(pkcs8) => RsaKeyPair::from_pkcs8(&pkcs8)
-                .map_err(|source| IssuerError::CorruptKey { path: path.to_owned(), source })?,
+        let pkcs8 = match fs::read(path) {
+            Ok(pkcs8) => pkcs8,
             Err(error) if error.kind() == io::ErrorKind::NotFound => {
-                let key_pair = generate_key_pair()?;
-                let pkcs8 = key_pair.as_der().map_err(|_| IssuerError::GenerateKey)?;
-                write_private_key(path, pkcs8.as_ref())
+                let pkcs8 = generate_pkcs8()?;
+                write_private_key(path, &pkcs8)
                     .map_err(|source| IssuerError::WriteKey { path: path.to_owned(), source })?;
-                key_pair
+                pkcs8
             }
             Err(source) => return Err(IssuerError::ReadKey { path: path.to_owned(), source }),
         };
-        Ok(Self::with_key_pair(key_pair, issuer, audience))
+        Self::from_pkcs8(&pkcs8, issuer, audience)
+            .map_err(|source| IssuerError::CorruptKey { path: path.to_owned(), source })
     }
 
     /// A fresh key held in memory only (tests, in-memory runs).
     pub fn ephemeral(issuer: &str, audience: &str) -> Result<Self, IssuerError> {
-        Ok(Self::with_key_pair(generate_key_pair()?, issuer, audience))
+        Self::from_pkcs8(&generate_pkcs8()?, issuer, audience).map_err(|_| IssuerError::GenerateKey)
     }
 
-    fn with_key_pair(key_pair: RsaKeyPair, issuer: &str, audience: &str) -> Self {
-        let public_key = RsaPublicKeyComponents::<Vec<u8>>::from(key_pair.public_key());
-        let key_id = jwk_thumbprint(&public_key);
-        Self { issuer: issuer.to_owned(), audience: audience.to_owned(), key_pair, public_key, key_id }
+    fn from_pkcs8(pkcs8: &[u8], issuer: &str, audience: &str) -> Result<Self, JwtError> {
+        // jsonwebtoken takes an RSA private key as PKCS#1 DER, or as PEM in PKCS#1 or PKCS#8; the key file is
+        // PKCS#8 DER, which is that PEM without its armour.
+        let pem = format!("-----BEGIN PRIVATE KEY-----\n{}\n-----END PRIVATE KEY-----\n", STANDARD.encode(pkcs8));
+        let signing_key = EncodingKey::from_rsa_pem(pem.as_bytes())?;
+        // Deriving the public key parses the private key fully, so a damaged key fails here, not when signing.
+        let mut public_key = Jwk::from_encoding_key(&signing_key, ALGORITHM)?;
+        // RFC 7638 thumbprint: a key id that is a pure function of the public key, so it survives restarts.
+        let key_id = public_key.thumbprint(ThumbprintHash::SHA256)?;
+        public_key.common.key_id = Some(key_id.clone());
+        public_key.common.public_key_use = Some(PublicKeyUse::Signature);
+        let verifying_key = DecodingKey::from_jwk(&public_key)?;
+
+        // jsonwebtoken checks the algorithm and the signature. Its claim checks read the system clock and know
+        // nothing of `client_id`, so they are off and `check_claims` does the authorizer's, against `now`.
+        let mut validation = Validation::new(ALGORITHM);
+        validation.required_spec_claims.clear();
+        validation.validate_exp = false;
+        validation.validate_aud = false;
+
+        Ok(Self {
+            issuer: issuer.to_owned(),
+            audience: audience.to_owned(),
+            key_id,
+            signing_key,
+            verifying_key,
+            public_key,
+            validation,
+        })
     }
 
     pub fn issuer(&self) -> &str {
@@ -173,8 +202,11 @@ impl Issuer {
         if let Some(partner_id) = &request.partner_id {
             claims.insert("custom:partner_id".into(), json!(partner_id));
         }
-        let header = json!({ "alg": ALGORITHM, "typ": "JWT", "kid": self.key_id });
-        self.sign(&header, &Value::Object(claims))
+        let header = Header { kid: Some(self.key_id.clone()), ..Header::new(ALGORITHM) };
+        jsonwebtoken::encode(&header, &claims, &self.signing_key)
+            // The key was parsed and checked on load and the claims are plain JSON, so only an internal AWS-LC
+            // failure is left; nothing from a request can cause it.
+            .expect("RS256 signing with a loaded key cannot fail")
     }
 
     /// Verifies the `Authorization` header value as API Gateway's HTTP API JWT authorizer does and returns the
@@ -187,32 +219,19 @@ impl Issuer {
             return Err(Unauthorized::MissingToken);
         }
 
-        let mut parts = token.split('.');
-        let (Some(header_part), Some(claims_part), Some(signature_part), None) =
-            (parts.next(), parts.next(), parts.next(), parts.next())
-        else {
-            return Err(Unauthorized::Malformed("not three dot-separated parts"));
-        };
-        let header = decode_json_object(header_part, "header is not a base64url JSON object")?;
-        let signature = URL_SAFE_NO_PAD
-            .decode(signature_part)
-            .map_err(|_| Unauthorized::Malformed("signature is not base64url"))?;
-
-        // Algorithm first: `none` or an HMAC algorithm must never reach a key.
-        match header.get("alg") {
-            Some(Value::String(alg)) if alg == ALGORITHM => {}
-            other => return Err(Unauthorized::UnsupportedAlgorithm(describe(other))),
+        // The key id before the signature, so a token from another issuer's key is refused as that.
+        let header = jsonwebtoken::decode_header(token).map_err(Unauthorized::Malformed)?;
+        if header.kid.as_deref() != Some(self.key_id.as_str()) {
+            return Err(Unauthorized::UnknownKey(describe(header.kid.map(Value::String).as_ref())));
         }
-        match header.get("kid") {
-            Some(Value::String(kid)) if *kid == self.key_id => {}
-            other => return Err(Unauthorized::UnknownKey(describe(other))),
-        }
-        let signing_input = &token[..header_part.len() + 1 + claims_part.len()];
-        self.public_key
-            .verify(&signature::RSA_PKCS1_2048_8192_SHA256, signing_input.as_bytes(), &signature)
-            .map_err(|_| Unauthorized::BadSignature)?;
-
-        let claims = decode_json_object(claims_part, "payload is not a base64url JSON object")?;
+        // jsonwebtoken refuses any other algorithm before it touches the key, so HMAC never meets it.
+        let claims = jsonwebtoken::decode::<Map<String, Value>>(token, &self.verifying_key, &self.validation)
+            .map_err(|error| match error.kind() {
+                ErrorKind::InvalidAlgorithm => Unauthorized::UnsupportedAlgorithm(header.alg),
+                ErrorKind::InvalidSignature => Unauthorized::BadSignature,
+                _ => Unauthorized::Malformed(error),
+            })?
+            .claims;
         self.check_claims(&claims, unix_seconds(now))?;
         Ok(claims)
     }
@@ -248,33 +267,16 @@ impl Issuer {
     }
 
     /// The public key as a JWKS document ({"keys":[{kty,kid,use,alg,n,e}]}), as an issuer publishes it.
-    pub fn jwks(&self) -> Value {
-        json!({ "keys": [{
-            "kty": "RSA",
-            "kid": self.key_id,
-            "use": "sig",
-            "alg": ALGORITHM,
-            "n": URL_SAFE_NO_PAD.encode(&self.public_key.n),
-            "e": URL_SAFE_NO_PAD.encode(&self.public_key.e),
-        }] })
-    }
-
-    /// Compact JWS serialization of `header` and `claims`, signed with this issuer's key.
-    fn sign(&self, header: &Value, claims: &Value) -> String {
-        let signing_input =
-            format!("{}.{}", URL_SAFE_NO_PAD.encode(header.to_string()), URL_SAFE_NO_PAD.encode(claims.to_string()));
-        let mut signature = vec![0; self.key_pair.public_modulus_len()];
-        self.key_pair
-            .sign(&signature::RSA_PKCS1_SHA256, &SystemRandom::new(), signing_input.as_bytes(), &mut signature)
-            // The buffer is sized from the key and the key was validated on load, so only an internal AWS-LC
-            // failure is left; nothing from a request can cause it.
-            .expect("RSA PKCS#1 signing with a loaded key cannot fail");
-        format!("{signing_input}.{}", URL_SAFE_NO_PAD.encode(signature))
+    pub fn jwks(&self) -> JwkSet {
+        JwkSet { keys: vec![self.public_key.clone()] }
     }
 }
 
-fn generate_key_pair() -> Result<RsaKeyPair, IssuerError> {
-    RsaKeyPair::generate(KeySize::Rsa2048).map_err(|_| IssuerError::GenerateKey)
+/// A new RSA-2048 key as PKCS#8 DER; jsonwebtoken signs but does not generate keys.
+fn generate_pkcs8() -> Result<Vec<u8>, IssuerError> {
+    let key_pair = RsaKeyPair::generate(KeySize::Rsa2048).map_err(|_| IssuerError::GenerateKey)?;
+    let pkcs8 = key_pair.as_der().map_err(|_| IssuerError::GenerateKey)?;
+    Ok(pkcs8.as_ref().to_vec())
 }
 
 /// Writes the key beside its final name and renames it into place, so a crash never leaves half a key.
@@ -302,22 +304,6 @@ fn write_owner_only(path: &Path, contents: &[u8]) -> io::Result<()> {
     file.sync_all()
 }
 
-/// RFC 7638 JWK thumbprint: a key id that is a pure function of the public key, so it survives restarts.
-fn jwk_thumbprint(public_key: &RsaPublicKeyComponents<Vec<u8>>) -> String {
-    // The members in lexicographic order with no whitespace, as RFC 7638 requires.
-    let canonical = format!(
-        r#"{{"e":"{}","kty":"RSA","n":"{}"}}"#,
-        URL_SAFE_NO_PAD.encode(&public_key.e),
-        URL_SAFE_NO_PAD.encode(&public_key.n)
-    );
-    URL_SAFE_NO_PAD.encode(digest::digest(&digest::SHA256, canonical.as_bytes()))
-}
-
-fn decode_json_object(part: &str, refusal: &'static str) -> Result<Map<String, Value>, Unauthorized> {
-    let bytes = URL_SAFE_NO_PAD.decode(part).map_err(|_| Unauthorized::Malformed(refusal))?;
-    serde_json::from_slice(&bytes).map_err(|_| Unauthorized::Malformed(refusal))
-}
-
 /// A time claim in seconds since the epoch; fractional values are allowed by RFC 7519's NumericDate.
 fn numeric_date(claims: &Map<String, Value>, name: &'static str) -> Result<Option<f64>, Unauthorized> {
     claims.get(name).map(|value| value.as_f64().ok_or(Unauthorized::InvalidTime(name))).transpose()
@@ -339,6 +325,7 @@ fn describe(value: Option<&Value>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
     use std::sync::OnceLock;
 
     const ISSUER: &str = "http://localhost:4566/local-issuer";
@@ -368,7 +355,12 @@ mod tests {
         serde_json::from_slice(&URL_SAFE_NO_PAD.decode(part).unwrap()).unwrap()
     }
 
-    /// A freshly minted token with its header and claims edited, then signed by `signer`.
+    fn encode_part(part: Map<String, Value>) -> String {
+        URL_SAFE_NO_PAD.encode(Value::Object(part).to_string())
+    }
+
+    /// A freshly minted token with its header and claims edited, then signed by `signer` with RS256. Built by
+    /// hand because jsonwebtoken's `Header` cannot carry an `alg` it does not know.
     fn forged(
         signer: &Issuer,
         edit_header: impl FnOnce(&mut Map<String, Value>),
@@ -379,7 +371,9 @@ mod tests {
         let (mut header, mut claims) = (decode_part(parts[0]), decode_part(parts[1]));
         edit_header(&mut header);
         edit_claims(&mut claims);
-        signer.sign(&Value::Object(header), &Value::Object(claims))
+        let signing_input = format!("{}.{}", encode_part(header), encode_part(claims));
+        let signature = jsonwebtoken::crypto::sign(signing_input.as_bytes(), &signer.signing_key, ALGORITHM).unwrap();
+        format!("{signing_input}.{signature}")
     }
 
     fn forged_claims(edit_claims: impl FnOnce(&mut Map<String, Value>)) -> String {
@@ -560,32 +554,35 @@ mod tests {
         let parts: Vec<&str> = token.split('.').collect();
         let mut claims = decode_part(parts[1]);
         claims.insert("cognito:groups".into(), json!(["admins", "superusers"]));
-        let tampered_payload = URL_SAFE_NO_PAD.encode(Value::Object(claims).to_string());
-        let tampered = format!("{}.{}.{}", parts[0], tampered_payload, parts[2]);
+        let tampered = format!("{}.{}.{}", parts[0], encode_part(claims), parts[2]);
         assert_eq!(verify_now(&tampered), Err(Unauthorized::BadSignature));
     }
 
     #[test]
     fn alg_none_and_other_algorithms_are_refused() {
-        let signed = forged(
-            issuer(),
-            |header| {
-                header.insert("alg".into(), json!("none"));
-            },
-            |_| {},
-        );
-        let unsigned = format!("{}.", &signed[..signed.rfind('.').unwrap()]);
-        assert_eq!(verify_now(&unsigned), Err(Unauthorized::UnsupportedAlgorithm(r#""none""#.into())));
-
-        for alg in [json!("HS256"), json!("RS512"), json!(null)] {
-            let token = forged(
+        let with_alg = |alg: Value| {
+            forged(
                 issuer(),
                 |header| {
-                    header.insert("alg".into(), alg.clone());
+                    header.insert("alg".into(), alg);
                 },
                 |_| {},
+            )
+        };
+
+        // jsonwebtoken knows no `none` and requires `alg`, so such a header does not parse.
+        let signed = with_alg(json!("none"));
+        let unsigned = format!("{}.", &signed[..signed.rfind('.').unwrap()]);
+        for token in [unsigned, with_alg(json!(null))] {
+            let refusal = verify_now(&token);
+            assert!(
+                matches!(&refusal, Err(Unauthorized::Malformed(error)) if matches!(error.kind(), ErrorKind::Json(_))),
+                "{refusal:?}"
             );
-            assert_eq!(verify_now(&token), Err(Unauthorized::UnsupportedAlgorithm(alg.to_string())));
+        }
+
+        for alg in [Algorithm::HS256, Algorithm::RS512] {
+            assert_eq!(verify_now(&with_alg(json!(alg))), Err(Unauthorized::UnsupportedAlgorithm(alg)));
         }
     }
 
@@ -611,7 +608,7 @@ mod tests {
 
     #[test]
     fn jwks_publishes_the_verifying_key() {
-        let jwks = issuer().jwks();
+        let jwks = serde_json::to_value(issuer().jwks()).unwrap();
         let keys = jwks["keys"].as_array().unwrap();
         assert_eq!(keys.len(), 1);
         let key = &keys[0];
@@ -619,6 +616,13 @@ mod tests {
         assert_eq!(key["kid"], issuer().key_id);
         assert_eq!(URL_SAFE_NO_PAD.decode(key["e"].as_str().unwrap()).unwrap(), [1, 0, 1]);
         assert_eq!(URL_SAFE_NO_PAD.decode(key["n"].as_str().unwrap()).unwrap().len(), 256);
+
+        // What a client of the deployed API does with a JWKS: verify a token with the published key.
+        let published_key = DecodingKey::from_jwk(&issuer().jwks().keys[0]).unwrap();
+        let mut validation = Validation::new(ALGORITHM);
+        validation.set_audience(&[AUDIENCE]);
+        let token = issuer().mint(&developer(), SystemTime::now());
+        assert!(jsonwebtoken::decode::<Map<String, Value>>(&token, &published_key, &validation).is_ok());
     }
 
     #[test]
