@@ -5,6 +5,9 @@ use std::collections::HashMap;
 
 use crate::domain::{EmailAddress, PartnerId, PartnerScope, UserId};
 
+/// The longest `name` claim kept (it is stored with memberships).
+const MAX_NAME_CHARS: usize = 256;
+
 /// The admin-area roles, granted by identity-provider groups.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum AdminRole {
@@ -76,7 +79,8 @@ impl Principal {
             // An unparseable address is treated as absent: it can match no invitation and receive no mail.
             email: claim("email").and_then(|email| EmailAddress::parse(email).ok()),
             email_verified: claim("email_verified") == Some("true"),
-            name: claim("name").map(str::to_owned),
+            // A display name, never an identity: one longer than any person's is left out.
+            name: claim("name").filter(|name| name.chars().count() <= MAX_NAME_CHARS).map(str::to_owned),
             admin,
             partner_id,
         })
@@ -192,5 +196,8 @@ mod tests {
         assert_eq!(padded.email, None, "an address with white space is no address");
         assert!(!padded.email_verified);
         assert_eq!(padded.name.as_deref(), Some(" Jane "));
+        let long_name = "n".repeat(MAX_NAME_CHARS + 1);
+        let named = Principal::from_claims(&claims(&[("sub", "u1"), ("name", &long_name)])).unwrap();
+        assert_eq!(named.name, None, "an overlong name is left out, not cut");
     }
 }

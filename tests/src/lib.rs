@@ -2,6 +2,7 @@
 //! ports, the table created from `infra/template.yaml`, and requests shaped as API Gateway
 //! delivers them.
 
+pub mod faults;
 pub mod local_services;
 pub mod operations;
 pub mod pipeline;

@@ -68,6 +68,7 @@ pub fn api(route: &str) -> RequestBuilder {
         params: HashMap::new(),
         query: HashMap::new(),
         body: None,
+        content_type: Some("application/json".to_owned()),
     }
 }
 
@@ -77,6 +78,7 @@ pub struct RequestBuilder {
     params: HashMap<String, String>,
     query: HashMap<String, String>,
     body: Option<String>,
+    content_type: Option<String>,
 }
 
 impl RequestBuilder {
@@ -97,6 +99,12 @@ impl RequestBuilder {
 
     pub fn raw_body(mut self, body: &str) -> Self {
         self.body = Some(body.to_owned());
+        self
+    }
+
+    /// The `content-type` header (`application/json` unless changed); `None` sends none.
+    pub fn content_type(mut self, content_type: Option<&str>) -> Self {
+        self.content_type = content_type.map(str::to_owned);
         self
     }
 
@@ -124,12 +132,13 @@ impl RequestBuilder {
         context.authorizer = authorizer;
         context.http.method = self.method.clone();
         context.http.path = Some(path.clone());
-        let request = lambda_http::http::Request::builder()
+        let mut request = lambda_http::http::Request::builder()
             .method(self.method)
-            .uri(format!("https://api.meshcustomers.test{path}"))
-            .header("content-type", "application/json")
-            .body(self.body.map_or(Body::Empty, Body::Text))
-            .expect("a valid request");
+            .uri(format!("https://api.meshcustomers.test{path}"));
+        if let Some(content_type) = &self.content_type {
+            request = request.header("content-type", content_type);
+        }
+        let request = request.body(self.body.map_or(Body::Empty, Body::Text)).expect("a valid request");
         request
             .with_request_context(RequestContext::ApiGatewayV2(context))
             .with_path_parameters(self.params)

@@ -7,6 +7,7 @@ use meshcustomers::config::{Environment, Settings};
 use meshcustomers::secrets::Secret;
 use meshcustomers::store::{CursorKey, Store};
 
+use crate::faults::Faults;
 use crate::local_services::dynamodb_endpoint;
 use crate::operations::OperationRecorder;
 use crate::requests::TestResponse;
@@ -61,6 +62,15 @@ impl TestApp {
 
     /// Like [`TestApp::spawn`], with some variables set otherwise (e.g. approval off).
     pub async fn spawn_with(overrides: &[(&str, &str)]) -> Self {
+        Self::build(overrides, None).await
+    }
+
+    /// Like [`TestApp::spawn`], with the functions' DynamoDB calls passing through `faults`.
+    pub async fn spawn_with_faults(faults: &Faults) -> Self {
+        Self::build(&[], Some(faults)).await
+    }
+
+    async fn build(overrides: &[(&str, &str)], faults: Option<&Faults>) -> Self {
         let sdk = local_sdk_config(dynamodb_endpoint()).await;
         let dynamodb = aws_sdk_dynamodb::Client::new(&sdk);
         let table = format!("meshcustomers-{}", uuid::Uuid::now_v7());
@@ -73,7 +83,12 @@ impl TestApp {
             variables.push(((*name).to_owned(), (*value).to_owned()));
         }
         let operations = OperationRecorder::default();
-        let recorded = aws_sdk_dynamodb::config::Builder::from(&sdk).interceptor(operations.clone()).build();
+        let mut recorded = aws_sdk_dynamodb::config::Builder::from(&sdk).interceptor(operations.clone());
+        if let Some(faults) = faults {
+            // DynamoDB Local speaks plain HTTP; the faults sit in front of the client that reaches it.
+            recorded = recorded.http_client(faults.client(aws_smithy_http_client::Builder::new().build_http()));
+        }
+        let recorded = recorded.build();
         let store = Store::new(
             aws_sdk_dynamodb::Client::from_conf(recorded),
             &table,
