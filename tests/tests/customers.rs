@@ -216,6 +216,23 @@ async fn lists_are_scoped_filtered_and_paged() {
     assert_eq!(identifiers(&by_prefix.body), ["alpha", "beta"], "identifier prefix or display-name prefix, any case");
     let by_status = test.call(list, api("GET /customers").query("status", "DISABLED").by(&acme)).await;
     assert_eq!(identifiers(&by_status.body), Vec::<String>::new());
+    // Statuses that customers have: a registration waits for approval beside active ones.
+    let registrant = Caller::user("reg", "reg@example.com");
+    let registered = json!({"identifier": "applicant", "displayName": "Applicant"});
+    assert_eq!(test.call(register, api("POST /registrations").json(registered).by(&registrant)).await.status, 201);
+    let body = json!({"identifier": "epsilon", "displayName": "Epsilon", "partnerId": "default"});
+    assert_eq!(test.call(create, api("POST /customers").json(body).by(&Caller::platform_admin())).await.status, 201);
+    let default_partner = Caller::partner_employee("default");
+    let pending = test.call(list, api("GET /customers").query("status", "PENDING_APPROVAL").by(&default_partner)).await;
+    assert_eq!(identifiers(&pending.body), ["applicant"]);
+    let active = test.call(list, api("GET /customers").query("status", "ACTIVE").by(&default_partner)).await;
+    assert_eq!(identifiers(&active.body), ["epsilon"]);
+    let all_pending =
+        test.call(list, api("GET /customers").query("status", "PENDING_APPROVAL").by(&Caller::platform_admin())).await;
+    assert_eq!(identifiers(&all_pending.body), ["applicant"]);
+    let all_active =
+        test.call(list, api("GET /customers").query("status", "ACTIVE").by(&Caller::platform_admin())).await;
+    assert_eq!(identifiers(&all_active.body), ["alpha", "beta", "delta", "epsilon", "gamma"]);
     test.call(list, api("GET /customers").query("status", "GONE").by(&acme))
         .await
         .assert_problem(400, "validation-failed");
