@@ -40,7 +40,7 @@ lint-rust:
 	cargo clippy --workspace --all-targets --locked -- -D warnings
 
 lint-template: $(PY_INSTALLED)
-	$(VENV)/bin/cfn-lint infra/template.yaml
+	$(VENV)/bin/cfn-lint infra/template.yaml -a cfn_lint_serverless.rules
 	$(VENV)/bin/sam validate --lint
 	$(VENV)/bin/python infra/lint_transformed.py infra/template.yaml
 

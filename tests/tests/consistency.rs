@@ -138,3 +138,41 @@ async fn the_sample_events_run_through_their_functions() {
         email_sender::compose(&event, &test.app::<email_sender::Settings>().settings.portal_base_url).unwrap();
     assert!(composed.is_some(), "the email sample causes a mail");
 }
+
+/// The serverless rule WS1004 is suppressed on the functions because it only knows log groups
+/// named after the function; this holds what it stands for: every function logs to a log group of
+/// the template that has a retention.
+#[test]
+fn every_function_logs_to_a_log_group_with_retention() {
+    let template = Template::of_repo().unwrap();
+    for function in functions() {
+        let resource = template.resource(&function.logical_id).unwrap();
+        let log_group = match &resource["Properties"]["LoggingConfig"]["LogGroup"] {
+            serde_yaml::Value::Tagged(tagged) if tagged.tag == "Ref" => tagged.value.as_str().unwrap().to_owned(),
+            other => panic!("{}: LoggingConfig.LogGroup is not a !Ref of a log group: {other:?}", function.logical_id),
+        };
+        let group = template.resource(&log_group).unwrap_or_else(|| panic!("no resource {log_group}"));
+        assert_eq!(group["Type"].as_str(), Some("AWS::Logs::LogGroup"), "{log_group}");
+        assert!(!group["Properties"]["RetentionInDays"].is_null(), "{log_group} keeps logs forever");
+    }
+}
+
+/// ES6000 is suppressed on the queues because each is where failures end; this holds it: every
+/// queue is a failure destination of the template and has an alarm on its visible messages.
+#[test]
+fn every_queue_is_a_failure_destination_with_an_alarm() {
+    let template = Template::of_repo().unwrap();
+    let text = std::fs::read_to_string(repo_root().join("infra/template.yaml")).unwrap();
+    let queues: Vec<&str> = template.resources_of_type("AWS::SQS::Queue").map(|(id, _)| id).collect();
+    assert!(!queues.is_empty());
+    for queue in queues {
+        let destination = [format!("Destination: !GetAtt {queue}.Arn"), format!("Arn: !GetAtt {queue}.Arn")];
+        assert!(destination.iter().any(|d| text.contains(d.as_str())), "{queue} receives no failures");
+        let alarmed = template.resources_of_type("AWS::CloudWatch::Alarm").any(|(_, alarm)| {
+            alarm["Properties"]["Dimensions"].as_sequence().into_iter().flatten().any(|dimension| {
+                matches!(&dimension["Value"], serde_yaml::Value::Tagged(t) if t.value.as_str() == Some(&format!("{queue}.QueueName")))
+            })
+        });
+        assert!(alarmed, "{queue} has no alarm");
+    }
+}
