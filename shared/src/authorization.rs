@@ -160,6 +160,21 @@ impl Action {
     }
 }
 
+/// The action each route of the HTTP API asks for: the authorization table's rows by route
+/// (`METHOD /path` as in the template). A route without a row fails the authorization matrix test.
+pub const ROUTES: &[(&str, Action)] = &[
+    ("POST /customers", Action::CreateCustomer),
+    ("GET /customers", Action::ListCustomers),
+    ("GET /customers/{id}", Action::ReadCustomer),
+    ("POST /registrations", Action::RegisterCustomer),
+    ("GET /customers/{id}/events", Action::ReadHistory),
+];
+
+/// The action a route asks for.
+pub fn route_action(route: &str) -> Option<Action> {
+    ROUTES.iter().find(|(key, _)| *key == route).map(|(_, action)| *action)
+}
+
 /// What the store knows of the caller's relation to one customer.
 #[derive(Debug, Clone, Copy)]
 pub struct CustomerRelation<'a> {

@@ -3,6 +3,7 @@
 //! delivers them.
 
 pub mod faults;
+pub mod fixtures;
 pub mod local_services;
 pub mod operations;
 pub mod pipeline;

@@ -5,10 +5,9 @@
 
 use chrono::Utc;
 use futures::StreamExt;
-use meshcustomers::domain::{
-    Customer, CustomerIdentifier, CustomerStatus, DisplayName, PartnerId, ProjectQuota, TagValues, UserId,
-};
-use meshcustomers::store::{MAX_FILTERED_READ, NewCustomer};
+use meshcustomers::domain::{CustomerIdentifier, CustomerStatus, UserId};
+use meshcustomers::store::MAX_FILTERED_READ;
+use meshcustomers_tests::fixtures;
 use meshcustomers_tests::operations::Call;
 use meshcustomers_tests::{Caller, TestApp, TestResponse, api};
 
@@ -17,30 +16,7 @@ use list_customers::handle as list;
 const SEEDED: usize = 5_000;
 
 async fn seed(test: &TestApp, identifier: String, status: CustomerStatus) {
-    let customer = Customer::new(
-        CustomerIdentifier::parse(&identifier).unwrap(),
-        DisplayName::parse(&format!("Seeded {identifier}")).unwrap(),
-        status,
-        PartnerId::parse("acme").unwrap(),
-        ProjectQuota::parse(5).unwrap(),
-        TagValues::new(),
-        UserId::parse("seeder").unwrap(),
-        Utc::now(),
-    );
-    let event = meshcustomers::events::DomainEvent::new(
-        &customer.identifier,
-        meshcustomers::events::Actor {
-            user_id: UserId::parse("seeder").unwrap(),
-            email: None,
-            role: meshcustomers::authorization::Role::PlatformAdmin,
-        },
-        Utc::now(),
-        meshcustomers::events::EventPayload::CustomerCreated((&customer).into()),
-    );
-    test.store
-        .create_customer(NewCustomer { customer, members: Vec::new(), invitations: Vec::new(), events: vec![event] })
-        .await
-        .unwrap();
+    fixtures::customer(test, &identifier, "acme", status, &[]).await;
 }
 
 /// 5,000 ACTIVE customers of acme, one PENDING_APPROVAL, one whose name matches `q=needle`.

@@ -149,7 +149,7 @@ async fn throttling_unreachability_and_server_errors_answer_503() {
         assert!(test.all_items().await.is_empty(), "{operation} {fault:?} wrote something");
     }
     let faults = Faults::default();
-    faults.inject("GetItem", Fault::Unreachable);
+    faults.inject("BatchGetItem", Fault::Unreachable);
     let test = TestApp::spawn_with_faults(&faults).await;
     let read = test.call(get, api("GET /customers/{id}").param("id", "acme").by(&Caller::partner_admin("acme"))).await;
     assert_unavailable(&read);

@@ -14,6 +14,7 @@ mod tag_definitions;
 mod transaction;
 
 use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::types::KeysAndAttributes;
 use std::sync::Arc;
 
 pub use conflict::Conflict;
@@ -24,6 +25,7 @@ pub use history::{HistoryEntry, HistoryFilter, Recorded};
 pub use items::{HistoryItem, Item};
 pub use keys::{Index, Key};
 pub use pagination::{MAX_FILTERED_READ, Page, PageQuery};
+use transaction::built;
 pub use transaction::{Changes, Expression};
 
 use crate::secrets::{Secret, SecretsManagerSecret};
@@ -66,6 +68,20 @@ impl Store {
 }
 
 impl Store {
+    /// Items by their keys, read consistently in one `BatchGetItem` (keys that exist; in no
+    /// particular order). Keys DynamoDB leaves unprocessed under throttling are asked again.
+    pub(crate) async fn get_many(&self, keys: Vec<Key>) -> Result<Vec<Item>, StoreError> {
+        let keys: Vec<Item> = keys.into_iter().map(Key::into_attributes).collect();
+        let mut request = Some(built(KeysAndAttributes::builder().set_keys(Some(keys)).consistent_read(true).build())?);
+        let mut items = Vec::new();
+        while let Some(keys) = request.take() {
+            let output = self.client.batch_get_item().request_items(&self.table, keys).send().await?;
+            items.extend(output.responses.and_then(|mut tables| tables.remove(&self.table)).unwrap_or_default());
+            request = output.unprocessed_keys.and_then(|mut tables| tables.remove(&self.table));
+        }
+        Ok(items)
+    }
+
     /// One item by its key, read consistently.
     pub(crate) async fn get(&self, key: Key) -> Result<Option<Item>, StoreError> {
         let output = self

@@ -90,9 +90,9 @@ pub struct Changes {
     events: Vec<DomainEvent>,
 }
 
-/// The SDK's builders fail only when a required field is missing: a bug here, not bad input.
-fn built<T>(result: Result<T, aws_sdk_dynamodb::error::BuildError>) -> Result<T, StoreError> {
-    result.map_err(|_| StoreError::Invariant("a transaction item lacks a required field"))
+/// The SDK's builders fail only when a required field is missing: a bug in the store, not bad input.
+pub(crate) fn built<T>(result: Result<T, aws_sdk_dynamodb::error::BuildError>) -> Result<T, StoreError> {
+    result.map_err(|_| StoreError::Invariant("a request lacks a required field"))
 }
 
 impl Changes {

@@ -1,0 +1,185 @@
+//! The authorization matrix, checked against the functions themselves: every route of the
+//! template × every kind of caller. The expected outcome comes from the authorization table in
+//! `shared` (`ROUTES` and `Action::rule`), the actual one from calling the route's function with a
+//! valid request. A route without a row in the table, without a handler here or without a valid
+//! request here fails the test. Each allowed call also counts its DynamoDB round trips, which must
+//! match the README's round-trip table and stay at 2 or fewer unless the table says why.
+
+use meshcustomers::authorization::{CustomerRelation, Denial, authorize, route_action};
+use meshcustomers::domain::{CustomerRole, CustomerStatus, PartnerId};
+use meshcustomers::principal::Principal;
+use meshcustomers_tests::fixtures;
+use meshcustomers_tests::requests::RequestBuilder;
+use meshcustomers_tests::template::{functions, routes};
+use meshcustomers_tests::{Caller, TestApp, TestResponse, api, repo_root};
+use serde_json::json;
+use std::collections::BTreeMap;
+use std::fmt;
+
+const CUSTOMER: &str = "matrix-co";
+const MANAGING_PARTNER: &str = "acme";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    Allowed,
+    Unauthenticated,
+    Forbidden,
+    NotFound,
+    Unexpected(u16),
+}
+
+impl fmt::Display for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Outcome::Allowed => f.write_str("allowed"),
+            Outcome::Unauthenticated => f.write_str("401"),
+            Outcome::Forbidden => f.write_str("403"),
+            Outcome::NotFound => f.write_str("404"),
+            Outcome::Unexpected(status) => write!(f, "{status}?"),
+        }
+    }
+}
+
+/// The callers of the matrix, with the membership each has in the customer.
+fn callers() -> Vec<(&'static str, Option<Caller>, Option<CustomerRole>)> {
+    vec![
+        ("platform admin", Some(Caller::platform_admin()), None),
+        ("partner admin", Some(Caller::partner_admin(MANAGING_PARTNER)), None),
+        ("partner employee", Some(Caller::partner_employee(MANAGING_PARTNER)), None),
+        ("other partner's admin", Some(Caller::partner_admin("globex")), None),
+        (
+            "customer admin",
+            Some(Caller::user("customer-admin", "admin@matrix.example")),
+            Some(CustomerRole::CustomerAdmin),
+        ),
+        (
+            "customer employee",
+            Some(Caller::user("customer-employee", "employee@matrix.example")),
+            Some(CustomerRole::CustomerEmployee),
+        ),
+        ("signed-in non-member", Some(Caller::user("outsider", "outsider@example.com")), None),
+        ("no token", None, None),
+    ]
+}
+
+/// What the authorization table says.
+fn expected(route: &str, caller: Option<&Caller>, membership: Option<CustomerRole>) -> Outcome {
+    let Some(caller) = caller else { return Outcome::Unauthenticated };
+    let action = route_action(route).unwrap_or_else(|| panic!("{route} has no row in authorization::ROUTES"));
+    let principal = Principal::from_claims(&caller.claims).expect("the matrix's callers have valid claims");
+    let managing = PartnerId::parse(MANAGING_PARTNER).unwrap();
+    match authorize(&principal, action, Some(&CustomerRelation { managing_partner_id: &managing, membership })) {
+        Ok(_) => Outcome::Allowed,
+        Err(Denial::Forbidden) => Outcome::Forbidden,
+        Err(Denial::NotFound) => Outcome::NotFound,
+    }
+}
+
+/// A valid request for the route; `n` keeps what callers create apart.
+fn request_for(route: &str, n: usize) -> RequestBuilder {
+    match route {
+        "POST /customers" => api(route).json(json!({"identifier": format!("made-{n}"), "displayName": "Made"})),
+        "POST /registrations" => {
+            api(route).json(json!({"identifier": format!("registered-{n}"), "displayName": "Registered"}))
+        }
+        "GET /customers" | "GET /customers/{id}" | "GET /customers/{id}/events" => api(route).param("id", CUSTOMER),
+        other => panic!("no valid request for {other} in the matrix: add one"),
+    }
+}
+
+async fn call(test: &TestApp, route: &str, request: RequestBuilder, caller: Option<&Caller>) -> TestResponse {
+    let request = match caller {
+        Some(caller) => request.by(caller),
+        None => request.anonymous(),
+    };
+    match route {
+        "POST /customers" => test.call(create_customer::handle, request).await,
+        "GET /customers" => test.call(list_customers::handle, request).await,
+        "GET /customers/{id}" => test.call(get_customer::handle, request).await,
+        "POST /registrations" => test.call(register_customer::handle, request).await,
+        "GET /customers/{id}/events" => test.call(list_customer_events::handle, request).await,
+        other => panic!("no handler for {other} in the matrix: add one"),
+    }
+}
+
+fn outcome(response: &TestResponse) -> Outcome {
+    match response.status {
+        200..=299 => Outcome::Allowed,
+        401 => Outcome::Unauthenticated,
+        403 => Outcome::Forbidden,
+        404 => Outcome::NotFound,
+        status => Outcome::Unexpected(status),
+    }
+}
+
+/// The README's round-trip table: route → (calls, why more than 2).
+fn documented_round_trips() -> BTreeMap<String, (usize, String)> {
+    let readme = std::fs::read_to_string(repo_root().join("README.md")).unwrap();
+    let section = readme.split("\n### Round trips per request").nth(1).expect("the README has a round-trip table");
+    let section = section.split("\n#").next().unwrap();
+    section
+        .lines()
+        .filter(|line| line.starts_with("| `"))
+        .map(|line| {
+            let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+            let calls = cells[2].parse().unwrap_or_else(|_| panic!("not a number of calls: {line}"));
+            (cells[1].trim_matches('`').to_owned(), (calls, cells[3].to_owned()))
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn every_route_answers_every_caller_as_the_authorization_table_says() {
+    let test = TestApp::spawn().await;
+    let members = callers();
+    // The customer: managed by acme, with a customer admin and a customer employee.
+    let member_callers: Vec<(&Caller, CustomerRole)> =
+        members.iter().filter_map(|(_, caller, role)| Some((caller.as_ref()?, (*role)?))).collect();
+    fixtures::customer(&test, CUSTOMER, MANAGING_PARTNER, CustomerStatus::Active, &member_callers).await;
+
+    let routes: Vec<String> =
+        functions().iter().flat_map(routes).map(|(method, path)| format!("{method} {path}")).collect();
+    let mut table = format!("{:<32}", "route");
+    for (name, _, _) in &members {
+        table.push_str(&format!(" | {name:^21}"));
+    }
+    let mut mismatches = Vec::new();
+    let mut round_trips: BTreeMap<String, usize> = BTreeMap::new();
+    for route in &routes {
+        table.push_str(&format!("\n{route:<32}"));
+        for (n, (name, caller, membership)) in members.iter().enumerate() {
+            let want = expected(route, caller.as_ref(), *membership);
+            test.operations.take_calls();
+            let response = call(&test, route, request_for(route, n), caller.as_ref()).await;
+            let got = outcome(&response);
+            let calls = test.operations.take_calls();
+            table
+                .push_str(&format!(" | {:^21}", if got == want { got.to_string() } else { format!("{got} ≠ {want}") }));
+            if got != want {
+                mismatches
+                    .push(format!("{route} by {name}: expected {want}, got {} {}", response.status, response.body));
+            }
+            if got == Outcome::Allowed {
+                assert!(calls.iter().all(|call| call.operation != "dynamodb:Scan"), "{route} scans: {calls:?}");
+                let most = round_trips.entry(route.clone()).or_default();
+                *most = (*most).max(calls.len());
+            }
+        }
+    }
+    println!("authorization matrix (allowed = the function answered 2xx):\n{table}\n");
+    assert!(mismatches.is_empty(), "the functions disagree with the authorization table:\n{}", mismatches.join("\n"));
+
+    let documented = documented_round_trips();
+    println!("DynamoDB round trips on success: {round_trips:?}");
+    for route in &routes {
+        let measured = *round_trips.get(route).unwrap_or_else(|| panic!("{route} allowed nobody in the matrix"));
+        let (calls, why) =
+            documented.get(route).unwrap_or_else(|| panic!("{route} is missing from the README's round-trip table"));
+        assert_eq!(measured, *calls, "{route}: the README says {calls} round trips, the function made {measured}");
+        assert!(
+            measured <= 2 || !why.is_empty(),
+            "{route} needs {measured} round trips and the README does not say why"
+        );
+    }
+    assert_eq!(documented.len(), routes.len(), "the README's round-trip table lists a route that does not exist");
+}
