@@ -4,6 +4,7 @@
 //! under `cargo lambda watch` ([`services`]). `local-cloud dev` ([`cloud`]) runs it all.
 
 pub mod api_payload;
+pub mod aws_json;
 pub mod bus;
 pub mod cloud;
 pub mod dead_letters;
@@ -15,6 +16,7 @@ pub mod lambda;
 pub mod processes;
 pub mod routes;
 pub mod secrets;
+pub mod secrets_manager;
 pub mod services;
 pub mod settings;
 pub mod stream_pump;
