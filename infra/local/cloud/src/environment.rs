@@ -10,7 +10,7 @@ use serde_yaml::Value;
 
 use crate::secrets::SecretStore;
 use crate::secrets_manager::LocalSecret;
-use crate::template::{Template, TemplateError};
+use crate::template::{Function, Template, TemplateError};
 
 /// The pseudo parameters and parameter values of the local stack.
 pub struct LocalStack<'a> {
@@ -51,6 +51,21 @@ impl LocalStack<'_> {
         Ok(variables)
     }
 
+    /// The function's log group (`AWS_LAMBDA_LOG_GROUP_NAME`): its `LoggingConfig.LogGroup`
+    /// (or Globals'), else Lambda's default `/aws/lambda/<function name>`.
+    pub fn log_group_name(&self, function: &Function) -> Result<String, TemplateError> {
+        let resource = self
+            .template
+            .resource(&function.logical_id)
+            .ok_or_else(|| TemplateError::Unsupported(format!("no resource {}", function.logical_id)))?;
+        match self.template.function_setting(resource, &["LoggingConfig", "LogGroup"]) {
+            Value::Null => Ok(format!("/aws/lambda/{}", function.binary)),
+            group => self.resolve(group).map_err(|e| {
+                TemplateError::Unsupported(format!("{}: LoggingConfig.LogGroup: {e}", function.logical_id))
+            }),
+        }
+    }
+
     /// Every `AWS::SecretsManager::Secret` of the template with its local value.
     pub fn secrets(&self) -> Result<Vec<LocalSecret>, TemplateError> {
         self.template
@@ -87,7 +102,7 @@ impl LocalStack<'_> {
     pub fn physical_name(&self, logical_id: &str) -> Result<String, String> {
         let resource = self.template.resource(logical_id).ok_or_else(|| format!("no resource {logical_id}"))?;
         let properties = &resource["Properties"];
-        let names = ["Name", "TableName"];
+        let names = ["Name", "TableName", "LogGroupName"];
         match names.iter().map(|key| &properties[*key]).find(|value| !value.is_null()) {
             Some(name) => self.resolve(name),
             None => Ok(format!("{STACK_NAME}-{logical_id}")),
