@@ -141,4 +141,33 @@ mod tests {
         assert!(variables["AWS_LAMBDA_LOG_STREAM_NAME"].contains("/[$LATEST]"));
         assert!(!variables.contains_key("AWS_LAMBDA_LOG_LEVEL"), "the template sets no ApplicationLogLevel");
     }
+
+    #[test]
+    fn each_function_gets_its_own_variables_and_a_secret_by_its_arn() {
+        let template = Template::parse(
+            "Globals:\n  Function:\n    Runtime: provided.al2023\n    Environment:\n      Variables:\n        SHARED: everyone\n\
+             Resources:\n  Key:\n    Type: AWS::SecretsManager::Secret\n    Properties:\n      GenerateSecretString:\n        PasswordLength: 40\n\
+             \x20 Lister:\n    Type: AWS::Serverless::Function\n    Metadata:\n      BuildProperties:\n        Binary: lister\n\
+             \x20   Properties:\n      Environment:\n        Variables:\n          KEY_SECRET_ARN: !Ref Key\n\
+             \x20 Getter:\n    Type: AWS::Serverless::Function\n    Metadata:\n      BuildProperties:\n        Binary: getter\n",
+        )
+        .unwrap();
+        let secrets = SecretStore::in_memory();
+        let stack = LocalStack { template: &template, parameters: Default::default(), secrets: &secrets };
+        let specs: BTreeMap<String, FunctionSpec> = template
+            .functions()
+            .unwrap()
+            .iter()
+            .map(|function| {
+                let spec = FunctionSpec::from_template(&stack, function, Path::new("/build"), &[]).unwrap();
+                (spec.name.clone(), spec)
+            })
+            .collect();
+        let arn = "arn:aws:secretsmanager:eu-central-1:000000000000:secret:Key";
+        assert_eq!(specs["lister"].variables.get("KEY_SECRET_ARN").map(String::as_str), Some(arn));
+        assert!(!specs["getter"].variables.contains_key("KEY_SECRET_ARN"));
+        assert_eq!(specs["getter"].variables["SHARED"], "everyone");
+        assert_eq!(specs["getter"].timeout, Duration::from_secs(3), "Lambda's default Timeout");
+        assert_eq!(stack.secret("Key").unwrap().arn, arn, "the Secrets Manager twin knows it by that ARN");
+    }
 }

@@ -126,8 +126,12 @@ impl Template {
     pub fn load(path: &Path) -> Result<Self, TemplateError> {
         let unreadable = |message: String| TemplateError::Unreadable { path: path.to_owned(), message };
         let text = std::fs::read_to_string(path).map_err(|e| unreadable(e.to_string()))?;
-        let root = serde_yaml::from_str(&text).map_err(|e| unreadable(e.to_string()))?;
-        Ok(Self { root })
+        Self::parse(&text).map_err(|e| unreadable(e.to_string()))
+    }
+
+    /// A template from its text.
+    pub fn parse(text: &str) -> Result<Self, serde_yaml::Error> {
+        Ok(Self { root: serde_yaml::from_str(text)? })
     }
 
     pub fn root(&self) -> &Value {
