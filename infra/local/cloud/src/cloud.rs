@@ -148,9 +148,9 @@ fn plan(settings: &Settings) -> Result<Plan, BoxError> {
 fn only_one<'a>(template: &'a Template, kind: &'a str) -> Result<Option<&'a str>, String> {
     let mut resources = template.resources_of_type(kind).map(|(id, _)| id);
     let first = resources.next();
-    match resources.next() {
-        Some(second) => Err(format!("{first:?} and {second} are both {kind}; the local cloud runs one")),
-        None => Ok(first),
+    match (first, resources.next()) {
+        (Some(first), Some(second)) => Err(format!("{first} and {second} are both {kind}; the local cloud runs one")),
+        _ => Ok(first),
     }
 }
 
@@ -331,7 +331,8 @@ fn print_ready(settings: &Settings, table: &str, bus: &str) {
          \x20 DynamoDB Local    {dynamodb}  table {table}\n\
          \x20 Event bus         {bus_url}  bus {bus}\n\
          \x20 Secrets Manager   {secrets}\n\
-         \x20 Lambda (invoke)   {lambda}  cargo lambda invoke -P {lambda_port} --data-file events/samples/<function>.json <function>\n\
+         \x20 Lambda (invoke)   {lambda}\n\
+         \x20                   infra/local/.venv/bin/cargo-lambda lambda invoke -P {lambda_port} --data-file events/samples/<function>.json <function>\n\
          \x20 Dead letters      {dead_letters}/<function>.jsonl\n\
          A saved change to the functions' code rebuilds them; Ctrl-C stops everything.\n",
         api = url(settings.gateway_port),

@@ -138,7 +138,7 @@ impl Worker {
         let Some(instance) = self.instance.as_mut() else {
             let reason = match self.readiness.borrow().clone() {
                 Readiness::Down(reason) => reason,
-                other => format!("{other:?}"),
+                _ => "it did not start".to_owned(),
             };
             let _ = reply.send(Err(InvocationFailure::Undelivered(format!("{}: {reason}", self.spec.name))));
             return;
