@@ -11,7 +11,7 @@ export AWS_DEFAULT_REGION ?= eu-central-1
 .PHONY: dev token test deps lint lint-rust lint-template build clean
 
 # The whole product on 127.0.0.1 (API on :3000, see README "Local cloud"); Ctrl-C stops it all.
-# Every function is built first, so the first request does not wait for cargo.
+# Every binary is built first: the local Lambda runs the functions from their built binaries.
 dev: deps
 	cargo build --locked --bins
 	cargo run --locked --quiet --bin local-cloud -- dev

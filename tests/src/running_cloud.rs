@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 
 use crate::local_services::free_port;
 use crate::repo_root;
+use local_cloud::function_spec::binaries_folder;
 use local_cloud::processes::die_with_parent;
 
 /// Every function's first start (and a build, should one be needed) happens before ready.
@@ -33,8 +34,7 @@ pub fn built_binaries(binaries: &[&str]) -> PathBuf {
         build.args(["--bin", binary]);
     }
     assert!(build.status().expect("cargo runs").success(), "the binaries build");
-    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| repo_root().join("target"), PathBuf::from);
-    target.join("debug")
+    binaries_folder()
 }
 
 impl RunningCloud {
@@ -53,6 +53,7 @@ impl RunningCloud {
             "LOCAL_ADMIN_PORT",
             "LOCAL_SES_PORT",
             "LOCAL_BUS_PORT",
+            "LOCAL_SECRETS_PORT",
             "LOCAL_LAMBDA_PORT",
         ]
         .into_iter()
@@ -68,7 +69,8 @@ impl RunningCloud {
             .env("LOCAL_DATA_DIR", &data_dir)
             .env("LOCAL_CLOUD_INSTANCE", &instance)
             .stdin(Stdio::null())
-            .stdout(std::fs::File::create(&log).expect("a log file"))
+            // Both appending, so that neither overwrites what the other wrote.
+            .stdout(std::fs::File::options().create(true).append(true).open(&log).expect("a log file"))
             .stderr(std::fs::File::options().append(true).open(&log).expect("the log file"));
         die_with_parent(&mut command, libc::SIGTERM);
         let child = command.spawn().expect("local-cloud starts");
@@ -99,8 +101,13 @@ impl RunningCloud {
         }
     }
 
+    /// Everything the local cloud and its functions printed so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
     pub fn log_tail(&self) -> String {
-        let log = std::fs::read_to_string(&self.log).unwrap_or_default();
+        let log = self.log();
         let lines: Vec<&str> = log.lines().collect();
         lines[lines.len().saturating_sub(60)..].join("\n")
     }

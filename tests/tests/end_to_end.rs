@@ -1,5 +1,5 @@
 //! The product through the local cloud, over HTTP, as a client of the deployed stack sees it:
-//! the gateway's JWT authorizer, the functions as built binaries under cargo lambda, DynamoDB
+//! the gateway's JWT authorizer, the functions as built binaries under the local Lambda, DynamoDB
 //! Local's stream through the event source mapping, the bus and its rules, the SES emulator.
 
 use std::time::{Duration, Instant};
@@ -60,16 +60,21 @@ async fn within<T>(limit: Duration, mut check: impl AsyncFnMut() -> Option<T>) -
 async fn the_local_cloud_runs_the_product_end_to_end_and_stops_without_leftovers() {
     let mut cloud = RunningCloud::start().await;
     let client = Client { http: reqwest::Client::new(), api: cloud.api.clone() };
+    // Readiness is found without sending the functions anything, so nothing fails on the way.
+    let (status, _) = client.get("/_local/health", None).await;
+    assert_eq!(status, 200);
+    the_log_shows_no_error(&cloud);
 
     requests_without_a_valid_token_get_401(&cloud, &client).await;
     registering_sends_the_being_verified_mail(&cloud, &client).await;
     a_created_customer_shows_in_its_history_once_with_the_actor(&cloud, &client).await;
     another_partner_gets_404(&cloud, &client).await;
+    the_log_shows_no_error(&cloud);
 
     // The marker finds the running processes, so finding none after the stop means something.
     let running = cloud.leftover_processes();
     assert!(running.iter().any(|command| command.contains("DynamoDBLocal.jar")), "{running:#?}");
-    assert!(running.iter().any(|command| command.contains("cargo-lambda")), "{running:#?}");
+    assert!(running.iter().any(|command| command.ends_with("debug/create-customer ")), "{running:#?}");
     let status = cloud.stop().expect("the local cloud was running");
     assert!(status.success(), "SIGTERM stops the local cloud cleanly: {status}\n{}", cloud.log_tail());
     let leftovers = within(Duration::from_secs(5), async || {
@@ -78,6 +83,14 @@ async fn the_local_cloud_runs_the_product_end_to_end_and_stops_without_leftovers
     })
     .await;
     assert!(leftovers.is_some(), "processes left behind: {:#?}", cloud.leftover_processes());
+}
+
+/// A newcomer reads ERROR as broken: the happy path logs none, neither the local cloud nor the
+/// functions (whose JSON log lines carry `"level":"ERROR"`).
+fn the_log_shows_no_error(cloud: &RunningCloud) {
+    let log = cloud.log();
+    let errors: Vec<&str> = log.lines().filter(|line| line.contains("ERROR")).collect();
+    assert!(errors.is_empty(), "the log shows errors:\n{}", errors.join("\n"));
 }
 
 async fn requests_without_a_valid_token_get_401(cloud: &RunningCloud, client: &Client) {

@@ -10,11 +10,12 @@ use std::time::{Duration, Instant};
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use crate::aws_json;
 use crate::dead_letters::DeadLetters;
 use crate::environment::{ACCOUNT_ID, REGION};
 use crate::lambda::{InvokeError, Lambda};
@@ -167,17 +168,17 @@ impl Bus {
 async fn put_events(State(bus): State<Arc<Bus>>, headers: HeaderMap, body: Bytes) -> Response {
     let target = headers.get("x-amz-target").and_then(|t| t.to_str().ok()).unwrap_or_default();
     if target != "AWSEvents.PutEvents" {
-        return aws_error(
+        return aws_json::error(
             "UnknownOperationException",
             &format!("the local bus answers PutEvents only, not {target:?}"),
         );
     }
     let request: PutEventsRequest = match serde_json::from_slice(&body) {
         Ok(request) => request,
-        Err(error) => return aws_error("SerializationException", &error.to_string()),
+        Err(error) => return aws_json::error("SerializationException", &error.to_string()),
     };
     if request.entries.is_empty() || request.entries.len() > 10 {
-        return aws_error("ValidationException", "Entries must hold between 1 and 10 entries.");
+        return aws_json::error("ValidationException", "Entries must hold between 1 and 10 entries.");
     }
     let mut failed = 0;
     let entries: Vec<Value> = request
@@ -194,17 +195,7 @@ async fn put_events(State(bus): State<Arc<Bus>>, headers: HeaderMap, body: Bytes
             }
         })
         .collect();
-    aws_json(StatusCode::OK, json!({ "FailedEntryCount": failed, "Entries": entries }))
-}
-
-fn aws_error(kind: &str, message: &str) -> Response {
-    aws_json(StatusCode::BAD_REQUEST, json!({ "__type": kind, "message": message }))
-}
-
-fn aws_json(status: StatusCode, body: Value) -> Response {
-    let mut response = (status, body.to_string()).into_response();
-    response.headers_mut().insert("content-type", HeaderValue::from_static("application/x-amz-json-1.1"));
-    response
+    aws_json::answer(StatusCode::OK, json!({ "FailedEntryCount": failed, "Entries": entries }))
 }
 
 #[cfg(test)]

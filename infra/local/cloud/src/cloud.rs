@@ -1,9 +1,10 @@
-//! `local-cloud dev`: starts the local twins and the functions, then the gateway, the bus and the
-//! stream pumps in this process; prints where everything is once every function answers; on
-//! Ctrl-C, SIGTERM or the death of a twin, stops it all.
+//! `local-cloud dev`: reads the template into a plan (refusing at once what has no local twin),
+//! starts DynamoDB Local, the SES emulator and the table browser as child processes, then runs
+//! in this process the local Lambda with every function, the gateway, the bus, Secrets Manager,
+//! the stream pumps and the code reload. It prints where everything is once every function has
+//! asked for its first invocation; on Ctrl-C, SIGTERM or the death of a twin, it stops it all.
 
-use std::collections::BTreeMap;
-use std::net::TcpListener;
+use std::net::{Ipv6Addr, TcpListener};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -11,18 +12,22 @@ use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::watch;
 
 use crate::bus::{Bus, RetryTiming, Target};
+use crate::code_reload::{BuildState, CodeReload};
 use crate::dead_letters::DeadLetters;
 use crate::environment::{LocalStack, REGION, local_parameters};
+use crate::function_spec::{FunctionSpec, binaries_folder};
 use crate::gateway::Gateway;
 use crate::lambda::Lambda;
+use crate::lambda_twin::LambdaTwin;
 use crate::processes::Supervisor;
 use crate::routes::RouteTable;
 use crate::secrets::SecretStore;
+use crate::secrets_manager::{LocalSecret, SecretsManager};
 use crate::services::{self, Storage};
 use crate::settings::Settings;
 use crate::stream_pump::StreamPump;
 use crate::table::ensure_table;
-use crate::template::{Function, Template, repo_root};
+use crate::template::{Function, StreamSource, Template, repo_root};
 use crate::tokens::Issuer;
 
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -30,23 +35,44 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 /// The audience of local tokens (the deployed API expects its Cognito app client id).
 pub const AUDIENCE: &str = "meshcustomers-local";
 const STARTUP_TIMEOUT: Duration = Duration::from_secs(120);
-/// The first invocation of a function may build it.
-const READY_TIMEOUT: Duration = Duration::from_secs(1800);
+
+/// What the local cloud runs, all read from the template before anything starts.
+struct Plan {
+    template: Template,
+    functions: Vec<Function>,
+    specs: Vec<FunctionSpec>,
+    /// The local names of the table and the bus (the functions learn them from their own
+    /// environment, as the template gives it).
+    table: String,
+    bus: String,
+    targets: Vec<Target>,
+    /// Per stream source: the function, the mapping's settings and the table's local name.
+    stream_sources: Vec<(String, StreamSource, String)>,
+    secrets: Vec<LocalSecret>,
+}
+
+/// Where the local cloud's own servers listen; bound before anything starts, so a taken port
+/// fails at once and by name.
+struct Listeners {
+    gateway: TcpListener,
+    bus: TcpListener,
+    secrets: TcpListener,
+    /// 127.0.0.1, and [::1] where the machine has it: `cargo lambda invoke` calls [::1] by default.
+    lambda: Vec<TcpListener>,
+}
 
 /// Runs the local cloud in the foreground until asked to stop.
 pub fn run(settings: Settings) -> Result<(), BoxError> {
-    let template = Template::of_repo()?;
-    let functions = template.functions()?;
-    let secrets = SecretStore::in_folder(settings.data_dir.join("secrets"));
-    let stack = LocalStack {
-        template: &template,
-        parameters: local_parameters(&repo_root().join("infra/local/parameters.json"))?,
-        secrets: &secrets,
+    let plan = plan(&settings)?;
+    let listeners = Listeners {
+        gateway: bind(settings.gateway_port, "LOCAL_GATEWAY_PORT")?,
+        bus: bind(settings.bus_port, "LOCAL_BUS_PORT")?,
+        secrets: bind(settings.secrets_port, "LOCAL_SECRETS_PORT")?,
+        lambda: std::iter::once(bind(settings.lambda_port, "LOCAL_LAMBDA_PORT")?)
+            .chain(TcpListener::bind((Ipv6Addr::LOCALHOST, settings.lambda_port)).ok())
+            .map(|listener| listener.set_nonblocking(true).map(|()| listener))
+            .collect::<Result<_, _>>()?,
     };
-    let environment = shared_environment(&stack, &functions)?;
-    // Bound before anything starts, so a taken port fails at once and by name.
-    let gateway_listener = bind(settings.gateway_port, "LOCAL_GATEWAY_PORT")?;
-    let bus_listener = bind(settings.bus_port, "LOCAL_BUS_PORT")?;
 
     let supervisor = Arc::new(Mutex::new(Supervisor::new()));
     {
@@ -65,56 +91,73 @@ pub fn run(settings: Settings) -> Result<(), BoxError> {
             services::dynamodb_admin(settings.admin_port, settings.dynamodb_port)?,
             true,
         )?;
-        let mut watch = services::cargo_lambda_watch(settings.lambda_port)?;
-        watch.envs(&environment).envs(local_aws_variables(&settings));
-        for variable in ["AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL", "AWS_DEFAULT_PROFILE"] {
-            watch.env_remove(variable);
-        }
-        children.spawn("cargo lambda watch", watch, false)?;
     }
+    // Multi-threaded: its workers live as long as the local cloud, so the function instances
+    // they spawn get the parent-death signal only when the local cloud ends.
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-    let outcome = runtime.block_on(serve(
-        &settings,
-        &template,
-        &stack,
-        functions,
-        environment,
-        (gateway_listener, bus_listener),
-        Arc::clone(&supervisor),
-    ));
+    let outcome = runtime.block_on(serve(&settings, plan, listeners, Arc::clone(&supervisor)));
     eprintln!("Stopping the local cloud…");
-    supervisor.lock().expect("not poisoned").stop_all();
+    // Dropping the tasks drops the function instances, which kills them.
     runtime.shutdown_timeout(Duration::from_secs(5));
+    supervisor.lock().expect("not poisoned").stop_all();
     outcome
 }
 
-/// The one environment of every function: `cargo lambda watch` serves all of them from one
-/// process, so per-function differences cannot be given locally and are refused.
-fn shared_environment(stack: &LocalStack<'_>, functions: &[Function]) -> Result<BTreeMap<String, String>, BoxError> {
-    let mut shared: Option<(String, BTreeMap<String, String>)> = None;
-    for function in functions {
-        let environment = stack.function_environment(&function.logical_id)?;
-        match &shared {
-            None => shared = Some((function.logical_id.clone(), environment)),
-            Some((first, variables)) if *variables != environment => {
-                return Err(format!(
-                    "{} and {first} get different environments; the local cloud gives all functions one",
-                    function.logical_id
-                )
-                .into());
+fn plan(settings: &Settings) -> Result<Plan, BoxError> {
+    let template = Template::of_repo()?;
+    let functions = template.functions()?;
+    let secrets = SecretStore::in_folder(settings.data_dir.join("secrets"));
+    let stack = LocalStack {
+        template: &template,
+        parameters: local_parameters(&repo_root().join("infra/local/parameters.json"))?,
+        secrets: &secrets,
+    };
+    let local_aws = local_aws_variables(settings);
+    let binaries = binaries_folder();
+    let specs = functions
+        .iter()
+        .map(|function| FunctionSpec::from_template(&stack, function, &binaries, &local_aws))
+        .collect::<Result<_, _>>()?;
+    let table = match only_one(&template, "AWS::DynamoDB::Table")? {
+        Some(table) => stack.physical_name(table)?,
+        None => return Err("infra/template.yaml defines no AWS::DynamoDB::Table".into()),
+    };
+    let bus = match only_one(&template, "AWS::Events::EventBus")? {
+        Some(bus) => stack.physical_name(bus)?,
+        None => "default".to_owned(),
+    };
+    let mut targets = Vec::new();
+    let mut stream_sources = Vec::new();
+    for function in &functions {
+        for rule in &function.rules {
+            if stack.physical_name(&rule.bus)? != bus {
+                return Err(format!("rule {} is on a bus the local cloud does not run", rule.name).into());
             }
-            Some(_) => {}
+            let async_invoke = function.async_invoke.clone();
+            targets.push(Target { rule: rule.clone(), function: function.binary.clone(), async_invoke });
+        }
+        for source in &function.stream_sources {
+            stream_sources.push((function.binary.clone(), source.clone(), stack.physical_name(&source.table)?));
         }
     }
-    Ok(shared.map(|(_, variables)| variables).unwrap_or_default())
+    let secrets = stack.secrets()?;
+    Ok(Plan { template, functions, specs, table, bus, targets, stream_sources, secrets })
+}
+
+/// The logical id of the template's resource of `kind`, if any; the local cloud runs one of each.
+fn only_one<'a>(template: &'a Template, kind: &'a str) -> Result<Option<&'a str>, String> {
+    let mut resources = template.resources_of_type(kind).map(|(id, _)| id);
+    let first = resources.next();
+    match (first, resources.next()) {
+        (Some(first), Some(second)) => Err(format!("{first} and {second} are both {kind}; the local cloud runs one")),
+        _ => Ok(first),
+    }
 }
 
 /// The AWS SDK's variables that point the functions at the local twins, with dummy credentials
 /// and no shared config files, so a developer's real AWS account is never reached.
 fn local_aws_variables(settings: &Settings) -> Vec<(&'static str, String)> {
     vec![
-        ("AWS_REGION", REGION.to_owned()),
-        ("AWS_DEFAULT_REGION", REGION.to_owned()),
         ("AWS_ACCESS_KEY_ID", "local".to_owned()),
         ("AWS_SECRET_ACCESS_KEY", "local".to_owned()),
         ("AWS_CONFIG_FILE", "/dev/null".to_owned()),
@@ -123,6 +166,7 @@ fn local_aws_variables(settings: &Settings) -> Vec<(&'static str, String)> {
         ("AWS_ENDPOINT_URL_DYNAMODB", Settings::url(settings.dynamodb_port)),
         ("AWS_ENDPOINT_URL_EVENTBRIDGE", Settings::url(settings.bus_port)),
         ("AWS_ENDPOINT_URL_SESV2", Settings::url(settings.ses_port)),
+        ("AWS_ENDPOINT_URL_SECRETS_MANAGER", Settings::url(settings.secrets_port)),
     ]
 }
 
@@ -135,105 +179,99 @@ fn bind(port: u16, variable: &str) -> Result<TcpListener, BoxError> {
 
 async fn serve(
     settings: &Settings,
-    template: &Template,
-    stack: &LocalStack<'_>,
-    functions: Vec<Function>,
-    environment: BTreeMap<String, String>,
-    (gateway_listener, bus_listener): (TcpListener, TcpListener),
+    plan: Plan,
+    listeners: Listeners,
     supervisor: Arc<Mutex<Supervisor>>,
 ) -> Result<(), BoxError> {
+    let (stop_sender, stop) = watch::channel(false);
+    let shutdown = |mut stop: watch::Receiver<bool>| async move {
+        let _ = stop.wait_for(|stopped| *stopped).await;
+    };
+    let mut servers = Vec::new();
+    let mut serve_on = |listener: TcpListener, router: axum::Router| -> std::io::Result<()> {
+        let server = axum::serve(tokio::net::TcpListener::from_std(listener)?, router)
+            .with_graceful_shutdown(shutdown(stop.clone()))
+            .into_future();
+        servers.push(tokio::spawn(async move {
+            if let Err(error) = server.await {
+                tracing::warn!(%error, "a server of the local cloud stopped");
+            }
+        }));
+        Ok(())
+    };
+
+    // The functions start while DynamoDB Local does; invocations reach them through the invoke API.
+    let (build_state, builds) = watch::channel(BuildState::default());
+    let binaries = plan.specs.iter().map(|spec| spec.name.clone()).collect();
+    let functions = Arc::new(LambdaTwin::start(plan.specs, &builds));
+    for listener in listeners.lambda {
+        serve_on(listener, crate::lambda_twin::router(Arc::clone(&functions)))?;
+    }
+    let _code_reload = CodeReload::start(&repo_root(), binaries, build_state)?;
+    let secrets_manager = Arc::new(SecretsManager { secrets: plan.secrets });
+    serve_on(listeners.secrets, crate::secrets_manager::router(secrets_manager))?;
+
     for (name, port) in [("DynamoDB Local", settings.dynamodb_port), ("aws-ses-v2-local", settings.ses_port)] {
         wait_for_port(name, port).await?;
     }
     let sdk = local_sdk_config(&Settings::url(settings.dynamodb_port)).await;
     let dynamodb = aws_sdk_dynamodb::Client::new(&sdk);
-    let table = environment.get("TABLE_NAME").ok_or("the functions get no TABLE_NAME")?.clone();
-    if ensure_table(&dynamodb, template, &table).await? {
-        eprintln!("Created table {table} from infra/template.yaml.");
+    if ensure_table(&dynamodb, &plan.template, &plan.table).await? {
+        eprintln!("Created table {} from infra/template.yaml.", plan.table);
     }
 
-    let (stop_sender, stop) = watch::channel(false);
     let lambda = Lambda::new(Settings::url(settings.lambda_port));
     let dead_letters = Arc::new(DeadLetters::new(settings.data_dir.join("dead-letters")));
     let issuer_url = format!("{}/_local", Settings::url(settings.gateway_port));
     let gateway = Arc::new(Gateway {
-        routes: RouteTable::new(&functions),
+        routes: RouteTable::new(&plan.functions),
         issuer: Issuer::load_or_create(&settings.data_dir.join("issuer-key.pk8"), &issuer_url, AUDIENCE)?,
         lambda: lambda.clone(),
-        functions: functions.iter().map(|f| f.binary.clone()).collect(),
+        functions: Arc::clone(&functions),
     });
-    let bus_name = environment.get("EVENT_BUS_NAME").ok_or("the functions get no EVENT_BUS_NAME")?.clone();
-    let mut targets = Vec::new();
-    for function in &functions {
-        for rule in &function.rules {
-            if stack.physical_name(&rule.bus)? != bus_name {
-                return Err(format!("rule {} is on a bus the functions do not publish to", rule.name).into());
-            }
-            let target = Target {
-                rule: rule.clone(),
-                function: function.binary.clone(),
-                async_invoke: function.async_invoke.clone(),
-            };
-            targets.push(target);
-        }
-    }
+    let gateway_server = tokio::spawn(crate::gateway::serve(
+        tokio::net::TcpListener::from_std(listeners.gateway)?,
+        gateway,
+        shutdown(stop.clone()),
+    ));
     let bus = Arc::new(Bus {
-        name: bus_name.clone(),
-        targets,
+        name: plan.bus.clone(),
+        targets: plan.targets,
         lambda: lambda.clone(),
         dead_letters: Arc::clone(&dead_letters),
         timing: RetryTiming::default(),
     });
-    let shutdown = |mut stop: watch::Receiver<bool>| async move {
-        let _ = stop.wait_for(|stopped| *stopped).await;
-    };
-    let gateway_server = tokio::spawn(crate::gateway::serve(
-        tokio::net::TcpListener::from_std(gateway_listener)?,
-        Arc::clone(&gateway),
-        shutdown(stop.clone()),
-    ));
-    let bus_server = tokio::spawn(
-        axum::serve(tokio::net::TcpListener::from_std(bus_listener)?, crate::bus::router(bus))
-            .with_graceful_shutdown(shutdown(stop.clone()))
-            .into_future(),
-    );
+    serve_on(listeners.bus, crate::bus::router(bus))?;
     let streams = aws_sdk_dynamodbstreams::Client::new(&sdk);
     let mut pumps = Vec::new();
-    for function in &functions {
-        for source in &function.stream_sources {
-            let pump = StreamPump {
-                dynamodb: dynamodb.clone(),
-                streams: streams.clone(),
-                table: stack.physical_name(&source.table)?,
-                function: function.binary.clone(),
-                source: source.clone(),
-                lambda: lambda.clone(),
-                dead_letters: Arc::clone(&dead_letters),
-                checkpoint_file: (!settings.in_memory)
-                    .then(|| settings.data_dir.join(format!("stream-position-{}.json", function.binary))),
-                retry_base: Duration::from_secs(1),
-            };
-            pumps.push(tokio::spawn(pump.run(stop.clone())));
-        }
+    for (function, source, table) in plan.stream_sources {
+        let pump = StreamPump {
+            dynamodb: dynamodb.clone(),
+            streams: streams.clone(),
+            table,
+            checkpoint_file: (!settings.in_memory)
+                .then(|| settings.data_dir.join(format!("stream-position-{function}.json"))),
+            function,
+            source,
+            lambda: lambda.clone(),
+            dead_letters: Arc::clone(&dead_letters),
+            retry_base: Duration::from_secs(1),
+        };
+        pumps.push(tokio::spawn(pump.run(stop.clone())));
     }
 
-    let ready = wait_until_ready(&gateway);
     let outcome = tokio::select! {
-        ready = ready => match ready {
-            Ok(()) => {
-                print_ready(settings, &table, &bus_name);
-                wait_for_stop(&supervisor).await
-            }
-            Err(error) => Err(error),
-        },
+        () = functions.until_ready() => {
+            print_ready(settings, &plan.table, &plan.bus);
+            wait_for_stop(&supervisor).await
+        }
         stopped = wait_for_stop(&supervisor) => stopped,
     };
     let _ = stop_sender.send(true);
     let _ = tokio::time::timeout(Duration::from_secs(5), async {
         let _ = gateway_server.await;
-        let _ = bus_server.await;
-        for pump in pumps {
-            let _ = pump.await;
+        for task in servers.into_iter().chain(pumps) {
+            let _ = task.await;
         }
     })
     .await;
@@ -257,24 +295,6 @@ async fn wait_for_port(name: &str, port: u16) -> Result<(), BoxError> {
             return Err(format!("{name} did not open port {port} within {STARTUP_TIMEOUT:?}").into());
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    Ok(())
-}
-
-/// Waits until every function answers (the first answer may include its build).
-async fn wait_until_ready(gateway: &Gateway) -> Result<(), BoxError> {
-    let deadline = Instant::now() + READY_TIMEOUT;
-    for function in &gateway.functions {
-        loop {
-            match gateway.lambda.answers(function).await {
-                Ok(()) => break,
-                Err(error) if Instant::now() > deadline => return Err(error.into()),
-                Err(error) => {
-                    tracing::debug!(%error, "waiting for the function");
-                    tokio::time::sleep(Duration::from_millis(500)).await;
-                }
-            }
-        }
     }
     Ok(())
 }
@@ -310,13 +330,19 @@ fn print_ready(settings: &Settings, table: &str, bus: &str) {
          \x20 Table browser     {admin}\n\
          \x20 DynamoDB Local    {dynamodb}  table {table}\n\
          \x20 Event bus         {bus_url}  bus {bus}\n\
+         \x20 Secrets Manager   {secrets}\n\
+         \x20 Lambda (invoke)   {lambda}\n\
+         \x20                   infra/local/.venv/bin/cargo-lambda lambda invoke -P {lambda_port} --data-file events/samples/<function>.json <function>\n\
          \x20 Dead letters      {dead_letters}/<function>.jsonl\n\
-         Ctrl-C stops everything.\n",
+         A saved change to the functions' code rebuilds them; Ctrl-C stops everything.\n",
         api = url(settings.gateway_port),
         ses = url(settings.ses_port),
         admin = url(settings.admin_port),
         dynamodb = url(settings.dynamodb_port),
         bus_url = url(settings.bus_port),
+        secrets = url(settings.secrets_port),
+        lambda = url(settings.lambda_port),
+        lambda_port = settings.lambda_port,
         dead_letters = dead_letters.display(),
     );
 }

@@ -1,6 +1,7 @@
 //! The environment the template gives a function, with CloudFormation's intrinsic functions
 //! resolved to local values: parameters from `infra/local/parameters.json` (else their
 //! `Default`), resources to local names, secrets from the local secret store.
+//! The template's secrets, as the Secrets Manager twin serves them, are resolved here too.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -8,7 +9,8 @@ use std::path::Path;
 use serde_yaml::Value;
 
 use crate::secrets::SecretStore;
-use crate::template::{Template, TemplateError};
+use crate::secrets_manager::LocalSecret;
+use crate::template::{Function, Template, TemplateError};
 
 /// The pseudo parameters and parameter values of the local stack.
 pub struct LocalStack<'a> {
@@ -49,11 +51,59 @@ impl LocalStack<'_> {
         Ok(variables)
     }
 
+    /// The function's log group (`AWS_LAMBDA_LOG_GROUP_NAME`): its `LoggingConfig.LogGroup`
+    /// (or Globals'), else Lambda's default `/aws/lambda/<function name>`.
+    pub fn log_group_name(&self, function: &Function) -> Result<String, TemplateError> {
+        let resource = self
+            .template
+            .resource(&function.logical_id)
+            .ok_or_else(|| TemplateError::Unsupported(format!("no resource {}", function.logical_id)))?;
+        match self.template.function_setting(resource, &["LoggingConfig", "LogGroup"]) {
+            Value::Null => Ok(format!("/aws/lambda/{}", function.binary)),
+            group => self.resolve(group).map_err(|e| {
+                TemplateError::Unsupported(format!("{}: LoggingConfig.LogGroup: {e}", function.logical_id))
+            }),
+        }
+    }
+
+    /// Every `AWS::SecretsManager::Secret` of the template with its local value.
+    pub fn secrets(&self) -> Result<Vec<LocalSecret>, TemplateError> {
+        self.template
+            .resources_of_type("AWS::SecretsManager::Secret")
+            .map(|(logical_id, _)| self.secret(logical_id).map_err(TemplateError::Unsupported))
+            .collect()
+    }
+
+    /// A secret of the template: its `SecretString`, or the value the local store generated
+    /// for it (`GenerateSecretString`), named by its `Name` or else its logical id.
+    pub fn secret(&self, logical_id: &str) -> Result<LocalSecret, String> {
+        let resource = self.template.resource(logical_id).ok_or_else(|| format!("no secret {logical_id}"))?;
+        let properties = &resource["Properties"];
+        let generate = &properties["GenerateSecretString"];
+        if !generate["SecretStringTemplate"].is_null() {
+            return Err(format!("secret {logical_id}: SecretStringTemplate has no local twin"));
+        }
+        let name = match &properties["Name"] {
+            Value::Null => logical_id.to_owned(),
+            name => self.resolve(name)?,
+        };
+        let stored = self
+            .secrets
+            .get_or_generate(logical_id, generate["PasswordLength"].as_u64().unwrap_or(32) as usize)
+            .map_err(|e| format!("secret {logical_id}: {e}"))?;
+        let value = match &properties["SecretString"] {
+            Value::Null => stored.value,
+            literal => self.resolve(literal)?,
+        };
+        Ok(LocalSecret { arn: secret_arn(logical_id), name, value, created: stored.created })
+    }
+
     /// The local physical name (`Ref`) of a resource: its name property, else `<stack>-<LogicalId>`.
     pub fn physical_name(&self, logical_id: &str) -> Result<String, String> {
         let resource = self.template.resource(logical_id).ok_or_else(|| format!("no resource {logical_id}"))?;
         let properties = &resource["Properties"];
-        match ["Name", "TableName"].iter().map(|key| &properties[*key]).find(|value| !value.is_null()) {
+        let names = ["Name", "TableName", "LogGroupName"];
+        match names.iter().map(|key| &properties[*key]).find(|value| !value.is_null()) {
             Some(name) => self.resolve(name),
             None => Ok(format!("{STACK_NAME}-{logical_id}")),
         }
@@ -96,10 +146,7 @@ impl LocalStack<'_> {
         let resource =
             self.template.resource(name).ok_or_else(|| format!("!Ref {name}: no such parameter or resource"))?;
         match resource["Type"].as_str() {
-            // Ref of a secret is its ARN; the local one names the logical id for the secret store.
-            Some("AWS::SecretsManager::Secret") => {
-                Ok(format!("arn:aws:secretsmanager:{REGION}:{ACCOUNT_ID}:secret:{name}"))
-            }
+            Some("AWS::SecretsManager::Secret") => Ok(secret_arn(name)),
             _ => self.physical_name(name),
         }
     }
@@ -132,11 +179,14 @@ impl LocalStack<'_> {
             .strip_suffix(":SecretString")
             .and_then(|arn| arn.rsplit(":secret:").next())
             .ok_or_else(|| format!("dynamic reference {text} is not a whole SecretString"))?;
-        let resource = self.template.resource(secret).ok_or_else(|| format!("{text}: no secret {secret}"))?;
-        let generate = &resource["Properties"]["GenerateSecretString"];
-        let length = generate["PasswordLength"].as_u64().unwrap_or(32) as usize;
-        self.secrets.get_or_generate(secret, length).map_err(|e| format!("secret {secret}: {e}"))
+        self.secret(secret).map(|secret| secret.value).map_err(|e| format!("{text}: {e}"))
     }
+}
+
+/// `Ref` of a secret is its ARN; the local one ends in the logical id (no random suffix), which
+/// the Secrets Manager twin and the secret store know it by.
+fn secret_arn(logical_id: &str) -> String {
+    format!("arn:aws:secretsmanager:{REGION}:{ACCOUNT_ID}:secret:{logical_id}")
 }
 
 fn scalar(value: &Value) -> Option<String> {

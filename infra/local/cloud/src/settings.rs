@@ -12,6 +12,7 @@ pub struct Settings {
     pub admin_port: u16,
     pub ses_port: u16,
     pub bus_port: u16,
+    pub secrets_port: u16,
     pub lambda_port: u16,
     /// DynamoDB data, the issuer's key, secrets, the stream position and dead letters.
     pub data_dir: PathBuf,
@@ -39,6 +40,7 @@ impl Settings {
             admin_port: port("LOCAL_ADMIN_PORT", 8001)?,
             ses_port: port("LOCAL_SES_PORT", 8005)?,
             bus_port: port("LOCAL_BUS_PORT", 8010)?,
+            secrets_port: port("LOCAL_SECRETS_PORT", 8011)?,
             lambda_port: port("LOCAL_LAMBDA_PORT", 9000)?,
             data_dir: lookup("LOCAL_DATA_DIR").map_or_else(|| repo_root().join("infra/local/.data"), PathBuf::from),
             in_memory,
@@ -61,6 +63,7 @@ mod tests {
             (defaults.gateway_port, defaults.dynamodb_port, defaults.admin_port, defaults.ses_port),
             (3000, 8000, 8001, 8005)
         );
+        assert_eq!((defaults.bus_port, defaults.secrets_port, defaults.lambda_port), (8010, 8011, 9000));
         assert!(defaults.data_dir.ends_with("infra/local/.data") && !defaults.in_memory);
         let changed = Settings::from_lookup(|name| match name {
             "LOCAL_GATEWAY_PORT" => Some("3100".into()),

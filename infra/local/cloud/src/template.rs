@@ -31,15 +31,45 @@ pub fn repo_root() -> PathBuf {
         .to_owned()
 }
 
-/// A function of the template: logical id, the crate binary it runs, and what invokes it.
+/// A function of the template: logical id, the crate binary it runs, how Lambda runs it, and
+/// what invokes it.
 #[derive(Debug, Clone)]
 pub struct Function {
     pub logical_id: String,
     pub binary: String,
+    pub configuration: FunctionConfiguration,
     pub routes: Vec<Route>,
     pub stream_sources: Vec<StreamSource>,
     pub rules: Vec<Rule>,
     pub async_invoke: AsyncInvokeConfig,
+}
+
+/// How Lambda runs a function: each setting from the function, else from `Globals.Function` (as
+/// SAM merges them), else Lambda's default.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FunctionConfiguration {
+    pub runtime: String,
+    pub handler: String,
+    pub timeout: Duration,
+    pub memory_size: u32,
+    /// `LoggingConfig.LogFormat` (`JSON` or `Text`), when set.
+    pub log_format: Option<String>,
+    /// `LoggingConfig.ApplicationLogLevel`, when set.
+    pub log_level: Option<String>,
+}
+
+/// Lambda's defaults.
+impl Default for FunctionConfiguration {
+    fn default() -> Self {
+        Self {
+            runtime: "provided.al2023".into(),
+            handler: "bootstrap".into(),
+            timeout: Duration::from_secs(3),
+            memory_size: 128,
+            log_format: None,
+            log_level: None,
+        }
+    }
 }
 
 /// An `HttpApi` event: `METHOD /path` and whether the API's JWT authorizer guards it.
@@ -96,8 +126,12 @@ impl Template {
     pub fn load(path: &Path) -> Result<Self, TemplateError> {
         let unreadable = |message: String| TemplateError::Unreadable { path: path.to_owned(), message };
         let text = std::fs::read_to_string(path).map_err(|e| unreadable(e.to_string()))?;
-        let root = serde_yaml::from_str(&text).map_err(|e| unreadable(e.to_string()))?;
-        Ok(Self { root })
+        Self::parse(&text).map_err(|e| unreadable(e.to_string()))
+    }
+
+    /// A template from its text.
+    pub fn parse(text: &str) -> Result<Self, serde_yaml::Error> {
+        Ok(Self { root: serde_yaml::from_str(text)? })
     }
 
     pub fn root(&self) -> &Value {
@@ -149,7 +183,58 @@ impl Template {
                 number(&invoke_config["MaximumEventAgeInSeconds"]).unwrap_or(21_600.0) as u64,
             ),
         };
-        Ok(Function { logical_id: logical_id.to_owned(), binary, routes, stream_sources, rules, async_invoke })
+        let configuration = self.configuration(resource).map_err(unsupported)?;
+        Ok(Function {
+            logical_id: logical_id.to_owned(),
+            binary,
+            configuration,
+            routes,
+            stream_sources,
+            rules,
+            async_invoke,
+        })
+    }
+
+    /// The setting at `path` of the function's Properties, else of `Globals.Function`.
+    pub fn function_setting<'a>(&'a self, resource: &'a Value, path: &[&str]) -> &'a Value {
+        let find = |start: &'a Value| path.iter().fold(start, |value, key| &value[*key]);
+        Some(find(&resource["Properties"]))
+            .filter(|value| !value.is_null())
+            .unwrap_or_else(|| find(&self.root["Globals"]["Function"]))
+    }
+
+    fn configuration(&self, resource: &Value) -> Result<FunctionConfiguration, String> {
+        let text = |path: &[&str]| -> Result<Option<String>, String> {
+            match self.function_setting(resource, path) {
+                Value::Null => Ok(None),
+                Value::String(text) => Ok(Some(text.clone())),
+                other => Err(format!("{} must be a literal string locally, not {other:?}", path.join("."))),
+            }
+        };
+        let whole = |path: &[&str]| -> Result<Option<u64>, String> {
+            match self.function_setting(resource, path) {
+                Value::Null => Ok(None),
+                value => number(value)
+                    .filter(|n| *n >= 0.0 && n.fract() == 0.0)
+                    .map(|n| Some(n as u64))
+                    .ok_or_else(|| format!("{} must be a literal whole number locally, not {value:?}", path[0])),
+            }
+        };
+        let runtime = text(&["Runtime"])?.ok_or("no Runtime")?;
+        if !runtime.starts_with("provided") {
+            return Err(format!("Runtime {runtime}: the local Lambda runs built binaries (provided.al2023) only"));
+        }
+        let defaults = FunctionConfiguration::default();
+        let memory_size =
+            whole(&["MemorySize"])?.map(u32::try_from).transpose().map_err(|e| format!("MemorySize: {e}"))?;
+        Ok(FunctionConfiguration {
+            runtime,
+            handler: text(&["Handler"])?.unwrap_or(defaults.handler),
+            timeout: whole(&["Timeout"])?.map_or(defaults.timeout, Duration::from_secs),
+            memory_size: memory_size.unwrap_or(defaults.memory_size),
+            log_format: text(&["LoggingConfig", "LogFormat"])?,
+            log_level: text(&["LoggingConfig", "ApplicationLogLevel"])?,
+        })
     }
 
     fn route(&self, properties: &Value) -> Result<Route, String> {
@@ -269,6 +354,47 @@ mod tests {
         assert!(email.rules[0].pattern.matches(&registered));
         assert!(!email.rules[0].pattern.matches(&created));
         assert_eq!(email.async_invoke.maximum_retry_attempts, 2);
+        // Globals give every function its runtime, timeout, memory and log format.
+        assert_eq!(
+            email.configuration,
+            FunctionConfiguration {
+                runtime: "provided.al2023".into(),
+                handler: "bootstrap".into(),
+                timeout: Duration::from_secs(10),
+                memory_size: 256,
+                log_format: Some("JSON".into()),
+                log_level: None,
+            }
+        );
+    }
+
+    #[test]
+    fn a_function_setting_overrides_globals_and_lambda_defaults_fill_the_rest() {
+        let template = Template {
+            root: serde_yaml::from_str(
+                "Globals:\n  Function:\n    Runtime: provided.al2023\n    Timeout: 10\n    LoggingConfig:\n      LogFormat: JSON\n\
+                 Resources:\n  Slow:\n    Type: AWS::Serverless::Function\n    Metadata:\n      BuildProperties:\n        Binary: slow\n\
+                 \x20   Properties:\n      Timeout: 30\n      LoggingConfig:\n        LogGroup: slow-logs\n",
+            )
+            .unwrap(),
+        };
+        let slow = &template.functions().unwrap()[0];
+        assert_eq!(slow.configuration.timeout, Duration::from_secs(30));
+        assert_eq!(slow.configuration.memory_size, 128);
+        assert_eq!(slow.configuration.log_format.as_deref(), Some("JSON"), "LoggingConfig merges key by key");
+    }
+
+    #[test]
+    fn a_runtime_other_than_a_built_binary_is_refused() {
+        let template = Template {
+            root: serde_yaml::from_str(
+                "Resources:\n  Py:\n    Type: AWS::Serverless::Function\n    Metadata:\n      BuildProperties:\n        Binary: py\n\
+                 \x20   Properties:\n      Runtime: python3.12\n      Timeout: !Ref Seconds\n",
+            )
+            .unwrap(),
+        };
+        let error = template.functions().unwrap_err().to_string();
+        assert!(error.contains("Py: Runtime python3.12: the local Lambda runs built binaries"), "{error}");
     }
 
     #[test]

@@ -1,0 +1,224 @@
+//! The local Lambda with a real function: `examples/echo-function.rs` on the real Lambda runtime
+//! client, started from its built binary as the local cloud starts the template's functions.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use axum::body::Bytes;
+use local_cloud::code_reload::BuildState;
+use local_cloud::function_spec::{FunctionSpec, binaries_folder};
+use local_cloud::function_twin::{FunctionTwin, InvocationFailure, Readiness};
+use local_cloud::lambda::{InvokeError, Lambda};
+use local_cloud::lambda_twin::LambdaTwin;
+use local_cloud::template::repo_root;
+use serde_json::{Value, json};
+use tokio::sync::watch;
+
+/// The echo function's binary, built once per test run.
+fn echo_binary() -> &'static Path {
+    static BUILT: OnceLock<PathBuf> = OnceLock::new();
+    BUILT.get_or_init(|| {
+        let status = Command::new(env!("CARGO"))
+            .current_dir(repo_root())
+            .args(["build", "--quiet", "--locked", "-p", "local-cloud", "--example", "echo-function"])
+            .status()
+            .expect("cargo runs");
+        assert!(status.success(), "the echo function builds");
+        binaries_folder().join("examples/echo-function")
+    })
+}
+
+/// The echo function as `name`, with what Lambda sets and `variables` of its own.
+fn echo(name: &str, timeout: Duration, variables: &[(&str, &str)]) -> FunctionSpec {
+    let lambda = [
+        ("AWS_LAMBDA_FUNCTION_NAME", name),
+        ("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST"),
+        ("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128"),
+    ];
+    FunctionSpec {
+        name: name.to_owned(),
+        binary: echo_binary().to_owned(),
+        timeout,
+        variables: lambda.iter().chain(variables).map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect(),
+    }
+}
+
+/// Builds that never run, for functions whose binary does not change.
+fn no_builds() -> watch::Receiver<BuildState> {
+    let (state, builds) = watch::channel(BuildState::default());
+    std::mem::forget(state);
+    builds
+}
+
+async fn invoke(function: &FunctionTwin, payload: Value) -> Result<Value, InvocationFailure> {
+    let output = function.invoke(Bytes::from(payload.to_string())).await?;
+    Ok(serde_json::from_slice(&output).expect("the echo function answers JSON"))
+}
+
+async fn ready(function: &FunctionTwin) {
+    tokio::time::timeout(Duration::from_secs(30), function.until_ready())
+        .await
+        .unwrap_or_else(|_| panic!("not ready: {:?}", function.readiness()));
+}
+
+fn temporary(name: &str) -> PathBuf {
+    std::env::temp_dir().join(format!("lambda-twin-{name}-{}", uuid::Uuid::new_v4()))
+}
+
+/// Whether the process is gone (reaped, or a zombie nobody waits for any more).
+fn is_gone(pid: u64) -> bool {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status.is_empty() || status.lines().any(|line| line.starts_with("State:") && line.contains('Z'))
+}
+
+#[tokio::test]
+async fn readiness_comes_from_the_first_poll_without_any_payload_sent() {
+    let record = temporary("record");
+    let function = FunctionTwin::start(
+        echo("echo", Duration::from_secs(5), &[("ECHO_RECORD", record.to_str().unwrap())]),
+        no_builds(),
+    );
+    ready(&function).await;
+    assert_eq!(function.readiness(), Readiness::Ready);
+    assert!(!record.exists(), "a payload reached the function before any invocation");
+
+    let output = invoke(&function, json!({"n": 1})).await.unwrap();
+    assert_eq!(output["payload"], json!({"n": 1}));
+    assert_eq!(std::fs::read_to_string(&record).unwrap(), "{\"n\":1}\n");
+    std::fs::remove_file(record).unwrap();
+}
+
+#[tokio::test]
+async fn each_function_sees_exactly_its_own_environment() {
+    let first = FunctionTwin::start(echo("first", Duration::from_secs(5), &[("ONLY_FIRST", "1")]), no_builds());
+    let second = FunctionTwin::start(echo("second", Duration::from_secs(5), &[("ONLY_SECOND", "2")]), no_builds());
+    let seen = invoke(&first, json!({})).await.unwrap()["environment"].clone();
+    let seen_by_second = invoke(&second, json!({})).await.unwrap()["environment"].clone();
+
+    assert_eq!(seen["ONLY_FIRST"], "1");
+    assert_eq!(seen["AWS_LAMBDA_FUNCTION_NAME"], "first");
+    assert!(seen.get("ONLY_SECOND").is_none(), "{seen}");
+    assert_eq!(seen_by_second["ONLY_SECOND"], "2");
+    assert!(seen_by_second.get("ONLY_FIRST").is_none(), "{seen_by_second}");
+    // Nothing of the test's own environment (PATH, HOME, …) gets through; the runtime API's
+    // address, the log stream and the trace id are the instance's own.
+    let spec = echo("first", Duration::from_secs(5), &[("ONLY_FIRST", "1")]);
+    let per_instance =
+        ["AWS_LAMBDA_RUNTIME_API", "AWS_LAMBDA_LOG_STREAM_NAME", "_X_AMZN_TRACE_ID", "LOCAL_CLOUD_INSTANCE"];
+    let unexpected: Vec<&String> = seen
+        .as_object()
+        .unwrap()
+        .keys()
+        .filter(|name| !spec.variables.contains_key(*name) && !per_instance.contains(&name.as_str()))
+        .collect();
+    assert!(unexpected.is_empty(), "{unexpected:?}");
+    assert!(seen["AWS_LAMBDA_RUNTIME_API"].as_str().unwrap().starts_with("127.0.0.1:"));
+}
+
+#[tokio::test]
+async fn a_timeout_answers_task_timed_out_and_starts_the_instance_again() {
+    let function = FunctionTwin::start(echo("slow", Duration::from_secs(1), &[]), no_builds());
+    let before = invoke(&function, json!({})).await.unwrap()["pid"].as_u64().unwrap();
+    let started = std::time::Instant::now();
+    let failure = invoke(&function, json!({"sleep_ms": 10_000})).await.unwrap_err();
+    let InvocationFailure::Function(error) = failure else { panic!("{failure:?}") };
+    assert_eq!(error.error_type, "Sandbox.Timedout");
+    assert!(error.error_message.ends_with("Task timed out after 1.00 seconds"), "{}", error.error_message);
+    assert!(started.elapsed() < Duration::from_secs(5));
+
+    let after = invoke(&function, json!({})).await.unwrap()["pid"].as_u64().unwrap();
+    assert_ne!(before, after, "a new instance answers");
+    assert!(is_gone(before), "the timed-out instance was killed");
+}
+
+#[tokio::test]
+async fn a_function_error_and_a_crash_come_back_as_function_errors_and_the_next_invocation_starts_it_again() {
+    let function = FunctionTwin::start(echo("fragile", Duration::from_secs(5), &[]), no_builds());
+    let failure = invoke(&function, json!({"fail": "no customer"})).await.unwrap_err();
+    let InvocationFailure::Function(error) = failure else { panic!("{failure:?}") };
+    assert_eq!(error.error_message, "no customer");
+
+    let before = invoke(&function, json!({})).await.unwrap()["pid"].as_u64().unwrap();
+    let failure = invoke(&function, json!({"exit": 3})).await.unwrap_err();
+    let InvocationFailure::Function(error) = failure else { panic!("{failure:?}") };
+    assert_eq!(error.error_type, "Runtime.ExitError");
+    assert!(error.error_message.ends_with("Runtime exited with error: exit status 3"), "{}", error.error_message);
+    assert_eq!(function.readiness(), Readiness::Ready, "it did start, so it stays ready");
+
+    let after = invoke(&function, json!({})).await.unwrap()["pid"].as_u64().unwrap();
+    assert_ne!(before, after);
+}
+
+#[tokio::test]
+async fn an_init_error_is_the_error_of_the_invocation_that_waited_for_it() {
+    let function =
+        FunctionTwin::start(echo("broken", Duration::from_secs(5), &[("ECHO_INIT_ERROR", "no table")]), no_builds());
+    for _ in 0..100 {
+        if matches!(function.readiness(), Readiness::Down(_)) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let Readiness::Down(reason) = function.readiness() else { panic!("{:?}", function.readiness()) };
+    assert!(reason.contains("no table"), "{reason}");
+
+    let failure = invoke(&function, json!({})).await.unwrap_err();
+    let InvocationFailure::Function(error) = failure else { panic!("{failure:?}") };
+    assert_eq!((error.error_type.as_str(), error.error_message.as_str()), ("Echo.InitError", "no table"));
+}
+
+#[tokio::test]
+async fn invocations_wait_for_a_build_and_a_new_binary_replaces_the_instance() {
+    let binary = temporary("binary");
+    std::fs::copy(echo_binary(), &binary).unwrap();
+    let (build_state, builds) = watch::channel(BuildState::default());
+    let mut spec = echo("rebuilt", Duration::from_secs(5), &[]);
+    spec.binary = binary.clone();
+    let function = Arc::new(FunctionTwin::start(spec, builds));
+    ready(&function).await;
+    let before = invoke(&function, json!({})).await.unwrap()["pid"].as_u64().unwrap();
+
+    build_state.send_replace(BuildState { building: true });
+    let waiting = tokio::spawn({
+        let function = Arc::clone(&function);
+        async move { invoke(&function, json!({})).await }
+    });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(!waiting.is_finished(), "an invocation during a build waits for it");
+    // The build writes a new binary (a new file, as the linker does).
+    std::fs::remove_file(&binary).unwrap();
+    std::fs::copy(echo_binary(), &binary).unwrap();
+    build_state.send_replace(BuildState { building: false });
+
+    let after = waiting.await.unwrap().unwrap()["pid"].as_u64().unwrap();
+    assert_ne!(before, after, "the new build answers");
+    assert!(is_gone(before));
+    std::fs::remove_file(binary).unwrap();
+}
+
+#[tokio::test]
+async fn the_invoke_api_tells_a_function_error_from_an_undelivered_invocation() {
+    let missing = FunctionSpec { binary: temporary("missing"), ..echo("unbuilt", Duration::from_secs(5), &[]) };
+    let lambda = Arc::new(LambdaTwin::start(vec![echo("echo", Duration::from_secs(5), &[]), missing], &no_builds()));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let endpoint = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(axum::serve(listener, local_cloud::lambda_twin::router(Arc::clone(&lambda))).into_future());
+    let client = Lambda::new(&endpoint);
+
+    let output = client.invoke("echo", &json!({"hello": "world"})).await.unwrap();
+    assert_eq!(output["payload"], json!({"hello": "world"}));
+    assert_eq!(output["functionArn"], "arn:aws:lambda:eu-central-1:000000000000:function:echo");
+    let error = client.invoke("echo", &json!({"fail": "boom"})).await.unwrap_err();
+    assert!(matches!(&error, InvokeError::Function { message, .. } if message == "boom"), "{error:?}");
+    let error = client.invoke("unbuilt", &json!({})).await.unwrap_err();
+    assert!(matches!(&error, InvokeError::Undelivered { reason, .. } if reason.contains("no binary")), "{error:?}");
+    let error = client.invoke("nonexistent", &json!({})).await.unwrap_err();
+    assert!(matches!(&error, InvokeError::Undelivered { reason, .. } if reason.contains("Function not found")));
+
+    let readiness: BTreeMap<String, Readiness> = lambda.readiness().into_iter().collect();
+    assert_eq!(readiness["echo"], Readiness::Ready);
+    assert!(matches!(&readiness["unbuilt"], Readiness::Down(reason) if reason.contains("no binary")));
+}
