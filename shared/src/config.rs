@@ -68,6 +68,7 @@ impl Settings for () {
 }
 
 /// For functions that page lists and read nothing else beyond the table.
+#[derive(Debug)]
 pub struct PagesLists;
 
 impl Settings for PagesLists {
