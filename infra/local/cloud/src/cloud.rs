@@ -4,7 +4,9 @@
 //! the stream pumps and the code reload. It prints where everything is once every function has
 //! asked for its first invocation; on Ctrl-C, SIGTERM or the death of a twin, it stops it all.
 
+use std::io;
 use std::net::{Ipv6Addr, TcpListener};
+use std::process::ExitStatus;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -26,11 +28,74 @@ use crate::secrets_manager::{LocalSecret, SecretsManager};
 use crate::services::{self, Storage};
 use crate::settings::Settings;
 use crate::stream_pump::StreamPump;
-use crate::table::ensure_table;
-use crate::template::{Function, StreamSource, Template, repo_root};
-use crate::tokens::Issuer;
+use crate::table::{TableError, ensure_table};
+use crate::template::{Function, StreamSource, Template, TemplateError, repo_root};
+use crate::tokens::{Issuer, IssuerError};
 
-pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+/// Why the local cloud did not start, or stopped by itself. Each names what to look at: the
+/// template, the port and its variable, the twin, the file; the cause, if any, is its source.
+#[derive(Debug, thiserror::Error)]
+pub enum CloudError {
+    /// The template or the local parameters cannot be read, or ask for what has no local twin.
+    #[error(transparent)]
+    Template(#[from] TemplateError),
+    #[error("127.0.0.1:{port} is not available (choose another port with {variable})")]
+    PortTaken {
+        port: u16,
+        variable: &'static str,
+        #[source]
+        source: io::Error,
+    },
+    /// A twin's package is not installed where the local cloud looks for it.
+    #[error("cannot start {twin}: {reason}")]
+    TwinMissing { twin: &'static str, reason: String },
+    #[error("cannot start {twin}")]
+    TwinStart {
+        twin: &'static str,
+        #[source]
+        source: io::Error,
+    },
+    #[error("{twin} did not open port {port} within {timeout:?}")]
+    TwinSilent { twin: &'static str, port: u16, timeout: Duration },
+    /// A twin ended by itself: the local cloud is incomplete without it.
+    #[error("{twin} stopped ({status})")]
+    TwinStopped { twin: String, status: ExitStatus },
+    #[error("cannot set up the table in DynamoDB Local")]
+    Table(#[source] TableError),
+    #[error("the gateway's token issuer cannot start")]
+    Issuer(#[source] IssuerError),
+    #[error("cannot watch the sources to rebuild the functions")]
+    CodeReload(#[source] notify_debouncer_full::notify::Error),
+    /// Any other I/O failure, with what was being done (`cannot <action>`).
+    #[error("cannot {action}")]
+    Io {
+        action: String,
+        #[source]
+        source: io::Error,
+    },
+}
+
+impl CloudError {
+    /// `map_err(CloudError::io("start the async runtime"))`.
+    fn io(action: impl Into<String>) -> impl FnOnce(io::Error) -> Self {
+        move |source| Self::Io { action: action.into(), source }
+    }
+}
+
+/// `error: its cause: the cause's cause…`, each cause once (some messages repeat their cause).
+pub fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut chain = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !chain.ends_with(&text) {
+            chain.push_str(": ");
+            chain.push_str(&text);
+        }
+        source = cause.source();
+    }
+    chain
+}
 
 /// The audience of local tokens (the deployed API expects its Cognito app client id).
 pub const AUDIENCE: &str = "meshcustomers-local";
@@ -62,7 +127,7 @@ struct Listeners {
 }
 
 /// Runs the local cloud in the foreground until asked to stop.
-pub fn run(settings: Settings) -> Result<(), BoxError> {
+pub fn run(settings: Settings) -> Result<(), CloudError> {
     let plan = plan(&settings)?;
     let listeners = Listeners {
         gateway: bind(settings.gateway_port, "LOCAL_GATEWAY_PORT")?,
@@ -71,7 +136,8 @@ pub fn run(settings: Settings) -> Result<(), BoxError> {
         lambda: std::iter::once(bind(settings.lambda_port, "LOCAL_LAMBDA_PORT")?)
             .chain(TcpListener::bind((Ipv6Addr::LOCALHOST, settings.lambda_port)).ok())
             .map(|listener| listener.set_nonblocking(true).map(|()| listener))
-            .collect::<Result<_, _>>()?,
+            .collect::<Result<_, _>>()
+            .map_err(CloudError::io("make the Lambda invoke API's listeners non-blocking"))?,
     };
 
     let supervisor = Arc::new(Mutex::new(Supervisor::new()));
@@ -81,20 +147,24 @@ pub fn run(settings: Settings) -> Result<(), BoxError> {
             Storage::InMemory
         } else {
             let folder = settings.data_dir.join("dynamodb");
-            std::fs::create_dir_all(&folder)?;
+            std::fs::create_dir_all(&folder)
+                .map_err(CloudError::io(format!("create DynamoDB Local's data folder {}", folder.display())))?;
             Storage::Folder(folder)
         };
-        children.spawn("DynamoDB Local", services::dynamodb_local(settings.dynamodb_port, &storage)?, true)?;
-        children.spawn("aws-ses-v2-local", services::ses_emulator(settings.ses_port)?, true)?;
-        children.spawn(
-            "dynamodb-admin",
-            services::dynamodb_admin(settings.admin_port, settings.dynamodb_port)?,
-            true,
-        )?;
+        let mut start = |twin: &'static str, command: Result<std::process::Command, String>| {
+            let command = command.map_err(|reason| CloudError::TwinMissing { twin, reason })?;
+            children.spawn(twin, command, true).map_err(|source| CloudError::TwinStart { twin, source })
+        };
+        start("DynamoDB Local", services::dynamodb_local(settings.dynamodb_port, &storage))?;
+        start("aws-ses-v2-local", services::ses_emulator(settings.ses_port))?;
+        start("dynamodb-admin", services::dynamodb_admin(settings.admin_port, settings.dynamodb_port))?;
     }
     // Multi-threaded: its workers live as long as the local cloud, so the function instances
     // they spawn get the parent-death signal only when the local cloud ends.
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(CloudError::io("start the async runtime"))?;
     let outcome = runtime.block_on(serve(&settings, plan, listeners, Arc::clone(&supervisor)));
     eprintln!("Stopping the local cloud…");
     // Dropping the tasks drops the function instances, which kills them.
@@ -103,7 +173,7 @@ pub fn run(settings: Settings) -> Result<(), BoxError> {
     outcome
 }
 
-fn plan(settings: &Settings) -> Result<Plan, BoxError> {
+fn plan(settings: &Settings) -> Result<Plan, CloudError> {
     let template = Template::of_repo()?;
     let functions = template.functions()?;
     let secrets = SecretStore::in_folder(settings.data_dir.join("secrets"));
@@ -119,25 +189,31 @@ fn plan(settings: &Settings) -> Result<Plan, BoxError> {
         .map(|function| FunctionSpec::from_template(&stack, function, &binaries, &local_aws))
         .collect::<Result<_, _>>()?;
     let table = match only_one(&template, "AWS::DynamoDB::Table")? {
-        Some(table) => stack.physical_name(table)?,
-        None => return Err("infra/template.yaml defines no AWS::DynamoDB::Table".into()),
+        Some(table) => stack.physical_name(table).map_err(TemplateError::Unsupported)?,
+        None => {
+            return Err(
+                TemplateError::Unsupported("no AWS::DynamoDB::Table; the local cloud needs one".to_owned()).into()
+            );
+        }
     };
     let bus = match only_one(&template, "AWS::Events::EventBus")? {
-        Some(bus) => stack.physical_name(bus)?,
+        Some(bus) => stack.physical_name(bus).map_err(TemplateError::Unsupported)?,
         None => "default".to_owned(),
     };
     let mut targets = Vec::new();
     let mut stream_sources = Vec::new();
     for function in &functions {
         for rule in &function.rules {
-            if stack.physical_name(&rule.bus)? != bus {
-                return Err(format!("rule {} is on a bus the local cloud does not run", rule.name).into());
+            if stack.physical_name(&rule.bus).map_err(TemplateError::Unsupported)? != bus {
+                let unsupported = format!("rule {} is on a bus the local cloud does not run", rule.name);
+                return Err(TemplateError::Unsupported(unsupported).into());
             }
             let async_invoke = function.async_invoke.clone();
             targets.push(Target { rule: rule.clone(), function: function.binary.clone(), async_invoke });
         }
         for source in &function.stream_sources {
-            stream_sources.push((function.binary.clone(), source.clone(), stack.physical_name(&source.table)?));
+            let table = stack.physical_name(&source.table).map_err(TemplateError::Unsupported)?;
+            stream_sources.push((function.binary.clone(), source.clone(), table));
         }
     }
     let secrets = stack.secrets()?;
@@ -145,11 +221,13 @@ fn plan(settings: &Settings) -> Result<Plan, BoxError> {
 }
 
 /// The logical id of the template's resource of `kind`, if any; the local cloud runs one of each.
-fn only_one<'a>(template: &'a Template, kind: &'a str) -> Result<Option<&'a str>, String> {
+fn only_one<'a>(template: &'a Template, kind: &'a str) -> Result<Option<&'a str>, TemplateError> {
     let mut resources = template.resources_of_type(kind).map(|(id, _)| id);
     let first = resources.next();
     match (first, resources.next()) {
-        (Some(first), Some(second)) => Err(format!("{first} and {second} are both {kind}; the local cloud runs one")),
+        (Some(first), Some(second)) => {
+            Err(TemplateError::Unsupported(format!("{first} and {second} are both {kind}; the local cloud runs one")))
+        }
         _ => Ok(first),
     }
 }
@@ -170,10 +248,12 @@ fn local_aws_variables(settings: &Settings) -> Vec<(&'static str, String)> {
     ]
 }
 
-fn bind(port: u16, variable: &str) -> Result<TcpListener, BoxError> {
-    let listener = TcpListener::bind(("127.0.0.1", port))
-        .map_err(|e| format!("127.0.0.1:{port} is not available ({e}); choose another with {variable}"))?;
-    listener.set_nonblocking(true)?;
+fn bind(port: u16, variable: &'static str) -> Result<TcpListener, CloudError> {
+    let listener =
+        TcpListener::bind(("127.0.0.1", port)).map_err(|source| CloudError::PortTaken { port, variable, source })?;
+    listener
+        .set_nonblocking(true)
+        .map_err(CloudError::io(format!("make the listener on 127.0.0.1:{port} non-blocking")))?;
     Ok(listener)
 }
 
@@ -182,7 +262,7 @@ async fn serve(
     plan: Plan,
     listeners: Listeners,
     supervisor: Arc<Mutex<Supervisor>>,
-) -> Result<(), BoxError> {
+) -> Result<(), CloudError> {
     let (stop_sender, stop) = watch::channel(false);
     let shutdown = |mut stop: watch::Receiver<bool>| async move {
         let _ = stop.wait_for(|stopped| *stopped).await;
@@ -205,18 +285,21 @@ async fn serve(
     let binaries = plan.specs.iter().map(|spec| spec.name.clone()).collect();
     let functions = Arc::new(LambdaTwin::start(plan.specs, &builds));
     for listener in listeners.lambda {
-        serve_on(listener, crate::lambda_twin::router(Arc::clone(&functions)))?;
+        serve_on(listener, crate::lambda_twin::router(Arc::clone(&functions)))
+            .map_err(CloudError::io("serve the Lambda invoke API"))?;
     }
-    let _code_reload = CodeReload::start(&repo_root(), binaries, build_state)?;
+    let _code_reload = CodeReload::start(&repo_root(), binaries, build_state).map_err(CloudError::CodeReload)?;
     let secrets_manager = Arc::new(SecretsManager { secrets: plan.secrets });
-    serve_on(listeners.secrets, crate::secrets_manager::router(secrets_manager))?;
+    serve_on(listeners.secrets, crate::secrets_manager::router(secrets_manager))
+        .map_err(CloudError::io("serve Secrets Manager"))?;
 
     for (name, port) in [("DynamoDB Local", settings.dynamodb_port), ("aws-ses-v2-local", settings.ses_port)] {
         wait_for_port(name, port).await?;
     }
     let sdk = local_sdk_config(&Settings::url(settings.dynamodb_port)).await;
     let dynamodb = aws_sdk_dynamodb::Client::new(&sdk);
-    if ensure_table(&dynamodb, &plan.template, &plan.table).await? {
+    let created = ensure_table(&dynamodb, &plan.template, &plan.table).await.map_err(CloudError::Table)?;
+    if created {
         eprintln!("Created table {} from infra/template.yaml.", plan.table);
     }
 
@@ -225,12 +308,13 @@ async fn serve(
     let issuer_url = format!("{}/_local", Settings::url(settings.gateway_port));
     let gateway = Arc::new(Gateway {
         routes: RouteTable::new(&plan.functions),
-        issuer: Issuer::load_or_create(&settings.data_dir.join("issuer-key.pk8"), &issuer_url, AUDIENCE)?,
+        issuer: Issuer::load_or_create(&settings.data_dir.join("issuer-key.pk8"), &issuer_url, AUDIENCE)
+            .map_err(CloudError::Issuer)?,
         lambda: lambda.clone(),
         functions: Arc::clone(&functions),
     });
     let gateway_server = tokio::spawn(crate::gateway::serve(
-        tokio::net::TcpListener::from_std(listeners.gateway)?,
+        tokio::net::TcpListener::from_std(listeners.gateway).map_err(CloudError::io("serve the gateway"))?,
         gateway,
         shutdown(stop.clone()),
     ));
@@ -241,7 +325,7 @@ async fn serve(
         dead_letters: Arc::clone(&dead_letters),
         timing: RetryTiming::default(),
     });
-    serve_on(listeners.bus, crate::bus::router(bus))?;
+    serve_on(listeners.bus, crate::bus::router(bus)).map_err(CloudError::io("serve the event bus"))?;
     let streams = aws_sdk_dynamodbstreams::Client::new(&sdk);
     let mut pumps = Vec::new();
     for (function, source, table) in plan.stream_sources {
@@ -288,11 +372,11 @@ pub async fn local_sdk_config(endpoint: &str) -> aws_config::SdkConfig {
         .await
 }
 
-async fn wait_for_port(name: &str, port: u16) -> Result<(), BoxError> {
+async fn wait_for_port(name: &'static str, port: u16) -> Result<(), CloudError> {
     let deadline = Instant::now() + STARTUP_TIMEOUT;
     while tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_err() {
         if Instant::now() > deadline {
-            return Err(format!("{name} did not open port {port} within {STARTUP_TIMEOUT:?}").into());
+            return Err(CloudError::TwinSilent { twin: name, port, timeout: STARTUP_TIMEOUT });
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
@@ -300,17 +384,17 @@ async fn wait_for_port(name: &str, port: u16) -> Result<(), BoxError> {
 }
 
 /// Ctrl-C, SIGTERM, or a child that stopped by itself (an error: the cloud is incomplete).
-async fn wait_for_stop(supervisor: &Mutex<Supervisor>) -> Result<(), BoxError> {
-    let mut interrupt = signal(SignalKind::interrupt())?;
-    let mut terminate = signal(SignalKind::terminate())?;
+async fn wait_for_stop(supervisor: &Mutex<Supervisor>) -> Result<(), CloudError> {
+    let mut interrupt = signal(SignalKind::interrupt()).map_err(CloudError::io("listen for Ctrl-C"))?;
+    let mut terminate = signal(SignalKind::terminate()).map_err(CloudError::io("listen for SIGTERM"))?;
     let mut poll = tokio::time::interval(Duration::from_millis(500));
     loop {
         tokio::select! {
             _ = interrupt.recv() => return Ok(()),
             _ = terminate.recv() => return Ok(()),
             _ = poll.tick() => {
-                if let Some((name, status)) = supervisor.lock().expect("not poisoned").exited() {
-                    return Err(format!("{name} stopped ({status})").into());
+                if let Some((twin, status)) = supervisor.lock().expect("not poisoned").exited() {
+                    return Err(CloudError::TwinStopped { twin, status });
                 }
             }
         }
@@ -345,4 +429,32 @@ fn print_ready(settings: &Settings, table: &str, bus: &str) {
         lambda_port = settings.lambda_port,
         dead_letters = dead_letters.display(),
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_taken_port_is_named_with_its_variable_and_the_cause() {
+        let taken = TcpListener::bind(("127.0.0.1", 0)).unwrap();
+        let port = taken.local_addr().unwrap().port();
+        let error = bind(port, "LOCAL_GATEWAY_PORT").unwrap_err();
+        assert!(matches!(error, CloudError::PortTaken { variable: "LOCAL_GATEWAY_PORT", .. }), "{error:?}");
+        // The cause (`Address already in use`, as the OS words it) follows the advice.
+        let advice = format!("127.0.0.1:{port} is not available (choose another port with LOCAL_GATEWAY_PORT): ");
+        let message = error_chain(&error);
+        assert!(message.starts_with(&advice) && message.len() > advice.len(), "{message}");
+    }
+
+    #[test]
+    fn the_chain_names_every_cause_once() {
+        let path = std::path::PathBuf::from("/nowhere/issuer-key.pk8");
+        let read = io::Error::new(io::ErrorKind::NotFound, "no such file");
+        let error = CloudError::Issuer(IssuerError::ReadKey { path, source: read });
+        assert_eq!(
+            error_chain(&error),
+            "the gateway's token issuer cannot start: cannot read the signing key /nowhere/issuer-key.pk8: no such file"
+        );
+    }
 }

@@ -27,7 +27,9 @@ impl Supervisor {
             command.stdout(Stdio::null()).stderr(Stdio::null());
         }
         own_group_dying_with_parent(&mut command);
-        let child = command.spawn().map_err(|e| std::io::Error::new(e.kind(), format!("{name}: {e}")))?;
+        // The caller names the twin; the error names the program that did not start.
+        let program = command.get_program().to_string_lossy().into_owned();
+        let child = command.spawn().map_err(|e| std::io::Error::new(e.kind(), format!("{program}: {e}")))?;
         self.children.push((name.to_owned(), child));
         Ok(())
     }

@@ -13,6 +13,7 @@ use aws_sdk_dynamodbstreams::types::ShardIteratorType;
 use serde_json::{Value, json};
 use tokio::sync::watch;
 
+use crate::cloud::error_chain;
 use crate::dead_letters::DeadLetters;
 use crate::event_source_mapping::deliver;
 use crate::lambda::Lambda;
@@ -34,7 +35,36 @@ pub struct StreamPump {
     pub retry_base: Duration,
 }
 
-type BoxError = Box<dyn std::error::Error + Send + Sync>;
+/// Why a pass over the stream failed; the pump logs it and tries again.
+#[derive(Debug, thiserror::Error)]
+enum StreamError {
+    #[error("DescribeTable {table} failed")]
+    DescribeTable {
+        table: String,
+        #[source]
+        source: Box<aws_sdk_dynamodb::Error>,
+    },
+    #[error("the table {table} has no stream")]
+    NoStream { table: String },
+    #[error("DescribeStream {stream_arn} failed")]
+    DescribeStream {
+        stream_arn: String,
+        #[source]
+        source: Box<aws_sdk_dynamodbstreams::Error>,
+    },
+    #[error("GetShardIterator for shard {shard} failed")]
+    GetShardIterator {
+        shard: String,
+        #[source]
+        source: Box<aws_sdk_dynamodbstreams::Error>,
+    },
+    #[error("GetRecords on shard {shard} failed")]
+    GetRecords {
+        shard: String,
+        #[source]
+        source: Box<aws_sdk_dynamodbstreams::Error>,
+    },
+}
 
 /// Per shard, the sequence number of the last record done with.
 type Checkpoints = BTreeMap<String, String>;
@@ -55,6 +85,7 @@ impl StreamPump {
                 Ok(true) => {}
                 Ok(false) => tokio::time::sleep(POLL_INTERVAL).await,
                 Err(error) => {
+                    let error = error_chain(&error);
                     tracing::warn!(function = self.function, %error, "reading the stream failed; retrying");
                     tokio::time::sleep(Duration::from_secs(1)).await;
                 }
@@ -68,10 +99,18 @@ impl StreamPump {
         checkpoints: &mut Checkpoints,
         finished: &mut HashSet<String>,
         stop: &watch::Receiver<bool>,
-    ) -> Result<bool, BoxError> {
-        let table = self.dynamodb.describe_table().table_name(&self.table).send().await?;
-        let stream_arn = table.table().and_then(|t| t.latest_stream_arn()).ok_or("the table has no stream")?.to_owned();
-        let description = self.streams.describe_stream().stream_arn(&stream_arn).send().await?;
+    ) -> Result<bool, StreamError> {
+        let table = self.dynamodb.describe_table().table_name(&self.table).send().await.map_err(|error| {
+            StreamError::DescribeTable { table: self.table.clone(), source: Box::new(error.into()) }
+        })?;
+        let stream_arn = table
+            .table()
+            .and_then(|t| t.latest_stream_arn())
+            .ok_or_else(|| StreamError::NoStream { table: self.table.clone() })?
+            .to_owned();
+        let description = self.streams.describe_stream().stream_arn(&stream_arn).send().await.map_err(|error| {
+            StreamError::DescribeStream { stream_arn: stream_arn.clone(), source: Box::new(error.into()) }
+        })?;
         let shards = description.stream_description().map(|d| d.shards().to_vec()).unwrap_or_default();
         let mut found = false;
         for shard in &shards {
@@ -98,7 +137,7 @@ impl StreamPump {
         shard: &str,
         checkpoints: &mut Checkpoints,
         stop: &watch::Receiver<bool>,
-    ) -> Result<(bool, bool), BoxError> {
+    ) -> Result<(bool, bool), StreamError> {
         let request = self.streams.get_shard_iterator().stream_arn(stream_arn).shard_id(shard);
         let request = match checkpoints.get(shard) {
             Some(sequence) => {
@@ -107,11 +146,18 @@ impl StreamPump {
             None if self.source.trim_horizon => request.shard_iterator_type(ShardIteratorType::TrimHorizon),
             None => request.shard_iterator_type(ShardIteratorType::Latest),
         };
-        let mut iterator = request.send().await?.shard_iterator;
+        let mut iterator = request
+            .send()
+            .await
+            .map_err(|error| StreamError::GetShardIterator { shard: shard.to_owned(), source: Box::new(error.into()) })?
+            .shard_iterator;
         let (mut batch, mut batch_started, mut read_any) = (Vec::new(), Instant::now(), false);
         let mut last_read: Option<String> = None;
         while let Some(current) = iterator.take() {
-            let output = self.streams.get_records().shard_iterator(current).send().await?;
+            let output =
+                self.streams.get_records().shard_iterator(current).send().await.map_err(|error| {
+                    StreamError::GetRecords { shard: shard.to_owned(), source: Box::new(error.into()) }
+                })?;
             let reached_end = output.records().is_empty();
             iterator = output.next_shard_iterator.clone();
             for record in output.records() {

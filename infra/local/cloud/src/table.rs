@@ -9,9 +9,28 @@ use serde_yaml::Value;
 
 use crate::template::Template;
 
+/// Why the table could not be looked up or created in DynamoDB Local.
+#[derive(Debug, thiserror::Error)]
+pub enum TableError {
+    #[error("the template defines no resource Table")]
+    NotInTemplate,
+    #[error("DescribeTable {table} failed")]
+    Describe {
+        table: String,
+        #[source]
+        source: Box<aws_sdk_dynamodb::Error>,
+    },
+    #[error("CreateTable {table} failed")]
+    Create {
+        table: String,
+        #[source]
+        source: Box<aws_sdk_dynamodb::Error>,
+    },
+}
+
 /// Creates the table `Table` of the template under `name`.
-pub async fn create_table(client: &Client, template: &Template, name: &str) -> Result<(), BoxError> {
-    let properties = template.table_definition("Table").ok_or("the template defines no resource Table")?;
+pub async fn create_table(client: &Client, template: &Template, name: &str) -> Result<(), TableError> {
+    let properties = template.table_definition("Table").ok_or(TableError::NotInTemplate)?;
     let text =
         |value: &Value| value.as_str().unwrap_or_else(|| panic!("expected a literal string, got {value:?}")).to_owned();
     let key_schema = |value: &Value| -> Vec<KeySchemaElement> {
@@ -73,20 +92,19 @@ pub async fn create_table(client: &Client, template: &Template, name: &str) -> R
         .billing_mode(BillingMode::PayPerRequest)
         .stream_specification(stream)
         .send()
-        .await?;
+        .await
+        .map_err(|error| TableError::Create { table: name.to_owned(), source: Box::new(error.into()) })?;
     Ok(())
 }
 
 /// Creates the table unless it exists (data kept from an earlier run).
-pub async fn ensure_table(client: &Client, template: &Template, name: &str) -> Result<bool, BoxError> {
+pub async fn ensure_table(client: &Client, template: &Template, name: &str) -> Result<bool, TableError> {
     match client.describe_table().table_name(name).send().await {
         Ok(_) => Ok(false),
         Err(error) if error.as_service_error().is_some_and(|e| e.is_resource_not_found_exception()) => {
             create_table(client, template, name).await?;
             Ok(true)
         }
-        Err(error) => Err(error.into()),
+        Err(error) => Err(TableError::Describe { table: name.to_owned(), source: Box::new(error.into()) }),
     }
 }
-
-type BoxError = Box<dyn std::error::Error + Send + Sync>;
