@@ -8,7 +8,7 @@ PY_INSTALLED := $(VENV)/.installed
 # The SAM CLI and cfn-lint need a region even offline.
 export AWS_DEFAULT_REGION ?= eu-central-1
 
-.PHONY: dev token test deps lint lint-rust lint-template build clean
+.PHONY: dev token test deps lint lint-rust lint-template lint-openapi build clean
 
 # The whole product on 127.0.0.1 (API on :3000, see README "Local cloud"); Ctrl-C stops it all.
 # Every binary is built first: the local Lambda runs the functions from their built binaries.
@@ -33,7 +33,7 @@ $(PY_INSTALLED): $(LOCAL)/requirements.txt
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r $<
 	touch $@
 
-lint: lint-rust lint-template
+lint: lint-rust lint-template lint-openapi
 
 lint-rust:
 	cargo fmt --all -- --check
@@ -43,6 +43,10 @@ lint-template: $(PY_INSTALLED)
 	$(VENV)/bin/cfn-lint infra/template.yaml -a cfn_lint_serverless.rules
 	$(VENV)/bin/sam validate --lint
 	$(VENV)/bin/python infra/lint_transformed.py infra/template.yaml
+
+# The API contract is valid OpenAPI 3.1 (tests/tests/openapi.rs holds it against the template).
+lint-openapi: $(PY_INSTALLED)
+	$(VENV)/bin/openapi-spec-validator --schema 3.1 infra/openapi.yaml
 
 # Release build of every function for Lambda (arm64) into .aws-sam/build, as `sam deploy` uses it.
 build: $(PY_INSTALLED)
