@@ -4,6 +4,7 @@
 
 use std::time::{Duration, Instant};
 
+use meshcustomers_tests::repo_root;
 use meshcustomers_tests::running_cloud::{RunningCloud, claims};
 use serde_json::{Value, json};
 
@@ -70,6 +71,8 @@ async fn the_local_cloud_runs_the_product_end_to_end_and_stops_without_leftovers
     a_created_customer_shows_in_its_history_once_with_the_actor(&cloud, &client).await;
     another_partner_gets_404(&cloud, &client).await;
     the_log_shows_no_error(&cloud);
+    the_contract_and_its_reference_page_are_served(&client).await;
+    schemathesis_finds_no_defect(&cloud).await;
 
     // The marker finds the running processes, so finding none after the stop means something.
     let running = cloud.leftover_processes();
@@ -155,6 +158,82 @@ async fn another_partner_gets_404(cloud: &RunningCloud, client: &Client) {
     assert_eq!((status, hidden), (missing_status, missing.to_string()), "a hidden customer looks like a missing one");
     let (status, list) = client.get("/customers", Some(&globex)).await;
     assert_eq!((status, list["items"].as_array().map(Vec::len)), (200, Some(0)));
+}
+
+async fn the_contract_and_its_reference_page_are_served(client: &Client) {
+    let (status, document) = client.get("/_local/openapi.json", None).await;
+    assert_eq!(status, 200);
+    assert!(document["openapi"].as_str().is_some_and(|version| version.starts_with("3.1")), "{document}");
+    let page = client.http.get(format!("{}/_local/api/", client.api)).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("/_local/api/swagger-ui-bundle.js") && html.contains("/_local/openapi.json"), "{html}");
+    let renderer = client.http.get(format!("{}/_local/api/swagger-ui-bundle.js", client.api)).send().await.unwrap();
+    assert_eq!(renderer.status(), 200, "the renderer is served locally, no CDN");
+    assert!(renderer.bytes().await.unwrap().len() > 100_000);
+}
+
+/// Fixed, so a failure can be reproduced with the same command.
+const FUZZ_SEED: &str = "20261124";
+/// Test cases per operation and phase; the run stays within a few minutes on two cores.
+const FUZZ_EXAMPLES: &str = "20";
+
+/// schemathesis against the running local cloud: every operation of `infra/openapi.yaml`, with
+/// the tokens of four kinds of caller. Checks: no 5xx; statuses, content types, headers and
+/// bodies as documented.
+async fn schemathesis_finds_no_defect(cloud: &RunningCloud) {
+    let callers = [
+        ("partner admin", claims("fuzz-pat", "fuzz-pat@acme.example", &["partner-admins"], Some("acme"))),
+        ("partner employee", claims("fuzz-eve", "fuzz-eve@acme.example", &["partner-employees"], Some("acme"))),
+        ("other partner's admin", claims("fuzz-gil", "fuzz-gil@globex.example", &["partner-admins"], Some("globex"))),
+        ("plain user", claims("fuzz-sam", "fuzz-sam@shop.example", &[], None)),
+    ];
+    let reports = std::env::temp_dir().join(format!("schemathesis-{}", std::process::id()));
+    std::fs::create_dir_all(&reports).unwrap();
+    let mut figures = Vec::new();
+    let mut failed = Vec::new();
+    for (name, claims) in callers {
+        let token = cloud.token(claims).await;
+        let report = reports.join(format!("{}.json", name.replace(' ', "-").replace('\'', "")));
+        let output = std::process::Command::new(repo_root().join("infra/local/.venv/bin/schemathesis"))
+            .args(["run", &format!("{}/_local/openapi.json", cloud.api), "--url", &cloud.api])
+            .args(["--header", &format!("Authorization: Bearer {token}")])
+            .args(["--checks", "not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance"])
+            .args(["--max-examples", FUZZ_EXAMPLES, "--seed", FUZZ_SEED, "--workers", "2"])
+            .args(["--report", "json", "--report-json-path"])
+            .arg(&report)
+            .current_dir(&reports)
+            .env("SCHEMATHESIS_TELEMETRY", "false")
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("schemathesis runs (make deps installs it)");
+        let printed = String::from_utf8_lossy(&output.stdout);
+        let report: Value =
+            std::fs::read(&report).ok().and_then(|bytes| serde_json::from_slice(&bytes).ok()).unwrap_or_default();
+        let count = |pointer: &str| report.pointer(pointer).and_then(Value::as_u64).unwrap_or_default();
+        let (operations, cases) = (count("/operations/tested"), count("/test_cases/generated"));
+        let (failures, errors) = (count("/test_cases/with_failures"), count("/test_cases/errored"));
+        figures.push(format!("{name:<22} {operations:>10} {cases:>10} {failures:>8} {errors:>6}"));
+        if !output.status.success() || failures > 0 || errors > 0 || operations == 0 {
+            failed.push(format!("{name}:\n{printed}\n{}", String::from_utf8_lossy(&output.stderr)));
+        }
+    }
+    println!(
+        "schemathesis (seed {FUZZ_SEED}, at most {FUZZ_EXAMPLES} examples per operation and phase):\n\
+         {:<22} {:>10} {:>10} {:>8} {:>6}\n{}",
+        "caller",
+        "operations",
+        "test cases",
+        "failures",
+        "errors",
+        figures.join("\n")
+    );
+    assert!(
+        failed.is_empty(),
+        "schemathesis found defects:\n{}\nlocal cloud log:\n{}",
+        failed.join("\n\n"),
+        cloud.log_tail()
+    );
 }
 
 fn base64_url(text: &str) -> String {

@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::watch;
 
+use crate::api_reference::ApiReference;
 use crate::bus::{Bus, RetryTiming, Target};
 use crate::code_reload::{BuildState, CodeReload};
 use crate::dead_letters::DeadLetters;
@@ -64,6 +65,8 @@ pub enum CloudError {
     Table(#[source] TableError),
     #[error("the gateway's token issuer cannot start")]
     Issuer(#[source] IssuerError),
+    #[error("the API reference cannot be served")]
+    ApiReference(#[source] crate::api_reference::ApiReferenceError),
     #[error("cannot watch the sources to rebuild the functions")]
     CodeReload(#[source] notify_debouncer_full::notify::Error),
     /// Any other I/O failure, with what was being done (`cannot <action>`).
@@ -308,6 +311,7 @@ async fn serve(
     let issuer_url = format!("{}/_local", Settings::url(settings.gateway_port));
     let gateway = Arc::new(Gateway {
         routes: RouteTable::new(&plan.functions),
+        reference: Arc::new(ApiReference::load(&repo_root()).map_err(CloudError::ApiReference)?),
         issuer: Issuer::load_or_create(&settings.data_dir.join("issuer-key.pk8"), &issuer_url, AUDIENCE)
             .map_err(CloudError::Issuer)?,
         lambda: lambda.clone(),

@@ -1,6 +1,7 @@
 //! The local API Gateway: the template's routes behind its JWT authorizer, each invoking its
 //! function through the local Lambda with the 2.0 payload, plus the local-only helpers under
-//! `/_local` (health, tokens, the issuer's keys), which the template never has.
+//! `/_local` (health, tokens, the issuer's keys, the API's contract and reference page), which the
+//! template never has.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -15,6 +16,7 @@ use axum::routing::{get, post};
 use serde_json::{Value, json};
 
 use crate::api_payload::{IncomingRequest, http_response, request_event};
+use crate::api_reference::ApiReference;
 use crate::function_twin::Readiness;
 use crate::lambda::Lambda;
 use crate::lambda_twin::LambdaTwin;
@@ -23,6 +25,8 @@ use crate::tokens::{Issuer, TokenRequest};
 
 pub struct Gateway {
     pub routes: RouteTable,
+    /// `/_local/openapi.json` and the reference page `/_local/api/`.
+    pub reference: Arc<ApiReference>,
     pub issuer: Issuer,
     pub lambda: Lambda,
     /// Every function of the template (HTTP or not): health waits for all of them.
@@ -36,7 +40,8 @@ pub fn router(gateway: Arc<Gateway>) -> Router {
         .route("/_local/.well-known/openid-configuration", get(openid_configuration))
         .route("/_local/.well-known/jwks.json", get(jwks))
         .fallback(api)
-        .with_state(gateway)
+        .with_state(Arc::clone(&gateway))
+        .merge(Arc::clone(&gateway.reference).router())
 }
 
 /// Serves the gateway on `listener` until `shutdown` completes.

@@ -5,6 +5,7 @@
 //! Local and the SES emulator ([`services`]). `local-cloud dev` ([`cloud`]) runs it all.
 
 pub mod api_payload;
+pub mod api_reference;
 pub mod aws_json;
 pub mod bus;
 pub mod cloud;
