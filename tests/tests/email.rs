@@ -20,31 +20,24 @@ async fn sender_via(test: &TestApp, ses_url: &str) -> EmailSender {
     EmailSender::new(test.app(), ses)
 }
 
-/// The mails the emulator holds for one recipient.
-async fn mails_to(recipient: &str) -> Vec<Value> {
+/// Every mail the emulator holds.
+async fn mails() -> Vec<Value> {
     let store: Value = reqwest::get(format!("{}/store", ses_endpoint())).await.unwrap().json().await.unwrap();
-    store["emails"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|mail| mail["destination"]["to"].as_array().unwrap().iter().any(|to| to == recipient))
-        .cloned()
-        .collect()
+    store["emails"].as_array().cloned().unwrap_or_default()
 }
 
-/// The mails the emulator holds whose subject or text contains `text`.
+/// The mails the emulator holds for one recipient.
+async fn mails_to(recipient: &str) -> Vec<Value> {
+    let sent_to = |mail: &Value| mail["destination"]["to"].as_array().unwrap().iter().any(|to| to == recipient);
+    mails().await.into_iter().filter(sent_to).collect()
+}
+
+/// The mails whose subject or text contains `text`.
 async fn mails_mentioning(text: &str) -> Vec<Value> {
-    let store: Value = reqwest::get(format!("{}/store", ses_endpoint())).await.unwrap().json().await.unwrap();
-    store["emails"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|mail| {
-            mail["subject"].as_str().unwrap_or_default().contains(text)
-                || mail["body"]["text"].as_str().unwrap_or_default().contains(text)
-        })
-        .cloned()
-        .collect()
+    let mentions = |mail: &Value| {
+        [&mail["subject"], &mail["body"]["text"]].iter().any(|part| part.as_str().unwrap_or_default().contains(text))
+    };
+    mails().await.into_iter().filter(mentions).collect()
 }
 
 /// Registers a customer and returns the events its request put on the bus.

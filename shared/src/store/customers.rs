@@ -46,12 +46,6 @@ impl Store {
         self.commit(changes).await
     }
 
-    #[tracing::instrument(skip_all, fields(%customer))]
-    pub async fn customer(&self, customer: &CustomerIdentifier) -> Result<Option<Customer>, StoreError> {
-        let item = self.get(Key::customer(customer)).await?;
-        Ok(item.map(serde_dynamo::from_item::<_, CustomerItem>).transpose()?.map(|item| item.customer))
-    }
-
     /// The customer and the caller's membership role in it, read together in one round trip.
     #[tracing::instrument(skip_all, fields(%customer, %user))]
     pub async fn customer_and_membership(

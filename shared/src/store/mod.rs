@@ -22,7 +22,7 @@ pub use customers::{CustomerFilter, NewCustomer};
 pub use deliveries::{Claim, Completion, DeliveryClaim};
 pub use error::StoreError;
 pub use history::{HistoryEntry, HistoryFilter, Recorded};
-pub use items::{HistoryItem, Item};
+use items::Item;
 pub use keys::{Index, Key};
 pub use pagination::{MAX_FILTERED_READ, Page, PageQuery};
 use transaction::built;
@@ -80,18 +80,5 @@ impl Store {
             request = output.unprocessed_keys.and_then(|mut tables| tables.remove(&self.table));
         }
         Ok(items)
-    }
-
-    /// One item by its key, read consistently.
-    pub(crate) async fn get(&self, key: Key) -> Result<Option<Item>, StoreError> {
-        let output = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(key.into_attributes()))
-            .consistent_read(true)
-            .send()
-            .await?;
-        Ok(output.item)
     }
 }
