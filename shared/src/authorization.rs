@@ -160,6 +160,14 @@ impl Action {
     }
 }
 
+impl Action {
+    /// The writes a customer takes before it is ACTIVE (PENDING_APPROVAL or
+    /// AWAITING_EMAIL_CONFIRMATION): every other write is refused until then.
+    pub const fn allowed_before_activation(self) -> bool {
+        matches!(self, Action::ApproveCustomer)
+    }
+}
+
 /// The action each route of the HTTP API asks for: the authorization table's rows by route
 /// (`METHOD /path` as in the template). A route without a row fails the authorization matrix test.
 pub const ROUTES: &[(&str, Action)] = &[
@@ -168,6 +176,7 @@ pub const ROUTES: &[(&str, Action)] = &[
     ("GET /customers/{id}", Action::ReadCustomer),
     ("POST /registrations", Action::RegisterCustomer),
     ("GET /customers/{id}/events", Action::ReadHistory),
+    ("PUT /customers/{id}/quota", Action::EditQuota),
 ];
 
 /// The action a route asks for.

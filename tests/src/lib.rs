@@ -9,6 +9,7 @@ pub mod operations;
 pub mod pipeline;
 pub mod requests;
 pub mod running_cloud;
+pub mod schemas;
 pub mod template;
 pub mod test_app;
 

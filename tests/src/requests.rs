@@ -69,6 +69,7 @@ pub fn api(route: &str) -> RequestBuilder {
         query: HashMap::new(),
         body: None,
         content_type: Some("application/json".to_owned()),
+        headers: Vec::new(),
     }
 }
 
@@ -79,9 +80,16 @@ pub struct RequestBuilder {
     query: HashMap<String, String>,
     body: Option<String>,
     content_type: Option<String>,
+    headers: Vec<(String, String)>,
 }
 
 impl RequestBuilder {
+    /// Another request header (repeatable: `If-Match` may come more than once).
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.headers.push((name.to_owned(), value.to_owned()));
+        self
+    }
+
     pub fn param(mut self, name: &str, value: &str) -> Self {
         self.params.insert(name.to_owned(), value.to_owned());
         self
@@ -137,6 +145,9 @@ impl RequestBuilder {
             .uri(format!("https://api.meshcustomers.test{path}"));
         if let Some(content_type) = &self.content_type {
             request = request.header("content-type", content_type);
+        }
+        for (name, value) in &self.headers {
+            request = request.header(name, value);
         }
         let request = request.body(self.body.map_or(Body::Empty, Body::Text)).expect("a valid request");
         request

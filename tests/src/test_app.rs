@@ -135,6 +135,21 @@ impl TestApp {
         }
     }
 
+    /// The details of the events recorded (outbox items) of `event_type`, oldest first, each
+    /// checked against its published schema.
+    pub async fn events_of(&self, event_type: &str) -> Vec<serde_json::Value> {
+        let mut details: Vec<serde_json::Value> = self
+            .items_of("OUTBOX")
+            .await
+            .into_iter()
+            .filter(|item| item.get("eventType").and_then(|t| t.as_s().ok()).is_some_and(|t| t == event_type))
+            .map(|item| serde_json::from_str(item["detail"].as_s().expect("a detail")).expect("details are JSON"))
+            .collect();
+        details.iter().for_each(crate::schemas::assert_matches_schema);
+        details.sort_by(|a, b| a["occurredAt"].as_str().cmp(&b["occurredAt"].as_str()));
+        details
+    }
+
     /// The items of one entity (`CUSTOMER`, `OUTBOX`, `HISTORY`, …).
     pub async fn items_of(
         &self,

@@ -83,6 +83,7 @@ fn request_for(route: &str, n: usize) -> RequestBuilder {
             api(route).json(json!({"identifier": format!("registered-{n}"), "displayName": "Registered"}))
         }
         "GET /customers" | "GET /customers/{id}" | "GET /customers/{id}/events" => api(route).param("id", CUSTOMER),
+        "PUT /customers/{id}/quota" => api(route).param("id", CUSTOMER).json(json!({"projectQuota": 5 + n})),
         other => panic!("no valid request for {other} in the matrix: add one"),
     }
 }
@@ -98,6 +99,7 @@ async fn call(test: &TestApp, route: &str, request: RequestBuilder, caller: Opti
         "GET /customers/{id}" => test.call(get_customer::handle, request).await,
         "POST /registrations" => test.call(register_customer::handle, request).await,
         "GET /customers/{id}/events" => test.call(list_customer_events::handle, request).await,
+        "PUT /customers/{id}/quota" => test.call(edit_customer_quota::handle, request).await,
         other => panic!("no handler for {other} in the matrix: add one"),
     }
 }

@@ -48,6 +48,16 @@ async fn actions_used_by(binary: &str) -> BTreeSet<String> {
             test.operations.take();
             test.call(get_customer::handle, customer.by(&Caller::partner_admin("acme"))).await;
         }
+        "edit-customer-quota" => {
+            create_customer(&test, "least").await;
+            test.operations.take();
+            let quota = api("PUT /customers/{id}/quota").param("id", "least");
+            test.call(
+                edit_customer_quota::handle,
+                quota.json(json!({"projectQuota": 9})).by(&Caller::platform_admin()),
+            )
+            .await;
+        }
         "list-customers" => {
             test.call(list_customers::handle, api("GET /customers").query("q", "l").by(&Caller::platform_admin()))
                 .await;

@@ -11,6 +11,7 @@ use meshcustomers::domain::{
 };
 use meshcustomers::events::*;
 use meshcustomers_tests::pipeline::{RecordingBus, delivered, stream_batch, stream_records};
+use meshcustomers_tests::schemas::{assert_matches_schema, schema_validator};
 use meshcustomers_tests::{Caller, TestApp, api, repo_root};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
@@ -272,22 +273,6 @@ async fn the_publisher_puts_at_most_ten_entries_per_call() {
     let bus = RecordingBus::default();
     assert!(publish(&test, &bus).await.is_empty());
     assert_eq!(*bus.calls.lock().unwrap(), [10, 10, 1]);
-}
-
-fn schema_validator(event_type: &str) -> jsonschema::Validator {
-    let path = repo_root().join(format!("events/schemas/{event_type}.json"));
-    let schema: Value =
-        serde_json::from_str(&std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display())))
-            .expect("schemas are JSON");
-    jsonschema::options().should_validate_formats(true).build(&schema).unwrap_or_else(|e| panic!("{event_type}: {e}"))
-}
-
-fn assert_matches_schema(detail: &Value) {
-    let event_type = detail["type"].as_str().expect("a detail has a type");
-    let validator = schema_validator(event_type);
-    let errors: Vec<String> =
-        validator.iter_errors(detail).map(|e| format!("{} at {}", e, e.instance_path())).collect();
-    assert!(errors.is_empty(), "{event_type} detail breaks its schema: {errors:?}\n{detail}");
 }
 
 #[tokio::test]

@@ -27,6 +27,12 @@ impl CustomerStatus {
         }
     }
 
+    /// ACTIVE and DISABLED customers take writes; one that is not yet ACTIVE allows reads only
+    /// (approval and confirmation aside).
+    pub fn accepts_writes(self) -> bool {
+        matches!(self, Self::Active | Self::Disabled)
+    }
+
     pub fn parse(raw: &str) -> Result<Self, FieldError> {
         Self::ALL.into_iter().find(|status| status.as_str() == raw).ok_or_else(|| {
             FieldError::new("must be one of PENDING_APPROVAL, AWAITING_EMAIL_CONFIRMATION, ACTIVE, DISABLED")

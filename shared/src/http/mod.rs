@@ -1,12 +1,14 @@
 //! The HTTP boundary: API Gateway requests in, JSON or problem+json responses out.
 
 mod body;
+mod precondition;
 mod problem;
 mod request;
 mod response;
 mod validation;
 
 pub use body::{BODY, Field, JsonType, MAX_BODY_BYTES, TagsInput, UnknownFields};
+pub use precondition::IfMatch;
 pub use problem::{ApiError, InternalError};
 pub use request::RequestExtensions;
 pub use response::{created, etag, json, json_with_etag, respond};

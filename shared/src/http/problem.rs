@@ -84,6 +84,22 @@ impl ApiError {
         Self::NotFound(format!("customer {identifier:?} does not exist"))
     }
 
+    /// 409: the customer is not yet ACTIVE and allows reads only.
+    pub fn customer_not_active(identifier: &str, status: &str) -> Self {
+        Self::Conflict {
+            problem_type: "customer-not-active",
+            detail: format!("customer {identifier:?} is {status} and allows reads only until it is ACTIVE"),
+        }
+    }
+
+    /// 409: a write without `If-Match` lost to other writers on every attempt.
+    pub fn concurrent_modification() -> Self {
+        Self::Conflict {
+            problem_type: "concurrent-modification",
+            detail: "the resource is being changed by many requests at once; nothing was changed, retry".to_owned(),
+        }
+    }
+
     pub fn status(&self) -> StatusCode {
         match self {
             Self::Unauthenticated(_) => StatusCode::UNAUTHORIZED,

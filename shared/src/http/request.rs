@@ -5,7 +5,7 @@ use lambda_http::request::RequestContext;
 use lambda_http::{Request, RequestExt};
 use serde::de::DeserializeOwned;
 
-use super::ApiError;
+use super::{ApiError, IfMatch};
 use crate::domain::CustomerIdentifier;
 use crate::principal::Principal;
 use crate::store::PageQuery;
@@ -25,6 +25,8 @@ pub trait RequestExtensions {
     /// The JSON body: `application/json`, at most `MAX_BODY_BYTES`, an object whose fields are
     /// `Field`s (see `http::body`).
     fn json_body<T: DeserializeOwned>(&self) -> Result<T, ApiError>;
+    /// The versions `If-Match` accepts.
+    fn if_match(&self) -> IfMatch;
 }
 
 impl RequestExtensions for Request {
@@ -64,5 +66,9 @@ impl RequestExtensions for Request {
     fn json_body<T: DeserializeOwned>(&self) -> Result<T, ApiError> {
         let content_type = self.headers().get(header::CONTENT_TYPE).and_then(|value| value.to_str().ok());
         super::body::parse_json_body(content_type, self.body().as_ref())
+    }
+
+    fn if_match(&self) -> IfMatch {
+        IfMatch::from_headers(self.headers())
     }
 }

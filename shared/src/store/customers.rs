@@ -1,9 +1,11 @@
 //! Customers: creation (with members, invitations and events, atomically), reads and lists.
 
-use super::items::{CustomerItem, InvitationEmailItem, InvitationItem, MemberItem};
+use aws_sdk_dynamodb::types::AttributeValue;
+
+use super::items::{self, CustomerItem, InvitationEmailItem, InvitationItem, MemberItem};
 use super::keys::{self, Index, Key};
 use super::pagination::{ListQuery, Page, PageQuery};
-use super::{Conflict, Store, StoreError};
+use super::{Conflict, Expression, Store, StoreError};
 use crate::domain::{
     Customer, CustomerIdentifier, CustomerRole, CustomerStatus, Invitation, Membership, PartnerScope, UserId,
 };
@@ -41,6 +43,37 @@ impl Store {
             changes.insert(&InvitationEmailItem::from(invitation), pending)?;
         }
         for event in new.events {
+            changes.record(event);
+        }
+        self.commit(changes).await
+    }
+
+    /// Writes `after` over `before` in one transaction with its events, if the stored version is
+    /// still `before.version`, else [`Conflict::VersionMismatch`]. Only the attributes that differ
+    /// are written (index keys included), so attributes other writers keep on the item — counters
+    /// such as `projectCount` — are never overwritten with what this writer read.
+    #[tracing::instrument(skip_all, fields(customer = %before.identifier, version = before.version))]
+    pub async fn update_customer(
+        &self,
+        before: &Customer,
+        after: &Customer,
+        events: Vec<DomainEvent>,
+    ) -> Result<(), StoreError> {
+        if after.identifier != before.identifier || after.version != before.version + 1 {
+            return Err(StoreError::Invariant("an update changes the identifier or skips a version"));
+        }
+        let update = changed_attributes(
+            &items::to_item(CustomerItem::from(before))?,
+            &items::to_item(CustomerItem::from(after))?,
+        );
+        let mut changes = self.changes();
+        changes.update(
+            Key::customer(&before.identifier),
+            update,
+            Expression::version_is(before.version),
+            Conflict::VersionMismatch { current_version: None },
+        )?;
+        for event in events {
             changes.record(event);
         }
         self.commit(changes).await
@@ -100,5 +133,53 @@ impl Store {
             .await?
             .try_map(|item| serde_dynamo::from_item::<_, CustomerItem>(item).map(|item| item.customer))
             .map_err(StoreError::from)
+    }
+}
+
+/// `SET` for every attribute `after` adds or changes, `REMOVE` for every one it drops.
+fn changed_attributes(before: &items::Item, after: &items::Item) -> Expression {
+    let mut set = Vec::new();
+    let mut expression = Expression::default();
+    let mut attributes: Vec<(&String, &AttributeValue)> =
+        after.iter().filter(|(name, value)| before.get(*name) != Some(*value)).collect();
+    attributes.sort_by_key(|(name, _)| *name);
+    for (n, (name, value)) in attributes.into_iter().enumerate() {
+        set.push(format!("#set{n} = :set{n}"));
+        expression = expression.name(&format!("#set{n}"), name).value(&format!(":set{n}"), value.clone());
+    }
+    let mut removed: Vec<&String> = before.keys().filter(|name| !after.contains_key(*name)).collect();
+    removed.sort();
+    let mut remove = Vec::new();
+    for (n, name) in removed.into_iter().enumerate() {
+        remove.push(format!("#remove{n}"));
+        expression = expression.name(&format!("#remove{n}"), name);
+    }
+    let mut text = String::new();
+    if !set.is_empty() {
+        text.push_str(&format!("SET {}", set.join(", ")));
+    }
+    if !remove.is_empty() {
+        text.push_str(&format!(" REMOVE {}", remove.join(", ")));
+    }
+    expression.with_text(text.trim_start())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(pairs: &[(&str, &str)]) -> items::Item {
+        pairs.iter().map(|(k, v)| (k.to_string(), AttributeValue::S(v.to_string()))).collect()
+    }
+
+    #[test]
+    fn writes_only_what_changed() {
+        let before = item(&[("pk", "p"), ("displayName", "A"), ("tags", "x"), ("projectCount", "3")]);
+        let after = item(&[("pk", "p"), ("displayName", "B"), ("projectCount", "3"), ("version", "2")]);
+        let expression = changed_attributes(&before, &after);
+        assert_eq!(expression.text(), "SET #set0 = :set0, #set1 = :set1 REMOVE #remove0");
+        assert_eq!(expression.attribute_name("#set0"), Some("displayName"));
+        assert_eq!(expression.attribute_name("#set1"), Some("version"));
+        assert_eq!(expression.attribute_name("#remove0"), Some("tags"));
     }
 }

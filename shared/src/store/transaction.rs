@@ -54,6 +54,21 @@ impl Expression {
             .value(":expectedVersion", AttributeValue::N(version.to_string()))
     }
 
+    /// The same placeholders under another expression text.
+    pub fn with_text(mut self, text: impl Into<String>) -> Self {
+        self.text = text.into();
+        self
+    }
+
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The attribute a `#name` placeholder stands for.
+    pub fn attribute_name(&self, placeholder: &str) -> Option<&str> {
+        self.names.get(placeholder).map(String::as_str)
+    }
+
     pub fn name(mut self, placeholder: &str, attribute: &str) -> Self {
         self.names.insert(placeholder.to_owned(), attribute.to_owned());
         self

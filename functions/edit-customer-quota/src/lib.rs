@@ -1,0 +1,49 @@
+//! `PUT /customers/{id}/quota`: an admin-area user sets how many projects a customer may own.
+//! Lowering it below the current count is allowed: it only blocks new projects.
+
+use lambda_http::{Body, Request, Response};
+use serde::Deserialize;
+
+use meshcustomers::App;
+use meshcustomers::access::{Decision, change_customer};
+use meshcustomers::authorization::Action;
+use meshcustomers::domain::ProjectQuota;
+use meshcustomers::events::{Change, EventPayload};
+use meshcustomers::http::{ApiError, Field, FieldErrors, RequestExtensions, UnknownFields, json_with_etag, respond};
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", default)]
+struct QuotaEdit {
+    project_quota: Field<i64>,
+    #[serde(flatten)]
+    unknown: UnknownFields,
+}
+
+pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, lambda_http::Error> {
+    respond(edit_quota(app, &request).await)
+}
+
+#[tracing::instrument(name = "edit_customer_quota", skip_all, fields(user))]
+async fn edit_quota(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
+    let principal = request.principal()?;
+    let identifier = request.customer_id()?;
+    let body: QuotaEdit = request.json_body()?;
+    let mut errors = FieldErrors::new();
+    let quota = errors.required("projectQuota", body.project_quota, ProjectQuota::parse);
+    errors.unknown("", body.unknown);
+    let Some(quota) = quota else { return Err(errors.into_error()) };
+    errors.finish()?;
+
+    let customer =
+        change_customer(&app.store, &principal, &identifier, Action::EditQuota, &request.if_match(), |customer, _| {
+            if customer.project_quota == quota {
+                return Ok(Decision::Unchanged);
+            }
+            let change = Change { from: customer.project_quota.get(), to: quota.get() };
+            let mut after = customer.clone();
+            after.project_quota = quota;
+            Ok(Decision::Change { customer: after, events: vec![EventPayload::CustomerQuotaEdited(change)] })
+        })
+        .await?;
+    json_with_etag(&customer, customer.version)
+}
