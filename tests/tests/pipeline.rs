@@ -135,6 +135,58 @@ async fn history_pages_newest_first() {
     assert_eq!(seen, [10, 20, 30, 40, 50], "newest first, across pages");
 }
 
+/// The entries' `to` values (their minutes ago) in a window, by type too; one Query each.
+async fn window(test: &TestApp, query: &[(&str, String)]) -> Vec<u64> {
+    let mut request = api("GET /customers/{id}/events").param("id", "windowed");
+    for (name, value) in query {
+        request = request.query(name, value);
+    }
+    test.operations.take_calls();
+    let page = test.call(history, request.by(&Caller::platform_admin())).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let calls: Vec<String> = test.operations.take_calls().into_iter().map(|call| call.operation).collect();
+    assert_eq!(calls, ["dynamodb:BatchGetItem", "dynamodb:Query"], "the window is a key condition");
+    page.body["items"].as_array().unwrap().iter().filter_map(|item| item["data"]["to"].as_u64()).collect()
+}
+
+#[tokio::test]
+async fn the_history_reads_a_time_window_of_one_type_in_one_query() {
+    let test = TestApp::spawn().await;
+    create_with_users(&test, "windowed", 0).await;
+    let entries: Vec<_> = [10, 20, 30, 40, 50].into_iter().map(|minutes| event_at("windowed", minutes)).collect();
+    for entry in &entries {
+        audit_writer::handle(&test.store, delivered(entry)).await.unwrap();
+    }
+    let at = |minutes: usize| {
+        let detail: Value = serde_json::from_str(&entries[minutes / 10 - 1].detail).unwrap();
+        detail["occurredAt"].as_str().unwrap().to_owned()
+    };
+    // `since` includes an entry at that very time, `until` excludes one.
+    assert_eq!(window(&test, &[("since", at(40)), ("until", at(20))]).await, [30, 40]);
+    assert_eq!(window(&test, &[("since", at(30))]).await, [10, 20, 30]);
+    let quota_edits = [("type", "CUSTOMER_QUOTA_EDITED".to_owned()), ("until", at(30))];
+    assert_eq!(window(&test, &quota_edits).await, [40, 50]);
+    let offset = chrono::DateTime::parse_from_rfc3339(&at(20))
+        .unwrap()
+        .with_timezone(&chrono::FixedOffset::east_opt(3600).unwrap());
+    assert_eq!(window(&test, &[("since", offset.to_rfc3339())]).await.last(), Some(&20), "any offset");
+
+    for (query, field) in [
+        (vec![("since", "yesterday".to_owned())], "since"),
+        (vec![("until", "2026-13-01T00:00:00Z".to_owned())], "until"),
+        (vec![("since", at(20)), ("until", at(40))], "until"),
+        (vec![("since", at(20)), ("until", at(20))], "until"),
+    ] {
+        let mut request = api("GET /customers/{id}/events").param("id", "windowed");
+        for (name, value) in &query {
+            request = request.query(name, value);
+        }
+        let response = test.call(history, request.by(&Caller::platform_admin())).await;
+        response.assert_problem(400, "validation-failed");
+        assert!(response.body["errors"][field].is_string(), "{query:?}: {}", response.body);
+    }
+}
+
 #[tokio::test]
 async fn members_cannot_read_the_history() {
     let test = TestApp::spawn().await;

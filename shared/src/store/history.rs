@@ -1,13 +1,14 @@
 //! The account history: one entry per event, written by the audit writer, read newest first.
 
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
+use chrono::{DateTime, DurationRound, TimeDelta, Utc};
 
 use super::items::{self, HistoryItem};
 use super::keys::{self, Index};
 use super::pagination::{ListQuery, Page, PageQuery};
 use super::{Store, StoreError};
 use crate::domain::CustomerIdentifier;
-use crate::events::{EventEnvelope, EventType};
+use crate::events::{EventEnvelope, EventType, rfc3339_millis};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Recorded {
@@ -19,10 +20,34 @@ pub enum Recorded {
 /// A history entry as the history route returns it: the event's detail.
 pub type HistoryEntry = serde_json::Value;
 
-/// Which entries to read. The event type picks its own index partition (a key condition).
+/// Which entries to read, all by key condition: the event type picks its own index partition,
+/// the time window a range of the sort key (which begins with the time).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct HistoryFilter {
     pub event_type: Option<EventType>,
+    /// Entries that occurred at or after this time.
+    pub since: Option<DateTime<Utc>>,
+    /// Entries that occurred before this time.
+    pub until: Option<DateTime<Utc>>,
+}
+
+impl HistoryFilter {
+    /// The sort-key range `[lower, upper]` of the window. Sort keys are `EVENT#<time>#<eventId>`
+    /// with the time in fixed-width milliseconds: `EVENT#<since>` sorts just before the entries
+    /// at `since`, `EVENT#<until>` just before those at `until`, and `EVENT$` after every entry.
+    fn sort_key_range(&self) -> (String, String) {
+        let at =
+            |time: &DateTime<Utc>| format!("{}{}", keys::HISTORY_PREFIX, rfc3339_millis::format(&ceil_millis(*time)));
+        let lower = self.since.as_ref().map_or_else(|| keys::HISTORY_PREFIX.to_owned(), at);
+        let upper = self.until.as_ref().map_or_else(|| keys::HISTORY_END.to_owned(), at);
+        (lower, upper)
+    }
+}
+
+/// Entries are kept to the millisecond: a bound between two milliseconds counts from the next one.
+fn ceil_millis(time: DateTime<Utc>) -> DateTime<Utc> {
+    let truncated = time.duration_trunc(TimeDelta::milliseconds(1)).unwrap_or(time);
+    if truncated == time { time } else { truncated + TimeDelta::milliseconds(1) }
 }
 
 impl Store {
@@ -67,12 +92,13 @@ impl Store {
                 (Some(Index::Gsi1), keys::history_of_type(Some(customer), event_type.as_str()), "gsi1sk")
             }
         };
+        let (lower, upper) = filter.sort_key_range();
         let query = ListQuery {
             index,
-            key_condition: "#partition = :partition AND begins_with(#sort, :history)",
+            key_condition: "#partition = :partition AND #sort BETWEEN :lower AND :upper",
             filter: None,
             names: vec![("#partition", index.map_or("pk", Index::partition_attribute)), ("#sort", sort)],
-            values: vec![(":partition", partition), (":history", keys::HISTORY_PREFIX.to_owned())],
+            values: vec![(":partition", partition), (":lower", lower), (":upper", upper)],
             newest_first: true,
         };
         self.list_page(query, page).await?.try_map(|item| {
@@ -80,5 +106,33 @@ impl Store {
             serde_json::from_str(&item.detail)
                 .map_err(|_| StoreError::Invariant("a history entry's detail is not JSON"))
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn time(raw: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(raw).unwrap().with_timezone(&Utc)
+    }
+
+    #[test]
+    fn the_window_is_a_sort_key_range() {
+        let all = HistoryFilter::default();
+        assert_eq!(all.sort_key_range(), ("EVENT#".to_owned(), "EVENT$".to_owned()));
+        let window = HistoryFilter {
+            since: Some(time("2026-01-15T11:30:00Z")),
+            until: Some(time("2026-01-16T00:00:00.0001+01:00")),
+            ..HistoryFilter::default()
+        };
+        assert_eq!(
+            window.sort_key_range(),
+            ("EVENT#2026-01-15T11:30:00.000Z".to_owned(), "EVENT#2026-01-15T23:00:00.001Z".to_owned())
+        );
+        // An entry at `since` is inside (its key continues past the bound), one at `until` outside.
+        let (lower, upper) = window.sort_key_range();
+        assert!("EVENT#2026-01-15T11:30:00.000Z#0190" > lower.as_str());
+        assert!("EVENT#2026-01-15T23:00:00.001Z#0190" > upper.as_str());
     }
 }

@@ -18,6 +18,8 @@ pub struct Key {
 const CUSTOMER_PREFIX: &str = "CUSTOMER#";
 const CUSTOMER_SK: &str = "CUSTOMER";
 pub(crate) const HISTORY_PREFIX: &str = "EVENT#";
+/// Sorts after every history entry (`$` follows `#`) and before the partition's other items.
+pub(crate) const HISTORY_END: &str = "EVENT$";
 /// Installation-wide items (events without a customer).
 const INSTALLATION_PK: &str = "INSTALLATION";
 const TAG_DEFINITIONS_PK: &str = "TAG_DEFINITIONS";
