@@ -177,6 +177,8 @@ pub const ROUTES: &[(&str, Action)] = &[
     ("POST /registrations", Action::RegisterCustomer),
     ("GET /customers/{id}/events", Action::ReadHistory),
     ("PUT /customers/{id}/quota", Action::EditQuota),
+    ("PATCH /customers/{id}", Action::UpdateCustomer),
+    ("PUT /customers/{id}/status", Action::ChangeCustomerStatus),
 ];
 
 /// The action a route asks for.

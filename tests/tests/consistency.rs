@@ -67,7 +67,9 @@ fn variables_read_by(binary: &str) -> BTreeSet<String> {
     let outcome = match binary {
         "create-customer" => AppConfig::<create_customer::Settings>::read(&environment).map(drop),
         "register-customer" => AppConfig::<register_customer::Settings>::read(&environment).map(drop),
-        "get-customer" | "audit-writer" | "edit-customer-quota" => AppConfig::<()>::read(&environment).map(drop),
+        "get-customer" | "audit-writer" | "edit-customer-quota" | "update-customer" | "change-customer-status" => {
+            AppConfig::<()>::read(&environment).map(drop)
+        }
         "list-customers" | "list-customer-events" => AppConfig::<PagesLists>::read(&environment).map(drop),
         "email-sender" => AppConfig::<email_sender::Settings>::read(&environment).map(drop),
         "stream-publisher" => stream_publisher::Settings::read(&environment).map(drop),
@@ -121,6 +123,10 @@ async fn the_sample_events_run_through_their_functions() {
     );
     status(test.call(register_customer::handle, http_sample("register-customer")).await);
     status(test.call(list_customer_events::handle, http_sample("list-customer-events")).await);
+    let renamed = status(test.call(update_customer::handle, http_sample("update-customer")).await);
+    assert_eq!(renamed.body["displayName"], "Globex Laboratories");
+    let disabled = status(test.call(change_customer_status::handle, http_sample("change-customer-status")).await);
+    assert_eq!(disabled.body["status"], "DISABLED");
 
     let stream: StreamEvent = serde_json::from_str(&sample("stream-publisher")).expect("stream sample");
     let bus = RecordingBus::default();

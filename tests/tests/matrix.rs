@@ -84,6 +84,13 @@ fn request_for(route: &str, n: usize) -> RequestBuilder {
         }
         "GET /customers" | "GET /customers/{id}" | "GET /customers/{id}/events" => api(route).param("id", CUSTOMER),
         "PUT /customers/{id}/quota" => api(route).param("id", CUSTOMER).json(json!({"projectQuota": 5 + n})),
+        "PATCH /customers/{id}" => api(route).param("id", CUSTOMER).json(json!({"displayName": format!("Matrix {n}")})),
+        // The partner admin (n = 1) disables, the partner employee (n = 2) enables: the later
+        // routes find the customer ACTIVE again.
+        "PUT /customers/{id}/status" => {
+            let status = if n % 2 == 1 { "DISABLED" } else { "ACTIVE" };
+            api(route).param("id", CUSTOMER).json(json!({"status": status, "reason": "matrix"}))
+        }
         other => panic!("no valid request for {other} in the matrix: add one"),
     }
 }
@@ -100,6 +107,8 @@ async fn call(test: &TestApp, route: &str, request: RequestBuilder, caller: Opti
         "POST /registrations" => test.call(register_customer::handle, request).await,
         "GET /customers/{id}/events" => test.call(list_customer_events::handle, request).await,
         "PUT /customers/{id}/quota" => test.call(edit_customer_quota::handle, request).await,
+        "PATCH /customers/{id}" => test.call(update_customer::handle, request).await,
+        "PUT /customers/{id}/status" => test.call(change_customer_status::handle, request).await,
         other => panic!("no handler for {other} in the matrix: add one"),
     }
 }

@@ -1,7 +1,7 @@
 //! `infra/openapi.yaml`, the hand-written API contract, held against the template (both ways:
 //! routes, functions, authorizer) and against the code (enums, patterns, problem types).
 
-use meshcustomers::domain::{CustomerIdentifier, CustomerStatus, DisplayName, EmailAddress, PartnerId, TagKey};
+use meshcustomers::domain::{CustomerIdentifier, CustomerStatus, DisplayName, EmailAddress, PartnerId, Reason, TagKey};
 use meshcustomers::events::EventType;
 use meshcustomers_tests::repo_root;
 use meshcustomers_tests::template::{functions, routes};
@@ -338,5 +338,13 @@ fn schemas_agree_with_the_parsers() {
         ],
         // Visible characters are required in words only (no pattern can say it portably).
         &["\u{200B}", "\u{200B}\u{200D}\u{FEFF}", "   ", "\u{301}"],
+    );
+    let reason_500 = "é".repeat(500);
+    let reason_501 = "é".repeat(501);
+    check(
+        "Reason",
+        &|s| Reason::parse(s).is_ok(),
+        &["no valid payment method", "Zahlung fehlt ⚠", &reason_500, &reason_501, "", "two\nlines", "a\u{202E}b"],
+        &["\u{200B}", "   "],
     );
 }

@@ -58,6 +58,26 @@ async fn actions_used_by(binary: &str) -> BTreeSet<String> {
             )
             .await;
         }
+        "update-customer" => {
+            create_customer(&test, "least").await;
+            test.operations.take();
+            let update = api("PATCH /customers/{id}").param("id", "least");
+            test.call(
+                update_customer::handle,
+                update.json(json!({"displayName": "Renamed"})).by(&Caller::platform_admin()),
+            )
+            .await;
+        }
+        "change-customer-status" => {
+            create_customer(&test, "least").await;
+            test.operations.take();
+            let status = api("PUT /customers/{id}/status").param("id", "least");
+            test.call(
+                change_customer_status::handle,
+                status.json(json!({"status": "DISABLED"})).by(&Caller::platform_admin()),
+            )
+            .await;
+        }
         "list-customers" => {
             test.call(list_customers::handle, api("GET /customers").query("q", "l").by(&Caller::platform_admin()))
                 .await;

@@ -1,0 +1,64 @@
+//! `PATCH /customers/{id}`: an admin-area user or a customer admin renames a customer. The
+//! identifier is permanent: a body that names it is refused.
+
+use lambda_http::{Body, Request, Response};
+use serde::Deserialize;
+use serde::de::IgnoredAny;
+
+use meshcustomers::App;
+use meshcustomers::access::{Decision, change_customer};
+use meshcustomers::authorization::Action;
+use meshcustomers::domain::DisplayName;
+use meshcustomers::events::{Change, CustomerUpdated, EventPayload};
+use meshcustomers::http::{ApiError, Field, FieldErrors, RequestExtensions, UnknownFields, json_with_etag, respond};
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", default)]
+struct CustomerUpdate {
+    display_name: Field<String>,
+    /// Never accepted; read only so that its refusal can say why (`null` reads as absent).
+    identifier: Option<IgnoredAny>,
+    #[serde(flatten)]
+    unknown: UnknownFields,
+}
+
+pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, lambda_http::Error> {
+    respond(update_customer(app, &request).await)
+}
+
+#[tracing::instrument(name = "update_customer", skip_all, fields(user))]
+async fn update_customer(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
+    let principal = request.principal()?;
+    let identifier = request.customer_id()?;
+    let body: CustomerUpdate = request.json_body()?;
+    let mut errors = FieldErrors::new();
+    let display_name = errors.required("displayName", body.display_name, |raw| DisplayName::parse(&raw));
+    if body.identifier.is_some() {
+        errors.add("identifier", "cannot be changed: a customer's identifier is permanent (leave it out)");
+    }
+    errors.unknown("", body.unknown);
+    let Some(display_name) = display_name else { return Err(errors.into_error()) };
+    errors.finish()?;
+
+    let customer = change_customer(
+        &app.store,
+        &principal,
+        &identifier,
+        Action::UpdateCustomer,
+        &request.if_match(),
+        |customer, _| {
+            if customer.display_name == display_name {
+                return Ok(Decision::Unchanged);
+            }
+            let change = Change { from: customer.display_name.to_string(), to: display_name.to_string() };
+            let mut after = customer.clone();
+            after.display_name = display_name.clone();
+            Ok(Decision::Change {
+                customer: after,
+                events: vec![EventPayload::CustomerUpdated(CustomerUpdated { display_name: change })],
+            })
+        },
+    )
+    .await?;
+    json_with_etag(&customer, customer.version)
+}
