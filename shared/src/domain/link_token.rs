@@ -22,9 +22,9 @@ pub struct LinkToken(String);
 
 impl LinkToken {
     /// A new token from the operating system's random source.
-    pub fn generate() -> Result<Self, getrandom::Error> {
+    pub fn generate() -> Result<Self, RandomSourceError> {
         let mut bytes = [0u8; TOKEN_BYTES];
-        getrandom::fill(&mut bytes)?;
+        getrandom::fill(&mut bytes).map_err(RandomSourceError)?;
         Ok(Self(URL_SAFE_NO_PAD.encode(bytes)))
     }
 
@@ -49,6 +49,11 @@ impl LinkToken {
         TokenHash(digest.iter().map(|byte| format!("{byte:02x}")).collect())
     }
 }
+
+/// The operating system gave no random bytes: no token can be made.
+#[derive(Debug, thiserror::Error)]
+#[error("the operating system's random source failed: {0}")]
+pub struct RandomSourceError(getrandom::Error);
 
 impl fmt::Debug for LinkToken {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

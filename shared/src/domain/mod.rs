@@ -7,7 +7,7 @@ pub use email_confirmation::{ConfirmationState, EmailConfirmation};
 pub use identifier::{CustomerIdentifier, ProjectIdentifier};
 pub use ids::{GeneratedId, PartnerId, UserId};
 pub use invitation::{Invitation, InvitationStatus};
-pub use link_token::{LinkToken, TokenHash};
+pub use link_token::{LinkToken, RandomSourceError, TokenHash};
 pub use membership::{CustomerRole, Membership};
 pub use partner_scope::PartnerScope;
 pub use tags::{TagDefinition, TagError, TagKey, TagValueType, TagValues, TagWriter, validate_tags};
