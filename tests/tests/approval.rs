@@ -2,7 +2,8 @@
 //! `POST /email-confirmations`: the rules, the link's token (only its hash stored, single use,
 //! expiring, superseded by a newer link), and the races (10 approvals, 10 confirmations).
 
-use std::sync::{Arc, Mutex};
+use std::cell::Cell;
+use std::sync::{Mutex, Once};
 
 use chrono::{Duration, Utc};
 use email_sender::EmailSender;
@@ -227,13 +228,20 @@ async fn the_registrant_is_mailed_the_approval_without_a_link_when_none_is_requi
     assert!(test.items_of("EMAIL_CONFIRMATION").await.is_empty());
 }
 
-/// Records every log line (all levels) written while it is the thread's subscriber.
-#[derive(Clone, Default)]
-struct CapturedLog(Arc<Mutex<Vec<u8>>>);
+thread_local! {
+    static CAPTURING: Cell<bool> = const { Cell::new(false) };
+}
 
-impl std::io::Write for CapturedLog {
+/// The log lines (all levels) of the threads that capture.
+static CAPTURED: Mutex<Vec<u8>> = Mutex::new(Vec::new());
+
+struct CaptureWriter;
+
+impl std::io::Write for CaptureWriter {
     fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
+        if CAPTURING.get() {
+            CAPTURED.lock().unwrap().extend_from_slice(bytes);
+        }
         Ok(bytes.len())
     }
     fn flush(&mut self) -> std::io::Result<()> {
@@ -241,19 +249,26 @@ impl std::io::Write for CapturedLog {
     }
 }
 
-impl CapturedLog {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
-    }
+/// From now on, what this thread logs (every level) is captured. The subscriber is this test
+/// binary's global one: a thread's own default subscriber would miss callsites that other
+/// threads registered first.
+fn capture_this_threads_log() {
+    static SUBSCRIBER: Once = Once::new();
+    SUBSCRIBER.call_once(|| {
+        let subscriber =
+            tracing_subscriber::fmt().with_max_level(tracing::Level::TRACE).with_writer(|| CaptureWriter).finish();
+        tracing::subscriber::set_global_default(subscriber).expect("the only global subscriber");
+    });
+    CAPTURING.set(true);
+}
+
+fn captured_log() -> String {
+    String::from_utf8_lossy(&CAPTURED.lock().unwrap()).into_owned()
 }
 
 #[tokio::test]
 async fn the_link_confirms_once_and_its_token_is_only_in_the_mail() {
-    let log = CapturedLog::default();
-    let writer = log.clone();
-    let subscriber =
-        tracing_subscriber::fmt().with_max_level(tracing::Level::TRACE).with_writer(move || writer.clone()).finish();
-    let _logging = tracing::subscriber::set_default(subscriber);
+    capture_this_threads_log();
 
     let test = TestApp::spawn_with(CONFIRMATION_ON).await;
     register(&test, &Caller::user("eve", "eve@confirm.example"), "link-co", "Link Co").await;
@@ -317,7 +332,7 @@ async fn the_link_confirms_once_and_its_token_is_only_in_the_mail() {
     let everything = table_text(&test).await;
     assert!(everything.contains(&hash), "the hash is stored");
     assert!(!everything.contains(&token), "the token is stored somewhere");
-    let logged = log.text();
+    let logged = captured_log();
     assert!(logged.contains("mail sent") && logged.contains("confirm_email"), "the log was captured");
     assert!(!logged.contains(&token), "the token is in the log");
 }
