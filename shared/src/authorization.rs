@@ -47,6 +47,7 @@ pub enum Action {
     ReadCustomer,
     UpdateCustomer,
     ApproveCustomer,
+    ConfirmEmail,
     ChangeCustomerStatus,
     EditQuota,
     EditTags,
@@ -85,6 +86,9 @@ pub enum Target {
 /// One way to be allowed an action.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Grant {
+    /// Anyone, with or without a token: the request carries its own proof (a one-time link
+    /// token). Only such actions' routes are `Auth: NONE` in the template.
+    Anyone,
     AnyUser,
     /// An admin-area role; on a customer, only a platform admin or a user of the managing partner.
     Admin(AdminRole),
@@ -101,7 +105,7 @@ pub struct Rule {
 
 use AdminRole::{PartnerAdmin, PartnerEmployee, PlatformAdmin};
 use CustomerRole::{CustomerAdmin, CustomerEmployee};
-use Grant::{Admin, AnyUser, Member};
+use Grant::{Admin, AnyUser, Anyone, Member};
 
 const ADMIN_AREA: &[Grant] = &[Admin(PlatformAdmin), Admin(PartnerAdmin), Admin(PartnerEmployee)];
 const ADMIN_AREA_AND_MEMBERS: &[Grant] = &[
@@ -116,6 +120,7 @@ const ADMIN_AREA_AND_CUSTOMER_ADMIN: &[Grant] =
 const CUSTOMER_ADMIN: &[Grant] = &[Member(CustomerAdmin)];
 const MEMBERS: &[Grant] = &[Member(CustomerAdmin), Member(CustomerEmployee)];
 const ANY_USER: &[Grant] = &[AnyUser];
+const ANYONE: &[Grant] = &[Anyone];
 const TAG_ADMINS: &[Grant] = &[Admin(PlatformAdmin), Admin(PartnerAdmin)];
 
 impl Action {
@@ -131,6 +136,7 @@ impl Action {
             Action::ReadCustomer => (Customer, ADMIN_AREA_AND_MEMBERS),
             Action::UpdateCustomer => (Customer, ADMIN_AREA_AND_CUSTOMER_ADMIN),
             Action::ApproveCustomer => (Customer, ADMIN_AREA),
+            Action::ConfirmEmail => (Installation, ANYONE),
             Action::ChangeCustomerStatus => (Customer, ADMIN_AREA),
             Action::EditQuota => (Customer, ADMIN_AREA),
             Action::EditTags => (Customer, ADMIN_AREA_AND_CUSTOMER_ADMIN),
@@ -164,7 +170,14 @@ impl Action {
     /// The writes a customer takes before it is ACTIVE (PENDING_APPROVAL or
     /// AWAITING_EMAIL_CONFIRMATION): every other write is refused until then.
     pub const fn allowed_before_activation(self) -> bool {
-        matches!(self, Action::ApproveCustomer)
+        matches!(self, Action::ApproveCustomer | Action::ConfirmEmail)
+    }
+}
+
+impl Rule {
+    /// Whether the action is open to callers without a token (its route is `Auth: NONE`).
+    pub fn needs_no_token(&self) -> bool {
+        self.grants.contains(&Anyone)
     }
 }
 
@@ -179,6 +192,8 @@ pub const ROUTES: &[(&str, Action)] = &[
     ("PUT /customers/{id}/quota", Action::EditQuota),
     ("PATCH /customers/{id}", Action::UpdateCustomer),
     ("PUT /customers/{id}/status", Action::ChangeCustomerStatus),
+    ("POST /customers/{id}/approval", Action::ApproveCustomer),
+    ("POST /email-confirmations", Action::ConfirmEmail),
 ];
 
 /// The action a route asks for.
@@ -214,7 +229,7 @@ pub fn authorize(principal: &Principal, action: Action, relation: Option<&Custom
     // On a customer, an admin-area role counts only within its partner scope.
     let admin_reaches = relation.is_none_or(|relation| in_partner_scope(principal, relation));
     let granted = rule.grants.iter().find_map(|grant| match *grant {
-        AnyUser => Some(Role::User),
+        Anyone | AnyUser => Some(Role::User),
         Admin(role) => (principal.admin_role() == Some(role) && admin_reaches).then_some(role.into()),
         Member(role) => (relation.and_then(|r| r.membership) == Some(role)).then_some(role.into()),
     });
@@ -304,6 +319,12 @@ mod tests {
         assert_eq!(authorize(&user, Action::ReadCustomer, Some(&employee)), Ok(Role::CustomerEmployee));
         assert_eq!(authorize(&user, Action::CreateProject, Some(&employee)), Err(Denial::Forbidden));
         assert_eq!(authorize(&user, Action::ReadHistory, Some(&on(&acme, None))), Err(Denial::NotFound));
+    }
+
+    #[test]
+    fn only_the_email_confirmation_is_open_without_a_token() {
+        let open: Vec<Action> = Action::iter().filter(|action| action.rule().needs_no_token()).collect();
+        assert_eq!(open, [Action::ConfirmEmail]);
     }
 
     #[test]

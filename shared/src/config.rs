@@ -98,6 +98,17 @@ pub fn require_customer_approval(environment: &Environment) -> Result<bool, Conf
     environment.parse("REQUIRE_CUSTOMER_APPROVAL", Some("true"), parse_bool)
 }
 
+/// Approved customers confirm the registrant's e-mail address (a link in the approval mail)
+/// before they become ACTIVE.
+pub fn require_email_confirmation(environment: &Environment) -> Result<bool, ConfigError> {
+    environment.parse("REQUIRE_EMAIL_CONFIRMATION", Some("false"), parse_bool)
+}
+
+/// How long an e-mail confirmation link stays valid.
+pub fn email_confirmation_ttl(environment: &Environment) -> Result<Duration, ConfigError> {
+    environment.parse("EMAIL_CONFIRMATION_TTL_HOURS", Some("72"), parse_hours)
+}
+
 pub fn default_project_quota(environment: &Environment) -> Result<ProjectQuota, ConfigError> {
     environment.parse("DEFAULT_PROJECT_QUOTA", Some("5"), |raw| {
         let number = raw.parse::<i64>().map_err(|_| "must be a whole number".to_owned())?;
@@ -111,10 +122,7 @@ pub fn default_partner_id(environment: &Environment) -> Result<PartnerId, Config
 }
 
 pub fn invitation_ttl(environment: &Environment) -> Result<Duration, ConfigError> {
-    environment.parse("INVITATION_TTL_HOURS", Some("168"), |raw| match raw.parse::<i64>() {
-        Ok(hours @ 1..=8760) => Ok(Duration::hours(hours)),
-        _ => Err("must be a whole number of hours from 1 to 8760".to_owned()),
-    })
+    environment.parse("INVITATION_TTL_HOURS", Some("168"), parse_hours)
 }
 
 /// Without a trailing slash; links in e-mails are built from it.
@@ -131,6 +139,13 @@ fn parse_bool(raw: &str) -> Result<bool, String> {
         "true" => Ok(true),
         "false" => Ok(false),
         _ => Err("must be true or false".to_owned()),
+    }
+}
+
+fn parse_hours(raw: &str) -> Result<Duration, String> {
+    match raw.parse::<i64>() {
+        Ok(hours @ 1..=8760) => Ok(Duration::hours(hours)),
+        _ => Err("must be a whole number of hours from 1 to 8760".to_owned()),
     }
 }
 
@@ -165,6 +180,12 @@ mod tests {
         assert!(read(&[], require_customer_approval).unwrap());
         assert_eq!(read(&[], default_project_quota).unwrap().get(), 5);
         assert_eq!(read(&[], invitation_ttl).unwrap(), Duration::hours(168));
+        assert!(!read(&[], require_email_confirmation).unwrap());
+        assert_eq!(read(&[], email_confirmation_ttl).unwrap(), Duration::hours(72));
+        assert_eq!(
+            read(&[("EMAIL_CONFIRMATION_TTL_HOURS", "8760")], email_confirmation_ttl).unwrap().num_hours(),
+            8760
+        );
         assert_eq!(
             read(&[("PORTAL_BASE_URL", "https://portal.example.com/")], portal_base_url).unwrap(),
             "https://portal.example.com"
@@ -183,8 +204,11 @@ mod tests {
     #[test]
     fn names_the_invalid_variable() {
         type Reader = fn(&Environment) -> Result<(), ConfigError>;
-        let cases: [(&str, &str, Reader); 6] = [
+        let cases: [(&str, &str, Reader); 9] = [
             ("REQUIRE_CUSTOMER_APPROVAL", "yes", |e| require_customer_approval(e).map(drop)),
+            ("REQUIRE_EMAIL_CONFIRMATION", "TRUE", |e| require_email_confirmation(e).map(drop)),
+            ("EMAIL_CONFIRMATION_TTL_HOURS", "0", |e| email_confirmation_ttl(e).map(drop)),
+            ("EMAIL_CONFIRMATION_TTL_HOURS", "8761", |e| email_confirmation_ttl(e).map(drop)),
             ("DEFAULT_PROJECT_QUOTA", "10001", |e| default_project_quota(e).map(drop)),
             ("INVITATION_TTL_HOURS", "0", |e| invitation_ttl(e).map(drop)),
             ("PORTAL_BASE_URL", "portal.example.com", |e| portal_base_url(e).map(drop)),

@@ -223,6 +223,10 @@ pub struct CustomerApproved {
     /// ACTIVE, or AWAITING_EMAIL_CONFIRMATION when e-mail confirmation is configured.
     pub status: CustomerStatus,
     pub email_confirmation_required: bool,
+    pub display_name: String,
+    pub managing_partner_id: PartnerId,
+    /// Who registered the customer (its creator): the "approved" mail goes to them.
+    pub registrant_user_id: UserId,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

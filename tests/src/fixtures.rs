@@ -1,14 +1,14 @@
 //! Customers written through the store as a creation writes them, for tests that need a state
 //! no route makes yet (another status, members of a partner's customer).
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use meshcustomers::authorization::Role;
 use meshcustomers::domain::{
-    Customer, CustomerIdentifier, CustomerRole, CustomerStatus, DisplayName, EmailAddress, Membership, PartnerId,
-    ProjectQuota, TagValues, UserId,
+    Customer, CustomerIdentifier, CustomerRole, CustomerStatus, DisplayName, EmailAddress, EmailConfirmation,
+    GeneratedId, LinkToken, Membership, PartnerId, ProjectQuota, TagValues, UserId,
 };
 use meshcustomers::events::{Actor, DomainEvent, EventPayload};
-use meshcustomers::store::NewCustomer;
+use meshcustomers::store::{LinkStart, NewCustomer};
 
 use crate::{Caller, TestApp};
 
@@ -49,4 +49,31 @@ pub async fn customer(
         .create_customer(NewCustomer { customer, members, invitations: Vec::new(), events: vec![event] })
         .await
         .expect("the fixture customer is written");
+}
+
+/// A confirmation link with `token` for `registrant` of a customer AWAITING_EMAIL_CONFIRMATION,
+/// stored as the email sender stores it (only the hash), valid until `expires_at` (a past
+/// instant makes an expired link).
+pub async fn confirmation_link(
+    test: &TestApp,
+    customer: &str,
+    partner: &str,
+    registrant: &Caller,
+    token: &LinkToken,
+    expires_at: DateTime<Utc>,
+) -> EmailConfirmation {
+    let link = EmailConfirmation {
+        token_hash: token.hash(),
+        customer_id: CustomerIdentifier::parse(customer).unwrap(),
+        managing_partner_id: PartnerId::parse(partner).unwrap(),
+        user_id: UserId::parse(registrant.user_id()).unwrap(),
+        email: EmailAddress::parse(&registrant.claims["email"]).unwrap(),
+        approval_event_id: GeneratedId::new(),
+        created_at: Utc::now(),
+        expires_at,
+        used_at: None,
+    };
+    let started = test.store.start_email_confirmation(&link).await.expect("the link is stored");
+    assert_eq!(started, LinkStart::Started, "{customer} awaits e-mail confirmation");
+    link
 }

@@ -40,6 +40,12 @@ pub fn built_binaries(binaries: &[&str]) -> PathBuf {
 impl RunningCloud {
     /// Starts `local-cloud dev` and waits until `/_local/health` says every function answers.
     pub async fn start() -> Self {
+        Self::start_with(&[]).await
+    }
+
+    /// Like [`RunningCloud::start`], with more variables for `local-cloud` (such as
+    /// `LOCAL_PARAMETER_<Name>`, a template parameter's value for this run).
+    pub async fn start_with(variables: &[(&str, &str)]) -> Self {
         let mut binaries: Vec<String> = crate::template::functions().into_iter().map(|f| f.binary).collect();
         binaries.push("local-cloud".into());
         let folder = built_binaries(&binaries.iter().map(String::as_str).collect::<Vec<_>>());
@@ -68,6 +74,7 @@ impl RunningCloud {
             .env("LOCAL_IN_MEMORY", "1")
             .env("LOCAL_DATA_DIR", &data_dir)
             .env("LOCAL_CLOUD_INSTANCE", &instance)
+            .envs(variables.iter().copied())
             .stdin(Stdio::null())
             // Both appending, so that neither overwrites what the other wrote.
             .stdout(std::fs::File::options().create(true).append(true).open(&log).expect("a log file"))

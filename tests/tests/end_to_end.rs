@@ -59,7 +59,9 @@ async fn within<T>(limit: Duration, mut check: impl AsyncFnMut() -> Option<T>) -
 
 #[tokio::test]
 async fn the_local_cloud_runs_the_product_end_to_end_and_stops_without_leftovers() {
-    let mut cloud = RunningCloud::start().await;
+    // As `LOCAL_PARAMETER_RequireEmailConfirmation=true make dev` starts it: approvals need the
+    // registrant's confirmation.
+    let mut cloud = RunningCloud::start_with(&[("LOCAL_PARAMETER_RequireEmailConfirmation", "true")]).await;
     let client = Client { http: reqwest::Client::new(), api: cloud.api.clone() };
     // Readiness is found without sending the functions anything, so nothing fails on the way.
     let (status, _) = client.get("/_local/health", None).await;
@@ -68,6 +70,7 @@ async fn the_local_cloud_runs_the_product_end_to_end_and_stops_without_leftovers
 
     requests_without_a_valid_token_get_401(&cloud, &client).await;
     registering_sends_the_being_verified_mail(&cloud, &client).await;
+    the_approval_mails_a_link_that_activates_the_customer_once(&cloud, &client).await;
     a_created_customer_shows_in_its_history_once_with_the_actor(&cloud, &client).await;
     another_partner_gets_404(&cloud, &client).await;
     the_log_shows_no_error(&cloud);
@@ -127,6 +130,40 @@ async fn registering_sends_the_being_verified_mail(cloud: &RunningCloud, client:
     let subject = mail["subject"].as_str().unwrap_or_default();
     assert!(subject.contains("being verified"), "{subject}");
     assert!(mail["body"]["text"].as_str().unwrap_or_default().contains("Sam's Shop"), "{mail}");
+}
+
+/// The registration of `registering_sends_the_being_verified_mail` approved by the platform
+/// admin: the "approved" mail carries the confirmation link, whose token confirms the address
+/// once, without a bearer token, and appears in no log line.
+async fn the_approval_mails_a_link_that_activates_the_customer_once(cloud: &RunningCloud, client: &Client) {
+    let operator = cloud.token(claims("olivia", "olivia@platform.example", &["platform-admins"], None)).await;
+    let (status, body) =
+        client.send(reqwest::Method::POST, "/customers/sams-shop/approval", Some(&operator), None).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["status"], "AWAITING_EMAIL_CONFIRMATION");
+    let mail = within(Duration::from_secs(30), async || {
+        let mails = cloud.mails().await.into_iter();
+        mails
+            .filter(|mail| mail["destination"]["to"] == json!(["sam@shop.example"]))
+            .find(|mail| mail["subject"].as_str().is_some_and(|subject| subject.contains("is approved")))
+    })
+    .await
+    .expect("the approved mail reaches the SES store");
+    let text = mail["body"]["text"].as_str().unwrap_or_default();
+    let link = "https://portal.meshcustomers.localhost/confirm-email?token=";
+    let start = text.find(link).unwrap_or_else(|| panic!("the mail carries the link: {text}")) + link.len();
+    let token = &text[start..start + 43];
+
+    let confirmation = Some(json!({"token": token}));
+    let (status, body) = client.send(reqwest::Method::POST, "/email-confirmations", None, confirmation.clone()).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body, json!({"customerId": "sams-shop", "email": "sam@shop.example", "status": "ACTIVE"}));
+    let registrant = cloud.token(claims("sam", "sam@shop.example", &[], None)).await;
+    let (status, customer) = client.get("/customers/sams-shop", Some(&registrant)).await;
+    assert_eq!((status, customer["status"].clone()), (200, json!("ACTIVE")), "{customer}");
+    let (status, body) = client.send(reqwest::Method::POST, "/email-confirmations", None, confirmation).await;
+    assert_eq!((status, body["type"].clone()), (410, json!("confirmation-used")), "{body}");
+    assert!(!cloud.log().contains(token), "a link's token is in the log");
 }
 
 async fn a_created_customer_shows_in_its_history_once_with_the_actor(cloud: &RunningCloud, client: &Client) {
@@ -199,7 +236,12 @@ async fn schemathesis_finds_no_defect(cloud: &RunningCloud) {
             .args(["run", &format!("{}/_local/openapi.json", cloud.api), "--url", &cloud.api])
             .args(["--header", &format!("Authorization: Bearer {token}")])
             .args(["--checks", "not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance"])
-            .args(["--max-examples", FUZZ_EXAMPLES, "--seed", FUZZ_SEED, "--workers", "2"])
+            // One worker: schemathesis' workers are threads, and with two, case generation on the
+            // venv's CPython 3.11.7 now and then crashed in `ast.parse` (hypothesis describing a
+            // filter) with "SystemError: AST constructor recursion depth mismatch" (the message of
+            // python/cpython#106905), a run error unrelated to the API; one worker never did. The
+            // local Lambda serves each function's invocations one at a time, so little is lost.
+            .args(["--max-examples", FUZZ_EXAMPLES, "--seed", FUZZ_SEED, "--workers", "1"])
             .args(["--report", "json", "--report-json-path"])
             .arg(&report)
             .current_dir(&reports)

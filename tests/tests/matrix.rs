@@ -6,7 +6,7 @@
 //! match the README's round-trip table and stay at 2 or fewer unless the table says why.
 
 use meshcustomers::authorization::{CustomerRelation, Denial, authorize, route_action};
-use meshcustomers::domain::{CustomerRole, CustomerStatus, PartnerId};
+use meshcustomers::domain::{CustomerRole, CustomerStatus, LinkToken, PartnerId};
 use meshcustomers::principal::Principal;
 use meshcustomers_tests::fixtures;
 use meshcustomers_tests::requests::RequestBuilder;
@@ -64,8 +64,11 @@ fn callers() -> Vec<(&'static str, Option<Caller>, Option<CustomerRole>)> {
 
 /// What the authorization table says.
 fn expected(route: &str, caller: Option<&Caller>, membership: Option<CustomerRole>) -> Outcome {
-    let Some(caller) = caller else { return Outcome::Unauthenticated };
     let action = route_action(route).unwrap_or_else(|| panic!("{route} has no row in authorization::ROUTES"));
+    if action.rule().needs_no_token() {
+        return Outcome::Allowed;
+    }
+    let Some(caller) = caller else { return Outcome::Unauthenticated };
     let principal = Principal::from_claims(&caller.claims).expect("the matrix's callers have valid claims");
     let managing = PartnerId::parse(MANAGING_PARTNER).unwrap();
     match authorize(&principal, action, Some(&CustomerRelation { managing_partner_id: &managing, membership })) {
@@ -73,6 +76,21 @@ fn expected(route: &str, caller: Option<&Caller>, membership: Option<CustomerRol
         Err(Denial::Forbidden) => Outcome::Forbidden,
         Err(Denial::NotFound) => Outcome::NotFound,
     }
+}
+
+/// Caller `n`'s own PENDING_APPROVAL customer (an approval is made once), with the same members
+/// and managing partner as [`CUSTOMER`].
+fn pending(n: usize) -> String {
+    format!("{CUSTOMER}-pending-{n}")
+}
+
+/// Caller `n`'s own customer AWAITING_EMAIL_CONFIRMATION, whose link has [`link_token`]`(n)`.
+fn awaiting(n: usize) -> String {
+    format!("{CUSTOMER}-awaiting-{n}")
+}
+
+fn link_token(n: usize) -> LinkToken {
+    LinkToken::parse(&format!("matrix-link-{n:0>31}")).expect("a well-formed token")
 }
 
 /// A valid request for the route; `n` keeps what callers create apart.
@@ -91,6 +109,8 @@ fn request_for(route: &str, n: usize) -> RequestBuilder {
             let status = if n % 2 == 1 { "DISABLED" } else { "ACTIVE" };
             api(route).param("id", CUSTOMER).json(json!({"status": status, "reason": "matrix"}))
         }
+        "POST /customers/{id}/approval" => api(route).param("id", &pending(n)),
+        "POST /email-confirmations" => api(route).json(json!({"token": link_token(n).expose()})),
         other => panic!("no valid request for {other} in the matrix: add one"),
     }
 }
@@ -109,6 +129,8 @@ async fn call(test: &TestApp, route: &str, request: RequestBuilder, caller: Opti
         "PUT /customers/{id}/quota" => test.call(edit_customer_quota::handle, request).await,
         "PATCH /customers/{id}" => test.call(update_customer::handle, request).await,
         "PUT /customers/{id}/status" => test.call(change_customer_status::handle, request).await,
+        "POST /customers/{id}/approval" => test.call(approve_customer::handle, request).await,
+        "POST /email-confirmations" => test.call(confirm_email::handle, request).await,
         other => panic!("no handler for {other} in the matrix: add one"),
     }
 }
@@ -147,7 +169,25 @@ async fn every_route_answers_every_caller_as_the_authorization_table_says() {
     let member_callers: Vec<(&Caller, CustomerRole)> =
         members.iter().filter_map(|(_, caller, role)| Some((caller.as_ref()?, (*role)?))).collect();
     fixtures::customer(&test, CUSTOMER, MANAGING_PARTNER, CustomerStatus::Active, &member_callers).await;
+    let registrant = member_callers.iter().find(|(_, role)| *role == CustomerRole::CustomerAdmin).expect("an admin").0;
+    for n in 0..members.len() {
+        let pending_status = CustomerStatus::PendingApproval;
+        fixtures::customer(&test, &pending(n), MANAGING_PARTNER, pending_status, &member_callers).await;
+        let awaiting_status = CustomerStatus::AwaitingEmailConfirmation;
+        fixtures::customer(&test, &awaiting(n), MANAGING_PARTNER, awaiting_status, &member_callers).await;
+        let expires_at = chrono::Utc::now() + chrono::Duration::hours(1);
+        fixtures::confirmation_link(&test, &awaiting(n), MANAGING_PARTNER, registrant, &link_token(n), expires_at)
+            .await;
+    }
 
+    // A route is open without a token (`Auth: NONE`) exactly when its action is open to anyone.
+    for function in functions() {
+        for route in &function.routes {
+            let key = format!("{} {}", route.method, route.path);
+            let open = route_action(&key).map(|action| action.rule().needs_no_token());
+            assert_eq!(open, Some(!route.authorized), "{key}: Auth: NONE in the template ⇔ a rule granting anyone");
+        }
+    }
     let routes: Vec<String> =
         functions().iter().flat_map(routes).map(|(method, path)| format!("{method} {path}")).collect();
     let mut table = format!("{:<32}", "route");

@@ -1,7 +1,9 @@
 //! `infra/openapi.yaml`, the hand-written API contract, held against the template (both ways:
 //! routes, functions, authorizer) and against the code (enums, patterns, problem types).
 
-use meshcustomers::domain::{CustomerIdentifier, CustomerStatus, DisplayName, EmailAddress, PartnerId, Reason, TagKey};
+use meshcustomers::domain::{
+    CustomerIdentifier, CustomerStatus, DisplayName, EmailAddress, LinkToken, PartnerId, Reason, TagKey,
+};
 use meshcustomers::events::EventType;
 use meshcustomers_tests::repo_root;
 use meshcustomers_tests::template::{functions, routes};
@@ -316,6 +318,25 @@ fn schemas_agree_with_the_parsers() {
         "TagKey",
         &|s| TagKey::parse(s).is_ok(),
         &["costCenter", "a", "a-b_c9", &format!("k{}", "x".repeat(63)), "", "9lives", "-x", "a.b", &"k".repeat(65)],
+        &[],
+    );
+    let token = LinkToken::generate().unwrap();
+    check(
+        "LinkToken",
+        &|s| LinkToken::parse(s).is_ok(),
+        &[
+            token.expose(),
+            &"A".repeat(43),
+            "aZ09-_aZ09-_aZ09-_aZ09-_aZ09-_aZ09-_aZ09-_a",
+            &"A".repeat(42),
+            &"A".repeat(44),
+            &format!("{}=", "A".repeat(42)),
+            &format!("{}+", "A".repeat(42)),
+            &format!("{}/", "A".repeat(42)),
+            &format!("{} ", "A".repeat(42)),
+            &format!("{}é", "A".repeat(41)),
+            "",
+        ],
         &[],
     );
     let name_128 = "é".repeat(128);

@@ -4,11 +4,12 @@
 //! (Stream reading and the bus are granted by SAM and by the publisher's own statement.)
 
 use email_sender::EmailSender;
+use meshcustomers::domain::{CustomerRole, CustomerStatus, LinkToken};
 use meshcustomers_tests::local_services::ses_endpoint;
 use meshcustomers_tests::pipeline::{RecordingBus, delivered, stream_batch, stream_records};
 use meshcustomers_tests::template::{functions, granted_actions};
 use meshcustomers_tests::test_app::local_sdk_config;
-use meshcustomers_tests::{Caller, TestApp, api};
+use meshcustomers_tests::{Caller, TestApp, api, fixtures};
 use serde_json::json;
 use std::collections::BTreeSet;
 use stream_publisher::BusEntry;
@@ -20,6 +21,14 @@ async fn create_customer(test: &TestApp, identifier: &str) {
     assert!(response.status == 201 || response.status == 409, "{}", response.body);
 }
 
+/// A self-registration of customer `least`, PENDING_APPROVAL.
+async fn register(test: &TestApp) {
+    let body = json!({"identifier": "least", "displayName": "Least"});
+    let registration = api("POST /registrations").json(body).by(&Caller::user("r", "r@least.example"));
+    let response = test.call(register_customer::handle, registration).await;
+    assert_eq!(response.status, 201, "{}", response.body);
+}
+
 async fn published(test: &TestApp) -> Vec<BusEntry> {
     let bus = RecordingBus::default();
     stream_publisher::handle(&bus, stream_batch(stream_records(&test.table).await)).await.unwrap();
@@ -28,21 +37,15 @@ async fn published(test: &TestApp) -> Vec<BusEntry> {
 
 /// The IAM actions one function's scenarios use.
 async fn actions_used_by(binary: &str) -> BTreeSet<String> {
-    let test = TestApp::spawn().await;
+    // Approvals leave the customer awaiting confirmation, so the email sender mints a link.
+    let test = TestApp::spawn_with(&[("REQUIRE_EMAIL_CONFIRMATION", "true")]).await;
     let customer = api("GET /customers/{id}").param("id", "least");
     match binary {
         "create-customer" => {
             create_customer(&test, "least").await;
             create_customer(&test, "least").await;
         }
-        "register-customer" => {
-            let body = json!({"identifier": "least", "displayName": "Least"});
-            test.call(
-                register_customer::handle,
-                api("POST /registrations").json(body).by(&Caller::user("r", "r@least.example")),
-            )
-            .await;
-        }
+        "register-customer" => register(&test).await,
         "get-customer" => {
             create_customer(&test, "least").await;
             test.operations.take();
@@ -78,6 +81,24 @@ async fn actions_used_by(binary: &str) -> BTreeSet<String> {
             )
             .await;
         }
+        "approve-customer" => {
+            register(&test).await;
+            test.operations.take();
+            let approval = api("POST /customers/{id}/approval").param("id", "least");
+            test.call(approve_customer::handle, approval.by(&Caller::platform_admin())).await;
+        }
+        "confirm-email" => {
+            let registrant = Caller::user("r", "r@least.example");
+            let awaiting = CustomerStatus::AwaitingEmailConfirmation;
+            fixtures::customer(&test, "least", "acme", awaiting, &[(&registrant, CustomerRole::CustomerAdmin)]).await;
+            let token = LinkToken::generate().unwrap();
+            let expires_at = chrono::Utc::now() + chrono::Duration::hours(1);
+            fixtures::confirmation_link(&test, "least", "acme", &registrant, &token, expires_at).await;
+            test.operations.take();
+            let confirmation = api("POST /email-confirmations").json(json!({"token": token.expose()}));
+            let response = test.call(confirm_email::handle, confirmation.anonymous()).await;
+            assert_eq!(response.status, 200, "{}", response.body);
+        }
         "list-customers" => {
             test.call(list_customers::handle, api("GET /customers").query("q", "l").by(&Caller::platform_admin()))
                 .await;
@@ -102,12 +123,9 @@ async fn actions_used_by(binary: &str) -> BTreeSet<String> {
             }
         }
         "email-sender" => {
-            let body = json!({"identifier": "least", "displayName": "Least"});
-            test.call(
-                register_customer::handle,
-                api("POST /registrations").json(body).by(&Caller::user("r", "r@least.example")),
-            )
-            .await;
+            register(&test).await;
+            let approval = api("POST /customers/{id}/approval").param("id", "least");
+            test.call(approve_customer::handle, approval.by(&Caller::platform_admin())).await;
             let entries = published(&test).await;
             test.operations.take();
             let sender = |endpoint: &'static str| {
@@ -124,6 +142,9 @@ async fn actions_used_by(binary: &str) -> BTreeSet<String> {
             let working = sender(ses_endpoint()).await;
             email_sender::handle(&working, delivered(&entries[0])).await.unwrap();
             email_sender::handle(&working, delivered(&entries[0])).await.unwrap();
+            // The approval: the registrant's membership read, the confirmation link stored.
+            assert_eq!(entries[1].detail_type, "CUSTOMER_APPROVED");
+            email_sender::handle(&working, delivered(&entries[1])).await.unwrap();
         }
         other => panic!("no permission scenario for function {other}: add one"),
     }

@@ -409,6 +409,9 @@ fn one_of_every_type() -> Vec<DomainEvent> {
         EventPayload::CustomerApproved(CustomerApproved {
             status: CustomerStatus::AwaitingEmailConfirmation,
             email_confirmation_required: true,
+            display_name: "Acme".into(),
+            managing_partner_id: PartnerId::parse("default").unwrap(),
+            registrant_user_id: user.clone(),
         }),
         EventPayload::CustomerUpdated(CustomerUpdated {
             display_name: Change { from: "Acme".into(), to: "Acme Corp".into() },

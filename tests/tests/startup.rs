@@ -21,6 +21,8 @@ fn bad_value(variable: &str) -> &'static str {
         "DEFAULT_PARTNER_ID" => "a b",
         "INVITATION_TTL_HOURS" => "0",
         "REQUIRE_CUSTOMER_APPROVAL" => "yes",
+        "REQUIRE_EMAIL_CONFIRMATION" => "1",
+        "EMAIL_CONFIRMATION_TTL_HOURS" => "0",
         "PORTAL_BASE_URL" => "portal.example.com",
         "EMAIL_FROM" => "nobody",
         other => panic!("no bad value for configuration variable {other}: add one"),

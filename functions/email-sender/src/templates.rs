@@ -21,9 +21,12 @@ macro_rules! template {
 }
 
 pub const REGISTRATION_RECEIVED: Template = template!("registration-received");
+pub const CUSTOMER_APPROVED: Template = template!("customer-approved");
+/// The approval when the registrant must still confirm their address: with the link.
+pub const CUSTOMER_APPROVED_CONFIRM_EMAIL: Template = template!("customer-approved-confirm-email");
 
 /// Every template, for the check that each renders completely.
-pub const ALL: &[Template] = &[REGISTRATION_RECEIVED];
+pub const ALL: &[Template] = &[REGISTRATION_RECEIVED, CUSTOMER_APPROVED, CUSTOMER_APPROVED_CONFIRM_EMAIL];
 
 /// A template that cannot be filled: a bug in a template or in its caller.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -101,7 +104,13 @@ mod tests {
 
     #[test]
     fn every_template_leaves_no_placeholder() {
-        let values = [("displayName", "D"), ("identifier", "i"), ("portalUrl", "https://p.example")];
+        let values = [
+            ("displayName", "D"),
+            ("identifier", "i"),
+            ("portalUrl", "https://p.example"),
+            ("confirmationUrl", "https://p.example/confirm-email?token=t"),
+            ("validHours", "72"),
+        ];
         for template in ALL {
             let mail = template.render(&values).unwrap_or_else(|e| panic!("{}: {e}", template.name));
             for part in [&mail.subject, &mail.text, &mail.html] {

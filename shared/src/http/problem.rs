@@ -33,6 +33,9 @@ pub enum ApiError {
     /// 404: also what a caller gets for a customer outside its scope.
     #[error("not found: {0}")]
     NotFound(String),
+    /// 404 with a type of its own: a link token nobody was sent (or whose record is gone).
+    #[error("{problem_type}: {detail}")]
+    UnknownLink { problem_type: &'static str, detail: String },
     /// 409
     #[error("{problem_type}: {detail}")]
     Conflict { problem_type: &'static str, detail: String },
@@ -92,6 +95,27 @@ impl ApiError {
         }
     }
 
+    /// 409: only a customer in PENDING_APPROVAL can be approved.
+    pub fn customer_not_pending(identifier: &str, status: &str) -> Self {
+        Self::Conflict {
+            problem_type: "customer-not-pending",
+            detail: format!("customer {identifier:?} is {status}; only a customer in PENDING_APPROVAL can be approved"),
+        }
+    }
+
+    /// 404: no confirmation link has this token.
+    pub fn confirmation_not_found() -> Self {
+        Self::UnknownLink {
+            problem_type: "confirmation-not-found",
+            detail: "no confirmation link has this token; use the link of the latest mail".to_owned(),
+        }
+    }
+
+    /// 410: the confirmation link ran out.
+    pub fn confirmation_expired() -> Self {
+        Self::Gone { problem_type: "confirmation-expired", detail: "the confirmation link has expired".to_owned() }
+    }
+
     /// 409: a write without `If-Match` lost to other writers on every attempt.
     pub fn concurrent_modification() -> Self {
         Self::Conflict {
@@ -105,7 +129,7 @@ impl ApiError {
             Self::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
             Self::Validation(_) | Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
             Self::Forbidden { .. } => StatusCode::FORBIDDEN,
-            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::NotFound(_) | Self::UnknownLink { .. } => StatusCode::NOT_FOUND,
             Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::Gone { .. } => StatusCode::GONE,
             Self::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
@@ -133,6 +157,7 @@ impl ApiError {
             }
             Self::Forbidden { problem_type, detail } => (*problem_type, "Forbidden", detail.as_str(), None),
             Self::NotFound(detail) => ("not-found", "Not found", detail.as_str(), None),
+            Self::UnknownLink { problem_type, detail } => (*problem_type, "Not found", detail.as_str(), None),
             Self::Conflict { problem_type, detail } => (*problem_type, "Conflict", detail.as_str(), None),
             Self::Gone { problem_type, detail } => (*problem_type, "Gone", detail.as_str(), None),
             Self::PreconditionFailed { detail, .. } => {
@@ -233,6 +258,14 @@ impl From<Conflict> for ApiError {
             Conflict::VersionMismatch { current_version } => Self::PreconditionFailed {
                 detail: "the resource was changed since it was read; read it again and retry".to_owned(),
                 current_version,
+            },
+            Conflict::ConfirmationUsed => Self::Gone {
+                problem_type: "confirmation-used",
+                detail: "the confirmation link was used already".to_owned(),
+            },
+            Conflict::ConfirmationSuperseded => Self::Gone {
+                problem_type: "confirmation-superseded",
+                detail: "a newer confirmation link was sent, or the customer no longer awaits confirmation".to_owned(),
             },
         }
     }

@@ -25,6 +25,8 @@ pub trait RequestExtensions {
     /// The JSON body: `application/json`, at most `MAX_BODY_BYTES`, an object whose fields are
     /// `Field`s (see `http::body`).
     fn json_body<T: DeserializeOwned>(&self) -> Result<T, ApiError>;
+    /// For routes that take no body: one sent anyway (even `{}`) is refused, naming `body`.
+    fn empty_body(&self) -> Result<(), ApiError>;
     /// The versions `If-Match` accepts.
     fn if_match(&self) -> IfMatch;
 }
@@ -66,6 +68,15 @@ impl RequestExtensions for Request {
     fn json_body<T: DeserializeOwned>(&self) -> Result<T, ApiError> {
         let content_type = self.headers().get(header::CONTENT_TYPE).and_then(|value| value.to_str().ok());
         super::body::parse_json_body(content_type, self.body().as_ref())
+    }
+
+    fn empty_body(&self) -> Result<(), ApiError> {
+        if self.body().is_empty() {
+            return Ok(());
+        }
+        Err(ApiError::Validation(
+            [(super::BODY.to_owned(), "must be empty: this request takes no body".to_owned())].into(),
+        ))
     }
 
     fn if_match(&self) -> IfMatch {

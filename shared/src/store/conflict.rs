@@ -14,4 +14,9 @@ pub enum Conflict {
     /// The item changed since it was read (optimistic concurrency). The current version is
     /// filled in from the item DynamoDB returns with the failed condition.
     VersionMismatch { current_version: Option<u64> },
+    /// The confirmation link was used already.
+    ConfirmationUsed,
+    /// The confirmation link is no longer the customer's current one (a newer one was mailed),
+    /// or the customer no longer awaits confirmation.
+    ConfirmationSuperseded,
 }

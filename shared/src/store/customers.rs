@@ -99,6 +99,17 @@ impl Store {
         Ok(found.map(|found| (found, role)))
     }
 
+    /// A user's membership in a customer.
+    #[tracing::instrument(skip_all, fields(%customer, %user))]
+    pub async fn membership(
+        &self,
+        customer: &CustomerIdentifier,
+        user: &UserId,
+    ) -> Result<Option<Membership>, StoreError> {
+        let Some(item) = self.get_item(Key::member(customer, user)).await? else { return Ok(None) };
+        Ok(Some(serde_dynamo::from_item::<_, MemberItem>(item)?.membership))
+    }
+
     /// Customers in scope, by identifier. The status picks the index partition; the prefix
     /// filters what one Query evaluates.
     #[tracing::instrument(skip_all, fields(?scope, ?filter))]

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use super::StoreError;
 use super::keys::{self, Key, entity};
-use crate::domain::{Customer, Invitation, Membership, TagDefinition};
+use crate::domain::{Customer, EmailConfirmation, Invitation, Membership, TagDefinition};
 use crate::events::{DomainEvent, EventEnvelope, rfc3339_millis};
 
 pub type Item = HashMap<String, AttributeValue>;
@@ -197,6 +197,33 @@ impl HistoryItem {
     }
 }
 
+/// How long a confirmation link's record outlives its expiry: meanwhile a late click is told
+/// that the link expired (410) rather than that it is unknown (404).
+const EMAIL_CONFIRMATION_KEPT: Duration = Duration::days(30);
+
+/// An e-mail confirmation link's record, keyed by its token's hash (never the token).
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EmailConfirmationItem {
+    #[serde(flatten)]
+    pub key: Key,
+    pub entity: String,
+    pub ttl: i64,
+    #[serde(flatten)]
+    pub confirmation: EmailConfirmation,
+}
+
+impl From<&EmailConfirmation> for EmailConfirmationItem {
+    fn from(confirmation: &EmailConfirmation) -> Self {
+        Self {
+            key: Key::email_confirmation(&confirmation.token_hash),
+            entity: entity::EMAIL_CONFIRMATION.to_owned(),
+            ttl: (confirmation.expires_at + EMAIL_CONFIRMATION_KEPT).timestamp(),
+            confirmation: confirmation.clone(),
+        }
+    }
+}
+
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TagDefinitionItem {
@@ -367,6 +394,34 @@ mod tests {
                 "gsi1pk": {"S": "HISTORY#CUSTOMER#acme#CUSTOMER_QUOTA_EDITED"}, "gsi1sk": {"S": sk},
                 "eventId": {"S": "019bc165-0000-7000-8000-000000000002"}, "eventType": {"S": "CUSTOMER_QUOTA_EDITED"},
                 "occurredAt": {"S": "2026-01-15T11:30:00.000Z"}, "detail": {"S": detail.to_string()}
+            })
+        );
+    }
+
+    #[test]
+    fn email_confirmation_item() {
+        let hash = "0f007385b6f9d4b7eeb2748605afe1a984a0a3bfa3f014d09e2a784ce9e5cd1a";
+        let confirmation = EmailConfirmation {
+            token_hash: TokenHash::parse(hash).unwrap(),
+            customer_id: acme(),
+            managing_partner_id: PartnerId::parse("default").unwrap(),
+            user_id: UserId::parse("u1").unwrap(),
+            email: EmailAddress::parse("jo@acme.example").unwrap(),
+            approval_event_id: GeneratedId::parse("019bc165-0000-7000-8000-000000000003").unwrap(),
+            created_at: at(),
+            expires_at: at() + Duration::hours(72),
+            used_at: None,
+        };
+        assert_eq!(
+            stored(EmailConfirmationItem::from(&confirmation)),
+            json!({
+                "pk": {"S": format!("EMAIL_CONFIRMATION#{hash}")}, "sk": {"S": "EMAIL_CONFIRMATION"},
+                "entity": {"S": "EMAIL_CONFIRMATION"},
+                "ttl": {"N": (at() + Duration::hours(72) + EMAIL_CONFIRMATION_KEPT).timestamp().to_string()},
+                "tokenHash": {"S": hash}, "customerId": {"S": "acme"}, "managingPartnerId": {"S": "default"},
+                "userId": {"S": "u1"}, "email": {"S": "jo@acme.example"},
+                "approvalEventId": {"S": "019bc165-0000-7000-8000-000000000003"},
+                "createdAt": {"S": "2026-01-15T11:30:00Z"}, "expiresAt": {"S": "2026-01-18T11:30:00Z"}
             })
         );
     }

@@ -6,7 +6,9 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
-use crate::domain::{CustomerIdentifier, CustomerStatus, EmailAddress, GeneratedId, PartnerId, TagKey, UserId};
+use crate::domain::{
+    CustomerIdentifier, CustomerStatus, EmailAddress, GeneratedId, PartnerId, TagKey, TokenHash, UserId,
+};
 
 /// The table's primary key of an item.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -54,6 +56,11 @@ impl Key {
 
     pub fn delivery(event: GeneratedId) -> Self {
         Self { pk: format!("DELIVERY#{event}"), sk: "EMAIL".to_owned() }
+    }
+
+    /// An e-mail confirmation link, known only by its token's hash.
+    pub fn email_confirmation(hash: &TokenHash) -> Self {
+        Self { pk: format!("EMAIL_CONFIRMATION#{hash}"), sk: "EMAIL_CONFIRMATION".to_owned() }
     }
 
     pub fn tag_definition(key: &TagKey) -> Self {
@@ -164,5 +171,6 @@ pub mod entity {
     pub const OUTBOX: &str = "OUTBOX";
     pub const HISTORY: &str = "HISTORY";
     pub const DELIVERY: &str = "DELIVERY";
+    pub const EMAIL_CONFIRMATION: &str = "EMAIL_CONFIRMATION";
     pub const TAG_DEFINITION: &str = "TAG_DEFINITION";
 }

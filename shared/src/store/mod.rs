@@ -5,6 +5,7 @@ mod conflict;
 mod cursor;
 mod customers;
 mod deliveries;
+mod email_confirmations;
 mod error;
 mod history;
 mod items;
@@ -20,6 +21,7 @@ use std::sync::Arc;
 pub use conflict::Conflict;
 pub use customers::{CustomerFilter, NewCustomer};
 pub use deliveries::{Claim, Completion, DeliveryClaim};
+pub use email_confirmations::LinkStart;
 pub use error::StoreError;
 pub use history::{HistoryEntry, HistoryFilter, Recorded};
 use items::Item;
@@ -68,6 +70,19 @@ impl Store {
 }
 
 impl Store {
+    /// One item by its key, read consistently.
+    pub(crate) async fn get_item(&self, key: Key) -> Result<Option<Item>, StoreError> {
+        let output = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key.into_attributes()))
+            .consistent_read(true)
+            .send()
+            .await?;
+        Ok(output.item)
+    }
+
     /// Items by their keys, read consistently in one `BatchGetItem` (keys that exist; in no
     /// particular order). Keys DynamoDB leaves unprocessed under throttling are asked again.
     pub(crate) async fn get_many(&self, keys: Vec<Key>) -> Result<Vec<Item>, StoreError> {

@@ -40,6 +40,9 @@ pub enum CloudError {
     /// The template or the local parameters cannot be read, or ask for what has no local twin.
     #[error(transparent)]
     Template(#[from] TemplateError),
+    /// A `LOCAL_PARAMETER_<Name>` variable names no parameter of the template (a typo).
+    #[error("LOCAL_PARAMETER_{name} is set, but the template has no parameter {name}")]
+    UnknownParameter { name: String },
     #[error("127.0.0.1:{port} is not available (choose another port with {variable})")]
     PortTaken {
         port: u16,
@@ -180,11 +183,14 @@ fn plan(settings: &Settings) -> Result<Plan, CloudError> {
     let template = Template::of_repo()?;
     let functions = template.functions()?;
     let secrets = SecretStore::in_folder(settings.data_dir.join("secrets"));
-    let stack = LocalStack {
-        template: &template,
-        parameters: local_parameters(&repo_root().join("infra/local/parameters.json"))?,
-        secrets: &secrets,
-    };
+    let mut parameters = local_parameters(&repo_root().join("infra/local/parameters.json"))?;
+    for (name, value) in &settings.parameters {
+        if template.root()["Parameters"].get(name).is_none() {
+            return Err(CloudError::UnknownParameter { name: name.clone() });
+        }
+        parameters.insert(name.clone(), value.clone());
+    }
+    let stack = LocalStack { template: &template, parameters, secrets: &secrets };
     let local_aws = local_aws_variables(settings);
     let binaries = binaries_folder();
     let specs = functions
@@ -422,6 +428,7 @@ fn print_ready(settings: &Settings, table: &str, bus: &str) {
          \x20 Lambda (invoke)   {lambda}\n\
          \x20                   infra/local/.venv/bin/cargo-lambda lambda invoke -P {lambda_port} --data-file events/samples/<function>.json <function>\n\
          \x20 Dead letters      {dead_letters}/<function>.jsonl\n\
+         \x20 Parameters        {parameters}\n\
          A saved change to the functions' code rebuilds them; Ctrl-C stops everything.\n",
         api = url(settings.gateway_port),
         ses = url(settings.ses_port),
@@ -432,6 +439,14 @@ fn print_ready(settings: &Settings, table: &str, bus: &str) {
         lambda = url(settings.lambda_port),
         lambda_port = settings.lambda_port,
         dead_letters = dead_letters.display(),
+        parameters = if settings.parameters.is_empty() {
+            "infra/local/parameters.json, else the template's defaults (LOCAL_PARAMETER_<Name>=value overrides)"
+                .to_owned()
+        } else {
+            let overrides: Vec<String> =
+                settings.parameters.iter().map(|(name, value)| format!("{name}={value}")).collect();
+            format!("{} (from LOCAL_PARAMETER_*), else infra/local/parameters.json", overrides.join(" "))
+        },
     );
 }
 

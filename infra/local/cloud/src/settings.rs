@@ -1,6 +1,7 @@
 //! What can be changed about a local cloud run, from `LOCAL_*` variables: its ports, its data
-//! folder and whether DynamoDB Local keeps data at all.
+//! folder, whether DynamoDB Local keeps data at all, and template parameter values.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use crate::template::repo_root;
@@ -17,11 +18,27 @@ pub struct Settings {
     /// DynamoDB data, the issuer's key, secrets, the stream position and dead letters.
     pub data_dir: PathBuf,
     pub in_memory: bool,
+    /// Template parameter values from `LOCAL_PARAMETER_<Name>` variables; they win over
+    /// `infra/local/parameters.json` and the template's `Default`.
+    pub parameters: BTreeMap<String, String>,
+}
+
+/// The prefix of variables that set a template parameter for one run.
+const PARAMETER_PREFIX: &str = "LOCAL_PARAMETER_";
+
+/// `LOCAL_PARAMETER_RequireEmailConfirmation=true` → `RequireEmailConfirmation` = `true`.
+pub fn parameter_overrides(variables: impl IntoIterator<Item = (String, String)>) -> BTreeMap<String, String> {
+    variables
+        .into_iter()
+        .filter_map(|(name, value)| Some((name.strip_prefix(PARAMETER_PREFIX)?.to_owned(), value)))
+        .filter(|(name, _)| !name.is_empty())
+        .collect()
 }
 
 impl Settings {
     pub fn from_env() -> Result<Self, String> {
-        Self::from_lookup(|name| std::env::var(name).ok())
+        let settings = Self::from_lookup(|name| std::env::var(name).ok())?;
+        Ok(Self { parameters: parameter_overrides(std::env::vars()), ..settings })
     }
 
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, String> {
@@ -44,6 +61,7 @@ impl Settings {
             lambda_port: port("LOCAL_LAMBDA_PORT", 9000)?,
             data_dir: lookup("LOCAL_DATA_DIR").map_or_else(|| repo_root().join("infra/local/.data"), PathBuf::from),
             in_memory,
+            parameters: BTreeMap::new(),
         })
     }
 
@@ -74,5 +92,17 @@ mod tests {
         assert_eq!((changed.gateway_port, changed.in_memory), (3100, true));
         let error = Settings::from_lookup(|name| (name == "LOCAL_SES_PORT").then(|| "mail".into())).unwrap_err();
         assert_eq!(error, "LOCAL_SES_PORT=mail is not a port number");
+    }
+
+    #[test]
+    fn local_parameter_variables_name_template_parameters() {
+        let variables = [
+            ("LOCAL_PARAMETER_RequireEmailConfirmation", "true"),
+            ("LOCAL_PARAMETER_", "nameless"),
+            ("LOCAL_GATEWAY_PORT", "3100"),
+            ("REQUIRE_EMAIL_CONFIRMATION", "true"),
+        ];
+        let overrides = parameter_overrides(variables.map(|(name, value)| (name.to_owned(), value.to_owned())));
+        assert_eq!(overrides, BTreeMap::from([("RequireEmailConfirmation".to_owned(), "true".to_owned())]));
     }
 }

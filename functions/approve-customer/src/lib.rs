@@ -1,0 +1,61 @@
+//! `POST /customers/{id}/approval`: an admin-area user approves a pending self-registration.
+//! The customer becomes ACTIVE, or AWAITING_EMAIL_CONFIRMATION when e-mail confirmation is
+//! required; the email sender then mails the registrant (with the confirmation link, if any).
+
+use lambda_http::{Body, Request, Response};
+
+use meshcustomers::App;
+use meshcustomers::access::{Decision, change_customer};
+use meshcustomers::authorization::Action;
+use meshcustomers::config::{self, ConfigError, Environment};
+use meshcustomers::domain::CustomerStatus;
+use meshcustomers::events::{CustomerApproved, EventPayload};
+use meshcustomers::http::{ApiError, RequestExtensions, json_with_etag, respond};
+
+pub struct Settings {
+    pub require_email_confirmation: bool,
+}
+
+impl config::Settings for Settings {
+    fn read(environment: &Environment) -> Result<Self, ConfigError> {
+        Ok(Self { require_email_confirmation: config::require_email_confirmation(environment)? })
+    }
+}
+
+pub async fn handle(app: &App<Settings>, request: Request) -> Result<Response<Body>, lambda_http::Error> {
+    respond(approve(app, &request).await)
+}
+
+#[tracing::instrument(name = "approve_customer", skip_all, fields(user))]
+async fn approve(app: &App<Settings>, request: &Request) -> Result<Response<Body>, ApiError> {
+    let principal = request.principal()?;
+    let identifier = request.customer_id()?;
+    request.empty_body()?;
+    let confirmation_required = app.settings.require_email_confirmation;
+    let status = if confirmation_required { CustomerStatus::AwaitingEmailConfirmation } else { CustomerStatus::Active };
+
+    let customer = change_customer(
+        &app.store,
+        &principal,
+        &identifier,
+        Action::ApproveCustomer,
+        &request.if_match(),
+        |customer, _| {
+            if customer.status != CustomerStatus::PendingApproval {
+                return Err(ApiError::customer_not_pending(identifier.as_str(), customer.status.as_str()));
+            }
+            let approved = CustomerApproved {
+                status,
+                email_confirmation_required: confirmation_required,
+                display_name: customer.display_name.to_string(),
+                managing_partner_id: customer.managing_partner_id.clone(),
+                registrant_user_id: customer.created_by.clone(),
+            };
+            let mut after = customer.clone();
+            after.status = status;
+            Ok(Decision::Change { customer: after, events: vec![EventPayload::CustomerApproved(approved)] })
+        },
+    )
+    .await?;
+    json_with_etag(&customer, customer.version)
+}
