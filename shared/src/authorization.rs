@@ -177,6 +177,11 @@ pub const ROUTES: &[(&str, Action)] = &[
     ("POST /registrations", Action::RegisterCustomer),
     ("GET /customers/{id}/events", Action::ReadHistory),
     ("PUT /customers/{id}/quota", Action::EditQuota),
+    ("PATCH /customers/{id}/tags", Action::EditTags),
+    ("GET /tag-definitions", Action::ReadTagDefinitions),
+    ("POST /tag-definitions", Action::ManageTagDefinitions),
+    ("PUT /tag-definitions/{key}", Action::ManageTagDefinitions),
+    ("DELETE /tag-definitions/{key}", Action::ManageTagDefinitions),
 ];
 
 /// The action a route asks for.

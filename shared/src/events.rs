@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use crate::authorization::Role;
 use crate::domain::{
     Customer, CustomerIdentifier, CustomerRole, CustomerStatus, EmailAddress, FieldError, GeneratedId, Invitation,
-    PartnerId, ProjectIdentifier, TagKey, TagValues, UserId,
+    PartnerId, ProjectIdentifier, TagDefinition, TagKey, TagValues, UserId,
 };
 use crate::principal::Principal;
 
@@ -63,6 +63,11 @@ impl DomainEvent {
         Self { event_id: GeneratedId::new(), customer_id: Some(customer_id.clone()), occurred_at, actor, payload }
     }
 
+    /// An installation-wide event: it belongs to no customer (`customerId` is null).
+    pub fn installation(actor: Actor, occurred_at: DateTime<Utc>, payload: EventPayload) -> Self {
+        Self { event_id: GeneratedId::new(), customer_id: None, occurred_at, actor, payload }
+    }
+
     pub fn event_type(&self) -> EventType {
         self.payload.event_type()
     }
@@ -97,6 +102,9 @@ pub enum EventPayload {
     ProjectCreated(ProjectCreated),
     TenantCreated(TenantCreated),
     ServiceUserCreated(ServiceUserCreated),
+    TagDefinitionCreated(TagDefinition),
+    TagDefinitionUpdated(TagDefinitionUpdated),
+    TagDefinitionDeleted(TagDefinition),
 }
 
 impl EventPayload {
@@ -236,6 +244,28 @@ pub struct CustomerUpdated {
 pub struct CustomerTagsEdited {
     /// Per changed key, the values before and after; `null` where the key had or has no value.
     pub changes: BTreeMap<TagKey, Change<Option<Vec<String>>>>,
+}
+
+impl CustomerTagsEdited {
+    /// The keys whose values differ between `before` and `after`; `None` when none does.
+    pub fn between(before: &TagValues, after: &TagValues) -> Option<Self> {
+        let keys: std::collections::BTreeSet<&TagKey> = before.keys().chain(after.keys()).collect();
+        let changes: BTreeMap<TagKey, Change<Option<Vec<String>>>> = keys
+            .into_iter()
+            .filter(|key| before.get(*key) != after.get(*key))
+            .map(|key| ((*key).clone(), Change { from: before.get(key).cloned(), to: after.get(key).cloned() }))
+            .collect();
+        (!changes.is_empty()).then_some(Self { changes })
+    }
+}
+
+/// A tag definition replaced (`PUT /tag-definitions/{key}`): the whole definition before and after.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TagDefinitionUpdated {
+    pub key: TagKey,
+    pub from: TagDefinition,
+    pub to: TagDefinition,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -67,7 +67,14 @@ fn variables_read_by(binary: &str) -> BTreeSet<String> {
     let outcome = match binary {
         "create-customer" => AppConfig::<create_customer::Settings>::read(&environment).map(drop),
         "register-customer" => AppConfig::<register_customer::Settings>::read(&environment).map(drop),
-        "get-customer" | "audit-writer" | "edit-customer-quota" => AppConfig::<()>::read(&environment).map(drop),
+        "get-customer"
+        | "audit-writer"
+        | "edit-customer-quota"
+        | "edit-customer-tags"
+        | "list-tag-definitions"
+        | "create-tag-definition"
+        | "update-tag-definition"
+        | "delete-tag-definition" => AppConfig::<()>::read(&environment).map(drop),
         "list-customers" | "list-customer-events" => AppConfig::<PagesLists>::read(&environment).map(drop),
         "email-sender" => AppConfig::<email_sender::Settings>::read(&environment).map(drop),
         "stream-publisher" => stream_publisher::Settings::read(&environment).map(drop),

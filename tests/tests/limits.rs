@@ -5,12 +5,12 @@
 use chrono::Utc;
 use meshcustomers::authorization::Role;
 use meshcustomers::domain::tags::limits::{MAX_TAGS, MAX_VALUE_CHARS, MAX_VALUES_PER_TAG};
-use meshcustomers::domain::{CustomerIdentifier, EmailAddress, TagDefinition, TagKey, UserId};
+use meshcustomers::domain::{CustomerIdentifier, EmailAddress, TagKey, UserId};
 use meshcustomers::events::{
     Actor, Change, CustomerTagsEdited, DomainEvent, EventPayload, MAX_ENTRY_BYTES, entry_size,
 };
 use meshcustomers_tests::pipeline::{RecordingBus, stream_batch, stream_records};
-use meshcustomers_tests::{Caller, TestApp, api};
+use meshcustomers_tests::{Caller, TestApp, api, fixtures};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
@@ -27,13 +27,10 @@ fn tag_key(index: usize) -> String {
 }
 
 async fn define_free_text_tags(test: &TestApp) {
-    for index in 0..MAX_TAGS {
-        let definition: TagDefinition = serde_json::from_value(json!({
-            "key": tag_key(index), "displayName": "Free text", "valueType": "STRING", "mandatory": false, "restricted": false
-        }))
-        .unwrap();
-        test.store.put_tag_definition(&definition).await.unwrap();
-    }
+    let definitions: Vec<Value> = (0..MAX_TAGS)
+        .map(|index| json!({"key": tag_key(index), "displayName": "Free text", "valueType": "STRING"}))
+        .collect();
+    fixtures::tag_definitions(test, json!(definitions)).await;
 }
 
 fn largest_tags() -> Value {

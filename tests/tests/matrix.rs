@@ -18,6 +18,8 @@ use std::fmt;
 
 const CUSTOMER: &str = "matrix-co";
 const MANAGING_PARTNER: &str = "acme";
+/// A free-text tag the customer's tag edits set and the definition replacements replace.
+const MATRIX_TAG: &str = "matrixTag";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Outcome {
@@ -84,6 +86,16 @@ fn request_for(route: &str, n: usize) -> RequestBuilder {
         }
         "GET /customers" | "GET /customers/{id}" | "GET /customers/{id}/events" => api(route).param("id", CUSTOMER),
         "PUT /customers/{id}/quota" => api(route).param("id", CUSTOMER).json(json!({"projectQuota": 5 + n})),
+        "PATCH /customers/{id}/tags" => api(route).param("id", CUSTOMER).json(json!({MATRIX_TAG: [format!("v{n}")]})),
+        "GET /tag-definitions" => api(route),
+        "POST /tag-definitions" => {
+            api(route).json(json!({"key": format!("made{n}"), "displayName": "Made", "valueType": "BOOLEAN"}))
+        }
+        "PUT /tag-definitions/{key}" => api(route)
+            .param("key", MATRIX_TAG)
+            .json(json!({"displayName": format!("Replaced {n}"), "valueType": "STRING"})),
+        // Each caller deletes a definition of its own, so that every allowed one finds one to delete.
+        "DELETE /tag-definitions/{key}" => api(route).param("key", &format!("doomed{n}")),
         other => panic!("no valid request for {other} in the matrix: add one"),
     }
 }
@@ -100,6 +112,11 @@ async fn call(test: &TestApp, route: &str, request: RequestBuilder, caller: Opti
         "POST /registrations" => test.call(register_customer::handle, request).await,
         "GET /customers/{id}/events" => test.call(list_customer_events::handle, request).await,
         "PUT /customers/{id}/quota" => test.call(edit_customer_quota::handle, request).await,
+        "PATCH /customers/{id}/tags" => test.call(edit_customer_tags::handle, request).await,
+        "GET /tag-definitions" => test.call(list_tag_definitions::handle, request).await,
+        "POST /tag-definitions" => test.call(create_tag_definition::handle, request).await,
+        "PUT /tag-definitions/{key}" => test.call(update_tag_definition::handle, request).await,
+        "DELETE /tag-definitions/{key}" => test.call(delete_tag_definition::handle, request).await,
         other => panic!("no handler for {other} in the matrix: add one"),
     }
 }
@@ -138,6 +155,11 @@ async fn every_route_answers_every_caller_as_the_authorization_table_says() {
     let member_callers: Vec<(&Caller, CustomerRole)> =
         members.iter().filter_map(|(_, caller, role)| Some((caller.as_ref()?, (*role)?))).collect();
     fixtures::customer(&test, CUSTOMER, MANAGING_PARTNER, CustomerStatus::Active, &member_callers).await;
+    let doomed: Vec<_> = (0..members.len())
+        .map(|n| json!({"key": format!("doomed{n}"), "displayName": "Doomed", "valueType": "BOOLEAN"}))
+        .collect();
+    fixtures::tag_definitions(&test, json!(doomed)).await;
+    fixtures::tag_definitions(&test, json!([{"key": MATRIX_TAG, "displayName": "Matrix", "valueType": "STRING"}])).await;
 
     let routes: Vec<String> =
         functions().iter().flat_map(routes).map(|(method, path)| format!("{method} {path}")).collect();

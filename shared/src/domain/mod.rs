@@ -8,7 +8,9 @@ pub use ids::{GeneratedId, PartnerId, UserId};
 pub use invitation::{Invitation, InvitationStatus};
 pub use membership::{CustomerRole, Membership};
 pub use partner_scope::PartnerScope;
-pub use tags::{TagDefinition, TagError, TagKey, TagValueType, TagValues, TagWriter, validate_tags};
+pub use tags::{
+    TagCatalog, TagDefinition, TagEdit, TagError, TagKey, TagValueType, TagValues, TagWriter, edit_tags, validate_tags,
+};
 
 use std::fmt;
 

@@ -84,6 +84,10 @@ impl ApiError {
         Self::NotFound(format!("customer {identifier:?} does not exist"))
     }
 
+    pub fn not_found_tag(key: &str) -> Self {
+        Self::NotFound(format!("tag {key:?} is not defined"))
+    }
+
     /// 409: the customer is not yet ACTIVE and allows reads only.
     pub fn customer_not_active(identifier: &str, status: &str) -> Self {
         Self::Conflict {
@@ -234,6 +238,19 @@ impl From<Conflict> for ApiError {
                 detail: "the resource was changed since it was read; read it again and retry".to_owned(),
                 current_version,
             },
+            Conflict::TagKeyTaken(key) => conflict_of("tag-key-taken", format!("tag {key:?} is already defined")),
+            Conflict::TagKeyRetired(key) => conflict_of(
+                "tag-key-retired",
+                format!("tag {key:?} was defined and deleted; a deleted key is never defined again, choose another"),
+            ),
+            Conflict::TooManyTagDefinitions => conflict_of(
+                "tag-definitions-full",
+                format!(
+                    "at most {} tag definitions can be in use; delete one first",
+                    crate::domain::tags::limits::MAX_DEFINITIONS
+                ),
+            ),
+            Conflict::Inconsistent(what) => Self::Internal(InternalError::Store(Box::new(StoreError::Invariant(what)))),
         }
     }
 }

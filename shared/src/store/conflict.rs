@@ -1,7 +1,7 @@
 //! What a failed condition means, in the domain's words. Each conditional write of a change
 //! names the conflict it stands for; the HTTP boundary alone turns conflicts into statuses.
 
-use crate::domain::{CustomerIdentifier, EmailAddress};
+use crate::domain::{CustomerIdentifier, EmailAddress, TagKey};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Conflict {
@@ -14,4 +14,13 @@ pub enum Conflict {
     /// The item changed since it was read (optimistic concurrency). The current version is
     /// filled in from the item DynamoDB returns with the failed condition.
     VersionMismatch { current_version: Option<u64> },
+    /// A tag definition with this key is in use.
+    TagKeyTaken(TagKey),
+    /// A tag definition with this key was deleted: the key is never defined again.
+    TagKeyRetired(TagKey),
+    /// As many tag definitions as the bound allows are in use.
+    TooManyTagDefinitions,
+    /// A condition that holds whenever the table is consistent did not (a bug, or an item edited
+    /// by hand): answered as an internal error.
+    Inconsistent(&'static str),
 }

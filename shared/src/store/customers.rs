@@ -80,23 +80,13 @@ impl Store {
     }
 
     /// The customer and the caller's membership role in it, read together in one round trip.
-    #[tracing::instrument(skip_all, fields(%customer, %user))]
     pub async fn customer_and_membership(
         &self,
         customer: &CustomerIdentifier,
         user: &UserId,
     ) -> Result<Option<(Customer, Option<CustomerRole>)>, StoreError> {
-        let customer_key = Key::customer(customer);
-        let mut found = None;
-        let mut role = None;
-        for item in self.get_many(vec![customer_key.clone(), Key::member(customer, user)]).await? {
-            if item.get("sk").and_then(|sk| sk.as_s().ok()) == Some(&customer_key.sk) {
-                found = Some(serde_dynamo::from_item::<_, CustomerItem>(item)?.customer);
-            } else {
-                role = Some(serde_dynamo::from_item::<_, MemberItem>(item)?.membership.role);
-            }
-        }
-        Ok(found.map(|found| (found, role)))
+        let found = self.customer_membership_and_tags(customer, user, &[]).await?;
+        Ok(found.map(|(customer, role, _)| (customer, role)))
     }
 
     /// Customers in scope, by identifier. The status picks the index partition; the prefix
