@@ -37,10 +37,8 @@ async fn customer_access_with_tags(
     tags: &[TagKey],
 ) -> Result<(Customer, Role, TagCatalog), ApiError> {
     let not_found = || ApiError::not_found_customer(identifier.as_str());
-    let (customer, membership, catalog) = store
-        .customer_membership_and_tags(identifier, &principal.user_id, tags)
-        .await?
-        .ok_or_else(not_found)?;
+    let (customer, membership, catalog) =
+        store.customer_membership_and_tags(identifier, &principal.user_id, tags).await?.ok_or_else(not_found)?;
     let relation = CustomerRelation { managing_partner_id: &customer.managing_partner_id, membership };
     match authorize(principal, action, Some(&relation)) {
         Ok(role) => Ok((customer, role, catalog)),

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::authorization::Role;
 use crate::domain::{
@@ -249,7 +249,7 @@ pub struct CustomerTagsEdited {
 impl CustomerTagsEdited {
     /// The keys whose values differ between `before` and `after`; `None` when none does.
     pub fn between(before: &TagValues, after: &TagValues) -> Option<Self> {
-        let keys: std::collections::BTreeSet<&TagKey> = before.keys().chain(after.keys()).collect();
+        let keys: BTreeSet<&TagKey> = before.keys().chain(after.keys()).collect();
         let changes: BTreeMap<TagKey, Change<Option<Vec<String>>>> = keys
             .into_iter()
             .filter(|key| before.get(*key) != after.get(*key))

@@ -159,7 +159,8 @@ async fn every_route_answers_every_caller_as_the_authorization_table_says() {
         .map(|n| json!({"key": format!("doomed{n}"), "displayName": "Doomed", "valueType": "BOOLEAN"}))
         .collect();
     fixtures::tag_definitions(&test, json!(doomed)).await;
-    fixtures::tag_definitions(&test, json!([{"key": MATRIX_TAG, "displayName": "Matrix", "valueType": "STRING"}])).await;
+    fixtures::tag_definitions(&test, json!([{"key": MATRIX_TAG, "displayName": "Matrix", "valueType": "STRING"}]))
+        .await;
 
     let routes: Vec<String> =
         functions().iter().flat_map(routes).map(|(method, path)| format!("{method} {path}")).collect();

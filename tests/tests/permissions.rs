@@ -77,8 +77,11 @@ async fn actions_used_by(binary: &str) -> BTreeSet<String> {
         "list-tag-definitions" => {
             define_tag(&test, "least").await;
             test.operations.take();
-            test.call(list_tag_definitions::handle, api("GET /tag-definitions").by(&Caller::user("u", "u@least.example")))
-                .await;
+            test.call(
+                list_tag_definitions::handle,
+                api("GET /tag-definitions").by(&Caller::user("u", "u@least.example")),
+            )
+            .await;
         }
         "create-tag-definition" => define_tag(&test, "least").await,
         "update-tag-definition" => {

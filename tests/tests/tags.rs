@@ -2,7 +2,9 @@
 //! customers' tag values (`PATCH /customers/{id}/tags`): every rule, the rights on restricted
 //! tags, what a deletion does to stored values, races, and the events with their schemas.
 
-use meshcustomers::domain::tags::limits::{MAX_DEFINITIONS, MAX_EDITED_KEYS, MAX_TAGS, MAX_VALUE_CHARS, MAX_VALUES_PER_TAG};
+use meshcustomers::domain::tags::limits::{
+    MAX_DEFINITIONS, MAX_EDITED_KEYS, MAX_TAGS, MAX_VALUE_CHARS, MAX_VALUES_PER_TAG,
+};
 use meshcustomers::domain::{CustomerRole, CustomerStatus};
 use meshcustomers::events::MAX_ENTRY_BYTES;
 use meshcustomers_tests::pipeline::{RecordingBus, delivered, stream_batch, stream_records};
@@ -172,7 +174,10 @@ async fn every_field_of_a_definition_is_checked_and_named() {
         (json!({"key": "n", "displayName": "N", "valueType": "MULTI_SELECT", "options": ["a", ""]}), vec!["options"]),
         (json!({"key": "n", "displayName": "N", "valueType": "MULTI_SELECT", "options": ["a", 1]}), vec!["options[1]"]),
         (json!({"key": "n", "displayName": "N", "valueType": "MULTI_SELECT", "options": "a"}), vec!["options"]),
-        (json!({"key": "n", "displayName": "N", "valueType": "MULTI_SELECT", "options": long_options}), vec!["options"]),
+        (
+            json!({"key": "n", "displayName": "N", "valueType": "MULTI_SELECT", "options": long_options}),
+            vec!["options"],
+        ),
         (
             json!({"key": "n", "displayName": "N", "valueType": "MULTI_SELECT", "options": (0..51).map(|n| n.to_string()).collect::<Vec<_>>()}),
             vec!["options"],
@@ -253,26 +258,31 @@ async fn a_replacement_keeps_key_and_value_type_and_honours_if_match() {
         refused.assert_problem(400, "validation-failed");
         assert!(refused.body["errors"][field].as_str().unwrap().contains("cannot change"), "{}", refused.body);
     }
-    let refused = test
-        .call(replace, replacement("tier", json!({"displayName": "Tier", "pattern": "[a-z]+"})).by(&admin))
-        .await;
+    let refused =
+        test.call(replace, replacement("tier", json!({"displayName": "Tier", "pattern": "[a-z]+"})).by(&admin)).await;
     refused.assert_problem(400, "validation-failed");
     assert!(refused.body["errors"]["pattern"].is_string() && refused.body["errors"]["options"].is_string());
 
-    let stale = test.call(replace, replacement("tier", json!({"displayName": "Old"})).header("if-match", "\"1\"").by(&admin)).await;
+    let stale = test
+        .call(replace, replacement("tier", json!({"displayName": "Old"})).header("if-match", "\"1\"").by(&admin))
+        .await;
     stale.assert_problem(412, "precondition-failed");
     assert_eq!(stale.header("etag"), Some("\"2\""));
     let current = test
         .call(
             replace,
-            replacement("tier", json!({"displayName": "Tier", "options": ["gold"]})).header("if-match", "\"2\"").by(&admin),
+            replacement("tier", json!({"displayName": "Tier", "options": ["gold"]}))
+                .header("if-match", "\"2\"")
+                .by(&admin),
         )
         .await;
     assert_eq!((current.status, current.header("etag")), (200, Some("\"3\"")));
     assert_eq!(current.body["mandatory"], false, "left out: the default, as in a creation");
 
     for key in ["unknown", "9lives"] {
-        test.call(replace, replacement(key, json!({"displayName": "X"})).by(&admin)).await.assert_problem(404, "not-found");
+        test.call(replace, replacement(key, json!({"displayName": "X"})).by(&admin))
+            .await
+            .assert_problem(404, "not-found");
     }
     assert_eq!(test.events_of("TAG_DEFINITION_UPDATED").await.len(), 2);
 }
@@ -296,7 +306,10 @@ async fn concurrent_replacements_each_record_what_they_replaced() {
     versions.sort();
     assert_eq!(versions, (2..=11).collect::<Vec<_>>(), "each replaced the version before it");
     for event in &events {
-        assert_eq!(event["data"]["from"]["version"].as_u64().unwrap() + 1, event["data"]["to"]["version"].as_u64().unwrap());
+        assert_eq!(
+            event["data"]["from"]["version"].as_u64().unwrap() + 1,
+            event["data"]["to"]["version"].as_u64().unwrap()
+        );
     }
 }
 
@@ -341,7 +354,8 @@ async fn a_deleted_definition_retires_its_key_and_leaves_stored_values_alone() {
     assert_eq!(customer(&test, "tagged").await["tags"]["costCenter"], json!(["1234"]));
     assert_eq!(customer(&test, "other").await["tags"]["costCenter"], json!(["5678"]));
     // A retired key can be removed, not set; it is no longer mandatory.
-    let set = test.call(edit_tags, tag_edit("tagged", json!({"costCenter": ["4321"]})).by(&Caller::platform_admin())).await;
+    let set =
+        test.call(edit_tags, tag_edit("tagged", json!({"costCenter": ["4321"]})).by(&Caller::platform_admin())).await;
     set.assert_problem(400, "validation-failed");
     assert_eq!(set.body["errors"]["tags.costCenter"], "is no longer defined: its values can only be removed");
     let removed = test.call(edit_tags, tag_edit("tagged", json!({"costCenter": null})).by(&customer_admin())).await;
@@ -365,7 +379,8 @@ async fn a_deleted_definition_retires_its_key_and_leaves_stored_values_alone() {
     let registration = |tags: Value| {
         api("POST /registrations").json(json!({"identifier": "newcomer", "displayName": "Newcomer", "tags": tags}))
     };
-    let refused = test.call(register_customer::handle, registration(json!({"costCenter": ["1"]})).by(&registrant)).await;
+    let refused =
+        test.call(register_customer::handle, registration(json!({"costCenter": ["1"]})).by(&registrant)).await;
     refused.assert_problem(400, "validation-failed");
     assert_eq!(refused.body["errors"]["tags.costCenter"], "is not a defined tag");
     let registered = test.call(register_customer::handle, registration(json!({})).by(&registrant)).await;
@@ -410,7 +425,8 @@ async fn the_largest_catalog_is_one_query_and_the_next_definition_is_refused() {
 async fn an_edit_merges_canonical_values_and_records_only_what_changed() {
     let test = TestApp::spawn().await;
     tagged_customer(&test).await;
-    let first = set_tags(&test, "tagged", json!({"costCenter": ["1234"], "billing": ["card"], "seats": [" 007"]})).await;
+    let first =
+        set_tags(&test, "tagged", json!({"costCenter": ["1234"], "billing": ["card"], "seats": [" 007"]})).await;
     assert_eq!(first.body["tags"], json!({"billing": ["card"], "costCenter": ["1234"], "seats": ["7"]}));
     assert_eq!((first.body["version"].clone(), first.header("etag")), (json!(2), Some("\"2\"")));
 
@@ -491,9 +507,8 @@ async fn invalid_values_are_400_naming_each_key_and_change_nothing() {
         let error = response.body["errors"][field].as_str().unwrap_or_else(|| panic!("{body}: {}", response.body));
         assert!(error.starts_with(message), "{body}: {error}");
     }
-    let body_not_object = test
-        .call(edit_tags, tag_edit("tagged", json!([["costCenter", "1234"]])).by(&Caller::platform_admin()))
-        .await;
+    let body_not_object =
+        test.call(edit_tags, tag_edit("tagged", json!([["costCenter", "1234"]])).by(&Caller::platform_admin())).await;
     body_not_object.assert_problem(400, "validation-failed");
     assert_eq!(test.all_items().await, items, "nothing changed");
 }
@@ -501,8 +516,9 @@ async fn invalid_values_are_400_naming_each_key_and_change_nothing() {
 #[tokio::test]
 async fn a_customer_carries_at_most_twenty_tags_after_the_merge() {
     let test = TestApp::spawn().await;
-    let definitions: Vec<Value> =
-        (0..=MAX_TAGS).map(|n| json!({"key": format!("k{n:02}"), "displayName": "Free", "valueType": "STRING"})).collect();
+    let definitions: Vec<Value> = (0..=MAX_TAGS)
+        .map(|n| json!({"key": format!("k{n:02}"), "displayName": "Free", "valueType": "STRING"}))
+        .collect();
     fixtures::tag_definitions(&test, json!(definitions)).await;
     fixtures::customer(&test, "full", "acme", CustomerStatus::Active, &[]).await;
     let twenty: serde_json::Map<String, Value> = (0..MAX_TAGS).map(|n| (format!("k{n:02}"), json!(["v"]))).collect();
@@ -554,12 +570,17 @@ async fn restricted_tags_are_the_admin_areas() {
 
     // Every admin-area role in scope writes restricted tags; nobody else writes tags at all.
     let employee = test
-        .call(edit_tags, tag_edit("tagged", json!({"vip": ["false"], "billing": ["invoice"]})).by(&Caller::partner_employee("acme")))
+        .call(
+            edit_tags,
+            tag_edit("tagged", json!({"vip": ["false"], "billing": ["invoice"]})).by(&Caller::partner_employee("acme")),
+        )
         .await;
     assert_eq!(employee.status, 200, "{}", employee.body);
-    let removed = test.call(edit_tags, tag_edit("tagged", json!({"vip": null})).by(&Caller::partner_admin("acme"))).await;
+    let removed =
+        test.call(edit_tags, tag_edit("tagged", json!({"vip": null})).by(&Caller::partner_admin("acme"))).await;
     assert_eq!((removed.status, removed.body["tags"].get("vip")), (200, None), "{}", removed.body);
-    let refused = test.call(edit_tags, tag_edit("tagged", json!({"billing": null})).by(&Caller::platform_admin())).await;
+    let refused =
+        test.call(edit_tags, tag_edit("tagged", json!({"billing": null})).by(&Caller::platform_admin())).await;
     assert_eq!(refused.body["errors"]["tags.billing"], "is mandatory");
     test.call(edit_tags, tag_edit("tagged", json!({"regions": ["us"]})).by(&Caller::user("ce", "ce@tagged.example")))
         .await
@@ -602,7 +623,8 @@ async fn concurrent_edits_of_different_keys_all_survive() {
         (0..20).map(|n| json!({"key": format!("k{n:02}"), "displayName": "Free", "valueType": "STRING"})).collect();
     fixtures::tag_definitions(&test, json!(definitions)).await;
     let admins: Vec<Caller> = (0..5).map(|n| Caller::user(&format!("ca{n}"), &format!("ca{n}@busy.example"))).collect();
-    let members: Vec<(&Caller, CustomerRole)> = admins.iter().map(|admin| (admin, CustomerRole::CustomerAdmin)).collect();
+    let members: Vec<(&Caller, CustomerRole)> =
+        admins.iter().map(|admin| (admin, CustomerRole::CustomerAdmin)).collect();
     fixtures::customer(&test, "busy", "acme", CustomerStatus::Active, &members).await;
     let callers: Vec<Caller> = (0..20)
         .map(|n| match n % 4 {
@@ -614,18 +636,25 @@ async fn concurrent_edits_of_different_keys_all_survive() {
         .collect();
     let edits = callers.iter().enumerate().map(|(n, caller)| {
         let test = &test;
-        async move { test.call(edit_tags, tag_edit("busy", json!({format!("k{n:02}"): [format!("v{n}")]})).by(caller)).await }
+        async move {
+            test.call(edit_tags, tag_edit("busy", json!({format!("k{n:02}"): [format!("v{n}")]})).by(caller)).await
+        }
     });
     let responses = futures::future::join_all(edits).await;
     let failed: Vec<&Value> = responses.iter().filter(|r| r.status != 200).map(|r| &r.body).collect();
     assert!(failed.is_empty(), "{failed:?}");
     let stored = customer(&test, "busy").await;
-    let expected: serde_json::Map<String, Value> = (0..20).map(|n| (format!("k{n:02}"), json!([format!("v{n}")]))).collect();
+    let expected: serde_json::Map<String, Value> =
+        (0..20).map(|n| (format!("k{n:02}"), json!([format!("v{n}")]))).collect();
     assert_eq!(stored["tags"], Value::Object(expected));
     assert_eq!(stored["version"], 21);
     let events = events_changes(&test).await;
     assert_eq!(events.len(), 20);
-    assert!(events.iter().all(|changes| changes.as_object().unwrap().len() == 1 && changes.to_string().contains("\"from\":null")));
+    assert!(
+        events
+            .iter()
+            .all(|changes| changes.as_object().unwrap().len() == 1 && changes.to_string().contains("\"from\":null"))
+    );
 }
 
 // ------------------------------------------------------------------------------ mandatory tags at creation
@@ -648,7 +677,8 @@ async fn registration_needs_mandatory_unrestricted_tags_and_creation_mandatory_r
     let missing = test.call(register_customer::handle, register("reg-a", json!({})).by(&registrant)).await;
     missing.assert_problem(400, "validation-failed");
     assert_eq!(missing.body["errors"], json!({"tags.costCenter": "is mandatory"}), "restricted ones are not asked for");
-    let registered = test.call(register_customer::handle, register("reg-a", json!({"costCenter": ["7"]})).by(&registrant)).await;
+    let registered =
+        test.call(register_customer::handle, register("reg-a", json!({"costCenter": ["7"]})).by(&registrant)).await;
     assert_eq!(registered.status, 201, "{}", registered.body);
 
     let create = |identifier: &str, tags: Value| {
@@ -659,7 +689,10 @@ async fn registration_needs_mandatory_unrestricted_tags_and_creation_mandatory_r
     missing.assert_problem(400, "validation-failed");
     assert_eq!(missing.body["errors"], json!({"tags.billing": "is mandatory"}));
     let created = test
-        .call(create_customer::handle, create("made-a", json!({"costCenter": ["7"], "billing": ["false"]})).by(&partner))
+        .call(
+            create_customer::handle,
+            create("made-a", json!({"costCenter": ["7"], "billing": ["false"]})).by(&partner),
+        )
         .await;
     assert_eq!(created.status, 201, "{}", created.body);
 }
@@ -726,7 +759,8 @@ async fn the_largest_real_tag_edit_fits_eventbridge() {
     set_tags(&test, &"x".repeat(32), swap.into()).await;
     let bus = RecordingBus::default();
     stream_publisher::handle(&bus, stream_batch(stream_records(&test.table).await)).await.unwrap();
-    let largest = bus.entries().iter().filter(|e| e.detail_type == "CUSTOMER_TAGS_EDITED").map(|e| e.size()).max().unwrap();
+    let largest =
+        bus.entries().iter().filter(|e| e.detail_type == "CUSTOMER_TAGS_EDITED").map(|e| e.size()).max().unwrap();
     println!("largest CUSTOMER_TAGS_EDITED through the route: {largest} bytes of {MAX_ENTRY_BYTES}");
     assert!(largest < MAX_ENTRY_BYTES, "{largest} bytes");
 }

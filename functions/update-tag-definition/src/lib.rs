@@ -30,6 +30,6 @@ async fn update_tag_definition(app: &App, request: &Request) -> Result<Response<
         })
     })
     .await?;
-    let definition = stored.ok_or(ApiError::not_found_tag(key.as_str()))?;
+    let definition = stored.ok_or_else(|| ApiError::not_found_tag(key.as_str()))?;
     json_with_etag(&definition, definition.version)
 }

@@ -269,9 +269,8 @@ pub fn validate_tags(
     if requested.len() > limits::MAX_TAGS {
         return Err(TagError::TooManyTags);
     }
-    let catalog = TagCatalog { defined: definitions.to_vec(), retired: Vec::new() };
     let edit: TagEdit = requested.iter().map(|(key, values)| (key.clone(), Some(values.clone()))).collect();
-    let (values, mut errors) = merge(&catalog, &TagValues::new(), &edit, writer)?;
+    let (values, mut errors) = merge(definitions, &[], &TagValues::new(), &edit, writer)?;
     for definition in definitions {
         let required = definition.mandatory && writer.may_write(definition);
         if required && !values.contains_key(&definition.key) && !errors.contains_key(definition.key.as_str()) {
@@ -292,7 +291,7 @@ pub fn edit_tags(
     edit: &TagEdit,
     writer: TagWriter,
 ) -> Result<TagValues, TagError> {
-    let (values, errors) = merge(catalog, current, edit, writer)?;
+    let (values, errors) = merge(&catalog.defined, &catalog.retired, current, edit, writer)?;
     if !errors.is_empty() {
         return Err(TagError::Invalid(errors));
     }
@@ -302,23 +301,38 @@ pub fn edit_tags(
     Ok(values)
 }
 
+/// What is known of a tag key an edit names.
+enum Known<'a> {
+    Defined(&'a TagDefinition),
+    Retired(&'a TagDefinition),
+}
+
+impl Known<'_> {
+    fn definition(&self) -> &TagDefinition {
+        match self {
+            Self::Defined(definition) | Self::Retired(definition) => definition,
+        }
+    }
+}
+
 /// The rules every tag write shares: `current` with `edit` applied, and the keys it refused.
 fn merge(
-    catalog: &TagCatalog,
+    defined: &[TagDefinition],
+    retired: &[TagDefinition],
     current: &TagValues,
     edit: &TagEdit,
     writer: TagWriter,
 ) -> Result<(TagValues, BTreeMap<String, String>), TagError> {
-    let find = |definitions: &'_ [TagDefinition], key: &str| {
-        definitions.iter().find(|definition| definition.key.as_str() == key).cloned()
+    let find = |definitions: &[TagDefinition], key: &str| {
+        definitions.iter().position(|definition| definition.key.as_str() == key)
     };
-    let known = |key: &str| match find(&catalog.defined, key) {
-        Some(definition) => Some((definition, false)),
-        None => find(&catalog.retired, key).map(|definition| (definition, true)),
+    let known = |key: &str| match find(defined, key) {
+        Some(index) => Some(Known::Defined(&defined[index])),
+        None => find(retired, key).map(|index| Known::Retired(&retired[index])),
     };
     let restricted: Vec<String> = edit
         .keys()
-        .filter(|key| known(key.as_str()).is_some_and(|(definition, _)| !writer.may_write(&definition)))
+        .filter(|key| known(key.as_str()).is_some_and(|known| !writer.may_write(known.definition())))
         .cloned()
         .collect();
     if !restricted.is_empty() {
@@ -329,15 +343,19 @@ fn merge(
     for (key, requested) in edit {
         let outcome = match (known(key), requested) {
             (None, _) => Err(FieldError::new("is not a defined tag")),
-            (Some((_, true)), Some(_)) => Err(FieldError::new("is no longer defined: its values can only be removed")),
-            (Some((definition, false)), None) if definition.mandatory => Err(FieldError::new("is mandatory")),
-            (Some((definition, _)), None) => {
-                values.remove(&definition.key);
+            (Some(Known::Retired(_)), Some(_)) => {
+                Err(FieldError::new("is no longer defined: its values can only be removed"))
+            }
+            (Some(Known::Defined(definition)), None) if definition.mandatory => Err(FieldError::new("is mandatory")),
+            (Some(known), None) => {
+                values.remove(&known.definition().key);
                 Ok(())
             }
-            (Some((definition, false)), Some(raw)) => canonical_values(&definition.value_type, raw).map(|canonical| {
-                values.insert(definition.key.clone(), canonical);
-            }),
+            (Some(Known::Defined(definition)), Some(raw)) => {
+                canonical_values(&definition.value_type, raw).map(|canonical| {
+                    values.insert(definition.key.clone(), canonical);
+                })
+            }
         };
         if let Err(problem) = outcome {
             errors.insert(key.clone(), problem.message().to_owned());
@@ -542,10 +560,7 @@ mod tests {
     }
 
     fn values(pairs: &[(&str, &[&str])]) -> TagValues {
-        pairs
-            .iter()
-            .map(|(k, vs)| (TagKey::parse(k).unwrap(), vs.iter().map(|v| v.to_string()).collect()))
-            .collect()
+        pairs.iter().map(|(k, vs)| (TagKey::parse(k).unwrap(), vs.iter().map(|v| v.to_string()).collect())).collect()
     }
 
     fn catalog() -> TagCatalog {
@@ -570,12 +585,7 @@ mod tests {
         .unwrap();
         assert_eq!(
             merged,
-            values(&[
-                ("billing", &["card"]),
-                ("costCenter", &["1234"]),
-                ("regions", &["eu", "us"]),
-                ("seats", &["7"])
-            ]),
+            values(&[("billing", &["card"]), ("costCenter", &["1234"]), ("regions", &["eu", "us"]), ("seats", &["7"])]),
             "the restricted value the customer did not name stays; the retired key is removed"
         );
         assert_eq!(edit_tags(&catalog(), &current, &TagEdit::new(), TagWriter::Customer), Ok(current.clone()));
@@ -619,10 +629,15 @@ mod tests {
                 "{named:?}"
             );
         }
-        let admin = edit_tags(&catalog(), &current, &edit(&[("billing", None), ("secret", None)]), TagWriter::AdminArea);
+        let admin =
+            edit_tags(&catalog(), &current, &edit(&[("billing", None), ("secret", None)]), TagWriter::AdminArea);
         assert_eq!(admin, Err(TagError::Invalid(BTreeMap::from([("billing".into(), "is mandatory".into())]))));
         let admin = edit_tags(&catalog(), &current, &edit(&[("secret", None)]), TagWriter::AdminArea);
-        assert_eq!(admin, Ok(values(&[("billing", &["card"])])), "a retired restricted key is removable by the admin area");
+        assert_eq!(
+            admin,
+            Ok(values(&[("billing", &["card"])])),
+            "a retired restricted key is removable by the admin area"
+        );
     }
 
     #[test]
@@ -631,7 +646,8 @@ mod tests {
             .map(|n| definition(&format!("k{n}"), TagValueType::String { pattern: None }, false, false))
             .collect();
         let catalog = TagCatalog { defined: free, retired: Vec::new() };
-        let full: TagValues = (0..limits::MAX_TAGS).map(|n| (TagKey::parse(&format!("k{n}")).unwrap(), vec!["v".into()])).collect();
+        let full: TagValues =
+            (0..limits::MAX_TAGS).map(|n| (TagKey::parse(&format!("k{n}")).unwrap(), vec!["v".into()])).collect();
         let one_more = edit(&[(&format!("k{}", limits::MAX_TAGS), Some(&["v"]))]);
         assert_eq!(edit_tags(&catalog, &full, &one_more, TagWriter::AdminArea), Err(TagError::TooManyTags));
         let mut swap = one_more;
@@ -639,14 +655,25 @@ mod tests {
         assert_eq!(edit_tags(&catalog, &full, &swap, TagWriter::AdminArea).map(|v| v.len()), Ok(limits::MAX_TAGS));
     }
 
-    fn parse_type(name: &str, pattern: Option<&str>, options: Option<&[&str]>) -> Result<TagValueType, Vec<&'static str>> {
-        TagValueType::parse(name, pattern.map(str::to_owned), options.map(|o| o.iter().map(|s| s.to_string()).collect()))
-            .map_err(|errors| errors.into_iter().map(|(field, _)| field).collect())
+    fn parse_type(
+        name: &str,
+        pattern: Option<&str>,
+        options: Option<&[&str]>,
+    ) -> Result<TagValueType, Vec<&'static str>> {
+        TagValueType::parse(
+            name,
+            pattern.map(str::to_owned),
+            options.map(|o| o.iter().map(|s| s.to_string()).collect()),
+        )
+        .map_err(|errors| errors.into_iter().map(|(field, _)| field).collect())
     }
 
     #[test]
     fn value_types_take_only_their_own_parts() {
-        assert_eq!(parse_type("STRING", Some("[0-9]{4}"), None), Ok(TagValueType::String { pattern: Some("[0-9]{4}".into()) }));
+        assert_eq!(
+            parse_type("STRING", Some("[0-9]{4}"), None),
+            Ok(TagValueType::String { pattern: Some("[0-9]{4}".into()) })
+        );
         assert_eq!(parse_type("BOOLEAN", None, None), Ok(TagValueType::Boolean));
         assert_eq!(
             parse_type("MULTI_SELECT", None, Some(&["eu", "us"])),
@@ -663,19 +690,21 @@ mod tests {
 
     #[test]
     fn patterns_must_compile_and_stay_small() {
-        for bad in ["(", "[a-", "a{2,1}", "(?<=a)b", "(a)\\1", "", "\\p{Greek}"] {
+        for bad in ["(", "[a-", "a{2,1}", "(?<=a)b", "(a)\\1", "", "\\p{Greek}", "(?i)abc"] {
             assert_eq!(parse_type("STRING", Some(bad), None), Err(vec!["pattern"]), "{bad:?}");
         }
         let too_long = "a".repeat(limits::MAX_PATTERN_CHARS + 1);
         assert_eq!(parse_type("STRING", Some(&too_long), None), Err(vec!["pattern"]));
         assert!(parse_type("STRING", Some(&"a".repeat(limits::MAX_PATTERN_CHARS)), None).is_ok());
+        assert!(parse_type("STRING", Some("(?-u:(?i)abc)"), None).is_ok(), "case-insensitive in ASCII mode");
         // Short, yet it would compile to megabytes.
         let Err(errors) = TagValueType::parse("STRING", Some("\\w{100}\\w{100}\\w{100}".into()), None) else {
             panic!("a huge pattern was accepted");
         };
         assert!(errors[0].1.message().contains("too complex"), "{:?}", errors[0].1);
         // A pattern is anchored: it must match the whole value.
-        let definitions = vec![definition("code", TagValueType::String { pattern: Some("[a-z]+|[0-9]+".into()) }, false, false)];
+        let definitions =
+            vec![definition("code", TagValueType::String { pattern: Some("[a-z]+|[0-9]+".into()) }, false, false)];
         for (value, ok) in [("abc", true), ("123", true), ("abc123", false), (" abc", false)] {
             let result = validate_tags(&definitions, &request(&[("code", &[value])]), TagWriter::Customer);
             assert_eq!(result.is_ok(), ok, "{value:?}");
@@ -702,7 +731,8 @@ mod tests {
         assert_eq!(parse_description("  "), Ok(String::new()));
         assert_eq!(parse_description(" Who pays.\n\tAsk finance. "), Ok("Who pays.\n\tAsk finance.".into()));
         assert!(parse_description(&"é".repeat(limits::MAX_DESCRIPTION_CHARS)).is_ok());
-        for bad in ["é".repeat(limits::MAX_DESCRIPTION_CHARS + 1), "a\u{7}b".into(), "a\rb".into(), "a\u{202E}b".into()] {
+        for bad in ["é".repeat(limits::MAX_DESCRIPTION_CHARS + 1), "a\u{7}b".into(), "a\rb".into(), "a\u{202E}b".into()]
+        {
             assert!(parse_description(&bad).is_err(), "{bad:?}");
         }
     }

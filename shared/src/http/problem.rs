@@ -217,7 +217,10 @@ impl From<TagError> for ApiError {
             )])),
             TagError::Restricted(keys) => Self::Forbidden {
                 problem_type: "restricted-tag",
-                detail: format!("only partner and platform users may set restricted tags: {}", keys.join(", ")),
+                detail: format!(
+                    "only partner and platform users may set or remove restricted tags: {}",
+                    keys.join(", ")
+                ),
             },
         }
     }

@@ -2,12 +2,15 @@
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
-use super::items::{self, CustomerItem, InvitationEmailItem, InvitationItem, MemberItem};
-use super::keys::{self, Index, Key};
+use super::items::{
+    self, CustomerItem, InvitationEmailItem, InvitationItem, MemberItem, RetiredTagItem, TagDefinitionItem,
+};
+use super::keys::{self, Index, Key, entity};
 use super::pagination::{ListQuery, Page, PageQuery};
 use super::{Conflict, Expression, Store, StoreError};
 use crate::domain::{
-    Customer, CustomerIdentifier, CustomerRole, CustomerStatus, Invitation, Membership, PartnerScope, UserId,
+    Customer, CustomerIdentifier, CustomerRole, CustomerStatus, Invitation, Membership, PartnerScope, TagCatalog,
+    TagKey, UserId,
 };
 use crate::events::DomainEvent;
 
@@ -87,6 +90,36 @@ impl Store {
     ) -> Result<Option<(Customer, Option<CustomerRole>)>, StoreError> {
         let found = self.customer_membership_and_tags(customer, user, &[]).await?;
         Ok(found.map(|(customer, role, _)| (customer, role)))
+    }
+
+    /// The customer, the caller's membership role in it and the definitions (in use or retired)
+    /// of `tags`, read together in one round trip.
+    #[tracing::instrument(skip_all, fields(%customer, %user, tags = tags.len()))]
+    pub async fn customer_membership_and_tags(
+        &self,
+        customer: &CustomerIdentifier,
+        user: &UserId,
+        tags: &[TagKey],
+    ) -> Result<Option<(Customer, Option<CustomerRole>, TagCatalog)>, StoreError> {
+        let mut wanted = vec![Key::customer(customer), Key::member(customer, user)];
+        wanted.extend(tags.iter().flat_map(|key| [Key::tag_definition(key), Key::retired_tag(key)]));
+        let mut found = None;
+        let mut role = None;
+        let mut catalog = TagCatalog::default();
+        for item in self.get_many(wanted).await? {
+            match item.get("entity").and_then(|entity| entity.as_s().ok()).map(String::as_str) {
+                Some(entity::CUSTOMER) => found = Some(serde_dynamo::from_item::<_, CustomerItem>(item)?.customer),
+                Some(entity::MEMBER) => role = Some(serde_dynamo::from_item::<_, MemberItem>(item)?.membership.role),
+                Some(entity::TAG_DEFINITION) => {
+                    catalog.defined.push(serde_dynamo::from_item::<_, TagDefinitionItem>(item)?.definition);
+                }
+                Some(entity::RETIRED_TAG) => {
+                    catalog.retired.push(serde_dynamo::from_item::<_, RetiredTagItem>(item)?.definition);
+                }
+                _ => return Err(StoreError::Invariant("a key read with a customer holds an item of another kind")),
+            }
+        }
+        Ok(found.map(|found| (found, role, catalog)))
     }
 
     /// Customers in scope, by identifier. The status picks the index partition; the prefix

@@ -9,11 +9,11 @@
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Utc};
 
-use super::items::{CustomerItem, MemberItem, RetiredTagItem, TagDefinitionItem};
+use super::items::{RetiredTagItem, TagDefinitionItem};
 use super::keys::{self, Key, TAG_DEFINITION_PREFIX, entity};
 use super::{Conflict, Expression, Store, StoreError};
 use crate::domain::tags::limits;
-use crate::domain::{Customer, CustomerIdentifier, CustomerRole, TagCatalog, TagDefinition, TagKey, UserId};
+use crate::domain::{TagDefinition, TagKey};
 use crate::events::DomainEvent;
 
 impl Store {
@@ -52,36 +52,6 @@ impl Store {
         item.map(|item| serde_dynamo::from_item::<_, TagDefinitionItem>(item).map(|item| item.definition))
             .transpose()
             .map_err(StoreError::from)
-    }
-
-    /// The customer, the caller's membership role in it and the definitions (in use or retired)
-    /// of `tags`, read together in one round trip.
-    #[tracing::instrument(skip_all, fields(%customer, %user, tags = tags.len()))]
-    pub async fn customer_membership_and_tags(
-        &self,
-        customer: &CustomerIdentifier,
-        user: &UserId,
-        tags: &[TagKey],
-    ) -> Result<Option<(Customer, Option<CustomerRole>, TagCatalog)>, StoreError> {
-        let mut wanted = vec![Key::customer(customer), Key::member(customer, user)];
-        wanted.extend(tags.iter().flat_map(|key| [Key::tag_definition(key), Key::retired_tag(key)]));
-        let mut found = None;
-        let mut role = None;
-        let mut catalog = TagCatalog::default();
-        for item in self.get_many(wanted).await? {
-            match item.get("entity").and_then(|entity| entity.as_s().ok()).map(String::as_str) {
-                Some(entity::CUSTOMER) => found = Some(serde_dynamo::from_item::<_, CustomerItem>(item)?.customer),
-                Some(entity::MEMBER) => role = Some(serde_dynamo::from_item::<_, MemberItem>(item)?.membership.role),
-                Some(entity::TAG_DEFINITION) => {
-                    catalog.defined.push(serde_dynamo::from_item::<_, TagDefinitionItem>(item)?.definition);
-                }
-                Some(entity::RETIRED_TAG) => {
-                    catalog.retired.push(serde_dynamo::from_item::<_, RetiredTagItem>(item)?.definition);
-                }
-                _ => return Err(StoreError::Invariant("a key read with a customer holds an item of another kind")),
-            }
-        }
-        Ok(found.map(|found| (found, role, catalog)))
     }
 
     /// Defines a new tag, if its key was never defined and fewer than the bound are in use.
