@@ -355,6 +355,25 @@ mod tests {
     }
 
     #[test]
+    fn a_tag_edit_records_only_the_keys_whose_values_changed() {
+        let values = |pairs: &[(&str, &str)]| -> TagValues {
+            pairs.iter().map(|(k, v)| (TagKey::parse(k).unwrap(), vec![v.to_string()])).collect()
+        };
+        let before = values(&[("kept", "1"), ("changed", "a"), ("removed", "x")]);
+        let after = values(&[("kept", "1"), ("changed", "b"), ("added", "y")]);
+        let edited = CustomerTagsEdited::between(&before, &after).unwrap();
+        assert_eq!(
+            serde_json::to_value(edited).unwrap()["changes"],
+            serde_json::json!({
+                "added": {"from": null, "to": ["y"]},
+                "changed": {"from": ["a"], "to": ["b"]},
+                "removed": {"from": ["x"], "to": null}
+            })
+        );
+        assert_eq!(CustomerTagsEdited::between(&before, &before), None);
+    }
+
+    #[test]
     fn detail_round_trips() {
         let event = DomainEvent::new(
             &CustomerIdentifier::parse("acme").unwrap(),
