@@ -1,12 +1,13 @@
 //! A caller's access to one customer: load it with the caller's membership, decide the action;
-//! and the one way a customer item is changed ([`change_customer`]).
+//! the one way a customer item is changed ([`change_customer`]), and the one way a tag
+//! definition is ([`change_tag_definition`]).
 
 use chrono::{DateTime, Utc};
 use std::time::Duration;
 
 use crate::authorization::{Action, CustomerRelation, Denial, Role, authorize};
-use crate::domain::{Customer, CustomerIdentifier};
-use crate::events::{Actor, DomainEvent, EventPayload};
+use crate::domain::{Customer, CustomerIdentifier, TagCatalog, TagDefinition, TagKey};
+use crate::events::{Actor, DomainEvent, EventPayload, TagDefinitionUpdated};
 use crate::http::{ApiError, IfMatch};
 use crate::principal::Principal;
 use crate::store::{Conflict, Store, StoreError};
@@ -23,12 +24,24 @@ pub async fn customer_access(
     identifier: &CustomerIdentifier,
     action: Action,
 ) -> Result<(Customer, Role), ApiError> {
+    let (customer, role, _) = customer_access_with_tags(store, principal, identifier, action, &[]).await?;
+    Ok((customer, role))
+}
+
+/// [`customer_access`], reading in the same round trip the definitions of `tags` (in use or retired).
+async fn customer_access_with_tags(
+    store: &Store,
+    principal: &Principal,
+    identifier: &CustomerIdentifier,
+    action: Action,
+    tags: &[TagKey],
+) -> Result<(Customer, Role, TagCatalog), ApiError> {
     let not_found = || ApiError::not_found_customer(identifier.as_str());
-    let (customer, membership) =
-        store.customer_and_membership(identifier, &principal.user_id).await?.ok_or_else(not_found)?;
+    let (customer, membership, catalog) =
+        store.customer_membership_and_tags(identifier, &principal.user_id, tags).await?.ok_or_else(not_found)?;
     let relation = CustomerRelation { managing_partner_id: &customer.managing_partner_id, membership };
     match authorize(principal, action, Some(&relation)) {
-        Ok(role) => Ok((customer, role)),
+        Ok(role) => Ok((customer, role, catalog)),
         Err(Denial::NotFound) => Err(not_found()),
         Err(denial) => Err(denial.into()),
     }
@@ -40,6 +53,15 @@ pub enum Decision {
     Change { customer: Customer, events: Vec<EventPayload> },
     /// Nothing to write: the customer already is as asked.
     Unchanged,
+}
+
+/// What a change knows when it decides, besides the customer as stored.
+pub struct ChangeContext {
+    /// The role the caller acts in.
+    pub role: Role,
+    pub now: DateTime<Utc>,
+    /// The definitions of the tag keys the change asked for (see [`change_customer_with_context`]).
+    pub tags: TagCatalog,
 }
 
 /// The one way a customer item is changed: read it with the caller's membership (one round
@@ -60,23 +82,42 @@ pub async fn change_customer(
     if_match: &IfMatch,
     mut decide: impl FnMut(&Customer, DateTime<Utc>) -> Result<Decision, ApiError>,
 ) -> Result<Customer, ApiError> {
+    change_customer_with_context(store, principal, identifier, action, if_match, &[], |customer, context| {
+        decide(customer, context.now)
+    })
+    .await
+}
+
+/// [`change_customer`] for a decision that needs more than the customer: the caller's role, and
+/// the definitions of `tags`, read in the same round trip as the customer (and again with it).
+pub async fn change_customer_with_context(
+    store: &Store,
+    principal: &Principal,
+    identifier: &CustomerIdentifier,
+    action: Action,
+    if_match: &IfMatch,
+    tags: &[TagKey],
+    mut decide: impl FnMut(&Customer, &ChangeContext) -> Result<Decision, ApiError>,
+) -> Result<Customer, ApiError> {
     for attempt in 1..=CHANGE_ATTEMPTS {
-        let (customer, role) = customer_access(store, principal, identifier, action).await?;
+        let (customer, role, catalog) = customer_access_with_tags(store, principal, identifier, action, tags).await?;
         if !if_match.matches(customer.version) {
             return Err(precondition_failed(Some(customer.version)));
         }
         if !customer.status.accepts_writes() && !action.allowed_before_activation() {
             return Err(ApiError::customer_not_active(identifier.as_str(), customer.status.as_str()));
         }
-        let now = Utc::now();
-        let (mut after, payloads) = match decide(&customer, now)? {
+        let context = ChangeContext { role, now: Utc::now(), tags: catalog };
+        let (mut after, payloads) = match decide(&customer, &context)? {
             Decision::Unchanged => return Ok(customer),
             Decision::Change { customer: after, events } => (after, events),
         };
         after.version = customer.version + 1;
         let actor = Actor::new(principal, role);
-        let events =
-            payloads.into_iter().map(|payload| DomainEvent::new(identifier, actor.clone(), now, payload)).collect();
+        let events = payloads
+            .into_iter()
+            .map(|payload| DomainEvent::new(identifier, actor.clone(), context.now, payload))
+            .collect();
         match store.update_customer(&customer, &after, events).await {
             Ok(()) => return Ok(after),
             Err(StoreError::Conflict(Conflict::VersionMismatch { current_version })) => {
@@ -84,6 +125,65 @@ pub async fn change_customer(
                     return Err(precondition_failed(current_version));
                 }
                 tracing::info!(attempt, "the customer changed since it was read; reading it again");
+                tokio::time::sleep(retry_pause(attempt)).await;
+            }
+            Err(error) => return Err(error.into()),
+        }
+    }
+    Err(ApiError::concurrent_modification())
+}
+
+/// What a change of a tag definition decided, given the definition as stored now.
+pub enum DefinitionDecision {
+    /// Replace it by this (a changed copy of what was read; its version is set on writing).
+    Replace(TagDefinition),
+    /// Delete it and retire its key.
+    Retire,
+    /// Nothing to write: it already is as asked.
+    Unchanged,
+}
+
+/// The one way a tag definition is changed: read it (one round trip; a key not in use is 404),
+/// let `decide` say what becomes of it, and write that with its event (TAG_DEFINITION_UPDATED or
+/// TAG_DEFINITION_DELETED) in one transaction conditioned on the version read. `If-Match` and
+/// concurrent writes are handled as in [`change_customer`]. Returns the definition as stored
+/// afterwards, `None` once retired.
+pub async fn change_tag_definition(
+    store: &Store,
+    actor: &Actor,
+    key: &TagKey,
+    if_match: &IfMatch,
+    mut decide: impl FnMut(&TagDefinition) -> Result<DefinitionDecision, ApiError>,
+) -> Result<Option<TagDefinition>, ApiError> {
+    for attempt in 1..=CHANGE_ATTEMPTS {
+        let before = store.tag_definition(key).await?.ok_or_else(|| ApiError::not_found_tag(key.as_str()))?;
+        if !if_match.matches(before.version) {
+            return Err(precondition_failed(Some(before.version)));
+        }
+        let now = Utc::now();
+        let event = |payload| DomainEvent::installation(actor.clone(), now, payload);
+        let (written, after) = match decide(&before)? {
+            DefinitionDecision::Unchanged => return Ok(Some(before)),
+            DefinitionDecision::Replace(mut after) => {
+                after.version = before.version + 1;
+                let payload = TagDefinitionUpdated { key: key.clone(), from: before.clone(), to: after.clone() };
+                let written = store
+                    .replace_tag_definition(&before, &after, event(EventPayload::TagDefinitionUpdated(payload)))
+                    .await;
+                (written, Some(after))
+            }
+            DefinitionDecision::Retire => {
+                let payload = EventPayload::TagDefinitionDeleted(before.clone());
+                (store.retire_tag_definition(&before, now, event(payload)).await, None)
+            }
+        };
+        match written {
+            Ok(()) => return Ok(after),
+            Err(StoreError::Conflict(Conflict::VersionMismatch { current_version })) => {
+                if if_match.is_conditional() {
+                    return Err(precondition_failed(current_version));
+                }
+                tracing::info!(attempt, "the tag definition changed since it was read; reading it again");
                 tokio::time::sleep(retry_pause(attempt)).await;
             }
             Err(error) => return Err(error.into()),

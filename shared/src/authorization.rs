@@ -194,6 +194,11 @@ pub const ROUTES: &[(&str, Action)] = &[
     ("PUT /customers/{id}/status", Action::ChangeCustomerStatus),
     ("POST /customers/{id}/approval", Action::ApproveCustomer),
     ("POST /email-confirmations", Action::ConfirmEmail),
+    ("PATCH /customers/{id}/tags", Action::EditTags),
+    ("GET /tag-definitions", Action::ReadTagDefinitions),
+    ("POST /tag-definitions", Action::ManageTagDefinitions),
+    ("PUT /tag-definitions/{key}", Action::ManageTagDefinitions),
+    ("DELETE /tag-definitions/{key}", Action::ManageTagDefinitions),
 ];
 
 /// The action a route asks for.

@@ -3,12 +3,12 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::authorization::Role;
 use crate::domain::{
     Customer, CustomerIdentifier, CustomerRole, CustomerStatus, EmailAddress, FieldError, GeneratedId, Invitation,
-    PartnerId, ProjectIdentifier, TagKey, TagValues, UserId,
+    PartnerId, ProjectIdentifier, TagDefinition, TagKey, TagValues, UserId,
 };
 use crate::principal::Principal;
 
@@ -63,6 +63,11 @@ impl DomainEvent {
         Self { event_id: GeneratedId::new(), customer_id: Some(customer_id.clone()), occurred_at, actor, payload }
     }
 
+    /// An installation-wide event: it belongs to no customer (`customerId` is null).
+    pub fn installation(actor: Actor, occurred_at: DateTime<Utc>, payload: EventPayload) -> Self {
+        Self { event_id: GeneratedId::new(), customer_id: None, occurred_at, actor, payload }
+    }
+
     pub fn event_type(&self) -> EventType {
         self.payload.event_type()
     }
@@ -97,6 +102,9 @@ pub enum EventPayload {
     ProjectCreated(ProjectCreated),
     TenantCreated(TenantCreated),
     ServiceUserCreated(ServiceUserCreated),
+    TagDefinitionCreated(TagDefinition),
+    TagDefinitionUpdated(TagDefinitionUpdated),
+    TagDefinitionDeleted(TagDefinition),
 }
 
 impl EventPayload {
@@ -242,6 +250,28 @@ pub struct CustomerTagsEdited {
     pub changes: BTreeMap<TagKey, Change<Option<Vec<String>>>>,
 }
 
+impl CustomerTagsEdited {
+    /// The keys whose values differ between `before` and `after`; `None` when none does.
+    pub fn between(before: &TagValues, after: &TagValues) -> Option<Self> {
+        let keys: BTreeSet<&TagKey> = before.keys().chain(after.keys()).collect();
+        let changes: BTreeMap<TagKey, Change<Option<Vec<String>>>> = keys
+            .into_iter()
+            .filter(|key| before.get(*key) != after.get(*key))
+            .map(|key| ((*key).clone(), Change { from: before.get(key).cloned(), to: after.get(key).cloned() }))
+            .collect();
+        (!changes.is_empty()).then_some(Self { changes })
+    }
+}
+
+/// A tag definition replaced (`PUT /tag-definitions/{key}`): the whole definition before and after.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TagDefinitionUpdated {
+    pub key: TagKey,
+    pub from: TagDefinition,
+    pub to: TagDefinition,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct EmailConfirmed {
@@ -326,6 +356,25 @@ mod tests {
         let json = serde_json::to_value(&payload).unwrap();
         assert_eq!(json["type"], payload.event_type().as_str());
         assert_eq!(json["data"], serde_json::json!({"from": 5, "to": 7}));
+    }
+
+    #[test]
+    fn a_tag_edit_records_only_the_keys_whose_values_changed() {
+        let values = |pairs: &[(&str, &str)]| -> TagValues {
+            pairs.iter().map(|(k, v)| (TagKey::parse(k).unwrap(), vec![v.to_string()])).collect()
+        };
+        let before = values(&[("kept", "1"), ("changed", "a"), ("removed", "x")]);
+        let after = values(&[("kept", "1"), ("changed", "b"), ("added", "y")]);
+        let edited = CustomerTagsEdited::between(&before, &after).unwrap();
+        assert_eq!(
+            serde_json::to_value(edited).unwrap()["changes"],
+            serde_json::json!({
+                "added": {"from": null, "to": ["y"]},
+                "changed": {"from": ["a"], "to": ["b"]},
+                "removed": {"from": ["x"], "to": null}
+            })
+        );
+        assert_eq!(CustomerTagsEdited::between(&before, &before), None);
     }
 
     #[test]

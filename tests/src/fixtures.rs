@@ -77,3 +77,12 @@ pub async fn confirmation_link(
     assert_eq!(started, LinkStart::Started, "{customer} awaits e-mail confirmation");
     link
 }
+
+/// Tag definitions, each created through `POST /tag-definitions` by a platform admin.
+pub async fn tag_definitions(test: &TestApp, definitions: serde_json::Value) {
+    for definition in definitions.as_array().expect("a list of definitions") {
+        let request = crate::api("POST /tag-definitions").json(definition.clone()).by(&Caller::platform_admin());
+        let response = test.call(create_tag_definition::handle, request).await;
+        assert_eq!(response.status, 201, "the fixture definition {definition} is created: {}", response.body);
+    }
+}

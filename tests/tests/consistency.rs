@@ -72,7 +72,12 @@ fn variables_read_by(binary: &str) -> BTreeSet<String> {
         | "edit-customer-quota"
         | "update-customer"
         | "change-customer-status"
-        | "confirm-email" => AppConfig::<()>::read(&environment).map(drop),
+        | "confirm-email"
+        | "edit-customer-tags"
+        | "list-tag-definitions"
+        | "create-tag-definition"
+        | "update-tag-definition"
+        | "delete-tag-definition" => AppConfig::<()>::read(&environment).map(drop),
         "approve-customer" => AppConfig::<approve_customer::Settings>::read(&environment).map(drop),
         "list-customers" | "list-customer-events" => AppConfig::<PagesLists>::read(&environment).map(drop),
         "email-sender" => AppConfig::<email_sender::Settings>::read(&environment).map(drop),

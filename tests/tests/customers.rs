@@ -1,6 +1,6 @@
 //! Creating, registering, reading and listing customers, against DynamoDB Local.
 
-use meshcustomers_tests::{Caller, TestApp, api};
+use meshcustomers_tests::{Caller, TestApp, api, fixtures};
 use serde_json::json;
 
 use create_customer::handle as create;
@@ -331,15 +331,15 @@ async fn registration_needs_an_email_and_a_free_identifier() {
 }
 
 async fn define_tags(test: &TestApp) {
-    let definitions: Vec<meshcustomers::domain::TagDefinition> = serde_json::from_value(json!([
-        {"key": "costCenter", "displayName": "Cost center", "valueType": "STRING", "pattern": "[0-9]{4}", "mandatory": true, "restricted": false},
-        {"key": "billing", "displayName": "Billing", "valueType": "SINGLE_SELECT", "options": ["invoice", "card"], "mandatory": true, "restricted": true},
-        {"key": "regions", "displayName": "Regions", "valueType": "MULTI_SELECT", "options": ["eu", "us"], "mandatory": false, "restricted": false}
-    ]))
-    .unwrap();
-    for definition in &definitions {
-        test.store.put_tag_definition(definition).await.unwrap();
-    }
+    fixtures::tag_definitions(
+        test,
+        json!([
+            {"key": "costCenter", "displayName": "Cost center", "valueType": "STRING", "pattern": "[0-9]{4}", "mandatory": true, "restricted": false},
+            {"key": "billing", "displayName": "Billing", "valueType": "SINGLE_SELECT", "options": ["invoice", "card"], "mandatory": true, "restricted": true},
+            {"key": "regions", "displayName": "Regions", "valueType": "MULTI_SELECT", "options": ["eu", "us"], "mandatory": false, "restricted": false}
+        ]),
+    )
+    .await;
 }
 
 #[tokio::test]

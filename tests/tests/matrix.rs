@@ -18,6 +18,8 @@ use std::fmt;
 
 const CUSTOMER: &str = "matrix-co";
 const MANAGING_PARTNER: &str = "acme";
+/// A free-text tag the customer's tag edits set and the definition replacements replace.
+const MATRIX_TAG: &str = "matrixTag";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Outcome {
@@ -111,6 +113,16 @@ fn request_for(route: &str, n: usize) -> RequestBuilder {
         }
         "POST /customers/{id}/approval" => api(route).param("id", &pending(n)),
         "POST /email-confirmations" => api(route).json(json!({"token": link_token(n).expose()})),
+        "PATCH /customers/{id}/tags" => api(route).param("id", CUSTOMER).json(json!({MATRIX_TAG: [format!("v{n}")]})),
+        "GET /tag-definitions" => api(route),
+        "POST /tag-definitions" => {
+            api(route).json(json!({"key": format!("made{n}"), "displayName": "Made", "valueType": "BOOLEAN"}))
+        }
+        "PUT /tag-definitions/{key}" => api(route)
+            .param("key", MATRIX_TAG)
+            .json(json!({"displayName": format!("Replaced {n}"), "valueType": "STRING"})),
+        // Each caller deletes a definition of its own, so that every allowed one finds one to delete.
+        "DELETE /tag-definitions/{key}" => api(route).param("key", &format!("doomed{n}")),
         other => panic!("no valid request for {other} in the matrix: add one"),
     }
 }
@@ -131,6 +143,11 @@ async fn call(test: &TestApp, route: &str, request: RequestBuilder, caller: Opti
         "PUT /customers/{id}/status" => test.call(change_customer_status::handle, request).await,
         "POST /customers/{id}/approval" => test.call(approve_customer::handle, request).await,
         "POST /email-confirmations" => test.call(confirm_email::handle, request).await,
+        "PATCH /customers/{id}/tags" => test.call(edit_customer_tags::handle, request).await,
+        "GET /tag-definitions" => test.call(list_tag_definitions::handle, request).await,
+        "POST /tag-definitions" => test.call(create_tag_definition::handle, request).await,
+        "PUT /tag-definitions/{key}" => test.call(update_tag_definition::handle, request).await,
+        "DELETE /tag-definitions/{key}" => test.call(delete_tag_definition::handle, request).await,
         other => panic!("no handler for {other} in the matrix: add one"),
     }
 }
@@ -179,6 +196,12 @@ async fn every_route_answers_every_caller_as_the_authorization_table_says() {
         fixtures::confirmation_link(&test, &awaiting(n), MANAGING_PARTNER, registrant, &link_token(n), expires_at)
             .await;
     }
+    let doomed: Vec<_> = (0..members.len())
+        .map(|n| json!({"key": format!("doomed{n}"), "displayName": "Doomed", "valueType": "BOOLEAN"}))
+        .collect();
+    fixtures::tag_definitions(&test, json!(doomed)).await;
+    fixtures::tag_definitions(&test, json!([{"key": MATRIX_TAG, "displayName": "Matrix", "valueType": "STRING"}]))
+        .await;
 
     // A route is open without a token (`Auth: NONE`) exactly when its action is open to anyone.
     for function in functions() {

@@ -29,6 +29,14 @@ async fn register(test: &TestApp) {
     assert_eq!(response.status, 201, "{}", response.body);
 }
 
+async fn define_tag(test: &TestApp, key: &str) {
+    let body = json!({"key": key, "displayName": "Least", "valueType": "STRING"});
+    let response = test
+        .call(create_tag_definition::handle, api("POST /tag-definitions").json(body).by(&Caller::platform_admin()))
+        .await;
+    assert_eq!(response.status, 201, "{}", response.body);
+}
+
 async fn published(test: &TestApp) -> Vec<BusEntry> {
     let bus = RecordingBus::default();
     stream_publisher::handle(&bus, stream_batch(stream_records(&test.table).await)).await.unwrap();
@@ -98,6 +106,37 @@ async fn actions_used_by(binary: &str) -> BTreeSet<String> {
             let confirmation = api("POST /email-confirmations").json(json!({"token": token.expose()}));
             let response = test.call(confirm_email::handle, confirmation.anonymous()).await;
             assert_eq!(response.status, 200, "{}", response.body);
+        }
+        "edit-customer-tags" => {
+            create_customer(&test, "least").await;
+            define_tag(&test, "least").await;
+            test.operations.take();
+            let tags = api("PATCH /customers/{id}/tags").param("id", "least");
+            test.call(edit_customer_tags::handle, tags.json(json!({"least": ["x"]})).by(&Caller::platform_admin()))
+                .await;
+        }
+        "list-tag-definitions" => {
+            define_tag(&test, "least").await;
+            test.operations.take();
+            test.call(
+                list_tag_definitions::handle,
+                api("GET /tag-definitions").by(&Caller::user("u", "u@least.example")),
+            )
+            .await;
+        }
+        "create-tag-definition" => define_tag(&test, "least").await,
+        "update-tag-definition" => {
+            define_tag(&test, "least").await;
+            test.operations.take();
+            let replacement = json!({"displayName": "Most", "valueType": "STRING"});
+            let update = api("PUT /tag-definitions/{key}").param("key", "least").json(replacement);
+            test.call(update_tag_definition::handle, update.by(&Caller::partner_admin("acme"))).await;
+        }
+        "delete-tag-definition" => {
+            define_tag(&test, "least").await;
+            test.operations.take();
+            let delete = api("DELETE /tag-definitions/{key}").param("key", "least");
+            test.call(delete_tag_definition::handle, delete.by(&Caller::partner_admin("acme"))).await;
         }
         "list-customers" => {
             test.call(list_customers::handle, api("GET /customers").query("q", "l").by(&Caller::platform_admin()))

@@ -6,8 +6,8 @@ use aws_lambda_events::dynamodb::EventRecord;
 use chrono::Utc;
 use meshcustomers::authorization::Role;
 use meshcustomers::domain::{
-    CustomerIdentifier, CustomerRole, CustomerStatus, EmailAddress, GeneratedId, PartnerId, ProjectIdentifier, TagKey,
-    UserId,
+    CustomerIdentifier, CustomerRole, CustomerStatus, DisplayName, EmailAddress, GeneratedId, PartnerId,
+    ProjectIdentifier, TagDefinition, TagKey, TagValueType, UserId,
 };
 use meshcustomers::events::*;
 use meshcustomers_tests::pipeline::{RecordingBus, delivered, stream_batch, stream_records};
@@ -355,6 +355,15 @@ fn one_of_every_type() -> Vec<DomainEvent> {
     let user = UserId::parse("user-1").unwrap();
     let email = EmailAddress::parse("jane@example.com").unwrap();
     let project = ProjectIdentifier::parse("web-shop").unwrap();
+    let billing = TagDefinition {
+        key: TagKey::parse("billing").unwrap(),
+        display_name: DisplayName::parse("Billing").unwrap(),
+        description: String::new(),
+        value_type: TagValueType::SingleSelect { options: vec!["invoice".into(), "card".into()] },
+        mandatory: true,
+        restricted: true,
+        version: 1,
+    };
     let payloads = vec![
         EventPayload::CustomerRegistered(CustomerSnapshot {
             display_name: "Acme".into(),
@@ -441,17 +450,38 @@ fn one_of_every_type() -> Vec<DomainEvent> {
             platform: "aws".into(),
         }),
         EventPayload::ServiceUserCreated(ServiceUserCreated { service_user_id: GeneratedId::new(), name: "ci".into() }),
+        EventPayload::TagDefinitionCreated(billing.clone()),
+        EventPayload::TagDefinitionUpdated(TagDefinitionUpdated {
+            key: billing.key.clone(),
+            from: billing.clone(),
+            to: TagDefinition { mandatory: false, version: 2, ..billing.clone() },
+        }),
+        EventPayload::TagDefinitionDeleted(TagDefinition {
+            key: TagKey::parse("costCenter").unwrap(),
+            display_name: DisplayName::parse("Cost center").unwrap(),
+            description: "Where the invoice is booked.\nAsk finance.".into(),
+            value_type: TagValueType::String { pattern: Some("[0-9]{4}".into()) },
+            mandatory: false,
+            restricted: false,
+            version: 3,
+        }),
     ];
     let customer = CustomerIdentifier::parse("acme").unwrap();
     payloads
         .into_iter()
         .map(|payload| {
-            DomainEvent::new(
-                &customer,
-                Actor { user_id: user.clone(), email: Some(email.clone()), role: Role::CustomerAdmin },
-                Utc::now(),
+            let actor = Actor { user_id: user.clone(), email: Some(email.clone()), role: Role::CustomerAdmin };
+            let installation_wide = matches!(
                 payload,
-            )
+                EventPayload::TagDefinitionCreated(_)
+                    | EventPayload::TagDefinitionUpdated(_)
+                    | EventPayload::TagDefinitionDeleted(_)
+            );
+            if installation_wide {
+                DomainEvent::installation(actor, Utc::now(), payload)
+            } else {
+                DomainEvent::new(&customer, actor, Utc::now(), payload)
+            }
         })
         .collect()
 }

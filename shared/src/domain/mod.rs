@@ -11,7 +11,9 @@ pub use link_token::{LinkToken, RandomSourceError, TokenHash};
 pub use membership::{CustomerRole, Membership};
 pub use partner_scope::PartnerScope;
 pub use reason::Reason;
-pub use tags::{TagDefinition, TagError, TagKey, TagValueType, TagValues, TagWriter, validate_tags};
+pub use tags::{
+    TagCatalog, TagDefinition, TagEdit, TagError, TagKey, TagValueType, TagValues, TagWriter, edit_tags, validate_tags,
+};
 
 use std::fmt;
 

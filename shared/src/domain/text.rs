@@ -54,6 +54,18 @@ pub(crate) fn check_display_text(text: &str) -> Result<(), FieldError> {
     Ok(())
 }
 
+/// Text of several lines for display (a description): line breaks and tabs are its only control
+/// characters, no bidi controls; it may be empty.
+pub(crate) fn check_multiline_text(text: &str) -> Result<(), FieldError> {
+    if text.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        return Err(FieldError::new("must not contain control characters other than line breaks and tabs"));
+    }
+    if text.chars().any(|c| BIDI_CONTROLS.contains(&c)) {
+        return Err(FieldError::new("must not contain bidirectional control characters"));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -43,6 +43,10 @@ impl JsonType for i64 {
     const EXPECTED: &'static str = "must be a whole number";
 }
 
+impl JsonType for bool {
+    const EXPECTED: &'static str = "must be true or false";
+}
+
 impl<T: JsonType> JsonType for Vec<T> {
     const EXPECTED: &'static str = "must be a list";
 }

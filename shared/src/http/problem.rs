@@ -87,6 +87,10 @@ impl ApiError {
         Self::NotFound(format!("customer {identifier:?} does not exist"))
     }
 
+    pub fn not_found_tag(key: &str) -> Self {
+        Self::NotFound(format!("tag {key:?} is not defined"))
+    }
+
     /// 409: the customer is not yet ACTIVE and allows reads only.
     pub fn customer_not_active(identifier: &str, status: &str) -> Self {
         Self::Conflict {
@@ -238,7 +242,10 @@ impl From<TagError> for ApiError {
             )])),
             TagError::Restricted(keys) => Self::Forbidden {
                 problem_type: "restricted-tag",
-                detail: format!("only partner and platform users may set restricted tags: {}", keys.join(", ")),
+                detail: format!(
+                    "only partner and platform users may set or remove restricted tags: {}",
+                    keys.join(", ")
+                ),
             },
         }
     }
@@ -267,6 +274,19 @@ impl From<Conflict> for ApiError {
                 problem_type: "confirmation-superseded",
                 detail: "a newer confirmation link was sent, or the customer no longer awaits confirmation".to_owned(),
             },
+            Conflict::TagKeyTaken(key) => conflict_of("tag-key-taken", format!("tag {key:?} is already defined")),
+            Conflict::TagKeyRetired(key) => conflict_of(
+                "tag-key-retired",
+                format!("tag {key:?} was defined and deleted; a deleted key is never defined again, choose another"),
+            ),
+            Conflict::TooManyTagDefinitions => conflict_of(
+                "tag-definitions-full",
+                format!(
+                    "at most {} tag definitions can be in use; delete one first",
+                    crate::domain::tags::limits::MAX_DEFINITIONS
+                ),
+            ),
+            Conflict::Inconsistent(what) => Self::Internal(InternalError::Store(Box::new(StoreError::Invariant(what)))),
         }
     }
 }

@@ -6,7 +6,7 @@ use lambda_http::{Request, RequestExt};
 use serde::de::DeserializeOwned;
 
 use super::{ApiError, IfMatch};
-use crate::domain::CustomerIdentifier;
+use crate::domain::{CustomerIdentifier, TagKey};
 use crate::principal::Principal;
 use crate::store::PageQuery;
 
@@ -19,6 +19,8 @@ pub trait RequestExtensions {
     fn principal(&self) -> Result<Principal, ApiError>;
     /// The `{id}` path parameter; an identifier that cannot exist reads as an unknown customer.
     fn customer_id(&self) -> Result<CustomerIdentifier, ApiError>;
+    /// The `{key}` path parameter; a key that cannot exist reads as an undefined tag.
+    fn tag_key(&self) -> Result<TagKey, ApiError>;
     fn query_parameter(&self, name: &str) -> Option<String>;
     /// `limit` (1–100, default 50) and the opaque `cursor`.
     fn page_query(&self) -> Result<PageQuery, ApiError>;
@@ -49,6 +51,11 @@ impl RequestExtensions for Request {
     fn customer_id(&self) -> Result<CustomerIdentifier, ApiError> {
         let raw = self.path_parameters_ref().and_then(|parameters| parameters.first("id")).unwrap_or_default();
         CustomerIdentifier::parse(raw).map_err(|_| ApiError::not_found_customer(raw))
+    }
+
+    fn tag_key(&self) -> Result<TagKey, ApiError> {
+        let raw = self.path_parameters_ref().and_then(|parameters| parameters.first("key")).unwrap_or_default();
+        TagKey::parse(raw).map_err(|_| ApiError::not_found_tag(raw))
     }
 
     fn query_parameter(&self, name: &str) -> Option<String> {

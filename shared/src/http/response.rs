@@ -20,6 +20,11 @@ pub fn json_with_etag<T: Serialize>(value: &T, version: u64) -> Result<Response<
     builder(StatusCode::OK, value, Some(version), &[])
 }
 
+/// 204: done, nothing to show (a deletion).
+pub fn no_content() -> Result<Response<Body>, ApiError> {
+    Ok(Response::builder().status(StatusCode::NO_CONTENT).body(Body::Empty).map_err(InternalError::from)?)
+}
+
 /// A resource version as a strong entity tag: `"<version>"`.
 pub fn etag(version: u64) -> HeaderValue {
     HeaderValue::from_str(&format!("\"{version}\"")).expect("digits in quotes are a valid header value")

@@ -1,7 +1,7 @@
 //! What a failed condition means, in the domain's words. Each conditional write of a change
 //! names the conflict it stands for; the HTTP boundary alone turns conflicts into statuses.
 
-use crate::domain::{CustomerIdentifier, EmailAddress};
+use crate::domain::{CustomerIdentifier, EmailAddress, TagKey};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Conflict {
@@ -19,4 +19,13 @@ pub enum Conflict {
     /// The confirmation link is no longer the customer's current one (a newer one was mailed),
     /// or the customer no longer awaits confirmation.
     ConfirmationSuperseded,
+    /// A tag definition with this key is in use.
+    TagKeyTaken(TagKey),
+    /// A tag definition with this key was deleted: the key is never defined again.
+    TagKeyRetired(TagKey),
+    /// As many tag definitions as the bound allows are in use.
+    TooManyTagDefinitions,
+    /// A condition that holds whenever the table is consistent did not (a bug, or an item edited
+    /// by hand): answered as an internal error.
+    Inconsistent(&'static str),
 }

@@ -2,12 +2,15 @@
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
-use super::items::{self, CustomerItem, InvitationEmailItem, InvitationItem, MemberItem};
-use super::keys::{self, Index, Key};
+use super::items::{
+    self, CustomerItem, InvitationEmailItem, InvitationItem, MemberItem, RetiredTagItem, TagDefinitionItem,
+};
+use super::keys::{self, Index, Key, entity};
 use super::pagination::{ListQuery, Page, PageQuery};
 use super::{Conflict, Expression, Store, StoreError};
 use crate::domain::{
-    Customer, CustomerIdentifier, CustomerRole, CustomerStatus, Invitation, Membership, PartnerScope, UserId,
+    Customer, CustomerIdentifier, CustomerRole, CustomerStatus, Invitation, Membership, PartnerScope, TagCatalog,
+    TagKey, UserId,
 };
 use crate::events::DomainEvent;
 
@@ -80,23 +83,43 @@ impl Store {
     }
 
     /// The customer and the caller's membership role in it, read together in one round trip.
-    #[tracing::instrument(skip_all, fields(%customer, %user))]
     pub async fn customer_and_membership(
         &self,
         customer: &CustomerIdentifier,
         user: &UserId,
     ) -> Result<Option<(Customer, Option<CustomerRole>)>, StoreError> {
-        let customer_key = Key::customer(customer);
+        let found = self.customer_membership_and_tags(customer, user, &[]).await?;
+        Ok(found.map(|(customer, role, _)| (customer, role)))
+    }
+
+    /// The customer, the caller's membership role in it and the definitions (in use or retired)
+    /// of `tags`, read together in one round trip.
+    #[tracing::instrument(skip_all, fields(%customer, %user, tags = tags.len()))]
+    pub async fn customer_membership_and_tags(
+        &self,
+        customer: &CustomerIdentifier,
+        user: &UserId,
+        tags: &[TagKey],
+    ) -> Result<Option<(Customer, Option<CustomerRole>, TagCatalog)>, StoreError> {
+        let mut wanted = vec![Key::customer(customer), Key::member(customer, user)];
+        wanted.extend(tags.iter().flat_map(|key| [Key::tag_definition(key), Key::retired_tag(key)]));
         let mut found = None;
         let mut role = None;
-        for item in self.get_many(vec![customer_key.clone(), Key::member(customer, user)]).await? {
-            if item.get("sk").and_then(|sk| sk.as_s().ok()) == Some(&customer_key.sk) {
-                found = Some(serde_dynamo::from_item::<_, CustomerItem>(item)?.customer);
-            } else {
-                role = Some(serde_dynamo::from_item::<_, MemberItem>(item)?.membership.role);
+        let mut catalog = TagCatalog::default();
+        for item in self.get_many(wanted).await? {
+            match item.get("entity").and_then(|entity| entity.as_s().ok()).map(String::as_str) {
+                Some(entity::CUSTOMER) => found = Some(serde_dynamo::from_item::<_, CustomerItem>(item)?.customer),
+                Some(entity::MEMBER) => role = Some(serde_dynamo::from_item::<_, MemberItem>(item)?.membership.role),
+                Some(entity::TAG_DEFINITION) => {
+                    catalog.defined.push(serde_dynamo::from_item::<_, TagDefinitionItem>(item)?.definition);
+                }
+                Some(entity::RETIRED_TAG) => {
+                    catalog.retired.push(serde_dynamo::from_item::<_, RetiredTagItem>(item)?.definition);
+                }
+                _ => return Err(StoreError::Invariant("a key read with a customer holds an item of another kind")),
             }
         }
-        Ok(found.map(|found| (found, role)))
+        Ok(found.map(|found| (found, role, catalog)))
     }
 
     /// A user's membership in a customer.

@@ -244,6 +244,31 @@ impl From<&TagDefinition> for TagDefinitionItem {
     }
 }
 
+/// A deleted definition, as it was when deleted: its key is never defined again, and customers'
+/// values stored under it can still be removed by whoever could write it.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RetiredTagItem {
+    #[serde(flatten)]
+    pub key: Key,
+    pub entity: String,
+    #[serde(flatten)]
+    pub definition: TagDefinition,
+    #[serde(with = "crate::events::rfc3339_millis")]
+    pub retired_at: DateTime<Utc>,
+}
+
+impl RetiredTagItem {
+    pub fn new(definition: &TagDefinition, retired_at: DateTime<Utc>) -> Self {
+        Self {
+            key: Key::retired_tag(&definition.key),
+            entity: entity::RETIRED_TAG.to_owned(),
+            definition: definition.clone(),
+            retired_at,
+        }
+    }
+}
+
 /// Golden items: every attribute of each item kind, so a layout change is a deliberate one.
 #[cfg(test)]
 mod tests {
@@ -430,11 +455,12 @@ mod tests {
     fn tag_definition_item() {
         let definition = TagDefinition {
             key: TagKey::parse("billing").unwrap(),
-            display_name: "Billing".to_owned(),
+            display_name: DisplayName::parse("Billing").unwrap(),
             description: String::new(),
             value_type: TagValueType::SingleSelect { options: vec!["card".to_owned()] },
             mandatory: true,
             restricted: true,
+            version: 2,
         };
         assert_eq!(
             stored(TagDefinitionItem::from(&definition)),
@@ -442,7 +468,17 @@ mod tests {
                 "pk": {"S": "TAG_DEFINITIONS"}, "sk": {"S": "TAG#billing"}, "entity": {"S": "TAG_DEFINITION"},
                 "key": {"S": "billing"}, "displayName": {"S": "Billing"}, "description": {"S": ""},
                 "valueType": {"S": "SINGLE_SELECT"}, "options": {"L": [{"S": "card"}]},
-                "mandatory": {"BOOL": true}, "restricted": {"BOOL": true}
+                "mandatory": {"BOOL": true}, "restricted": {"BOOL": true}, "version": {"N": "2"}
+            })
+        );
+        assert_eq!(
+            stored(RetiredTagItem::new(&definition, at())),
+            json!({
+                "pk": {"S": "TAG_DEFINITIONS"}, "sk": {"S": "RETIRED#billing"}, "entity": {"S": "RETIRED_TAG"},
+                "key": {"S": "billing"}, "displayName": {"S": "Billing"}, "description": {"S": ""},
+                "valueType": {"S": "SINGLE_SELECT"}, "options": {"L": [{"S": "card"}]},
+                "mandatory": {"BOOL": true}, "restricted": {"BOOL": true}, "version": {"N": "2"},
+                "retiredAt": {"S": "2026-01-15T11:30:00.000Z"}
             })
         );
     }

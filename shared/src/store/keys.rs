@@ -25,6 +25,8 @@ pub(crate) const HISTORY_END: &str = "EVENT$";
 /// Installation-wide items (events without a customer).
 const INSTALLATION_PK: &str = "INSTALLATION";
 const TAG_DEFINITIONS_PK: &str = "TAG_DEFINITIONS";
+/// The sort-key prefix of the definitions in use (the catalog's Query reads only these).
+pub(crate) const TAG_DEFINITION_PREFIX: &str = "TAG#";
 const ALL_CUSTOMERS: &str = "CUSTOMERS";
 
 impl Key {
@@ -64,7 +66,18 @@ impl Key {
     }
 
     pub fn tag_definition(key: &TagKey) -> Self {
-        Self { pk: TAG_DEFINITIONS_PK.to_owned(), sk: format!("TAG#{key}") }
+        Self { pk: TAG_DEFINITIONS_PK.to_owned(), sk: format!("{TAG_DEFINITION_PREFIX}{key}") }
+    }
+
+    /// Exists once a definition was deleted: its key is never defined again. Outside the
+    /// definitions' sort-key range, so reading the definitions never reads these.
+    pub fn retired_tag(key: &TagKey) -> Self {
+        Self { pk: TAG_DEFINITIONS_PK.to_owned(), sk: format!("RETIRED#{key}") }
+    }
+
+    /// How many definitions are in use: the bound on them holds under concurrent creations.
+    pub fn tag_definition_count() -> Self {
+        Self { pk: TAG_DEFINITIONS_PK.to_owned(), sk: "COUNT".to_owned() }
     }
 
     pub fn into_attributes(self) -> HashMap<String, AttributeValue> {
@@ -173,4 +186,6 @@ pub mod entity {
     pub const DELIVERY: &str = "DELIVERY";
     pub const EMAIL_CONFIRMATION: &str = "EMAIL_CONFIRMATION";
     pub const TAG_DEFINITION: &str = "TAG_DEFINITION";
+    pub const RETIRED_TAG: &str = "RETIRED_TAG";
+    pub const TAG_DEFINITION_COUNT: &str = "TAG_DEFINITION_COUNT";
 }

@@ -1,25 +1,36 @@
-//! Installation-wide tag definitions: one small partition, read whole (one Query: definitions
-//! are few and small, far below the 1 MB a Query returns).
+//! Installation-wide tag definitions, all in one small partition (`TAG_DEFINITIONS`):
+//! - `TAG#<key>`: the definitions in use, read whole with one Query (at most
+//!   [`limits::MAX_DEFINITIONS`], each small enough that they fit one 1 MB Query page);
+//! - `RETIRED#<key>`: deleted definitions, never read by that Query, read by key only;
+//! - `COUNT`: how many are in use, so the bound holds under concurrent creations.
+//!
+//! Every change is one transaction with its event.
 
 use aws_sdk_dynamodb::types::AttributeValue;
+use chrono::{DateTime, Utc};
 
-use super::items::{self, TagDefinitionItem};
-use super::keys;
-use super::{Store, StoreError};
-use crate::domain::TagDefinition;
+use super::items::{RetiredTagItem, TagDefinitionItem};
+use super::keys::{self, Key, TAG_DEFINITION_PREFIX, entity};
+use super::{Conflict, Expression, Store, StoreError};
+use crate::domain::tags::limits;
+use crate::domain::{TagDefinition, TagKey};
+use crate::events::DomainEvent;
 
 impl Store {
+    /// The definitions in use, by key: one consistent Query of their sort-key range.
     #[tracing::instrument(skip_all)]
     pub async fn tag_definitions(&self) -> Result<Vec<TagDefinition>, StoreError> {
         let mut definitions = Vec::new();
         let mut start = None;
+        // One page by the bounds on definitions; the loop only keeps a larger catalog correct.
         loop {
             let output = self
                 .client
                 .query()
                 .table_name(&self.table)
-                .key_condition_expression("pk = :pk")
+                .key_condition_expression("pk = :pk AND begins_with(sk, :definitions)")
                 .expression_attribute_values(":pk", AttributeValue::S(keys::tag_definitions()))
+                .expression_attribute_values(":definitions", AttributeValue::S(TAG_DEFINITION_PREFIX.to_owned()))
                 .consistent_read(true)
                 .set_exclusive_start_key(start)
                 .send()
@@ -34,14 +45,98 @@ impl Store {
         }
     }
 
-    /// Creates or replaces a definition. (Its route, with its rules, arrives with the tag feature.)
-    pub async fn put_tag_definition(&self, definition: &TagDefinition) -> Result<(), StoreError> {
-        self.client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(items::to_item(TagDefinitionItem::from(definition))?))
-            .send()
-            .await?;
-        Ok(())
+    /// One definition in use, read consistently; `None` if there is none (or it was deleted).
+    #[tracing::instrument(skip_all, fields(%key))]
+    pub async fn tag_definition(&self, key: &TagKey) -> Result<Option<TagDefinition>, StoreError> {
+        let item = self.get_many(vec![Key::tag_definition(key)]).await?.into_iter().next();
+        item.map(|item| serde_dynamo::from_item::<_, TagDefinitionItem>(item).map(|item| item.definition))
+            .transpose()
+            .map_err(StoreError::from)
     }
+
+    /// Defines a new tag, if its key was never defined and fewer than the bound are in use.
+    #[tracing::instrument(skip_all, fields(key = %definition.key))]
+    pub async fn create_tag_definition(
+        &self,
+        definition: &TagDefinition,
+        event: DomainEvent,
+    ) -> Result<(), StoreError> {
+        let mut changes = self.changes();
+        changes.insert(&TagDefinitionItem::from(definition), Conflict::TagKeyTaken(definition.key.clone()))?;
+        changes.check(
+            Key::retired_tag(&definition.key),
+            Expression::absent(),
+            Conflict::TagKeyRetired(definition.key.clone()),
+        )?;
+        let max = AttributeValue::N(limits::MAX_DEFINITIONS.to_string());
+        changes.update(
+            Key::tag_definition_count(),
+            count_change("if_not_exists(#count, :zero) + :one"),
+            Expression::new("attribute_not_exists(#count) OR #count < :max").name("#count", "count").value(":max", max),
+            Conflict::TooManyTagDefinitions,
+        )?;
+        changes.record(event);
+        self.commit(changes).await
+    }
+
+    /// Replaces a definition, if its stored version is still `before.version`.
+    #[tracing::instrument(skip_all, fields(key = %after.key, version = before.version))]
+    pub async fn replace_tag_definition(
+        &self,
+        before: &TagDefinition,
+        after: &TagDefinition,
+        event: DomainEvent,
+    ) -> Result<(), StoreError> {
+        if after.key != before.key || after.version != before.version + 1 {
+            return Err(StoreError::Invariant("a replacement changes the key or skips a version"));
+        }
+        let mut changes = self.changes();
+        changes.put(
+            &TagDefinitionItem::from(after),
+            Expression::version_is(before.version),
+            Conflict::VersionMismatch { current_version: None },
+        )?;
+        changes.record(event);
+        self.commit(changes).await
+    }
+
+    /// Deletes a definition (if its stored version is still `definition.version`) and retires its
+    /// key. Customers' values stay where they are: nothing is scanned or rewritten.
+    #[tracing::instrument(skip_all, fields(key = %definition.key, version = definition.version))]
+    pub async fn retire_tag_definition(
+        &self,
+        definition: &TagDefinition,
+        at: DateTime<Utc>,
+        event: DomainEvent,
+    ) -> Result<(), StoreError> {
+        let mut changes = self.changes();
+        changes.delete(
+            Key::tag_definition(&definition.key),
+            Expression::version_is(definition.version),
+            Conflict::VersionMismatch { current_version: None },
+        )?;
+        changes.insert(&RetiredTagItem::new(definition, at), Conflict::TagKeyRetired(definition.key.clone()))?;
+        changes.update(
+            Key::tag_definition_count(),
+            count_change("#count - :one"),
+            Expression::new("#count > :zero").name("#count", "count"),
+            Conflict::Inconsistent("no tag definition is counted, yet one is deleted"),
+        )?;
+        changes.record(event);
+        self.commit(changes).await
+    }
+}
+
+/// Sets the definition counter to `value` (an expression over `#count`, `:zero` and `:one`).
+fn count_change(value: &str) -> Expression {
+    Expression::new(format!("SET #count = {value}, #entity = :entity"))
+        .name("#count", "count")
+        .name("#entity", "entity")
+        .value(":zero", number(0))
+        .value(":one", number(1))
+        .value(":entity", AttributeValue::S(entity::TAG_DEFINITION_COUNT.to_owned()))
+}
+
+fn number(n: u64) -> AttributeValue {
+    AttributeValue::N(n.to_string())
 }
