@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use crate::authorization::Role;
 use crate::domain::{
     Customer, CustomerIdentifier, CustomerRole, CustomerStatus, EmailAddress, FieldError, GeneratedId, Invitation,
-    PartnerId, ProjectIdentifier, TagKey, TagValues, UserId,
+    PartnerId, ProjectIdentifier, Reason, TagKey, TagValues, UserId,
 };
 use crate::principal::Principal;
 
@@ -207,6 +207,8 @@ pub struct UserRoleChanged {
 pub struct UserAssignedHimself {
     pub user_id: UserId,
     pub role: CustomerRole,
+    /// Why, as the user gave it; `null` when none was given.
+    pub reason: Option<Reason>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -4,8 +4,8 @@
 use chrono::Utc;
 use meshcustomers::authorization::Role;
 use meshcustomers::domain::{
-    Customer, CustomerIdentifier, CustomerRole, CustomerStatus, DisplayName, EmailAddress, Membership, PartnerId,
-    ProjectQuota, TagValues, UserId,
+    Customer, CustomerIdentifier, CustomerRole, CustomerStatus, DisplayName, EmailAddress, JoinedVia, Membership,
+    PartnerId, ProjectQuota, TagValues, UserId,
 };
 use meshcustomers::events::{Actor, DomainEvent, EventPayload};
 use meshcustomers::store::NewCustomer;
@@ -34,13 +34,16 @@ pub async fn customer(
     );
     let members = members
         .iter()
-        .map(|(caller, role)| Membership {
-            customer_id: customer.identifier.clone(),
-            user_id: UserId::parse(caller.user_id()).unwrap(),
-            email: caller.claims.get("email").and_then(|email| EmailAddress::parse(email).ok()),
-            name: None,
-            role: *role,
-            joined_at: now,
+        .map(|(caller, role)| {
+            Membership::new(
+                customer.identifier.clone(),
+                UserId::parse(caller.user_id()).unwrap(),
+                caller.claims.get("email").and_then(|email| EmailAddress::parse(email).ok()),
+                caller.claims.get("name").cloned(),
+                *role,
+                JoinedVia::Invitation,
+                now,
+            )
         })
         .collect();
     let actor = Actor { user_id: seeder, email: None, role: Role::PlatformAdmin };

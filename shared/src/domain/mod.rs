@@ -6,8 +6,9 @@ pub use email::EmailAddress;
 pub use identifier::{CustomerIdentifier, ProjectIdentifier};
 pub use ids::{GeneratedId, PartnerId, UserId};
 pub use invitation::{Invitation, InvitationStatus};
-pub use membership::{CustomerRole, Membership};
+pub use membership::{CustomerRole, JoinedVia, Membership};
 pub use partner_scope::PartnerScope;
+pub use reason::Reason;
 pub use tags::{TagDefinition, TagError, TagKey, TagValueType, TagValues, TagWriter, validate_tags};
 
 use std::fmt;
@@ -44,6 +45,7 @@ mod ids;
 mod invitation;
 mod membership;
 mod partner_scope;
+mod reason;
 pub mod tags;
 mod text;
 

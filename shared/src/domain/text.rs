@@ -1,4 +1,4 @@
-//! Rules for text that people write for other people to read (names, later reasons and
+//! Rules for text that people write for other people to read (names, reasons, later
 //! messages): something must be visible, and nothing may hide or reorder what is shown.
 
 use unicode_general_category::{GeneralCategory, get_general_category};

@@ -234,6 +234,12 @@ impl From<Conflict> for ApiError {
                 detail: "the resource was changed since it was read; read it again and retry".to_owned(),
                 current_version,
             },
+            Conflict::LastAdmin => conflict_of(
+                "last-admin",
+                "the customer's last CUSTOMER_ADMIN cannot be removed or demoted; make another member admin first"
+                    .to_owned(),
+            ),
+            Conflict::AccessChanged => Self::concurrent_modification(),
         }
     }
 }

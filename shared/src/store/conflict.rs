@@ -14,4 +14,9 @@ pub enum Conflict {
     /// The item changed since it was read (optimistic concurrency). The current version is
     /// filled in from the item DynamoDB returns with the failed condition.
     VersionMismatch { current_version: Option<u64> },
+    /// The change would leave the customer without a CUSTOMER_ADMIN (its `adminCount` is 1).
+    LastAdmin,
+    /// What authorized the change (the customer, the caller's membership) changed or vanished
+    /// between the read and the write: decide again on what is stored now.
+    AccessChanged,
 }
