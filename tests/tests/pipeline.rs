@@ -6,8 +6,8 @@ use aws_lambda_events::dynamodb::EventRecord;
 use chrono::Utc;
 use meshcustomers::authorization::Role;
 use meshcustomers::domain::{
-    CustomerIdentifier, CustomerRole, CustomerStatus, EmailAddress, GeneratedId, PartnerId, ProjectIdentifier, TagKey,
-    UserId,
+    CustomerIdentifier, CustomerRole, CustomerStatus, EmailAddress, GeneratedId, PartnerId, ProjectIdentifier, Reason,
+    TagKey, UserId,
 };
 use meshcustomers::events::*;
 use meshcustomers_tests::pipeline::{RecordingBus, delivered, stream_batch, stream_records};
@@ -400,6 +400,7 @@ fn one_of_every_type() -> Vec<DomainEvent> {
         EventPayload::UserAssignedHimself(UserAssignedHimself {
             user_id: user.clone(),
             role: CustomerRole::CustomerAdmin,
+            reason: Some(Reason::parse("support ticket 4711").unwrap()),
         }),
         EventPayload::CustomerStatusChanged(CustomerStatusChanged {
             from: CustomerStatus::Active,

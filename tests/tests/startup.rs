@@ -23,6 +23,7 @@ fn bad_value(variable: &str) -> &'static str {
         "REQUIRE_CUSTOMER_APPROVAL" => "yes",
         "PORTAL_BASE_URL" => "portal.example.com",
         "EMAIL_FROM" => "nobody",
+        "SELF_ASSIGN_ROLE" => "OWNER",
         other => panic!("no bad value for configuration variable {other}: add one"),
     }
 }

@@ -1,5 +1,6 @@
 //! EventBridge → SES v2: the mails the product sends. At most one mail per event: a delivery
 //! record is claimed before sending and completed after, so a redelivered event sends nothing.
+//! Every mail is one SES message (its recipients together), so one claim covers it.
 
 pub mod templates;
 
@@ -8,10 +9,11 @@ use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message};
 use lambda_runtime::{Diagnostic, LambdaEvent};
 
 use meshcustomers::App;
+use meshcustomers::authorization::Role;
 use meshcustomers::config::{self, ConfigError, Environment};
 use meshcustomers::diagnostics::diagnostic;
-use meshcustomers::domain::{CustomerStatus, EmailAddress};
-use meshcustomers::events::{DomainEvent, EventPayload};
+use meshcustomers::domain::{CustomerRole, CustomerStatus, EmailAddress, Membership};
+use meshcustomers::events::{DomainEvent, EventPayload, UserAssignedHimself};
 use meshcustomers::store::{Completion, DeliveryClaim, Store, StoreError};
 use templates::{RenderedMail, TemplateError};
 
@@ -42,10 +44,13 @@ impl EmailSender {
     }
 }
 
-/// A mail to send: recipient and rendered parts.
+/// SES takes at most 50 recipients per message.
+pub const MAX_RECIPIENTS: usize = 50;
+
+/// A mail to send: recipients (1 to [`MAX_RECIPIENTS`]) and rendered parts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Mail {
-    pub to: EmailAddress,
+    pub to: Vec<EmailAddress>,
     pub content: RenderedMail,
 }
 
@@ -58,7 +63,7 @@ pub enum MailError {
     Compose(#[source] TemplateError),
     #[error("another invocation is sending this event's mail right now")]
     InProgress,
-    #[error("the delivery record could not be read or written")]
+    #[error("the table could not be read or written (recipients, delivery record)")]
     Store(#[source] StoreError),
     #[error("SES did not take the mail")]
     Send(#[source] Box<aws_sdk_sesv2::Error>),
@@ -84,7 +89,7 @@ impl From<MailError> for Diagnostic {
 pub async fn handle(sender: &EmailSender, event: LambdaEvent<EventBridgeEvent>) -> Result<(), MailError> {
     let event: DomainEvent = serde_json::from_value(event.payload.detail).map_err(MailError::Event)?;
     tracing::Span::current().record("event_id", tracing::field::display(event.event_id));
-    let Some(mail) = compose(&event, &sender.settings.portal_base_url).map_err(MailError::Compose)? else {
+    let Some(mail) = mail_for(sender, &event).await? else {
         return Ok(());
     };
     let claim = match sender.store.claim_delivery(event.event_id).await.map_err(MailError::Store)? {
@@ -119,7 +124,21 @@ pub async fn handle(sender: &EmailSender, event: LambdaEvent<EventBridgeEvent>) 
     Ok(())
 }
 
-/// The mail an event causes, if any.
+/// The mail an event causes, if any, with its recipients: named by the event, or read from the
+/// table when the event does not name them (the customer's admins, as they are now).
+async fn mail_for(sender: &EmailSender, event: &DomainEvent) -> Result<Option<Mail>, MailError> {
+    let portal = &sender.settings.portal_base_url;
+    match (&event.payload, &event.customer_id) {
+        (EventPayload::UserAssignedHimself(joined), Some(customer)) => {
+            // One more than a message takes: the user who joined may be an admin now too.
+            let admins = sender.store.customer_admins(customer, MAX_RECIPIENTS + 1).await.map_err(MailError::Store)?;
+            compose_member_joined(event, joined, &admins, portal).map_err(MailError::Compose)
+        }
+        _ => compose(event, portal).map_err(MailError::Compose),
+    }
+}
+
+/// The mail an event causes, if any, for events that name its recipient.
 pub fn compose(event: &DomainEvent, portal_base_url: &str) -> Result<Option<Mail>, TemplateError> {
     match &event.payload {
         EventPayload::CustomerRegistered(customer) if customer.status == CustomerStatus::PendingApproval => {
@@ -133,9 +152,57 @@ pub fn compose(event: &DomainEvent, portal_base_url: &str) -> Result<Option<Mail
                 ("identifier", identifier),
                 ("portalUrl", portal_base_url),
             ])?;
-            Ok(Some(Mail { to, content }))
+            Ok(Some(Mail { to: vec![to], content }))
         }
         _ => Ok(None),
+    }
+}
+
+/// USER_ASSIGNED_HIMSELF: the customer's admins (but the user who joined) learn who joined, in
+/// which role and why. One message to at most [`MAX_RECIPIENTS`] of them; none without an address.
+pub fn compose_member_joined(
+    event: &DomainEvent,
+    joined: &UserAssignedHimself,
+    admins: &[Membership],
+    portal_base_url: &str,
+) -> Result<Option<Mail>, TemplateError> {
+    let mut to: Vec<EmailAddress> =
+        admins.iter().filter(|admin| admin.user_id != joined.user_id).filter_map(|admin| admin.email.clone()).collect();
+    to.sort();
+    to.dedup();
+    if to.len() > MAX_RECIPIENTS {
+        tracing::warn!(admins = to.len(), "more admins than one message takes; the first {MAX_RECIPIENTS} are told");
+        to.truncate(MAX_RECIPIENTS);
+    }
+    if to.is_empty() {
+        tracing::info!(event_id = %event.event_id, "the customer has no other admin with an address; no mail sent");
+        return Ok(None);
+    }
+    let who = event.actor.email.as_ref().map_or_else(|| event.actor.user_id.to_string(), ToString::to_string);
+    let content = templates::MEMBER_JOINED.render(&[
+        ("identifier", event.customer_id.as_ref().map(|id| id.as_str()).unwrap_or_default()),
+        ("who", &who),
+        ("actorRole", describe_actor_role(event.actor.role)),
+        ("role", describe_customer_role(joined.role)),
+        ("reason", joined.reason.as_ref().map_or("(none given)", |reason| reason.as_str())),
+        ("portalUrl", portal_base_url),
+    ])?;
+    Ok(Some(Mail { to, content }))
+}
+
+fn describe_actor_role(role: Role) -> &'static str {
+    match role {
+        Role::PlatformAdmin => "platform administrator",
+        Role::PartnerAdmin => "partner administrator",
+        Role::PartnerEmployee => "partner employee",
+        Role::CustomerAdmin | Role::CustomerEmployee | Role::User => "user",
+    }
+}
+
+fn describe_customer_role(role: CustomerRole) -> &'static str {
+    match role {
+        CustomerRole::CustomerAdmin => "customer admin",
+        CustomerRole::CustomerEmployee => "customer employee",
     }
 }
 
@@ -149,7 +216,11 @@ async fn send(sender: &EmailSender, mail: &Mail) -> Result<String, MailError> {
         .ses
         .send_email()
         .from_email_address(sender.settings.email_from.as_str())
-        .destination(Destination::builder().to_addresses(mail.to.as_str()).build())
+        .destination(
+            Destination::builder()
+                .set_to_addresses(Some(mail.to.iter().map(|to| to.as_str().to_owned()).collect()))
+                .build(),
+        )
         .content(EmailContent::builder().simple(message).build())
         .send()
         .await
@@ -161,7 +232,6 @@ async fn send(sender: &EmailSender, mail: &Mail) -> Result<String, MailError> {
 mod tests {
     use super::*;
     use chrono::Utc;
-    use meshcustomers::authorization::Role;
     use meshcustomers::domain::{CustomerIdentifier, PartnerId, UserId};
     use meshcustomers::events::{Actor, Change, CustomerSnapshot};
 
@@ -190,9 +260,65 @@ mod tests {
             compose(&event(registered(CustomerStatus::PendingApproval), Some("jo@acme.example")), "https://p.example")
                 .unwrap()
                 .expect("a mail");
-        assert_eq!(mail.to.as_str(), "jo@acme.example");
+        assert_eq!(mail.to, [EmailAddress::parse("jo@acme.example").unwrap()]);
         assert!(mail.content.subject.contains("Acme"));
         assert!(mail.content.text.contains("(acme)") && mail.content.text.contains("https://p.example"));
+    }
+
+    fn member(user: &str, email: Option<&str>) -> Membership {
+        Membership::new(
+            CustomerIdentifier::parse("acme").unwrap(),
+            UserId::parse(user).unwrap(),
+            email.map(|e| EmailAddress::parse(e).unwrap()),
+            None,
+            CustomerRole::CustomerAdmin,
+            meshcustomers::domain::JoinedVia::Invitation,
+            Utc::now(),
+        )
+    }
+
+    fn joined(reason: Option<&str>) -> (DomainEvent, UserAssignedHimself) {
+        let joined = UserAssignedHimself {
+            user_id: UserId::parse("u1").unwrap(),
+            role: CustomerRole::CustomerAdmin,
+            reason: reason.map(|r| meshcustomers::domain::Reason::parse(r).unwrap()),
+        };
+        let mut event = event(EventPayload::UserAssignedHimself(joined.clone()), Some("pat@partner.example"));
+        event.actor.role = Role::PartnerAdmin;
+        (event, joined)
+    }
+
+    #[test]
+    fn a_partner_user_joining_mails_the_other_admins_in_one_message() {
+        let (event, joined) = joined(Some("ticket 4711 <urgent>"));
+        let admins = [
+            member("u1", Some("pat@partner.example")),
+            member("u2", Some("b@acme.example")),
+            member("u3", None),
+            member("u4", Some("a@acme.example")),
+        ];
+        let mail = compose_member_joined(&event, &joined, &admins, "https://p.example").unwrap().expect("a mail");
+        let to: Vec<&str> = mail.to.iter().map(EmailAddress::as_str).collect();
+        assert_eq!(to, ["a@acme.example", "b@acme.example"], "the joiner and admins without an address are left out");
+        assert_eq!(mail.content.subject, "pat@partner.example joined your customer account acme");
+        assert!(mail.content.text.contains("a partner administrator of your service partner"), "{}", mail.content.text);
+        assert!(mail.content.text.contains("as customer admin") && mail.content.text.contains("ticket 4711 <urgent>"));
+        assert!(mail.content.html.contains("ticket 4711 &lt;urgent&gt;"));
+
+        let (event, joined) = self::joined(None);
+        let mail = compose_member_joined(&event, &joined, &admins, "https://p.example").unwrap().unwrap();
+        assert!(mail.content.text.contains("Reason given: (none given)"));
+    }
+
+    #[test]
+    fn one_message_takes_at_most_fifty_admins_and_nobody_means_no_mail() {
+        let (event, joined) = joined(None);
+        let many: Vec<Membership> =
+            (0..60).map(|n| member(&format!("admin-{n}"), Some(&format!("admin-{n:02}@acme.example")))).collect();
+        let mail = compose_member_joined(&event, &joined, &many, "https://p.example").unwrap().unwrap();
+        assert_eq!(mail.to.len(), MAX_RECIPIENTS);
+        let only_the_joiner = [member("u1", Some("pat@partner.example")), member("u2", None)];
+        assert_eq!(compose_member_joined(&event, &joined, &only_the_joiner, "https://p.example"), Ok(None));
     }
 
     #[test]

@@ -21,9 +21,10 @@ macro_rules! template {
 }
 
 pub const REGISTRATION_RECEIVED: Template = template!("registration-received");
+pub const MEMBER_JOINED: Template = template!("member-joined");
 
 /// Every template, for the check that each renders completely.
-pub const ALL: &[Template] = &[REGISTRATION_RECEIVED];
+pub const ALL: &[Template] = &[REGISTRATION_RECEIVED, MEMBER_JOINED];
 
 /// A template that cannot be filled: a bug in a template or in its caller.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -101,7 +102,15 @@ mod tests {
 
     #[test]
     fn every_template_leaves_no_placeholder() {
-        let values = [("displayName", "D"), ("identifier", "i"), ("portalUrl", "https://p.example")];
+        let values = [
+            ("displayName", "D"),
+            ("identifier", "i"),
+            ("portalUrl", "https://p.example"),
+            ("who", "w"),
+            ("actorRole", "a"),
+            ("role", "r"),
+            ("reason", "why"),
+        ];
         for template in ALL {
             let mail = template.render(&values).unwrap_or_else(|e| panic!("{}: {e}", template.name));
             for part in [&mail.subject, &mail.text, &mail.html] {
