@@ -17,7 +17,6 @@ pub async fn handle(app: &App<PagesLists>, request: Request) -> Result<Response<
 async fn list_users(app: &App<PagesLists>, request: &Request) -> Result<Response<Body>, ApiError> {
     let principal = request.principal()?;
     let identifier = request.customer_id()?;
-    let page = request.page_query()?;
     customer_access(&app.store, &principal, &identifier, Action::ListMembers).await?;
-    json(StatusCode::OK, &app.store.list_members(&identifier, &page).await?)
+    json(StatusCode::OK, &app.store.list_members(&identifier, &request.page_query()?).await?)
 }

@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use meshcustomers::App;
 use meshcustomers::authorization::{Action, authorize};
 use meshcustomers::config::PagesLists;
-use meshcustomers::domain::{CustomerIdentifier, CustomerRole, CustomerStatus, JoinedVia};
+use meshcustomers::domain::{CustomerIdentifier, CustomerRole, CustomerStatus, DisplayName, JoinedVia};
 use meshcustomers::http::{ApiError, RequestExtensions, json, respond};
 use meshcustomers::store::Page;
 
@@ -21,7 +21,7 @@ use meshcustomers::store::Page;
 #[serde(rename_all = "camelCase")]
 pub struct MyCustomer {
     pub customer_id: CustomerIdentifier,
-    pub display_name: String,
+    pub display_name: DisplayName,
     pub status: CustomerStatus,
     pub role: CustomerRole,
     pub joined_at: DateTime<Utc>,
@@ -48,7 +48,7 @@ async fn list_my_customers(app: &App<PagesLists>, request: &Request) -> Result<R
             let customer = customers.remove(&membership.customer_id)?;
             Some(MyCustomer {
                 customer_id: membership.customer_id,
-                display_name: customer.display_name.to_string(),
+                display_name: customer.display_name,
                 status: customer.status,
                 role: membership.role,
                 joined_at: membership.joined_at,
