@@ -17,6 +17,7 @@ dev: deps
 	cargo run --locked --quiet --bin local-cloud -- dev
 
 # A token from the running local cloud: make token ARGS='--sub pat --group partner-admins --partner-id acme'
+# (--email ADDRESS [--email-verified false] for a user with an address, verified unless said otherwise)
 token:
 	@cargo run --locked --quiet --bin local-cloud -- token $(ARGS)
 

@@ -1,12 +1,13 @@
 //! A caller's access to one customer: load it with the caller's membership, decide the action;
-//! the one way a customer item is changed ([`change_customer`]), and the one way a tag
-//! definition is ([`change_tag_definition`]).
+//! the one way a customer item is changed ([`change_customer`]), the one way a tag definition is
+//! ([`change_tag_definition`]), and the one way a membership is changed or removed
+//! ([`change_membership`]).
 
 use chrono::{DateTime, Utc};
 use std::time::Duration;
 
 use crate::authorization::{Action, CustomerRelation, Denial, Role, authorize};
-use crate::domain::{Customer, CustomerIdentifier, TagCatalog, TagDefinition, TagKey};
+use crate::domain::{Customer, CustomerIdentifier, Membership, TagCatalog, TagDefinition, TagKey, UserId};
 use crate::events::{Actor, DomainEvent, EventPayload, TagDefinitionUpdated};
 use crate::http::{ApiError, IfMatch};
 use crate::principal::Principal;
@@ -184,6 +185,101 @@ pub async fn change_tag_definition(
                     return Err(precondition_failed(current_version));
                 }
                 tracing::info!(attempt, "the tag definition changed since it was read; reading it again");
+                tokio::time::sleep(retry_pause(attempt)).await;
+            }
+            Err(error) => return Err(error.into()),
+        }
+    }
+    Err(ApiError::concurrent_modification())
+}
+
+/// What a membership change decided, given the member as it is stored now.
+pub enum MemberDecision {
+    /// Write the member as `member` (a changed copy of what was read) with this event.
+    Change { member: Membership, event: EventPayload },
+    /// Remove the member, with this event.
+    Remove { event: EventPayload },
+    /// Nothing to write: the member already is as asked.
+    Unchanged,
+}
+
+/// The one way a membership is changed or removed: read the customer with the caller's and the
+/// `target`'s memberships (one BatchGetItem), authorize `action`, let `decide` work on the target
+/// as stored, and write the result with its event in one transaction (the second round trip).
+/// The transaction holds only if the target's version is still the one read, the caller still
+/// has the membership role that authorized the change (unless the caller is the target), and,
+/// when a CUSTOMER_ADMIN is taken away, another one remains (the customer's `adminCount`; else
+/// 409 `last-admin`).
+///
+/// With `If-Match`, a member version other than the stored one is 412 with the current `ETag`.
+/// Without it, a concurrent change of what was read makes the change read, authorize and
+/// decide again. The customer must take writes (ACTIVE or DISABLED); an unknown member is 404.
+///
+/// Returns the member as the change left it (a removed one as it was when removed).
+pub async fn change_membership(
+    store: &Store,
+    principal: &Principal,
+    identifier: &CustomerIdentifier,
+    target: &UserId,
+    action: Action,
+    if_match: &IfMatch,
+    mut decide: impl FnMut(&Membership) -> Result<MemberDecision, ApiError>,
+) -> Result<Membership, ApiError> {
+    let not_found = || ApiError::not_found_customer(identifier.as_str());
+    for attempt in 1..=CHANGE_ATTEMPTS {
+        let (customer, members) =
+            store.customer_with_members(identifier, &[&principal.user_id, target]).await?.ok_or_else(not_found)?;
+        let caller = members.iter().find(|member| member.user_id == principal.user_id);
+        let relation = CustomerRelation {
+            managing_partner_id: &customer.managing_partner_id,
+            membership: caller.map(|member| member.role),
+        };
+        let role = match authorize(principal, action, Some(&relation)) {
+            Ok(role) => role,
+            Err(Denial::NotFound) => return Err(not_found()),
+            Err(denial) => return Err(denial.into()),
+        };
+        if !customer.status.accepts_writes() {
+            return Err(ApiError::customer_not_active(identifier.as_str(), customer.status.as_str()));
+        }
+        let before = members.iter().find(|member| &member.user_id == target).ok_or_else(|| {
+            ApiError::NotFound(format!(
+                "user {:?} is not a member of customer {:?}",
+                target.as_str(),
+                identifier.as_str()
+            ))
+        })?;
+        if !if_match.matches(before.version) {
+            return Err(precondition_failed(Some(before.version)));
+        }
+
+        let mut changes = store.changes();
+        // Allowed through the caller's own membership: it must still hold when the change lands.
+        // First in the transaction, because DynamoDB's answer names the first failed condition: a
+        // caller who lost the role meanwhile is then told so on the re-read (not `last-admin`).
+        if let Some(caller) = caller.filter(|caller| &caller.user_id != target && role == caller.role.into()) {
+            changes.require_role(identifier, &caller.user_id, caller.role)?;
+        }
+        let (after, payload) = match decide(before)? {
+            MemberDecision::Unchanged => return Ok(before.clone()),
+            MemberDecision::Change { mut member, event } => {
+                member.version = before.version + 1;
+                changes.change_member(before, &member)?;
+                (member, event)
+            }
+            MemberDecision::Remove { event } => {
+                changes.remove_member(before)?;
+                (before.clone(), event)
+            }
+        };
+        changes.record(DomainEvent::new(identifier, Actor::new(principal, role), Utc::now(), payload));
+        match store.commit(changes).await {
+            Ok(()) => return Ok(after),
+            Err(StoreError::Conflict(Conflict::VersionMismatch { current_version })) if if_match.is_conditional() => {
+                return Err(precondition_failed(current_version));
+            }
+            Err(StoreError::Conflict(Conflict::VersionMismatch { .. } | Conflict::AccessChanged)) => {
+                tracing::info!(attempt, "the member or the caller changed since they were read; reading again");
                 tokio::time::sleep(retry_pause(attempt)).await;
             }
             Err(error) => return Err(error.into()),

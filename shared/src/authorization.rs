@@ -56,6 +56,8 @@ pub enum Action {
     AddMyself,
     ChangeMemberRole,
     RemoveMember,
+    /// A member removing themselves (`DELETE /customers/{id}/users/{userId}` on their own id).
+    LeaveCustomer,
     InviteUser,
     ListInvitations,
     CancelInvitation,
@@ -145,6 +147,7 @@ impl Action {
             Action::AddMyself => (Customer, ADMIN_AREA),
             Action::ChangeMemberRole => (Customer, CUSTOMER_ADMIN),
             Action::RemoveMember => (Customer, CUSTOMER_ADMIN),
+            Action::LeaveCustomer => (Customer, MEMBERS),
             Action::InviteUser => (Customer, CUSTOMER_ADMIN),
             Action::ListInvitations => (Customer, ADMIN_AREA_AND_CUSTOMER_ADMIN),
             Action::CancelInvitation => (Customer, CUSTOMER_ADMIN),
@@ -199,6 +202,12 @@ pub const ROUTES: &[(&str, Action)] = &[
     ("POST /tag-definitions", Action::ManageTagDefinitions),
     ("PUT /tag-definitions/{key}", Action::ManageTagDefinitions),
     ("DELETE /tag-definitions/{key}", Action::ManageTagDefinitions),
+    ("GET /customers/{id}/users", Action::ListMembers),
+    ("POST /customers/{id}/users/me", Action::AddMyself),
+    ("PUT /customers/{id}/users/{userId}/role", Action::ChangeMemberRole),
+    // A member removing themselves asks for Action::LeaveCustomer instead (see remove-member).
+    ("DELETE /customers/{id}/users/{userId}", Action::RemoveMember),
+    ("GET /me/customers", Action::ListOwnCustomers),
 ];
 
 /// The action a route asks for.
@@ -330,6 +339,18 @@ mod tests {
     fn only_the_email_confirmation_is_open_without_a_token() {
         let open: Vec<Action> = Action::iter().filter(|action| action.rule().needs_no_token()).collect();
         assert_eq!(open, [Action::ConfirmEmail]);
+    }
+
+    #[test]
+    fn any_member_may_leave_but_only_admins_remove_others() {
+        let acme = PartnerId::parse("acme").unwrap();
+        let user = principal(None);
+        let employee = on(&acme, Some(CustomerEmployee));
+        assert_eq!(authorize(&user, Action::LeaveCustomer, Some(&employee)), Ok(Role::CustomerEmployee));
+        assert_eq!(authorize(&user, Action::RemoveMember, Some(&employee)), Err(Denial::Forbidden));
+        assert_eq!(authorize(&user, Action::LeaveCustomer, Some(&on(&acme, None))), Err(Denial::NotFound));
+        let acme_admin = principal(Some((PartnerAdmin, Some("acme"))));
+        assert_eq!(authorize(&acme_admin, Action::RemoveMember, Some(&on(&acme, None))), Err(Denial::Forbidden));
     }
 
     #[test]

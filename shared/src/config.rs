@@ -4,7 +4,7 @@
 
 use chrono::Duration;
 
-use crate::domain::{EmailAddress, PartnerId, ProjectQuota};
+use crate::domain::{CustomerRole, EmailAddress, PartnerId, ProjectQuota};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("configuration variable {variable} {problem}")]
@@ -121,6 +121,12 @@ pub fn default_partner_id(environment: &Environment) -> Result<PartnerId, Config
     environment.parse("DEFAULT_PARTNER_ID", None, |raw| PartnerId::parse(raw).map_err(|e| e.to_string()))
 }
 
+/// The role "Add Myself" gives a partner or platform user.
+pub fn self_assign_role(environment: &Environment) -> Result<CustomerRole, ConfigError> {
+    environment
+        .parse("SELF_ASSIGN_ROLE", Some("CUSTOMER_ADMIN"), |raw| CustomerRole::parse(raw).map_err(|e| e.to_string()))
+}
+
 pub fn invitation_ttl(environment: &Environment) -> Result<Duration, ConfigError> {
     environment.parse("INVITATION_TTL_HOURS", Some("168"), parse_hours)
 }
@@ -186,6 +192,11 @@ mod tests {
             read(&[("EMAIL_CONFIRMATION_TTL_HOURS", "8760")], email_confirmation_ttl).unwrap().num_hours(),
             8760
         );
+        assert_eq!(read(&[], self_assign_role).unwrap(), CustomerRole::CustomerAdmin);
+        assert_eq!(
+            read(&[("SELF_ASSIGN_ROLE", "CUSTOMER_EMPLOYEE")], self_assign_role).unwrap(),
+            CustomerRole::CustomerEmployee
+        );
         assert_eq!(
             read(&[("PORTAL_BASE_URL", "https://portal.example.com/")], portal_base_url).unwrap(),
             "https://portal.example.com"
@@ -204,7 +215,7 @@ mod tests {
     #[test]
     fn names_the_invalid_variable() {
         type Reader = fn(&Environment) -> Result<(), ConfigError>;
-        let cases: [(&str, &str, Reader); 9] = [
+        let cases: [(&str, &str, Reader); 10] = [
             ("REQUIRE_CUSTOMER_APPROVAL", "yes", |e| require_customer_approval(e).map(drop)),
             ("REQUIRE_EMAIL_CONFIRMATION", "TRUE", |e| require_email_confirmation(e).map(drop)),
             ("EMAIL_CONFIRMATION_TTL_HOURS", "0", |e| email_confirmation_ttl(e).map(drop)),
@@ -214,6 +225,7 @@ mod tests {
             ("PORTAL_BASE_URL", "portal.example.com", |e| portal_base_url(e).map(drop)),
             ("EMAIL_FROM", "nobody", |e| email_from(e).map(drop)),
             ("DEFAULT_PARTNER_ID", "a b", |e| default_partner_id(e).map(drop)),
+            ("SELF_ASSIGN_ROLE", "PARTNER_ADMIN", |e| self_assign_role(e).map(drop)),
         ];
         for (variable, value, reader) in cases {
             let error = read(&[(variable, value)], reader).unwrap_err();

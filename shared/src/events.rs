@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::authorization::Role;
 use crate::domain::{
     Customer, CustomerIdentifier, CustomerRole, CustomerStatus, EmailAddress, FieldError, GeneratedId, Invitation,
-    PartnerId, ProjectIdentifier, TagDefinition, TagKey, TagValues, UserId,
+    PartnerId, ProjectIdentifier, Reason, TagDefinition, TagKey, TagValues, UserId,
 };
 use crate::principal::Principal;
 
@@ -215,6 +215,8 @@ pub struct UserRoleChanged {
 pub struct UserAssignedHimself {
     pub user_id: UserId,
     pub role: CustomerRole,
+    /// Why, as the user gave it; `null` when none was given.
+    pub reason: Option<Reason>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -1,13 +1,14 @@
-//! Customers written through the store as a creation writes them, for tests that need a state
-//! no route makes yet (another status, members of a partner's customer).
+//! Customers and members written through the store as a creation or an accepted invitation
+//! writes them, for tests that need a state no route makes yet (another status, members of a
+//! partner's customer).
 
 use chrono::{DateTime, Utc};
 use meshcustomers::authorization::Role;
 use meshcustomers::domain::{
     Customer, CustomerIdentifier, CustomerRole, CustomerStatus, DisplayName, EmailAddress, EmailConfirmation,
-    GeneratedId, LinkToken, Membership, PartnerId, ProjectQuota, TagValues, UserId,
+    GeneratedId, JoinedVia, LinkToken, Membership, PartnerId, ProjectQuota, TagValues, UserId,
 };
-use meshcustomers::events::{Actor, DomainEvent, EventPayload};
+use meshcustomers::events::{Actor, DomainEvent, EventPayload, UserAcceptedInvitation};
 use meshcustomers::store::{LinkStart, NewCustomer};
 
 use crate::{Caller, TestApp};
@@ -34,13 +35,16 @@ pub async fn customer(
     );
     let members = members
         .iter()
-        .map(|(caller, role)| Membership {
-            customer_id: customer.identifier.clone(),
-            user_id: UserId::parse(caller.user_id()).unwrap(),
-            email: caller.claims.get("email").and_then(|email| EmailAddress::parse(email).ok()),
-            name: None,
-            role: *role,
-            joined_at: now,
+        .map(|(caller, role)| {
+            Membership::new(
+                customer.identifier.clone(),
+                UserId::parse(caller.user_id()).unwrap(),
+                caller.claims.get("email").and_then(|email| EmailAddress::parse(email).ok()),
+                caller.claims.get("name").cloned(),
+                *role,
+                JoinedVia::Invitation,
+                now,
+            )
         })
         .collect();
     let actor = Actor { user_id: seeder, email: None, role: Role::PlatformAdmin };
@@ -85,4 +89,28 @@ pub async fn tag_definitions(test: &TestApp, definitions: serde_json::Value) {
         let response = test.call(create_tag_definition::handle, request).await;
         assert_eq!(response.status, 201, "the fixture definition {definition} is created: {}", response.body);
     }
+}
+
+/// `caller` joins an existing customer with `role`, as accepting an invitation makes them join
+/// (with its USER_ACCEPTED_INVITATION event; `adminCount` follows).
+pub async fn member(test: &TestApp, customer: &str, caller: &Caller, role: CustomerRole) {
+    let now = Utc::now();
+    let customer = CustomerIdentifier::parse(customer).unwrap();
+    let email = EmailAddress::parse(&caller.claims["email"]).expect("the fixture member has an address");
+    let membership = Membership::new(
+        customer.clone(),
+        UserId::parse(caller.user_id()).unwrap(),
+        Some(email.clone()),
+        caller.claims.get("name").cloned(),
+        role,
+        JoinedVia::Invitation,
+        now,
+    );
+    let accepted =
+        UserAcceptedInvitation { invitation_id: GeneratedId::new(), user_id: membership.user_id.clone(), email, role };
+    let actor = Actor { user_id: membership.user_id.clone(), email: membership.email.clone(), role: Role::User };
+    let mut changes = test.store.changes();
+    changes.add_member(&membership).unwrap();
+    changes.record(DomainEvent::new(&customer, actor, now, EventPayload::UserAcceptedInvitation(accepted)));
+    test.store.commit(changes).await.expect("the fixture member is written");
 }

@@ -2,6 +2,8 @@
 //! `POST /email-confirmations`: the rules, the link's token (only its hash stored, single use,
 //! expiring, superseded by a newer link), and the races (10 approvals, 10 confirmations).
 
+#![recursion_limit = "256"]
+
 use std::cell::Cell;
 use std::sync::{Mutex, Once};
 

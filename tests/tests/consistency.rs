@@ -10,11 +10,12 @@ use local_cloud::secrets::SecretStore;
 use local_cloud::template::Template;
 use meshcustomers::app::AppConfig;
 use meshcustomers::config::{Environment, PagesLists, Settings};
+use meshcustomers::domain::CustomerRole;
 use meshcustomers::events::DomainEvent;
 use meshcustomers_tests::pipeline::RecordingBus;
 use meshcustomers_tests::template::{functions, routes};
 use meshcustomers_tests::test_app::test_variables;
-use meshcustomers_tests::{TestApp, TestResponse, repo_root};
+use meshcustomers_tests::{Caller, TestApp, TestResponse, fixtures, repo_root};
 use std::cell::RefCell;
 use std::collections::BTreeSet;
 
@@ -77,9 +78,14 @@ fn variables_read_by(binary: &str) -> BTreeSet<String> {
         | "list-tag-definitions"
         | "create-tag-definition"
         | "update-tag-definition"
-        | "delete-tag-definition" => AppConfig::<()>::read(&environment).map(drop),
+        | "delete-tag-definition"
+        | "change-member-role"
+        | "remove-member" => AppConfig::<()>::read(&environment).map(drop),
         "approve-customer" => AppConfig::<approve_customer::Settings>::read(&environment).map(drop),
-        "list-customers" | "list-customer-events" => AppConfig::<PagesLists>::read(&environment).map(drop),
+        "add-myself" => AppConfig::<add_myself::Settings>::read(&environment).map(drop),
+        "list-customers" | "list-customer-events" | "list-customer-users" | "list-my-customers" => {
+            AppConfig::<PagesLists>::read(&environment).map(drop)
+        }
         "email-sender" => AppConfig::<email_sender::Settings>::read(&environment).map(drop),
         "stream-publisher" => stream_publisher::Settings::read(&environment).map(drop),
         other => panic!("no configuration reader for function {other}: add one"),
@@ -136,6 +142,18 @@ async fn the_sample_events_run_through_their_functions() {
     assert_eq!(renamed.body["displayName"], "Globex Laboratories");
     let disabled = status(test.call(change_customer_status::handle, http_sample("change-customer-status")).await);
     assert_eq!(disabled.body["status"], "DISABLED");
+    // The member samples: acme's partner admin (the samples' caller) adds himself to the
+    // customer the creation sample made, then, as its admin, works on a second member.
+    status(test.call(add_myself::handle, http_sample("add-myself")).await);
+    let bob = Caller::user("1d2c3b4a-5f6e-4d7c-8b9a-0f1e2d3c4b5a", "bob@globex.example");
+    fixtures::member(&test, "globex-labs", &bob, CustomerRole::CustomerEmployee).await;
+    let members = status(test.call(list_customer_users::handle, http_sample("list-customer-users")).await);
+    assert_eq!(members.body["items"].as_array().map(Vec::len), Some(2), "{}", members.body);
+    let mine = status(test.call(list_my_customers::handle, http_sample("list-my-customers")).await);
+    assert_eq!(mine.body["items"][0]["customerId"], "globex-labs");
+    let promoted = status(test.call(change_member_role::handle, http_sample("change-member-role")).await);
+    assert_eq!(promoted.body["role"], "CUSTOMER_ADMIN");
+    status(test.call(remove_member::handle, http_sample("remove-member")).await);
 
     let stream: StreamEvent = serde_json::from_str(&sample("stream-publisher")).expect("stream sample");
     let bus = RecordingBus::default();

@@ -3,12 +3,12 @@
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use email_sender::EmailSender;
-use meshcustomers::domain::GeneratedId;
+use meshcustomers::domain::{CustomerRole, CustomerStatus, GeneratedId};
 use meshcustomers::store::{Completion, DeliveryClaim};
 use meshcustomers_tests::local_services::ses_endpoint;
 use meshcustomers_tests::pipeline::{RecordingBus, delivered, stream_batch, stream_records};
 use meshcustomers_tests::test_app::local_sdk_config;
-use meshcustomers_tests::{Caller, TestApp, api};
+use meshcustomers_tests::{Caller, TestApp, api, fixtures};
 use serde_json::{Value, json};
 use stream_publisher::BusEntry;
 
@@ -103,6 +103,61 @@ async fn events_without_a_mail_send_nothing() {
     assert!(mails_mentioning("created-no-mail").await.is_empty());
     let deliveries = test.items_of("DELIVERY").await.len();
     assert_eq!(deliveries, 0, "no delivery record for events without mail");
+}
+
+/// "Add Myself": the customer's other admins are told in one message who joined and why; not
+/// its employees, not the one who joined; a redelivery sends nothing more.
+#[tokio::test]
+async fn a_partner_user_joining_is_told_to_the_other_admins_once() {
+    let test = TestApp::spawn().await;
+    let admins = [Caller::user("ad1", "Ad1@Joined.example"), Caller::user("ad2", "ad2@joined.example")];
+    let employee = Caller::user("em", "em@joined.example");
+    let members = [
+        (&admins[0], CustomerRole::CustomerAdmin),
+        (&admins[1], CustomerRole::CustomerAdmin),
+        (&employee, CustomerRole::CustomerEmployee),
+    ];
+    fixtures::customer(&test, "joined-co", "acme", CustomerStatus::Active, &members).await;
+    let partner = Caller::partner_admin("acme");
+    let me = api("POST /customers/{id}/users/me").param("id", "joined-co");
+    let reason = "Ticket 4711 <migrate> & set up";
+    let response = test.call(add_myself::handle, me.json(json!({"reason": reason})).by(&partner)).await;
+    assert_eq!(response.status, 201, "{}", response.body);
+    let bus = RecordingBus::default();
+    stream_publisher::handle(&bus, stream_batch(stream_records(&test.table).await)).await.unwrap();
+    let joined = bus.entries().into_iter().find(|e| e.detail_type == "USER_ASSIGNED_HIMSELF").unwrap();
+    let sender = sender_via(&test, ses_endpoint()).await;
+    for _ in 0..2 {
+        email_sender::handle(&sender, delivered(&joined)).await.unwrap();
+    }
+
+    let mails = mails_mentioning("joined-co").await;
+    assert_eq!(mails.len(), 1, "one message, once: {mails:?}");
+    let mail = &mails[0];
+    let mut to: Vec<&str> =
+        mail["destination"]["to"].as_array().unwrap().iter().map(|to| to.as_str().unwrap()).collect();
+    to.sort();
+    assert_eq!(to, ["ad1@joined.example", "ad2@joined.example"], "admins only, not who joined");
+    assert_eq!(mail["subject"], "partner-admins@acme.example joined your customer account joined-co");
+    let text = mail["body"]["text"].as_str().unwrap();
+    assert!(text.contains("partner administrator") && text.contains("as customer admin"), "{text}");
+    assert!(text.contains(&format!("Reason given: {reason}")), "{text}");
+    assert!(mail["body"]["html"].as_str().unwrap().contains("Ticket 4711 &lt;migrate&gt; &amp; set up"));
+}
+
+/// A customer whose only admin is the one who joined: nobody to tell, no mail, no claim.
+#[tokio::test]
+async fn a_join_with_no_other_admin_mails_nobody() {
+    let test = TestApp::spawn().await;
+    fixtures::customer(&test, "lone-co", "acme", CustomerStatus::Active, &[]).await;
+    let me = api("POST /customers/{id}/users/me").param("id", "lone-co");
+    assert_eq!(test.call(add_myself::handle, me.by(&Caller::partner_admin("acme"))).await.status, 201);
+    let bus = RecordingBus::default();
+    stream_publisher::handle(&bus, stream_batch(stream_records(&test.table).await)).await.unwrap();
+    let joined = bus.entries().into_iter().find(|e| e.detail_type == "USER_ASSIGNED_HIMSELF").unwrap();
+    email_sender::handle(&sender_via(&test, ses_endpoint()).await, delivered(&joined)).await.unwrap();
+    assert!(mails_mentioning("lone-co").await.is_empty());
+    assert!(test.items_of("DELIVERY").await.is_empty());
 }
 
 #[tokio::test]

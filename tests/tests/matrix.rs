@@ -17,6 +17,12 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 const CUSTOMER: &str = "matrix-co";
+/// "Add Myself" makes its callers members: it runs on a twin of the customer (same partner,
+/// same members), so that every other route meets the memberships the matrix expects.
+const SELF_ASSIGNED: &str = "matrix-self";
+/// Members of the customer that role changes and removals may act on.
+const PROMOTED: &str = "matrix-promoted";
+const REMOVED: &str = "matrix-removed";
 const MANAGING_PARTNER: &str = "acme";
 /// A free-text tag the customer's tag edits set and the definition replacements replace.
 const MATRIX_TAG: &str = "matrixTag";
@@ -123,6 +129,13 @@ fn request_for(route: &str, n: usize) -> RequestBuilder {
             .json(json!({"displayName": format!("Replaced {n}"), "valueType": "STRING"})),
         // Each caller deletes a definition of its own, so that every allowed one finds one to delete.
         "DELETE /tag-definitions/{key}" => api(route).param("key", &format!("doomed{n}")),
+        "GET /customers/{id}/users" => api(route).param("id", CUSTOMER),
+        "POST /customers/{id}/users/me" => api(route).param("id", SELF_ASSIGNED).json(json!({"reason": "matrix"})),
+        "PUT /customers/{id}/users/{userId}/role" => {
+            api(route).param("id", CUSTOMER).param("userId", PROMOTED).json(json!({"role": "CUSTOMER_ADMIN"}))
+        }
+        "DELETE /customers/{id}/users/{userId}" => api(route).param("id", CUSTOMER).param("userId", REMOVED),
+        "GET /me/customers" => api(route),
         other => panic!("no valid request for {other} in the matrix: add one"),
     }
 }
@@ -148,6 +161,11 @@ async fn call(test: &TestApp, route: &str, request: RequestBuilder, caller: Opti
         "POST /tag-definitions" => test.call(create_tag_definition::handle, request).await,
         "PUT /tag-definitions/{key}" => test.call(update_tag_definition::handle, request).await,
         "DELETE /tag-definitions/{key}" => test.call(delete_tag_definition::handle, request).await,
+        "GET /customers/{id}/users" => test.call(list_customer_users::handle, request).await,
+        "POST /customers/{id}/users/me" => test.call(add_myself::handle, request).await,
+        "PUT /customers/{id}/users/{userId}/role" => test.call(change_member_role::handle, request).await,
+        "DELETE /customers/{id}/users/{userId}" => test.call(remove_member::handle, request).await,
+        "GET /me/customers" => test.call(list_my_customers::handle, request).await,
         other => panic!("no handler for {other} in the matrix: add one"),
     }
 }
@@ -183,8 +201,11 @@ async fn every_route_answers_every_caller_as_the_authorization_table_says() {
     let test = TestApp::spawn().await;
     let members = callers();
     // The customer: managed by acme, with a customer admin and a customer employee.
-    let member_callers: Vec<(&Caller, CustomerRole)> =
+    let mut member_callers: Vec<(&Caller, CustomerRole)> =
         members.iter().filter_map(|(_, caller, role)| Some((caller.as_ref()?, (*role)?))).collect();
+    fixtures::customer(&test, SELF_ASSIGNED, MANAGING_PARTNER, CustomerStatus::Active, &member_callers).await;
+    let (promoted, removed) = (Caller::user(PROMOTED, "p@matrix.example"), Caller::user(REMOVED, "r@matrix.example"));
+    member_callers.extend([(&promoted, CustomerRole::CustomerEmployee), (&removed, CustomerRole::CustomerEmployee)]);
     fixtures::customer(&test, CUSTOMER, MANAGING_PARTNER, CustomerStatus::Active, &member_callers).await;
     let registrant = member_callers.iter().find(|(_, role)| *role == CustomerRole::CustomerAdmin).expect("an admin").0;
     for n in 0..members.len() {

@@ -138,6 +138,42 @@ async fn actions_used_by(binary: &str) -> BTreeSet<String> {
             let delete = api("DELETE /tag-definitions/{key}").param("key", "least");
             test.call(delete_tag_definition::handle, delete.by(&Caller::partner_admin("acme"))).await;
         }
+        "list-customer-users" => {
+            create_customer(&test, "least").await;
+            test.operations.take();
+            let users = api("GET /customers/{id}/users").param("id", "least");
+            test.call(list_customer_users::handle, users.by(&Caller::platform_admin())).await;
+        }
+        "add-myself" => {
+            create_customer(&test, "least").await;
+            test.operations.take();
+            // The default SELF_ASSIGN_ROLE, CUSTOMER_ADMIN, also counts an admin on the customer.
+            let me = api("POST /customers/{id}/users/me").param("id", "least");
+            test.call(add_myself::handle, me.json(json!({"reason": "least"})).by(&Caller::platform_admin())).await;
+        }
+        "change-member-role" => {
+            let (admin, employee) = (Caller::user("a", "a@least.example"), Caller::user("e", "e@least.example"));
+            let members = [(&admin, CustomerRole::CustomerAdmin), (&employee, CustomerRole::CustomerEmployee)];
+            fixtures::customer(&test, "least", "acme", CustomerStatus::Active, &members).await;
+            test.operations.take();
+            let role = api("PUT /customers/{id}/users/{userId}/role").param("id", "least").param("userId", "e");
+            test.call(change_member_role::handle, role.json(json!({"role": "CUSTOMER_ADMIN"})).by(&admin)).await;
+        }
+        "remove-member" => {
+            let (first, second) = (Caller::user("a", "a@least.example"), Caller::user("b", "b@least.example"));
+            let members = [(&first, CustomerRole::CustomerAdmin), (&second, CustomerRole::CustomerAdmin)];
+            fixtures::customer(&test, "least", "acme", CustomerStatus::Active, &members).await;
+            test.operations.take();
+            let remove = api("DELETE /customers/{id}/users/{userId}").param("id", "least").param("userId", "b");
+            test.call(remove_member::handle, remove.by(&first)).await;
+        }
+        "list-my-customers" => {
+            let body = json!({"identifier": "least", "displayName": "Least"});
+            let registrant = Caller::user("r", "r@least.example");
+            test.call(register_customer::handle, api("POST /registrations").json(body).by(&registrant)).await;
+            test.operations.take();
+            test.call(list_my_customers::handle, api("GET /me/customers").by(&registrant)).await;
+        }
         "list-customers" => {
             test.call(list_customers::handle, api("GET /customers").query("q", "l").by(&Caller::platform_admin()))
                 .await;
@@ -165,7 +201,22 @@ async fn actions_used_by(binary: &str) -> BTreeSet<String> {
             register(&test).await;
             let approval = api("POST /customers/{id}/approval").param("id", "least");
             test.call(approve_customer::handle, approval.by(&Caller::platform_admin())).await;
+            // A partner user joining an active customer: its admins are read and mailed.
+            let admin = Caller::user("a", "a@joined.example");
+            fixtures::customer(
+                &test,
+                "joined",
+                "acme",
+                CustomerStatus::Active,
+                &[(&admin, CustomerRole::CustomerAdmin)],
+            )
+            .await;
+            let me = api("POST /customers/{id}/users/me").param("id", "joined");
+            test.call(add_myself::handle, me.by(&Caller::partner_admin("acme"))).await;
             let entries = published(&test).await;
+            let of_type = |detail_type: &str| entries.iter().find(|e| e.detail_type == detail_type).unwrap().clone();
+            let (registered, approved, joined) =
+                (of_type("CUSTOMER_REGISTERED"), of_type("CUSTOMER_APPROVED"), of_type("USER_ASSIGNED_HIMSELF"));
             test.operations.take();
             let sender = |endpoint: &'static str| {
                 let test = &test;
@@ -177,13 +228,13 @@ async fn actions_used_by(binary: &str) -> BTreeSet<String> {
                 }
             };
             // A failed send (released claim), a successful one (completed), a redelivery (looked up).
-            let _ = email_sender::handle(&sender("http://127.0.0.1:9").await, delivered(&entries[0])).await;
+            let _ = email_sender::handle(&sender("http://127.0.0.1:9").await, delivered(&registered)).await;
             let working = sender(ses_endpoint()).await;
-            email_sender::handle(&working, delivered(&entries[0])).await.unwrap();
-            email_sender::handle(&working, delivered(&entries[0])).await.unwrap();
+            email_sender::handle(&working, delivered(&registered)).await.unwrap();
+            email_sender::handle(&working, delivered(&registered)).await.unwrap();
             // The approval: the registrant's membership read, the confirmation link stored.
-            assert_eq!(entries[1].detail_type, "CUSTOMER_APPROVED");
-            email_sender::handle(&working, delivered(&entries[1])).await.unwrap();
+            email_sender::handle(&working, delivered(&approved)).await.unwrap();
+            email_sender::handle(&working, delivered(&joined)).await.unwrap();
         }
         other => panic!("no permission scenario for function {other}: add one"),
     }

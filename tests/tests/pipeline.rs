@@ -7,7 +7,7 @@ use chrono::Utc;
 use meshcustomers::authorization::Role;
 use meshcustomers::domain::{
     CustomerIdentifier, CustomerRole, CustomerStatus, DisplayName, EmailAddress, GeneratedId, PartnerId,
-    ProjectIdentifier, TagDefinition, TagKey, TagValueType, UserId,
+    ProjectIdentifier, Reason, TagDefinition, TagKey, TagValueType, UserId,
 };
 use meshcustomers::events::*;
 use meshcustomers_tests::pipeline::{RecordingBus, delivered, stream_batch, stream_records};
@@ -409,6 +409,7 @@ fn one_of_every_type() -> Vec<DomainEvent> {
         EventPayload::UserAssignedHimself(UserAssignedHimself {
             user_id: user.clone(),
             role: CustomerRole::CustomerAdmin,
+            reason: Some(Reason::parse("support ticket 4711").unwrap()),
         }),
         EventPayload::CustomerStatusChanged(CustomerStatusChanged {
             from: CustomerStatus::Active,

@@ -25,6 +25,7 @@ fn bad_value(variable: &str) -> &'static str {
         "EMAIL_CONFIRMATION_TTL_HOURS" => "0",
         "PORTAL_BASE_URL" => "portal.example.com",
         "EMAIL_FROM" => "nobody",
+        "SELF_ASSIGN_ROLE" => "OWNER",
         other => panic!("no bad value for configuration variable {other}: add one"),
     }
 }

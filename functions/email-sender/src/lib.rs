@@ -1,7 +1,8 @@
 //! EventBridge → SES v2: the mails the product sends. At most one mail per event: a delivery
 //! record is claimed before sending and completed after, so a redelivered event sends nothing.
 //! The e-mail confirmation link is minted here, when its mail is sent, so that its token is in
-//! the mail and nowhere else (the table keeps only its hash).
+//! the mail and nowhere else (the table keeps only its hash). Every mail is one SES message (its
+//! recipients together), so one claim covers it.
 
 pub mod templates;
 
@@ -11,13 +12,14 @@ use chrono::{Duration, Utc};
 use lambda_runtime::{Diagnostic, LambdaEvent};
 
 use meshcustomers::App;
+use meshcustomers::authorization::Role;
 use meshcustomers::config::{self, ConfigError, Environment};
 use meshcustomers::diagnostics::diagnostic;
 use meshcustomers::domain::{
-    CustomerIdentifier, CustomerStatus, EmailAddress, EmailConfirmation, LinkToken, PartnerId, RandomSourceError,
-    UserId,
+    CustomerIdentifier, CustomerRole, CustomerStatus, EmailAddress, EmailConfirmation, LinkToken, Membership,
+    PartnerId, RandomSourceError, UserId,
 };
-use meshcustomers::events::{DomainEvent, EventPayload};
+use meshcustomers::events::{DomainEvent, EventPayload, UserAssignedHimself};
 use meshcustomers::store::{Completion, DeliveryClaim, LinkStart, Store, StoreError};
 use templates::{RenderedMail, TemplateError};
 
@@ -51,15 +53,19 @@ impl EmailSender {
     }
 }
 
-/// A mail to send: recipient and rendered parts. Its content may hold a link's token: never log it.
+/// SES takes at most 50 recipients per message.
+pub const MAX_RECIPIENTS: usize = 50;
+
+/// A mail to send: recipients (1 to [`MAX_RECIPIENTS`]) and rendered parts. Its content may hold
+/// a link's token: never log it.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Mail {
-    pub to: EmailAddress,
+    pub to: Vec<EmailAddress>,
     pub content: RenderedMail,
 }
 
 /// The mail an event asks for, as far as the event itself tells.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum MailRequest {
     /// "Being verified", to the registrant, who is the event's actor.
     RegistrationReceived { to: EmailAddress, display_name: String },
@@ -71,6 +77,8 @@ pub enum MailRequest {
         managing_partner_id: PartnerId,
         confirmation_required: bool,
     },
+    /// "A partner user joined", to the customer's admins as they are when it is sent.
+    MemberJoined(UserAssignedHimself),
 }
 
 /// Why an event's mail was not sent; Lambda's retries and the failure queue take it from here.
@@ -170,6 +178,7 @@ pub fn mail_request(event: &DomainEvent) -> Option<MailRequest> {
             managing_partner_id: approved.managing_partner_id.clone(),
             confirmation_required: approved.email_confirmation_required,
         }),
+        EventPayload::UserAssignedHimself(joined) => Some(MailRequest::MemberJoined(joined.clone())),
         _ => None,
     }
 }
@@ -185,7 +194,12 @@ async fn mail(
     let portal = &sender.settings.portal_base_url;
     let (registrant, display_name, managing_partner_id, confirmation_required) = match request {
         MailRequest::RegistrationReceived { to, display_name } => {
-            return Ok(Some(Mail { to, content: registration_received(&display_name, customer, portal)? }));
+            return Ok(Some(Mail { to: vec![to], content: registration_received(&display_name, customer, portal)? }));
+        }
+        MailRequest::MemberJoined(joined) => {
+            // One more than a message takes: the user who joined may be an admin now too.
+            let admins = sender.store.customer_admins(customer, MAX_RECIPIENTS + 1).await?;
+            return Ok(member_joined(event, &joined, &admins, portal)?);
         }
         MailRequest::CustomerApproved { registrant, display_name, managing_partner_id, confirmation_required } => {
             (registrant, display_name, managing_partner_id, confirmation_required)
@@ -196,7 +210,7 @@ async fn mail(
         return Ok(None);
     };
     if !confirmation_required {
-        return Ok(Some(Mail { to, content: customer_approved(&display_name, customer, portal, None)? }));
+        return Ok(Some(Mail { to: vec![to], content: customer_approved(&display_name, customer, portal, None)? }));
     }
     let token = LinkToken::generate()?;
     let now = Utc::now();
@@ -217,7 +231,7 @@ async fn mail(
         return Ok(None);
     }
     let content = customer_approved(&display_name, customer, portal, Some((&token, ttl)))?;
-    Ok(Some(Mail { to, content }))
+    Ok(Some(Mail { to: vec![to], content }))
 }
 
 /// The "being verified" mail.
@@ -257,6 +271,54 @@ pub fn confirmation_url(portal_base_url: &str, token: &LinkToken) -> String {
     format!("{portal_base_url}/confirm-email?token={}", token.expose())
 }
 
+/// USER_ASSIGNED_HIMSELF: the customer's admins (but the user who joined) learn who joined, in
+/// which role and why. One message to at most [`MAX_RECIPIENTS`] of them; none without an address.
+pub fn member_joined(
+    event: &DomainEvent,
+    joined: &UserAssignedHimself,
+    admins: &[Membership],
+    portal_base_url: &str,
+) -> Result<Option<Mail>, TemplateError> {
+    let mut to: Vec<EmailAddress> =
+        admins.iter().filter(|admin| admin.user_id != joined.user_id).filter_map(|admin| admin.email.clone()).collect();
+    to.sort();
+    to.dedup();
+    if to.len() > MAX_RECIPIENTS {
+        tracing::warn!(admins = to.len(), "more admins than one message takes; the first {MAX_RECIPIENTS} are told");
+        to.truncate(MAX_RECIPIENTS);
+    }
+    if to.is_empty() {
+        tracing::info!(event_id = %event.event_id, "the customer has no other admin with an address; no mail sent");
+        return Ok(None);
+    }
+    let who = event.actor.email.as_ref().map_or_else(|| event.actor.user_id.to_string(), ToString::to_string);
+    let content = templates::MEMBER_JOINED.render(&[
+        ("identifier", event.customer_id.as_ref().map(|id| id.as_str()).unwrap_or_default()),
+        ("who", &who),
+        ("actorRole", describe_actor_role(event.actor.role)),
+        ("role", describe_customer_role(joined.role)),
+        ("reason", joined.reason.as_ref().map_or("(none given)", |reason| reason.as_str())),
+        ("portalUrl", portal_base_url),
+    ])?;
+    Ok(Some(Mail { to, content }))
+}
+
+fn describe_actor_role(role: Role) -> &'static str {
+    match role {
+        Role::PlatformAdmin => "platform administrator",
+        Role::PartnerAdmin => "partner administrator",
+        Role::PartnerEmployee => "partner employee",
+        Role::CustomerAdmin | Role::CustomerEmployee | Role::User => "user",
+    }
+}
+
+fn describe_customer_role(role: CustomerRole) -> &'static str {
+    match role {
+        CustomerRole::CustomerAdmin => "customer admin",
+        CustomerRole::CustomerEmployee => "customer employee",
+    }
+}
+
 async fn send(sender: &EmailSender, mail: &Mail) -> Result<String, MailError> {
     let utf8 = |data: &str| Content::builder().data(data).charset("UTF-8").build().map_err(MailError::Build);
     let message = Message::builder()
@@ -267,7 +329,11 @@ async fn send(sender: &EmailSender, mail: &Mail) -> Result<String, MailError> {
         .ses
         .send_email()
         .from_email_address(sender.settings.email_from.as_str())
-        .destination(Destination::builder().to_addresses(mail.to.as_str()).build())
+        .destination(
+            Destination::builder()
+                .set_to_addresses(Some(mail.to.iter().map(|to| to.as_str().to_owned()).collect()))
+                .build(),
+        )
         .content(EmailContent::builder().simple(message).build())
         .send()
         .await
@@ -278,7 +344,7 @@ async fn send(sender: &EmailSender, mail: &Mail) -> Result<String, MailError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use meshcustomers::authorization::Role;
+    use meshcustomers::domain::{JoinedVia, Reason};
     use meshcustomers::events::{Actor, Change, CustomerApproved, CustomerSnapshot};
 
     fn acme() -> CustomerIdentifier {
@@ -374,5 +440,61 @@ mod tests {
             assert!(!mail.html.contains("<script>"));
             assert!(mail.text.contains(name) && mail.subject.contains(name));
         }
+    }
+    fn member(user: &str, email: Option<&str>) -> Membership {
+        Membership::new(
+            acme(),
+            UserId::parse(user).unwrap(),
+            email.map(|e| EmailAddress::parse(e).unwrap()),
+            None,
+            CustomerRole::CustomerAdmin,
+            JoinedVia::Invitation,
+            Utc::now(),
+        )
+    }
+
+    fn joined(reason: Option<&str>) -> (DomainEvent, UserAssignedHimself) {
+        let joined = UserAssignedHimself {
+            user_id: UserId::parse("u1").unwrap(),
+            role: CustomerRole::CustomerAdmin,
+            reason: reason.map(|r| Reason::parse(r).unwrap()),
+        };
+        let mut event = event(EventPayload::UserAssignedHimself(joined.clone()), Some("pat@partner.example"));
+        event.actor.role = Role::PartnerAdmin;
+        (event, joined)
+    }
+
+    #[test]
+    fn a_partner_user_joining_mails_the_other_admins_in_one_message() {
+        let (event, joined) = joined(Some("ticket 4711 <urgent>"));
+        assert_eq!(mail_request(&event), Some(MailRequest::MemberJoined(joined.clone())));
+        let admins = [
+            member("u1", Some("pat@partner.example")),
+            member("u2", Some("b@acme.example")),
+            member("u3", None),
+            member("u4", Some("a@acme.example")),
+        ];
+        let mail = member_joined(&event, &joined, &admins, "https://p.example").unwrap().expect("a mail");
+        let to: Vec<&str> = mail.to.iter().map(EmailAddress::as_str).collect();
+        assert_eq!(to, ["a@acme.example", "b@acme.example"], "the joiner and admins without an address are left out");
+        assert_eq!(mail.content.subject, "pat@partner.example joined your customer account acme");
+        assert!(mail.content.text.contains("a partner administrator of your service partner"), "{}", mail.content.text);
+        assert!(mail.content.text.contains("as customer admin") && mail.content.text.contains("ticket 4711 <urgent>"));
+        assert!(mail.content.html.contains("ticket 4711 &lt;urgent&gt;"));
+
+        let (event, joined) = self::joined(None);
+        let mail = member_joined(&event, &joined, &admins, "https://p.example").unwrap().unwrap();
+        assert!(mail.content.text.contains("Reason given: (none given)"));
+    }
+
+    #[test]
+    fn one_message_takes_at_most_fifty_admins_and_nobody_means_no_mail() {
+        let (event, joined) = joined(None);
+        let many: Vec<Membership> =
+            (0..60).map(|n| member(&format!("admin-{n}"), Some(&format!("admin-{n:02}@acme.example")))).collect();
+        let mail = member_joined(&event, &joined, &many, "https://p.example").unwrap().unwrap();
+        assert_eq!(mail.to.len(), MAX_RECIPIENTS);
+        let only_the_joiner = [member("u1", Some("pat@partner.example")), member("u2", None)];
+        assert!(member_joined(&event, &joined, &only_the_joiner, "https://p.example").unwrap().is_none());
     }
 }

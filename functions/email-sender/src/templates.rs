@@ -25,8 +25,12 @@ pub const CUSTOMER_APPROVED: Template = template!("customer-approved");
 /// The approval when the registrant must still confirm their address: with the link.
 pub const CUSTOMER_APPROVED_CONFIRM_EMAIL: Template = template!("customer-approved-confirm-email");
 
+/// A partner user joined the customer ("Add Myself"): to its admins.
+pub const MEMBER_JOINED: Template = template!("member-joined");
+
 /// Every template, for the check that each renders completely.
-pub const ALL: &[Template] = &[REGISTRATION_RECEIVED, CUSTOMER_APPROVED, CUSTOMER_APPROVED_CONFIRM_EMAIL];
+pub const ALL: &[Template] =
+    &[REGISTRATION_RECEIVED, CUSTOMER_APPROVED, CUSTOMER_APPROVED_CONFIRM_EMAIL, MEMBER_JOINED];
 
 /// A template that cannot be filled: a bug in a template or in its caller.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -110,6 +114,10 @@ mod tests {
             ("portalUrl", "https://p.example"),
             ("confirmationUrl", "https://p.example/confirm-email?token=t"),
             ("validHours", "72"),
+            ("who", "w"),
+            ("actorRole", "a"),
+            ("role", "r"),
+            ("reason", "why"),
         ];
         for template in ALL {
             let mail = template.render(&values).unwrap_or_else(|e| panic!("{}: {e}", template.name));

@@ -9,8 +9,8 @@ use meshcustomers::App;
 use meshcustomers::authorization::{Action, authorize};
 use meshcustomers::config::{self, ConfigError, Environment};
 use meshcustomers::domain::{
-    Customer, CustomerIdentifier, CustomerRole, CustomerStatus, DisplayName, Membership, PartnerId, ProjectQuota,
-    TagWriter, validate_tags,
+    Customer, CustomerIdentifier, CustomerRole, CustomerStatus, DisplayName, JoinedVia, Membership, PartnerId,
+    ProjectQuota, TagWriter, validate_tags,
 };
 use meshcustomers::events::{Actor, DomainEvent, EventPayload};
 use meshcustomers::http::{
@@ -92,14 +92,15 @@ async fn register(app: &App<Settings>, request: &Request) -> Result<Response<Bod
         principal.user_id.clone(),
         now,
     );
-    let registrant = Membership {
-        customer_id: customer.identifier.clone(),
-        user_id: principal.user_id.clone(),
-        email: Some(email),
-        name: principal.name.clone(),
-        role: CustomerRole::CustomerAdmin,
-        joined_at: now,
-    };
+    let registrant = Membership::new(
+        customer.identifier.clone(),
+        principal.user_id.clone(),
+        Some(email),
+        principal.name.clone(),
+        CustomerRole::CustomerAdmin,
+        JoinedVia::Registration,
+        now,
+    );
     let event = DomainEvent::new(
         &customer.identifier,
         Actor::new(&principal, role),

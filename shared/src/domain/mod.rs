@@ -8,7 +8,7 @@ pub use identifier::{CustomerIdentifier, ProjectIdentifier};
 pub use ids::{GeneratedId, PartnerId, UserId};
 pub use invitation::{Invitation, InvitationStatus};
 pub use link_token::{LinkToken, RandomSourceError, TokenHash};
-pub use membership::{CustomerRole, Membership};
+pub use membership::{CustomerRole, JoinedVia, Membership};
 pub use partner_scope::PartnerScope;
 pub use reason::Reason;
 pub use tags::{

@@ -287,6 +287,12 @@ impl From<Conflict> for ApiError {
                 ),
             ),
             Conflict::Inconsistent(what) => Self::Internal(InternalError::Store(Box::new(StoreError::Invariant(what)))),
+            Conflict::LastAdmin => conflict_of(
+                "last-admin",
+                "the customer's last CUSTOMER_ADMIN cannot be removed or demoted; make another member admin first"
+                    .to_owned(),
+            ),
+            Conflict::AccessChanged => Self::concurrent_modification(),
         }
     }
 }

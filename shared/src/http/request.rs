@@ -6,7 +6,7 @@ use lambda_http::{Request, RequestExt};
 use serde::de::DeserializeOwned;
 
 use super::{ApiError, IfMatch};
-use crate::domain::{CustomerIdentifier, TagKey};
+use crate::domain::{CustomerIdentifier, TagKey, UserId};
 use crate::principal::Principal;
 use crate::store::PageQuery;
 
@@ -24,11 +24,16 @@ pub trait RequestExtensions {
     fn query_parameter(&self, name: &str) -> Option<String>;
     /// `limit` (1–100, default 50) and the opaque `cursor`.
     fn page_query(&self) -> Result<PageQuery, ApiError>;
+    /// The `{userId}` path parameter; one that cannot be a user id reads as an unknown member.
+    fn user_id_parameter(&self) -> Result<UserId, ApiError>;
     /// The JSON body: `application/json`, at most `MAX_BODY_BYTES`, an object whose fields are
     /// `Field`s (see `http::body`).
     fn json_body<T: DeserializeOwned>(&self) -> Result<T, ApiError>;
     /// For routes that take no body: one sent anyway (even `{}`) is refused, naming `body`.
     fn empty_body(&self) -> Result<(), ApiError>;
+    /// Like [`RequestExtensions::json_body`] for a body that may be left out: none at all reads
+    /// as `{}`.
+    fn optional_json_body<T: DeserializeOwned + Default>(&self) -> Result<T, ApiError>;
     /// The versions `If-Match` accepts.
     fn if_match(&self) -> IfMatch;
 }
@@ -58,6 +63,11 @@ impl RequestExtensions for Request {
         TagKey::parse(raw).map_err(|_| ApiError::not_found_tag(raw))
     }
 
+    fn user_id_parameter(&self) -> Result<UserId, ApiError> {
+        let raw = self.path_parameters_ref().and_then(|parameters| parameters.first("userId")).unwrap_or_default();
+        UserId::parse(raw).map_err(|_| ApiError::NotFound(format!("user {raw:?} is not a member")))
+    }
+
     fn query_parameter(&self, name: &str) -> Option<String> {
         self.query_string_parameters_ref().and_then(|parameters| parameters.first(name)).map(str::to_owned)
     }
@@ -84,6 +94,10 @@ impl RequestExtensions for Request {
         Err(ApiError::Validation(
             [(super::BODY.to_owned(), "must be empty: this request takes no body".to_owned())].into(),
         ))
+    }
+
+    fn optional_json_body<T: DeserializeOwned + Default>(&self) -> Result<T, ApiError> {
+        if self.body().is_empty() { Ok(T::default()) } else { self.json_body() }
     }
 
     fn if_match(&self) -> IfMatch {

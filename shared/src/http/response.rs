@@ -25,6 +25,17 @@ pub fn no_content() -> Result<Response<Body>, ApiError> {
     Ok(Response::builder().status(StatusCode::NO_CONTENT).body(Body::Empty).map_err(InternalError::from)?)
 }
 
+/// `raw` as one segment of a URL path (RFC 3986): every byte but the unreserved characters
+/// percent-encoded, so that a user id of any characters makes a valid `Location`.
+pub fn path_segment(raw: &str) -> String {
+    raw.bytes()
+        .map(|byte| match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => char::from(byte).to_string(),
+            _ => format!("%{byte:02X}"),
+        })
+        .collect()
+}
+
 /// A resource version as a strong entity tag: `"<version>"`.
 pub fn etag(version: u64) -> HeaderValue {
     HeaderValue::from_str(&format!("\"{version}\"")).expect("digits in quotes are a valid header value")
@@ -50,4 +61,15 @@ fn builder<T: Serialize>(
 /// The end of every HTTP handler: an error becomes its problem response, never a Lambda failure.
 pub fn respond(result: Result<Response<Body>, ApiError>) -> Result<Response<Body>, lambda_http::Error> {
     Ok(result.unwrap_or_else(ApiError::into_response))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_segments_keep_only_unreserved_characters() {
+        assert_eq!(path_segment("8a4f2c1e-5b3d_x.y~z"), "8a4f2c1e-5b3d_x.y~z");
+        assert_eq!(path_segment("a b/c?é"), "a%20b%2Fc%3F%C3%A9");
+    }
 }

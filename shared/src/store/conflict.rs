@@ -28,4 +28,9 @@ pub enum Conflict {
     /// A condition that holds whenever the table is consistent did not (a bug, or an item edited
     /// by hand): answered as an internal error.
     Inconsistent(&'static str),
+    /// The change would leave the customer without a CUSTOMER_ADMIN (its `adminCount` is 1).
+    LastAdmin,
+    /// What authorized the change (the customer, the caller's membership) changed or vanished
+    /// between the read and the write: decide again on what is stored now.
+    AccessChanged,
 }

@@ -3,11 +3,12 @@
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::items::{
-    self, CustomerItem, InvitationEmailItem, InvitationItem, MemberItem, RetiredTagItem, TagDefinitionItem,
+    self, CustomerItem, InvitationEmailItem, InvitationItem, MemberItem, NewCustomerItem, RetiredTagItem,
+    TagDefinitionItem,
 };
 use super::keys::{self, Index, Key, entity};
 use super::pagination::{ListQuery, Page, PageQuery};
-use super::{Conflict, Expression, Store, StoreError};
+use super::{Conflict, Expression, MAX_BATCH_KEYS, Store, StoreError};
 use crate::domain::{
     Customer, CustomerIdentifier, CustomerRole, CustomerStatus, Invitation, Membership, PartnerScope, TagCatalog,
     TagKey, UserId,
@@ -35,8 +36,12 @@ impl Store {
     #[tracing::instrument(skip_all, fields(customer = %new.customer.identifier))]
     pub async fn create_customer(&self, new: NewCustomer) -> Result<(), StoreError> {
         let mut changes = self.changes();
-        changes
-            .insert(&CustomerItem::from(&new.customer), Conflict::IdentifierTaken(new.customer.identifier.clone()))?;
+        let admin_count = new.members.iter().filter(|member| member.is_admin()).count();
+        let item = NewCustomerItem {
+            item: CustomerItem::from(&new.customer),
+            admin_count: u32::try_from(admin_count).map_err(|_| StoreError::Invariant("too many admins"))?,
+        };
+        changes.insert(&item, Conflict::IdentifierTaken(new.customer.identifier.clone()))?;
         for member in &new.members {
             changes.insert(&MemberItem::from(member), Conflict::AlreadyMember)?;
         }
@@ -88,28 +93,58 @@ impl Store {
         customer: &CustomerIdentifier,
         user: &UserId,
     ) -> Result<Option<(Customer, Option<CustomerRole>)>, StoreError> {
-        let found = self.customer_membership_and_tags(customer, user, &[]).await?;
-        Ok(found.map(|(customer, role, _)| (customer, role)))
+        let found = self.customer_members_and_tags(customer, &[user], &[]).await?;
+        Ok(found.map(|(customer, members, _)| (customer, members.first().map(|member| member.role))))
     }
 
     /// The customer, the caller's membership role in it and the definitions (in use or retired)
     /// of `tags`, read together in one round trip.
-    #[tracing::instrument(skip_all, fields(%customer, %user, tags = tags.len()))]
     pub async fn customer_membership_and_tags(
         &self,
         customer: &CustomerIdentifier,
         user: &UserId,
         tags: &[TagKey],
     ) -> Result<Option<(Customer, Option<CustomerRole>, TagCatalog)>, StoreError> {
-        let mut wanted = vec![Key::customer(customer), Key::member(customer, user)];
+        let found = self.customer_members_and_tags(customer, &[user], tags).await?;
+        Ok(found.map(|(customer, members, catalog)| (customer, members.first().map(|member| member.role), catalog)))
+    }
+
+    /// The customer and the memberships of `users` in it (those that exist), read together in one
+    /// consistent BatchGetItem.
+    pub async fn customer_with_members(
+        &self,
+        customer: &CustomerIdentifier,
+        users: &[&UserId],
+    ) -> Result<Option<(Customer, Vec<Membership>)>, StoreError> {
+        let found = self.customer_members_and_tags(customer, users, &[]).await?;
+        Ok(found.map(|(customer, members, _)| (customer, members)))
+    }
+
+    /// The customer, the memberships of `users` in it and the definitions (in use or retired) of
+    /// `tags`: whichever exist, read together in one consistent BatchGetItem.
+    #[tracing::instrument(skip_all, fields(%customer, users = users.len(), tags = tags.len()))]
+    async fn customer_members_and_tags(
+        &self,
+        customer: &CustomerIdentifier,
+        users: &[&UserId],
+        tags: &[TagKey],
+    ) -> Result<Option<(Customer, Vec<Membership>, TagCatalog)>, StoreError> {
+        let mut wanted = vec![Key::customer(customer)];
+        for user in users {
+            let key = Key::member(customer, user);
+            // BatchGetItem refuses a request that names a key twice.
+            if !wanted.contains(&key) {
+                wanted.push(key);
+            }
+        }
         wanted.extend(tags.iter().flat_map(|key| [Key::tag_definition(key), Key::retired_tag(key)]));
         let mut found = None;
-        let mut role = None;
+        let mut members = Vec::new();
         let mut catalog = TagCatalog::default();
         for item in self.get_many(wanted).await? {
             match item.get("entity").and_then(|entity| entity.as_s().ok()).map(String::as_str) {
                 Some(entity::CUSTOMER) => found = Some(serde_dynamo::from_item::<_, CustomerItem>(item)?.customer),
-                Some(entity::MEMBER) => role = Some(serde_dynamo::from_item::<_, MemberItem>(item)?.membership.role),
+                Some(entity::MEMBER) => members.push(serde_dynamo::from_item::<_, MemberItem>(item)?.membership),
                 Some(entity::TAG_DEFINITION) => {
                     catalog.defined.push(serde_dynamo::from_item::<_, TagDefinitionItem>(item)?.definition);
                 }
@@ -119,7 +154,7 @@ impl Store {
                 _ => return Err(StoreError::Invariant("a key read with a customer holds an item of another kind")),
             }
         }
-        Ok(found.map(|found| (found, role, catalog)))
+        Ok(found.map(|found| (found, members, catalog)))
     }
 
     /// A user's membership in a customer.
@@ -131,6 +166,25 @@ impl Store {
     ) -> Result<Option<Membership>, StoreError> {
         let Some(item) = self.get_item(Key::member(customer, user)).await? else { return Ok(None) };
         Ok(Some(serde_dynamo::from_item::<_, MemberItem>(item)?.membership))
+    }
+
+    /// Customers by identifier, read consistently in one BatchGetItem (at most 100: one page of
+    /// a list); those that do not exist are left out.
+    #[tracing::instrument(skip_all, fields(customers = identifiers.len()))]
+    pub async fn customers(&self, identifiers: &[CustomerIdentifier]) -> Result<Vec<Customer>, StoreError> {
+        if identifiers.is_empty() {
+            return Ok(Vec::new());
+        }
+        if identifiers.len() > MAX_BATCH_KEYS {
+            return Err(StoreError::Invariant("a BatchGetItem names at most 100 keys"));
+        }
+        let keys = identifiers.iter().map(Key::customer).collect();
+        let items = self.get_many(keys).await?;
+        items
+            .into_iter()
+            .map(|item| serde_dynamo::from_item::<_, CustomerItem>(item).map(|item| item.customer))
+            .collect::<Result<_, _>>()
+            .map_err(StoreError::from)
     }
 
     /// Customers in scope, by identifier. The status picks the index partition; the prefix
@@ -204,6 +258,40 @@ mod tests {
 
     fn item(pairs: &[(&str, &str)]) -> items::Item {
         pairs.iter().map(|(k, v)| (k.to_string(), AttributeValue::S(v.to_string()))).collect()
+    }
+
+    /// Every field of the customer changes, and still the admin counter, which membership
+    /// changes keep on the same item, is neither set nor removed.
+    #[test]
+    fn a_customer_change_never_touches_the_admin_counter() {
+        use crate::domain::*;
+        let before = Customer::new(
+            CustomerIdentifier::parse("acme").unwrap(),
+            DisplayName::parse("Acme").unwrap(),
+            CustomerStatus::PendingApproval,
+            PartnerId::parse("globex").unwrap(),
+            ProjectQuota::parse(5).unwrap(),
+            TagValues::from([(TagKey::parse("costCenter").unwrap(), vec!["1".to_owned()])]),
+            UserId::parse("u1").unwrap(),
+            chrono::Utc::now(),
+        );
+        let mut after = before.clone();
+        after.display_name = DisplayName::parse("Acme Two").unwrap();
+        after.status = CustomerStatus::Disabled;
+        after.managing_partner_id = PartnerId::parse("initech").unwrap();
+        after.project_quota = ProjectQuota::parse(9).unwrap();
+        after.project_count = 3;
+        after.tags = TagValues::new();
+        after.version = 2;
+        let item = |customer: &Customer| items::to_item(CustomerItem::from(customer)).unwrap();
+        let expression = changed_attributes(&item(&before), &item(&after));
+        let names: Vec<&str> = (0..20)
+            .flat_map(|n| [format!("#set{n}"), format!("#remove{n}")])
+            .filter_map(|placeholder| expression.attribute_name(&placeholder))
+            .collect();
+        assert!(names.contains(&"displayName") && names.contains(&"tags"), "{names:?}");
+        assert!(!names.contains(&items::ADMIN_COUNT), "{names:?}");
+        assert!(!expression.text().contains(items::ADMIN_COUNT), "{}", expression.text());
     }
 
     #[test]

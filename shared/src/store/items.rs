@@ -73,6 +73,22 @@ impl From<&Customer> for CustomerItem {
     }
 }
 
+/// The customer item as creation writes it: [`CustomerItem`] and the counter of its CUSTOMER_ADMIN
+/// members. The counter is no part of [`Customer`]: from then on only membership changes keep it,
+/// each in its own transaction (`ADD`; a decrement only while `adminCount > 1`), and a customer
+/// change ([`super::Store::update_customer`], which writes what differs between two
+/// `CustomerItem`s) never touches it.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NewCustomerItem {
+    #[serde(flatten)]
+    pub item: CustomerItem,
+    pub admin_count: u32,
+}
+
+/// The attribute that counts a customer's CUSTOMER_ADMIN members, on its customer item.
+pub const ADMIN_COUNT: &str = "adminCount";
+
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MemberItem {
@@ -298,8 +314,7 @@ mod tests {
         CustomerIdentifier::parse("acme").unwrap()
     }
 
-    #[test]
-    fn customer_item() {
+    fn customer() -> Customer {
         let mut customer = Customer::new(
             acme(),
             DisplayName::parse("Acme Corp").unwrap(),
@@ -311,40 +326,49 @@ mod tests {
             at(),
         );
         customer.project_count = 2;
-        assert_eq!(
-            stored(CustomerItem::from(&customer)),
-            json!({
-                "pk": {"S": "CUSTOMER#acme"}, "sk": {"S": "CUSTOMER"}, "entity": {"S": "CUSTOMER"},
-                "gsi1pk": {"S": "PARTNER#globex"}, "gsi1sk": {"S": "CUSTOMER#acme"},
-                "gsi2pk": {"S": "CUSTOMERS"}, "gsi2sk": {"S": "CUSTOMER#acme"},
-                "gsi3pk": {"S": "PARTNER#globex#STATUS#ACTIVE"}, "gsi3sk": {"S": "CUSTOMER#acme"},
-                "gsi4pk": {"S": "CUSTOMERS#STATUS#ACTIVE"}, "gsi4sk": {"S": "CUSTOMER#acme"},
-                "searchName": {"S": "acme corp"},
-                "identifier": {"S": "acme"}, "displayName": {"S": "Acme Corp"}, "status": {"S": "ACTIVE"},
-                "managingPartnerId": {"S": "globex"}, "projectQuota": {"N": "5"}, "projectCount": {"N": "2"},
-                "tags": {"M": {"costCenter": {"L": [{"S": "1234"}]}}},
-                "createdAt": {"S": "2026-01-15T11:30:00Z"}, "createdBy": {"S": "u1"}, "version": {"N": "1"}
-            })
-        );
+        customer
+    }
+
+    #[test]
+    fn customer_item() {
+        let mut expected = json!({
+            "pk": {"S": "CUSTOMER#acme"}, "sk": {"S": "CUSTOMER"}, "entity": {"S": "CUSTOMER"},
+            "gsi1pk": {"S": "PARTNER#globex"}, "gsi1sk": {"S": "CUSTOMER#acme"},
+            "gsi2pk": {"S": "CUSTOMERS"}, "gsi2sk": {"S": "CUSTOMER#acme"},
+            "gsi3pk": {"S": "PARTNER#globex#STATUS#ACTIVE"}, "gsi3sk": {"S": "CUSTOMER#acme"},
+            "gsi4pk": {"S": "CUSTOMERS#STATUS#ACTIVE"}, "gsi4sk": {"S": "CUSTOMER#acme"},
+            "searchName": {"S": "acme corp"},
+            "identifier": {"S": "acme"}, "displayName": {"S": "Acme Corp"}, "status": {"S": "ACTIVE"},
+            "managingPartnerId": {"S": "globex"}, "projectQuota": {"N": "5"}, "projectCount": {"N": "2"},
+            "tags": {"M": {"costCenter": {"L": [{"S": "1234"}]}}},
+            "createdAt": {"S": "2026-01-15T11:30:00Z"}, "createdBy": {"S": "u1"}, "version": {"N": "1"}
+        });
+        assert_eq!(stored(CustomerItem::from(&customer())), expected);
+        // Creation adds the admin counter; the item every later change diffs never has it.
+        expected[ADMIN_COUNT] = json!({"N": "2"});
+        assert_eq!(stored(NewCustomerItem { item: CustomerItem::from(&customer()), admin_count: 2 }), expected);
     }
 
     #[test]
     fn member_item() {
-        let membership = Membership {
-            customer_id: acme(),
-            user_id: UserId::parse("u1").unwrap(),
-            email: Some(EmailAddress::parse("jo@acme.example").unwrap()),
-            name: Some("Jo".to_owned()),
-            role: CustomerRole::CustomerAdmin,
-            joined_at: at(),
-        };
+        let mut membership = Membership::new(
+            acme(),
+            UserId::parse("u1").unwrap(),
+            Some(EmailAddress::parse("jo@acme.example").unwrap()),
+            Some("Jo".to_owned()),
+            CustomerRole::CustomerAdmin,
+            JoinedVia::SelfAssignment,
+            at(),
+        );
+        membership.version = 3;
         assert_eq!(
             stored(MemberItem::from(&membership)),
             json!({
                 "pk": {"S": "CUSTOMER#acme"}, "sk": {"S": "MEMBER#u1"}, "entity": {"S": "MEMBER"},
                 "gsi1pk": {"S": "USER#u1"}, "gsi1sk": {"S": "CUSTOMER#acme"},
                 "customerId": {"S": "acme"}, "userId": {"S": "u1"}, "email": {"S": "jo@acme.example"},
-                "name": {"S": "Jo"}, "role": {"S": "CUSTOMER_ADMIN"}, "joinedAt": {"S": "2026-01-15T11:30:00Z"}
+                "name": {"S": "Jo"}, "role": {"S": "CUSTOMER_ADMIN"}, "joinedAt": {"S": "2026-01-15T11:30:00Z"},
+                "joinedVia": {"S": "SELF_ASSIGNMENT"}, "version": {"N": "3"}
             })
         );
     }

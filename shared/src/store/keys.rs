@@ -19,6 +19,8 @@ pub struct Key {
 
 const CUSTOMER_PREFIX: &str = "CUSTOMER#";
 const CUSTOMER_SK: &str = "CUSTOMER";
+/// Sort-key prefix of a customer's member items.
+pub(crate) const MEMBER_PREFIX: &str = "MEMBER#";
 pub(crate) const HISTORY_PREFIX: &str = "EVENT#";
 /// Sorts after every history entry (`$` follows `#`) and before the partition's other items.
 pub(crate) const HISTORY_END: &str = "EVENT$";
@@ -35,7 +37,7 @@ impl Key {
     }
 
     pub fn member(customer: &CustomerIdentifier, user: &UserId) -> Self {
-        Self { pk: customer_pk(customer), sk: format!("MEMBER#{user}") }
+        Self { pk: customer_pk(customer), sk: format!("{MEMBER_PREFIX}{user}") }
     }
 
     pub fn invitation(customer: &CustomerIdentifier, invitation: GeneratedId) -> Self {

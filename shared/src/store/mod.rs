@@ -10,6 +10,7 @@ mod error;
 mod history;
 mod items;
 mod keys;
+mod members;
 mod pagination;
 mod tag_definitions;
 mod transaction;
@@ -42,6 +43,9 @@ pub enum CursorKey {
     /// Read from Secrets Manager at the first list request.
     SecretsManager(SecretsManagerSecret),
 }
+
+/// The most keys one `BatchGetItem` may name.
+pub(crate) const MAX_BATCH_KEYS: usize = 100;
 
 /// Shortest signing key accepted, in bytes.
 pub const MIN_CURSOR_KEY_BYTES: usize = 32;

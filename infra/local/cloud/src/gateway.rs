@@ -145,7 +145,9 @@ async fn mint_token(State(gateway): State<Arc<Gateway>>, body: Bytes) -> Respons
         Ok(_) => message(StatusCode::BAD_REQUEST, "sub must not be empty"),
         Err(error) => message(
             StatusCode::BAD_REQUEST,
-            &format!("expected {{\"sub\", \"email\"?, \"name\"?, \"groups\"?: [..], \"partner_id\"?}}: {error}"),
+            &format!(
+                "expected {{\"sub\", \"email\"?, \"email_verified\"?, \"name\"?, \"groups\"?: [..], \"partner_id\"?}}: {error}"
+            ),
         ),
     }
 }

@@ -7,7 +7,8 @@ use local_cloud::tokens::TokenRequest;
 
 const USAGE: &str = "usage:
   local-cloud dev
-  local-cloud token --sub ID [--email ADDRESS] [--name NAME] [--group GROUP]... [--partner-id ID]";
+  local-cloud token --sub ID [--email ADDRESS] [--email-verified true|false] [--name NAME] [--group GROUP]...
+                    [--partner-id ID]";
 
 /// Why a command failed; printed with its causes.
 #[derive(Debug, thiserror::Error)]
@@ -67,6 +68,9 @@ fn token(settings: &Settings, options: &[String]) -> Result<(), TokenError> {
         match option.as_str() {
             "--sub" => request.sub = value.clone(),
             "--email" => request.email = Some(value.clone()),
+            "--email-verified" => {
+                request.email_verified = Some(value.parse().map_err(|_| TokenError::Usage)?);
+            }
             "--name" => request.name = Some(value.clone()),
             "--group" => request.groups.push(value.clone()),
             "--partner-id" => request.partner_id = Some(value.clone()),

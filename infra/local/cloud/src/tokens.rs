@@ -33,12 +33,27 @@ pub struct TokenRequest {
     pub sub: String,
     #[serde(default)]
     pub email: Option<String>,
+    /// `email_verified`; when not asked for, `true` with an `email` and absent without one.
+    /// Taken as a JSON boolean or as the string `"true"` / `"false"` (the form the claim reaches
+    /// functions in).
+    #[serde(default, deserialize_with = "boolean_or_string", skip_serializing_if = "Option::is_none")]
+    pub email_verified: Option<bool>,
     #[serde(default)]
     pub name: Option<String>,
     #[serde(default)]
     pub groups: Vec<String>,
     #[serde(default)]
     pub partner_id: Option<String>,
+}
+
+fn boolean_or_string<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<bool>, D::Error> {
+    match <Option<Value> as serde::Deserialize>::deserialize(deserializer)? {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Bool(verified)) => Ok(Some(verified)),
+        Some(Value::String(text)) if text == "true" => Ok(Some(true)),
+        Some(Value::String(text)) if text == "false" => Ok(Some(false)),
+        Some(other) => Err(serde::de::Error::custom(format!("email_verified must be true or false, not {other}"))),
+    }
 }
 
 /// How long a minted token is valid: a working day, so developers are not re-minting constantly.
@@ -176,8 +191,9 @@ impl Issuer {
     }
 
     /// A token valid for TOKEN_LIFETIME from `now`, shaped like a Cognito ID token: header {alg: RS256, typ:
-    /// JWT, kid}; claims iss, aud, sub, iat, exp, auth_time, token_use: "id", email (+ email_verified: true
-    /// when email given), name, "cognito:groups" (JSON array, omitted when empty), "custom:partner_id".
+    /// JWT, kid}; claims iss, aud, sub, iat, exp, auth_time, token_use: "id", email, email_verified (as
+    /// asked; `true` by default when email is given), name, "cognito:groups" (JSON array, omitted when
+    /// empty), "custom:partner_id".
     pub fn mint(&self, request: &TokenRequest, now: SystemTime) -> String {
         let issued_at = unix_seconds(now).floor() as i64;
         let mut claims = Map::new();
@@ -191,7 +207,9 @@ impl Issuer {
         claims.insert("token_use".into(), json!("id"));
         if let Some(email) = &request.email {
             claims.insert("email".into(), json!(email));
-            claims.insert("email_verified".into(), json!(true));
+        }
+        if let Some(verified) = request.email_verified.or(request.email.as_ref().map(|_| true)) {
+            claims.insert("email_verified".into(), json!(verified));
         }
         if let Some(name) = &request.name {
             claims.insert("name".into(), json!(name));
@@ -341,6 +359,7 @@ mod tests {
         TokenRequest {
             sub: "dev-1".into(),
             email: Some("dev@example.com".into()),
+            email_verified: None,
             name: Some("Dev One".into()),
             groups: vec!["admins".into(), "partners".into()],
             partner_id: Some("partner-42".into()),
@@ -418,6 +437,26 @@ mod tests {
         let claims = verify_now(&issuer().mint(&request, SystemTime::now())).unwrap();
         for absent in ["email", "email_verified", "name", "cognito:groups", "custom:partner_id"] {
             assert!(!claims.contains_key(absent), "{absent} should be omitted");
+        }
+    }
+
+    #[test]
+    fn email_verified_is_true_with_an_email_unless_asked_otherwise() {
+        let claims_of = |request: &TokenRequest| verify_now(&issuer().mint(request, SystemTime::now())).unwrap();
+        let unverified = TokenRequest { email_verified: Some(false), ..developer() };
+        assert_eq!(claims_of(&unverified)["email_verified"], false);
+        assert_eq!(claims_of(&developer())["email_verified"], true);
+        for (body, expected) in [
+            (json!({"sub": "s", "email": "a@b.example", "email_verified": "false"}), Some(false)),
+            (json!({"sub": "s", "email": "a@b.example", "email_verified": false}), Some(false)),
+            (json!({"sub": "s", "email": "a@b.example", "email_verified": "true"}), Some(true)),
+            (json!({"sub": "s", "email": "a@b.example"}), None),
+        ] {
+            let request: TokenRequest = serde_json::from_value(body.clone()).unwrap();
+            assert_eq!(request.email_verified, expected, "{body}");
+        }
+        for refused in [json!({"sub": "s", "email_verified": "yes"}), json!({"sub": "s", "email_verified": 1})] {
+            assert!(serde_json::from_value::<TokenRequest>(refused.clone()).is_err(), "{refused}");
         }
     }
 

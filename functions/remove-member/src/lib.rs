@@ -1,0 +1,30 @@
+//! `DELETE /customers/{id}/users/{userId}`: a customer admin removes a member, or any member
+//! removes themselves. The last CUSTOMER_ADMIN cannot go (409 `last-admin`), however many
+//! removals race.
+
+use lambda_http::{Body, Request, Response};
+
+use meshcustomers::App;
+use meshcustomers::access::{MemberDecision, change_membership};
+use meshcustomers::authorization::Action;
+use meshcustomers::events::{EventPayload, UserRemoved};
+use meshcustomers::http::{ApiError, RequestExtensions, no_content, respond};
+
+pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, lambda_http::Error> {
+    respond(remove_member(app, &request).await)
+}
+
+#[tracing::instrument(name = "remove_member", skip_all, fields(user))]
+async fn remove_member(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
+    let principal = request.principal()?;
+    let identifier = request.customer_id()?;
+    let target = request.user_id_parameter()?;
+    // Leaving needs only a membership; removing someone else, the CUSTOMER_ADMIN role.
+    let action = if target == principal.user_id { Action::LeaveCustomer } else { Action::RemoveMember };
+    change_membership(&app.store, &principal, &identifier, &target, action, &request.if_match(), |member| {
+        let event = UserRemoved { user_id: member.user_id.clone(), email: member.email.clone(), role: member.role };
+        Ok(MemberDecision::Remove { event: EventPayload::UserRemoved(event) })
+    })
+    .await?;
+    no_content()
+}

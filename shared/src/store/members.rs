@@ -1,0 +1,167 @@
+//! Memberships: the one way they are added, changed and removed inside a change (each keeps the
+//! customer's `adminCount` exact in the same transaction), and their reads.
+//!
+//! The last-admin rule rests on the counter: every change that takes a CUSTOMER_ADMIN away
+//! decrements it on condition `adminCount > 1`, so of two admins demoting or removing each other
+//! at the same moment exactly one transaction passes, and no interleaving of any number of such
+//! changes can leave a customer without an admin.
+
+use aws_sdk_dynamodb::types::AttributeValue;
+
+use super::items::{ADMIN_COUNT, MemberItem};
+use super::keys::{self, Index, Key, MEMBER_PREFIX};
+use super::pagination::{ListQuery, Page, PageQuery};
+use super::{Changes, Conflict, Expression, Store, StoreError};
+use crate::domain::{CustomerIdentifier, CustomerRole, Membership, UserId};
+
+/// Pages one read of a customer's admins may take (each up to 1 MB of member items).
+const MAX_ADMIN_PAGES: usize = 10;
+
+impl Changes {
+    /// A new member: the member item (or [`Conflict::AlreadyMember`]) and, for an admin, one more
+    /// on the customer's `adminCount`.
+    pub fn add_member(&mut self, membership: &Membership) -> Result<(), StoreError> {
+        self.insert(&MemberItem::from(membership), Conflict::AlreadyMember)?;
+        if membership.is_admin() {
+            self.count_admins(&membership.customer_id, 1)?;
+        }
+        Ok(())
+    }
+
+    /// `after` over `before` (a role change), if the member's version is still `before.version`
+    /// (else [`Conflict::VersionMismatch`]); `adminCount` follows the role.
+    pub fn change_member(&mut self, before: &Membership, after: &Membership) -> Result<(), StoreError> {
+        if after.customer_id != before.customer_id
+            || after.user_id != before.user_id
+            || after.version != before.version + 1
+        {
+            return Err(StoreError::Invariant("a membership change moves the member or skips a version"));
+        }
+        let version_read = Conflict::VersionMismatch { current_version: None };
+        self.put(&MemberItem::from(after), Expression::version_is(before.version), version_read)?;
+        match (before.is_admin(), after.is_admin()) {
+            (false, true) => self.count_admins(&before.customer_id, 1),
+            (true, false) => self.count_admins(&before.customer_id, -1),
+            _ => Ok(()),
+        }
+    }
+
+    /// Removes the member, if its version is still `before.version`; an admin only while another
+    /// admin remains ([`Conflict::LastAdmin`]).
+    pub fn remove_member(&mut self, before: &Membership) -> Result<(), StoreError> {
+        let key = Key::member(&before.customer_id, &before.user_id);
+        self.delete(key, Expression::version_is(before.version), Conflict::VersionMismatch { current_version: None })?;
+        if before.is_admin() { self.count_admins(&before.customer_id, -1) } else { Ok(()) }
+    }
+
+    /// The change happens only if `user` still holds `role` in the customer: the membership its
+    /// authorization was decided on (else [`Conflict::AccessChanged`]).
+    pub fn require_role(
+        &mut self,
+        customer: &CustomerIdentifier,
+        user: &UserId,
+        role: CustomerRole,
+    ) -> Result<(), StoreError> {
+        let condition = Expression::new("#role = :role")
+            .name("#role", "role")
+            .value(":role", AttributeValue::S(role.as_str().to_owned()));
+        self.check(Key::member(customer, user), condition, Conflict::AccessChanged)
+    }
+
+    /// Adds `delta` to the customer's `adminCount`; taking one away needs `adminCount > 1`.
+    fn count_admins(&mut self, customer: &CustomerIdentifier, delta: i64) -> Result<(), StoreError> {
+        let update = Expression::new("ADD #adminCount :delta")
+            .name("#adminCount", ADMIN_COUNT)
+            .value(":delta", AttributeValue::N(delta.to_string()));
+        if delta > 0 {
+            // The customer was read to authorize the change; ADD must never create an item.
+            self.update(Key::customer(customer), update, Expression::present(), Conflict::AccessChanged)
+        } else {
+            let another_remains = Expression::new("#adminCount > :one")
+                .name("#adminCount", ADMIN_COUNT)
+                .value(":one", AttributeValue::N("1".to_owned()));
+            self.update(Key::customer(customer), update, another_remains, Conflict::LastAdmin)
+        }
+    }
+}
+
+impl Store {
+    /// A customer's members, by user id: one Query of its `MEMBER#` items.
+    #[tracing::instrument(skip_all, fields(%customer))]
+    pub async fn list_members(
+        &self,
+        customer: &CustomerIdentifier,
+        page: &PageQuery,
+    ) -> Result<Page<Membership>, StoreError> {
+        let query = ListQuery {
+            index: None,
+            key_condition: "#partition = :partition AND begins_with(#sort, :members)",
+            filter: None,
+            names: vec![("#partition", "pk"), ("#sort", "sk")],
+            values: vec![(":partition", keys::customer_pk(customer)), (":members", MEMBER_PREFIX.to_owned())],
+            newest_first: false,
+        };
+        self.list_page(query, page).await?.try_map(membership)
+    }
+
+    /// A user's memberships, by customer identifier: one Query of gsi1 (eventually consistent:
+    /// a membership written a moment ago may not show yet).
+    #[tracing::instrument(skip_all, fields(%user))]
+    pub async fn user_memberships(&self, user: &UserId, page: &PageQuery) -> Result<Page<Membership>, StoreError> {
+        let index = Index::Gsi1;
+        let query = ListQuery {
+            index: Some(index),
+            key_condition: "#partition = :partition AND begins_with(#sort, :customers)",
+            filter: None,
+            names: vec![("#partition", index.partition_attribute()), ("#sort", index.sort_attribute())],
+            values: vec![(":partition", keys::user_memberships(user)), (":customers", keys::customer_sort_key(""))],
+            newest_first: false,
+        };
+        self.list_page(query, page).await?.try_map(membership)
+    }
+
+    /// Up to `limit` of the customer's CUSTOMER_ADMIN members, read consistently: a Query of its
+    /// `MEMBER#` items filtered to admins, page after page until `limit` are found or the
+    /// members end, and never more than [`MAX_ADMIN_PAGES`] pages.
+    #[tracing::instrument(skip_all, fields(%customer, limit))]
+    pub async fn customer_admins(
+        &self,
+        customer: &CustomerIdentifier,
+        limit: usize,
+    ) -> Result<Vec<Membership>, StoreError> {
+        let mut admins = Vec::new();
+        let mut start = None;
+        for _ in 0..MAX_ADMIN_PAGES {
+            let output = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("pk = :pk AND begins_with(sk, :members)")
+                .filter_expression("#role = :admin")
+                .expression_attribute_names("#role", "role")
+                .expression_attribute_values(":pk", AttributeValue::S(keys::customer_pk(customer)))
+                .expression_attribute_values(":members", AttributeValue::S(MEMBER_PREFIX.to_owned()))
+                .expression_attribute_values(
+                    ":admin",
+                    AttributeValue::S(CustomerRole::CustomerAdmin.as_str().to_owned()),
+                )
+                .consistent_read(true)
+                .set_exclusive_start_key(start)
+                .send()
+                .await?;
+            for item in output.items.unwrap_or_default() {
+                admins.push(membership(item)?);
+            }
+            start = output.last_evaluated_key;
+            if admins.len() >= limit || start.is_none() {
+                break;
+            }
+        }
+        admins.truncate(limit);
+        Ok(admins)
+    }
+}
+
+fn membership(item: super::items::Item) -> Result<Membership, StoreError> {
+    Ok(serde_dynamo::from_item::<_, MemberItem>(item)?.membership)
+}
