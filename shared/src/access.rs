@@ -1,4 +1,5 @@
-//! A caller's access to one customer: load it with the caller's membership, decide the action;
+//! A caller's access to one customer: load it with the caller's membership (and what the action
+//! needs with it), decide the action;
 //! the one way a customer item is changed ([`change_customer`]), the one way a tag definition is
 //! ([`change_tag_definition`]), and the one way a membership is changed or removed
 //! ([`change_membership`]).
@@ -7,11 +8,13 @@ use chrono::{DateTime, Utc};
 use std::time::Duration;
 
 use crate::authorization::{Action, CustomerRelation, Denial, Role, authorize};
-use crate::domain::{Customer, CustomerIdentifier, Membership, TagCatalog, TagDefinition, TagKey, UserId};
+use crate::domain::{
+    Customer, CustomerIdentifier, CustomerRole, CustomerStatus, Membership, TagCatalog, TagDefinition, TagKey, UserId,
+};
 use crate::events::{Actor, DomainEvent, EventPayload, TagDefinitionUpdated};
 use crate::http::{ApiError, IfMatch};
 use crate::principal::Principal;
-use crate::store::{Conflict, Store, StoreError};
+use crate::store::{Conflict, Related, RelatedItems, Store, StoreError};
 
 /// Attempts of a change made without `If-Match` when other writers keep changing the customer
 /// between its read and its write; each attempt reads again and decides again.
@@ -25,26 +28,68 @@ pub async fn customer_access(
     identifier: &CustomerIdentifier,
     action: Action,
 ) -> Result<(Customer, Role), ApiError> {
-    let (customer, role, _) = customer_access_with_tags(store, principal, identifier, action, &[]).await?;
+    let (customer, role, _) = customer_access_with(store, principal, identifier, action, &Related::default()).await?;
     Ok((customer, role))
 }
 
-/// [`customer_access`], reading in the same round trip the definitions of `tags` (in use or retired).
-async fn customer_access_with_tags(
+/// [`customer_access`], reading in the same round trip what `related` names (a project, a
+/// service user, tag definitions).
+pub async fn customer_access_with(
     store: &Store,
     principal: &Principal,
     identifier: &CustomerIdentifier,
     action: Action,
-    tags: &[TagKey],
-) -> Result<(Customer, Role, TagCatalog), ApiError> {
-    let not_found = || ApiError::not_found_customer(identifier.as_str());
-    let (customer, membership, catalog) =
-        store.customer_membership_and_tags(identifier, &principal.user_id, tags).await?.ok_or_else(not_found)?;
+    related: &Related<'_>,
+) -> Result<(Customer, Role, RelatedItems), ApiError> {
+    let (customer, membership, items) = store
+        .customer_membership_and(identifier, &principal.user_id, related)
+        .await?
+        .ok_or_else(|| ApiError::not_found_customer(identifier.as_str()))?;
+    let role = authorize_on(principal, action, &customer, membership)?;
+    Ok((customer, role, items))
+}
+
+/// The answer to a write whose condition on the caller's membership failed
+/// ([`Conflict::AccessChanged`]): decided on the caller's access as it is now, so it is the
+/// refusal a new request would get (403, or 404 for a customer the caller may not know of); a
+/// caller allowed again by now gets 409 `concurrent-modification`.
+pub async fn access_refusal(
+    store: &Store,
+    principal: &Principal,
+    identifier: &CustomerIdentifier,
+    action: Action,
+) -> ApiError {
+    match customer_access(store, principal, identifier, action).await {
+        Ok(_) => ApiError::concurrent_modification(),
+        Err(refusal) => refusal,
+    }
+}
+
+/// Decides `action` on `customer` for a caller who holds `membership` there: the role the caller
+/// acts in, or the refusal (a customer the caller may not know of reads as one that does not
+/// exist).
+fn authorize_on(
+    principal: &Principal,
+    action: Action,
+    customer: &Customer,
+    membership: Option<CustomerRole>,
+) -> Result<Role, ApiError> {
     let relation = CustomerRelation { managing_partner_id: &customer.managing_partner_id, membership };
     match authorize(principal, action, Some(&relation)) {
-        Ok(role) => Ok((customer, role, catalog)),
-        Err(Denial::NotFound) => Err(not_found()),
+        Ok(role) => Ok(role),
+        Err(Denial::NotFound) => Err(ApiError::not_found_customer(customer.identifier.as_str())),
         Err(denial) => Err(denial.into()),
+    }
+}
+
+/// What only an ACTIVE customer does: make projects, tenants and service users, and open tenant
+/// access. A DISABLED one is 403 `customer-disabled` (what it has stays readable), one not yet
+/// ACTIVE 409 `customer-not-active`.
+pub fn require_active(customer: &Customer) -> Result<(), ApiError> {
+    match customer.status {
+        CustomerStatus::Active => Ok(()),
+        CustomerStatus::Disabled => Err(ApiError::customer_disabled(customer.identifier.as_str())),
+        status => Err(ApiError::customer_not_active(customer.identifier.as_str(), status.as_str())),
     }
 }
 
@@ -101,14 +146,15 @@ pub async fn change_customer_with_context(
     mut decide: impl FnMut(&Customer, &ChangeContext) -> Result<Decision, ApiError>,
 ) -> Result<Customer, ApiError> {
     for attempt in 1..=CHANGE_ATTEMPTS {
-        let (customer, role, catalog) = customer_access_with_tags(store, principal, identifier, action, tags).await?;
+        let related = Related { tags, ..Related::default() };
+        let (customer, role, related) = customer_access_with(store, principal, identifier, action, &related).await?;
         if !if_match.matches(customer.version) {
             return Err(precondition_failed(Some(customer.version)));
         }
         if !customer.status.accepts_writes() && !action.allowed_before_activation() {
             return Err(ApiError::customer_not_active(identifier.as_str(), customer.status.as_str()));
         }
-        let context = ChangeContext { role, now: Utc::now(), tags: catalog };
+        let context = ChangeContext { role, now: Utc::now(), tags: related.catalog };
         let (mut after, payloads) = match decide(&customer, &context)? {
             Decision::Unchanged => return Ok(customer),
             Decision::Change { customer: after, events } => (after, events),
@@ -230,15 +276,7 @@ pub async fn change_membership(
         let (customer, members) =
             store.customer_with_members(identifier, &[&principal.user_id, target]).await?.ok_or_else(not_found)?;
         let caller = members.iter().find(|member| member.user_id == principal.user_id);
-        let relation = CustomerRelation {
-            managing_partner_id: &customer.managing_partner_id,
-            membership: caller.map(|member| member.role),
-        };
-        let role = match authorize(principal, action, Some(&relation)) {
-            Ok(role) => role,
-            Err(Denial::NotFound) => return Err(not_found()),
-            Err(denial) => return Err(denial.into()),
-        };
+        let role = authorize_on(principal, action, &customer, caller.map(|member| member.role))?;
         if !customer.status.accepts_writes() {
             return Err(ApiError::customer_not_active(identifier.as_str(), customer.status.as_str()));
         }

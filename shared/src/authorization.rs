@@ -69,9 +69,12 @@ pub enum Action {
     ListOwnCustomers,
     CreateProject,
     ListProjects,
+    ReadProject,
     CreateTenant,
     OpenTenantAccess,
     CreateServiceUser,
+    ListServiceUsers,
+    DeleteServiceUser,
     ReadTagDefinitions,
     ManageTagDefinitions,
 }
@@ -159,9 +162,12 @@ impl Action {
             Action::ListOwnCustomers => (Installation, ANY_USER),
             Action::CreateProject => (Customer, CUSTOMER_ADMIN),
             Action::ListProjects => (Customer, ADMIN_AREA_AND_MEMBERS),
+            Action::ReadProject => (Customer, ADMIN_AREA_AND_MEMBERS),
             Action::CreateTenant => (Customer, CUSTOMER_ADMIN),
             Action::OpenTenantAccess => (Customer, MEMBERS),
             Action::CreateServiceUser => (Customer, CUSTOMER_ADMIN),
+            Action::ListServiceUsers => (Customer, ADMIN_AREA_AND_CUSTOMER_ADMIN),
+            Action::DeleteServiceUser => (Customer, CUSTOMER_ADMIN),
             Action::ReadTagDefinitions => (Installation, ANY_USER),
             Action::ManageTagDefinitions => (Installation, TAG_ADMINS),
         };
@@ -208,6 +214,14 @@ pub const ROUTES: &[(&str, Action)] = &[
     // A member removing themselves asks for Action::LeaveCustomer instead (see remove-member).
     ("DELETE /customers/{id}/users/{userId}", Action::RemoveMember),
     ("GET /me/customers", Action::ListOwnCustomers),
+    ("POST /customers/{id}/projects", Action::CreateProject),
+    ("GET /customers/{id}/projects", Action::ListProjects),
+    ("GET /customers/{id}/projects/{projectId}", Action::ReadProject),
+    ("POST /customers/{id}/projects/{projectId}/tenants", Action::CreateTenant),
+    ("POST /customers/{id}/projects/{projectId}/tenants/{tenantId}/access", Action::OpenTenantAccess),
+    ("POST /customers/{id}/service-users", Action::CreateServiceUser),
+    ("GET /customers/{id}/service-users", Action::ListServiceUsers),
+    ("DELETE /customers/{id}/service-users/{serviceUserId}", Action::DeleteServiceUser),
 ];
 
 /// The action a route asks for.

@@ -4,7 +4,7 @@
 
 use chrono::Duration;
 
-use crate::domain::{CustomerRole, EmailAddress, PartnerId, ProjectQuota};
+use crate::domain::{CustomerRole, EmailAddress, PartnerId, Platforms, ProjectQuota};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("configuration variable {variable} {problem}")]
@@ -140,6 +140,12 @@ pub fn email_from(environment: &Environment) -> Result<EmailAddress, ConfigError
     environment.parse("EMAIL_FROM", None, |raw| EmailAddress::parse(raw).map_err(|e| e.to_string()))
 }
 
+/// The platforms tenants are made on, each with its console link: a JSON object such as
+/// `{"aws": "https://console.example.com/aws/{tenantId}"}` (see [`Platforms::parse`]).
+pub fn platforms(environment: &Environment) -> Result<Platforms, ConfigError> {
+    environment.parse("PLATFORMS", None, Platforms::parse)
+}
+
 fn parse_bool(raw: &str) -> Result<bool, String> {
     match raw {
         "true" => Ok(true),
@@ -206,6 +212,7 @@ mod tests {
     #[test]
     fn names_the_missing_variable() {
         assert_eq!(read(&[], table_name).unwrap_err().variable, "TABLE_NAME");
+        assert_eq!(read(&[], platforms).unwrap_err().variable, "PLATFORMS");
         assert_eq!(
             read(&[("TABLE_NAME", "  ")], table_name).unwrap_err().to_string(),
             "configuration variable TABLE_NAME must be set"
@@ -215,7 +222,7 @@ mod tests {
     #[test]
     fn names_the_invalid_variable() {
         type Reader = fn(&Environment) -> Result<(), ConfigError>;
-        let cases: [(&str, &str, Reader); 10] = [
+        let cases: [(&str, &str, Reader); 12] = [
             ("REQUIRE_CUSTOMER_APPROVAL", "yes", |e| require_customer_approval(e).map(drop)),
             ("REQUIRE_EMAIL_CONFIRMATION", "TRUE", |e| require_email_confirmation(e).map(drop)),
             ("EMAIL_CONFIRMATION_TTL_HOURS", "0", |e| email_confirmation_ttl(e).map(drop)),
@@ -226,6 +233,8 @@ mod tests {
             ("EMAIL_FROM", "nobody", |e| email_from(e).map(drop)),
             ("DEFAULT_PARTNER_ID", "a b", |e| default_partner_id(e).map(drop)),
             ("SELF_ASSIGN_ROLE", "PARTNER_ADMIN", |e| self_assign_role(e).map(drop)),
+            ("PLATFORMS", "aws=https://console.example.com/{tenantId}", |e| platforms(e).map(drop)),
+            ("PLATFORMS", r#"{"aws": "https://console.example.com/"}"#, |e| platforms(e).map(drop)),
         ];
         for (variable, value, reader) in cases {
             let error = read(&[(variable, value)], reader).unwrap_err();

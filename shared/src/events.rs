@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::authorization::Role;
 use crate::domain::{
     Customer, CustomerIdentifier, CustomerRole, CustomerStatus, EmailAddress, FieldError, GeneratedId, Invitation,
-    PartnerId, ProjectIdentifier, Reason, TagDefinition, TagKey, TagValues, UserId,
+    PartnerId, Project, ProjectIdentifier, Reason, ServiceUser, TagDefinition, TagKey, TagValues, Tenant, UserId,
 };
 use crate::principal::Principal;
 
@@ -102,6 +102,8 @@ pub enum EventPayload {
     ProjectCreated(ProjectCreated),
     TenantCreated(TenantCreated),
     ServiceUserCreated(ServiceUserCreated),
+    /// Beyond the SPEC: a service user removed (`DELETE /customers/{id}/service-users/{serviceUserId}`).
+    ServiceUserDeleted(ServiceUserDeleted),
     TagDefinitionCreated(TagDefinition),
     TagDefinitionUpdated(TagDefinitionUpdated),
     TagDefinitionDeleted(TagDefinition),
@@ -320,11 +322,47 @@ pub struct TenantCreated {
     pub platform: String,
 }
 
+/// Never the secret: that is shown once, to the creator, and stored only as its hash.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ServiceUserCreated {
     pub service_user_id: GeneratedId,
     pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ServiceUserDeleted {
+    pub service_user_id: GeneratedId,
+    pub name: String,
+}
+
+impl From<&ServiceUser> for ServiceUserCreated {
+    fn from(user: &ServiceUser) -> Self {
+        Self { service_user_id: user.service_user_id, name: user.name.to_string() }
+    }
+}
+
+impl From<&ServiceUser> for ServiceUserDeleted {
+    fn from(user: &ServiceUser) -> Self {
+        Self { service_user_id: user.service_user_id, name: user.name.to_string() }
+    }
+}
+
+impl From<&Project> for ProjectCreated {
+    fn from(project: &Project) -> Self {
+        Self { project_id: project.identifier.clone(), display_name: project.display_name.to_string() }
+    }
+}
+
+impl From<&Tenant> for TenantCreated {
+    fn from(tenant: &Tenant) -> Self {
+        Self {
+            project_id: tenant.project_id.clone(),
+            tenant_id: tenant.tenant_id,
+            platform: tenant.platform.to_string(),
+        }
+    }
 }
 
 /// Timestamps as RFC 3339 in UTC with milliseconds, so that they sort as text.

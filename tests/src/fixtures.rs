@@ -6,10 +6,12 @@ use chrono::{DateTime, Utc};
 use meshcustomers::authorization::Role;
 use meshcustomers::domain::{
     Customer, CustomerIdentifier, CustomerRole, CustomerStatus, DisplayName, EmailAddress, EmailConfirmation,
-    GeneratedId, JoinedVia, LinkToken, Membership, PartnerId, ProjectQuota, TagValues, UserId,
+    GeneratedId, JoinedVia, LinkToken, Membership, PartnerId, PlatformName, ProjectIdentifier, ProjectQuota,
+    ServiceUser, TagValues, Tenant, UserId,
 };
 use meshcustomers::events::{Actor, DomainEvent, EventPayload, UserAcceptedInvitation};
 use meshcustomers::store::{LinkStart, NewCustomer};
+use serde_json::json;
 
 use crate::{Caller, TestApp};
 
@@ -113,4 +115,52 @@ pub async fn member(test: &TestApp, customer: &str, caller: &Caller, role: Custo
     changes.add_member(&membership).unwrap();
     changes.record(DomainEvent::new(&customer, actor, now, EventPayload::UserAcceptedInvitation(accepted)));
     test.store.commit(changes).await.expect("the fixture member is written");
+}
+
+/// A project of `customer`, created through `POST /customers/{id}/projects` by `admin` (one of
+/// its CUSTOMER_ADMINs), so that it counts against the quota as any other.
+pub async fn project(test: &TestApp, customer: &str, admin: &Caller, project: &str) {
+    let body = json!({"identifier": project, "displayName": format!("Project {project}")});
+    let request = crate::api("POST /customers/{id}/projects").param("id", customer).json(body).by(admin);
+    let response = test.call(create_project::handle, request).await;
+    assert_eq!(response.status, 201, "the fixture project {project} is created: {}", response.body);
+}
+
+/// A tenant of an existing project with a known id, written as its creation writes it (with
+/// TENANT_CREATED by `admin`).
+pub async fn tenant(test: &TestApp, customer: &str, admin: &Caller, project: &str, platform: &str, tenant_id: &str) {
+    let now = Utc::now();
+    let customer = CustomerIdentifier::parse(customer).unwrap();
+    let mut tenant = Tenant::new(
+        customer.clone(),
+        ProjectIdentifier::parse(project).unwrap(),
+        PlatformName::parse(platform).unwrap(),
+        UserId::parse(admin.user_id()).unwrap(),
+        now,
+    );
+    tenant.tenant_id = GeneratedId::parse(tenant_id).unwrap();
+    let actor = Actor { user_id: tenant.created_by.clone(), email: None, role: Role::CustomerAdmin };
+    let mut changes = test.store.changes();
+    changes.add_tenant(&tenant).unwrap();
+    changes.record(DomainEvent::new(&customer, actor, now, EventPayload::TenantCreated((&tenant).into())));
+    test.store.commit(changes).await.expect("the fixture tenant is written");
+}
+
+/// A service user with a known id and secret, written as its creation writes it (only the
+/// secret's hash, and SERVICE_USER_CREATED by `admin`).
+pub async fn service_user(test: &TestApp, customer: &str, admin: &Caller, id: &str, secret: &LinkToken) {
+    let now = Utc::now();
+    let customer = CustomerIdentifier::parse(customer).unwrap();
+    let mut user = ServiceUser::new(
+        customer.clone(),
+        DisplayName::parse("fixture").unwrap(),
+        UserId::parse(admin.user_id()).unwrap(),
+        now,
+    );
+    user.service_user_id = GeneratedId::parse(id).unwrap();
+    let actor = Actor { user_id: user.created_by.clone(), email: None, role: Role::CustomerAdmin };
+    let mut changes = test.store.changes();
+    changes.add_service_user(&user, secret.hash()).unwrap();
+    changes.record(DomainEvent::new(&customer, actor, now, EventPayload::ServiceUserCreated((&user).into())));
+    test.store.commit(changes).await.expect("the fixture service user is written");
 }

@@ -31,6 +31,9 @@ pub struct TestApp {
     variables: Vec<(String, String)>,
 }
 
+/// The platforms of the tests: `aws` links by tenant only, `azure` names customer and project too.
+pub const TEST_PLATFORMS: &str = r#"{"aws": "https://console.aws.test/tenants/{tenantId}", "azure": "https://portal.azure.test/{customerId}/{projectId}/{tenantId}", "gcp": "https://console.gcp.test/{tenantId}"}"#;
+
 /// A value for every configuration variable a function may read: local values where the SPEC
 /// has no default. Each function reads only its own.
 pub fn test_variables(table: &str) -> Vec<(String, String)> {
@@ -40,6 +43,7 @@ pub fn test_variables(table: &str) -> Vec<(String, String)> {
         ("DEFAULT_PARTNER_ID", "default"),
         ("PORTAL_BASE_URL", "https://portal.meshcustomers.test"),
         ("EMAIL_FROM", "no-reply@meshcustomers.test"),
+        ("PLATFORMS", TEST_PLATFORMS),
         (
             "CURSOR_SIGNING_KEY_SECRET_ARN",
             "arn:aws:secretsmanager:eu-central-1:000000000000:secret:CursorSigningSecret",

@@ -26,6 +26,11 @@ const REMOVED: &str = "matrix-removed";
 const MANAGING_PARTNER: &str = "acme";
 /// A free-text tag the customer's tag edits set and the definition replacements replace.
 const MATRIX_TAG: &str = "matrixTag";
+/// The customer's project (tenants are made on it), its tenant on `azure` (whose console is
+/// opened) and a service user (which its admin deletes).
+const MATRIX_PROJECT: &str = "matrix-project";
+const MATRIX_TENANT: &str = "019bc190-05c0-7d44-8e5f-60718293a4b0";
+const MATRIX_SERVICE_USER: &str = "019bc194-99a0-7e55-8f60-718293a4b5c0";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Outcome {
@@ -136,6 +141,26 @@ fn request_for(route: &str, n: usize) -> RequestBuilder {
         }
         "DELETE /customers/{id}/users/{userId}" => api(route).param("id", CUSTOMER).param("userId", REMOVED),
         "GET /me/customers" => api(route),
+        "POST /customers/{id}/projects" => api(route)
+            .param("id", CUSTOMER)
+            .json(json!({"identifier": format!("project-{n}"), "displayName": format!("Project {n}")})),
+        "GET /customers/{id}/projects" => api(route).param("id", CUSTOMER),
+        "GET /customers/{id}/projects/{projectId}" => {
+            api(route).param("id", CUSTOMER).param("projectId", MATRIX_PROJECT)
+        }
+        "POST /customers/{id}/projects/{projectId}/tenants" => {
+            api(route).param("id", CUSTOMER).param("projectId", MATRIX_PROJECT).json(json!({"platform": "aws"}))
+        }
+        "POST /customers/{id}/projects/{projectId}/tenants/{tenantId}/access" => {
+            api(route).param("id", CUSTOMER).param("projectId", MATRIX_PROJECT).param("tenantId", MATRIX_TENANT)
+        }
+        "POST /customers/{id}/service-users" => {
+            api(route).param("id", CUSTOMER).json(json!({"name": format!("service user {n}")}))
+        }
+        "GET /customers/{id}/service-users" => api(route).param("id", CUSTOMER),
+        "DELETE /customers/{id}/service-users/{serviceUserId}" => {
+            api(route).param("id", CUSTOMER).param("serviceUserId", MATRIX_SERVICE_USER)
+        }
         other => panic!("no valid request for {other} in the matrix: add one"),
     }
 }
@@ -166,6 +191,16 @@ async fn call(test: &TestApp, route: &str, request: RequestBuilder, caller: Opti
         "PUT /customers/{id}/users/{userId}/role" => test.call(change_member_role::handle, request).await,
         "DELETE /customers/{id}/users/{userId}" => test.call(remove_member::handle, request).await,
         "GET /me/customers" => test.call(list_my_customers::handle, request).await,
+        "POST /customers/{id}/projects" => test.call(create_project::handle, request).await,
+        "GET /customers/{id}/projects" => test.call(list_projects::handle, request).await,
+        "GET /customers/{id}/projects/{projectId}" => test.call(get_project::handle, request).await,
+        "POST /customers/{id}/projects/{projectId}/tenants" => test.call(create_tenant::handle, request).await,
+        "POST /customers/{id}/projects/{projectId}/tenants/{tenantId}/access" => {
+            test.call(open_tenant_access::handle, request).await
+        }
+        "POST /customers/{id}/service-users" => test.call(create_service_user::handle, request).await,
+        "GET /customers/{id}/service-users" => test.call(list_service_users::handle, request).await,
+        "DELETE /customers/{id}/service-users/{serviceUserId}" => test.call(delete_service_user::handle, request).await,
         other => panic!("no handler for {other} in the matrix: add one"),
     }
 }
@@ -223,6 +258,9 @@ async fn every_route_answers_every_caller_as_the_authorization_table_says() {
     fixtures::tag_definitions(&test, json!(doomed)).await;
     fixtures::tag_definitions(&test, json!([{"key": MATRIX_TAG, "displayName": "Matrix", "valueType": "STRING"}]))
         .await;
+    fixtures::project(&test, CUSTOMER, registrant, MATRIX_PROJECT).await;
+    fixtures::tenant(&test, CUSTOMER, registrant, MATRIX_PROJECT, "azure", MATRIX_TENANT).await;
+    fixtures::service_user(&test, CUSTOMER, registrant, MATRIX_SERVICE_USER, &LinkToken::generate().unwrap()).await;
 
     // A route is open without a token (`Auth: NONE`) exactly when its action is open to anyone.
     for function in functions() {

@@ -1,6 +1,6 @@
-//! Identifiers of customers and projects: lowercase DNS-label-like names, immutable once chosen.
-//! Both follow `^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$` but are distinct types, so a project's
-//! identifier can never be passed where a customer's is meant.
+//! Identifiers of customers, projects and platforms: lowercase DNS-label-like names, immutable
+//! once chosen. All follow `^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$` but are distinct types, so a
+//! project's identifier can never be passed where a customer's is meant.
 
 use serde::{Deserialize, Serialize};
 
@@ -53,6 +53,10 @@ identifier_type!(
 identifier_type!(
     /// A project's identifier, unique within its customer.
     ProjectIdentifier
+);
+identifier_type!(
+    /// The name of a platform tenants are made on (`PLATFORMS`), e.g. `aws`.
+    PlatformName
 );
 
 #[cfg(test)]

@@ -1,7 +1,8 @@
-//! One-time link tokens (the e-mail confirmation link): 256 bits from the operating system's
-//! random source, carried only by the link in the mail, stored only as their SHA-256 hash and
-//! looked up by that hash. A table read reveals no usable token, and the raw token is never
-//! compared with anything, so a guess cannot be told apart in time from any other wrong token.
+//! One-time link tokens (the e-mail confirmation link) and service users' secrets: 256 bits from
+//! the operating system's random source, carried only by the link in the mail (or shown once, in
+//! the answer that creates the service user), stored only as their SHA-256 hash and looked up by
+//! that hash. A table read reveals no usable token, and the raw token is never compared with
+//! anything, so a guess cannot be told apart in time from any other wrong token.
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -39,7 +40,8 @@ impl LinkToken {
         }
     }
 
-    /// The token itself, for the one place it goes: the link in the mail.
+    /// The token itself, for the one place it goes: the link in the mail (or the answer that
+    /// creates a service user).
     pub fn expose(&self) -> &str {
         &self.0
     }

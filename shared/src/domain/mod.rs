@@ -4,12 +4,14 @@ pub use customer::{Customer, CustomerStatus, ProjectQuota};
 pub use display_name::DisplayName;
 pub use email::EmailAddress;
 pub use email_confirmation::{ConfirmationState, EmailConfirmation};
-pub use identifier::{CustomerIdentifier, ProjectIdentifier};
+pub use identifier::{CustomerIdentifier, PlatformName, ProjectIdentifier};
 pub use ids::{GeneratedId, PartnerId, UserId};
 pub use invitation::{Invitation, InvitationStatus};
 pub use link_token::{LinkToken, RandomSourceError, TokenHash};
 pub use membership::{CustomerRole, JoinedVia, Membership};
 pub use partner_scope::PartnerScope;
+pub use platform::{ConsoleUrl, Platforms};
+pub use project::{Project, ServiceUser, Tenant};
 pub use reason::Reason;
 pub use tags::{
     TagCatalog, TagDefinition, TagEdit, TagError, TagKey, TagValueType, TagValues, TagWriter, edit_tags, validate_tags,
@@ -51,6 +53,8 @@ mod invitation;
 mod link_token;
 mod membership;
 mod partner_scope;
+mod platform;
+mod project;
 mod reason;
 pub mod tags;
 mod text;

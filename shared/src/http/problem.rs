@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use crate::authorization::Denial;
 use crate::diagnostics::error_chain;
-use crate::domain::TagError;
+use crate::domain::{RandomSourceError, TagError};
 use crate::principal::ClaimsError;
 use crate::store::{Conflict, StoreError};
 
@@ -69,6 +69,8 @@ pub enum InternalError {
     Response(#[from] lambda_http::http::Error),
     #[error("the response body could not be serialized")]
     Serialize(#[from] serde_json::Error),
+    #[error(transparent)]
+    Randomness(#[from] RandomSourceError),
 }
 
 #[derive(Serialize)]
@@ -97,6 +99,44 @@ impl ApiError {
             problem_type: "customer-not-active",
             detail: format!("customer {identifier:?} is {status} and allows reads only until it is ACTIVE"),
         }
+    }
+
+    /// 403: a DISABLED customer keeps what it has, but makes nothing new and opens no tenant.
+    pub fn customer_disabled(identifier: &str) -> Self {
+        Self::Forbidden {
+            problem_type: "customer-disabled",
+            detail: format!(
+                "customer {identifier:?} is DISABLED: everything stays readable, but nothing new is made and no tenant is opened until it is enabled again"
+            ),
+        }
+    }
+
+    /// 409: the customer owns as many projects as its quota allows (or more, after a lowered quota).
+    pub fn quota_exceeded(identifier: &str, quota: u32) -> Self {
+        Self::Conflict {
+            problem_type: "quota-exceeded",
+            detail: format!("customer {identifier:?} has reached its project quota of {quota}"),
+        }
+    }
+
+    /// 409: the tenant's platform is no longer one of `PLATFORMS`, so there is no console to open.
+    pub fn platform_not_configured(platform: &str) -> Self {
+        Self::Conflict {
+            problem_type: "platform-not-configured",
+            detail: format!("platform {platform:?} is no longer configured: its tenants have no console link"),
+        }
+    }
+
+    pub fn not_found_project(customer: &str, project: &str) -> Self {
+        Self::NotFound(format!("customer {customer:?} has no project {project:?}"))
+    }
+
+    pub fn not_found_tenant(project: &str, tenant: &str) -> Self {
+        Self::NotFound(format!("project {project:?} has no tenant {tenant:?}"))
+    }
+
+    pub fn not_found_service_user(customer: &str, service_user: &str) -> Self {
+        Self::NotFound(format!("customer {customer:?} has no service user {service_user:?}"))
     }
 
     /// 409: only a customer in PENDING_APPROVAL can be approved.
@@ -293,6 +333,13 @@ impl From<Conflict> for ApiError {
                     .to_owned(),
             ),
             Conflict::AccessChanged => Self::concurrent_modification(),
+            Conflict::ProjectIdentifierTaken(project) => {
+                conflict_of("project-identifier-taken", format!("the customer has a project {project:?} already"))
+            }
+            Conflict::TenantExists(platform) => {
+                conflict_of("tenant-exists", format!("the project has a tenant on platform {platform:?} already"))
+            }
+            Conflict::ServiceUserGone(id) => Self::NotFound(format!("service user {id} does not exist")),
         }
     }
 }

@@ -6,7 +6,7 @@ use lambda_http::{Request, RequestExt};
 use serde::de::DeserializeOwned;
 
 use super::{ApiError, IfMatch};
-use crate::domain::{CustomerIdentifier, TagKey, UserId};
+use crate::domain::{CustomerIdentifier, GeneratedId, ProjectIdentifier, TagKey, UserId};
 use crate::principal::Principal;
 use crate::store::PageQuery;
 
@@ -26,6 +26,12 @@ pub trait RequestExtensions {
     fn page_query(&self) -> Result<PageQuery, ApiError>;
     /// The `{userId}` path parameter; one that cannot be a user id reads as an unknown member.
     fn user_id_parameter(&self) -> Result<UserId, ApiError>;
+    /// The `{projectId}` path parameter; one that cannot be an identifier reads as an unknown project.
+    fn project_id(&self) -> Result<ProjectIdentifier, ApiError>;
+    /// The `{tenantId}` path parameter; one that cannot be an id reads as an unknown tenant.
+    fn tenant_id(&self) -> Result<GeneratedId, ApiError>;
+    /// The `{serviceUserId}` path parameter; one that cannot be an id reads as an unknown service user.
+    fn service_user_id(&self) -> Result<GeneratedId, ApiError>;
     /// The JSON body: `application/json`, at most `MAX_BODY_BYTES`, an object whose fields are
     /// `Field`s (see `http::body`).
     fn json_body<T: DeserializeOwned>(&self) -> Result<T, ApiError>;
@@ -54,18 +60,33 @@ impl RequestExtensions for Request {
     }
 
     fn customer_id(&self) -> Result<CustomerIdentifier, ApiError> {
-        let raw = self.path_parameters_ref().and_then(|parameters| parameters.first("id")).unwrap_or_default();
+        let raw = path_parameter(self, "id");
         CustomerIdentifier::parse(raw).map_err(|_| ApiError::not_found_customer(raw))
     }
 
     fn tag_key(&self) -> Result<TagKey, ApiError> {
-        let raw = self.path_parameters_ref().and_then(|parameters| parameters.first("key")).unwrap_or_default();
+        let raw = path_parameter(self, "key");
         TagKey::parse(raw).map_err(|_| ApiError::not_found_tag(raw))
     }
 
     fn user_id_parameter(&self) -> Result<UserId, ApiError> {
-        let raw = self.path_parameters_ref().and_then(|parameters| parameters.first("userId")).unwrap_or_default();
+        let raw = path_parameter(self, "userId");
         UserId::parse(raw).map_err(|_| ApiError::NotFound(format!("user {raw:?} is not a member")))
+    }
+
+    fn project_id(&self) -> Result<ProjectIdentifier, ApiError> {
+        let raw = path_parameter(self, "projectId");
+        ProjectIdentifier::parse(raw).map_err(|_| ApiError::not_found_project(path_parameter(self, "id"), raw))
+    }
+
+    fn tenant_id(&self) -> Result<GeneratedId, ApiError> {
+        let raw = path_parameter(self, "tenantId");
+        GeneratedId::parse(raw).map_err(|_| ApiError::not_found_tenant(path_parameter(self, "projectId"), raw))
+    }
+
+    fn service_user_id(&self) -> Result<GeneratedId, ApiError> {
+        let raw = path_parameter(self, "serviceUserId");
+        GeneratedId::parse(raw).map_err(|_| ApiError::not_found_service_user(path_parameter(self, "id"), raw))
     }
 
     fn query_parameter(&self, name: &str) -> Option<String> {
@@ -103,4 +124,9 @@ impl RequestExtensions for Request {
     fn if_match(&self) -> IfMatch {
         IfMatch::from_headers(self.headers())
     }
+}
+
+/// A path parameter as sent (empty when absent).
+fn path_parameter<'a>(request: &'a Request, name: &str) -> &'a str {
+    request.path_parameters_ref().and_then(|parameters| parameters.first(name)).unwrap_or_default()
 }

@@ -1,7 +1,7 @@
 //! What a failed condition means, in the domain's words. Each conditional write of a change
 //! names the conflict it stands for; the HTTP boundary alone turns conflicts into statuses.
 
-use crate::domain::{CustomerIdentifier, EmailAddress, TagKey};
+use crate::domain::{CustomerIdentifier, EmailAddress, GeneratedId, PlatformName, ProjectIdentifier, TagKey};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Conflict {
@@ -33,4 +33,10 @@ pub enum Conflict {
     /// What authorized the change (the customer, the caller's membership) changed or vanished
     /// between the read and the write: decide again on what is stored now.
     AccessChanged,
+    /// The customer has a project with this identifier.
+    ProjectIdentifierTaken(ProjectIdentifier),
+    /// The project has a tenant on this platform.
+    TenantExists(PlatformName),
+    /// The service user was deleted meanwhile.
+    ServiceUserGone(GeneratedId),
 }

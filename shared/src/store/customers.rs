@@ -3,15 +3,15 @@
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::items::{
-    self, CustomerItem, InvitationEmailItem, InvitationItem, MemberItem, NewCustomerItem, RetiredTagItem,
-    TagDefinitionItem,
+    self, CustomerItem, InvitationEmailItem, InvitationItem, MemberItem, NewCustomerItem, ProjectItem, RetiredTagItem,
+    ServiceUserItem, TagDefinitionItem,
 };
 use super::keys::{self, Index, Key, entity};
 use super::pagination::{ListQuery, Page, PageQuery};
 use super::{Conflict, Expression, MAX_BATCH_KEYS, Store, StoreError};
 use crate::domain::{
-    Customer, CustomerIdentifier, CustomerRole, CustomerStatus, Invitation, Membership, PartnerScope, TagCatalog,
-    TagKey, UserId,
+    Customer, CustomerIdentifier, CustomerRole, CustomerStatus, GeneratedId, Invitation, Membership, PartnerScope,
+    Project, ProjectIdentifier, ServiceUser, TagCatalog, TagKey, UserId,
 };
 use crate::events::DomainEvent;
 
@@ -21,6 +21,23 @@ pub struct NewCustomer {
     pub members: Vec<Membership>,
     pub invitations: Vec<Invitation>,
     pub events: Vec<DomainEvent>,
+}
+
+/// What to read along with a customer, in the same BatchGetItem.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Related<'a> {
+    /// The definitions of these tag keys, in use or retired.
+    pub tags: &'a [TagKey],
+    pub project: Option<&'a ProjectIdentifier>,
+    pub service_user: Option<GeneratedId>,
+}
+
+/// What was found of [`Related`]: what does not exist is absent.
+#[derive(Debug, Clone, Default)]
+pub struct RelatedItems {
+    pub catalog: TagCatalog,
+    pub project: Option<Project>,
+    pub service_user: Option<ServiceUser>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -93,20 +110,20 @@ impl Store {
         customer: &CustomerIdentifier,
         user: &UserId,
     ) -> Result<Option<(Customer, Option<CustomerRole>)>, StoreError> {
-        let found = self.customer_members_and_tags(customer, &[user], &[]).await?;
-        Ok(found.map(|(customer, members, _)| (customer, members.first().map(|member| member.role))))
+        let found = self.customer_membership_and(customer, user, &Related::default()).await?;
+        Ok(found.map(|(customer, role, _)| (customer, role)))
     }
 
-    /// The customer, the caller's membership role in it and the definitions (in use or retired)
-    /// of `tags`, read together in one round trip.
-    pub async fn customer_membership_and_tags(
+    /// The customer, the caller's membership role in it and what `related` names, read together
+    /// in one round trip.
+    pub async fn customer_membership_and(
         &self,
         customer: &CustomerIdentifier,
         user: &UserId,
-        tags: &[TagKey],
-    ) -> Result<Option<(Customer, Option<CustomerRole>, TagCatalog)>, StoreError> {
-        let found = self.customer_members_and_tags(customer, &[user], tags).await?;
-        Ok(found.map(|(customer, members, catalog)| (customer, members.first().map(|member| member.role), catalog)))
+        related: &Related<'_>,
+    ) -> Result<Option<(Customer, Option<CustomerRole>, RelatedItems)>, StoreError> {
+        let found = self.customer_members_and(customer, &[user], related).await?;
+        Ok(found.map(|(customer, members, items)| (customer, members.first().map(|member| member.role), items)))
     }
 
     /// The customer and the memberships of `users` in it (those that exist), read together in one
@@ -116,19 +133,19 @@ impl Store {
         customer: &CustomerIdentifier,
         users: &[&UserId],
     ) -> Result<Option<(Customer, Vec<Membership>)>, StoreError> {
-        let found = self.customer_members_and_tags(customer, users, &[]).await?;
+        let found = self.customer_members_and(customer, users, &Related::default()).await?;
         Ok(found.map(|(customer, members, _)| (customer, members)))
     }
 
-    /// The customer, the memberships of `users` in it and the definitions (in use or retired) of
-    /// `tags`: whichever exist, read together in one consistent BatchGetItem.
-    #[tracing::instrument(skip_all, fields(%customer, users = users.len(), tags = tags.len()))]
-    async fn customer_members_and_tags(
+    /// The customer, the memberships of `users` in it and what `related` names: whichever exist,
+    /// read together in one consistent BatchGetItem.
+    #[tracing::instrument(skip_all, fields(%customer, users = users.len(), tags = related.tags.len()))]
+    async fn customer_members_and(
         &self,
         customer: &CustomerIdentifier,
         users: &[&UserId],
-        tags: &[TagKey],
-    ) -> Result<Option<(Customer, Vec<Membership>, TagCatalog)>, StoreError> {
+        related: &Related<'_>,
+    ) -> Result<Option<(Customer, Vec<Membership>, RelatedItems)>, StoreError> {
         let mut wanted = vec![Key::customer(customer)];
         for user in users {
             let key = Key::member(customer, user);
@@ -137,24 +154,30 @@ impl Store {
                 wanted.push(key);
             }
         }
-        wanted.extend(tags.iter().flat_map(|key| [Key::tag_definition(key), Key::retired_tag(key)]));
+        wanted.extend(related.tags.iter().flat_map(|key| [Key::tag_definition(key), Key::retired_tag(key)]));
+        wanted.extend(related.project.map(|project| Key::project(customer, project)));
+        wanted.extend(related.service_user.map(|id| Key::service_user(customer, id)));
         let mut found = None;
         let mut members = Vec::new();
-        let mut catalog = TagCatalog::default();
+        let mut items = RelatedItems::default();
         for item in self.get_many(wanted).await? {
             match item.get("entity").and_then(|entity| entity.as_s().ok()).map(String::as_str) {
                 Some(entity::CUSTOMER) => found = Some(serde_dynamo::from_item::<_, CustomerItem>(item)?.customer),
                 Some(entity::MEMBER) => members.push(serde_dynamo::from_item::<_, MemberItem>(item)?.membership),
                 Some(entity::TAG_DEFINITION) => {
-                    catalog.defined.push(serde_dynamo::from_item::<_, TagDefinitionItem>(item)?.definition);
+                    items.catalog.defined.push(serde_dynamo::from_item::<_, TagDefinitionItem>(item)?.definition);
                 }
                 Some(entity::RETIRED_TAG) => {
-                    catalog.retired.push(serde_dynamo::from_item::<_, RetiredTagItem>(item)?.definition);
+                    items.catalog.retired.push(serde_dynamo::from_item::<_, RetiredTagItem>(item)?.definition);
+                }
+                Some(entity::PROJECT) => items.project = Some(serde_dynamo::from_item::<_, ProjectItem>(item)?.project),
+                Some(entity::SERVICE_USER) => {
+                    items.service_user = Some(serde_dynamo::from_item::<_, ServiceUserItem>(item)?.service_user);
                 }
                 _ => return Err(StoreError::Invariant("a key read with a customer holds an item of another kind")),
             }
         }
-        Ok(found.map(|found| (found, members, catalog)))
+        Ok(found.map(|found| (found, members, items)))
     }
 
     /// A user's membership in a customer.

@@ -35,15 +35,35 @@ impl StoreError {
     pub fn is_unavailable(&self) -> bool {
         matches!(self, Self::Unavailable(_))
     }
+
+    /// Whether the request certainly changed nothing: refused by a condition or by DynamoDB
+    /// (cancelled, throttled, invalid), or never sent. A timeout, a broken connection or a
+    /// server error leave it open whether a write landed.
+    pub fn changed_nothing(&self) -> bool {
+        use aws_sdk_dynamodb::Error;
+        match self {
+            Self::Unavailable(error) => matches!(
+                **error,
+                Error::TransactionCanceledException(_)
+                    | Error::TransactionConflictException(_)
+                    | Error::ThrottlingException(_)
+                    | Error::ProvisionedThroughputExceededException(_)
+                    | Error::RequestLimitExceeded(_)
+            ),
+            _ => true,
+        }
+    }
 }
 
-/// Error codes DynamoDB answers when the caller should slow down or the service is failing.
-const TEMPORARY_CODES: [&str; 5] = [
+/// Error codes DynamoDB answers when the caller should slow down or the service is failing, and
+/// when a single-item write met an ongoing transaction on its item (after our retries).
+const TEMPORARY_CODES: [&str; 6] = [
     "ThrottlingException",
     "ProvisionedThroughputExceededException",
     "RequestLimitExceeded",
     "InternalServerError",
     "ServiceUnavailable",
+    "TransactionConflictException",
 ];
 
 /// Sorts what remains of an SDK error after the SDK's own retries: unreachable, timed out,

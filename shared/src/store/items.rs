@@ -8,7 +8,9 @@ use std::collections::HashMap;
 
 use super::StoreError;
 use super::keys::{self, Key, entity};
-use crate::domain::{Customer, EmailConfirmation, Invitation, Membership, TagDefinition};
+use crate::domain::{
+    Customer, EmailConfirmation, Invitation, Membership, Project, ServiceUser, TagDefinition, Tenant, TokenHash,
+};
 use crate::events::{DomainEvent, EventEnvelope, rfc3339_millis};
 
 pub type Item = HashMap<String, AttributeValue>;
@@ -285,6 +287,73 @@ impl RetiredTagItem {
     }
 }
 
+/// The attribute that counts a customer's projects, on its customer item: kept by the project
+/// slot reservation alone, never by a customer change (see `store::projects`).
+pub const PROJECT_COUNT: &str = "projectCount";
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProjectItem {
+    #[serde(flatten)]
+    pub key: Key,
+    pub entity: String,
+    #[serde(flatten)]
+    pub project: Project,
+}
+
+impl From<&Project> for ProjectItem {
+    fn from(project: &Project) -> Self {
+        Self {
+            key: Key::project(&project.customer_id, &project.identifier),
+            entity: entity::PROJECT.to_owned(),
+            project: project.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TenantItem {
+    #[serde(flatten)]
+    pub key: Key,
+    pub entity: String,
+    #[serde(flatten)]
+    pub tenant: Tenant,
+}
+
+impl From<&Tenant> for TenantItem {
+    fn from(tenant: &Tenant) -> Self {
+        Self {
+            key: Key::tenant(&tenant.customer_id, &tenant.project_id, &tenant.platform),
+            entity: entity::TENANT.to_owned(),
+            tenant: tenant.clone(),
+        }
+    }
+}
+
+/// A service user and the SHA-256 of its secret (never the secret).
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ServiceUserItem {
+    #[serde(flatten)]
+    pub key: Key,
+    pub entity: String,
+    pub secret_hash: TokenHash,
+    #[serde(flatten)]
+    pub service_user: ServiceUser,
+}
+
+impl ServiceUserItem {
+    pub fn new(service_user: &ServiceUser, secret_hash: TokenHash) -> Self {
+        Self {
+            key: Key::service_user(&service_user.customer_id, service_user.service_user_id),
+            entity: entity::SERVICE_USER.to_owned(),
+            secret_hash,
+            service_user: service_user.clone(),
+        }
+    }
+}
+
 /// Golden items: every attribute of each item kind, so a layout change is a deliberate one.
 #[cfg(test)]
 mod tests {
@@ -400,6 +469,45 @@ mod tests {
             json!({
                 "pk": {"S": "CUSTOMER#acme"}, "sk": {"S": "INVITATION_EMAIL#jane@example.com"},
                 "entity": {"S": "INVITATION_EMAIL"}, "invitationId": {"S": "019bc165-0000-7000-8000-000000000001"}
+            })
+        );
+    }
+
+    #[test]
+    fn project_tenant_and_service_user_items() {
+        let created_by = UserId::parse("u1").unwrap();
+        let web = ProjectIdentifier::parse("web").unwrap();
+        let project = Project::new(acme(), web.clone(), DisplayName::parse("Web").unwrap(), created_by.clone(), at());
+        assert_eq!(
+            stored(ProjectItem::from(&project)),
+            json!({
+                "pk": {"S": "CUSTOMER#acme"}, "sk": {"S": "PROJECT#web"}, "entity": {"S": "PROJECT"},
+                "customerId": {"S": "acme"}, "identifier": {"S": "web"}, "displayName": {"S": "Web"},
+                "createdAt": {"S": "2026-01-15T11:30:00Z"}, "createdBy": {"S": "u1"}, "version": {"N": "1"}
+            })
+        );
+        let mut tenant = Tenant::new(acme(), web, PlatformName::parse("aws").unwrap(), created_by.clone(), at());
+        tenant.tenant_id = GeneratedId::parse("019bc165-0000-7000-8000-000000000003").unwrap();
+        assert_eq!(
+            stored(TenantItem::from(&tenant)),
+            json!({
+                "pk": {"S": "CUSTOMER#acme"}, "sk": {"S": "TENANT#web#aws"}, "entity": {"S": "TENANT"},
+                "tenantId": {"S": "019bc165-0000-7000-8000-000000000003"}, "customerId": {"S": "acme"},
+                "projectId": {"S": "web"}, "platform": {"S": "aws"},
+                "createdAt": {"S": "2026-01-15T11:30:00Z"}, "createdBy": {"S": "u1"}, "version": {"N": "1"}
+            })
+        );
+        let mut user = ServiceUser::new(acme(), DisplayName::parse("ci").unwrap(), created_by, at());
+        user.service_user_id = GeneratedId::parse("019bc165-0000-7000-8000-000000000004").unwrap();
+        let hash = TokenHash::parse(&"ab".repeat(32)).unwrap();
+        assert_eq!(
+            stored(ServiceUserItem::new(&user, hash)),
+            json!({
+                "pk": {"S": "CUSTOMER#acme"}, "sk": {"S": "SERVICE_USER#019bc165-0000-7000-8000-000000000004"},
+                "entity": {"S": "SERVICE_USER"}, "secretHash": {"S": "ab".repeat(32)},
+                "serviceUserId": {"S": "019bc165-0000-7000-8000-000000000004"}, "customerId": {"S": "acme"},
+                "name": {"S": "ci"}, "createdAt": {"S": "2026-01-15T11:30:00Z"}, "createdBy": {"S": "u1"},
+                "version": {"N": "1"}
             })
         );
     }

@@ -7,7 +7,8 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
 use crate::domain::{
-    CustomerIdentifier, CustomerStatus, EmailAddress, GeneratedId, PartnerId, TagKey, TokenHash, UserId,
+    CustomerIdentifier, CustomerStatus, EmailAddress, GeneratedId, PartnerId, PlatformName, ProjectIdentifier, TagKey,
+    TokenHash, UserId,
 };
 
 /// The table's primary key of an item.
@@ -22,6 +23,10 @@ const CUSTOMER_SK: &str = "CUSTOMER";
 /// Sort-key prefix of a customer's member items.
 pub(crate) const MEMBER_PREFIX: &str = "MEMBER#";
 pub(crate) const HISTORY_PREFIX: &str = "EVENT#";
+/// Sort-key prefix of a customer's projects.
+pub(crate) const PROJECT_PREFIX: &str = "PROJECT#";
+/// Sort-key prefix of a customer's service users.
+pub(crate) const SERVICE_USER_PREFIX: &str = "SERVICE_USER#";
 /// Sorts after every history entry (`$` follows `#`) and before the partition's other items.
 pub(crate) const HISTORY_END: &str = "EVENT$";
 /// Installation-wide items (events without a customer).
@@ -47,6 +52,20 @@ impl Key {
     /// Exists while an invitation for the address is pending: one pending invitation per address.
     pub fn invitation_email(customer: &CustomerIdentifier, email: &EmailAddress) -> Self {
         Self { pk: customer_pk(customer), sk: format!("INVITATION_EMAIL#{email}") }
+    }
+
+    pub fn project(customer: &CustomerIdentifier, project: &ProjectIdentifier) -> Self {
+        Self { pk: customer_pk(customer), sk: format!("{PROJECT_PREFIX}{project}") }
+    }
+
+    /// Keyed by platform: one tenant per project and platform. Outside the projects' sort-key
+    /// range, so a list of projects reads no tenants.
+    pub fn tenant(customer: &CustomerIdentifier, project: &ProjectIdentifier, platform: &PlatformName) -> Self {
+        Self { pk: customer_pk(customer), sk: format!("{}{platform}", tenants_of(project)) }
+    }
+
+    pub fn service_user(customer: &CustomerIdentifier, service_user: GeneratedId) -> Self {
+        Self { pk: customer_pk(customer), sk: format!("{SERVICE_USER_PREFIX}{service_user}") }
     }
 
     pub fn outbox(customer: Option<&CustomerIdentifier>, event: GeneratedId) -> Self {
@@ -168,6 +187,12 @@ pub fn history_sk(occurred_at: &str, event: GeneratedId) -> String {
     format!("{HISTORY_PREFIX}{occurred_at}#{event}")
 }
 
+/// The sort-key prefix of one project's tenants. The `#` after the identifier (which never holds
+/// one) keeps project `web` from reading the tenants of project `web-shop`.
+pub fn tenants_of(project: &ProjectIdentifier) -> String {
+    format!("TENANT#{project}#")
+}
+
 pub fn tag_definitions() -> String {
     TAG_DEFINITIONS_PK.to_owned()
 }
@@ -190,4 +215,7 @@ pub mod entity {
     pub const TAG_DEFINITION: &str = "TAG_DEFINITION";
     pub const RETIRED_TAG: &str = "RETIRED_TAG";
     pub const TAG_DEFINITION_COUNT: &str = "TAG_DEFINITION_COUNT";
+    pub const PROJECT: &str = "PROJECT";
+    pub const TENANT: &str = "TENANT";
+    pub const SERVICE_USER: &str = "SERVICE_USER";
 }

@@ -12,6 +12,7 @@ mod items;
 mod keys;
 mod members;
 mod pagination;
+mod projects;
 mod tag_definitions;
 mod transaction;
 
@@ -20,7 +21,7 @@ use aws_sdk_dynamodb::types::KeysAndAttributes;
 use std::sync::Arc;
 
 pub use conflict::Conflict;
-pub use customers::{CustomerFilter, NewCustomer};
+pub use customers::{CustomerFilter, NewCustomer, Related, RelatedItems};
 pub use deliveries::{Claim, Completion, DeliveryClaim};
 pub use email_confirmations::LinkStart;
 pub use error::StoreError;
@@ -28,6 +29,7 @@ pub use history::{HistoryEntry, HistoryFilter, Recorded};
 use items::Item;
 pub use keys::{Index, Key};
 pub use pagination::{MAX_FILTERED_READ, Page, PageQuery};
+pub use projects::SlotReservation;
 use transaction::built;
 pub use transaction::{Changes, Expression};
 

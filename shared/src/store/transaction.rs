@@ -2,6 +2,8 @@
 //! or only checks, each with the condition it relies on and the [`Conflict`] that condition stands
 //! for, plus an outbox item for each of its events. Either all of it lands or none.
 
+use aws_sdk_dynamodb::config::http::HttpResponse;
+use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{
     AttributeValue, CancellationReason, ConditionCheck, Delete, Put, ReturnValuesOnConditionCheckFailure,
@@ -275,6 +277,32 @@ fn with_current_state(conflict: Conflict, stored: Option<&Item>) -> Conflict {
                 .and_then(|version| version.parse().ok()),
         },
         conflict => conflict,
+    }
+}
+
+/// Sends a single-item write again while it meets an ongoing transaction on its item: DynamoDB
+/// refuses it with `TransactionConflictException`, which the SDK does not retry. The same
+/// backoff as a transaction's; the last refusal is returned (and answered as unavailable).
+pub(super) async fn retry_on_transaction_conflict<T, E, F>(
+    mut send: impl FnMut() -> F,
+) -> Result<T, SdkError<E, HttpResponse>>
+where
+    F: Future<Output = Result<T, SdkError<E, HttpResponse>>>,
+    E: ProvideErrorMetadata,
+{
+    let mut attempt = 0;
+    loop {
+        match send().await {
+            Err(error)
+                if attempt < CONFLICT_RETRIES
+                    && error.as_service_error().and_then(ProvideErrorMetadata::code)
+                        == Some("TransactionConflictException") =>
+            {
+                tokio::time::sleep(backoff(attempt)).await;
+                attempt += 1;
+            }
+            result => return result,
+        }
     }
 }
 
