@@ -451,6 +451,7 @@ fn one_of_every_type() -> Vec<DomainEvent> {
             platform: "aws".into(),
         }),
         EventPayload::ServiceUserCreated(ServiceUserCreated { service_user_id: GeneratedId::new(), name: "ci".into() }),
+        EventPayload::ServiceUserDeleted(ServiceUserDeleted { service_user_id: GeneratedId::new(), name: "ci".into() }),
         EventPayload::TagDefinitionCreated(billing.clone()),
         EventPayload::TagDefinitionUpdated(TagDefinitionUpdated {
             key: billing.key.clone(),
