@@ -5,6 +5,7 @@
 pub mod faults;
 pub mod fixtures;
 pub mod local_services;
+pub mod logs;
 pub mod operations;
 pub mod pipeline;
 pub mod requests;

@@ -4,9 +4,6 @@
 
 #![recursion_limit = "256"]
 
-use std::cell::Cell;
-use std::sync::{Mutex, Once};
-
 use chrono::{Duration, Utc};
 use email_sender::EmailSender;
 use meshcustomers::domain::{
@@ -15,6 +12,7 @@ use meshcustomers::domain::{
 };
 use meshcustomers::store::LinkStart;
 use meshcustomers_tests::local_services::ses_endpoint;
+use meshcustomers_tests::logs::{capture_this_threads_log, captured_log};
 use meshcustomers_tests::pipeline::{RecordingBus, delivered, stream_batch, stream_records};
 use meshcustomers_tests::requests::RequestBuilder;
 use meshcustomers_tests::test_app::local_sdk_config;
@@ -228,44 +226,6 @@ async fn the_registrant_is_mailed_the_approval_without_a_link_when_none_is_requi
     assert!(mails[0]["body"]["html"].as_str().unwrap().contains("Plain &lt;Approval&gt;"));
     assert!(mails_to("partner-admins@default.example").await.is_empty(), "the approver gets nothing");
     assert!(test.items_of("EMAIL_CONFIRMATION").await.is_empty());
-}
-
-thread_local! {
-    static CAPTURING: Cell<bool> = const { Cell::new(false) };
-}
-
-/// The log lines (all levels) of the threads that capture.
-static CAPTURED: Mutex<Vec<u8>> = Mutex::new(Vec::new());
-
-struct CaptureWriter;
-
-impl std::io::Write for CaptureWriter {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        if CAPTURING.get() {
-            CAPTURED.lock().unwrap().extend_from_slice(bytes);
-        }
-        Ok(bytes.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-/// From now on, what this thread logs (every level) is captured. The subscriber is this test
-/// binary's global one: a thread's own default subscriber would miss callsites that other
-/// threads registered first.
-fn capture_this_threads_log() {
-    static SUBSCRIBER: Once = Once::new();
-    SUBSCRIBER.call_once(|| {
-        let subscriber =
-            tracing_subscriber::fmt().with_max_level(tracing::Level::TRACE).with_writer(|| CaptureWriter).finish();
-        tracing::subscriber::set_global_default(subscriber).expect("the only global subscriber");
-    });
-    CAPTURING.set(true);
-}
-
-fn captured_log() -> String {
-    String::from_utf8_lossy(&CAPTURED.lock().unwrap()).into_owned()
 }
 
 #[tokio::test]
