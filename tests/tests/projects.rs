@@ -9,6 +9,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use futures::future::join_all;
 use meshcustomers::domain::{CustomerRole, CustomerStatus, LinkToken};
+use meshcustomers_tests::faults::{Fault, Faults};
 use meshcustomers_tests::logs::{capture_this_threads_log, captured_log};
 use meshcustomers_tests::requests::RequestBuilder;
 use meshcustomers_tests::{Caller, TestApp, TestResponse, api, fixtures};
@@ -687,4 +688,41 @@ async fn concurrent_deletions_of_a_service_user_delete_it_once() {
         refused.assert_problem(404, "not-found");
     }
     assert_eq!(test.events_of("SERVICE_USER_DELETED").await.len(), 1);
+}
+
+// ------------------------------------------------------------------------------- failures
+
+/// A reservation that keeps meeting a transaction on the customer item is retried with backoff,
+/// then answered 503 (not 500), with nothing counted. A project transaction that certainly
+/// wrote nothing (cancelled) gives its slot back; one whose outcome is unknown (the connection
+/// broke) keeps it: the count may be one above the projects, never below them.
+#[tokio::test]
+async fn the_slot_is_given_back_only_when_the_project_certainly_was_not_written() {
+    let faults = Faults::default();
+    let test = TestApp::spawn_with_faults(&faults).await;
+    customer(&test, "faulty", CustomerStatus::Active, 5).await;
+
+    faults.inject("UpdateItem", Fault::error("TransactionConflictException"));
+    test.operations.take_calls();
+    let response = test.call(create_project, new_project("faulty", "web").by(&admin())).await;
+    response.assert_problem(503, "service-unavailable");
+    let reservations =
+        test.operations.take_calls().iter().filter(|call| call.operation == "dynamodb:UpdateItem").count();
+    assert_eq!(reservations, 9, "the first reservation and 8 retries");
+    faults.clear();
+    assert_eq!(assert_project_count_exact(&test, "faulty").await, 0);
+
+    let conflicted = r#","CancellationReasons":[{"Code":"None"},{"Code":"TransactionConflict"},{"Code":"None"}]"#;
+    faults.inject("TransactWriteItems", Fault::status(400, "TransactionCanceledException", conflicted));
+    let response = test.call(create_project, new_project("faulty", "web").by(&admin())).await;
+    response.assert_problem(503, "service-unavailable");
+    faults.clear();
+    assert_eq!(assert_project_count_exact(&test, "faulty").await, 0, "cancelled: the slot was given back");
+
+    faults.inject("TransactWriteItems", Fault::Unreachable);
+    let response = test.call(create_project, new_project("faulty", "web").by(&admin())).await;
+    response.assert_problem(503, "service-unavailable");
+    faults.clear();
+    let count = customer_item(&test, "faulty").await["projectCount"].as_n().unwrap().clone();
+    assert_eq!((count.as_str(), stored_projects(&test, "faulty").await.len()), ("1", 0), "unknown: the slot stays");
 }
