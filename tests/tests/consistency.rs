@@ -80,12 +80,18 @@ fn variables_read_by(binary: &str) -> BTreeSet<String> {
         | "update-tag-definition"
         | "delete-tag-definition"
         | "change-member-role"
-        | "remove-member" => AppConfig::<()>::read(&environment).map(drop),
+        | "remove-member"
+        | "send-message"
+        | "acknowledge-message"
+        | "message-fanout" => AppConfig::<()>::read(&environment).map(drop),
         "approve-customer" => AppConfig::<approve_customer::Settings>::read(&environment).map(drop),
         "add-myself" => AppConfig::<add_myself::Settings>::read(&environment).map(drop),
-        "list-customers" | "list-customer-events" | "list-customer-users" | "list-my-customers" => {
-            AppConfig::<PagesLists>::read(&environment).map(drop)
-        }
+        "list-customers"
+        | "list-customer-events"
+        | "list-customer-users"
+        | "list-my-customers"
+        | "list-customer-messages"
+        | "list-my-messages" => AppConfig::<PagesLists>::read(&environment).map(drop),
         "email-sender" => AppConfig::<email_sender::Settings>::read(&environment).map(drop),
         "stream-publisher" => stream_publisher::Settings::read(&environment).map(drop),
         other => panic!("no configuration reader for function {other}: add one"),

@@ -22,6 +22,7 @@ const CUSTOMER_SK: &str = "CUSTOMER";
 /// Sort-key prefix of a customer's member items.
 pub(crate) const MEMBER_PREFIX: &str = "MEMBER#";
 pub(crate) const HISTORY_PREFIX: &str = "EVENT#";
+pub(crate) const MESSAGE_PREFIX: &str = "MESSAGE#";
 /// Sorts after every history entry (`$` follows `#`) and before the partition's other items.
 pub(crate) const HISTORY_END: &str = "EVENT$";
 /// Installation-wide items (events without a customer).
@@ -47,6 +48,16 @@ impl Key {
     /// Exists while an invitation for the address is pending: one pending invitation per address.
     pub fn invitation_email(customer: &CustomerIdentifier, email: &EmailAddress) -> Self {
         Self { pk: customer_pk(customer), sk: format!("INVITATION_EMAIL#{email}") }
+    }
+
+    /// A message sent to the customer's members: newest first when read backwards (v7 ids sort by time).
+    pub fn message(customer: &CustomerIdentifier, message: GeneratedId) -> Self {
+        Self { pk: customer_pk(customer), sk: format!("{MESSAGE_PREFIX}{message}") }
+    }
+
+    /// One recipient's copy of a message, in the recipient's inbox across all their customers.
+    pub fn inbox(user: &UserId, message: GeneratedId) -> Self {
+        Self { pk: inbox_pk(user), sk: format!("{MESSAGE_PREFIX}{message}") }
     }
 
     pub fn outbox(customer: Option<&CustomerIdentifier>, event: GeneratedId) -> Self {
@@ -155,6 +166,11 @@ pub fn all_customers_in_status(status: CustomerStatus) -> String {
     format!("{ALL_CUSTOMERS}#STATUS#{}", status.as_str())
 }
 
+/// A user's inbox: their copies of the messages sent to the customers they belong to.
+pub fn inbox_pk(user: &UserId) -> String {
+    format!("INBOX#{user}")
+}
+
 pub fn user_memberships(user: &UserId) -> String {
     format!("USER#{user}")
 }
@@ -190,4 +206,6 @@ pub mod entity {
     pub const TAG_DEFINITION: &str = "TAG_DEFINITION";
     pub const RETIRED_TAG: &str = "RETIRED_TAG";
     pub const TAG_DEFINITION_COUNT: &str = "TAG_DEFINITION_COUNT";
+    pub const MESSAGE: &str = "MESSAGE";
+    pub const INBOX: &str = "INBOX";
 }
