@@ -131,6 +131,9 @@ async fn the_readme_tour_runs_as_written() {
         r#""joinedVia":"SELF_ASSIGNMENT""#,
         r#""type":"last-admin""#,
         r#""type":"CUSTOMER_STATUS_CHANGED""#,
+        // Seen at login after the fan-out, then resolved by pat's acknowledgement.
+        r#""text":"Maintenance on Saturday, 22:00 to 23:00 UTC","mode":"SINGLE_READ""#,
+        r#""resolvedBy":"pat""#,
         "sam@shop.example",
     ] {
         assert!(output.contains(expected), "the tour's output lacks {expected}:\n{output}");
