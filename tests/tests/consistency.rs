@@ -81,6 +81,9 @@ fn variables_read_by(binary: &str) -> BTreeSet<String> {
         | "delete-tag-definition"
         | "change-member-role"
         | "remove-member"
+        | "send-message"
+        | "acknowledge-message"
+        | "message-fanout"
         | "create-project"
         | "get-project"
         | "create-service-user"
@@ -93,6 +96,8 @@ fn variables_read_by(binary: &str) -> BTreeSet<String> {
         | "list-customer-events"
         | "list-customer-users"
         | "list-my-customers"
+        | "list-customer-messages"
+        | "list-my-messages"
         | "list-projects"
         | "list-service-users" => AppConfig::<PagesLists>::read(&environment).map(drop),
         "email-sender" => AppConfig::<email_sender::Settings>::read(&environment).map(drop),

@@ -4,7 +4,7 @@
 //! (Stream reading and the bus are granted by SAM and by the publisher's own statement.)
 
 use email_sender::EmailSender;
-use meshcustomers::domain::{CustomerRole, CustomerStatus, LinkToken};
+use meshcustomers::domain::{CustomerRole, CustomerStatus, GeneratedId, LinkToken, MessageMode};
 use meshcustomers_tests::local_services::ses_endpoint;
 use meshcustomers_tests::pipeline::{RecordingBus, delivered, stream_batch, stream_records};
 use meshcustomers_tests::template::{functions, granted_actions};
@@ -137,6 +137,48 @@ async fn actions_used_by(binary: &str) -> BTreeSet<String> {
             test.operations.take();
             let delete = api("DELETE /tag-definitions/{key}").param("key", "least");
             test.call(delete_tag_definition::handle, delete.by(&Caller::partner_admin("acme"))).await;
+        }
+        "send-message" => {
+            create_customer(&test, "least").await;
+            test.operations.take();
+            let send = api("POST /customers/{id}/messages").param("id", "least");
+            let body = json!({"text": "Least", "mode": "SINGLE_READ"});
+            test.call(send_message::handle, send.json(body).by(&Caller::platform_admin())).await;
+        }
+        "list-customer-messages" => {
+            create_customer(&test, "least").await;
+            test.operations.take();
+            let list = api("GET /customers/{id}/messages").param("id", "least");
+            test.call(list_customer_messages::handle, list.by(&Caller::platform_admin())).await;
+        }
+        "list-my-messages" | "acknowledge-message" => {
+            let member = Caller::user("m", "m@least.example");
+            let members = [(&member, CustomerRole::CustomerEmployee)];
+            fixtures::customer(&test, "least", "acme", CustomerStatus::Active, &members).await;
+            let id = GeneratedId::new();
+            fixtures::message_in_inbox(&test, "least", id, MessageMode::SingleRead, &[&member]).await;
+            test.operations.take();
+            if binary == "list-my-messages" {
+                test.call(list_my_messages::handle, api("GET /me/messages").by(&member)).await;
+            } else {
+                let ack = api("POST /me/messages/{messageId}/acknowledgement").param("messageId", &id.to_string());
+                let response = test.call(acknowledge_message::handle, ack.content_type(None).by(&member)).await;
+                assert_eq!(response.status, 204, "{}", response.body);
+            }
+        }
+        "message-fanout" => {
+            let member = Caller::user("m", "m@least.example");
+            let members = [(&member, CustomerRole::CustomerEmployee)];
+            fixtures::customer(&test, "least", "acme", CustomerStatus::Active, &members).await;
+            let send = api("POST /customers/{id}/messages").param("id", "least");
+            let body = json!({"text": "Least", "mode": "ALL_MUST_READ"});
+            test.call(send_message::handle, send.json(body).by(&Caller::platform_admin())).await;
+            let entries = published(&test).await;
+            let sent = entries.iter().find(|entry| entry.detail_type == "MESSAGE_SENT").expect("MESSAGE_SENT").clone();
+            test.operations.take();
+            // A delivery and a redelivery (its puts find the entries there).
+            message_fanout::handle(&test.store, delivered(&sent)).await.unwrap();
+            message_fanout::handle(&test.store, delivered(&sent)).await.unwrap();
         }
         "list-customer-users" => {
             create_customer(&test, "least").await;

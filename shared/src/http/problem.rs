@@ -340,6 +340,10 @@ impl From<Conflict> for ApiError {
                 conflict_of("tenant-exists", format!("the project has a tenant on platform {platform:?} already"))
             }
             Conflict::ServiceUserGone(id) => Self::NotFound(format!("service user {id} does not exist")),
+            Conflict::AlreadyAcknowledged | Conflict::AlreadyResolved => {
+                conflict_of("already-acknowledged", "the message was acknowledged already".to_owned())
+            }
+            Conflict::NotRecipient => Self::NotFound("the message does not exist".to_owned()),
         }
     }
 }

@@ -39,4 +39,10 @@ pub enum Conflict {
     TenantExists(PlatformName),
     /// The service user was deleted meanwhile.
     ServiceUserGone(GeneratedId),
+    /// The recipient acknowledged the message before.
+    AlreadyAcknowledged,
+    /// Another recipient resolved the SINGLE_READ message first.
+    AlreadyResolved,
+    /// The user is not (or no longer) a member of the message's customer.
+    NotRecipient,
 }

@@ -27,6 +27,7 @@ pub(crate) const HISTORY_PREFIX: &str = "EVENT#";
 pub(crate) const PROJECT_PREFIX: &str = "PROJECT#";
 /// Sort-key prefix of a customer's service users.
 pub(crate) const SERVICE_USER_PREFIX: &str = "SERVICE_USER#";
+pub(crate) const MESSAGE_PREFIX: &str = "MESSAGE#";
 /// Sorts after every history entry (`$` follows `#`) and before the partition's other items.
 pub(crate) const HISTORY_END: &str = "EVENT$";
 /// Installation-wide items (events without a customer).
@@ -66,6 +67,16 @@ impl Key {
 
     pub fn service_user(customer: &CustomerIdentifier, service_user: GeneratedId) -> Self {
         Self { pk: customer_pk(customer), sk: format!("{SERVICE_USER_PREFIX}{service_user}") }
+    }
+
+    /// A message sent to the customer's members: newest first when read backwards (v7 ids sort by time).
+    pub fn message(customer: &CustomerIdentifier, message: GeneratedId) -> Self {
+        Self { pk: customer_pk(customer), sk: format!("{MESSAGE_PREFIX}{message}") }
+    }
+
+    /// One recipient's copy of a message, in the recipient's inbox across all their customers.
+    pub fn inbox(user: &UserId, message: GeneratedId) -> Self {
+        Self { pk: inbox_pk(user), sk: format!("{MESSAGE_PREFIX}{message}") }
     }
 
     pub fn outbox(customer: Option<&CustomerIdentifier>, event: GeneratedId) -> Self {
@@ -174,6 +185,11 @@ pub fn all_customers_in_status(status: CustomerStatus) -> String {
     format!("{ALL_CUSTOMERS}#STATUS#{}", status.as_str())
 }
 
+/// A user's inbox: their copies of the messages sent to the customers they belong to.
+pub fn inbox_pk(user: &UserId) -> String {
+    format!("INBOX#{user}")
+}
+
 pub fn user_memberships(user: &UserId) -> String {
     format!("USER#{user}")
 }
@@ -218,4 +234,6 @@ pub mod entity {
     pub const PROJECT: &str = "PROJECT";
     pub const TENANT: &str = "TENANT";
     pub const SERVICE_USER: &str = "SERVICE_USER";
+    pub const MESSAGE: &str = "MESSAGE";
+    pub const INBOX: &str = "INBOX";
 }
