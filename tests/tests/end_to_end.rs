@@ -131,6 +131,11 @@ async fn the_readme_tour_runs_as_written() {
         r#""joinedVia":"SELF_ASSIGNMENT""#,
         r#""type":"last-admin""#,
         r#""type":"CUSTOMER_STATUS_CHANGED""#,
+        // A project on aws, its console link, a service user's secret; disabled, no console.
+        r#""identifier":"web-shop""#,
+        r#""url":"https://console.aws.amazon.com/console/home?meshTenant="#,
+        r#""secret":""#,
+        r#""type":"customer-disabled""#,
         // Seen at login after the fan-out, then resolved by pat's acknowledgement.
         r#""text":"Maintenance on Saturday, 22:00 to 23:00 UTC","mode":"SINGLE_READ""#,
         r#""resolvedBy":"pat""#,
