@@ -1,8 +1,7 @@
 //! A caller's access to one customer: load it with the caller's membership (and what the action
-//! needs with it), decide the action;
-//! the one way a customer item is changed ([`change_customer`]), the one way a tag definition is
-//! ([`change_tag_definition`]), and the one way a membership is changed or removed
-//! ([`change_membership`]).
+//! needs with it) and decide the action; the one way a customer item is changed
+//! ([`change_customer`]), the one way a tag definition is ([`change_tag_definition`]), and the one
+//! way a membership is changed or removed ([`change_membership`]).
 
 use chrono::{DateTime, Utc};
 use std::time::Duration;

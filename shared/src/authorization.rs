@@ -374,6 +374,24 @@ mod tests {
     }
 
     #[test]
+    fn admin_area_roles_read_service_users_but_only_members_act_on_projects_and_tenants() {
+        let acme = PartnerId::parse("acme").unwrap();
+        let acme_admin = principal(Some((PartnerAdmin, Some("acme"))));
+        let outside = on(&acme, None);
+        assert_eq!(authorize(&acme_admin, Action::ListServiceUsers, Some(&outside)), Ok(Role::PartnerAdmin));
+        assert_eq!(authorize(&acme_admin, Action::ReadProject, Some(&outside)), Ok(Role::PartnerAdmin));
+        for action in [Action::DeleteServiceUser, Action::CreateProject, Action::OpenTenantAccess] {
+            assert_eq!(authorize(&acme_admin, action, Some(&outside)), Err(Denial::Forbidden), "{action:?}");
+        }
+        let user = principal(None);
+        let employee = on(&acme, Some(CustomerEmployee));
+        assert_eq!(authorize(&user, Action::OpenTenantAccess, Some(&employee)), Ok(Role::CustomerEmployee));
+        for action in [Action::CreateTenant, Action::ListServiceUsers, Action::DeleteServiceUser] {
+            assert_eq!(authorize(&user, action, Some(&employee)), Err(Denial::Forbidden), "{action:?}");
+        }
+    }
+
+    #[test]
     fn installation_actions_need_no_customer() {
         let user = principal(None);
         let employee = principal(Some((PartnerEmployee, Some("acme"))));
