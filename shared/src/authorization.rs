@@ -208,6 +208,11 @@ pub const ROUTES: &[(&str, Action)] = &[
     // A member removing themselves asks for Action::LeaveCustomer instead (see remove-member).
     ("DELETE /customers/{id}/users/{userId}", Action::RemoveMember),
     ("GET /me/customers", Action::ListOwnCustomers),
+    ("POST /customers/{id}/invitations", Action::InviteUser),
+    ("GET /customers/{id}/invitations", Action::ListInvitations),
+    ("DELETE /customers/{id}/invitations/{invitationId}", Action::CancelInvitation),
+    ("POST /customers/{id}/invitations/{invitationId}/resend", Action::ResendInvitation),
+    ("POST /invitations/accept", Action::AcceptInvitation),
 ];
 
 /// The action a route asks for.

@@ -6,7 +6,7 @@ use lambda_http::{Request, RequestExt};
 use serde::de::DeserializeOwned;
 
 use super::{ApiError, IfMatch};
-use crate::domain::{CustomerIdentifier, TagKey, UserId};
+use crate::domain::{CustomerIdentifier, GeneratedId, TagKey, UserId};
 use crate::principal::Principal;
 use crate::store::PageQuery;
 
@@ -26,6 +26,9 @@ pub trait RequestExtensions {
     fn page_query(&self) -> Result<PageQuery, ApiError>;
     /// The `{userId}` path parameter; one that cannot be a user id reads as an unknown member.
     fn user_id_parameter(&self) -> Result<UserId, ApiError>;
+    /// The `{invitationId}` path parameter; one that cannot be an id reads as an unknown
+    /// invitation of `customer`.
+    fn invitation_id(&self, customer: &CustomerIdentifier) -> Result<GeneratedId, ApiError>;
     /// The JSON body: `application/json`, at most `MAX_BODY_BYTES`, an object whose fields are
     /// `Field`s (see `http::body`).
     fn json_body<T: DeserializeOwned>(&self) -> Result<T, ApiError>;
@@ -66,6 +69,12 @@ impl RequestExtensions for Request {
     fn user_id_parameter(&self) -> Result<UserId, ApiError> {
         let raw = self.path_parameters_ref().and_then(|parameters| parameters.first("userId")).unwrap_or_default();
         UserId::parse(raw).map_err(|_| ApiError::NotFound(format!("user {raw:?} is not a member")))
+    }
+
+    fn invitation_id(&self, customer: &CustomerIdentifier) -> Result<GeneratedId, ApiError> {
+        let raw =
+            self.path_parameters_ref().and_then(|parameters| parameters.first("invitationId")).unwrap_or_default();
+        GeneratedId::parse(raw).map_err(|_| ApiError::not_found_invitation(customer.as_str(), raw))
     }
 
     fn query_parameter(&self, name: &str) -> Option<String> {

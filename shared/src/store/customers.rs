@@ -3,15 +3,15 @@
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::items::{
-    self, CustomerItem, InvitationEmailItem, InvitationItem, MemberItem, NewCustomerItem, RetiredTagItem,
-    TagDefinitionItem,
+    self, CustomerItem, InvitationEmailItem, InvitationItem, MemberEmailItem, MemberItem, NewCustomerItem,
+    RetiredTagItem, TagDefinitionItem,
 };
 use super::keys::{self, Index, Key, entity};
 use super::pagination::{ListQuery, Page, PageQuery};
 use super::{Conflict, Expression, MAX_BATCH_KEYS, Store, StoreError};
 use crate::domain::{
-    Customer, CustomerIdentifier, CustomerRole, CustomerStatus, Invitation, Membership, PartnerScope, TagCatalog,
-    TagKey, UserId,
+    Customer, CustomerIdentifier, CustomerRole, CustomerStatus, GeneratedId, Invitation, Membership, PartnerScope,
+    TagCatalog, TagKey, UserId,
 };
 use crate::events::DomainEvent;
 
@@ -21,6 +21,14 @@ pub struct NewCustomer {
     pub members: Vec<Membership>,
     pub invitations: Vec<Invitation>,
     pub events: Vec<DomainEvent>,
+}
+
+/// What one consistent BatchGetItem read with a customer (see `Store::read_with_customer`).
+struct CustomerRead {
+    customer: Customer,
+    members: Vec<Membership>,
+    catalog: TagCatalog,
+    invitation: Option<Invitation>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -44,6 +52,9 @@ impl Store {
         changes.insert(&item, Conflict::IdentifierTaken(new.customer.identifier.clone()))?;
         for member in &new.members {
             changes.insert(&MemberItem::from(member), Conflict::AlreadyMember)?;
+        }
+        for address in MemberEmailItem::of(&new.members) {
+            changes.insert(&address, Conflict::Inconsistent("a new customer has a member address"))?;
         }
         for invitation in &new.invitations {
             let pending = Conflict::InvitationPending(invitation.email.clone());
@@ -93,8 +104,8 @@ impl Store {
         customer: &CustomerIdentifier,
         user: &UserId,
     ) -> Result<Option<(Customer, Option<CustomerRole>)>, StoreError> {
-        let found = self.customer_members_and_tags(customer, &[user], &[]).await?;
-        Ok(found.map(|(customer, members, _)| (customer, members.first().map(|member| member.role))))
+        let found = self.read_with_customer(customer, &[user], &[], None).await?;
+        Ok(found.map(|read| (read.customer, read.members.first().map(|member| member.role))))
     }
 
     /// The customer, the caller's membership role in it and the definitions (in use or retired)
@@ -105,8 +116,8 @@ impl Store {
         user: &UserId,
         tags: &[TagKey],
     ) -> Result<Option<(Customer, Option<CustomerRole>, TagCatalog)>, StoreError> {
-        let found = self.customer_members_and_tags(customer, &[user], tags).await?;
-        Ok(found.map(|(customer, members, catalog)| (customer, members.first().map(|member| member.role), catalog)))
+        let found = self.read_with_customer(customer, &[user], tags, None).await?;
+        Ok(found.map(|read| (read.customer, read.members.first().map(|member| member.role), read.catalog)))
     }
 
     /// The customer and the memberships of `users` in it (those that exist), read together in one
@@ -116,19 +127,33 @@ impl Store {
         customer: &CustomerIdentifier,
         users: &[&UserId],
     ) -> Result<Option<(Customer, Vec<Membership>)>, StoreError> {
-        let found = self.customer_members_and_tags(customer, users, &[]).await?;
-        Ok(found.map(|(customer, members, _)| (customer, members)))
+        let found = self.read_with_customer(customer, users, &[], None).await?;
+        Ok(found.map(|read| (read.customer, read.members)))
     }
 
-    /// The customer, the memberships of `users` in it and the definitions (in use or retired) of
-    /// `tags`: whichever exist, read together in one consistent BatchGetItem.
+    /// The customer, the caller's membership in it and one of its invitations (if they exist),
+    /// read together in one consistent BatchGetItem.
+    pub async fn customer_membership_and_invitation(
+        &self,
+        customer: &CustomerIdentifier,
+        user: &UserId,
+        invitation: GeneratedId,
+    ) -> Result<Option<(Customer, Option<Membership>, Option<Invitation>)>, StoreError> {
+        let found = self.read_with_customer(customer, &[user], &[], Some(invitation)).await?;
+        Ok(found.map(|read| (read.customer, read.members.into_iter().next(), read.invitation)))
+    }
+
+    /// The customer, the memberships of `users` in it, the definitions (in use or retired) of
+    /// `tags` and the invitation `invitation`: whichever exist, read together in one consistent
+    /// BatchGetItem.
     #[tracing::instrument(skip_all, fields(%customer, users = users.len(), tags = tags.len()))]
-    async fn customer_members_and_tags(
+    async fn read_with_customer(
         &self,
         customer: &CustomerIdentifier,
         users: &[&UserId],
         tags: &[TagKey],
-    ) -> Result<Option<(Customer, Vec<Membership>, TagCatalog)>, StoreError> {
+        invitation: Option<GeneratedId>,
+    ) -> Result<Option<CustomerRead>, StoreError> {
         let mut wanted = vec![Key::customer(customer)];
         for user in users {
             let key = Key::member(customer, user);
@@ -138,9 +163,11 @@ impl Store {
             }
         }
         wanted.extend(tags.iter().flat_map(|key| [Key::tag_definition(key), Key::retired_tag(key)]));
+        wanted.extend(invitation.map(|id| Key::invitation(customer, id)));
         let mut found = None;
         let mut members = Vec::new();
         let mut catalog = TagCatalog::default();
+        let mut invitation = None;
         for item in self.get_many(wanted).await? {
             match item.get("entity").and_then(|entity| entity.as_s().ok()).map(String::as_str) {
                 Some(entity::CUSTOMER) => found = Some(serde_dynamo::from_item::<_, CustomerItem>(item)?.customer),
@@ -151,10 +178,13 @@ impl Store {
                 Some(entity::RETIRED_TAG) => {
                     catalog.retired.push(serde_dynamo::from_item::<_, RetiredTagItem>(item)?.definition);
                 }
+                Some(entity::INVITATION) => {
+                    invitation = Some(serde_dynamo::from_item::<_, InvitationItem>(item)?.invitation);
+                }
                 _ => return Err(StoreError::Invariant("a key read with a customer holds an item of another kind")),
             }
         }
-        Ok(found.map(|found| (found, members, catalog)))
+        Ok(found.map(|customer| CustomerRead { customer, members, catalog, invitation }))
     }
 
     /// A user's membership in a customer.

@@ -21,6 +21,8 @@ const CUSTOMER_PREFIX: &str = "CUSTOMER#";
 const CUSTOMER_SK: &str = "CUSTOMER";
 /// Sort-key prefix of a customer's member items.
 pub(crate) const MEMBER_PREFIX: &str = "MEMBER#";
+/// Sort-key prefix of a customer's invitations (not their `INVITATION_EMAIL#` locks).
+pub(crate) const INVITATION_PREFIX: &str = "INVITATION#";
 pub(crate) const HISTORY_PREFIX: &str = "EVENT#";
 /// Sorts after every history entry (`$` follows `#`) and before the partition's other items.
 pub(crate) const HISTORY_END: &str = "EVENT$";
@@ -40,13 +42,25 @@ impl Key {
         Self { pk: customer_pk(customer), sk: format!("{MEMBER_PREFIX}{user}") }
     }
 
-    pub fn invitation(customer: &CustomerIdentifier, invitation: GeneratedId) -> Self {
-        Self { pk: customer_pk(customer), sk: format!("INVITATION#{invitation}") }
+    /// The members of the customer with this address (outside the `MEMBER#` range): an address
+    /// that is a member's cannot be invited.
+    pub fn member_email(customer: &CustomerIdentifier, email: &EmailAddress) -> Self {
+        Self { pk: customer_pk(customer), sk: format!("MEMBER_EMAIL#{email}") }
     }
 
-    /// Exists while an invitation for the address is pending: one pending invitation per address.
+    pub fn invitation(customer: &CustomerIdentifier, invitation: GeneratedId) -> Self {
+        Self { pk: customer_pk(customer), sk: format!("{INVITATION_PREFIX}{invitation}") }
+    }
+
+    /// Names the invitation pending for the address until it expires: one pending invitation per
+    /// address.
     pub fn invitation_email(customer: &CustomerIdentifier, email: &EmailAddress) -> Self {
         Self { pk: customer_pk(customer), sk: format!("INVITATION_EMAIL#{email}") }
+    }
+
+    /// An invitation link, known only by its token's hash.
+    pub fn invitation_link(hash: &TokenHash) -> Self {
+        Self { pk: format!("INVITATION_LINK#{hash}"), sk: "INVITATION_LINK".to_owned() }
     }
 
     pub fn outbox(customer: Option<&CustomerIdentifier>, event: GeneratedId) -> Self {
@@ -181,8 +195,10 @@ pub fn event_pk(customer: Option<&CustomerIdentifier>) -> String {
 pub mod entity {
     pub const CUSTOMER: &str = "CUSTOMER";
     pub const MEMBER: &str = "MEMBER";
+    pub const MEMBER_EMAIL: &str = "MEMBER_EMAIL";
     pub const INVITATION: &str = "INVITATION";
     pub const INVITATION_EMAIL: &str = "INVITATION_EMAIL";
+    pub const INVITATION_LINK: &str = "INVITATION_LINK";
     pub const OUTBOX: &str = "OUTBOX";
     pub const HISTORY: &str = "HISTORY";
     pub const DELIVERY: &str = "DELIVERY";
