@@ -80,12 +80,18 @@ fn variables_read_by(binary: &str) -> BTreeSet<String> {
         | "update-tag-definition"
         | "delete-tag-definition"
         | "change-member-role"
-        | "remove-member" => AppConfig::<()>::read(&environment).map(drop),
+        | "remove-member"
+        | "cancel-invitation"
+        | "accept-invitation" => AppConfig::<()>::read(&environment).map(drop),
+        "invite-user" => AppConfig::<invite_user::Settings>::read(&environment).map(drop),
+        "resend-invitation" => AppConfig::<resend_invitation::Settings>::read(&environment).map(drop),
         "approve-customer" => AppConfig::<approve_customer::Settings>::read(&environment).map(drop),
         "add-myself" => AppConfig::<add_myself::Settings>::read(&environment).map(drop),
-        "list-customers" | "list-customer-events" | "list-customer-users" | "list-my-customers" => {
-            AppConfig::<PagesLists>::read(&environment).map(drop)
-        }
+        "list-customers"
+        | "list-customer-events"
+        | "list-customer-users"
+        | "list-my-customers"
+        | "list-invitations" => AppConfig::<PagesLists>::read(&environment).map(drop),
         "email-sender" => AppConfig::<email_sender::Settings>::read(&environment).map(drop),
         "stream-publisher" => stream_publisher::Settings::read(&environment).map(drop),
         other => panic!("no configuration reader for function {other}: add one"),

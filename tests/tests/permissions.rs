@@ -4,7 +4,7 @@
 //! (Stream reading and the bus are granted by SAM and by the publisher's own statement.)
 
 use email_sender::EmailSender;
-use meshcustomers::domain::{CustomerRole, CustomerStatus, LinkToken};
+use meshcustomers::domain::{CustomerRole, CustomerStatus, GeneratedId, LinkToken};
 use meshcustomers_tests::local_services::ses_endpoint;
 use meshcustomers_tests::pipeline::{RecordingBus, delivered, stream_batch, stream_records};
 use meshcustomers_tests::template::{functions, granted_actions};
@@ -174,6 +174,70 @@ async fn actions_used_by(binary: &str) -> BTreeSet<String> {
             test.operations.take();
             test.call(list_my_customers::handle, api("GET /me/customers").by(&registrant)).await;
         }
+        "invite-user" => {
+            let admin = Caller::user("a", "a@least.example");
+            fixtures::customer(
+                &test,
+                "least",
+                "acme",
+                CustomerStatus::Active,
+                &[(&admin, CustomerRole::CustomerAdmin)],
+            )
+            .await;
+            test.operations.take();
+            let invite = api("POST /customers/{id}/invitations").param("id", "least");
+            let body = json!({"email": "i@least.example", "role": "CUSTOMER_EMPLOYEE"});
+            let response = test.call(invite_user::handle, invite.json(body).by(&admin)).await;
+            assert_eq!(response.status, 201, "{}", response.body);
+        }
+        "list-invitations" => {
+            create_customer(&test, "least").await;
+            test.operations.take();
+            let list = api("GET /customers/{id}/invitations").param("id", "least");
+            let response = test.call(list_invitations::handle, list.by(&Caller::platform_admin())).await;
+            assert_eq!(response.body["items"].as_array().map(Vec::len), Some(1), "{}", response.body);
+        }
+        "cancel-invitation" | "resend-invitation" => {
+            let admin = Caller::user("a", "a@least.example");
+            fixtures::customer(
+                &test,
+                "least",
+                "acme",
+                CustomerStatus::Active,
+                &[(&admin, CustomerRole::CustomerAdmin)],
+            )
+            .await;
+            let expires_at = chrono::Utc::now() + chrono::Duration::hours(1);
+            let role = CustomerRole::CustomerEmployee;
+            let id = GeneratedId::new();
+            fixtures::invitation(&test, "least", id, "i@least.example", role, expires_at).await;
+            test.operations.take();
+            let response = if binary == "cancel-invitation" {
+                let cancel = api("DELETE /customers/{id}/invitations/{invitationId}").param("id", "least");
+                test.call(cancel_invitation::handle, cancel.param("invitationId", &id.to_string()).by(&admin)).await
+            } else {
+                let resend = api("POST /customers/{id}/invitations/{invitationId}/resend").param("id", "least");
+                test.call(resend_invitation::handle, resend.param("invitationId", &id.to_string()).by(&admin)).await
+            };
+            assert!(response.status < 300, "{}", response.body);
+        }
+        "accept-invitation" => {
+            fixtures::customer(&test, "least", "acme", CustomerStatus::Active, &[]).await;
+            let expires_at = chrono::Utc::now() + chrono::Duration::hours(1);
+            let role = CustomerRole::CustomerAdmin;
+            let invitation =
+                fixtures::invitation(&test, "least", GeneratedId::new(), "i@least.example", role, expires_at).await;
+            let token = LinkToken::generate().unwrap();
+            fixtures::invitation_link(&test, &invitation, &token).await;
+            test.operations.take();
+            // Accepted as an admin (the customer's adminCount counts it), then refused as used.
+            let invitee = Caller::user("i", "i@least.example");
+            for status in [201, 410] {
+                let accept = api("POST /invitations/accept").json(json!({"token": token.expose()}));
+                let response = test.call(accept_invitation::handle, accept.by(&invitee)).await;
+                assert_eq!(response.status, status, "{}", response.body);
+            }
+        }
         "list-customers" => {
             test.call(list_customers::handle, api("GET /customers").query("q", "l").by(&Caller::platform_admin()))
                 .await;
@@ -213,10 +277,15 @@ async fn actions_used_by(binary: &str) -> BTreeSet<String> {
             .await;
             let me = api("POST /customers/{id}/users/me").param("id", "joined");
             test.call(add_myself::handle, me.by(&Caller::partner_admin("acme"))).await;
+            // An invitation: its link stored and made current, the mail sent.
+            let invite = api("POST /customers/{id}/invitations").param("id", "joined");
+            let body = json!({"email": "i@joined.example", "role": "CUSTOMER_EMPLOYEE"});
+            test.call(invite_user::handle, invite.json(body).by(&admin)).await;
             let entries = published(&test).await;
             let of_type = |detail_type: &str| entries.iter().find(|e| e.detail_type == detail_type).unwrap().clone();
             let (registered, approved, joined) =
                 (of_type("CUSTOMER_REGISTERED"), of_type("CUSTOMER_APPROVED"), of_type("USER_ASSIGNED_HIMSELF"));
+            let invited = of_type("USER_INVITED");
             test.operations.take();
             let sender = |endpoint: &'static str| {
                 let test = &test;
@@ -235,6 +304,7 @@ async fn actions_used_by(binary: &str) -> BTreeSet<String> {
             // The approval: the registrant's membership read, the confirmation link stored.
             email_sender::handle(&working, delivered(&approved)).await.unwrap();
             email_sender::handle(&working, delivered(&joined)).await.unwrap();
+            email_sender::handle(&working, delivered(&invited)).await.unwrap();
         }
         other => panic!("no permission scenario for function {other}: add one"),
     }
