@@ -16,6 +16,8 @@ pub enum InvitationStatus {
 }
 
 impl InvitationStatus {
+    pub const ALL: [Self; 4] = [Self::Pending, Self::Accepted, Self::Cancelled, Self::Expired];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Pending => "PENDING",
