@@ -472,6 +472,35 @@ mod tests {
     }
 
     #[test]
+    fn an_invitation_mails_the_invitee_its_accept_link() {
+        let invited = UserInvited {
+            invitation_id: meshcustomers::domain::GeneratedId::new(),
+            email: EmailAddress::parse("jane@globex.example").unwrap(),
+            role: CustomerRole::CustomerEmployee,
+            expires_at: chrono::DateTime::parse_from_rfc3339("2026-01-22T10:30:00.123Z").unwrap().to_utc(),
+            version: 2,
+            customer_display_name: "Globex <Labs> & Co".into(),
+        };
+        let event = event(EventPayload::UserInvited(invited.clone()), Some("pat@acme.example"));
+        assert_eq!(mail_request(&event), Some(MailRequest::Invitation(invited.clone())));
+        let token = LinkToken::generate().unwrap();
+        let mail = invitation_mail(&event, &invited, &acme(), "https://p.example", &token).unwrap();
+        let link = format!("https://p.example/accept-invitation?token={}", token.expose());
+        assert_eq!(mail.subject, "You are invited to join Globex <Labs> & Co");
+        assert!(mail.text.contains(&link) && mail.html.contains(&format!("href=\"{link}\"")), "{}", mail.html);
+        assert!(
+            mail.text.contains("pat@acme.example invites you to join the customer account Globex <Labs> & Co (acme)")
+        );
+        assert!(mail.text.contains("as customer employee") && mail.text.contains("until 2026-01-22 10:30 UTC"));
+        assert!(mail.text.contains("(jane@globex.example)"), "{}", mail.text);
+        assert!(mail.html.contains("Globex &lt;Labs&gt; &amp; Co") && !mail.html.contains("<Labs>"));
+        assert!(!mail.subject.contains(token.expose()), "the token is in the link only");
+        let anonymous = self::event(EventPayload::UserInvited(invited.clone()), None);
+        let mail = invitation_mail(&anonymous, &invited, &acme(), "https://p.example", &token).unwrap();
+        assert!(mail.text.contains("An administrator invites you"));
+    }
+
+    #[test]
     fn other_events_mail_nobody() {
         assert_eq!(mail_request(&event(registered(CustomerStatus::Active), Some("jo@acme.example"))), None);
         assert_eq!(mail_request(&event(registered(CustomerStatus::PendingApproval), None)), None);
