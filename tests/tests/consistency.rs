@@ -160,6 +160,13 @@ async fn the_sample_events_run_through_their_functions() {
     let promoted = status(test.call(change_member_role::handle, http_sample("change-member-role")).await);
     assert_eq!(promoted.body["role"], "CUSTOMER_ADMIN");
     status(test.call(remove_member::handle, http_sample("remove-member")).await);
+    // pat, a customer admin since "Add Myself", invites ken (jane was invited at creation).
+    let invitation = status(test.call(invite_user::handle, http_sample("invite-user")).await);
+    assert_eq!(invitation.body["status"], "PENDING");
+    let invitations = status(test.call(list_invitations::handle, http_sample("list-invitations")).await);
+    let invited: Vec<&str> =
+        invitations.body["items"].as_array().unwrap().iter().map(|item| item["email"].as_str().unwrap()).collect();
+    assert_eq!(invited, ["ken@globex.example", "jane@globex.example"], "newest first");
 
     let stream: StreamEvent = serde_json::from_str(&sample("stream-publisher")).expect("stream sample");
     let bus = RecordingBus::default();
