@@ -64,6 +64,7 @@ pub enum Action {
     ResendInvitation,
     AcceptInvitation,
     SendMessage,
+    ListMessages,
     ReadOwnMessages,
     AcknowledgeMessage,
     ListOwnCustomers,
@@ -154,6 +155,7 @@ impl Action {
             Action::ResendInvitation => (Customer, CUSTOMER_ADMIN),
             Action::AcceptInvitation => (Installation, ANY_USER),
             Action::SendMessage => (Customer, ADMIN_AREA),
+            Action::ListMessages => (Customer, ADMIN_AREA),
             Action::ReadOwnMessages => (Installation, ANY_USER),
             Action::AcknowledgeMessage => (Installation, ANY_USER),
             Action::ListOwnCustomers => (Installation, ANY_USER),
@@ -213,6 +215,10 @@ pub const ROUTES: &[(&str, Action)] = &[
     ("DELETE /customers/{id}/invitations/{invitationId}", Action::CancelInvitation),
     ("POST /customers/{id}/invitations/{invitationId}/resend", Action::ResendInvitation),
     ("POST /invitations/accept", Action::AcceptInvitation),
+    ("POST /customers/{id}/messages", Action::SendMessage),
+    ("GET /customers/{id}/messages", Action::ListMessages),
+    ("GET /me/messages", Action::ReadOwnMessages),
+    ("POST /me/messages/{messageId}/acknowledgement", Action::AcknowledgeMessage),
 ];
 
 /// The action a route asks for.

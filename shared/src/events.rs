@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::authorization::Role;
 use crate::domain::{
     Customer, CustomerIdentifier, CustomerRole, CustomerStatus, EmailAddress, FieldError, GeneratedId, Invitation,
-    PartnerId, ProjectIdentifier, Reason, TagDefinition, TagKey, TagValues, UserId,
+    MessageMode, MessageText, PartnerId, ProjectIdentifier, Reason, TagDefinition, TagKey, TagValues, UserId,
 };
 use crate::principal::Principal;
 
@@ -287,20 +287,15 @@ pub struct EmailConfirmed {
     pub email: EmailAddress,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum MessageMode {
-    AllMustRead,
-    SingleRead,
-}
-
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MessageSent {
     pub message_id: GeneratedId,
     pub mode: MessageMode,
-    pub text: String,
-    pub recipient_count: u32,
+    pub text: MessageText,
+    /// When it was sent: its recipients are the customer's members who had joined by then.
+    #[serde(with = "rfc3339_millis")]
+    pub sent_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

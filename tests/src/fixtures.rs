@@ -6,10 +6,10 @@ use chrono::{DateTime, Utc};
 use meshcustomers::authorization::Role;
 use meshcustomers::domain::{
     Customer, CustomerIdentifier, CustomerRole, CustomerStatus, DisplayName, EmailAddress, EmailConfirmation,
-    GeneratedId, Invitation, InvitationLink, JoinedVia, LinkToken, Membership, PartnerId, ProjectQuota, TagValues,
-    UserId,
+    GeneratedId, Invitation, InvitationLink, JoinedVia, LinkToken, Membership, Message, MessageMode, MessageText,
+    PartnerId, ProjectQuota, Sender, TagValues, UserId,
 };
-use meshcustomers::events::{Actor, DomainEvent, EventPayload, UserAcceptedInvitation, UserInvited};
+use meshcustomers::events::{Actor, DomainEvent, EventPayload, MessageSent, UserAcceptedInvitation, UserInvited};
 use meshcustomers::store::{LinkStart, NewCustomer};
 
 use crate::{Caller, TestApp};
@@ -160,4 +160,39 @@ pub async fn invitation_link(test: &TestApp, invitation: &Invitation, token: &Li
     let started = test.store.start_invitation_link(&link).await.expect("the link is stored");
     assert_eq!(started, LinkStart::Started, "the invitation is pending at version {}", invitation.version);
     link
+}
+
+/// A message `message_id` of `mode` sent now to `customer` (with its MESSAGE_SENT), and
+/// delivered to the inbox of each of `recipients` as the fan-out delivers it.
+pub async fn message_in_inbox(
+    test: &TestApp,
+    customer: &str,
+    message_id: GeneratedId,
+    mode: MessageMode,
+    recipients: &[&Caller],
+) -> Message {
+    let now = Utc::now();
+    let customer = CustomerIdentifier::parse(customer).unwrap();
+    let sender = UserId::parse("sender").unwrap();
+    let message = Message {
+        message_id,
+        customer_id: customer.clone(),
+        text: MessageText::parse("Seeded message").unwrap(),
+        mode,
+        sender: Sender { user_id: sender.clone(), email: None },
+        sent_at: now,
+        recipient_count: None,
+        acknowledged_count: 0,
+        resolved_by: None,
+        resolved_at: None,
+    };
+    let sent = MessageSent { message_id, mode, text: message.text.clone(), sent_at: now };
+    let actor = Actor { user_id: sender, email: None, role: Role::PlatformAdmin };
+    let event = DomainEvent::new(&customer, actor, now, EventPayload::MessageSent(sent));
+    test.store.send_message(&message, event).await.expect("the fixture message is written");
+    for recipient in recipients {
+        let user = UserId::parse(recipient.user_id()).unwrap();
+        test.store.deliver_to_inbox(&message, &user).await.expect("the fixture inbox entry is written");
+    }
+    message
 }

@@ -82,7 +82,10 @@ fn variables_read_by(binary: &str) -> BTreeSet<String> {
         | "change-member-role"
         | "remove-member"
         | "cancel-invitation"
-        | "accept-invitation" => AppConfig::<()>::read(&environment).map(drop),
+        | "accept-invitation"
+        | "send-message"
+        | "acknowledge-message"
+        | "message-fanout" => AppConfig::<()>::read(&environment).map(drop),
         "invite-user" => AppConfig::<invite_user::Settings>::read(&environment).map(drop),
         "resend-invitation" => AppConfig::<resend_invitation::Settings>::read(&environment).map(drop),
         "approve-customer" => AppConfig::<approve_customer::Settings>::read(&environment).map(drop),
@@ -91,7 +94,9 @@ fn variables_read_by(binary: &str) -> BTreeSet<String> {
         | "list-customer-events"
         | "list-customer-users"
         | "list-my-customers"
-        | "list-invitations" => AppConfig::<PagesLists>::read(&environment).map(drop),
+        | "list-invitations"
+        | "list-customer-messages"
+        | "list-my-messages" => AppConfig::<PagesLists>::read(&environment).map(drop),
         "email-sender" => AppConfig::<email_sender::Settings>::read(&environment).map(drop),
         "stream-publisher" => stream_publisher::Settings::read(&environment).map(drop),
         other => panic!("no configuration reader for function {other}: add one"),

@@ -92,6 +92,64 @@ async fn the_local_cloud_runs_the_product_end_to_end_and_stops_without_leftovers
     assert!(leftovers.is_some(), "processes left behind: {:#?}", cloud.leftover_processes());
 }
 
+/// The README's tour, run as a newcomer runs it: the `sh` block under "A tour with curl", on a
+/// local cloud started as `make dev` starts it (an empty table), only its two addresses changed
+/// to this cloud's ports. Its answers must say what the tour's comments say.
+#[tokio::test]
+async fn the_readme_tour_runs_as_written() {
+    let mut cloud = RunningCloud::start().await;
+    let readme = std::fs::read_to_string(repo_root().join("README.md")).expect("the README");
+    let tour = readme
+        .split("### A tour with curl")
+        .nth(1)
+        .and_then(|section| section.split("```sh\n").nth(1))
+        .and_then(|block| block.split("```").next())
+        .expect("the README has the tour's sh block");
+    assert!(tour.contains("API=http://127.0.0.1:3000") && tour.contains("http://127.0.0.1:8005/store"));
+    let script = tour.replace("http://127.0.0.1:3000", &cloud.api).replace("http://127.0.0.1:8005", &cloud.ses);
+    let run = std::process::Command::new("bash")
+        .args(["-euo", "pipefail", "-c", &script])
+        .output()
+        .expect("bash runs the tour");
+    let output = String::from_utf8_lossy(&run.stdout);
+    assert!(
+        run.status.success(),
+        "the tour failed: {}\n{output}\n{}",
+        run.status,
+        String::from_utf8_lossy(&run.stderr)
+    );
+    for expected in [
+        "HTTP/1.1 401",
+        r#""identifier":"acme-web""#,
+        r#""type":"not-found""#,
+        r#""status":"PENDING_APPROVAL""#,
+        r#""key":"costCenter""#,
+        r#""tags.costCenter""#,
+        r#""displayName":"Acme Web Shop""#,
+        "HTTP/1.1 412",
+        r#""projectQuota":10"#,
+        r#""status":"DISABLED""#,
+        r#""joinedVia":"SELF_ASSIGNMENT""#,
+        r#""type":"last-admin""#,
+        r#""type":"CUSTOMER_STATUS_CHANGED""#,
+        // The invitation's link: refused to sam, accepted by dana.
+        r#""type":"invitation-email-mismatch""#,
+        r#""userId":"dana""#,
+        r#""joinedVia":"INVITATION""#,
+        // Seen at login after the fan-out, then resolved by pat's acknowledgement.
+        r#""text":"Maintenance on Saturday, 22:00 to 23:00 UTC","mode":"SINGLE_READ""#,
+        r#""resolvedBy":"pat""#,
+        "sam@shop.example",
+    ] {
+        assert!(output.contains(expected), "the tour's output lacks {expected}:\n{output}");
+    }
+    for unexpected in ["internal-error", "service-unavailable", "Internal Server Error"] {
+        assert!(!output.contains(unexpected), "the tour's output shows {unexpected}:\n{output}");
+    }
+    the_log_shows_no_error(&cloud);
+    cloud.stop();
+}
+
 /// A newcomer reads ERROR as broken: the happy path logs none, neither the local cloud nor the
 /// functions (whose JSON log lines carry `"level":"ERROR"`).
 fn the_log_shows_no_error(cloud: &RunningCloud) {

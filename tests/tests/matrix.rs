@@ -6,7 +6,7 @@
 //! match the README's round-trip table and stay at 2 or fewer unless the table says why.
 
 use meshcustomers::authorization::{CustomerRelation, Denial, authorize, route_action};
-use meshcustomers::domain::{CustomerRole, CustomerStatus, GeneratedId, LinkToken, PartnerId};
+use meshcustomers::domain::{CustomerRole, CustomerStatus, GeneratedId, LinkToken, MessageMode, PartnerId};
 use meshcustomers::principal::Principal;
 use meshcustomers_tests::fixtures;
 use meshcustomers_tests::requests::RequestBuilder;
@@ -97,6 +97,11 @@ fn awaiting(n: usize) -> String {
     format!("{CUSTOMER}-awaiting-{n}")
 }
 
+/// The message in caller `n`'s inbox, sent to a customer of its own where it is a member.
+fn inbox_message(n: usize) -> GeneratedId {
+    GeneratedId::parse(&format!("01900000-0000-7000-8000-{n:012}")).unwrap()
+}
+
 fn link_token(n: usize) -> LinkToken {
     LinkToken::parse(&format!("matrix-link-{n:0>31}")).expect("a well-formed token")
 }
@@ -163,6 +168,14 @@ fn request_for(route: &str, n: usize) -> RequestBuilder {
             api(route).param("id", CUSTOMER).param("invitationId", &invitation_id(n, TO_RESEND).to_string())
         }
         "POST /invitations/accept" => api(route).json(json!({"token": invitation_token(n).expose()})),
+        "POST /customers/{id}/messages" => {
+            api(route).param("id", CUSTOMER).json(json!({"text": format!("Matrix {n}"), "mode": "ALL_MUST_READ"}))
+        }
+        "GET /customers/{id}/messages" => api(route).param("id", CUSTOMER),
+        "GET /me/messages" => api(route),
+        "POST /me/messages/{messageId}/acknowledgement" => {
+            api(route).param("messageId", &inbox_message(n).to_string()).content_type(None)
+        }
         other => panic!("no valid request for {other} in the matrix: add one"),
     }
 }
@@ -198,6 +211,10 @@ async fn call(test: &TestApp, route: &str, request: RequestBuilder, caller: Opti
         "DELETE /customers/{id}/invitations/{invitationId}" => test.call(cancel_invitation::handle, request).await,
         "POST /customers/{id}/invitations/{invitationId}/resend" => test.call(resend_invitation::handle, request).await,
         "POST /invitations/accept" => test.call(accept_invitation::handle, request).await,
+        "POST /customers/{id}/messages" => test.call(send_message::handle, request).await,
+        "GET /customers/{id}/messages" => test.call(list_customer_messages::handle, request).await,
+        "GET /me/messages" => test.call(list_my_messages::handle, request).await,
+        "POST /me/messages/{messageId}/acknowledgement" => test.call(acknowledge_message::handle, request).await,
         other => panic!("no handler for {other} in the matrix: add one"),
     }
 }
@@ -262,6 +279,14 @@ async fn every_route_answers_every_caller_as_the_authorization_table_says() {
             let invitation = fixtures::invitation(&test, INVITING, GeneratedId::new(), &email, role, expires_at).await;
             fixtures::invitation_link(&test, &invitation, &invitation_token(n)).await;
         }
+    }
+    // Each caller with a token is a recipient of a message of its own, to acknowledge.
+    for (n, (_, caller, _)) in members.iter().enumerate() {
+        let Some(caller) = caller else { continue };
+        let customer = format!("matrix-inbox-{n}");
+        let employee = [(caller, CustomerRole::CustomerEmployee)];
+        fixtures::customer(&test, &customer, MANAGING_PARTNER, CustomerStatus::Active, &employee).await;
+        fixtures::message_in_inbox(&test, &customer, inbox_message(n), MessageMode::AllMustRead, &[caller]).await;
     }
     let doomed: Vec<_> = (0..members.len())
         .map(|n| json!({"key": format!("doomed{n}"), "displayName": "Doomed", "valueType": "BOOLEAN"}))

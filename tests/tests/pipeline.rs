@@ -6,8 +6,8 @@ use aws_lambda_events::dynamodb::EventRecord;
 use chrono::Utc;
 use meshcustomers::authorization::Role;
 use meshcustomers::domain::{
-    CustomerIdentifier, CustomerRole, CustomerStatus, DisplayName, EmailAddress, GeneratedId, PartnerId,
-    ProjectIdentifier, Reason, TagDefinition, TagKey, TagValueType, UserId,
+    CustomerIdentifier, CustomerRole, CustomerStatus, DisplayName, EmailAddress, GeneratedId, MessageMode, MessageText,
+    PartnerId, ProjectIdentifier, Reason, TagDefinition, TagKey, TagValueType, UserId,
 };
 use meshcustomers::events::*;
 use meshcustomers_tests::pipeline::{RecordingBus, delivered, stream_batch, stream_records};
@@ -438,8 +438,8 @@ fn one_of_every_type() -> Vec<DomainEvent> {
         EventPayload::MessageSent(MessageSent {
             message_id: GeneratedId::new(),
             mode: MessageMode::SingleRead,
-            text: "Maintenance tonight".into(),
-            recipient_count: 3,
+            text: MessageText::parse("Maintenance tonight").unwrap(),
+            sent_at: Utc::now(),
         }),
         EventPayload::MessageAcknowledged(MessageAcknowledged {
             message_id: GeneratedId::new(),

@@ -9,6 +9,7 @@ pub use ids::{GeneratedId, PartnerId, UserId};
 pub use invitation::{Invitation, InvitationLink, InvitationStatus, LinkRefusal};
 pub use link_token::{LinkToken, RandomSourceError, TokenHash};
 pub use membership::{CustomerRole, JoinedVia, Membership};
+pub use message::{InboxEntry, Message, MessageMode, MessageText, Sender};
 pub use partner_scope::PartnerScope;
 pub use reason::Reason;
 pub use tags::{
@@ -50,6 +51,7 @@ mod ids;
 mod invitation;
 mod link_token;
 mod membership;
+mod message;
 mod partner_scope;
 mod reason;
 pub mod tags;

@@ -12,6 +12,6 @@ pub use body::{BODY, Field, JsonType, MAX_BODY_BYTES, TagsInput, UnknownFields};
 pub use precondition::IfMatch;
 pub use problem::{ApiError, InternalError};
 pub use request::RequestExtensions;
-pub use response::{created, etag, json, json_with_etag, no_content, path_segment, respond};
+pub use response::{created, created_unversioned, etag, json, json_with_etag, no_content, path_segment, respond};
 pub use tag_definition::TagDefinitionBody;
 pub use validation::FieldErrors;

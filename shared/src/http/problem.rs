@@ -333,6 +333,10 @@ impl From<Conflict> for ApiError {
                     .to_owned(),
             ),
             Conflict::AccessChanged => Self::concurrent_modification(),
+            Conflict::AlreadyAcknowledged | Conflict::AlreadyResolved => {
+                conflict_of("already-acknowledged", "the message was acknowledged already".to_owned())
+            }
+            Conflict::NotRecipient => Self::NotFound("the message does not exist".to_owned()),
         }
     }
 }

@@ -15,6 +15,11 @@ pub fn created<T: Serialize>(location: &str, value: &T, version: u64) -> Result<
     builder(StatusCode::CREATED, value, Some(version), &[(header::LOCATION, location)])
 }
 
+/// 201 with the new resource's `Location`, for resources that are never edited (no `ETag`).
+pub fn created_unversioned<T: Serialize>(location: &str, value: &T) -> Result<Response<Body>, ApiError> {
+    builder(StatusCode::CREATED, value, None, &[(header::LOCATION, location)])
+}
+
 /// 200 with an `ETag` carrying the resource's version, for `If-Match` on later writes.
 pub fn json_with_etag<T: Serialize>(value: &T, version: u64) -> Result<Response<Body>, ApiError> {
     builder(StatusCode::OK, value, Some(version), &[])

@@ -41,4 +41,10 @@ pub enum Conflict {
     /// What authorized the change (the customer, the caller's membership) changed or vanished
     /// between the read and the write: decide again on what is stored now.
     AccessChanged,
+    /// The recipient acknowledged the message before.
+    AlreadyAcknowledged,
+    /// Another recipient resolved the SINGLE_READ message first.
+    AlreadyResolved,
+    /// The user is not (or no longer) a member of the message's customer.
+    NotRecipient,
 }

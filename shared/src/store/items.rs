@@ -9,8 +9,8 @@ use std::collections::{BTreeMap, HashMap};
 use super::StoreError;
 use super::keys::{self, Key, entity};
 use crate::domain::{
-    Customer, CustomerIdentifier, EmailAddress, EmailConfirmation, Invitation, InvitationLink, Membership,
-    TagDefinition, TokenHash,
+    Customer, CustomerIdentifier, EmailAddress, EmailConfirmation, GeneratedId, Invitation, InvitationLink, Membership,
+    Message, MessageMode, TagDefinition, TokenHash, UserId,
 };
 use crate::events::{DomainEvent, EventEnvelope, rfc3339_millis};
 
@@ -255,6 +255,68 @@ impl OutboxItem {
             detail: serde_json::to_string(event)?,
             ttl: (now + OUTBOX_TTL).timestamp(),
         })
+    }
+}
+
+/// A message sent to a customer's members. Its counters (`acknowledgedCount`, `recipientCount`)
+/// and the SINGLE_READ resolution are updated in place by acknowledgements and the fan-out.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MessageItem {
+    #[serde(flatten)]
+    pub key: Key,
+    pub entity: String,
+    #[serde(flatten)]
+    pub message: Message,
+}
+
+impl From<&Message> for MessageItem {
+    fn from(message: &Message) -> Self {
+        Self {
+            key: Key::message(&message.customer_id, message.message_id),
+            entity: entity::MESSAGE.to_owned(),
+            message: message.clone(),
+        }
+    }
+}
+
+/// How long an acknowledged inbox entry is kept before DynamoDB's TTL removes it.
+pub const ACKNOWLEDGED_INBOX_TTL: Duration = Duration::days(30);
+
+/// One recipient's copy of a message: enough to find the message and to acknowledge it. What
+/// it shows (text, sender, whether it is resolved) is read from the message itself.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InboxItem {
+    #[serde(flatten)]
+    pub key: Key,
+    pub entity: String,
+    pub user_id: UserId,
+    pub customer_id: CustomerIdentifier,
+    pub message_id: GeneratedId,
+    pub mode: MessageMode,
+    #[serde(with = "rfc3339_millis")]
+    pub sent_at: DateTime<Utc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acknowledged_at: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ttl: Option<i64>,
+}
+
+impl InboxItem {
+    /// `user`'s copy of `message`, not yet acknowledged.
+    pub fn new(message: &Message, user: &UserId) -> Self {
+        Self {
+            key: Key::inbox(user, message.message_id),
+            entity: entity::INBOX.to_owned(),
+            user_id: user.clone(),
+            customer_id: message.customer_id.clone(),
+            message_id: message.message_id,
+            mode: message.mode,
+            sent_at: message.sent_at,
+            acknowledged_at: None,
+            ttl: None,
+        }
     }
 }
 

@@ -24,6 +24,7 @@ pub(crate) const MEMBER_PREFIX: &str = "MEMBER#";
 /// Sort-key prefix of a customer's invitations (not their `INVITATION_EMAIL#` locks).
 pub(crate) const INVITATION_PREFIX: &str = "INVITATION#";
 pub(crate) const HISTORY_PREFIX: &str = "EVENT#";
+pub(crate) const MESSAGE_PREFIX: &str = "MESSAGE#";
 /// Sorts after every history entry (`$` follows `#`) and before the partition's other items.
 pub(crate) const HISTORY_END: &str = "EVENT$";
 /// Installation-wide items (events without a customer).
@@ -61,6 +62,16 @@ impl Key {
     /// An invitation link, known only by its token's hash.
     pub fn invitation_link(hash: &TokenHash) -> Self {
         Self { pk: format!("INVITATION_LINK#{hash}"), sk: "INVITATION_LINK".to_owned() }
+    }
+
+    /// A message sent to the customer's members: newest first when read backwards (v7 ids sort by time).
+    pub fn message(customer: &CustomerIdentifier, message: GeneratedId) -> Self {
+        Self { pk: customer_pk(customer), sk: format!("{MESSAGE_PREFIX}{message}") }
+    }
+
+    /// One recipient's copy of a message, in the recipient's inbox across all their customers.
+    pub fn inbox(user: &UserId, message: GeneratedId) -> Self {
+        Self { pk: inbox_pk(user), sk: format!("{MESSAGE_PREFIX}{message}") }
     }
 
     pub fn outbox(customer: Option<&CustomerIdentifier>, event: GeneratedId) -> Self {
@@ -169,6 +180,11 @@ pub fn all_customers_in_status(status: CustomerStatus) -> String {
     format!("{ALL_CUSTOMERS}#STATUS#{}", status.as_str())
 }
 
+/// A user's inbox: their copies of the messages sent to the customers they belong to.
+pub fn inbox_pk(user: &UserId) -> String {
+    format!("INBOX#{user}")
+}
+
 pub fn user_memberships(user: &UserId) -> String {
     format!("USER#{user}")
 }
@@ -206,4 +222,6 @@ pub mod entity {
     pub const TAG_DEFINITION: &str = "TAG_DEFINITION";
     pub const RETIRED_TAG: &str = "RETIRED_TAG";
     pub const TAG_DEFINITION_COUNT: &str = "TAG_DEFINITION_COUNT";
+    pub const MESSAGE: &str = "MESSAGE";
+    pub const INBOX: &str = "INBOX";
 }

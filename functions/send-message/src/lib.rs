@@ -1,0 +1,65 @@
+//! `POST /customers/{id}/messages`: an admin-area user sends a message to an ACTIVE customer's
+//! members. The message and MESSAGE_SENT are written together; each member's inbox entry follows
+//! from the fan-out (message-fanout), within a second or two.
+
+use chrono::Utc;
+use lambda_http::{Body, Request, Response};
+use serde::Deserialize;
+
+use meshcustomers::App;
+use meshcustomers::access::customer_access;
+use meshcustomers::authorization::Action;
+use meshcustomers::domain::{CustomerStatus, GeneratedId, Message, MessageMode, MessageText, Sender};
+use meshcustomers::events::{Actor, DomainEvent, EventPayload, MessageSent};
+use meshcustomers::http::{
+    ApiError, Field, FieldErrors, RequestExtensions, UnknownFields, created_unversioned, path_segment, respond,
+};
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", default)]
+struct NewMessage {
+    text: Field<String>,
+    mode: Field<String>,
+    #[serde(flatten)]
+    unknown: UnknownFields,
+}
+
+pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, lambda_http::Error> {
+    respond(send_message(app, &request).await)
+}
+
+#[tracing::instrument(name = "send_message", skip_all, fields(user))]
+async fn send_message(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
+    let principal = request.principal()?;
+    let identifier = request.customer_id()?;
+    let body: NewMessage = request.json_body()?;
+    let mut errors = FieldErrors::new();
+    let text = errors.required("text", body.text, |raw| MessageText::parse(&raw));
+    let mode = errors.required("mode", body.mode, |raw| MessageMode::parse(&raw));
+    errors.unknown("", body.unknown);
+    let (Some(text), Some(mode)) = (text, mode) else { return Err(errors.into_error()) };
+    errors.finish()?;
+
+    let (customer, role) = customer_access(&app.store, &principal, &identifier, Action::SendMessage).await?;
+    if customer.status != CustomerStatus::Active {
+        return Err(ApiError::customer_not_active(identifier.as_str(), customer.status.as_str()));
+    }
+    let now = Utc::now();
+    let message = Message {
+        message_id: GeneratedId::new(),
+        customer_id: identifier.clone(),
+        text,
+        mode,
+        sender: Sender { user_id: principal.user_id.clone(), email: principal.email.clone() },
+        sent_at: now,
+        recipient_count: None,
+        acknowledged_count: 0,
+        resolved_by: None,
+        resolved_at: None,
+    };
+    let sent = MessageSent { message_id: message.message_id, mode, text: message.text.clone(), sent_at: now };
+    let event = DomainEvent::new(&identifier, Actor::new(&principal, role), now, EventPayload::MessageSent(sent));
+    app.store.send_message(&message, event).await?;
+    let location = format!("/customers/{}/messages/{}", identifier, path_segment(&message.message_id.to_string()));
+    created_unversioned(&location, &message)
+}

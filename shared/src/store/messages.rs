@@ -1,0 +1,254 @@
+//! Messages to a customer's members. Sending writes the message and its event in one
+//! transaction; each recipient's inbox entry is written afterwards by the fan-out (a consumer of
+//! MESSAGE_SENT), idempotently, one conditional put per recipient. What an inbox shows is decided
+//! when it is read: the message itself says whether a SINGLE_READ one is resolved, and the
+//! recipient's membership whether they still belong to the customer.
+
+use aws_sdk_dynamodb::operation::put_item::PutItemError;
+use aws_sdk_dynamodb::types::AttributeValue;
+use chrono::{DateTime, Utc};
+use std::collections::{BTreeSet, HashMap};
+
+use super::items::{self, ACKNOWLEDGED_INBOX_TTL, InboxItem, Item, MemberItem, MessageItem};
+use super::keys::{self, Key, MEMBER_PREFIX, MESSAGE_PREFIX, entity};
+use super::pagination::{ListQuery, Page, PageQuery};
+use super::{Conflict, Expression, Store, StoreError};
+use crate::domain::{CustomerIdentifier, GeneratedId, InboxEntry, Membership, Message, MessageMode, UserId};
+use crate::events::{DomainEvent, rfc3339_millis};
+
+/// DynamoDB's limit on keys in one BatchGetItem.
+const MAX_BATCH_KEYS: usize = 100;
+
+/// Whether a recipient's inbox entry was written now or was there already.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Delivery {
+    Delivered,
+    AlreadyDelivered,
+}
+
+/// What an acknowledgement found.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Acknowledgement {
+    /// Recorded now; for SINGLE_READ, this acknowledgement resolved it for everyone.
+    Recorded { resolved: bool },
+    /// Acknowledged before by this recipient, or (SINGLE_READ) resolved by another: nothing written.
+    AlreadyDone,
+}
+
+impl Store {
+    /// Writes a new message with its MESSAGE_SENT event.
+    #[tracing::instrument(skip_all, fields(customer = %message.customer_id, message = %message.message_id))]
+    pub async fn send_message(&self, message: &Message, event: DomainEvent) -> Result<(), StoreError> {
+        let mut changes = self.changes();
+        changes.insert(&MessageItem::from(message), Conflict::Inconsistent("a message id was used twice"))?;
+        changes.record(event);
+        self.commit(changes).await
+    }
+
+    pub async fn message(
+        &self,
+        customer: &CustomerIdentifier,
+        message: GeneratedId,
+    ) -> Result<Option<Message>, StoreError> {
+        let Some(item) = self.get_item(Key::message(customer, message)).await? else { return Ok(None) };
+        Ok(Some(serde_dynamo::from_item::<_, MessageItem>(item)?.message))
+    }
+
+    /// Every member of the customer, read consistently page by page (the fan-out's recipients).
+    #[tracing::instrument(skip_all, fields(%customer))]
+    pub async fn all_members(&self, customer: &CustomerIdentifier) -> Result<Vec<Membership>, StoreError> {
+        let mut members = Vec::new();
+        let mut start = None;
+        loop {
+            let output = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("pk = :pk AND begins_with(sk, :members)")
+                .expression_attribute_values(":pk", AttributeValue::S(keys::customer_pk(customer)))
+                .expression_attribute_values(":members", AttributeValue::S(MEMBER_PREFIX.to_owned()))
+                .consistent_read(true)
+                .set_exclusive_start_key(start)
+                .send()
+                .await?;
+            for item in output.items.unwrap_or_default() {
+                members.push(serde_dynamo::from_item::<_, MemberItem>(item)?.membership);
+            }
+            start = output.last_evaluated_key;
+            if start.is_none() {
+                return Ok(members);
+            }
+        }
+    }
+
+    /// Puts `recipient`'s inbox entry of `message` unless it is there (acknowledged or not), so a
+    /// redelivered fan-out never brings back what a recipient acknowledged.
+    pub async fn deliver_to_inbox(&self, message: &Message, recipient: &UserId) -> Result<Delivery, StoreError> {
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(items::to_item(InboxItem::new(message, recipient))?))
+            .condition_expression("attribute_not_exists(pk)")
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(Delivery::Delivered),
+            Err(error)
+                if matches!(error.as_service_error(), Some(PutItemError::ConditionalCheckFailedException(_))) =>
+            {
+                Ok(Delivery::AlreadyDelivered)
+            }
+            Err(error) => Err(error.into()),
+        }
+    }
+
+    /// Records how many members the message was delivered to (the fan-out, when done).
+    pub async fn record_recipients(&self, message: &Message, recipients: u32) -> Result<(), StoreError> {
+        self.client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(Key::message(&message.customer_id, message.message_id).into_attributes()))
+            .update_expression("SET recipientCount = :recipients")
+            .condition_expression("attribute_exists(pk)")
+            .expression_attribute_values(":recipients", AttributeValue::N(recipients.to_string()))
+            .send()
+            .await?;
+        Ok(())
+    }
+
+    /// The messages sent to a customer, newest first: one Query.
+    #[tracing::instrument(skip_all, fields(%customer))]
+    pub async fn list_messages(
+        &self,
+        customer: &CustomerIdentifier,
+        page: &PageQuery,
+    ) -> Result<Page<Message>, StoreError> {
+        let query = ListQuery {
+            index: None,
+            key_condition: "#partition = :partition AND begins_with(#sort, :messages)",
+            filter: None,
+            names: vec![("#partition", "pk"), ("#sort", "sk")],
+            values: vec![(":partition", keys::customer_pk(customer)), (":messages", MESSAGE_PREFIX.to_owned())],
+            newest_first: true,
+        };
+        self.list_page(query, page)
+            .await?
+            .try_map(|item| serde_dynamo::from_item::<_, MessageItem>(item).map(|item| item.message))
+            .map_err(StoreError::from)
+    }
+
+    /// The user's pending messages across all their customers, newest first: one Query of the
+    /// inbox (unacknowledged entries), then one BatchGetItem of those messages and of the user's
+    /// memberships in their customers (a second only for a page of more than 50 messages from
+    /// more than 50 customers). Resolved SINGLE_READ messages, and messages of customers the
+    /// user has left or joined after the message was sent, are left out.
+    #[tracing::instrument(skip_all, fields(%user))]
+    pub async fn pending_messages(&self, user: &UserId, page: &PageQuery) -> Result<Page<InboxEntry>, StoreError> {
+        let query = ListQuery {
+            index: None,
+            key_condition: "#partition = :partition AND begins_with(#sort, :messages)",
+            filter: Some("attribute_not_exists(#acknowledgedAt)"),
+            names: vec![("#partition", "pk"), ("#sort", "sk"), ("#acknowledgedAt", "acknowledgedAt")],
+            values: vec![(":partition", keys::inbox_pk(user)), (":messages", MESSAGE_PREFIX.to_owned())],
+            newest_first: true,
+        };
+        let inbox = self.list_page(query, page).await?.try_map(serde_dynamo::from_item::<_, InboxItem>)?;
+        let customers: BTreeSet<&CustomerIdentifier> = inbox.items.iter().map(|entry| &entry.customer_id).collect();
+        let mut wanted: Vec<Key> =
+            inbox.items.iter().map(|entry| Key::message(&entry.customer_id, entry.message_id)).collect();
+        wanted.extend(customers.iter().map(|customer| Key::member(customer, user)));
+        let mut messages = HashMap::new();
+        let mut joined: HashMap<CustomerIdentifier, DateTime<Utc>> = HashMap::new();
+        for chunk in wanted.chunks(MAX_BATCH_KEYS) {
+            for item in self.get_many(chunk.to_vec()).await? {
+                match entity_of(&item) {
+                    Some(entity::MESSAGE) => {
+                        let message = serde_dynamo::from_item::<_, MessageItem>(item)?.message;
+                        messages.insert(message.message_id, message);
+                    }
+                    Some(entity::MEMBER) => {
+                        let member = serde_dynamo::from_item::<_, MemberItem>(item)?.membership;
+                        joined.insert(member.customer_id, member.joined_at);
+                    }
+                    _ => return Err(StoreError::Invariant("an inbox read found an item of another kind")),
+                }
+            }
+        }
+        let items = inbox
+            .items
+            .iter()
+            .filter_map(|entry| messages.get(&entry.message_id))
+            .filter(|message| !message.is_resolved())
+            .filter(|message| joined.get(&message.customer_id).is_some_and(|since| *since <= message.sent_at))
+            .map(InboxEntry::of)
+            .collect();
+        Ok(Page { items, next_cursor: inbox.next_cursor })
+    }
+
+    /// The user's inbox entry of a message, if they are a recipient.
+    pub async fn inbox_entry(&self, user: &UserId, message: GeneratedId) -> Result<Option<InboxItem>, StoreError> {
+        let Some(item) = self.get_item(Key::inbox(user, message)).await? else { return Ok(None) };
+        Ok(Some(serde_dynamo::from_item(item)?))
+    }
+
+    /// Acknowledges `entry` for its recipient in one transaction with its event: the entry
+    /// marked (it then expires), the message's count, and for SINGLE_READ the resolution, which
+    /// exactly one of concurrent acknowledgements gets. The recipient must still be a member.
+    #[tracing::instrument(skip_all, fields(message = %entry.message_id))]
+    pub async fn acknowledge(
+        &self,
+        entry: &InboxItem,
+        now: DateTime<Utc>,
+        event: impl FnOnce(bool) -> DomainEvent,
+    ) -> Result<Acknowledgement, StoreError> {
+        let resolves = entry.mode == MessageMode::SingleRead;
+        let mut changes = self.changes();
+        changes.check(
+            Key::member(&entry.customer_id, &entry.user_id),
+            Expression::present(),
+            Conflict::NotRecipient,
+        )?;
+        let mark = Expression::new("SET #acknowledgedAt = :now, #ttl = :ttl")
+            .name("#acknowledgedAt", "acknowledgedAt")
+            .name("#ttl", "ttl")
+            .value(":now", AttributeValue::S(rfc3339_millis::format(&now)))
+            .value(":ttl", AttributeValue::N((now + ACKNOWLEDGED_INBOX_TTL).timestamp().to_string()));
+        let unacknowledged = Expression::new("attribute_exists(pk) AND attribute_not_exists(#acknowledgedAt)")
+            .name("#acknowledgedAt", "acknowledgedAt");
+        changes.update(entry.key.clone(), mark, unacknowledged, Conflict::AlreadyAcknowledged)?;
+        let message = Key::message(&entry.customer_id, entry.message_id);
+        let count = if resolves {
+            Expression::new("SET #resolvedBy = :user, #resolvedAt = :now ADD #acknowledgedCount :one")
+                .name("#resolvedBy", "resolvedBy")
+                .name("#resolvedAt", "resolvedAt")
+                .value(":user", AttributeValue::S(entry.user_id.to_string()))
+                .value(":now", AttributeValue::S(rfc3339_millis::format(&now)))
+        } else {
+            Expression::new("ADD #acknowledgedCount :one")
+        }
+        .name("#acknowledgedCount", "acknowledgedCount")
+        .value(":one", AttributeValue::N("1".to_owned()));
+        let condition = if resolves {
+            // Stored as NULL until resolved.
+            Expression::new("attribute_exists(pk) AND attribute_type(#resolvedBy, :null)")
+                .name("#resolvedBy", "resolvedBy")
+                .value(":null", AttributeValue::S("NULL".to_owned()))
+        } else {
+            Expression::present()
+        };
+        changes.update(message, count, condition, Conflict::AlreadyResolved)?;
+        changes.record(event(resolves));
+        match self.commit(changes).await {
+            Ok(()) => Ok(Acknowledgement::Recorded { resolved: resolves }),
+            Err(StoreError::Conflict(Conflict::AlreadyAcknowledged | Conflict::AlreadyResolved)) => {
+                Ok(Acknowledgement::AlreadyDone)
+            }
+            Err(error) => Err(error),
+        }
+    }
+}
+
+fn entity_of(item: &Item) -> Option<&str> {
+    item.get("entity").and_then(|entity| entity.as_s().ok()).map(String::as_str)
+}
