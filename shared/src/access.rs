@@ -1,16 +1,18 @@
 //! A caller's access to one customer: load it with the caller's membership (and what the action
 //! needs with it) and decide the action; the one way a customer item is changed
-//! ([`change_customer`]), the one way a tag definition is ([`change_tag_definition`]), and the one
-//! way a membership is changed or removed ([`change_membership`]).
+//! ([`change_customer`]), the one way a tag definition is ([`change_tag_definition`]), the one
+//! way a membership is changed or removed ([`change_membership`]), and the one way an invitation
+//! is resent or cancelled ([`change_invitation`]).
 
 use chrono::{DateTime, Utc};
 use std::time::Duration;
 
 use crate::authorization::{Action, CustomerRelation, Denial, Role, authorize};
 use crate::domain::{
-    Customer, CustomerIdentifier, CustomerRole, CustomerStatus, Membership, TagCatalog, TagDefinition, TagKey, UserId,
+    Customer, CustomerIdentifier, CustomerRole, CustomerStatus, GeneratedId, Invitation, InvitationStatus, Membership,
+    TagCatalog, TagDefinition, TagKey, UserId,
 };
-use crate::events::{Actor, DomainEvent, EventPayload, TagDefinitionUpdated};
+use crate::events::{Actor, DomainEvent, EventPayload, TagDefinitionUpdated, UserInvitationCancelled, UserInvited};
 use crate::http::{ApiError, IfMatch};
 use crate::principal::Principal;
 use crate::store::{Conflict, Related, RelatedItems, Store, StoreError};
@@ -317,6 +319,108 @@ pub async fn change_membership(
             }
             Err(StoreError::Conflict(Conflict::VersionMismatch { .. } | Conflict::AccessChanged)) => {
                 tracing::info!(attempt, "the member or the caller changed since they were read; reading again");
+                tokio::time::sleep(retry_pause(attempt)).await;
+            }
+            Err(error) => return Err(error.into()),
+        }
+    }
+    Err(ApiError::concurrent_modification())
+}
+
+/// A change of an invitation: what `PUT …/resend` and `DELETE …/invitations/{invitationId}` do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InvitationChange {
+    /// A new link and mail, valid for `ttl` from now (USER_INVITED); a pending or expired
+    /// invitation only.
+    Resend { ttl: chrono::Duration },
+    /// Its link dead, its address free (USER_INVITATION_CANCELLED); a pending invitation only.
+    Cancel,
+}
+
+/// The one way an invitation is changed: read the customer with the caller's membership and the
+/// invitation (one BatchGetItem), authorize, check the invitation's status, and write the change
+/// with its event in one transaction (the second round trip) on the invitation's version and on
+/// the caller still having the membership role that authorized it.
+///
+/// `If-Match` compares the invitation's version (412 with the current `ETag`). Without it, a
+/// concurrent change makes the change read and decide again. The customer must take writes;
+/// an unknown invitation is 404.
+///
+/// Returns the invitation as the change left it.
+pub async fn change_invitation(
+    store: &Store,
+    principal: &Principal,
+    identifier: &CustomerIdentifier,
+    invitation: GeneratedId,
+    change: InvitationChange,
+    if_match: &IfMatch,
+) -> Result<Invitation, ApiError> {
+    let not_found = || ApiError::not_found_customer(identifier.as_str());
+    let action = match change {
+        InvitationChange::Resend { .. } => Action::ResendInvitation,
+        InvitationChange::Cancel => Action::CancelInvitation,
+    };
+    for attempt in 1..=CHANGE_ATTEMPTS {
+        let (customer, caller, before) = store
+            .customer_membership_and_invitation(identifier, &principal.user_id, invitation)
+            .await?
+            .ok_or_else(not_found)?;
+        let relation = CustomerRelation {
+            managing_partner_id: &customer.managing_partner_id,
+            membership: caller.as_ref().map(|member| member.role),
+        };
+        let role = match authorize(principal, action, Some(&relation)) {
+            Ok(role) => role,
+            Err(Denial::NotFound) => return Err(not_found()),
+            Err(denial) => return Err(denial.into()),
+        };
+        if !customer.status.accepts_writes() {
+            return Err(ApiError::customer_not_active(identifier.as_str(), customer.status.as_str()));
+        }
+        let before =
+            before.ok_or_else(|| ApiError::not_found_invitation(identifier.as_str(), &invitation.to_string()))?;
+        if !if_match.matches(before.version) {
+            return Err(precondition_failed(Some(before.version)));
+        }
+
+        let now = Utc::now();
+        let mut changes = store.changes();
+        if let Some(caller) = caller.filter(|caller| role == caller.role.into()) {
+            changes.require_role(identifier, &caller.user_id, caller.role)?;
+        }
+        let (after, payload) = match (change, before.status_at(now)) {
+            (InvitationChange::Resend { ttl }, InvitationStatus::Pending | InvitationStatus::Expired) => {
+                let after = before.resent(now, ttl);
+                changes.resend_invitation(&before, &after, now)?;
+                let payload = EventPayload::UserInvited(UserInvited::new(&after, customer.display_name.as_str()));
+                (after, payload)
+            }
+            (InvitationChange::Resend { .. }, status) => {
+                return Err(ApiError::invitation_not_pending("an accepted or cancelled one is not sent again", status));
+            }
+            (InvitationChange::Cancel, InvitationStatus::Pending) => {
+                let after = before.cancelled(&principal.user_id, now);
+                changes.cancel_invitation(&before, &after)?;
+                let payload = EventPayload::UserInvitationCancelled(UserInvitationCancelled {
+                    invitation_id: before.id,
+                    email: before.email.clone(),
+                });
+                (after, payload)
+            }
+            (InvitationChange::Cancel, status) => {
+                return Err(ApiError::invitation_not_pending("only a pending invitation can be cancelled", status));
+            }
+        };
+        changes.record(DomainEvent::new(identifier, Actor::new(principal, role), now, payload));
+        match store.commit(changes).await {
+            Ok(()) => return Ok(after),
+            Err(StoreError::Conflict(Conflict::VersionMismatch { current_version })) if if_match.is_conditional() => {
+                return Err(precondition_failed(current_version));
+            }
+            Err(StoreError::Conflict(
+                Conflict::VersionMismatch { .. } | Conflict::AccessChanged | Conflict::InvitationChanged,
+            )) => {
+                tracing::info!(attempt, "the invitation or the caller changed since they were read; reading again");
                 tokio::time::sleep(retry_pause(attempt)).await;
             }
             Err(error) => return Err(error.into()),

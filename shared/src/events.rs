@@ -168,15 +168,22 @@ pub struct UserInvited {
     pub role: CustomerRole,
     #[serde(with = "rfc3339_millis")]
     pub expires_at: DateTime<Utc>,
+    /// The invitation's version this mail is for (1, then +1 per resend): the email sender
+    /// mints the link only while the invitation still has it.
+    pub version: u64,
+    /// The customer's display name, for the mail.
+    pub customer_display_name: String,
 }
 
-impl From<&Invitation> for UserInvited {
-    fn from(invitation: &Invitation) -> Self {
+impl UserInvited {
+    pub fn new(invitation: &Invitation, customer_display_name: &str) -> Self {
         Self {
             invitation_id: invitation.id,
             email: invitation.email.clone(),
             role: invitation.role,
             expires_at: invitation.expires_at,
+            version: invitation.version,
+            customer_display_name: customer_display_name.to_owned(),
         }
     }
 }

@@ -6,10 +6,10 @@ use chrono::{DateTime, Utc};
 use meshcustomers::authorization::Role;
 use meshcustomers::domain::{
     Customer, CustomerIdentifier, CustomerRole, CustomerStatus, DisplayName, EmailAddress, EmailConfirmation,
-    GeneratedId, JoinedVia, LinkToken, Membership, Message, MessageMode, MessageText, PartnerId, PlatformName,
-    ProjectIdentifier, ProjectQuota, Sender, ServiceUser, TagValues, Tenant, UserId,
+    GeneratedId, Invitation, InvitationLink, JoinedVia, LinkToken, Membership, Message, MessageMode, MessageText,
+    PartnerId, PlatformName, ProjectIdentifier, ProjectQuota, Sender, ServiceUser, TagValues, Tenant, UserId,
 };
-use meshcustomers::events::{Actor, DomainEvent, EventPayload, MessageSent, UserAcceptedInvitation};
+use meshcustomers::events::{Actor, DomainEvent, EventPayload, MessageSent, UserAcceptedInvitation, UserInvited};
 use meshcustomers::store::{LinkStart, NewCustomer};
 use serde_json::json;
 
@@ -115,6 +115,52 @@ pub async fn member(test: &TestApp, customer: &str, caller: &Caller, role: Custo
     changes.add_member(&membership).unwrap();
     changes.record(DomainEvent::new(&customer, actor, now, EventPayload::UserAcceptedInvitation(accepted)));
     test.store.commit(changes).await.expect("the fixture member is written");
+}
+
+/// An invitation `id` of `email` into `customer` with `role`, expiring at `expires_at` (a past
+/// instant makes an expired one), written through the store as `POST …/invitations` writes it
+/// (with USER_INVITED, by the seeder as CUSTOMER_ADMIN).
+pub async fn invitation(
+    test: &TestApp,
+    customer: &str,
+    id: GeneratedId,
+    email: &str,
+    role: CustomerRole,
+    expires_at: DateTime<Utc>,
+) -> Invitation {
+    let now = Utc::now();
+    let seeder = UserId::parse("seeder").unwrap();
+    let customer = CustomerIdentifier::parse(customer).unwrap();
+    let email = EmailAddress::parse(email).unwrap();
+    let mut invitation =
+        Invitation::new(customer.clone(), email, role, seeder.clone(), now, chrono::Duration::hours(1));
+    invitation.id = id;
+    invitation.expires_at = expires_at;
+    let actor = Actor { user_id: seeder, email: None, role: Role::CustomerAdmin };
+    let invited = UserInvited::new(&invitation, customer.as_str());
+    let mut changes = test.store.changes();
+    changes.invite(&invitation, now).unwrap();
+    changes.record(DomainEvent::new(&customer, actor, now, EventPayload::UserInvited(invited)));
+    test.store.commit(changes).await.expect("the fixture invitation is written");
+    invitation
+}
+
+/// The link with `token` for the invitation as it is now, stored as the email sender stores it
+/// when it mails the invitation (only the hash) and made the invitation's current link.
+pub async fn invitation_link(test: &TestApp, invitation: &Invitation, token: &LinkToken) -> InvitationLink {
+    let link = InvitationLink {
+        token_hash: token.hash(),
+        customer_id: invitation.customer_id.clone(),
+        invitation_id: invitation.id,
+        email: invitation.email.clone(),
+        role: invitation.role,
+        version: invitation.version,
+        created_at: Utc::now(),
+        expires_at: invitation.expires_at,
+    };
+    let started = test.store.start_invitation_link(&link).await.expect("the link is stored");
+    assert_eq!(started, LinkStart::Started, "the invitation is pending at version {}", invitation.version);
+    link
 }
 
 /// A message `message_id` of `mode` sent now to `customer` (with its MESSAGE_SENT), and

@@ -81,6 +81,8 @@ fn variables_read_by(binary: &str) -> BTreeSet<String> {
         | "delete-tag-definition"
         | "change-member-role"
         | "remove-member"
+        | "cancel-invitation"
+        | "accept-invitation"
         | "send-message"
         | "acknowledge-message"
         | "message-fanout"
@@ -90,12 +92,15 @@ fn variables_read_by(binary: &str) -> BTreeSet<String> {
         | "delete-service-user" => AppConfig::<()>::read(&environment).map(drop),
         "create-tenant" => AppConfig::<create_tenant::Settings>::read(&environment).map(drop),
         "open-tenant-access" => AppConfig::<open_tenant_access::Settings>::read(&environment).map(drop),
+        "invite-user" => AppConfig::<invite_user::Settings>::read(&environment).map(drop),
+        "resend-invitation" => AppConfig::<resend_invitation::Settings>::read(&environment).map(drop),
         "approve-customer" => AppConfig::<approve_customer::Settings>::read(&environment).map(drop),
         "add-myself" => AppConfig::<add_myself::Settings>::read(&environment).map(drop),
         "list-customers"
         | "list-customer-events"
         | "list-customer-users"
         | "list-my-customers"
+        | "list-invitations"
         | "list-customer-messages"
         | "list-my-messages"
         | "list-projects"
@@ -168,6 +173,13 @@ async fn the_sample_events_run_through_their_functions() {
     let promoted = status(test.call(change_member_role::handle, http_sample("change-member-role")).await);
     assert_eq!(promoted.body["role"], "CUSTOMER_ADMIN");
     status(test.call(remove_member::handle, http_sample("remove-member")).await);
+    // pat, a customer admin since "Add Myself", invites ken (jane was invited at creation).
+    let invitation = status(test.call(invite_user::handle, http_sample("invite-user")).await);
+    assert_eq!(invitation.body["status"], "PENDING");
+    let invitations = status(test.call(list_invitations::handle, http_sample("list-invitations")).await);
+    let invited: Vec<&str> =
+        invitations.body["items"].as_array().unwrap().iter().map(|item| item["email"].as_str().unwrap()).collect();
+    assert_eq!(invited, ["ken@globex.example", "jane@globex.example"], "newest first");
 
     let stream: StreamEvent = serde_json::from_str(&sample("stream-publisher")).expect("stream sample");
     let bus = RecordingBus::default();

@@ -73,6 +73,7 @@ async fn the_local_cloud_runs_the_product_end_to_end_and_stops_without_leftovers
     the_approval_mails_a_link_that_activates_the_customer_once(&cloud, &client).await;
     a_created_customer_shows_in_its_history_once_with_the_actor(&cloud, &client).await;
     another_partner_gets_404(&cloud, &client).await;
+    an_invitation_is_mailed_and_accepted_by_the_invitee(&cloud, &client).await;
     the_log_shows_no_error(&cloud);
     the_contract_and_its_reference_page_are_served(&client).await;
     schemathesis_finds_no_defect(&cloud).await;
@@ -136,6 +137,10 @@ async fn the_readme_tour_runs_as_written() {
         r#""url":"https://console.aws.amazon.com/console/home?meshTenant="#,
         r#""secret":""#,
         r#""type":"customer-disabled""#,
+        // The invitation's link: refused to sam, accepted by dana.
+        r#""type":"invitation-email-mismatch""#,
+        r#""userId":"dana""#,
+        r#""joinedVia":"INVITATION""#,
         // Seen at login after the fan-out, then resolved by pat's acknowledgement.
         r#""text":"Maintenance on Saturday, 22:00 to 23:00 UTC","mode":"SINGLE_READ""#,
         r#""resolvedBy":"pat""#,
@@ -254,6 +259,42 @@ async fn another_partner_gets_404(cloud: &RunningCloud, client: &Client) {
     assert_eq!((status, hidden), (missing_status, missing.to_string()), "a hidden customer looks like a missing one");
     let (status, list) = client.get("/customers", Some(&globex)).await;
     assert_eq!((status, list["items"].as_array().map(Vec::len)), (200, Some(0)));
+}
+
+/// sam, the CUSTOMER_ADMIN of sams-shop (ACTIVE since the confirmation), invites dana: the
+/// invitation mail reaches the SES store with its link, whose token only dana, signed in with
+/// the invited address, can use, once; no log line holds it.
+async fn an_invitation_is_mailed_and_accepted_by_the_invitee(cloud: &RunningCloud, client: &Client) {
+    let sam = cloud.token(claims("sam", "sam@shop.example", &[], None)).await;
+    let invitation = json!({"email": "Dana@Shop.example", "role": "CUSTOMER_EMPLOYEE"});
+    let (status, body) = client.post("/customers/sams-shop/invitations", &sam, invitation).await;
+    assert_eq!((status, body["status"].clone()), (201, json!("PENDING")), "{body}");
+    let mail = within(Duration::from_secs(30), async || {
+        cloud.mails().await.into_iter().find(|mail| mail["destination"]["to"] == json!(["dana@shop.example"]))
+    })
+    .await
+    .expect("the invitation mail reaches the SES store");
+    let text = mail["body"]["text"].as_str().unwrap_or_default();
+    let link = "https://portal.meshcustomers.localhost/accept-invitation?token=";
+    let start = text.find(link).unwrap_or_else(|| panic!("the mail carries the link: {text}")) + link.len();
+    let token = &text[start..start + 43];
+
+    let (status, body) = client.post("/invitations/accept", &sam, json!({"token": token})).await;
+    assert_eq!((status, body["type"].clone()), (403, json!("invitation-email-mismatch")), "{body}");
+    let dana = cloud.token(claims("dana", "dana@shop.example", &[], None)).await;
+    let (status, membership) = client.post("/invitations/accept", &dana, json!({"token": token})).await;
+    assert_eq!(status, 201, "{membership}");
+    assert_eq!(
+        (membership["customerId"].clone(), membership["role"].clone()),
+        (json!("sams-shop"), json!("CUSTOMER_EMPLOYEE"))
+    );
+    let (status, body) = client.post("/invitations/accept", &dana, json!({"token": token})).await;
+    assert_eq!((status, body["type"].clone()), (410, json!("invitation-used")), "{body}");
+    let (status, mine) = client.get("/me/customers", Some(&dana)).await;
+    assert_eq!((status, mine["items"][0]["customerId"].clone()), (200, json!("sams-shop")), "{mine}");
+    let (status, listed) = client.get("/customers/sams-shop/invitations", Some(&sam)).await;
+    assert_eq!((status, listed["items"][0]["status"].clone()), (200, json!("ACCEPTED")), "{listed}");
+    assert!(!cloud.log().contains(token), "an invitation's token is in the log");
 }
 
 async fn the_contract_and_its_reference_page_are_served(client: &Client) {

@@ -111,6 +111,22 @@ fn link_token(n: usize) -> LinkToken {
     LinkToken::parse(&format!("matrix-link-{n:0>31}")).expect("a well-formed token")
 }
 
+/// Invitations accepted through the matrix are into this customer, which has no members.
+const INVITING: &str = "matrix-inviting";
+
+/// Caller `n`'s own pending invitation of [`CUSTOMER`] to cancel, and one to resend.
+fn invitation_id(n: usize, purpose: usize) -> GeneratedId {
+    GeneratedId::parse(&format!("019bc165-0000-7000-8000-{:012}", purpose * 100 + n)).unwrap()
+}
+
+const TO_CANCEL: usize = 1;
+const TO_RESEND: usize = 2;
+
+/// The token of the link of caller `n`'s invitation (to its own address) into [`INVITING`].
+fn invitation_token(n: usize) -> LinkToken {
+    LinkToken::parse(&format!("matrix-invite-{n:0>29}")).expect("a well-formed token")
+}
+
 /// A valid request for the route; `n` keeps what callers create apart.
 fn request_for(route: &str, n: usize) -> RequestBuilder {
     match route {
@@ -146,6 +162,17 @@ fn request_for(route: &str, n: usize) -> RequestBuilder {
         }
         "DELETE /customers/{id}/users/{userId}" => api(route).param("id", CUSTOMER).param("userId", REMOVED),
         "GET /me/customers" => api(route),
+        "POST /customers/{id}/invitations" => api(route)
+            .param("id", CUSTOMER)
+            .json(json!({"email": format!("invitee-{n}@matrix.example"), "role": "CUSTOMER_EMPLOYEE"})),
+        "GET /customers/{id}/invitations" => api(route).param("id", CUSTOMER),
+        "DELETE /customers/{id}/invitations/{invitationId}" => {
+            api(route).param("id", CUSTOMER).param("invitationId", &invitation_id(n, TO_CANCEL).to_string())
+        }
+        "POST /customers/{id}/invitations/{invitationId}/resend" => {
+            api(route).param("id", CUSTOMER).param("invitationId", &invitation_id(n, TO_RESEND).to_string())
+        }
+        "POST /invitations/accept" => api(route).json(json!({"token": invitation_token(n).expose()})),
         "POST /customers/{id}/messages" => {
             api(route).param("id", CUSTOMER).json(json!({"text": format!("Matrix {n}"), "mode": "ALL_MUST_READ"}))
         }
@@ -204,6 +231,11 @@ async fn call(test: &TestApp, route: &str, request: RequestBuilder, caller: Opti
         "PUT /customers/{id}/users/{userId}/role" => test.call(change_member_role::handle, request).await,
         "DELETE /customers/{id}/users/{userId}" => test.call(remove_member::handle, request).await,
         "GET /me/customers" => test.call(list_my_customers::handle, request).await,
+        "POST /customers/{id}/invitations" => test.call(invite_user::handle, request).await,
+        "GET /customers/{id}/invitations" => test.call(list_invitations::handle, request).await,
+        "DELETE /customers/{id}/invitations/{invitationId}" => test.call(cancel_invitation::handle, request).await,
+        "POST /customers/{id}/invitations/{invitationId}/resend" => test.call(resend_invitation::handle, request).await,
+        "POST /invitations/accept" => test.call(accept_invitation::handle, request).await,
         "POST /customers/{id}/messages" => test.call(send_message::handle, request).await,
         "GET /customers/{id}/messages" => test.call(list_customer_messages::handle, request).await,
         "GET /me/messages" => test.call(list_my_messages::handle, request).await,
@@ -268,6 +300,20 @@ async fn every_route_answers_every_caller_as_the_authorization_table_says() {
         let expires_at = chrono::Utc::now() + chrono::Duration::hours(1);
         fixtures::confirmation_link(&test, &awaiting(n), MANAGING_PARTNER, registrant, &link_token(n), expires_at)
             .await;
+    }
+    fixtures::customer(&test, INVITING, MANAGING_PARTNER, CustomerStatus::Active, &[]).await;
+    let expires_at = chrono::Utc::now() + chrono::Duration::hours(1);
+    for (n, (_, caller, _)) in members.iter().enumerate() {
+        for (purpose, address) in [(TO_CANCEL, "cancel"), (TO_RESEND, "resend")] {
+            let email = format!("{address}-{n}@matrix.example");
+            let role = CustomerRole::CustomerEmployee;
+            fixtures::invitation(&test, CUSTOMER, invitation_id(n, purpose), &email, role, expires_at).await;
+        }
+        if let Some(email) = caller.as_ref().map(|caller| caller.claims["email"].clone()) {
+            let role = CustomerRole::CustomerEmployee;
+            let invitation = fixtures::invitation(&test, INVITING, GeneratedId::new(), &email, role, expires_at).await;
+            fixtures::invitation_link(&test, &invitation, &invitation_token(n)).await;
+        }
     }
     // Each caller with a token is a recipient of a message of its own, to acknowledge.
     for (n, (_, caller, _)) in members.iter().enumerate() {

@@ -2,7 +2,8 @@
 //! routes, functions, authorizer) and against the code (enums, patterns, problem types).
 
 use meshcustomers::domain::{
-    CustomerIdentifier, CustomerStatus, DisplayName, EmailAddress, LinkToken, PartnerId, Reason, TagKey,
+    CustomerIdentifier, CustomerStatus, DisplayName, EmailAddress, InvitationStatus, LinkToken, PartnerId, Reason,
+    TagKey,
 };
 use meshcustomers::events::EventType;
 use meshcustomers_tests::repo_root;
@@ -170,6 +171,12 @@ fn enums_are_the_codes_own() {
     let schemas = &document["components"]["schemas"];
     let statuses: Vec<String> = CustomerStatus::ALL.iter().map(|status| status.as_str().to_owned()).collect();
     assert_eq!(strings(&schemas["CustomerStatus"]["enum"]), statuses);
+    let invitation_statuses: Vec<String> =
+        InvitationStatus::ALL.iter().map(|status| status.as_str().to_owned()).collect();
+    assert_eq!(strings(&schemas["InvitationStatus"]["enum"]), invitation_statuses);
+    for status in InvitationStatus::ALL {
+        assert_eq!(serde_json::to_value(status).unwrap(), status.as_str(), "the API shows what as_str names");
+    }
     let event_types: Vec<String> = EventType::iter().map(|event_type| event_type.as_str().to_owned()).collect();
     assert_eq!(strings(&schemas["EventType"]["enum"]), event_types);
     let history: Vec<String> = schemas["HistoryEntry"]["oneOf"]

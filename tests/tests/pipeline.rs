@@ -384,6 +384,8 @@ fn one_of_every_type() -> Vec<DomainEvent> {
             email: email.clone(),
             role: CustomerRole::CustomerAdmin,
             expires_at: Utc::now(),
+            version: 2,
+            customer_display_name: "Acme <Labs>".into(),
         }),
         EventPayload::UserAcceptedInvitation(UserAcceptedInvitation {
             invitation_id: GeneratedId::new(),

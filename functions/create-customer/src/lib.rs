@@ -9,10 +9,10 @@ use meshcustomers::App;
 use meshcustomers::authorization::{Action, Denial, authorize};
 use meshcustomers::config::{self, ConfigError, Environment};
 use meshcustomers::domain::{
-    Customer, CustomerIdentifier, CustomerRole, CustomerStatus, DisplayName, EmailAddress, GeneratedId, Invitation,
-    InvitationStatus, PartnerId, PartnerScope, ProjectQuota, TagWriter, validate_tags,
+    Customer, CustomerIdentifier, CustomerRole, CustomerStatus, DisplayName, EmailAddress, Invitation, PartnerId,
+    PartnerScope, ProjectQuota, TagWriter, validate_tags,
 };
-use meshcustomers::events::{Actor, DomainEvent, EventPayload};
+use meshcustomers::events::{Actor, DomainEvent, EventPayload, UserInvited};
 use meshcustomers::http::{
     ApiError, Field, FieldErrors, JsonType, RequestExtensions, TagsInput, UnknownFields, created, respond,
 };
@@ -103,21 +103,17 @@ async fn create_customer(app: &App<Settings>, request: &Request) -> Result<Respo
     );
     let invitations: Vec<Invitation> = users
         .into_iter()
-        .map(|(email, role)| Invitation {
-            id: GeneratedId::new(),
-            customer_id: customer.identifier.clone(),
-            email,
-            role,
-            status: InvitationStatus::Pending,
-            invited_by: principal.user_id.clone(),
-            created_at: now,
-            expires_at: now + app.settings.invitation_ttl,
+        .map(|(email, role)| {
+            let (customer, inviter) = (customer.identifier.clone(), principal.user_id.clone());
+            Invitation::new(customer, email, role, inviter, now, app.settings.invitation_ttl)
         })
         .collect();
     let actor = Actor::new(&principal, role);
     let event = |payload| DomainEvent::new(&customer.identifier, actor.clone(), now, payload);
     let events = std::iter::once(event(EventPayload::CustomerCreated((&customer).into())))
-        .chain(invitations.iter().map(|invitation| event(EventPayload::UserInvited(invitation.into()))))
+        .chain(invitations.iter().map(|invitation| {
+            event(EventPayload::UserInvited(UserInvited::new(invitation, customer.display_name.as_str())))
+        }))
         .collect();
 
     app.store

@@ -1,7 +1,7 @@
 //! EventBridge → SES v2: the mails the product sends. At most one mail per event: a delivery
 //! record is claimed before sending and completed after, so a redelivered event sends nothing.
-//! The e-mail confirmation link is minted here, when its mail is sent, so that its token is in
-//! the mail and nowhere else (the table keeps only its hash). Every mail is one SES message (its
+//! The e-mail confirmation and invitation links are minted here, when their mail is sent, so that
+//! a token is in its mail and nowhere else (the table keeps only its hash). Every mail is one SES message (its
 //! recipients together), so one claim covers it.
 
 pub mod templates;
@@ -16,10 +16,10 @@ use meshcustomers::authorization::Role;
 use meshcustomers::config::{self, ConfigError, Environment};
 use meshcustomers::diagnostics::diagnostic;
 use meshcustomers::domain::{
-    CustomerIdentifier, CustomerRole, CustomerStatus, EmailAddress, EmailConfirmation, LinkToken, Membership,
-    PartnerId, RandomSourceError, UserId,
+    CustomerIdentifier, CustomerRole, CustomerStatus, EmailAddress, EmailConfirmation, InvitationLink, LinkToken,
+    Membership, PartnerId, RandomSourceError, UserId,
 };
-use meshcustomers::events::{DomainEvent, EventPayload, UserAssignedHimself};
+use meshcustomers::events::{DomainEvent, EventPayload, UserAssignedHimself, UserInvited};
 use meshcustomers::store::{Completion, DeliveryClaim, LinkStart, Store, StoreError};
 use templates::{RenderedMail, TemplateError};
 
@@ -79,6 +79,9 @@ pub enum MailRequest {
     },
     /// "A partner user joined", to the customer's admins as they are when it is sent.
     MemberJoined(UserAssignedHimself),
+    /// The invitation with its accept link, to the invited address: only while the invitation
+    /// still has the version the event names (a resend's mail supersedes it).
+    Invitation(UserInvited),
 }
 
 /// Why an event's mail was not sent; Lambda's retries and the failure queue take it from here.
@@ -92,7 +95,7 @@ pub enum MailError {
     InProgress,
     #[error("the table could not be read or written")]
     Store(#[from] StoreError),
-    #[error("no confirmation link could be made")]
+    #[error("no link could be made")]
     Random(#[from] RandomSourceError),
     #[error("SES did not take the mail")]
     Send(#[source] Box<aws_sdk_sesv2::Error>),
@@ -179,12 +182,13 @@ pub fn mail_request(event: &DomainEvent) -> Option<MailRequest> {
             confirmation_required: approved.email_confirmation_required,
         }),
         EventPayload::UserAssignedHimself(joined) => Some(MailRequest::MemberJoined(joined.clone())),
+        EventPayload::UserInvited(invited) => Some(MailRequest::Invitation(invited.clone())),
         _ => None,
     }
 }
 
 /// The mail itself: the recipient read where the event does not name it, and the confirmation
-/// link minted and stored (as its hash) when one is due. `None`: nobody to mail.
+/// or invitation link minted and stored (as its hash) when one is due. `None`: nobody to mail.
 async fn mail(
     sender: &EmailSender,
     event: &DomainEvent,
@@ -201,6 +205,7 @@ async fn mail(
             let admins = sender.store.customer_admins(customer, MAX_RECIPIENTS + 1).await?;
             return Ok(member_joined(event, &joined, &admins, portal)?);
         }
+        MailRequest::Invitation(invited) => return invitation(sender, event, customer, invited).await,
         MailRequest::CustomerApproved { registrant, display_name, managing_partner_id, confirmation_required } => {
             (registrant, display_name, managing_partner_id, confirmation_required)
         }
@@ -232,6 +237,68 @@ async fn mail(
     }
     let content = customer_approved(&display_name, customer, portal, Some((&token, ttl)))?;
     Ok(Some(Mail { to: vec![to], content }))
+}
+
+/// USER_INVITED: a new link for the invitation's version the event names, made its current one
+/// (superseding any earlier link), and the mail that carries it. Nothing is sent when the
+/// invitation has moved on (resent, cancelled, accepted, expired): a late mail of an earlier
+/// version never brings a second live link.
+async fn invitation(
+    sender: &EmailSender,
+    event: &DomainEvent,
+    customer: &CustomerIdentifier,
+    invited: UserInvited,
+) -> Result<Option<Mail>, MailError> {
+    let token = LinkToken::generate()?;
+    let link = InvitationLink {
+        token_hash: token.hash(),
+        customer_id: customer.clone(),
+        invitation_id: invited.invitation_id,
+        email: invited.email.clone(),
+        role: invited.role,
+        version: invited.version,
+        created_at: Utc::now(),
+        expires_at: invited.expires_at,
+    };
+    if sender.store.start_invitation_link(&link).await? == LinkStart::InvitationChanged {
+        tracing::info!(
+            invitation = %invited.invitation_id,
+            version = invited.version,
+            "the invitation was resent, cancelled or accepted, or has expired, since; no mail sent"
+        );
+        return Ok(None);
+    }
+    let content = invitation_mail(event, &invited, customer, &sender.settings.portal_base_url, &token)?;
+    Ok(Some(Mail { to: vec![invited.email], content }))
+}
+
+/// The invitation mail, with its accept link.
+pub fn invitation_mail(
+    event: &DomainEvent,
+    invited: &UserInvited,
+    customer: &CustomerIdentifier,
+    portal_base_url: &str,
+    token: &LinkToken,
+) -> Result<RenderedMail, TemplateError> {
+    let inviter = event.actor.email.as_ref().map_or_else(|| "An administrator".to_owned(), ToString::to_string);
+    let url = invitation_url(portal_base_url, token);
+    let expires_at = invited.expires_at.format("%Y-%m-%d %H:%M UTC").to_string();
+    templates::INVITATION.render(&[
+        ("inviter", &inviter),
+        ("displayName", &invited.customer_display_name),
+        ("identifier", customer.as_str()),
+        ("role", describe_customer_role(invited.role)),
+        ("email", invited.email.as_str()),
+        ("expiresAt", &expires_at),
+        ("acceptUrl", &url),
+    ])
+}
+
+/// The portal's page that accepts an invitation: `<PORTAL_BASE_URL>/accept-invitation?token=<token>`
+/// (URL-safe base64: no escaping needed). The page has the invitee sign in and posts the token to
+/// `POST /invitations/accept`.
+pub fn invitation_url(portal_base_url: &str, token: &LinkToken) -> String {
+    format!("{portal_base_url}/accept-invitation?token={}", token.expose())
 }
 
 /// The "being verified" mail.
@@ -402,6 +469,35 @@ mod tests {
             };
             assert_eq!(request, Some(expected));
         }
+    }
+
+    #[test]
+    fn an_invitation_mails_the_invitee_its_accept_link() {
+        let invited = UserInvited {
+            invitation_id: meshcustomers::domain::GeneratedId::new(),
+            email: EmailAddress::parse("jane@globex.example").unwrap(),
+            role: CustomerRole::CustomerEmployee,
+            expires_at: chrono::DateTime::parse_from_rfc3339("2026-01-22T10:30:00.123Z").unwrap().to_utc(),
+            version: 2,
+            customer_display_name: "Globex <Labs> & Co".into(),
+        };
+        let event = event(EventPayload::UserInvited(invited.clone()), Some("pat@acme.example"));
+        assert_eq!(mail_request(&event), Some(MailRequest::Invitation(invited.clone())));
+        let token = LinkToken::generate().unwrap();
+        let mail = invitation_mail(&event, &invited, &acme(), "https://p.example", &token).unwrap();
+        let link = format!("https://p.example/accept-invitation?token={}", token.expose());
+        assert_eq!(mail.subject, "You are invited to join Globex <Labs> & Co");
+        assert!(mail.text.contains(&link) && mail.html.contains(&format!("href=\"{link}\"")), "{}", mail.html);
+        assert!(
+            mail.text.contains("pat@acme.example invites you to join the customer account Globex <Labs> & Co (acme)")
+        );
+        assert!(mail.text.contains("as customer employee") && mail.text.contains("until 2026-01-22 10:30 UTC"));
+        assert!(mail.text.contains("(jane@globex.example)"), "{}", mail.text);
+        assert!(mail.html.contains("Globex &lt;Labs&gt; &amp; Co") && !mail.html.contains("<Labs>"));
+        assert!(!mail.subject.contains(token.expose()), "the token is in the link only");
+        let anonymous = self::event(EventPayload::UserInvited(invited.clone()), None);
+        let mail = invitation_mail(&anonymous, &invited, &acme(), "https://p.example", &token).unwrap();
+        assert!(mail.text.contains("An administrator invites you"));
     }
 
     #[test]

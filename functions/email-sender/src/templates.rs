@@ -28,9 +28,12 @@ pub const CUSTOMER_APPROVED_CONFIRM_EMAIL: Template = template!("customer-approv
 /// A partner user joined the customer ("Add Myself"): to its admins.
 pub const MEMBER_JOINED: Template = template!("member-joined");
 
+/// An invitation with its accept link: to the invited address.
+pub const INVITATION: Template = template!("invitation");
+
 /// Every template, for the check that each renders completely.
 pub const ALL: &[Template] =
-    &[REGISTRATION_RECEIVED, CUSTOMER_APPROVED, CUSTOMER_APPROVED_CONFIRM_EMAIL, MEMBER_JOINED];
+    &[REGISTRATION_RECEIVED, CUSTOMER_APPROVED, CUSTOMER_APPROVED_CONFIRM_EMAIL, MEMBER_JOINED, INVITATION];
 
 /// A template that cannot be filled: a bug in a template or in its caller.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -118,6 +121,10 @@ mod tests {
             ("actorRole", "a"),
             ("role", "r"),
             ("reason", "why"),
+            ("inviter", "pat@acme.example"),
+            ("email", "jane@example.com"),
+            ("acceptUrl", "https://p.example/accept-invitation?token=t"),
+            ("expiresAt", "2026-01-22 10:30 UTC"),
         ];
         for template in ALL {
             let mail = template.render(&values).unwrap_or_else(|e| panic!("{}: {e}", template.name));

@@ -6,7 +6,7 @@ pub use email::EmailAddress;
 pub use email_confirmation::{ConfirmationState, EmailConfirmation};
 pub use identifier::{CustomerIdentifier, PlatformName, ProjectIdentifier};
 pub use ids::{GeneratedId, PartnerId, UserId};
-pub use invitation::{Invitation, InvitationStatus};
+pub use invitation::{Invitation, InvitationLink, InvitationStatus, LinkRefusal};
 pub use link_token::{LinkToken, RandomSourceError, TokenHash};
 pub use membership::{CustomerRole, JoinedVia, Membership};
 pub use message::{InboxEntry, Message, MessageMode, MessageText, Sender};

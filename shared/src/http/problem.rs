@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use crate::authorization::Denial;
 use crate::diagnostics::error_chain;
-use crate::domain::{RandomSourceError, TagError};
+use crate::domain::{InvitationStatus, LinkRefusal, RandomSourceError, TagError};
 use crate::principal::ClaimsError;
 use crate::store::{Conflict, StoreError};
 
@@ -160,6 +160,27 @@ impl ApiError {
         Self::Gone { problem_type: "confirmation-expired", detail: "the confirmation link has expired".to_owned() }
     }
 
+    pub fn not_found_invitation(customer: &str, invitation: &str) -> Self {
+        Self::NotFound(format!("customer {customer:?} has no invitation {invitation:?}"))
+    }
+
+    /// 409: only a pending invitation can be cancelled; an accepted or cancelled one cannot be
+    /// resent.
+    pub fn invitation_not_pending(action: &str, status: InvitationStatus) -> Self {
+        Self::Conflict {
+            problem_type: "invitation-not-pending",
+            detail: format!("the invitation is {}; {action}", status.as_str()),
+        }
+    }
+
+    /// 404: no invitation link has this token.
+    pub fn invitation_link_not_found() -> Self {
+        Self::UnknownLink {
+            problem_type: "invitation-not-found",
+            detail: "no invitation link has this token; use the link of the latest invitation mail".to_owned(),
+        }
+    }
+
     /// 409: a write without `If-Match` lost to other writers on every attempt.
     pub fn concurrent_modification() -> Self {
         Self::Conflict {
@@ -248,6 +269,21 @@ impl ApiError {
     }
 }
 
+/// 410: the link cannot accept its invitation any more, each reason with its own type.
+impl From<LinkRefusal> for ApiError {
+    fn from(refusal: LinkRefusal) -> Self {
+        let (problem_type, detail) = match refusal {
+            LinkRefusal::Used => ("invitation-used", "the invitation was accepted already"),
+            LinkRefusal::Cancelled => ("invitation-cancelled", "the invitation was cancelled"),
+            LinkRefusal::Superseded => {
+                ("invitation-superseded", "a newer invitation link was sent; use the link of the latest mail")
+            }
+            LinkRefusal::Expired => ("invitation-expired", "the invitation has expired; ask for it to be sent again"),
+        };
+        Self::Gone { problem_type, detail: detail.to_owned() }
+    }
+}
+
 impl From<Denial> for ApiError {
     fn from(denial: Denial) -> Self {
         match denial {
@@ -302,6 +338,10 @@ impl From<Conflict> for ApiError {
             Conflict::InvitationPending(email) => {
                 conflict_of("invitation-pending", format!("an invitation for {email} is already pending"))
             }
+            Conflict::AddressIsMember(email) => {
+                conflict_of("already-member", format!("a member of the customer has the address {email}"))
+            }
+            Conflict::InvitationChanged | Conflict::InvitationLinkDead => Self::concurrent_modification(),
             Conflict::VersionMismatch { current_version } => Self::PreconditionFailed {
                 detail: "the resource was changed since it was read; read it again and retry".to_owned(),
                 current_version,

@@ -32,6 +32,9 @@ pub trait RequestExtensions {
     fn tenant_id(&self) -> Result<GeneratedId, ApiError>;
     /// The `{serviceUserId}` path parameter; one that cannot be an id reads as an unknown service user.
     fn service_user_id(&self) -> Result<GeneratedId, ApiError>;
+    /// The `{invitationId}` path parameter; one that cannot be an id reads as an unknown
+    /// invitation of `customer`.
+    fn invitation_id(&self, customer: &CustomerIdentifier) -> Result<GeneratedId, ApiError>;
     /// The JSON body: `application/json`, at most `MAX_BODY_BYTES`, an object whose fields are
     /// `Field`s (see `http::body`).
     fn json_body<T: DeserializeOwned>(&self) -> Result<T, ApiError>;
@@ -87,6 +90,12 @@ impl RequestExtensions for Request {
     fn service_user_id(&self) -> Result<GeneratedId, ApiError> {
         let raw = path_parameter(self, "serviceUserId");
         GeneratedId::parse(raw).map_err(|_| ApiError::not_found_service_user(path_parameter(self, "id"), raw))
+    }
+
+    fn invitation_id(&self, customer: &CustomerIdentifier) -> Result<GeneratedId, ApiError> {
+        let raw =
+            self.path_parameters_ref().and_then(|parameters| parameters.first("invitationId")).unwrap_or_default();
+        GeneratedId::parse(raw).map_err(|_| ApiError::not_found_invitation(customer.as_str(), raw))
     }
 
     fn query_parameter(&self, name: &str) -> Option<String> {

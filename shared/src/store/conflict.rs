@@ -11,6 +11,14 @@ pub enum Conflict {
     AlreadyMember,
     /// An invitation for this address is pending in the customer.
     InvitationPending(EmailAddress),
+    /// A member of the customer has this address: it cannot be invited.
+    AddressIsMember(EmailAddress),
+    /// The invitation or its address's lock changed between the read and the write: decide
+    /// again on what is stored now.
+    InvitationChanged,
+    /// The link's invitation is no longer pending, unexpired, at the link's version and with
+    /// this link as its current one: read the invitation to tell which.
+    InvitationLinkDead,
     /// The item changed since it was read (optimistic concurrency). The current version is
     /// filled in from the item DynamoDB returns with the failed condition.
     VersionMismatch { current_version: Option<u64> },

@@ -3,8 +3,8 @@
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::items::{
-    self, CustomerItem, InvitationEmailItem, InvitationItem, MemberItem, NewCustomerItem, ProjectItem, RetiredTagItem,
-    ServiceUserItem, TagDefinitionItem,
+    self, CustomerItem, InvitationEmailItem, InvitationItem, MemberEmailItem, MemberItem, NewCustomerItem, ProjectItem,
+    RetiredTagItem, ServiceUserItem, TagDefinitionItem,
 };
 use super::keys::{self, Index, Key, entity};
 use super::pagination::{ListQuery, Page, PageQuery};
@@ -30,6 +30,7 @@ pub struct Related<'a> {
     pub tags: &'a [TagKey],
     pub project: Option<&'a ProjectIdentifier>,
     pub service_user: Option<GeneratedId>,
+    pub invitation: Option<GeneratedId>,
 }
 
 /// What was found of [`Related`]: what does not exist is absent.
@@ -38,6 +39,7 @@ pub struct RelatedItems {
     pub catalog: TagCatalog,
     pub project: Option<Project>,
     pub service_user: Option<ServiceUser>,
+    pub invitation: Option<Invitation>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -61,6 +63,9 @@ impl Store {
         changes.insert(&item, Conflict::IdentifierTaken(new.customer.identifier.clone()))?;
         for member in &new.members {
             changes.insert(&MemberItem::from(member), Conflict::AlreadyMember)?;
+        }
+        for address in MemberEmailItem::of(&new.members) {
+            changes.insert(&address, Conflict::Inconsistent("a new customer has a member address"))?;
         }
         for invitation in &new.invitations {
             let pending = Conflict::InvitationPending(invitation.email.clone());
@@ -126,6 +131,19 @@ impl Store {
         Ok(found.map(|(customer, members, items)| (customer, members.first().map(|member| member.role), items)))
     }
 
+    /// The customer, the caller's membership in it and one of its invitations (if they exist),
+    /// read together in one consistent BatchGetItem.
+    pub async fn customer_membership_and_invitation(
+        &self,
+        customer: &CustomerIdentifier,
+        user: &UserId,
+        invitation: GeneratedId,
+    ) -> Result<Option<(Customer, Option<Membership>, Option<Invitation>)>, StoreError> {
+        let related = Related { invitation: Some(invitation), ..Related::default() };
+        let found = self.customer_members_and(customer, &[user], &related).await?;
+        Ok(found.map(|(customer, members, items)| (customer, members.into_iter().next(), items.invitation)))
+    }
+
     /// The customer and the memberships of `users` in it (those that exist), read together in one
     /// consistent BatchGetItem.
     pub async fn customer_with_members(
@@ -157,6 +175,7 @@ impl Store {
         wanted.extend(related.tags.iter().flat_map(|key| [Key::tag_definition(key), Key::retired_tag(key)]));
         wanted.extend(related.project.map(|project| Key::project(customer, project)));
         wanted.extend(related.service_user.map(|id| Key::service_user(customer, id)));
+        wanted.extend(related.invitation.map(|id| Key::invitation(customer, id)));
         let mut found = None;
         let mut members = Vec::new();
         let mut items = RelatedItems::default();
@@ -173,6 +192,9 @@ impl Store {
                 Some(entity::PROJECT) => items.project = Some(serde_dynamo::from_item::<_, ProjectItem>(item)?.project),
                 Some(entity::SERVICE_USER) => {
                     items.service_user = Some(serde_dynamo::from_item::<_, ServiceUserItem>(item)?.service_user);
+                }
+                Some(entity::INVITATION) => {
+                    items.invitation = Some(serde_dynamo::from_item::<_, InvitationItem>(item)?.invitation);
                 }
                 _ => return Err(StoreError::Invariant("a key read with a customer holds an item of another kind")),
             }

@@ -16,12 +16,16 @@ use crate::events::DomainEvent;
 /// The customer item's attribute that names its current confirmation link.
 const CURRENT_LINK: &str = "emailConfirmationHash";
 
-/// Whether a new link became the customer's current one.
+/// Whether a new link became the current one (of a customer awaiting confirmation, or of an
+/// invitation).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LinkStart {
     Started,
     /// The customer no longer awaits confirmation: the link was stored but can never confirm.
     NotAwaiting,
+    /// The invitation was resent, cancelled or accepted, or has expired, since its mail was asked
+    /// for: the link was stored but can never accept it.
+    InvitationChanged,
 }
 
 fn status(status: CustomerStatus) -> AttributeValue {

@@ -4,13 +4,13 @@
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use super::StoreError;
 use super::keys::{self, Key, entity};
 use crate::domain::{
-    Customer, CustomerIdentifier, EmailConfirmation, GeneratedId, Invitation, Membership, Message, MessageMode,
-    Project, ServiceUser, TagDefinition, Tenant, TokenHash, UserId,
+    Customer, CustomerIdentifier, EmailAddress, EmailConfirmation, GeneratedId, Invitation, InvitationLink, Membership,
+    Message, MessageMode, Project, ServiceUser, TagDefinition, Tenant, TokenHash, UserId,
 };
 use crate::events::{DomainEvent, EventEnvelope, rfc3339_millis};
 
@@ -117,12 +117,20 @@ impl From<&Membership> for MemberItem {
     }
 }
 
+/// The attribute of an invitation item that names its current link (the token's hash); not part
+/// of the invitation resource.
+pub const LINK_HASH: &str = "linkHash";
+
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct InvitationItem {
     #[serde(flatten)]
     pub key: Key,
     pub entity: String,
+    /// Set by the email sender when it mails a link; a whole-item write of the invitation (a
+    /// resend, a cancellation) drops it, so no link of an earlier version works any more.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link_hash: Option<TokenHash>,
     #[serde(flatten)]
     pub invitation: Invitation,
 }
@@ -132,12 +140,14 @@ impl From<&Invitation> for InvitationItem {
         Self {
             key: Key::invitation(&invitation.customer_id, invitation.id),
             entity: entity::INVITATION.to_owned(),
+            link_hash: None,
             invitation: invitation.clone(),
         }
     }
 }
 
-/// Exists while an invitation for this address is pending: one pending invitation per address.
+/// Names the invitation pending for this address until its expiry: one pending invitation per
+/// address. A new invitation may take it over once `expiresAt` has passed.
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct InvitationEmailItem {
@@ -145,6 +155,8 @@ pub struct InvitationEmailItem {
     pub key: Key,
     pub entity: String,
     pub invitation_id: String,
+    #[serde(with = "crate::events::rfc3339_millis")]
+    pub expires_at: DateTime<Utc>,
 }
 
 impl From<&Invitation> for InvitationEmailItem {
@@ -153,6 +165,69 @@ impl From<&Invitation> for InvitationEmailItem {
             key: Key::invitation_email(&invitation.customer_id, &invitation.email),
             entity: entity::INVITATION_EMAIL.to_owned(),
             invitation_id: invitation.id.to_string(),
+            expires_at: invitation.expires_at,
+        }
+    }
+}
+
+/// The attribute of a member-address item: the string set of the members with the address.
+pub const USER_IDS: &str = "userIds";
+
+/// The members of a customer with one address, as a creation writes it; later joins and
+/// removals `ADD` to and `DELETE` from the set (an empty set leaves the item without it).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MemberEmailItem {
+    #[serde(flatten)]
+    pub key: Key,
+    pub entity: String,
+    #[serde(with = "serde_dynamo::string_set")]
+    pub user_ids: Vec<String>,
+}
+
+impl MemberEmailItem {
+    /// The address items of `members` (those with an address), one per address.
+    pub fn of(members: &[Membership]) -> Vec<Self> {
+        let mut by_email: BTreeMap<(&CustomerIdentifier, &EmailAddress), Vec<String>> = BTreeMap::new();
+        for member in members {
+            if let Some(email) = &member.email {
+                by_email.entry((&member.customer_id, email)).or_default().push(member.user_id.to_string());
+            }
+        }
+        by_email
+            .into_iter()
+            .map(|((customer, email), user_ids)| Self {
+                key: Key::member_email(customer, email),
+                entity: entity::MEMBER_EMAIL.to_owned(),
+                user_ids,
+            })
+            .collect()
+    }
+}
+
+/// How long an invitation link's record outlives its expiry: meanwhile a late click is told
+/// why the link no longer works (410) rather than that it is unknown (404).
+const INVITATION_LINK_KEPT: Duration = Duration::days(30);
+
+/// An invitation link's record, keyed by its token's hash (never the token).
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InvitationLinkItem {
+    #[serde(flatten)]
+    pub key: Key,
+    pub entity: String,
+    pub ttl: i64,
+    #[serde(flatten)]
+    pub link: InvitationLink,
+}
+
+impl From<&InvitationLink> for InvitationLinkItem {
+    fn from(link: &InvitationLink) -> Self {
+        Self {
+            key: Key::invitation_link(&link.token_hash),
+            entity: entity::INVITATION_LINK.to_owned(),
+            ttl: (link.expires_at + INVITATION_LINK_KEPT).timestamp(),
+            link: link.clone(),
         }
     }
 }
@@ -507,32 +582,91 @@ mod tests {
 
     #[test]
     fn invitation_items() {
-        let invitation = Invitation {
-            id: GeneratedId::parse("019bc165-0000-7000-8000-000000000001").unwrap(),
-            customer_id: acme(),
-            email: EmailAddress::parse("jane@example.com").unwrap(),
-            role: CustomerRole::CustomerEmployee,
-            status: InvitationStatus::Pending,
-            invited_by: UserId::parse("u1").unwrap(),
-            created_at: at(),
-            expires_at: at() + Duration::hours(168),
-        };
-        assert_eq!(
-            stored(InvitationItem::from(&invitation)),
-            json!({
-                "pk": {"S": "CUSTOMER#acme"}, "sk": {"S": "INVITATION#019bc165-0000-7000-8000-000000000001"},
-                "entity": {"S": "INVITATION"}, "id": {"S": "019bc165-0000-7000-8000-000000000001"},
-                "customerId": {"S": "acme"}, "email": {"S": "jane@example.com"}, "role": {"S": "CUSTOMER_EMPLOYEE"},
-                "status": {"S": "PENDING"}, "invitedBy": {"S": "u1"}, "createdAt": {"S": "2026-01-15T11:30:00Z"},
-                "expiresAt": {"S": "2026-01-22T11:30:00Z"}
-            })
+        let mut invitation = Invitation::new(
+            acme(),
+            EmailAddress::parse("jane@example.com").unwrap(),
+            CustomerRole::CustomerEmployee,
+            UserId::parse("u1").unwrap(),
+            at(),
+            Duration::hours(168),
         );
+        invitation.id = GeneratedId::parse("019bc165-0000-7000-8000-000000000001").unwrap();
+        let mut expected = json!({
+            "pk": {"S": "CUSTOMER#acme"}, "sk": {"S": "INVITATION#019bc165-0000-7000-8000-000000000001"},
+            "entity": {"S": "INVITATION"}, "id": {"S": "019bc165-0000-7000-8000-000000000001"},
+            "customerId": {"S": "acme"}, "email": {"S": "jane@example.com"}, "role": {"S": "CUSTOMER_EMPLOYEE"},
+            "status": {"S": "PENDING"}, "invitedBy": {"S": "u1"}, "createdAt": {"S": "2026-01-15T11:30:00Z"},
+            "expiresAt": {"S": "2026-01-22T11:30:00.000Z"}, "version": {"N": "1"}
+        });
+        assert_eq!(stored(InvitationItem::from(&invitation)), expected);
+        let cancelled = invitation.cancelled(&UserId::parse("u2").unwrap(), at());
+        let mut item = InvitationItem::from(&cancelled);
+        item.link_hash = Some(TokenHash::parse(&"a".repeat(64)).unwrap());
+        for (name, value) in [
+            ("status", json!({"S": "CANCELLED"})),
+            ("version", json!({"N": "2"})),
+            ("cancelledBy", json!({"S": "u2"})),
+            ("cancelledAt", json!({"S": "2026-01-15T11:30:00Z"})),
+            ("linkHash", json!({"S": "a".repeat(64)})),
+        ] {
+            expected[name] = value;
+        }
+        assert_eq!(stored(item), expected);
         assert_eq!(
             stored(InvitationEmailItem::from(&invitation)),
             json!({
                 "pk": {"S": "CUSTOMER#acme"}, "sk": {"S": "INVITATION_EMAIL#jane@example.com"},
-                "entity": {"S": "INVITATION_EMAIL"}, "invitationId": {"S": "019bc165-0000-7000-8000-000000000001"}
+                "entity": {"S": "INVITATION_EMAIL"}, "invitationId": {"S": "019bc165-0000-7000-8000-000000000001"},
+                "expiresAt": {"S": "2026-01-22T11:30:00.000Z"}
             })
+        );
+        let hash = "0f007385b6f9d4b7eeb2748605afe1a984a0a3bfa3f014d09e2a784ce9e5cd1a";
+        let link = InvitationLink {
+            token_hash: TokenHash::parse(hash).unwrap(),
+            customer_id: acme(),
+            invitation_id: invitation.id,
+            email: invitation.email.clone(),
+            role: invitation.role,
+            version: 1,
+            created_at: at(),
+            expires_at: invitation.expires_at,
+        };
+        assert_eq!(
+            stored(InvitationLinkItem::from(&link)),
+            json!({
+                "pk": {"S": format!("INVITATION_LINK#{hash}")}, "sk": {"S": "INVITATION_LINK"},
+                "entity": {"S": "INVITATION_LINK"},
+                "ttl": {"N": (invitation.expires_at + INVITATION_LINK_KEPT).timestamp().to_string()},
+                "tokenHash": {"S": hash}, "customerId": {"S": "acme"},
+                "invitationId": {"S": "019bc165-0000-7000-8000-000000000001"}, "email": {"S": "jane@example.com"},
+                "role": {"S": "CUSTOMER_EMPLOYEE"}, "version": {"N": "1"}, "createdAt": {"S": "2026-01-15T11:30:00Z"},
+                "expiresAt": {"S": "2026-01-22T11:30:00.000Z"}
+            })
+        );
+    }
+
+    #[test]
+    fn member_email_items_group_the_members_of_an_address() {
+        let member = |user: &str, email: Option<&str>| {
+            Membership::new(
+                acme(),
+                UserId::parse(user).unwrap(),
+                email.map(|e| EmailAddress::parse(e).unwrap()),
+                None,
+                CustomerRole::CustomerAdmin,
+                JoinedVia::Registration,
+                at(),
+            )
+        };
+        let members =
+            [member("u1", Some("jo@acme.example")), member("u2", None), member("u3", Some("Jo@Acme.example"))];
+        let items: Vec<Value> = MemberEmailItem::of(&members).into_iter().map(stored).collect();
+        assert_eq!(
+            items,
+            [json!({
+                "pk": {"S": "CUSTOMER#acme"}, "sk": {"S": "MEMBER_EMAIL#jo@acme.example"},
+                "entity": {"S": "MEMBER_EMAIL"}, "userIds": {"SS": ["u1", "u3"]}
+            })]
         );
     }
 

@@ -22,6 +22,8 @@ const CUSTOMER_PREFIX: &str = "CUSTOMER#";
 const CUSTOMER_SK: &str = "CUSTOMER";
 /// Sort-key prefix of a customer's member items.
 pub(crate) const MEMBER_PREFIX: &str = "MEMBER#";
+/// Sort-key prefix of a customer's invitations (not their `INVITATION_EMAIL#` locks).
+pub(crate) const INVITATION_PREFIX: &str = "INVITATION#";
 pub(crate) const HISTORY_PREFIX: &str = "EVENT#";
 /// Sort-key prefix of a customer's projects.
 pub(crate) const PROJECT_PREFIX: &str = "PROJECT#";
@@ -46,11 +48,18 @@ impl Key {
         Self { pk: customer_pk(customer), sk: format!("{MEMBER_PREFIX}{user}") }
     }
 
-    pub fn invitation(customer: &CustomerIdentifier, invitation: GeneratedId) -> Self {
-        Self { pk: customer_pk(customer), sk: format!("INVITATION#{invitation}") }
+    /// The members of the customer with this address (outside the `MEMBER#` range): an address
+    /// that is a member's cannot be invited.
+    pub fn member_email(customer: &CustomerIdentifier, email: &EmailAddress) -> Self {
+        Self { pk: customer_pk(customer), sk: format!("MEMBER_EMAIL#{email}") }
     }
 
-    /// Exists while an invitation for the address is pending: one pending invitation per address.
+    pub fn invitation(customer: &CustomerIdentifier, invitation: GeneratedId) -> Self {
+        Self { pk: customer_pk(customer), sk: format!("{INVITATION_PREFIX}{invitation}") }
+    }
+
+    /// Names the invitation pending for the address until it expires: one pending invitation per
+    /// address.
     pub fn invitation_email(customer: &CustomerIdentifier, email: &EmailAddress) -> Self {
         Self { pk: customer_pk(customer), sk: format!("INVITATION_EMAIL#{email}") }
     }
@@ -67,6 +76,11 @@ impl Key {
 
     pub fn service_user(customer: &CustomerIdentifier, service_user: GeneratedId) -> Self {
         Self { pk: customer_pk(customer), sk: format!("{SERVICE_USER_PREFIX}{service_user}") }
+    }
+
+    /// An invitation link, known only by its token's hash.
+    pub fn invitation_link(hash: &TokenHash) -> Self {
+        Self { pk: format!("INVITATION_LINK#{hash}"), sk: "INVITATION_LINK".to_owned() }
     }
 
     /// A message sent to the customer's members: newest first when read backwards (v7 ids sort by time).
@@ -222,8 +236,10 @@ pub fn event_pk(customer: Option<&CustomerIdentifier>) -> String {
 pub mod entity {
     pub const CUSTOMER: &str = "CUSTOMER";
     pub const MEMBER: &str = "MEMBER";
+    pub const MEMBER_EMAIL: &str = "MEMBER_EMAIL";
     pub const INVITATION: &str = "INVITATION";
     pub const INVITATION_EMAIL: &str = "INVITATION_EMAIL";
+    pub const INVITATION_LINK: &str = "INVITATION_LINK";
     pub const OUTBOX: &str = "OUTBOX";
     pub const HISTORY: &str = "HISTORY";
     pub const DELIVERY: &str = "DELIVERY";

@@ -5,11 +5,14 @@
 //! decrements it on condition `adminCount > 1`, so of two admins demoting or removing each other
 //! at the same moment exactly one transaction passes, and no interleaving of any number of such
 //! changes can leave a customer without an admin.
+//!
+//! The same three keep the member-address items (`MEMBER_EMAIL#<email>`: the set of members with
+//! an address), so an invitation can tell in its own transaction that an address is a member's.
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
-use super::items::{ADMIN_COUNT, MemberItem};
-use super::keys::{self, Index, Key, MEMBER_PREFIX};
+use super::items::{ADMIN_COUNT, MemberItem, USER_IDS};
+use super::keys::{self, Index, Key, MEMBER_PREFIX, entity};
 use super::pagination::{ListQuery, Page, PageQuery};
 use super::{Changes, Conflict, Expression, Store, StoreError};
 use crate::domain::{CustomerIdentifier, CustomerRole, Membership, UserId};
@@ -18,10 +21,20 @@ use crate::domain::{CustomerIdentifier, CustomerRole, Membership, UserId};
 const MAX_ADMIN_PAGES: usize = 10;
 
 impl Changes {
-    /// A new member: the member item (or [`Conflict::AlreadyMember`]) and, for an admin, one more
-    /// on the customer's `adminCount`.
+    /// A new member: the member item (or [`Conflict::AlreadyMember`]), the user added to its
+    /// address's item and, for an admin, one more on the customer's `adminCount`.
     pub fn add_member(&mut self, membership: &Membership) -> Result<(), StoreError> {
         self.insert(&MemberItem::from(membership), Conflict::AlreadyMember)?;
+        if let Some(email) = &membership.email {
+            let update = Expression::new("SET entity = :entity ADD #userIds :user")
+                .value(":entity", AttributeValue::S(entity::MEMBER_EMAIL.to_owned()));
+            self.update(
+                Key::member_email(&membership.customer_id, email),
+                with_user(update, &membership.user_id),
+                Expression::new("NOT contains(#userIds, :userId)"),
+                Conflict::AlreadyMember,
+            )?;
+        }
         if membership.is_admin() {
             self.count_admins(&membership.customer_id, 1)?;
         }
@@ -46,11 +59,19 @@ impl Changes {
         }
     }
 
-    /// Removes the member, if its version is still `before.version`; an admin only while another
-    /// admin remains ([`Conflict::LastAdmin`]).
+    /// Removes the member, if its version is still `before.version`, and from its address's item;
+    /// an admin only while another admin remains ([`Conflict::LastAdmin`]).
     pub fn remove_member(&mut self, before: &Membership) -> Result<(), StoreError> {
         let key = Key::member(&before.customer_id, &before.user_id);
         self.delete(key, Expression::version_is(before.version), Conflict::VersionMismatch { current_version: None })?;
+        if let Some(email) = &before.email {
+            self.update(
+                Key::member_email(&before.customer_id, email),
+                with_user(Expression::new("DELETE #userIds :user"), &before.user_id),
+                Expression::new("contains(#userIds, :userId)"),
+                Conflict::Inconsistent("a member's address item does not name them"),
+            )?;
+        }
         if before.is_admin() { self.count_admins(&before.customer_id, -1) } else { Ok(()) }
     }
 
@@ -160,6 +181,15 @@ impl Store {
         admins.truncate(limit);
         Ok(admins)
     }
+}
+
+/// `#userIds` (the member-address item's set), `:user` (the user as a one-element set, for
+/// `ADD` and `DELETE`) and `:userId` (the user, for `contains`) in `expression`.
+fn with_user(expression: Expression, user: &UserId) -> Expression {
+    expression
+        .name("#userIds", USER_IDS)
+        .value(":user", AttributeValue::Ss(vec![user.to_string()]))
+        .value(":userId", AttributeValue::S(user.to_string()))
 }
 
 fn membership(item: super::items::Item) -> Result<Membership, StoreError> {

@@ -8,6 +8,7 @@ mod deliveries;
 mod email_confirmations;
 mod error;
 mod history;
+mod invitations;
 mod items;
 mod keys;
 mod members;
