@@ -7,14 +7,12 @@
 
 #![recursion_limit = "256"]
 
-use std::cell::Cell;
-use std::sync::{Mutex, Once};
-
 use chrono::{DateTime, Duration, Utc};
 use email_sender::EmailSender;
 use futures::future::join_all;
 use meshcustomers::domain::{CustomerRole, CustomerStatus, GeneratedId, Invitation, LinkToken};
 use meshcustomers_tests::local_services::ses_endpoint;
+use meshcustomers_tests::logs::{capture_this_threads_log, captured_log};
 use meshcustomers_tests::pipeline::{RecordingBus, delivered, stream_batch, stream_records};
 use meshcustomers_tests::requests::RequestBuilder;
 use meshcustomers_tests::test_app::local_sdk_config;
@@ -843,43 +841,4 @@ async fn the_list_pages_newest_first() {
     assert_eq!(next.body["nextCursor"], Value::Null);
     let request = api("GET /customers/{id}/users").param("id", "paged").query("cursor", &cursor);
     test.call(list_customer_users::handle, request.by(&admin)).await.assert_problem(400, "invalid-cursor");
-}
-
-// ------------------------------------------------------------------------------------ log capture
-
-thread_local! {
-    static CAPTURING: Cell<bool> = const { Cell::new(false) };
-}
-
-/// The log lines (all levels) of the threads that capture.
-static CAPTURED: Mutex<Vec<u8>> = Mutex::new(Vec::new());
-
-struct CaptureWriter;
-
-impl std::io::Write for CaptureWriter {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        if CAPTURING.get() {
-            CAPTURED.lock().unwrap().extend_from_slice(bytes);
-        }
-        Ok(bytes.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-/// From now on, what this thread logs (every level) is captured, through this test binary's
-/// global subscriber (see tests/tests/approval.rs).
-fn capture_this_threads_log() {
-    static SUBSCRIBER: Once = Once::new();
-    SUBSCRIBER.call_once(|| {
-        let subscriber =
-            tracing_subscriber::fmt().with_max_level(tracing::Level::TRACE).with_writer(|| CaptureWriter).finish();
-        tracing::subscriber::set_global_default(subscriber).expect("the only global subscriber");
-    });
-    CAPTURING.set(true);
-}
-
-fn captured_log() -> String {
-    String::from_utf8_lossy(&CAPTURED.lock().unwrap()).into_owned()
 }
