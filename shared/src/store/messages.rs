@@ -57,28 +57,12 @@ impl Store {
     /// Every member of the customer, read consistently page by page (the fan-out's recipients).
     #[tracing::instrument(skip_all, fields(%customer))]
     pub async fn all_members(&self, customer: &CustomerIdentifier) -> Result<Vec<Membership>, StoreError> {
-        let mut members = Vec::new();
-        let mut start = None;
-        loop {
-            let output = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .key_condition_expression("pk = :pk AND begins_with(sk, :members)")
-                .expression_attribute_values(":pk", AttributeValue::S(keys::customer_pk(customer)))
-                .expression_attribute_values(":members", AttributeValue::S(MEMBER_PREFIX.to_owned()))
-                .consistent_read(true)
-                .set_exclusive_start_key(start)
-                .send()
-                .await?;
-            for item in output.items.unwrap_or_default() {
-                members.push(serde_dynamo::from_item::<_, MemberItem>(item)?.membership);
-            }
-            start = output.last_evaluated_key;
-            if start.is_none() {
-                return Ok(members);
-            }
-        }
+        self.query_all(keys::customer_pk(customer), MEMBER_PREFIX)
+            .await?
+            .into_iter()
+            .map(|item| serde_dynamo::from_item::<_, MemberItem>(item).map(|item| item.membership))
+            .collect::<Result<_, _>>()
+            .map_err(StoreError::from)
     }
 
     /// Puts `recipient`'s inbox entry of `message` unless it is there (acknowledged or not), so a

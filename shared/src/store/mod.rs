@@ -19,7 +19,7 @@ mod tag_definitions;
 mod transaction;
 
 use aws_sdk_dynamodb::Client;
-use aws_sdk_dynamodb::types::KeysAndAttributes;
+use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes};
 use std::sync::Arc;
 
 pub use conflict::Conflict;
@@ -90,6 +90,32 @@ impl Store {
             .send()
             .await?;
         Ok(output.item)
+    }
+
+    /// Every item of `partition` whose sort key begins with `prefix`, read consistently, page
+    /// after page: for reads that need all of a bounded set (the tag catalog, a fan-out's
+    /// recipients), never for request paths that page their answers.
+    pub(crate) async fn query_all(&self, partition: String, prefix: &str) -> Result<Vec<Item>, StoreError> {
+        let mut items = Vec::new();
+        let mut start = None;
+        loop {
+            let output = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("pk = :pk AND begins_with(sk, :prefix)")
+                .expression_attribute_values(":pk", AttributeValue::S(partition.clone()))
+                .expression_attribute_values(":prefix", AttributeValue::S(prefix.to_owned()))
+                .consistent_read(true)
+                .set_exclusive_start_key(start)
+                .send()
+                .await?;
+            items.extend(output.items.unwrap_or_default());
+            start = output.last_evaluated_key;
+            if start.is_none() {
+                return Ok(items);
+            }
+        }
     }
 
     /// Items by their keys, read consistently in one `BatchGetItem` (keys that exist; in no

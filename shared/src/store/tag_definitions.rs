@@ -20,29 +20,13 @@ impl Store {
     /// The definitions in use, by key: one consistent Query of their sort-key range.
     #[tracing::instrument(skip_all)]
     pub async fn tag_definitions(&self) -> Result<Vec<TagDefinition>, StoreError> {
-        let mut definitions = Vec::new();
-        let mut start = None;
-        // One page by the bounds on definitions; the loop only keeps a larger catalog correct.
-        loop {
-            let output = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .key_condition_expression("pk = :pk AND begins_with(sk, :definitions)")
-                .expression_attribute_values(":pk", AttributeValue::S(keys::tag_definitions()))
-                .expression_attribute_values(":definitions", AttributeValue::S(TAG_DEFINITION_PREFIX.to_owned()))
-                .consistent_read(true)
-                .set_exclusive_start_key(start)
-                .send()
-                .await?;
-            for item in output.items.unwrap_or_default() {
-                definitions.push(serde_dynamo::from_item::<_, TagDefinitionItem>(item)?.definition);
-            }
-            start = output.last_evaluated_key;
-            if start.is_none() {
-                return Ok(definitions);
-            }
-        }
+        // One page by the bounds on definitions; reading on keeps a larger catalog correct.
+        self.query_all(keys::tag_definitions(), TAG_DEFINITION_PREFIX)
+            .await?
+            .into_iter()
+            .map(|item| serde_dynamo::from_item::<_, TagDefinitionItem>(item).map(|item| item.definition))
+            .collect::<Result<_, _>>()
+            .map_err(StoreError::from)
     }
 
     /// One definition in use, read consistently; `None` if there is none (or it was deleted).
