@@ -537,6 +537,7 @@ mod tests {
             assert!(mail.text.contains(name) && mail.subject.contains(name));
         }
     }
+
     fn member(user: &str, email: Option<&str>) -> Membership {
         Membership::new(
             acme(),
