@@ -331,9 +331,10 @@ impl From<Conflict> for ApiError {
     fn from(conflict: Conflict) -> Self {
         let conflict_of = |problem_type, detail: String| Self::Conflict { problem_type, detail };
         match conflict {
-            Conflict::IdentifierTaken(identifier) => {
-                conflict_of("identifier-taken", format!("a customer with identifier {identifier:?} already exists"))
-            }
+            Conflict::IdentifierTaken(identifier) => conflict_of(
+                "identifier-taken",
+                format!("a customer with identifier {:?} already exists", identifier.as_str()),
+            ),
             Conflict::AlreadyMember => conflict_of("already-member", "the user is already a member".to_owned()),
             Conflict::InvitationPending(email) => {
                 conflict_of("invitation-pending", format!("an invitation for {email} is already pending"))
@@ -354,10 +355,15 @@ impl From<Conflict> for ApiError {
                 problem_type: "confirmation-superseded",
                 detail: "a newer confirmation link was sent, or the customer no longer awaits confirmation".to_owned(),
             },
-            Conflict::TagKeyTaken(key) => conflict_of("tag-key-taken", format!("tag {key:?} is already defined")),
+            Conflict::TagKeyTaken(key) => {
+                conflict_of("tag-key-taken", format!("tag {:?} is already defined", key.as_str()))
+            }
             Conflict::TagKeyRetired(key) => conflict_of(
                 "tag-key-retired",
-                format!("tag {key:?} was defined and deleted; a deleted key is never defined again, choose another"),
+                format!(
+                    "tag {:?} was defined and deleted; a deleted key is never defined again, choose another",
+                    key.as_str()
+                ),
             ),
             Conflict::TooManyTagDefinitions => conflict_of(
                 "tag-definitions-full",
@@ -373,12 +379,14 @@ impl From<Conflict> for ApiError {
                     .to_owned(),
             ),
             Conflict::AccessChanged => Self::concurrent_modification(),
-            Conflict::ProjectIdentifierTaken(project) => {
-                conflict_of("project-identifier-taken", format!("the customer has a project {project:?} already"))
-            }
-            Conflict::TenantExists(platform) => {
-                conflict_of("tenant-exists", format!("the project has a tenant on platform {platform:?} already"))
-            }
+            Conflict::ProjectIdentifierTaken(project) => conflict_of(
+                "project-identifier-taken",
+                format!("the customer has a project {:?} already", project.as_str()),
+            ),
+            Conflict::TenantExists(platform) => conflict_of(
+                "tenant-exists",
+                format!("the project has a tenant on platform {:?} already", platform.as_str()),
+            ),
             Conflict::ServiceUserGone(id) => Self::NotFound(format!("service user {id} does not exist")),
             Conflict::AlreadyAcknowledged | Conflict::AlreadyResolved => {
                 conflict_of("already-acknowledged", "the message was acknowledged already".to_owned())
@@ -426,6 +434,24 @@ mod tests {
         assert_eq!(json["type"], "validation-failed");
         assert_eq!(json["status"], 400);
         assert_eq!(json["errors"]["identifier"], "must be …");
+    }
+
+    /// The domain's newtypes derive `Debug`: a detail that formatted them with `{:?}` showed
+    /// `CustomerIdentifier("acme")` to the caller.
+    #[test]
+    fn conflicts_name_values_never_rust_types() {
+        use crate::domain::{CustomerIdentifier, PlatformName, ProjectIdentifier, TagKey};
+        let conflicts = [
+            Conflict::IdentifierTaken(CustomerIdentifier::parse("acme").unwrap()),
+            Conflict::TagKeyTaken(TagKey::parse("costCenter").unwrap()),
+            Conflict::TagKeyRetired(TagKey::parse("costCenter").unwrap()),
+            Conflict::ProjectIdentifierTaken(ProjectIdentifier::parse("web-shop").unwrap()),
+            Conflict::TenantExists(PlatformName::parse("aws").unwrap()),
+        ];
+        for conflict in conflicts {
+            let detail = body(&ApiError::from(conflict).into_response())["detail"].as_str().unwrap().to_owned();
+            assert!(!detail.contains('(') && detail.contains('"'), "{detail}");
+        }
     }
 
     #[test]
