@@ -15,7 +15,7 @@ loadConfig().then(
       <StrictMode>
         <ErrorBoundary>
           <AppServicesProvider config={config}>
-            <BrowserRouter>
+            <BrowserRouter future={{ v7_startTransition: true }}>
               <App />
             </BrowserRouter>
           </AppServicesProvider>
