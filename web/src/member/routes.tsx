@@ -3,6 +3,7 @@
 import { Navigate, Route } from 'react-router-dom';
 import { AcceptInvitationPage } from '../links/AcceptInvitationPage';
 import { ConfirmEmailPage } from '../links/ConfirmEmailPage';
+import { RegisterPage } from '../links/RegisterPage';
 import { CustomerLayout, MyCustomersIndex } from './CustomerLayout';
 import { ProjectPage } from './ProjectPage';
 import { ProjectsPage } from './ProjectsPage';
@@ -12,8 +13,8 @@ import { UsersPage } from './UsersPage';
 export { PendingMessagesFirst } from '../messages/PendingMessages';
 
 /**
- * Routes inside the signed-in layout: /my, /my/customers/:id/..., and the mail-link pages that
- * need a signed-in user (RequireSignIn around the layout keeps the link, token included, through
+ * Routes inside the signed-in layout: /my, /my/customers/:id/..., /register, and the mail-link page
+ * that needs a signed-in user (RequireSignIn around the layout keeps the link, token included, through
  * the sign-in redirect).
  */
 export const memberRoutes = (
@@ -27,6 +28,7 @@ export const memberRoutes = (
       <Route path="service-users" element={<ServiceUsersPage />} />
     </Route>
     <Route path="accept-invitation" element={<AcceptInvitationPage />} />
+    <Route path="register" element={<RegisterPage />} />
   </>
 );
 
