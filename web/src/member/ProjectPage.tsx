@@ -31,13 +31,22 @@ export function tenantAccessBlocked(customer: Customer): string | null {
  * message and writes nothing. An empty list means "not known": the form then takes typed names.
  */
 export async function learnPlatforms(api: ApiClient, customerId: string, projectId: string): Promise<string[]> {
+  const known = platformsLearnt.get(api);
+  if (known) return known;
   try {
     await createTenant(api, customerId, projectId, '');
   } catch (error) {
-    if (error instanceof ApiError && error.status === 400) return platformsFromMessage(error.problem.errors?.platform);
+    if (error instanceof ApiError && error.status === 400) {
+      const names = platformsFromMessage(error.problem.errors?.platform);
+      if (names.length > 0) platformsLearnt.set(api, names);
+      return names;
+    }
   }
   return [];
 }
+
+/** The platforms are the installation's, the same for every project: asked once per API client. */
+const platformsLearnt = new WeakMap<ApiClient, string[]>();
 
 export function ProjectPage() {
   const { projectId = '' } = useParams();
@@ -182,7 +191,10 @@ function CreateTenantForm({
     } catch (error) {
       if (error instanceof ApiError && error.status === 400) {
         const learned = platformsFromMessage(error.problem.errors?.platform);
-        if (learned.length > 0) setPlatforms(learned);
+        if (learned.length > 0) {
+          platformsLearnt.set(api, learned);
+          setPlatforms(learned);
+        }
       }
       setProblem(memberFormProblem(error, ['platform'], { 'tenant-exists': 'platform' }));
     } finally {

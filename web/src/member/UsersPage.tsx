@@ -187,7 +187,6 @@ function InvitationsSection({ customerId }: { customerId: string }) {
   return (
     <section aria-labelledby="invitations-heading">
       <h2 id="invitations-heading">Invitations</h2>
-      <InviteForm customerId={customerId} onInvited={(email) => { setDone(`An invitation was sent to ${email}.`); invitations.reload(); }} />
       {done ? <p role="status" className="notice">{done}</p> : null}
       {invitations.result.state === 'loading' ? <Loading label="Loading the invitations…" /> : null}
       {invitations.result.state === 'failed' ? <ProblemText error={invitations.result.error} onRetry={invitations.reload} /> : null}
@@ -229,6 +228,7 @@ function InvitationsSection({ customerId }: { customerId: string }) {
           </tbody>
         </table>
       ) : null}
+      <InviteForm customerId={customerId} onInvited={(email) => { setDone(`An invitation was sent to ${email}.`); invitations.reload(); }} />
     </section>
   );
 }

@@ -9,6 +9,7 @@ import { ProjectPage } from './ProjectPage';
 import { ProjectsPage } from './ProjectsPage';
 import { ServiceUsersPage } from './ServiceUsersPage';
 import { UsersPage } from './UsersPage';
+import './member.css';
 
 export { PendingMessagesFirst } from '../messages/PendingMessages';
 

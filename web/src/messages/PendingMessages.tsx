@@ -80,11 +80,12 @@ function MessageReader({
   const [error, setError] = useState<unknown>(null);
   const headingRef = useRef<HTMLHeadingElement>(null);
 
-  // Each new message takes the focus, so keyboard and screen-reader users start reading it.
+  // Each next message takes the focus, so keyboard and screen-reader users start reading it (the
+  // first one is where the page starts anyway).
   useEffect(() => {
     setError(null);
-    headingRef.current?.focus();
-  }, [message.messageId]);
+    if (index > 0) headingRef.current?.focus();
+  }, [message.messageId, index]);
 
   const onAcknowledge = async () => {
     setBusy(true);
