@@ -66,7 +66,9 @@ export function problemSentence(error: unknown): string {
   if (status === 401) return `Your sign-in has ended${detail}. Please sign in again.`;
   if (status === 403) return `Not allowed${detail}.`.replace(/\.\.$/, '.');
   if (status === 404) return `Not found${detail}.`.replace(/\.\.$/, '.');
-  return `${problem.title}${detail}`;
+  // Outside a form (a list's filters, say) the named fields are said in the sentence itself.
+  const fields = Object.entries(problem.errors ?? {}).map(([name, message]) => `${normalizeField(name)}: ${message}`);
+  return fields.length > 0 ? `${problem.title}${detail} (${fields.join('; ')})` : `${problem.title}${detail}`;
 }
 
 export const noProblem: FormProblem = { fields: {}, message: null, stale: false, status: 0 };
