@@ -11,6 +11,7 @@ import { Field } from '../ui/Field';
 import { Loading } from '../ui/Loading';
 import { ProblemText } from '../ui/ProblemText';
 import { useLoad } from '../ui/useLoad';
+import { useDocumentTitle } from '../ui/useDocumentTitle';
 import { IDENTIFIER_RULE, identifierProblem } from './identifier';
 import { ROLE_LABEL } from './labels';
 
@@ -23,6 +24,7 @@ const FORM_FIELDS = ['identifier', 'displayName', 'projectQuota', 'partnerId', '
 
 /** "+ Create Customer": an ACTIVE customer, users to invite, and tags (restricted ones too). */
 export function CreateCustomerPage() {
+  useDocumentTitle('Create Customer');
   const api = useApi();
   const definitions = useLoad(() => listTagDefinitions(api).then((r) => r.body.items), [api]);
   if (definitions.result.state === 'loading') return <Loading label="Loading the form…" />;

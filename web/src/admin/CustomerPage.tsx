@@ -6,6 +6,7 @@ import { useApi } from '../auth/AuthContext';
 import { Loading } from '../ui/Loading';
 import { ProblemText } from '../ui/ProblemText';
 import { useLoad } from '../ui/useLoad';
+import { useDocumentTitle } from '../ui/useDocumentTitle';
 import { STATUS_LABEL, formatTime } from './labels';
 
 export interface CustomerContext {
@@ -35,6 +36,7 @@ export function CustomerPage() {
     [setResult],
   );
   const [noticeShown] = useState(notice);
+  useDocumentTitle(result.state === 'loaded' ? result.value.customer.displayName : `Customer ${id}`);
 
   if (result.state === 'loading') return <Loading label="Loading the customer…" />;
   if (result.state === 'failed') {

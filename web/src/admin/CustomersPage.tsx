@@ -7,12 +7,14 @@ import { problemSentence } from '../problem/problem';
 import { EmptyState, Loading } from '../ui/Loading';
 import { ProblemText } from '../ui/ProblemText';
 import { useLoad } from '../ui/useLoad';
+import { useDocumentTitle } from '../ui/useDocumentTitle';
 import { STATUS_LABEL } from './labels';
 
 const PAGE_SIZE = 25;
 
 /** The customers in the caller's scope: search, status filter, paging, and an action per row. */
 export function CustomersPage() {
+  useDocumentTitle('Customers');
   const api = useApi();
   const [params, setParams] = useSearchParams();
   const q = params.get('q') ?? '';

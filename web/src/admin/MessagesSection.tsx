@@ -19,6 +19,7 @@ export function MessagesSection() {
   const { customer } = useCustomer();
   const id = customer.identifier;
   const [pages, setPages] = useState<Page<Message>[]>([]);
+  const [moreError, setMoreError] = useState<unknown>(null);
   const first = useLoad(() => listMessages(api, id).then((r) => r.body), [api, id]);
   const loaded = first.result.state === 'loaded' ? [first.result.value, ...pages] : [];
   const messages = loaded.flatMap((p) => p.items);
@@ -57,8 +58,15 @@ export function MessagesSection() {
           </table>
         )
       ) : null}
+      {moreError ? <ProblemText error={moreError} /> : null}
       {nextCursor ? (
-        <button type="button" onClick={() => listMessages(api, id, nextCursor).then((r) => setPages((p) => [...p, r.body]))}>
+        <button
+          type="button"
+          onClick={() => {
+            setMoreError(null);
+            listMessages(api, id, nextCursor).then((r) => setPages((p) => [...p, r.body]), setMoreError);
+          }}
+        >
           Show more messages
         </button>
       ) : null}

@@ -12,6 +12,7 @@ import { Field } from '../ui/Field';
 import { EmptyState, Loading } from '../ui/Loading';
 import { ProblemText } from '../ui/ProblemText';
 import { useLoad } from '../ui/useLoad';
+import { useDocumentTitle } from '../ui/useDocumentTitle';
 
 const TYPE_LABEL: Record<TagValueType, string> = {
   STRING: 'Text', EMAIL: 'E-mail', INTEGER: 'Whole number', BOOLEAN: 'Yes/no', SINGLE_SELECT: 'Single select', MULTI_SELECT: 'Multi select',
@@ -23,6 +24,7 @@ type Editing = { mode: 'create' } | { mode: 'edit'; definition: TagDefinition } 
 
 /** The installation's tag definitions: platform and partner admins list, create, edit and delete them. */
 export function TagDefinitionsPage() {
+  useDocumentTitle('Tag definitions');
   const api = useApi();
   const user = useUser();
   const allowed = canManageTagDefinitions(user);

@@ -63,7 +63,12 @@ export async function authorizeUrl(config: AuthConfig, returnTo: string): Promis
   return `${config.authorizeUrl}?${params.toString()}`;
 }
 
+let signInUnderway = false;
+
+/** Once per page load: a second start (React's strict-mode double effect) would replace the state. */
 export async function beginSignIn(config: AuthConfig, returnTo: string): Promise<void> {
+  if (signInUnderway) return;
+  signInUnderway = true;
   window.location.assign(await authorizeUrl(config, returnTo));
 }
 

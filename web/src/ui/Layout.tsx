@@ -1,9 +1,17 @@
-import { NavLink, Outlet } from 'react-router-dom';
+import { useEffect, useRef } from 'react';
+import { NavLink, Outlet, useLocation } from 'react-router-dom';
 import { useAppServices } from '../auth/AuthContext';
 import { canManageTagDefinitions } from '../auth/claims';
 
 export function Layout() {
   const { user, signOut } = useAppServices();
+  const { pathname } = useLocation();
+  const main = useRef<HTMLElement>(null);
+  const firstPath = useRef(pathname);
+  // After a client-side navigation, keyboard and screen-reader users start at the new content.
+  useEffect(() => {
+    if (pathname !== firstPath.current) main.current?.focus();
+  }, [pathname]);
   return (
     <>
       <a className="skip-link" href="#main">Skip to content</a>
@@ -25,7 +33,7 @@ export function Layout() {
           <button type="button" onClick={signOut}>Sign out</button>
         </div>
       </header>
-      <main id="main" tabIndex={-1}>
+      <main id="main" tabIndex={-1} ref={main}>
         <Outlet />
       </main>
     </>
