@@ -18,9 +18,11 @@ import { notActiveReason, useCustomerView } from './CustomerContext';
 import { formatDateTime, quotaText, STATUS_LABELS } from './format';
 import { memberFormProblem } from './problemWords';
 import { displayNameProblem } from './validation';
+import { useDocumentTitle } from '../ui/useDocumentTitle';
 
 export function AccountPage() {
   const { customer, isAdmin } = useCustomerView();
+  useDocumentTitle(`Account · ${customer.displayName}`);
   const api = useApi();
   const definitions = useLoad(async () => (await listTagDefinitions(api)).body.items, [api]);
   const blocked = notActiveReason(customer);

@@ -12,6 +12,7 @@ import { useLoad } from '../ui/useLoad';
 import type { Customer } from '../api/types';
 import { notActiveReason, type CustomerView } from './CustomerContext';
 import { ROLE_LABELS, STATUS_LABELS } from './format';
+import { useDocumentTitle } from '../ui/useDocumentTitle';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -32,6 +33,7 @@ async function loadMyCustomers(api: ReturnType<typeof useApi>, expected?: string
 export function MyCustomersIndex() {
   const api = useApi();
   const { result, reload } = useLoad(() => loadMyCustomers(api), [api]);
+  useDocumentTitle('My customers');
   if (result.state === 'loading') return <Loading label="Loading your customers…" />;
   if (result.state === 'failed') {
     return (

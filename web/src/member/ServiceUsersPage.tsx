@@ -13,9 +13,11 @@ import { notActiveReason, useCustomerView } from './CustomerContext';
 import { formatDateTime } from './format';
 import { describeProblem, memberFormProblem } from './problemWords';
 import { displayNameProblem } from './validation';
+import { useDocumentTitle } from '../ui/useDocumentTitle';
 
 export function ServiceUsersPage() {
   const { customer, isAdmin } = useCustomerView();
+  useDocumentTitle(`Service users · ${customer.displayName}`);
   const api = useApi();
   const serviceUsers = useLoad(
     () => readAll((cursor) => listServiceUsers(api, customer.identifier, cursor)),

@@ -19,11 +19,13 @@ import { useCustomerView } from './CustomerContext';
 import { formatDateTime, personLabel, ROLE_LABELS } from './format';
 import { memberFormProblem } from './problemWords';
 import { emailProblem } from './validation';
+import { useDocumentTitle } from '../ui/useDocumentTitle';
 
 const ROLES: CustomerRole[] = ['CUSTOMER_EMPLOYEE', 'CUSTOMER_ADMIN'];
 
 export function UsersPage() {
   const { customer, isAdmin } = useCustomerView();
+  useDocumentTitle(`Users · ${customer.displayName}`);
   return (
     <>
       <MembersSection customerId={customer.identifier} customerName={customer.displayName} isAdmin={isAdmin} />
