@@ -128,7 +128,8 @@ function MembersSection({ customerId, customerName, isAdmin }: { customerId: str
                       <form onSubmit={onChangeRole(member)} aria-label={`Role of ${who}`}>
                         <Field label={`New role of ${who}`}>
                           {(control) => (
-                            <select {...control} value={newRole} onChange={(e) => setNewRole(e.target.value as CustomerRole)}>
+                            // The form opens where the button was: the focus moves into it.
+                            <select {...control} autoFocus value={newRole} onChange={(e) => setNewRole(e.target.value as CustomerRole)}>
                               {ROLES.map((role) => <option key={role} value={role}>{ROLE_LABELS[role]}</option>)}
                             </select>
                           )}
@@ -147,7 +148,8 @@ function MembersSection({ customerId, customerName, isAdmin }: { customerId: str
                           <button type="button" className="danger" disabled={busy} onClick={() => onRemove(member)}>
                             {isMe ? 'Yes, leave' : `Yes, remove ${who}`}
                           </button>
-                          <button type="button" onClick={() => start(null)}>{isMe ? 'Stay' : `Keep ${who}`}</button>
+                          {/* The focus goes to the harmless choice, so a stray Enter removes nobody. */}
+                          <button type="button" autoFocus onClick={() => start(null)}>{isMe ? 'Stay' : `Keep ${who}`}</button>
                         </div>
                         <FormMessage problem={problem} onReload={() => { start(null); members.reload(); }} />
                       </div>
