@@ -214,7 +214,8 @@ async fn the_approval_mails_a_link_that_activates_the_customer_once(cloud: &Runn
     .await
     .expect("the approved mail reaches the SES store");
     let text = mail["body"]["text"].as_str().unwrap_or_default();
-    let link = "https://portal.meshcustomers.localhost/confirm-email?token=";
+    // The local cloud gives the template's PortalBaseUrl its own portal's URL.
+    let link = &format!("{}/confirm-email?token=", cloud.portal);
     let start = text.find(link).unwrap_or_else(|| panic!("the mail carries the link: {text}")) + link.len();
     let token = &text[start..start + 43];
 
@@ -275,7 +276,8 @@ async fn an_invitation_is_mailed_and_accepted_by_the_invitee(cloud: &RunningClou
     .await
     .expect("the invitation mail reaches the SES store");
     let text = mail["body"]["text"].as_str().unwrap_or_default();
-    let link = "https://portal.meshcustomers.localhost/accept-invitation?token=";
+    // The local cloud gives the template's PortalBaseUrl its own portal's URL.
+    let link = &format!("{}/accept-invitation?token=", cloud.portal);
     let start = text.find(link).unwrap_or_else(|| panic!("the mail carries the link: {text}")) + link.len();
     let token = &text[start..start + 43];
 
