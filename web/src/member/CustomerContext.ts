@@ -11,6 +11,8 @@ export interface CustomerView {
   isAdmin: boolean;
   /** Reads the customer again (its status, quota and project count change). */
   reloadCustomer: () => void;
+  /** Reads the caller's own role again (after they changed it themselves). */
+  reloadRole: () => void;
   /** Puts the customer as an edit answered it in place of the one read. */
   replaceCustomer: (customer: Customer, etag: string | null) => void;
 }

@@ -93,6 +93,7 @@ export function CustomerLayout() {
       role: membership?.role ?? null,
       isAdmin: membership?.role === 'CUSTOMER_ADMIN',
       reloadCustomer: () => setCustomerGeneration((g) => g + 1),
+      reloadRole: mine.reload,
     };
     const reason = notActiveReason(shown);
     body = (

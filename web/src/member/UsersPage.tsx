@@ -24,11 +24,11 @@ import { useDocumentTitle } from '../ui/useDocumentTitle';
 const ROLES: CustomerRole[] = ['CUSTOMER_EMPLOYEE', 'CUSTOMER_ADMIN'];
 
 export function UsersPage() {
-  const { customer, isAdmin } = useCustomerView();
+  const { customer, isAdmin, reloadRole } = useCustomerView();
   useDocumentTitle(`Users · ${customer.displayName}`);
   return (
     <>
-      <MembersSection customerId={customer.identifier} customerName={customer.displayName} isAdmin={isAdmin} />
+      <MembersSection customerId={customer.identifier} customerName={customer.displayName} isAdmin={isAdmin} onOwnRoleChanged={reloadRole} />
       {isAdmin ? <InvitationsSection customerId={customer.identifier} /> : null}
     </>
   );
@@ -36,7 +36,9 @@ export function UsersPage() {
 
 type MemberAction = { userId: string; kind: 'role' | 'remove' } | null;
 
-function MembersSection({ customerId, customerName, isAdmin }: { customerId: string; customerName: string; isAdmin: boolean }) {
+function MembersSection({
+  customerId, customerName, isAdmin, onOwnRoleChanged,
+}: { customerId: string; customerName: string; isAdmin: boolean; onOwnRoleChanged: () => void }) {
   const api = useApi();
   const user = useUser();
   const navigate = useNavigate();
@@ -72,9 +74,12 @@ function MembersSection({ customerId, customerName, isAdmin }: { customerId: str
 
   const onChangeRole = (member: Membership) => (event: FormEvent) => {
     event.preventDefault();
+    const own = member.userId === user?.sub;
     void run(
       () => changeMemberRole(api, customerId, member.userId, newRole, etagOf(member.version)),
-      `${personLabel(member)} is now ${ROLE_LABELS[newRole].toLowerCase()}.`,
+      own ? `You are now ${ROLE_LABELS[newRole].toLowerCase()}.` : `${personLabel(member)} is now ${ROLE_LABELS[newRole].toLowerCase()}.`,
+      // A changed own role changes what the page offers: read the role again with the members.
+      own ? () => { members.reload(); onOwnRoleChanged(); } : undefined,
     );
   };
 

@@ -79,14 +79,17 @@ export const acme: Customer = {
 export function renderInCustomer(
   api: ApiClient,
   {
-    customer = acme, role = 'CUSTOMER_ADMIN', path, route, element, reloadCustomer = () => undefined, replaceCustomer = () => undefined,
+    customer = acme, role = 'CUSTOMER_ADMIN', path, route, element,
+    reloadCustomer = () => undefined, replaceCustomer = () => undefined, reloadRole = () => undefined,
   }: {
     customer?: Customer; role?: CustomerRole | null; path: string; route: string; element: ReactNode;
     reloadCustomer?: CustomerView['reloadCustomer']; replaceCustomer?: CustomerView['replaceCustomer'];
+    reloadRole?: CustomerView['reloadRole'];
   },
 ) {
   const view: CustomerView = {
     customer, etag: `"${customer.version}"`, role, isAdmin: role === 'CUSTOMER_ADMIN', reloadCustomer, replaceCustomer,
+    reloadRole,
   };
   return render(
     <StaticAppServices value={services(api)}>
