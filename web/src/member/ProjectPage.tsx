@@ -16,6 +16,7 @@ import { notActiveReason, useCustomerView } from './CustomerContext';
 import { formatDateTime } from './format';
 import { describeProblem, memberFormProblem } from './problemWords';
 import { identifierProblem, platformsFromMessage } from './validation';
+import { useDocumentTitle } from '../ui/useDocumentTitle';
 
 /** Why a tenant of the customer cannot be opened now, or null when it can. */
 export function tenantAccessBlocked(customer: Customer): string | null {
@@ -53,10 +54,11 @@ export function ProjectPage() {
   const { customer, isAdmin } = useCustomerView();
   const api = useApi();
   const project = useLoad(async () => (await getProject(api, customer.identifier, projectId)).body, [api, customer.identifier, projectId]);
+  useDocumentTitle(`${project.result.state === 'loaded' ? project.result.value.displayName : `Project ${projectId}`} · ${customer.displayName}`);
 
   return (
     <section aria-labelledby="project-heading">
-      <p><Link to="..">Back to the projects</Link></p>
+      <p><Link to=".." relative="path">Back to the projects</Link></p>
       {project.result.state === 'loading' ? <Loading label="Loading the project…" /> : null}
       {project.result.state === 'failed' ? (
         <>
@@ -74,7 +76,13 @@ export function ProjectPage() {
               customer={customer}
               projectId={projectId}
               taken={project.result.value.tenants.map((t) => t.platform)}
-              onCreated={project.reload}
+              onCreated={(tenant) => {
+                // The answer is the new tenant: added in place, the form (and the focus) stay.
+                const shown = project.result;
+                if (shown.state === 'loaded') {
+                  project.setResult({ state: 'loaded', value: { ...shown.value, tenants: [...shown.value.tenants, tenant] } });
+                }
+              }}
             />
           ) : null}
         </>
@@ -152,7 +160,7 @@ function TenantsTable({ customer, projectId, tenants }: { customer: Customer; pr
 
 function CreateTenantForm({
   customer, projectId, taken, onCreated,
-}: { customer: Customer; projectId: string; taken: string[]; onCreated: () => void }) {
+}: { customer: Customer; projectId: string; taken: string[]; onCreated: (tenant: Tenant) => void }) {
   const api = useApi();
   const [platforms, setPlatforms] = useState<string[] | null>(null);
   const [platform, setPlatform] = useState('');
@@ -185,9 +193,9 @@ function CreateTenantForm({
     setProblem(noProblem);
     setCreated(null);
     try {
-      await createTenant(api, customer.identifier, projectId, platform);
+      const { body } = await createTenant(api, customer.identifier, projectId, platform);
       setCreated(platform);
-      onCreated();
+      onCreated(body);
     } catch (error) {
       if (error instanceof ApiError && error.status === 400) {
         const learned = platformsFromMessage(error.problem.errors?.platform);
@@ -204,7 +212,12 @@ function CreateTenantForm({
 
   if (platforms === null) return <Loading label="Loading the platforms…" />;
   if (platforms.length > 0 && free.length === 0) {
-    return <p className="hint">The project has a tenant on every platform offered.</p>;
+    return (
+      <>
+        {created ? <p role="status" className="notice">The tenant on {created} was created.</p> : null}
+        <p className="hint">The project has a tenant on every platform offered.</p>
+      </>
+    );
   }
   return (
     <form onSubmit={onSubmit} noValidate aria-labelledby="create-tenant-heading">

@@ -87,6 +87,17 @@ describe('tenants of a project', () => {
     );
   });
 
+  it('creates a tenant on the platform chosen and lists it at once', async () => {
+    const gcp = { ...tenant, tenantId: '019bc190-05c0-7d44-8e5f-60718293a4b1', platform: 'gcp' };
+    const { sent } = renderProject({ 'POST /customers/acme/projects/lake/tenants': [platformsProblem, { status: 201, body: gcp }] });
+    await userEvent.selectOptions(await screen.findByLabelText('Platform'), 'gcp');
+    await userEvent.click(screen.getByRole('button', { name: 'Create tenant' }));
+    expect(await screen.findByText('The tenant on gcp was created.')).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'Open gcp tenant' })).toBeTruthy();
+    expect(within(screen.getByLabelText('Platform')).getAllByRole('option').map((o) => o.textContent)).toEqual(['azure']);
+    expect(sent.filter((r) => r.method === 'POST').map((r) => r.body)).toEqual([{ platform: '' }, { platform: 'gcp' }]);
+  });
+
   it('offers the configured platforms the project has no tenant on', async () => {
     const { sent } = renderProject({});
     const platform = await screen.findByLabelText('Platform');
