@@ -73,7 +73,7 @@ describe('Create Customer form', () => {
     });
   });
 
-  it('says a conflict without field errors in words', async () => {
+  it('says a taken identifier next to the identifier', async () => {
     const { api } = fakeApi([
       problem(409, { type: 'identifier-taken', title: 'Identifier taken', detail: 'customer "globex" exists already' }),
     ]);
@@ -81,7 +81,10 @@ describe('Create Customer form', () => {
     await userEvent.type(screen.getByRole('textbox', { name: 'Name' }), 'Globex');
     await userEvent.type(screen.getByRole('textbox', { name: 'Identifier' }), 'globex');
     await userEvent.click(screen.getByRole('button', { name: 'Create Customer' }));
-    expect((await screen.findByRole('alert')).textContent).toBe('Identifier taken: customer "globex" exists already');
+    await waitFor(() => expect(errorNextTo(screen.getByRole('textbox', { name: 'Identifier' }))).toBe(
+      'A customer with this identifier exists already. Please choose another one.',
+    ));
+    expect(screen.getByRole('alert').textContent).toBe('Please correct the marked fields.');
   });
 
   it('offers the partner only to platform admins', () => {

@@ -21,6 +21,9 @@ interface InvitedUserRow {
 }
 
 const FORM_FIELDS = ['identifier', 'displayName', 'projectQuota', 'partnerId', 'users', 'tags'];
+const FIELD_OF_PROBLEM_TYPE = {
+  'identifier-taken': { field: 'identifier', message: 'A customer with this identifier exists already. Please choose another one.' },
+};
 
 /** "+ Create Customer": an ACTIVE customer, users to invite, and tags (restricted ones too). */
 export function CreateCustomerPage() {
@@ -52,6 +55,7 @@ export function CreateCustomerForm({ definitions }: { definitions: TagDefinition
       FORM_FIELDS.includes(field) ||
       /^users\[\d+\]\.(email|role)$/.test(field) ||
       (field.startsWith('tags.') && definitions.some((d) => `tags.${d.key}` === field)),
+    FIELD_OF_PROBLEM_TYPE,
   );
 
   // Checks made here as the user types; the API checks all of them again.

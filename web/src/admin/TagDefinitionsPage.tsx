@@ -130,6 +130,10 @@ export function TagDefinitionsPage() {
 }
 
 const DEFINITION_FIELDS = ['key', 'displayName', 'description', 'valueType', 'pattern', 'options', 'mandatory', 'restricted'];
+const FIELD_OF_PROBLEM_TYPE = {
+  'tag-key-taken': { field: 'key', message: 'A tag with this key exists already.' },
+  'tag-key-retired': { field: 'key', message: 'This key belonged to a deleted tag and can never be defined again.' },
+};
 
 export function TagDefinitionForm({
   editing, onDone, onCancel, onReload,
@@ -150,7 +154,10 @@ export function TagDefinitionForm({
   const [restricted, setRestricted] = useState(editing?.restricted ?? false);
   const [submitted, setSubmitted] = useState(false);
   const [busy, setBusy] = useState(false);
-  const { problem, report, clear, fieldError } = useFormProblem((f) => DEFINITION_FIELDS.includes(f) || f.startsWith('options['));
+  const { problem, report, clear, fieldError } = useFormProblem(
+    (f) => DEFINITION_FIELDS.includes(f) || f.startsWith('options['),
+    FIELD_OF_PROBLEM_TYPE,
+  );
 
   const optionList = options.split('\n').map((o) => o.trim()).filter(Boolean);
   const keyProblem = !editing && key !== '' && !TAG_KEY_PATTERN.test(key)

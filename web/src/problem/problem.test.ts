@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ApiClient, ApiError, problemFrom } from '../api/client';
-import { formProblemFrom, normalizeField, STALE_MESSAGE } from './problem';
+import { formProblemFrom, normalizeField, problemSentence, STALE_MESSAGE } from './problem';
 
 const validation = (errors: Record<string, string>) =>
   new ApiError(400, { type: 'validation-failed', title: 'Invalid request', status: 400, detail: 'some fields are invalid', errors });
@@ -32,6 +32,13 @@ describe('formProblemFrom', () => {
     const problem = formProblemFrom(new ApiError(409, { type: 'identifier-taken', title: 'Identifier taken', status: 409, detail: 'customer "acme" exists already' }), ['identifier']);
     expect(problem.fields).toEqual({});
     expect(problem.message).toBe('Identifier taken: customer "acme" exists already');
+  });
+});
+
+describe('problemSentence', () => {
+  it('names the fields of a validation problem that no form shows', () => {
+    expect(problemSentence(validation({ until: 'must be later than since' })))
+      .toBe('Invalid request: some fields are invalid (until: must be later than since)');
   });
 });
 

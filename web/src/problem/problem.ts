@@ -27,17 +27,27 @@ export function normalizeField(name: string): string {
     .reduce((path, part) => (/^\d+$/.test(part) ? `${path}[${part}]` : path ? `${path}.${part}` : part), '');
 }
 
+/** A problem type that is about one field of the form, though the API names none (a 409 conflict). */
+export type FieldOfProblemType = Record<string, { field: string; message: string }>;
+
 /**
  * @param shownFields the fields the form shows an error slot for; errors about any other field
  *   are said in the form-level message so none is lost.
+ * @param fieldOfType problem types to say next to a field (e.g. `identifier-taken` → identifier).
  */
-export function formProblemFrom(error: unknown, shownFields: readonly string[] | ((field: string) => boolean)): FormProblem {
+export function formProblemFrom(
+  error: unknown,
+  shownFields: readonly string[] | ((field: string) => boolean),
+  fieldOfType: FieldOfProblemType = {},
+): FormProblem {
   const isShown = typeof shownFields === 'function' ? shownFields : (f: string) => shownFields.includes(f);
   if (!(error instanceof ApiError)) {
     return { fields: {}, message: error instanceof Error ? error.message : 'Something went wrong.', stale: false, status: -1 };
   }
   const { problem, status } = error;
   if (status === 412) return { fields: {}, message: STALE_MESSAGE, stale: true, status };
+  const typed = fieldOfType[problem.type];
+  if (typed && isShown(typed.field)) return { fields: { [typed.field]: typed.message }, message: 'Please correct the marked fields.', stale: false, status };
   const fields: Record<string, string> = {};
   const elsewhere: string[] = [];
   for (const [rawName, message] of Object.entries(problem.errors ?? {})) {
@@ -66,7 +76,9 @@ export function problemSentence(error: unknown): string {
   if (status === 401) return `Your sign-in has ended${detail}. Please sign in again.`;
   if (status === 403) return `Not allowed${detail}.`.replace(/\.\.$/, '.');
   if (status === 404) return `Not found${detail}.`.replace(/\.\.$/, '.');
-  return `${problem.title}${detail}`;
+  // Outside a form (a list's filters, say) the named fields are said in the sentence itself.
+  const fields = Object.entries(problem.errors ?? {}).map(([name, message]) => `${normalizeField(name)}: ${message}`);
+  return fields.length > 0 ? `${problem.title}${detail} (${fields.join('; ')})` : `${problem.title}${detail}`;
 }
 
 export const noProblem: FormProblem = { fields: {}, message: null, stale: false, status: 0 };
