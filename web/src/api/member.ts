@@ -97,6 +97,12 @@ export const listMyMessages = (api: ApiClient, cursor?: string | null) =>
 export const acknowledgeMessage = (api: ApiClient, messageId: string) =>
   api.request<unknown>(`/me/messages/${encodeURIComponent(messageId)}/acknowledgement`, { method: 'POST' });
 
+// --- the customer itself ---
+
+/** The display name is the only field this route changes; the identifier is permanent. */
+export const renameCustomer = (api: ApiClient, id: string, displayName: string, ifMatch: string | null) =>
+  api.request<Customer>(customerPath(id), { method: 'PATCH', body: { displayName }, ifMatch });
+
 // --- members ---
 
 export const changeMemberRole = (api: ApiClient, id: string, userId: string, role: CustomerRole, ifMatch: string | null) =>

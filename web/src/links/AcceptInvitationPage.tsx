@@ -11,6 +11,7 @@ import type { Membership } from '../api/types';
 import { useAppServices } from '../auth/AuthContext';
 import { ROLE_LABELS } from '../member/format';
 import { describeProblem } from '../member/problemWords';
+import { useDocumentTitle } from '../ui/useDocumentTitle';
 
 export const LINK_TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 
@@ -25,6 +26,7 @@ export function AcceptInvitationPage() {
   const token = params.get('token') ?? '';
   const { api, user, signOut } = useAppServices();
   const [state, setState] = useState<State>({ step: 'ready' });
+  useDocumentTitle('Accept an invitation');
 
   const accept = async () => {
     setState({ step: 'accepting' });

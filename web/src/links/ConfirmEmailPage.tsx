@@ -8,6 +8,7 @@ import { confirmEmail, type EmailConfirmed } from '../api/member';
 import { useAppServices } from '../auth/AuthContext';
 import { describeProblem } from '../member/problemWords';
 import { LINK_TOKEN_PATTERN } from './AcceptInvitationPage';
+import { useDocumentTitle } from '../ui/useDocumentTitle';
 
 type State =
   | { step: 'ready' }
@@ -20,6 +21,7 @@ export function ConfirmEmailPage() {
   const token = params.get('token') ?? '';
   const { api } = useAppServices();
   const [state, setState] = useState<State>({ step: 'ready' });
+  useDocumentTitle('Confirm your e-mail address');
 
   const confirm = async () => {
     setState({ step: 'confirming' });

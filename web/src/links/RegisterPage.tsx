@@ -17,6 +17,7 @@ import { ProblemText } from '../ui/ProblemText';
 import { useLoad } from '../ui/useLoad';
 import { memberFormProblem } from '../member/problemWords';
 import { displayNameProblem, identifierProblem } from '../member/validation';
+import { useDocumentTitle } from '../ui/useDocumentTitle';
 
 /** The tags a registrant sets: unrestricted ones (restricted tags are the partner's), mandatory first. */
 export function registrationTags(definitions: TagDefinition[]): TagDefinition[] {
@@ -29,6 +30,7 @@ export function RegisterPage() {
   const api = useApi();
   const definitions = useLoad(async () => registrationTags((await listTagDefinitions(api)).body.items), [api]);
   const [registered, setRegistered] = useState<Customer | null>(null);
+  useDocumentTitle(registered ? 'Registration received' : 'Register a customer');
 
   if (registered) return <Registered customer={registered} />;
   return (

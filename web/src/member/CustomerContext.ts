@@ -4,11 +4,17 @@ import type { Customer, CustomerRole } from '../api/types';
 /** What every page of one customer in the customer view knows. */
 export interface CustomerView {
   customer: Customer;
+  /** The customer's ETag as read, for If-Match on its edits. */
+  etag: string | null;
   /** The caller's role in it; null when they are not (or not yet visibly) a member. */
   role: CustomerRole | null;
   isAdmin: boolean;
   /** Reads the customer again (its status, quota and project count change). */
   reloadCustomer: () => void;
+  /** Reads the caller's own role again (after they changed it themselves). */
+  reloadRole: () => void;
+  /** Puts the customer as an edit answered it in place of the one read. */
+  replaceCustomer: (customer: Customer, etag: string | null) => void;
 }
 
 export const useCustomerView = () => useOutletContext<CustomerView>();

@@ -9,8 +9,10 @@ import { Field } from '../ui/Field';
 import { EmptyState, Loading } from '../ui/Loading';
 import { ProblemText } from '../ui/ProblemText';
 import { useLoad } from '../ui/useLoad';
+import type { Customer } from '../api/types';
 import { notActiveReason, type CustomerView } from './CustomerContext';
 import { ROLE_LABELS, STATUS_LABELS } from './format';
+import { useDocumentTitle } from '../ui/useDocumentTitle';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -31,6 +33,7 @@ async function loadMyCustomers(api: ReturnType<typeof useApi>, expected?: string
 export function MyCustomersIndex() {
   const api = useApi();
   const { result, reload } = useLoad(() => loadMyCustomers(api), [api]);
+  useDocumentTitle('My customers');
   if (result.state === 'loading') return <Loading label="Loading your customers…" />;
   if (result.state === 'failed') {
     return (
@@ -60,15 +63,19 @@ export function CustomerLayout() {
   const navigate = useNavigate();
   const [customerGeneration, setCustomerGeneration] = useState(0);
   const mine = useLoad(() => loadMyCustomers(api, id), [api, id]);
-  const customer = useLoad(async () => (await getCustomer(api, id)).body, [api, id, customerGeneration]);
+  const customer = useLoad(async () => {
+    const { body, etag } = await getCustomer(api, id);
+    return { customer: body, etag };
+  }, [api, id, customerGeneration]);
 
   // Keeps the previous customer on screen while its next read runs (after a change), so the page
   // does not flicker to "loading" and lose the focus.
-  const [shown, setShown] = useState<CustomerView['customer'] | null>(null);
+  const [current, setCurrent] = useState<{ customer: Customer; etag: string | null } | null>(null);
   useEffect(() => {
-    if (customer.result.state === 'loaded') setShown(customer.result.value);
+    if (customer.result.state === 'loaded') setCurrent(customer.result.value);
   }, [customer.result]);
-  useEffect(() => setShown(null), [id]);
+  useEffect(() => setCurrent(null), [id]);
+  const shown = current?.customer ?? null;
 
   const myCustomers = mine.result.state === 'loaded' ? mine.result.value : [];
   const membership = myCustomers.find((c) => c.customerId === id) ?? null;
@@ -81,9 +88,12 @@ export function CustomerLayout() {
   } else {
     const view: CustomerView = {
       customer: shown,
+      etag: current?.etag ?? null,
+      replaceCustomer: (next, etag) => setCurrent({ customer: next, etag }),
       role: membership?.role ?? null,
       isAdmin: membership?.role === 'CUSTOMER_ADMIN',
       reloadCustomer: () => setCustomerGeneration((g) => g + 1),
+      reloadRole: mine.reload,
     };
     const reason = notActiveReason(shown);
     body = (
@@ -110,6 +120,7 @@ export function CustomerLayout() {
             <li><NavLink to="users">Users</NavLink></li>
             <li><NavLink to="projects">Projects</NavLink></li>
             {view.isAdmin ? <li><NavLink to="service-users">Service users</NavLink></li> : null}
+            <li><NavLink to="account">Account</NavLink></li>
           </ul>
         </nav>
         <Outlet context={view} />

@@ -16,6 +16,7 @@ import { notActiveReason, useCustomerView } from './CustomerContext';
 import { formatDateTime } from './format';
 import { describeProblem, memberFormProblem } from './problemWords';
 import { identifierProblem, platformsFromMessage } from './validation';
+import { useDocumentTitle } from '../ui/useDocumentTitle';
 
 /** Why a tenant of the customer cannot be opened now, or null when it can. */
 export function tenantAccessBlocked(customer: Customer): string | null {
@@ -53,6 +54,7 @@ export function ProjectPage() {
   const { customer, isAdmin } = useCustomerView();
   const api = useApi();
   const project = useLoad(async () => (await getProject(api, customer.identifier, projectId)).body, [api, customer.identifier, projectId]);
+  useDocumentTitle(`${project.result.state === 'loaded' ? project.result.value.displayName : `Project ${projectId}`} · ${customer.displayName}`);
 
   return (
     <section aria-labelledby="project-heading">

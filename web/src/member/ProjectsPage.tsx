@@ -14,6 +14,7 @@ import { notActiveReason, useCustomerView } from './CustomerContext';
 import { formatDateTime, quotaText } from './format';
 import { memberFormProblem } from './problemWords';
 import { displayNameProblem, identifierProblem } from './validation';
+import { useDocumentTitle } from '../ui/useDocumentTitle';
 
 /** Why no project can be created now, or null when one can. */
 export function projectCreationBlocked(customer: Customer): string | null {
@@ -27,6 +28,7 @@ export function projectCreationBlocked(customer: Customer): string | null {
 
 export function ProjectsPage() {
   const { customer, isAdmin, reloadCustomer } = useCustomerView();
+  useDocumentTitle(`Projects · ${customer.displayName}`);
   const api = useApi();
   const projects = useLoad(() => readAll((cursor) => listProjects(api, customer.identifier, cursor)), [api, customer.identifier]);
   const [created, setCreated] = useState<string | null>(null);

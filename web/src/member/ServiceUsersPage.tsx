@@ -13,9 +13,11 @@ import { notActiveReason, useCustomerView } from './CustomerContext';
 import { formatDateTime } from './format';
 import { describeProblem, memberFormProblem } from './problemWords';
 import { displayNameProblem } from './validation';
+import { useDocumentTitle } from '../ui/useDocumentTitle';
 
 export function ServiceUsersPage() {
   const { customer, isAdmin } = useCustomerView();
+  useDocumentTitle(`Service users · ${customer.displayName}`);
   const api = useApi();
   const serviceUsers = useLoad(
     () => readAll((cursor) => listServiceUsers(api, customer.identifier, cursor)),
@@ -71,7 +73,8 @@ export function ServiceUsersPage() {
                         <button type="button" className="danger" onClick={() => void onDelete(serviceUser)}>
                           Yes, delete {serviceUser.name}
                         </button>
-                        <button type="button" onClick={() => setConfirming(null)}>Keep {serviceUser.name}</button>
+                        {/* The focus goes to the harmless choice, so a stray Enter deletes nothing. */}
+                        <button type="button" autoFocus onClick={() => setConfirming(null)}>Keep {serviceUser.name}</button>
                       </div>
                     </div>
                   ) : (
@@ -171,7 +174,8 @@ export function SecretOnce({ serviceUser, onDone }: { serviceUser: ServiceUserWi
       </p>
       <p>
         <label htmlFor="service-user-secret">Secret</label>{' '}
-        <input id="service-user-secret" readOnly value={serviceUser.secret} size={48} onFocus={(e) => e.target.select()} />
+        {/* Focused and selected at once: the secret is what the user came for, ready to copy. */}
+        <input id="service-user-secret" autoFocus readOnly value={serviceUser.secret} size={48} onFocus={(e) => e.target.select()} />
       </p>
       <div className="actions">
         <button type="button" className="primary" onClick={() => void copy()}>Copy secret</button>

@@ -1,6 +1,6 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { UsersPage } from './UsersPage';
 import { page, problem, renderInCustomer, scriptedApi } from './test/render';
 
@@ -11,13 +11,15 @@ const invitation = {
   status: 'PENDING', invitedBy: 'pat', createdAt: '2026-01-15T10:30:00Z', expiresAt: '2026-01-22T10:30:00Z', version: 2,
 };
 
-const renderUsers = (answers: Parameters<typeof scriptedApi>[0], role: 'CUSTOMER_ADMIN' | 'CUSTOMER_EMPLOYEE' = 'CUSTOMER_ADMIN') => {
+const renderUsers = (
+  answers: Parameters<typeof scriptedApi>[0], role: 'CUSTOMER_ADMIN' | 'CUSTOMER_EMPLOYEE' = 'CUSTOMER_ADMIN', reloadRole = () => undefined,
+) => {
   const scripted = scriptedApi({
     'GET /customers/acme/users': page([pat, jane]),
     'GET /customers/acme/invitations': page([invitation]),
     ...answers,
   });
-  renderInCustomer(scripted.api, { role, path: '/my/customers/acme/users', route: '/my/customers/:id/users', element: <UsersPage /> });
+  renderInCustomer(scripted.api, { role, reloadRole, path: '/my/customers/acme/users', route: '/my/customers/:id/users', element: <UsersPage /> });
   return scripted;
 };
 
@@ -69,6 +71,16 @@ describe('members', () => {
     const put = sent.find((r) => r.method === 'PUT')!;
     expect(put.body).toEqual({ role: 'CUSTOMER_EMPLOYEE' });
     expect(put.headers['if-match']).toBe('"3"');
+  });
+
+  it('reads the own role again after changing it', async () => {
+    const reloadRole = vi.fn();
+    renderUsers({ 'PUT /customers/acme/users/pat/role': { status: 200, body: { ...pat, role: 'CUSTOMER_EMPLOYEE', version: 4 } } }, 'CUSTOMER_ADMIN', reloadRole);
+    await userEvent.click(await screen.findByRole('button', { name: 'Change role of Pat' }));
+    await userEvent.selectOptions(screen.getByLabelText('New role of Pat'), 'CUSTOMER_EMPLOYEE');
+    await userEvent.click(screen.getByRole('button', { name: 'Save role' }));
+    expect(await screen.findByText('You are now customer employee.')).toBeTruthy();
+    expect(reloadRole).toHaveBeenCalledTimes(1);
   });
 
   it('offers a reload on 412 and reads the members again', async () => {

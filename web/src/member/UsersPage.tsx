@@ -19,14 +19,16 @@ import { useCustomerView } from './CustomerContext';
 import { formatDateTime, personLabel, ROLE_LABELS } from './format';
 import { memberFormProblem } from './problemWords';
 import { emailProblem } from './validation';
+import { useDocumentTitle } from '../ui/useDocumentTitle';
 
 const ROLES: CustomerRole[] = ['CUSTOMER_EMPLOYEE', 'CUSTOMER_ADMIN'];
 
 export function UsersPage() {
-  const { customer, isAdmin } = useCustomerView();
+  const { customer, isAdmin, reloadRole } = useCustomerView();
+  useDocumentTitle(`Users · ${customer.displayName}`);
   return (
     <>
-      <MembersSection customerId={customer.identifier} customerName={customer.displayName} isAdmin={isAdmin} />
+      <MembersSection customerId={customer.identifier} customerName={customer.displayName} isAdmin={isAdmin} onOwnRoleChanged={reloadRole} />
       {isAdmin ? <InvitationsSection customerId={customer.identifier} /> : null}
     </>
   );
@@ -34,7 +36,9 @@ export function UsersPage() {
 
 type MemberAction = { userId: string; kind: 'role' | 'remove' } | null;
 
-function MembersSection({ customerId, customerName, isAdmin }: { customerId: string; customerName: string; isAdmin: boolean }) {
+function MembersSection({
+  customerId, customerName, isAdmin, onOwnRoleChanged,
+}: { customerId: string; customerName: string; isAdmin: boolean; onOwnRoleChanged: () => void }) {
   const api = useApi();
   const user = useUser();
   const navigate = useNavigate();
@@ -70,9 +74,12 @@ function MembersSection({ customerId, customerName, isAdmin }: { customerId: str
 
   const onChangeRole = (member: Membership) => (event: FormEvent) => {
     event.preventDefault();
+    const own = member.userId === user?.sub;
     void run(
       () => changeMemberRole(api, customerId, member.userId, newRole, etagOf(member.version)),
-      `${personLabel(member)} is now ${ROLE_LABELS[newRole].toLowerCase()}.`,
+      own ? `You are now ${ROLE_LABELS[newRole].toLowerCase()}.` : `${personLabel(member)} is now ${ROLE_LABELS[newRole].toLowerCase()}.`,
+      // A changed own role changes what the page offers: read the role again with the members.
+      own ? () => { members.reload(); onOwnRoleChanged(); } : undefined,
     );
   };
 
@@ -126,7 +133,8 @@ function MembersSection({ customerId, customerName, isAdmin }: { customerId: str
                       <form onSubmit={onChangeRole(member)} aria-label={`Role of ${who}`}>
                         <Field label={`New role of ${who}`}>
                           {(control) => (
-                            <select {...control} value={newRole} onChange={(e) => setNewRole(e.target.value as CustomerRole)}>
+                            // The form opens where the button was: the focus moves into it.
+                            <select {...control} autoFocus value={newRole} onChange={(e) => setNewRole(e.target.value as CustomerRole)}>
                               {ROLES.map((role) => <option key={role} value={role}>{ROLE_LABELS[role]}</option>)}
                             </select>
                           )}
@@ -145,7 +153,8 @@ function MembersSection({ customerId, customerName, isAdmin }: { customerId: str
                           <button type="button" className="danger" disabled={busy} onClick={() => onRemove(member)}>
                             {isMe ? 'Yes, leave' : `Yes, remove ${who}`}
                           </button>
-                          <button type="button" onClick={() => start(null)}>{isMe ? 'Stay' : `Keep ${who}`}</button>
+                          {/* The focus goes to the harmless choice, so a stray Enter removes nobody. */}
+                          <button type="button" autoFocus onClick={() => start(null)}>{isMe ? 'Stay' : `Keep ${who}`}</button>
                         </div>
                         <FormMessage problem={problem} onReload={() => { start(null); members.reload(); }} />
                       </div>

@@ -4,6 +4,7 @@ import { Navigate, Route } from 'react-router-dom';
 import { AcceptInvitationPage } from '../links/AcceptInvitationPage';
 import { ConfirmEmailPage } from '../links/ConfirmEmailPage';
 import { RegisterPage } from '../links/RegisterPage';
+import { AccountPage } from './AccountPage';
 import { CustomerLayout, MyCustomersIndex } from './CustomerLayout';
 import { ProjectPage } from './ProjectPage';
 import { ProjectsPage } from './ProjectsPage';
@@ -27,6 +28,7 @@ export const memberRoutes = (
       <Route path="projects" element={<ProjectsPage />} />
       <Route path="projects/:projectId" element={<ProjectPage />} />
       <Route path="service-users" element={<ServiceUsersPage />} />
+      <Route path="account" element={<AccountPage />} />
     </Route>
     <Route path="accept-invitation" element={<AcceptInvitationPage />} />
     <Route path="register" element={<RegisterPage />} />

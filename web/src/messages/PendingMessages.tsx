@@ -8,6 +8,7 @@ import { Loading } from '../ui/Loading';
 import { ProblemText } from '../ui/ProblemText';
 import { describeProblem } from '../member/problemWords';
 import { formatDateTime } from '../member/format';
+import { useDocumentTitle } from '../ui/useDocumentTitle';
 
 type State =
   | { step: 'loading' }
@@ -24,6 +25,7 @@ export function PendingMessagesFirst({ children }: { children: ReactNode }) {
   const api = useApi();
   const [state, setState] = useState<State>({ step: 'loading' });
   const [attempt, setAttempt] = useState(0);
+  useDocumentTitle('Messages for you');
 
   useEffect(() => {
     let current = true;

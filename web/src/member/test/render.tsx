@@ -78,10 +78,19 @@ export const acme: Customer = {
 /** Renders `element` at `path`, with the routes given, for the customer view of `customer`. */
 export function renderInCustomer(
   api: ApiClient,
-  { customer = acme, role = 'CUSTOMER_ADMIN', path, route, element }:
-  { customer?: Customer; role?: CustomerRole | null; path: string; route: string; element: ReactNode },
+  {
+    customer = acme, role = 'CUSTOMER_ADMIN', path, route, element,
+    reloadCustomer = () => undefined, replaceCustomer = () => undefined, reloadRole = () => undefined,
+  }: {
+    customer?: Customer; role?: CustomerRole | null; path: string; route: string; element: ReactNode;
+    reloadCustomer?: CustomerView['reloadCustomer']; replaceCustomer?: CustomerView['replaceCustomer'];
+    reloadRole?: CustomerView['reloadRole'];
+  },
 ) {
-  const view: CustomerView = { customer, role, isAdmin: role === 'CUSTOMER_ADMIN', reloadCustomer: () => undefined };
+  const view: CustomerView = {
+    customer, etag: `"${customer.version}"`, role, isAdmin: role === 'CUSTOMER_ADMIN', reloadCustomer, replaceCustomer,
+    reloadRole,
+  };
   return render(
     <StaticAppServices value={services(api)}>
       <MemoryRouter initialEntries={[path]}>
