@@ -48,7 +48,8 @@ export function HistorySection() {
   const apply = (event: FormEvent) => {
     event.preventDefault();
     setCursors([null]);
-    setFilter(draft);
+    // A new object even when nothing changed: "Show events" again reads the history again.
+    setFilter({ ...draft });
   };
 
   return (

@@ -6,6 +6,7 @@ import { CustomersPage } from './CustomersPage';
 import { SendMessageForm } from './MessagesSection';
 import { QuotaSection } from './QuotaSection';
 import { StatusSection } from './StatusSection';
+import { HistorySection, dayStart } from './HistorySection';
 import { messageTextProblem } from './message';
 
 describe('message form', () => {
@@ -100,5 +101,27 @@ describe('customers table', () => {
     await userEvent.click(screen.getByRole('button', { name: 'Next page' }));
     await waitFor(() => expect(seen).toHaveLength(2));
     expect(seen[1]!.url).toContain('cursor=c2');
+  });
+});
+
+describe('history', () => {
+  const page = { status: 200, body: { items: [], nextCursor: null } };
+
+  it('filters by type and days, and reads again on each "Show events"', async () => {
+    const { api, seen } = fakeApi([page, page, page]);
+    renderWithApi(inCustomer(<HistorySection />), api);
+    await screen.findByText('No events match.');
+    await userEvent.selectOptions(screen.getByRole('combobox', { name: 'Event type' }), 'CUSTOMER_STATUS_CHANGED');
+    await userEvent.click(screen.getByRole('button', { name: 'Show events' }));
+    await waitFor(() => expect(seen).toHaveLength(2));
+    expect(seen[1]!.url).toContain('type=CUSTOMER_STATUS_CHANGED');
+    await userEvent.click(screen.getByRole('button', { name: 'Show events' }));
+    await waitFor(() => expect(seen).toHaveLength(3));
+  });
+
+  it('takes a day as its local midnight, and the "to" day as included', () => {
+    expect(dayStart('')).toBeUndefined();
+    const to = new Date(dayStart('2026-03-01', true)!);
+    expect(to.getTime() - new Date(dayStart('2026-03-01')!).getTime()).toBe(24 * 3600 * 1000);
   });
 });
