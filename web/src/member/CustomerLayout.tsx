@@ -123,7 +123,10 @@ export function CustomerLayout() {
             <li><NavLink to="account">Account</NavLink></li>
           </ul>
         </nav>
-        <Outlet context={view} />
+        {/* Keyed by customer: a section starts afresh for another customer, never showing the last one's lists. */}
+        <div key={shown.identifier}>
+          <Outlet context={view} />
+        </div>
       </>
     );
   }

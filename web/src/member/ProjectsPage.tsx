@@ -11,6 +11,7 @@ import { EmptyState, Loading } from '../ui/Loading';
 import { ProblemText } from '../ui/ProblemText';
 import { useLoad } from '../ui/useLoad';
 import { notActiveReason, useCustomerView } from './CustomerContext';
+import { useKept } from './useKept';
 import { formatDateTime, quotaText } from './format';
 import { memberFormProblem } from './problemWords';
 import { displayNameProblem, identifierProblem } from './validation';
@@ -31,6 +32,7 @@ export function ProjectsPage() {
   useDocumentTitle(`Projects · ${customer.displayName}`);
   const api = useApi();
   const projects = useLoad(() => readAll((cursor) => listProjects(api, customer.identifier, cursor)), [api, customer.identifier]);
+  const projectsList = useKept(projects.result);
   const [created, setCreated] = useState<string | null>(null);
 
   return (
@@ -40,17 +42,17 @@ export function ProjectsPage() {
         <strong>{quotaText(customer.projectCount, customer.projectQuota)}</strong> (the customer's project quota)
       </p>
       {created ? <p role="status" className="notice">Project {created} was created.</p> : null}
-      {projects.result.state === 'loading' ? <Loading label="Loading the projects…" /> : null}
+      {projectsList === null && projects.result.state === 'loading' ? <Loading label="Loading the projects…" /> : null}
       {projects.result.state === 'failed' ? <ProblemText error={projects.result.error} onRetry={projects.reload} /> : null}
-      {projects.result.state === 'loaded' && projects.result.value.length === 0 ? <EmptyState>No projects yet.</EmptyState> : null}
-      {projects.result.state === 'loaded' && projects.result.value.length > 0 ? (
+      {projectsList !== null && projectsList.length === 0 ? <EmptyState>No projects yet.</EmptyState> : null}
+      {projectsList !== null && projectsList.length > 0 ? (
         <table>
           <caption className="visually-hidden">Projects of {customer.displayName}</caption>
           <thead>
             <tr><th scope="col">Project</th><th scope="col">Identifier</th><th scope="col">Created</th></tr>
           </thead>
           <tbody>
-            {projects.result.value.map((project) => (
+            {projectsList.map((project) => (
               <tr key={project.identifier}>
                 <td>
                   <Link to={encodeURIComponent(project.identifier)}>{project.displayName}</Link>

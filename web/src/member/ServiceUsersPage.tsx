@@ -10,6 +10,7 @@ import { EmptyState, Loading } from '../ui/Loading';
 import { ProblemText } from '../ui/ProblemText';
 import { useLoad } from '../ui/useLoad';
 import { notActiveReason, useCustomerView } from './CustomerContext';
+import { useKept } from './useKept';
 import { formatDateTime } from './format';
 import { describeProblem, memberFormProblem } from './problemWords';
 import { displayNameProblem } from './validation';
@@ -23,6 +24,7 @@ export function ServiceUsersPage() {
     () => readAll((cursor) => listServiceUsers(api, customer.identifier, cursor)),
     [api, customer.identifier],
   );
+  const serviceUsersList = useKept(serviceUsers.result);
   const [secretShown, setSecretShown] = useState<ServiceUserWithSecret | null>(null);
   const [confirming, setConfirming] = useState<string | null>(null);
   const [deleteError, setDeleteError] = useState<{ id: string; error: unknown } | null>(null);
@@ -49,19 +51,19 @@ export function ServiceUsersPage() {
       <h2 id="service-users-heading">Service users</h2>
       {secretShown ? <SecretOnce serviceUser={secretShown} onDone={() => setSecretShown(null)} /> : null}
       {done ? <p role="status" className="notice">{done}</p> : null}
-      {serviceUsers.result.state === 'loading' ? <Loading label="Loading the service users…" /> : null}
+      {serviceUsersList === null && serviceUsers.result.state === 'loading' ? <Loading label="Loading the service users…" /> : null}
       {serviceUsers.result.state === 'failed' ? <ProblemText error={serviceUsers.result.error} onRetry={serviceUsers.reload} /> : null}
-      {serviceUsers.result.state === 'loaded' && serviceUsers.result.value.length === 0 ? (
+      {serviceUsersList !== null && serviceUsersList.length === 0 ? (
         <EmptyState>No service users yet.</EmptyState>
       ) : null}
-      {serviceUsers.result.state === 'loaded' && serviceUsers.result.value.length > 0 ? (
+      {serviceUsersList !== null && serviceUsersList.length > 0 ? (
         <table>
           <caption className="visually-hidden">Service users of {customer.displayName}</caption>
           <thead>
             <tr><th scope="col">Name</th><th scope="col">Created</th><th scope="col">Actions</th></tr>
           </thead>
           <tbody>
-            {serviceUsers.result.value.map((serviceUser) => (
+            {serviceUsersList.map((serviceUser) => (
               <tr key={serviceUser.serviceUserId}>
                 <td>{serviceUser.name}</td>
                 <td>{formatDateTime(serviceUser.createdAt)}</td>

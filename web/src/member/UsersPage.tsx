@@ -15,6 +15,7 @@ import { Field } from '../ui/Field';
 import { EmptyState, Loading } from '../ui/Loading';
 import { ProblemText } from '../ui/ProblemText';
 import { useLoad } from '../ui/useLoad';
+import { useKept } from './useKept';
 import { useCustomerView } from './CustomerContext';
 import { formatDateTime, personLabel, ROLE_LABELS } from './format';
 import { memberFormProblem } from './problemWords';
@@ -43,6 +44,7 @@ function MembersSection({
   const user = useUser();
   const navigate = useNavigate();
   const members = useLoad(() => readAll((cursor) => listMembers(api, customerId, cursor)), [api, customerId]);
+  const membersList = useKept(members.result);
   const [action, setAction] = useState<MemberAction>(null);
   const [newRole, setNewRole] = useState<CustomerRole>('CUSTOMER_EMPLOYEE');
   const [problem, setProblem] = useState<FormProblem>(noProblem);
@@ -96,17 +98,17 @@ function MembersSection({
     <section aria-labelledby="members-heading">
       <h2 id="members-heading">Members</h2>
       {done ? <p role="status" className="notice">{done}</p> : null}
-      {members.result.state === 'loading' ? <Loading label="Loading the members…" /> : null}
+      {membersList === null && members.result.state === 'loading' ? <Loading label="Loading the members…" /> : null}
       {members.result.state === 'failed' ? <ProblemText error={members.result.error} onRetry={members.reload} /> : null}
-      {members.result.state === 'loaded' && members.result.value.length === 0 ? <EmptyState>No members.</EmptyState> : null}
-      {members.result.state === 'loaded' && members.result.value.length > 0 ? (
+      {membersList !== null && membersList.length === 0 ? <EmptyState>No members.</EmptyState> : null}
+      {membersList !== null && membersList.length > 0 ? (
         <table>
           <caption className="visually-hidden">Members of {customerName}</caption>
           <thead>
             <tr><th scope="col">Name</th><th scope="col">E-mail address</th><th scope="col">Role</th><th scope="col">Joined</th><th scope="col">Actions</th></tr>
           </thead>
           <tbody>
-            {members.result.value.map((member) => {
+            {membersList.map((member) => {
               const who = personLabel(member);
               const isMe = member.userId === user?.sub;
               const open = action?.userId === member.userId ? action.kind : null;
@@ -173,6 +175,7 @@ function MembersSection({
 function InvitationsSection({ customerId }: { customerId: string }) {
   const api = useApi();
   const invitations = useLoad(() => readAll((cursor) => listInvitations(api, customerId, cursor)), [api, customerId]);
+  const invitationsList = useKept(invitations.result);
   const [done, setDone] = useState<string | null>(null);
   const [rowProblem, setRowProblem] = useState<{ id: string; problem: FormProblem } | null>(null);
   const [busyId, setBusyId] = useState<string | null>(null);
@@ -197,19 +200,19 @@ function InvitationsSection({ customerId }: { customerId: string }) {
     <section aria-labelledby="invitations-heading">
       <h2 id="invitations-heading">Invitations</h2>
       {done ? <p role="status" className="notice">{done}</p> : null}
-      {invitations.result.state === 'loading' ? <Loading label="Loading the invitations…" /> : null}
+      {invitationsList === null && invitations.result.state === 'loading' ? <Loading label="Loading the invitations…" /> : null}
       {invitations.result.state === 'failed' ? <ProblemText error={invitations.result.error} onRetry={invitations.reload} /> : null}
-      {invitations.result.state === 'loaded' && invitations.result.value.length === 0 ? (
+      {invitationsList !== null && invitationsList.length === 0 ? (
         <EmptyState>No invitations yet.</EmptyState>
       ) : null}
-      {invitations.result.state === 'loaded' && invitations.result.value.length > 0 ? (
+      {invitationsList !== null && invitationsList.length > 0 ? (
         <table>
           <caption className="visually-hidden">Invitations</caption>
           <thead>
             <tr><th scope="col">E-mail address</th><th scope="col">Role</th><th scope="col">Status</th><th scope="col">Link valid until</th><th scope="col">Actions</th></tr>
           </thead>
           <tbody>
-            {invitations.result.value.map((invitation) => (
+            {invitationsList.map((invitation) => (
               <tr key={invitation.id}>
                 <td>{invitation.email}</td>
                 <td>{ROLE_LABELS[invitation.role]}</td>
