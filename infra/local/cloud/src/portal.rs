@@ -193,20 +193,30 @@ impl PageBuild {
     }
 }
 
-/// Whether a change at `path` may change the built page: not `dist/` (the build's own output),
-/// `node_modules/`, the browser tests or their screenshots.
+/// Where a build writes before it replaces `dist/` whole, so the portal never serves half a page.
+const STAGING: &str = ".dist-building";
+const PREVIOUS: &str = ".dist-previous";
+
+/// Whether a change at `path` may change the built page: not the build's own output,
+/// `node_modules/`, the browser tests, their screenshots or the component tests (`*.test.*`).
 fn is_page_source(web: &Path, path: &Path) -> bool {
     let Ok(relative) = path.strip_prefix(web) else { return false };
     let first = relative.components().next().map(|component| component.as_os_str().to_string_lossy().into_owned());
-    !matches!(first.as_deref(), None | Some("dist" | "node_modules" | "e2e" | "screenshots" | "test-results"))
+    let test_file = relative.file_name().is_some_and(|name| name.to_string_lossy().contains(".test."));
+    !test_file
+        && !matches!(
+            first.as_deref(),
+            None | Some("dist" | STAGING | PREVIOUS | "node_modules" | "e2e" | "screenshots" | "test-results")
+        )
 }
 
-/// `vite build` in `web`; on failure, what Vite printed.
+/// `vite build` in `web` into a staging folder that then replaces `dist/`; on failure, what
+/// Vite printed (and `dist/` stays as it was).
 async fn build(web: &Path) -> Result<(), String> {
     let mut command = std::process::Command::new("node");
     command
         .current_dir(web)
-        .args(["node_modules/vite/bin/vite.js", "build", "--logLevel", "warn"])
+        .args(["node_modules/vite/bin/vite.js", "build", "--logLevel", "warn", "--emptyOutDir", "--outDir", STAGING])
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
@@ -217,10 +227,27 @@ async fn build(web: &Path) -> Result<(), String> {
         .await
         .map_err(|error| format!("node did not run: {error}"))?;
     if output.status.success() {
-        Ok(())
+        replace_dist(web).map_err(|error| format!("cannot move the new build into web/dist: {error}"))
     } else {
         Err(format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr)))
     }
+}
+
+/// `dist/` becomes the staging folder's build: two renames, so a request finds the old page or
+/// the new one (for a moment none, which the portal answers 503 with Retry-After).
+fn replace_dist(web: &Path) -> std::io::Result<()> {
+    let (dist, staging, previous) = (web.join("dist"), web.join(STAGING), web.join(PREVIOUS));
+    if previous.exists() {
+        std::fs::remove_dir_all(&previous)?;
+    }
+    if dist.exists() {
+        std::fs::rename(&dist, &previous)?;
+    }
+    std::fs::rename(&staging, &dist)?;
+    if previous.exists() {
+        std::fs::remove_dir_all(&previous)?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -242,7 +269,13 @@ mod tests {
         for source in ["/repo/web/src/App.tsx", "/repo/web/index.html", "/repo/web/vite.config.ts"] {
             assert!(is_page_source(web, Path::new(source)), "{source}");
         }
-        for other in ["/repo/web/dist/index.html", "/repo/web/node_modules/x/y.js", "/repo/web/e2e/smoke.test.mjs"] {
+        for other in [
+            "/repo/web/dist/index.html",
+            "/repo/web/.dist-building/index.html",
+            "/repo/web/node_modules/x/y.js",
+            "/repo/web/e2e/smoke.e2e.mjs",
+            "/repo/web/src/admin/CreateCustomerForm.test.tsx",
+        ] {
             assert!(!is_page_source(web, Path::new(other)), "{other}");
         }
     }
