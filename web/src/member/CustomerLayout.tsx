@@ -61,6 +61,8 @@ export function CustomerLayout() {
   const { id = '' } = useParams();
   const api = useApi();
   const navigate = useNavigate();
+  const [chosen, setChosen] = useState(id);
+  useEffect(() => setChosen(id), [id]);
   const [customerGeneration, setCustomerGeneration] = useState(0);
   const mine = useLoad(() => loadMyCustomers(api, id), [api, id]);
   const customer = useLoad(async () => {
@@ -136,13 +138,22 @@ export function CustomerLayout() {
 
   return (
     <>
-      <div className="toolbar">
+      {/* A choice opens the customer only when asked: moving through the options with the
+          keyboard must not load one customer after another (WCAG 3.2.2, on input). */}
+      <form
+        className="toolbar"
+        aria-label="Choose a customer"
+        onSubmit={(event) => {
+          event.preventDefault();
+          if (chosen !== id) navigate(`/my/customers/${encodeURIComponent(chosen)}`);
+        }}
+      >
         <Field label="Customer">
           {(control) => (
             <select
               {...control}
-              value={id}
-              onChange={(event) => navigate(`/my/customers/${encodeURIComponent(event.target.value)}`)}
+              value={chosen}
+              onChange={(event) => setChosen(event.target.value)}
               disabled={mine.result.state === 'loading'}
             >
               {options.map((c) => (
@@ -154,8 +165,9 @@ export function CustomerLayout() {
             </select>
           )}
         </Field>
+        <button type="submit">Open customer</button>
         <Link to="/register">Register a customer</Link>
-      </div>
+      </form>
       {mine.result.state === 'failed' ? <ProblemText error={mine.result.error} onRetry={mine.reload} /> : null}
       {body}
     </>
