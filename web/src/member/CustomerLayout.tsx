@@ -11,6 +11,7 @@ import { ProblemText } from '../ui/ProblemText';
 import { useLoad } from '../ui/useLoad';
 import type { Customer } from '../api/types';
 import { notActiveReason, type CustomerView } from './CustomerContext';
+import { useKept } from './useKept';
 import { ROLE_LABELS, STATUS_LABELS } from './format';
 import { useDocumentTitle } from '../ui/useDocumentTitle';
 
@@ -79,7 +80,8 @@ export function CustomerLayout() {
   useEffect(() => setCurrent(null), [id]);
   const shown = current?.customer ?? null;
 
-  const myCustomers = mine.result.state === 'loaded' ? mine.result.value : [];
+  // Kept while read again (after an own role change), so the role does not blink away meanwhile.
+  const myCustomers = useKept(mine.result) ?? [];
   const membership = myCustomers.find((c) => c.customerId === id) ?? null;
 
   let body;
