@@ -2,7 +2,7 @@ import { screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import type { TagDefinition } from '../api/types';
-import { fakeApi, problem, renderWithApi } from '../testing/render';
+import { fakeApi, partnerAdmin, problem, renderWithApi } from '../testing/render';
 import { CreateCustomerForm } from './CreateCustomerPage';
 
 const costCenter: TagDefinition = {
@@ -87,9 +87,21 @@ describe('Create Customer form', () => {
     expect(screen.getByRole('alert').textContent).toBe('Please correct the marked fields.');
   });
 
-  it('offers the partner only to platform admins', () => {
+  it('offers the partner only to platform admins', async () => {
     const { api } = fakeApi([]);
-    renderWithApi(<CreateCustomerForm definitions={[]} />, api);
+    const { unmount } = renderWithApi(<CreateCustomerForm definitions={[]} />, api);
     expect(screen.queryByRole('textbox', { name: /Partner/ })).toBeNull();
+    unmount();
+
+    const platformAdmin = { ...partnerAdmin, groups: ['platform-admins'], partnerId: null, adminRole: 'PLATFORM_ADMIN' as const };
+    const { api: asAdmin, seen } = fakeApi([problem(400, { errors: { partnerId: 'must be a partner id' } })]);
+    renderWithApi(<CreateCustomerForm definitions={[]} />, asAdmin, platformAdmin);
+    await userEvent.type(screen.getByRole('textbox', { name: 'Name' }), 'Globex');
+    await userEvent.type(screen.getByRole('textbox', { name: 'Identifier' }), 'globex');
+    const partner = screen.getByRole('textbox', { name: 'Partner (optional)' });
+    await userEvent.type(partner, 'globex-partner');
+    await userEvent.click(screen.getByRole('button', { name: 'Create Customer' }));
+    await waitFor(() => expect(errorNextTo(partner)).toBe('must be a partner id'));
+    expect(seen[0]!.body).toMatchObject({ partnerId: 'globex-partner' });
   });
 });

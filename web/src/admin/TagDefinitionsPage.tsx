@@ -113,7 +113,7 @@ export function TagDefinitionsPage() {
                     {deleting?.key === d.key ? (
                       <div role="group" aria-label={`Confirm deleting ${d.key}`}>
                         <p>Delete {d.key}? Customers keep their values, but the key can never be defined again.</p>
-                        <button type="button" className="danger" onClick={() => void confirmDelete(d)}>Yes, delete {d.key}</button>{' '}
+                        <button type="button" className="danger" autoFocus onClick={() => void confirmDelete(d)}>Yes, delete {d.key}</button>{' '}
                         <button type="button" onClick={() => setDeleting(null)}>Cancel</button>
                         {deleteError ? <p role="alert" className="field-error">{deleteError}</p> : null}
                       </div>
@@ -205,10 +205,13 @@ export function TagDefinitionForm({
     <form onSubmit={submit} noValidate aria-label={title} className="panel">
       <h2>{title}</h2>
       <Field label="Key" hint={editing ? 'The key cannot be changed.' : 'Letters, digits, _ or -, starting with a letter. It cannot be changed later.'} error={errorOf('key')}>
-        {(control) => <input {...control} value={key} readOnly={!!editing} autoComplete="off" onChange={(e) => setKey(e.target.value)} />}
+        {(control) => (
+          // The form opens above the table: focus moves into it so keyboard users start there.
+          <input {...control} value={key} readOnly={!!editing} autoFocus={!editing} autoComplete="off" onChange={(e) => setKey(e.target.value)} />
+        )}
       </Field>
       <Field label="Name" error={errorOf('displayName')}>
-        {(control) => <input {...control} value={displayName} maxLength={128} onChange={(e) => setDisplayName(e.target.value)} />}
+        {(control) => <input {...control} value={displayName} maxLength={128} autoFocus={!!editing} onChange={(e) => setDisplayName(e.target.value)} />}
       </Field>
       <Field label="Description (optional)" error={errorOf('description')}>
         {(control) => <textarea {...control} rows={2} value={description} maxLength={1000} onChange={(e) => setDescription(e.target.value)} />}
