@@ -172,7 +172,7 @@ test('an invitee accepts from the mail link (once, for the invited address only)
   await admin.getByText(`An invitation was sent to ${invitee.claims.email}.`).waitFor();
   await admin.getByRole('button', { name: `Resend invitation to ${invitee.claims.email}` }).waitFor();
   await expectAccessible(admin, 'the users and invitations of a customer (customer view)');
-  await screenshot(admin, 'my-customer-users');
+  await screenshot(admin, 'customer-users');
 
   const mail = await waitForMail((m) => JSON.stringify(m.destination?.to ?? []).includes(invitee.claims.email));
   const link = new URL(linkIn(mail, 'accept-invitation'));
