@@ -11,6 +11,7 @@ import { ProblemText } from '../ui/ProblemText';
 import { useLoad } from '../ui/useLoad';
 import type { Customer } from '../api/types';
 import { notActiveReason, type CustomerView } from './CustomerContext';
+import { useKept } from './useKept';
 import { ROLE_LABELS, STATUS_LABELS } from './format';
 import { useDocumentTitle } from '../ui/useDocumentTitle';
 
@@ -61,6 +62,8 @@ export function CustomerLayout() {
   const { id = '' } = useParams();
   const api = useApi();
   const navigate = useNavigate();
+  const [chosen, setChosen] = useState(id);
+  useEffect(() => setChosen(id), [id]);
   const [customerGeneration, setCustomerGeneration] = useState(0);
   const mine = useLoad(() => loadMyCustomers(api, id), [api, id]);
   const customer = useLoad(async () => {
@@ -77,7 +80,8 @@ export function CustomerLayout() {
   useEffect(() => setCurrent(null), [id]);
   const shown = current?.customer ?? null;
 
-  const myCustomers = mine.result.state === 'loaded' ? mine.result.value : [];
+  // Kept while read again (after an own role change), so the role does not blink away meanwhile.
+  const myCustomers = useKept(mine.result) ?? [];
   const membership = myCustomers.find((c) => c.customerId === id) ?? null;
 
   let body;
@@ -136,13 +140,22 @@ export function CustomerLayout() {
 
   return (
     <>
-      <div className="toolbar">
+      {/* A choice opens the customer only when asked: moving through the options with the
+          keyboard must not load one customer after another (WCAG 3.2.2, on input). */}
+      <form
+        className="toolbar"
+        aria-label="Choose a customer"
+        onSubmit={(event) => {
+          event.preventDefault();
+          if (chosen !== id) navigate(`/my/customers/${encodeURIComponent(chosen)}`);
+        }}
+      >
         <Field label="Customer">
           {(control) => (
             <select
               {...control}
-              value={id}
-              onChange={(event) => navigate(`/my/customers/${encodeURIComponent(event.target.value)}`)}
+              value={chosen}
+              onChange={(event) => setChosen(event.target.value)}
               disabled={mine.result.state === 'loading'}
             >
               {options.map((c) => (
@@ -154,8 +167,9 @@ export function CustomerLayout() {
             </select>
           )}
         </Field>
+        <button type="submit">Open customer</button>
         <Link to="/register">Register a customer</Link>
-      </div>
+      </form>
       {mine.result.state === 'failed' ? <ProblemText error={mine.result.error} onRetry={mine.reload} /> : null}
       {body}
     </>
