@@ -1,10 +1,13 @@
-// The customer view and the mail-link pages beyond the issue's walks (journeys.e2e.mjs covers
-// invite + accept, the message at login, registration approved, a disabled customer's tenant):
+// The customer view, the messages at login and the pages behind mail links (issue 14's walks of
+// them; admin.e2e.mjs walks the admin area):
 // - a customer admin works in the customer view: the customer drop-down, a project within the
 //   quota, a tenant on an offered platform opened to its console link, a service user whose secret
-//   is shown once; once the customer is disabled, no new service user, and the page says why;
-// - an invitation link works once for the invited address: another address is refused in words,
-//   the invitee's token survives the sign-in redirect, and a second use is refused in words;
+//   is shown once; once the partner disables the customer, its tenant access is refused with the
+//   reason shown, and no new service user either;
+// - a customer admin invites from the customer view; the invitation link from the mail works once,
+//   for the invited address only (another address and a second use are refused in words), and
+//   the invitee's token survives the sign-in redirect; a message sent from the admin area shows
+//   at the invitee's login and is gone once acknowledged;
 // - the registration identifier is checked as it is typed, with the cannot-be-changed warning.
 // Each scenario makes its own customers and people, and sets up through the API what is not its
 // subject.
@@ -48,7 +51,7 @@ async function customerOf(partner, prefix, extra = {}) {
 
 const at = (path) => new URL(path, portalUrl).href;
 
-test('a customer admin works in the customer view: projects within the quota, a tenant opened, a secret shown once', async () => {
+test('a customer admin works in the customer view; disabled, its tenant access is refused with the reason shown', async () => {
   const partner = await person('partner', { groups: ['partner-admins'], partnerId: 'acme', domain: 'acme.example' });
   const first = await customerOf(partner, 'work', { projectQuota: 1 });
   const second = await customerOf(partner, 'other');
@@ -119,8 +122,32 @@ test('a customer admin works in the customer view: projects within the quota, a 
   await page.getByRole('button', { name: 'Save display name' }).waitFor();
   await expectAccessible(page, 'the account of a customer (customer view)');
 
-  // Disabled by the partner: no new service user, and the page says why before anyone tries.
-  await expectStatus(partner.token, 'PUT', `/customers/${first.identifier}/status`, { status: 'DISABLED', reason: 'unpaid' }, 200);
+  // The partner disables the customer in the admin area.
+  await page.goto(at(`/admin/customers/${first.identifier}/status`));
+  await page.getByLabel('Reason', { exact: true }).fill('No valid payment method');
+  await page.getByRole('button', { name: `Disable ${first.identifier}` }).click();
+  await page.getByText(`${first.identifier} is now disabled.`).waitFor();
+
+  // Its tenant access is refused, and the page says why beside the button (the API keeps the
+  // partner's reason in the account history only, so the page names the state).
+  await page.goto(at(`/my/customers/${first.identifier}/projects/data-lake`));
+  const open = page.getByRole('button', { name: 'Open aws tenant' });
+  await open.waitFor();
+  assert.equal(await open.isDisabled(), true);
+  const blockedId = await open.getAttribute('aria-describedby');
+  assert.equal(
+    await page.locator(`#${blockedId}`).innerText(),
+    `Tenant access is closed because ${first.displayName} is disabled by its partner. It opens again as soon as the customer is enabled.`,
+  );
+  await expectAccessible(page, 'a project of a disabled customer');
+  await screenshot(page, 'tenant-access-disabled');
+  // The API refuses it too, with the problem type the page puts in words when it meets it.
+  const { tenants } = await expectStatus(partner.token, 'GET', `/customers/${first.identifier}/projects/data-lake`, undefined, 200);
+  const refused = await api(partner.token, 'POST', `/customers/${first.identifier}/projects/data-lake/tenants/${tenants[0].tenantId}/access`);
+  assert.equal(refused.status, 403);
+  assert.equal(refused.body.type, 'customer-disabled');
+
+  // No new service user either, said before anyone tries.
   await page.goto(at(`/my/customers/${first.identifier}/service-users`));
   const createServiceUser = page.getByRole('button', { name: 'Create service user' });
   await createServiceUser.waitFor();
@@ -130,11 +157,23 @@ test('a customer admin works in the customer view: projects within the quota, a 
   assert.deepEqual(page.problems, []);
 });
 
-test('an invitation link works once, for the invited address only, and says why otherwise', async () => {
+test('an invitee accepts from the mail link (once, for the invited address only), then sees a message from the admin area at login until acknowledging it', async () => {
   const partner = await person('partner', { groups: ['partner-admins'], partnerId: 'acme', domain: 'acme.example' });
   const customer = await customerOf(partner, 'once');
   const invitee = await person('ivy', { domain: 'globex.example' });
-  await expectStatus(partner.token, 'POST', `/customers/${customer.identifier}/invitations`, { email: invitee.claims.email, role: 'CUSTOMER_EMPLOYEE' }, 201);
+
+  // The customer admin invites from the customer view.
+  const admin = await newPage(browser.context);
+  await signIn(admin, partner.claims, `/my/customers/${customer.identifier}/users`);
+  await admin.getByRole('table', { name: `Members of ${customer.displayName}` }).waitFor();
+  await admin.getByLabel('E-mail address').fill(invitee.claims.email);
+  await admin.getByLabel('Role').selectOption('CUSTOMER_EMPLOYEE');
+  await admin.getByRole('button', { name: 'Invite', exact: true }).click();
+  await admin.getByText(`An invitation was sent to ${invitee.claims.email}.`).waitFor();
+  await admin.getByRole('button', { name: `Resend invitation to ${invitee.claims.email}` }).waitFor();
+  await expectAccessible(admin, 'the users and invitations of a customer (customer view)');
+  await screenshot(admin, 'customer-users');
+
   const mail = await waitForMail((m) => JSON.stringify(m.destination?.to ?? []).includes(invitee.claims.email));
   const link = new URL(linkIn(mail, 'accept-invitation'));
 
@@ -163,6 +202,37 @@ test('an invitation link works once, for the invited address only, and says why 
   await page.getByRole('button', { name: 'Accept invitation' }).click();
   await page.getByRole('alert').filter({ hasText: 'This invitation has been accepted already.' }).waitFor();
   await screenshot(page, 'accept-invitation-used');
+
+  // The partner sends a message from the admin area.
+  const text = `Maintenance of ${customer.identifier} on Saturday, 22:00 to 23:00 UTC.`;
+  await admin.goto(at(`/admin/customers/${customer.identifier}/messages`));
+  await admin.getByLabel('Message', { exact: true }).fill(text);
+  await admin.getByLabel('All must read').check();
+  await admin.getByRole('button', { name: 'Send message' }).click();
+  await admin.getByText(`The message was sent to the users of ${customer.identifier}.`).waitFor();
+  // Delivery is asynchronous (the fan-out): wait until the invitee's inbox has it.
+  for (let attempt = 0; ; attempt += 1) {
+    const { items } = await expectStatus(invitee.token, 'GET', '/me/messages', undefined, 200);
+    if (items.some((m) => m.text === text)) break;
+    assert.ok(attempt < 60, 'the message reaches the invitee within 15 s');
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+
+  // At login (`/`) the message comes first; acknowledged, the page goes on to the user's area.
+  await page.goto(at('/'));
+  await page.getByRole('heading', { name: 'Messages for you' }).waitFor();
+  await page.getByText(text).waitFor();
+  await expectAccessible(page, 'the pending messages at login');
+  await screenshot(page, 'messages-at-login');
+  await page.getByRole('button', { name: 'Acknowledge message' }).click();
+  await page.waitForURL((url) => url.pathname.startsWith('/my/customers/'));
+  // Acknowledged means gone: the next login goes straight on.
+  await page.goto(at('/'));
+  await page.waitForURL((url) => url.pathname.startsWith('/my'));
+  assert.equal(await page.getByRole('heading', { name: 'Messages for you' }).count(), 0);
+  const { items } = await expectStatus(invitee.token, 'GET', '/me/messages', undefined, 200);
+  assert.deepEqual(items.filter((m) => m.text === text), []);
+  assert.deepEqual(admin.problems, []);
   assert.deepEqual(page.problems, []);
 });
 
