@@ -195,9 +195,8 @@ fn plan(settings: &Settings) -> Result<Plan, CloudError> {
     let template = Template::of_repo()?;
     let functions = template.functions()?;
     let secrets = SecretStore::in_folder(settings.data_dir.join("secrets"));
-    let mut parameters = local_parameters(&repo_root().join("infra/local/parameters.json"))?;
-    // The mails' links, the CORS origin and the sign-in's callback are the local portal's.
-    parameters.entry(PORTAL_PARAMETER.to_owned()).or_insert_with(|| Settings::url(settings.portal_port));
+    let mut parameters =
+        local_parameters(&repo_root().join("infra/local/parameters.json"), &Settings::url(settings.portal_port))?;
     for (name, value) in &settings.parameters {
         if template.root()["Parameters"].get(name).is_none() {
             return Err(CloudError::UnknownParameter { name: name.clone() });
@@ -244,10 +243,6 @@ fn plan(settings: &Settings) -> Result<Plan, CloudError> {
     let app_client = AppClient::from_template(&stack, AUDIENCE).map_err(TemplateError::Unsupported)?;
     Ok(Plan { template, functions, specs, table, bus, targets, stream_sources, secrets, cors, app_client })
 }
-
-/// The template parameter that holds the portal's URL; the local cloud gives it the local
-/// portal's, unless `infra/local/parameters.json` or `LOCAL_PARAMETER_PortalBaseUrl` says otherwise.
-pub const PORTAL_PARAMETER: &str = "PortalBaseUrl";
 
 /// The logical id of the template's resource of `kind`, if any; the local cloud runs one of each.
 fn only_one<'a>(template: &'a Template, kind: &'a str) -> Result<Option<&'a str>, TemplateError> {

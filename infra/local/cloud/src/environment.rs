@@ -23,12 +23,20 @@ pub const STACK_NAME: &str = "meshcustomers-local";
 pub const REGION: &str = "eu-central-1";
 pub const ACCOUNT_ID: &str = "000000000000";
 
-/// Reads the local parameter values (`"//"` keys are comments).
-pub fn local_parameters(path: &Path) -> Result<BTreeMap<String, String>, TemplateError> {
+/// The template parameter that holds the portal's URL.
+pub const PORTAL_PARAMETER: &str = "PortalBaseUrl";
+
+/// Reads the local parameter values (`"//"` keys are comments). `PortalBaseUrl` is the local
+/// portal's URL unless the file names one: the mails' links, the CORS origin and the sign-in's
+/// callback are then the local page's.
+pub fn local_parameters(path: &Path, portal_url: &str) -> Result<BTreeMap<String, String>, TemplateError> {
     let unreadable = |message: String| TemplateError::Unreadable { path: path.to_owned(), message };
     let text = std::fs::read_to_string(path).map_err(|e| unreadable(e.to_string()))?;
     let values: BTreeMap<String, String> = serde_json::from_str(&text).map_err(|e| unreadable(e.to_string()))?;
-    Ok(values.into_iter().filter(|(name, _)| !name.starts_with("//")).collect())
+    let mut parameters: BTreeMap<String, String> =
+        values.into_iter().filter(|(name, _)| !name.starts_with("//")).collect();
+    parameters.entry(PORTAL_PARAMETER.to_owned()).or_insert_with(|| portal_url.to_owned());
+    Ok(parameters)
 }
 
 impl LocalStack<'_> {
@@ -241,9 +249,8 @@ mod tests {
     fn resolves_every_variable_of_every_function_of_the_repository_template() {
         let template = Template::of_repo().unwrap();
         let secrets = SecretStore::in_memory();
-        let mut parameters = local_parameters(&repo_root().join("infra/local/parameters.json")).unwrap();
-        // As the local cloud does: its portal's URL, which parameters.json does not name.
-        parameters.insert("PortalBaseUrl".into(), "http://127.0.0.1:5173".into());
+        let parameters =
+            local_parameters(&repo_root().join("infra/local/parameters.json"), "http://127.0.0.1:5173").unwrap();
         let stack = LocalStack { template: &template, parameters, secrets: &secrets };
         let create = stack.function_environment("CreateCustomerFunction").unwrap();
         assert_eq!(create["TABLE_NAME"], "meshcustomers-local-Table");
