@@ -31,7 +31,7 @@ function userOfStoredToken(): SignedInUser | null {
 }
 
 export function AppServicesProvider({ config, children }: { config: AppConfig; children: ReactNode }) {
-  const [user, setUser] = useState<SignedInUser | null>(userOfStoredToken);
+  const [user] = useState<SignedInUser | null>(userOfStoredToken);
   const [sessionEnded, setSessionEnded] = useState(false);
   const api = useMemo(
     () => new ApiClient({
@@ -42,10 +42,9 @@ export function AppServicesProvider({ config, children }: { config: AppConfig; c
     [config.apiBaseUrl],
   );
   const signIn = useCallback((returnTo?: string) => void beginSignIn(config.auth, returnTo ?? currentPath()), [config.auth]);
-  const signOut = useCallback(() => {
-    setUser(null);
-    endSession(config.auth);
-  }, [config.auth]);
+  // The user stays set until the page leaves for the logout: clearing it first would re-render a
+  // page behind RequireSignIn, whose sign-in redirect would win over the logout's.
+  const signOut = useCallback(() => endSession(config.auth), [config.auth]);
   const value = useMemo(() => ({ config, api, user, signIn, signOut, sessionEnded }), [config, api, user, signIn, signOut, sessionEnded]);
   return <AppServicesContext.Provider value={value}>{children}</AppServicesContext.Provider>;
 }
