@@ -1,5 +1,5 @@
 // The smallest walk through the page: a partner admin signs in through the local sign-in page
-// and lands on the customers list, which passes axe.
+// and lands on the customers list, which passes axe, then signs out through the local logout.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { expectAccessible, newPage, screenshot, signIn, startBrowser } from './helpers.mjs';
@@ -23,5 +23,8 @@ test('a partner admin signs in through the local sign-in page and sees the custo
   await page.getByRole('link', { name: '+ Create Customer' }).waitFor();
   await expectAccessible(page, 'the customers page');
   await screenshot(page, 'admin-customers');
+  // Signing out passes the local sign-in's logout, which returns to the page's /signed-out.
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.waitForURL(new URL('/signed-out', process.env.PORTAL_URL).href);
   assert.deepEqual(page.problems, []);
 });
