@@ -180,21 +180,20 @@ function CreateTenantForm({
   }, [api, customer.identifier, projectId]);
 
   const free = (platforms ?? []).filter((name) => !taken.includes(name));
-  useEffect(() => {
-    if (free.length > 0 && !free.includes(platform)) setPlatform(free[0]!);
-  }, [free, platform]);
+  // Offered platforms: the one picked while it is still free, else the first free one.
+  const chosen = free.length > 0 && !free.includes(platform) ? free[0]! : platform;
 
-  const typedError = platforms && platforms.length === 0 && platform ? identifierProblem(platform) : null;
+  const typedError = platforms && platforms.length === 0 && chosen ? identifierProblem(chosen) : null;
 
   const onSubmit = async (event: FormEvent) => {
     event.preventDefault();
-    if (!platform || typedError) return;
+    if (!chosen || typedError) return;
     setBusy(true);
     setProblem(noProblem);
     setCreated(null);
     try {
-      const { body } = await createTenant(api, customer.identifier, projectId, platform);
-      setCreated(platform);
+      const { body } = await createTenant(api, customer.identifier, projectId, chosen);
+      setCreated(chosen);
       onCreated(body);
     } catch (error) {
       if (error instanceof ApiError && error.status === 400) {
@@ -226,7 +225,7 @@ function CreateTenantForm({
       <Field label="Platform" error={typedError ?? problem.fields.platform ?? null}>
         {(control) =>
           platforms.length > 0 ? (
-            <select {...control} value={platform} onChange={(e) => { setPlatform(e.target.value); setProblem(noProblem); }}>
+            <select {...control} value={chosen} onChange={(e) => { setPlatform(e.target.value); setProblem(noProblem); }}>
               {free.map((name) => <option key={name} value={name}>{name}</option>)}
             </select>
           ) : (
@@ -239,7 +238,7 @@ function CreateTenantForm({
       <button
         type="submit"
         className="primary"
-        disabled={busy || blocked !== null || !platform}
+        disabled={busy || blocked !== null || !chosen}
         aria-describedby={blocked ? 'create-tenant-blocked' : undefined}
       >
         Create tenant
