@@ -584,6 +584,19 @@ mod tests {
         assert_eq!(sign_in.exchange(&exchange_form(&code, &[]), later).unwrap_err().description, "the code expired");
     }
 
+    #[tokio::test]
+    async fn logout_returns_only_to_a_logout_url_of_the_client() {
+        let sign_in = Arc::new(sign_in());
+        let leave = |query: &str| logout(State(Arc::clone(&sign_in)), RawQuery(Some(query.to_owned())));
+        let back = leave("client_id=meshcustomers-local&logout_uri=http%3A%2F%2F127.0.0.1%3A5173%2Fsigned-out").await;
+        assert_eq!(back.status(), StatusCode::FOUND);
+        assert_eq!(back.headers()[header::LOCATION], "http://127.0.0.1:5173/signed-out");
+        let elsewhere = leave("client_id=meshcustomers-local&logout_uri=http%3A%2F%2Fevil.example%2F").await;
+        assert_eq!(elsewhere.status(), StatusCode::BAD_REQUEST);
+        let other_client = leave("client_id=other&logout_uri=http%3A%2F%2F127.0.0.1%3A5173%2Fsigned-out").await;
+        assert_eq!(other_client.status(), StatusCode::BAD_REQUEST);
+    }
+
     #[test]
     fn the_sign_in_as_form_gives_the_chosen_claims() {
         let form: HashMap<String, String> =
