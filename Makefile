@@ -4,11 +4,16 @@
 LOCAL := infra/local
 VENV := $(LOCAL)/.venv
 NPM_INSTALLED := $(LOCAL)/node_modules/.package-lock.json
+WEB_INSTALLED := web/node_modules/.package-lock.json
+# The browser tests drive Debian's chromium (no test tool may download a browser of its own).
+CHROMIUM := /usr/bin/chromium
+# apt-get needs root: sudo only when not root already.
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 PY_INSTALLED := $(VENV)/.installed
 # The SAM CLI and cfn-lint need a region even offline.
 export AWS_DEFAULT_REGION ?= eu-central-1
 
-.PHONY: dev token test deps lint lint-rust lint-template lint-openapi build clean
+.PHONY: dev token test test-web deploy-web deps lint lint-rust lint-template lint-openapi build clean
 
 # The whole product on 127.0.0.1 (API on :3000, see README "Local cloud"); Ctrl-C stops it all.
 # Every binary is built first: the local Lambda runs the functions from their built binaries.
@@ -21,13 +26,26 @@ dev: deps
 token:
 	@cargo run --locked --quiet --bin local-cloud -- token $(ARGS)
 
-test: deps lint
+# The Rust tests include the browser tests (tests/tests/browser.rs runs web/e2e in chromium).
+test: deps lint test-web
 	cargo test --workspace --locked
 
-deps: $(NPM_INSTALLED) $(PY_INSTALLED)
+# The page's type check and its component tests (Vitest).
+test-web: $(WEB_INSTALLED)
+	npm --prefix web run typecheck
+	npm --prefix web test
+
+deps: $(NPM_INSTALLED) $(PY_INSTALLED) $(WEB_INSTALLED) $(CHROMIUM)
 
 $(NPM_INSTALLED): $(LOCAL)/package.json $(LOCAL)/package-lock.json
 	npm ci --prefix $(LOCAL) --no-audit --no-fund
+
+$(WEB_INSTALLED): web/package.json web/package-lock.json
+	npm ci --prefix web --no-audit --no-fund
+
+$(CHROMIUM):
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium
 
 $(PY_INSTALLED): $(LOCAL)/requirements.txt
 	python3 -m venv $(VENV)
@@ -52,6 +70,13 @@ lint-openapi: $(PY_INSTALLED)
 # Release build of every function for Lambda (arm64) into .aws-sam/build, as `sam deploy` uses it.
 build: $(PY_INSTALLED)
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/sam build --beta-features
+
+# After `sam deploy`: builds the page and uploads it with its config.json (from the stack's outputs)
+# to the portal bucket, then invalidates CloudFront's cache. AWS credentials as for sam deploy.
+STACK ?= meshcustomers
+deploy-web: $(PY_INSTALLED) $(WEB_INSTALLED)
+	npm --prefix web run build
+	$(VENV)/bin/python infra/deploy_web.py --stack $(STACK)
 
 clean:
 	cargo clean

@@ -20,6 +20,8 @@ pub struct RunningCloud {
     child: Option<Child>,
     pub api: String,
     pub ses: String,
+    /// The web page (`web/dist`), which is also the template's PortalBaseUrl for this run.
+    pub portal: String,
     /// Marks every process of this run (`LOCAL_CLOUD_INSTANCE` in its environment).
     instance: String,
     log: PathBuf,
@@ -44,8 +46,20 @@ impl RunningCloud {
     }
 
     /// Like [`RunningCloud::start`], with more variables for `local-cloud` (such as
-    /// `LOCAL_PARAMETER_<Name>`, a template parameter's value for this run).
+    /// `LOCAL_PARAMETER_<Name>`, a template parameter's value for this run). The web page is
+    /// served as `web/dist` holds it, not built: the tests over HTTP do not open it.
     pub async fn start_with(variables: &[(&str, &str)]) -> Self {
+        let mut variables = variables.to_vec();
+        variables.insert(0, ("LOCAL_BUILD_PAGE", "0"));
+        Self::start_exactly(&variables).await
+    }
+
+    /// Exactly as `make dev` starts it: the web page built first and rebuilt on change.
+    pub async fn start_with_page() -> Self {
+        Self::start_exactly(&[]).await
+    }
+
+    async fn start_exactly(variables: &[(&str, &str)]) -> Self {
         let mut binaries: Vec<String> = crate::template::functions().into_iter().map(|f| f.binary).collect();
         binaries.push("local-cloud".into());
         let folder = built_binaries(&binaries.iter().map(String::as_str).collect::<Vec<_>>());
@@ -61,6 +75,7 @@ impl RunningCloud {
             "LOCAL_BUS_PORT",
             "LOCAL_SECRETS_PORT",
             "LOCAL_LAMBDA_PORT",
+            "LOCAL_PORTAL_PORT",
         ]
         .into_iter()
         .map(|name| (name, free_port()))
@@ -85,6 +100,7 @@ impl RunningCloud {
             child: Some(child),
             api: format!("http://127.0.0.1:{}", port("LOCAL_GATEWAY_PORT")),
             ses: format!("http://127.0.0.1:{}", port("LOCAL_SES_PORT")),
+            portal: format!("http://127.0.0.1:{}", port("LOCAL_PORTAL_PORT")),
             instance,
             log,
         };

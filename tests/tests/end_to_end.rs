@@ -76,6 +76,7 @@ async fn the_local_cloud_runs_the_product_end_to_end_and_stops_without_leftovers
     an_invitation_is_mailed_and_accepted_by_the_invitee(&cloud, &client).await;
     the_log_shows_no_error(&cloud);
     the_contract_and_its_reference_page_are_served(&client).await;
+    the_portal_gets_cors_and_signs_in_through_the_local_sign_in(&cloud).await;
     schemathesis_finds_no_defect(&cloud).await;
 
     // The marker finds the running processes, so finding none after the stop means something.
@@ -155,6 +156,86 @@ async fn the_readme_tour_runs_as_written() {
     cloud.stop();
 }
 
+/// The web page's view of the gateway: the template's CORS for the portal's origin (a preflight
+/// answered before the authorizer, nothing for another origin), then the local sign-in as the
+/// page does it (authorize, choose a person, exchange the code with its PKCE verifier) giving an
+/// ID token the API accepts, once.
+async fn the_portal_gets_cors_and_signs_in_through_the_local_sign_in(cloud: &RunningCloud) {
+    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let config: serde_json::Value =
+        http.get(format!("{}/config.json", cloud.portal)).send().await.unwrap().json().await.unwrap();
+    assert_eq!(config["apiBaseUrl"], json!(cloud.api));
+    assert_eq!(config["auth"]["clientId"], "meshcustomers-local");
+
+    let preflight = |origin: &str| {
+        http.request(reqwest::Method::OPTIONS, format!("{}/customers", cloud.api))
+            .header("origin", origin)
+            .header("access-control-request-method", "PATCH")
+            .header("access-control-request-headers", "authorization,content-type,if-match")
+            .send()
+    };
+    let allowed = preflight(&cloud.portal).await.unwrap();
+    assert_eq!(allowed.status(), 204, "the gateway answers the preflight, without a token");
+    assert_eq!(allowed.headers()["access-control-allow-origin"], cloud.portal.as_str());
+    let elsewhere = preflight("http://evil.example").await.unwrap();
+    assert!(elsewhere.headers().get("access-control-allow-origin").is_none());
+    let refused = http.get(format!("{}/customers", cloud.api)).header("origin", &cloud.portal).send().await.unwrap();
+    assert_eq!(refused.status(), 401);
+    assert_eq!(refused.headers()["access-control-allow-origin"], cloud.portal.as_str(), "the page can read the 401");
+
+    // RFC 7636, appendix B.
+    let (verifier, challenge) =
+        ("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk", "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
+    let callback = format!("{}/auth/callback", cloud.portal);
+    let request = format!(
+        "response_type=code&client_id=meshcustomers-local&redirect_uri={}&scope=openid+email+profile&state=s1&code_challenge={challenge}&code_challenge_method=S256",
+        encode(&callback)
+    );
+    let page = http.get(format!("{}/_local/oauth2/authorize?{request}", cloud.api)).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.unwrap().contains("Sign in as Pat, partner admin of acme"));
+    let form = |body: String| {
+        http.post(format!("{}/_local/oauth2/authorize", cloud.api))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+    };
+    let chosen = form(format!("{request}&person=pat")).await.unwrap();
+    assert_eq!(chosen.status(), 302);
+    let location = chosen.headers()["location"].to_str().unwrap().to_owned();
+    let code = location
+        .strip_prefix(&format!("{callback}?code="))
+        .and_then(|rest| rest.strip_suffix("&state=s1"))
+        .unwrap_or_else(|| panic!("back to the callback with a code and the state: {location}"));
+    let elsewhere =
+        form(request.replace(&encode(&callback), &encode("http://evil.example/auth/callback")) + "&person=pat");
+    assert_eq!(elsewhere.await.unwrap().status(), 400, "no code for a redirect_uri of someone else");
+
+    let exchange = || {
+        http.post(format!("{}/_local/oauth2/token", cloud.api))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("origin", &cloud.portal)
+            .body(format!(
+                "grant_type=authorization_code&code={code}&redirect_uri={}&client_id=meshcustomers-local&code_verifier={verifier}",
+                encode(&callback)
+            ))
+            .send()
+    };
+    let tokens = exchange().await.unwrap();
+    assert_eq!(tokens.status(), 200);
+    assert_eq!(tokens.headers()["access-control-allow-origin"], cloud.portal.as_str());
+    let tokens: serde_json::Value = tokens.json().await.unwrap();
+    let id_token = tokens["id_token"].as_str().expect("an ID token");
+    let customers = http.get(format!("{}/customers", cloud.api)).bearer_auth(id_token).send().await.unwrap();
+    assert_eq!(customers.status(), 200, "the API takes the signed-in page's ID token");
+    let again: serde_json::Value = exchange().await.unwrap().json().await.unwrap();
+    assert_eq!(again["error"], "invalid_grant", "a code is used once");
+}
+
+fn encode(text: &str) -> String {
+    text.replace(':', "%3A").replace('/', "%2F")
+}
+
 /// A newcomer reads ERROR as broken: the happy path logs none, neither the local cloud nor the
 /// functions (whose JSON log lines carry `"level":"ERROR"`).
 fn the_log_shows_no_error(cloud: &RunningCloud) {
@@ -214,7 +295,8 @@ async fn the_approval_mails_a_link_that_activates_the_customer_once(cloud: &Runn
     .await
     .expect("the approved mail reaches the SES store");
     let text = mail["body"]["text"].as_str().unwrap_or_default();
-    let link = "https://portal.meshcustomers.localhost/confirm-email?token=";
+    // The local cloud gives the template's PortalBaseUrl its own portal's URL.
+    let link = &format!("{}/confirm-email?token=", cloud.portal);
     let start = text.find(link).unwrap_or_else(|| panic!("the mail carries the link: {text}")) + link.len();
     let token = &text[start..start + 43];
 
@@ -275,7 +357,8 @@ async fn an_invitation_is_mailed_and_accepted_by_the_invitee(cloud: &RunningClou
     .await
     .expect("the invitation mail reaches the SES store");
     let text = mail["body"]["text"].as_str().unwrap_or_default();
-    let link = "https://portal.meshcustomers.localhost/accept-invitation?token=";
+    // The local cloud gives the template's PortalBaseUrl its own portal's URL.
+    let link = &format!("{}/accept-invitation?token=", cloud.portal);
     let start = text.find(link).unwrap_or_else(|| panic!("the mail carries the link: {text}")) + link.len();
     let token = &text[start..start + 43];
 

@@ -1,8 +1,9 @@
 //! `local-cloud dev`: reads the template into a plan (refusing at once what has no local twin),
 //! starts DynamoDB Local, the SES emulator and the table browser as child processes, then runs
 //! in this process the local Lambda with every function, the gateway, the bus, Secrets Manager,
-//! the stream pumps and the code reload. It prints where everything is once every function has
-//! asked for its first invocation; on Ctrl-C, SIGTERM or the death of a twin, it stops it all.
+//! the stream pumps, the code reload, the web page (built by Vite, rebuilt on change) and its
+//! local sign-in. It prints where everything is once every function has
+//! asked for its first invocation and the web page is built; on Ctrl-C, SIGTERM or the death of a twin, it stops it all.
 
 use std::io;
 use std::net::{Ipv6Addr, TcpListener};
@@ -16,12 +17,15 @@ use tokio::sync::watch;
 use crate::api_reference::ApiReference;
 use crate::bus::{Bus, RetryTiming, Target};
 use crate::code_reload::{BuildState, CodeReload};
+use crate::cors::CorsPolicy;
 use crate::dead_letters::DeadLetters;
 use crate::environment::{LocalStack, REGION, local_parameters};
 use crate::function_spec::{FunctionSpec, binaries_folder};
 use crate::gateway::Gateway;
 use crate::lambda::Lambda;
 use crate::lambda_twin::LambdaTwin;
+use crate::oauth::{AppClient, LocalSignIn};
+use crate::portal::{PageBuild, PageBuildError, Portal, page_config};
 use crate::processes::Supervisor;
 use crate::routes::RouteTable;
 use crate::secrets::SecretStore;
@@ -70,6 +74,8 @@ pub enum CloudError {
     Issuer(#[source] IssuerError),
     #[error("the API reference cannot be served")]
     ApiReference(#[source] crate::api_reference::ApiReferenceError),
+    #[error("the web page cannot be served")]
+    Page(#[source] PageBuildError),
     #[error("cannot watch the sources to rebuild the functions")]
     CodeReload(#[source] notify_debouncer_full::notify::Error),
     /// Any other I/O failure, with what was being done (`cannot <action>`).
@@ -120,6 +126,10 @@ struct Plan {
     /// Per stream source: the function, the mapping's settings and the table's local name.
     stream_sources: Vec<(String, StreamSource, String)>,
     secrets: Vec<LocalSecret>,
+    /// The HttpApi's CORS configuration, resolved for the local portal.
+    cors: Option<CorsPolicy>,
+    /// The app client of the local sign-in (its callback and logout URLs).
+    app_client: AppClient,
 }
 
 /// Where the local cloud's own servers listen; bound before anything starts, so a taken port
@@ -128,6 +138,7 @@ struct Listeners {
     gateway: TcpListener,
     bus: TcpListener,
     secrets: TcpListener,
+    portal: TcpListener,
     /// 127.0.0.1, and [::1] where the machine has it: `cargo lambda invoke` calls [::1] by default.
     lambda: Vec<TcpListener>,
 }
@@ -139,6 +150,7 @@ pub fn run(settings: Settings) -> Result<(), CloudError> {
         gateway: bind(settings.gateway_port, "LOCAL_GATEWAY_PORT")?,
         bus: bind(settings.bus_port, "LOCAL_BUS_PORT")?,
         secrets: bind(settings.secrets_port, "LOCAL_SECRETS_PORT")?,
+        portal: bind(settings.portal_port, "LOCAL_PORTAL_PORT")?,
         lambda: std::iter::once(bind(settings.lambda_port, "LOCAL_LAMBDA_PORT")?)
             .chain(TcpListener::bind((Ipv6Addr::LOCALHOST, settings.lambda_port)).ok())
             .map(|listener| listener.set_nonblocking(true).map(|()| listener))
@@ -183,7 +195,8 @@ fn plan(settings: &Settings) -> Result<Plan, CloudError> {
     let template = Template::of_repo()?;
     let functions = template.functions()?;
     let secrets = SecretStore::in_folder(settings.data_dir.join("secrets"));
-    let mut parameters = local_parameters(&repo_root().join("infra/local/parameters.json"))?;
+    let mut parameters =
+        local_parameters(&repo_root().join("infra/local/parameters.json"), &Settings::url(settings.portal_port))?;
     for (name, value) in &settings.parameters {
         if template.root()["Parameters"].get(name).is_none() {
             return Err(CloudError::UnknownParameter { name: name.clone() });
@@ -226,7 +239,9 @@ fn plan(settings: &Settings) -> Result<Plan, CloudError> {
         }
     }
     let secrets = stack.secrets()?;
-    Ok(Plan { template, functions, specs, table, bus, targets, stream_sources, secrets })
+    let cors = CorsPolicy::from_template(&stack).map_err(TemplateError::Unsupported)?;
+    let app_client = AppClient::from_template(&stack, AUDIENCE).map_err(TemplateError::Unsupported)?;
+    Ok(Plan { template, functions, specs, table, bus, targets, stream_sources, secrets, cors, app_client })
 }
 
 /// The logical id of the template's resource of `kind`, if any; the local cloud runs one of each.
@@ -298,6 +313,14 @@ async fn serve(
             .map_err(CloudError::io("serve the Lambda invoke API"))?;
     }
     let _code_reload = CodeReload::start(&repo_root(), binaries, build_state).map_err(CloudError::CodeReload)?;
+    // The page builds while the functions and DynamoDB Local start.
+    let web = repo_root().join("web");
+    let page_build = settings.build_page.then(|| tokio::spawn(async move { PageBuild::start(&web).await }));
+    let portal = Arc::new(Portal {
+        dist: repo_root().join("web/dist"),
+        config: page_config(&Settings::url(settings.gateway_port), AUDIENCE),
+    });
+    serve_on(listeners.portal, crate::portal::router(portal)).map_err(CloudError::io("serve the web page"))?;
     let secrets_manager = Arc::new(SecretsManager { secrets: plan.secrets });
     serve_on(listeners.secrets, crate::secrets_manager::router(secrets_manager))
         .map_err(CloudError::io("serve Secrets Manager"))?;
@@ -315,11 +338,16 @@ async fn serve(
     let lambda = Lambda::new(Settings::url(settings.lambda_port));
     let dead_letters = Arc::new(DeadLetters::new(settings.data_dir.join("dead-letters")));
     let issuer_url = format!("{}/_local", Settings::url(settings.gateway_port));
+    let issuer = Arc::new(
+        Issuer::load_or_create(&settings.data_dir.join("issuer-key.pk8"), &issuer_url, AUDIENCE)
+            .map_err(CloudError::Issuer)?,
+    );
     let gateway = Arc::new(Gateway {
         routes: RouteTable::new(&plan.functions),
         reference: Arc::new(ApiReference::load(&repo_root()).map_err(CloudError::ApiReference)?),
-        issuer: Issuer::load_or_create(&settings.data_dir.join("issuer-key.pk8"), &issuer_url, AUDIENCE)
-            .map_err(CloudError::Issuer)?,
+        issuer: Arc::clone(&issuer),
+        cors: plan.cors,
+        sign_in: Arc::new(LocalSignIn::new(plan.app_client, issuer)),
         lambda: lambda.clone(),
         functions: Arc::clone(&functions),
     });
@@ -354,6 +382,16 @@ async fn serve(
         pumps.push(tokio::spawn(pump.run(stop.clone())));
     }
 
+    // Kept until the local cloud stops: dropping it ends the page's watch.
+    let _page_build = match page_build {
+        Some(build) => Some(
+            build
+                .await
+                .map_err(|error| CloudError::Page(PageBuildError::Crashed(error.to_string())))?
+                .map_err(CloudError::Page)?,
+        ),
+        None => None,
+    };
     let outcome = tokio::select! {
         () = functions.until_ready() => {
             print_ready(settings, &plan.table, &plan.bus);
@@ -416,6 +454,7 @@ fn print_ready(settings: &Settings, table: &str, bus: &str) {
     let dead_letters = settings.data_dir.join("dead-letters");
     eprintln!(
         "\nmeshcustomers local cloud is ready.\n\
+         \x20 Portal (web page) {portal}  sign in as an example person; mail links open here\n\
          \x20 API               {api}\n\
          \x20 Tokens            curl -s -X POST {api}/_local/tokens -H 'content-type: application/json' \\\n\
          \x20                     -d '{{\"sub\":\"pat\",\"email\":\"pat@acme.example\",\"groups\":[\"partner-admins\"],\"partner_id\":\"acme\"}}'\n\
@@ -429,8 +468,9 @@ fn print_ready(settings: &Settings, table: &str, bus: &str) {
          \x20                   infra/local/.venv/bin/cargo-lambda lambda invoke -P {lambda_port} --data-file events/samples/<function>.json <function>\n\
          \x20 Dead letters      {dead_letters}/<function>.jsonl\n\
          \x20 Parameters        {parameters}\n\
-         A saved change to the functions' code rebuilds them; Ctrl-C stops everything.\n",
+         A saved change to the functions' code or to web/ rebuilds them; Ctrl-C stops everything.\n",
         api = url(settings.gateway_port),
+        portal = url(settings.portal_port),
         ses = url(settings.ses_port),
         admin = url(settings.admin_port),
         dynamodb = url(settings.dynamodb_port),

@@ -23,12 +23,20 @@ pub const STACK_NAME: &str = "meshcustomers-local";
 pub const REGION: &str = "eu-central-1";
 pub const ACCOUNT_ID: &str = "000000000000";
 
-/// Reads the local parameter values (`"//"` keys are comments).
-pub fn local_parameters(path: &Path) -> Result<BTreeMap<String, String>, TemplateError> {
+/// The template parameter that holds the portal's URL.
+pub const PORTAL_PARAMETER: &str = "PortalBaseUrl";
+
+/// Reads the local parameter values (`"//"` keys are comments). `PortalBaseUrl` is the local
+/// portal's URL unless the file names one: the mails' links, the CORS origin and the sign-in's
+/// callback are then the local page's.
+pub fn local_parameters(path: &Path, portal_url: &str) -> Result<BTreeMap<String, String>, TemplateError> {
     let unreadable = |message: String| TemplateError::Unreadable { path: path.to_owned(), message };
     let text = std::fs::read_to_string(path).map_err(|e| unreadable(e.to_string()))?;
     let values: BTreeMap<String, String> = serde_json::from_str(&text).map_err(|e| unreadable(e.to_string()))?;
-    Ok(values.into_iter().filter(|(name, _)| !name.starts_with("//")).collect())
+    let mut parameters: BTreeMap<String, String> =
+        values.into_iter().filter(|(name, _)| !name.starts_with("//")).collect();
+    parameters.entry(PORTAL_PARAMETER.to_owned()).or_insert_with(|| portal_url.to_owned());
+    Ok(parameters)
 }
 
 impl LocalStack<'_> {
@@ -109,7 +117,9 @@ impl LocalStack<'_> {
         }
     }
 
-    fn resolve(&self, value: &Value) -> Result<String, String> {
+    /// The local value of a scalar of the template: a literal, or `!Ref`, `!Sub`, `!Join` and
+    /// `!Select` over what resolves.
+    pub fn resolve(&self, value: &Value) -> Result<String, String> {
         let text = match value {
             Value::String(text) => text.clone(),
             Value::Number(number) => number.to_string(),
@@ -121,9 +131,33 @@ impl LocalStack<'_> {
                 let template = tagged.value.as_str().ok_or("only the one-argument !Sub is supported")?;
                 self.substitute(template)?
             }
+            Value::Tagged(tagged) if tagged.tag == "Join" => {
+                let (delimiter, list) = two_arguments(&tagged.value, "Join")?;
+                let delimiter = delimiter.as_str().ok_or("!Join's delimiter must be a literal string")?;
+                self.resolve_list(list)?.join(delimiter)
+            }
+            Value::Tagged(tagged) if tagged.tag == "Select" => {
+                let (index, list) = two_arguments(&tagged.value, "Select")?;
+                let index: usize = self.resolve(index)?.parse().map_err(|_| format!("!Select index {index:?}"))?;
+                let list = self.resolve_list(list)?;
+                list.get(index).cloned().ok_or_else(|| format!("!Select {index} of {list:?}: no such element"))?
+            }
             other => return Err(format!("{other:?} has no local value")),
         };
         self.dynamic_reference(&text)
+    }
+
+    /// The local value of a list of the template: a sequence of scalars, or `!Split`.
+    pub fn resolve_list(&self, value: &Value) -> Result<Vec<String>, String> {
+        match value {
+            Value::Sequence(items) => items.iter().map(|item| self.resolve(item)).collect(),
+            Value::Tagged(tagged) if tagged.tag == "Split" => {
+                let (delimiter, source) = two_arguments(&tagged.value, "Split")?;
+                let delimiter = delimiter.as_str().ok_or("!Split's delimiter must be a literal string")?;
+                Ok(self.resolve(source)?.split(delimiter).map(str::to_owned).collect())
+            }
+            other => Err(format!("{other:?} is not a list with a local value")),
+        }
     }
 
     fn reference(&self, name: &str) -> Result<String, String> {
@@ -189,6 +223,14 @@ fn secret_arn(logical_id: &str) -> String {
     format!("arn:aws:secretsmanager:{REGION}:{ACCOUNT_ID}:secret:{logical_id}")
 }
 
+/// The two arguments of `!Join [a, b]`, `!Select [a, b]` and `!Split [a, b]`.
+fn two_arguments<'a>(arguments: &'a Value, function: &str) -> Result<(&'a Value, &'a Value), String> {
+    match arguments.as_sequence().map(Vec::as_slice) {
+        Some([first, second]) => Ok((first, second)),
+        _ => Err(format!("!{function} takes a list of two arguments, not {arguments:?}")),
+    }
+}
+
 fn scalar(value: &Value) -> Option<String> {
     match value {
         Value::String(text) => Some(text.clone()),
@@ -207,7 +249,8 @@ mod tests {
     fn resolves_every_variable_of_every_function_of_the_repository_template() {
         let template = Template::of_repo().unwrap();
         let secrets = SecretStore::in_memory();
-        let parameters = local_parameters(&repo_root().join("infra/local/parameters.json")).unwrap();
+        let parameters =
+            local_parameters(&repo_root().join("infra/local/parameters.json"), "http://127.0.0.1:5173").unwrap();
         let stack = LocalStack { template: &template, parameters, secrets: &secrets };
         let create = stack.function_environment("CreateCustomerFunction").unwrap();
         assert_eq!(create["TABLE_NAME"], "meshcustomers-local-Table");
@@ -216,6 +259,7 @@ mod tests {
         assert_eq!(publisher["EVENT_BUS_NAME"], "meshcustomers-local-bus");
         let mail = stack.function_environment("EmailSenderFunction").unwrap();
         assert_eq!(mail["EMAIL_FROM"], "no-reply@meshcustomers.localhost");
+        assert_eq!(mail["PORTAL_BASE_URL"], "http://127.0.0.1:5173");
         // Functions that page lists name the secret that signs cursors, never its value.
         let list = stack.function_environment("ListCustomersFunction").unwrap();
         let secret = "arn:aws:secretsmanager:eu-central-1:000000000000:secret:CursorSigningSecret";
@@ -233,6 +277,21 @@ mod tests {
             error.contains("parameter EmailFrom has no Default and no value in infra/local/parameters.json"),
             "{error}"
         );
+    }
+
+    #[test]
+    fn join_select_and_split_take_a_url_apart_as_cloudformation_does() {
+        let template = Template::of_repo().unwrap();
+        let secrets = SecretStore::in_memory();
+        let parameters = BTreeMap::from([("PortalBaseUrl".to_owned(), "http://127.0.0.1:5173/portal".to_owned())]);
+        let stack = LocalStack { template: &template, parameters, secrets: &secrets };
+        let origin: Value = serde_yaml::from_str(
+            "!Join ['', [!Select [0, !Split ['/', !Ref PortalBaseUrl]], '//', !Select [2, !Split ['/', !Ref PortalBaseUrl]]]]",
+        )
+        .unwrap();
+        assert_eq!(stack.resolve(&origin).unwrap(), "http://127.0.0.1:5173");
+        let beyond: Value = serde_yaml::from_str("!Select [9, !Split ['/', !Ref PortalBaseUrl]]").unwrap();
+        assert!(stack.resolve(&beyond).unwrap_err().contains("no such element"));
     }
 
     #[test]

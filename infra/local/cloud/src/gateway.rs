@@ -1,7 +1,7 @@
 //! The local API Gateway: the template's routes behind its JWT authorizer, each invoking its
 //! function through the local Lambda with the 2.0 payload, plus the local-only helpers under
-//! `/_local` (health, tokens, the issuer's keys, the API's contract and reference page), which the
-//! template never has.
+//! `/_local` (health, tokens, the issuer's keys, the API's contract and reference page, the local
+//! sign-in), which the template never has. The API's CORS configuration applies to every answer.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -9,17 +9,20 @@ use std::time::SystemTime;
 
 use axum::Router;
 use axum::body::{Body, Bytes};
-use axum::extract::{ConnectInfo, State};
+use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde_json::{Value, json};
 
 use crate::api_payload::{IncomingRequest, http_response, request_event};
 use crate::api_reference::ApiReference;
+use crate::cors::CorsPolicy;
 use crate::function_twin::Readiness;
 use crate::lambda::Lambda;
 use crate::lambda_twin::LambdaTwin;
+use crate::oauth::LocalSignIn;
 use crate::routes::RouteTable;
 use crate::tokens::{Issuer, TokenRequest};
 
@@ -27,7 +30,11 @@ pub struct Gateway {
     pub routes: RouteTable,
     /// `/_local/openapi.json` and the reference page `/_local/api/`.
     pub reference: Arc<ApiReference>,
-    pub issuer: Issuer,
+    pub issuer: Arc<Issuer>,
+    /// The HttpApi's `CorsConfiguration`, if it has one.
+    pub cors: Option<CorsPolicy>,
+    /// `/_local/oauth2/*` and `/_local/logout`.
+    pub sign_in: Arc<LocalSignIn>,
     pub lambda: Lambda,
     /// Every function of the template (HTTP or not): health waits for all of them.
     pub functions: Arc<LambdaTwin>,
@@ -42,6 +49,21 @@ pub fn router(gateway: Arc<Gateway>) -> Router {
         .fallback(api)
         .with_state(Arc::clone(&gateway))
         .merge(Arc::clone(&gateway.reference).router())
+        .merge(crate::oauth::router(Arc::clone(&gateway.sign_in)))
+        .layer(axum::middleware::from_fn_with_state(gateway, cors))
+}
+
+/// API Gateway answers a preflight itself, before any route or authorizer, and puts the CORS
+/// headers on every other answer (see [`CorsPolicy`]).
+async fn cors(State(gateway): State<Arc<Gateway>>, request: Request, next: Next) -> Response {
+    let Some(policy) = &gateway.cors else { return next.run(request).await };
+    if CorsPolicy::is_preflight(request.method(), request.headers()) {
+        return policy.preflight(request.headers());
+    }
+    let request_headers = request.headers().clone();
+    let mut response = next.run(request).await;
+    policy.decorate(&request_headers, &mut response);
+    response
 }
 
 /// Serves the gateway on `listener` until `shutdown` completes.

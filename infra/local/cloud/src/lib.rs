@@ -2,7 +2,9 @@
 //! authorizer ([`gateway`]), Lambda running every function binary against a Runtime API of its
 //! own ([`lambda_twin`]), the stream's event source mapping ([`stream_pump`]), the EventBridge
 //! bus and its rules ([`bus`]) and Secrets Manager ([`secrets_manager`]), in front of DynamoDB
-//! Local and the SES emulator ([`services`]). `local-cloud dev` ([`cloud`]) runs it all.
+//! Local and the SES emulator ([`services`]); the web page ([`portal`]) with the API's CORS
+//! ([`cors`]) and a local stand-in for the hosted sign-in ([`oauth`]). `local-cloud dev`
+//! ([`cloud`]) runs it all.
 
 pub mod api_payload;
 pub mod api_reference;
@@ -10,6 +12,7 @@ pub mod aws_json;
 pub mod bus;
 pub mod cloud;
 pub mod code_reload;
+pub mod cors;
 pub mod dead_letters;
 pub mod environment;
 pub mod event_pattern;
@@ -20,6 +23,8 @@ pub mod gateway;
 pub mod instance;
 pub mod lambda;
 pub mod lambda_twin;
+pub mod oauth;
+pub mod portal;
 pub mod processes;
 pub mod routes;
 pub mod runtime_api;

@@ -15,9 +15,14 @@ pub struct Settings {
     pub bus_port: u16,
     pub secrets_port: u16,
     pub lambda_port: u16,
+    /// The web page (`web/dist`) and its `/config.json`.
+    pub portal_port: u16,
     /// DynamoDB data, the issuer's key, secrets, the stream position and dead letters.
     pub data_dir: PathBuf,
     pub in_memory: bool,
+    /// Whether the local cloud builds the web page at start and on change (`LOCAL_BUILD_PAGE=0`
+    /// serves `web/dist` as it is: for tests that do not open the page).
+    pub build_page: bool,
     /// Template parameter values from `LOCAL_PARAMETER_<Name>` variables; they win over
     /// `infra/local/parameters.json` and the template's `Default`.
     pub parameters: BTreeMap<String, String>,
@@ -51,6 +56,11 @@ impl Settings {
             Some("1" | "true") => true,
             Some(other) => return Err(format!("LOCAL_IN_MEMORY={other}: use 1 or 0")),
         };
+        let build_page = match lookup("LOCAL_BUILD_PAGE").as_deref() {
+            None | Some("" | "1" | "true") => true,
+            Some("0" | "false") => false,
+            Some(other) => return Err(format!("LOCAL_BUILD_PAGE={other}: use 1 or 0")),
+        };
         Ok(Self {
             gateway_port: port("LOCAL_GATEWAY_PORT", 3000)?,
             dynamodb_port: port("LOCAL_DYNAMODB_PORT", 8000)?,
@@ -59,8 +69,11 @@ impl Settings {
             bus_port: port("LOCAL_BUS_PORT", 8010)?,
             secrets_port: port("LOCAL_SECRETS_PORT", 8011)?,
             lambda_port: port("LOCAL_LAMBDA_PORT", 9000)?,
+            // Vite's own default port, which web developers expect the page on.
+            portal_port: port("LOCAL_PORTAL_PORT", 5173)?,
             data_dir: lookup("LOCAL_DATA_DIR").map_or_else(|| repo_root().join("infra/local/.data"), PathBuf::from),
             in_memory,
+            build_page,
             parameters: BTreeMap::new(),
         })
     }
@@ -82,6 +95,7 @@ mod tests {
             (3000, 8000, 8001, 8005)
         );
         assert_eq!((defaults.bus_port, defaults.secrets_port, defaults.lambda_port), (8010, 8011, 9000));
+        assert_eq!(defaults.portal_port, 5173);
         assert!(defaults.data_dir.ends_with("infra/local/.data") && !defaults.in_memory);
         let changed = Settings::from_lookup(|name| match name {
             "LOCAL_GATEWAY_PORT" => Some("3100".into()),

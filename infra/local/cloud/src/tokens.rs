@@ -227,6 +227,29 @@ impl Issuer {
             .expect("RS256 signing with a loaded key cannot fail")
     }
 
+    /// An access token for the same sign-in, shaped like Cognito's: no `aud` but `client_id`,
+    /// `token_use: "access"`, the OAuth scopes, `username` and the groups; valid as long as the
+    /// ID token. The API expects ID tokens (they carry the email and the partner); the access
+    /// token is there because the token endpoint answers with both.
+    pub fn mint_access(&self, request: &TokenRequest, now: SystemTime) -> String {
+        let issued_at = unix_seconds(now).floor() as i64;
+        let mut claims = Map::new();
+        claims.insert("iss".into(), json!(self.issuer));
+        claims.insert("client_id".into(), json!(self.audience));
+        claims.insert("sub".into(), json!(request.sub));
+        claims.insert("username".into(), json!(request.sub));
+        claims.insert("iat".into(), json!(issued_at));
+        claims.insert("exp".into(), json!(issued_at + TOKEN_LIFETIME.as_secs() as i64));
+        claims.insert("auth_time".into(), json!(issued_at));
+        claims.insert("token_use".into(), json!("access"));
+        claims.insert("scope".into(), json!("openid email profile"));
+        if !request.groups.is_empty() {
+            claims.insert("cognito:groups".into(), json!(request.groups));
+        }
+        let header = Header { kid: Some(self.key_id.clone()), ..Header::new(ALGORITHM) };
+        jsonwebtoken::encode(&header, &claims, &self.signing_key).expect("RS256 signing with a loaded key cannot fail")
+    }
+
     /// Verifies the `Authorization` header value as API Gateway's HTTP API JWT authorizer does and returns the
     /// token's claims (the JSON object).
     pub fn verify(&self, authorization: Option<&str>, now: SystemTime) -> Result<Map<String, Value>, Unauthorized> {
