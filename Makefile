@@ -8,7 +8,7 @@ PY_INSTALLED := $(VENV)/.installed
 # The SAM CLI and cfn-lint need a region even offline.
 export AWS_DEFAULT_REGION ?= eu-central-1
 
-.PHONY: dev token test deps lint lint-rust lint-template lint-openapi build lambda-binaries clean
+.PHONY: dev token test bench deps lint lint-rust lint-template lint-openapi build lambda-binaries clean
 
 # The whole product on 127.0.0.1 (API on :3000, see README "Local cloud"); Ctrl-C stops it all.
 # Every binary is built first: the local Lambda runs the functions from their built binaries.
@@ -23,6 +23,13 @@ token:
 
 test: deps lint
 	cargo test --workspace --locked
+
+# The benchmarks (README "Performance"): every function and the hello-world floor built in release
+# for this machine, then every section; one table printed, and written as JSON to target/bench/.
+# ARGS='--only cold-start' runs one section (see tests/src/bin/bench.rs).
+bench: deps
+	cargo build --release --locked --workspace --exclude meshcustomers-tests --exclude local-cloud --bins
+	cargo run --release --locked --quiet -p meshcustomers-tests --bin bench -- $(ARGS)
 
 deps: $(NPM_INSTALLED) $(PY_INSTALLED)
 
