@@ -8,7 +8,7 @@ PY_INSTALLED := $(VENV)/.installed
 # The SAM CLI and cfn-lint need a region even offline.
 export AWS_DEFAULT_REGION ?= eu-central-1
 
-.PHONY: dev token test bench deps lint lint-rust lint-template lint-openapi build lambda-binaries clean
+.PHONY: dev token test bench bench-build deps lint lint-rust lint-template lint-openapi build lambda-binaries clean
 
 # The whole product on 127.0.0.1 (API on :3000, see README "Local cloud"); Ctrl-C stops it all.
 # Every binary is built first: the local Lambda runs the functions from their built binaries.
@@ -30,6 +30,12 @@ test: deps lint
 bench: deps
 	cargo build --release --locked --workspace --exclude meshcustomers-tests --exclude local-cloud --bins
 	cargo run --release --locked --quiet -p meshcustomers-tests --bin bench -- $(ARGS)
+
+# The cold figure of `make build` for the benchmark's artifact section: `make build` with a fresh
+# cargo target folder (BENCH_BUILD_TARGET, default target/bench-build-cold, deleted afterwards),
+# its wall and CPU time written to target/bench/build-cold.json. Takes minutes.
+bench-build: $(PY_INSTALLED)
+	$(VENV)/bin/python infra/bench_build.py
 
 deps: $(NPM_INSTALLED) $(PY_INSTALLED)
 
