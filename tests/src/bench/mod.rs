@@ -4,6 +4,7 @@
 //! the debug binaries the tests build anyway, and checks only that every section produced rows
 //! with numbers: timings are never asserted.
 
+pub mod artifacts;
 pub mod cold_start;
 pub mod event;
 pub mod overhead;
@@ -40,6 +41,9 @@ pub struct Sizes {
     pub first_page_requests: usize,
     /// Writes whose way through the pipeline is timed.
     pub pipeline_writes: usize,
+    /// Whether the artifact section runs `make build` (minutes) and measures `.aws-sam/build`;
+    /// else it only zips two of `binaries`.
+    pub build_artifacts: bool,
 }
 
 impl Sizes {
@@ -55,6 +59,7 @@ impl Sizes {
             user_customers: (1, 500),
             first_page_requests: 100,
             pipeline_writes: 100,
+            build_artifacts: true,
         }
     }
 
@@ -70,13 +75,14 @@ impl Sizes {
             user_customers: (1, 3),
             first_page_requests: 3,
             pipeline_writes: 3,
+            build_artifacts: false,
         }
     }
 }
 
 /// The sections, in the table's order: a name (for `--only`) and the function that measures it.
 /// A section is one module with `async fn rows(&Sizes) -> Vec<Row>`; add a new one here.
-pub const SECTIONS: &[&str] = &["cold-start", "overhead", "round-trips", "scale", "pipeline"];
+pub const SECTIONS: &[&str] = &["cold-start", "overhead", "round-trips", "scale", "pipeline", "artifacts"];
 
 async fn section_rows(name: &str, sizes: &Sizes) -> Vec<Row> {
     match name {
@@ -85,6 +91,7 @@ async fn section_rows(name: &str, sizes: &Sizes) -> Vec<Row> {
         "round-trips" => round_trips::rows().await,
         "scale" => scale::rows(sizes).await,
         "pipeline" => pipeline::rows(sizes).await,
+        "artifacts" => artifacts::rows(sizes).await,
         other => panic!("no benchmark section {other}; there are {SECTIONS:?}"),
     }
 }
