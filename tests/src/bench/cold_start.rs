@@ -174,7 +174,9 @@ fn request_for(function: &str, n: usize) -> Option<ApiRequest> {
         "list-tag-definitions" => ApiRequest::new("GET /tag-definitions", &partner_admin),
         "list-my-customers" => ApiRequest::new("GET /me/customers", &member),
         "list-my-messages" => ApiRequest::new("GET /me/messages", &member),
-        "list-customer-messages" => ApiRequest::new("GET /customers/{id}/messages", &member).param("id", CUSTOMER),
+        "list-customer-messages" => {
+            ApiRequest::new("GET /customers/{id}/messages", &partner_admin).param("id", CUSTOMER)
+        }
         "list-projects" => ApiRequest::new("GET /customers/{id}/projects", &member).param("id", CUSTOMER),
         "get-project" => ApiRequest::new("GET /customers/{id}/projects/{projectId}", &member)
             .param("id", CUSTOMER)

@@ -68,7 +68,7 @@ impl Sizes {
         Self {
             binaries,
             profile: "debug",
-            cold_starts: 2,
+            cold_starts: 1,
             overhead_iterations: 3,
             partner_customers: (10, 20),
             history_entries: (10, 20),

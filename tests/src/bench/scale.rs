@@ -61,6 +61,7 @@ async fn seed(test: &TestApp, sizes: &Sizes) -> Row {
         written += items;
     }
     let took = started.elapsed().as_secs_f64();
+    eprintln!("bench: seeded {written} items in {took:.1} s");
     Row::new(SECTION, "seeding (parallel BatchWriteItem, in-memory DynamoDB Local)")
         .figure("items", written as f64, "items")
         .figure("took", took, "s")

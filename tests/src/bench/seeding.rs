@@ -64,7 +64,10 @@ impl Seeder {
                 )
             })
             .collect();
-        let new = NewCustomer { customer, members, invitations: Vec::new(), events: Vec::new() };
+        // A change records its event; the outbox item it makes is left out below.
+        let created = EventPayload::CustomerCreated((&customer).into());
+        let events = vec![DomainEvent::new(&customer.identifier, actor(), now(), created)];
+        let new = NewCustomer { customer, members, invitations: Vec::new(), events };
         let _ = self.capturing.create_customer(new).await;
         self.captured_items()
     }
