@@ -20,6 +20,9 @@ use crate::{Caller, TestApp};
 
 const SECTION: &str = "scale";
 const MAX_RATIO: f64 = 1.2;
+/// The lists' default page size (`shared/src/http/request.rs`): a user with this many customers
+/// has a first page as full as one with many more.
+const PAGE_SIZE: usize = 50;
 
 /// Seeds the data sets of the three lists; returns a row that says how long that took.
 async fn seed(test: &TestApp, sizes: &Sizes) -> Row {
@@ -49,7 +52,8 @@ async fn seed(test: &TestApp, sizes: &Sizes) -> Row {
         written += items;
     }
     let (few, many) = sizes.user_customers;
-    for (user, count) in [("few-customers", few), ("many-customers", many)] {
+    let full_page = many.min(PAGE_SIZE);
+    for (user, count) in [("few-customers", few), ("page-customers", full_page), ("many-customers", many)] {
         let member = [UserId::parse(user).expect("a user id")];
         let (items, _) = seeder
             .seed(0..count, |n| {
@@ -140,5 +144,13 @@ pub async fn rows(sizes: &Sizes) -> Vec<Row> {
     );
     let subject = format!("GET /me/customers: {few} vs {many} customers");
     let memberships = compare(&test, &subject, list_my_customers::handle, users, requests).await;
-    vec![customers, history, memberships, seeding]
+    // The first page of 1 customer holds 1, that of 500 a full page of 50 (a BatchGetItem of 50):
+    // the same comparison between two full first pages shows what the total costs.
+    let full_pages = (
+        ApiRequest::new("GET /me/customers", &Caller::user("page-customers", "page@users.example")),
+        ApiRequest::new("GET /me/customers", &Caller::user("many-customers", "many@users.example")),
+    );
+    let subject = format!("GET /me/customers: {} vs {many} customers (both first pages full)", many.min(PAGE_SIZE));
+    let full_memberships = compare(&test, &subject, list_my_customers::handle, full_pages, requests).await;
+    vec![customers, history, memberships, full_memberships, seeding]
 }
