@@ -71,7 +71,8 @@ fn full() -> Vec<Row> {
     let cold_file = root.join("target/bench/build-cold.json");
     rows.push(match std::fs::read_to_string(&cold_file) {
         Ok(text) => {
-            let cold: ColdBuild = serde_json::from_str(&text).expect("build-cold.json as infra/bench_build.py writes it");
+            let cold: ColdBuild =
+                serde_json::from_str(&text).expect("build-cold.json as infra/bench_build.py writes it");
             Row::new(SECTION, format!("make build, cold (make bench-build, {})", cold.measured_at))
                 .figure("wall", cold.wall_seconds, "s")
                 .figure("cpu", cold.cpu_seconds, "s")
@@ -120,11 +121,8 @@ fn smoke(binaries: &Path) -> Vec<Row> {
 fn run_make_build(root: &Path) -> (Duration, Duration) {
     let cpu_before = children_cpu();
     let started = Instant::now();
-    let status = Command::new("make")
-        .args(["--no-print-directory", "build"])
-        .current_dir(root)
-        .status()
-        .expect("make runs");
+    let status =
+        Command::new("make").args(["--no-print-directory", "build"]).current_dir(root).status().expect("make runs");
     assert!(status.success(), "make build failed");
     (started.elapsed(), children_cpu().saturating_sub(cpu_before))
 }
