@@ -134,6 +134,9 @@ async fn specs(sizes: &Sizes, table: &str) -> Vec<FunctionSpec> {
         .functions()
         .expect("the template's functions read")
         .iter()
+        .filter(|function| {
+            sizes.cold_start_functions.is_empty() || sizes.cold_start_functions.contains(&function.binary)
+        })
         .map(|function| {
             let mut spec =
                 FunctionSpec::from_template(&stack, function, &sizes.binaries, &local_aws).expect("a function spec");
@@ -142,7 +145,10 @@ async fn specs(sizes: &Sizes, table: &str) -> Vec<FunctionSpec> {
         })
         .collect();
     // The floor gets an HTTP function's environment: Lambda's variables are what its runtime reads.
-    let mut floor = specs.iter().find(|spec| spec.name == "get-customer").expect("get-customer is a function").clone();
+    let get_customer = template.functions().expect("the template's functions read");
+    let get_customer = get_customer.iter().find(|f| f.binary == "get-customer").expect("get-customer is a function");
+    let mut floor =
+        FunctionSpec::from_template(&stack, get_customer, &sizes.binaries, &local_aws).expect("a function spec");
     floor.name = FLOOR.to_owned();
     floor.binary = sizes.binaries.join(FLOOR);
     specs.push(floor);

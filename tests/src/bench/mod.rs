@@ -29,6 +29,8 @@ pub struct Sizes {
     pub profile: &'static str,
     /// Starts of each function's binary (and of the floor), interleaved.
     pub cold_starts: usize,
+    /// The functions whose cold start is measured (all of the template's when empty).
+    pub cold_start_functions: Vec<String>,
     /// Handler calls (and as many raw SDK replays) per route.
     pub overhead_iterations: usize,
     /// Customers of the small and of the large partner.
@@ -53,6 +55,7 @@ impl Sizes {
             profile: profile_of(&binaries),
             binaries,
             cold_starts: 20,
+            cold_start_functions: Vec::new(),
             overhead_iterations: 300,
             partner_customers: (100, 100_000),
             history_entries: (100, 100_000),
@@ -69,6 +72,7 @@ impl Sizes {
             profile: profile_of(&binaries),
             binaries,
             cold_starts: 1,
+            cold_start_functions: Vec::new(),
             overhead_iterations: 3,
             partner_customers: (10, 20),
             history_entries: (10, 20),

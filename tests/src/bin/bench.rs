@@ -1,10 +1,12 @@
 //! `make bench`: every benchmark of issue 13 at full size, one table printed (Markdown) and
 //! written as JSON under `target/bench/`.
 //!
-//! Usage: `bench [--binaries DIR] [--only SECTION]... [--out DIR]`
+//! Usage: `bench [--binaries DIR] [--only SECTION]... [--function NAME]... [--out DIR]`
 //! - `--binaries`: the release binaries of the functions and of `lambda-floor`
 //!   (default: `$CARGO_TARGET_DIR/release`, else `target/release`).
 //! - `--only`: run only these sections (`cold-start`, …; see `bench::SECTIONS`).
+//! - `--function`: measure the cold start of only these functions (and the floor), e.g. while
+//!   only some are built in release.
 //! - `--out`: where the JSON goes (default: `target/bench`, ignored by git).
 
 use std::path::PathBuf;
@@ -15,6 +17,7 @@ use meshcustomers_tests::repo_root;
 fn main() {
     let mut binaries = None;
     let mut only = Vec::new();
+    let mut functions = Vec::new();
     let mut out = repo_root().join("target/bench");
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -22,6 +25,7 @@ fn main() {
         match arg.as_str() {
             "--binaries" => binaries = Some(PathBuf::from(value())),
             "--only" => only.push(value()),
+            "--function" => functions.push(value()),
             "--out" => out = PathBuf::from(value()),
             other => usage(&format!("unknown argument {other}")),
         }
@@ -30,7 +34,8 @@ fn main() {
         let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| repo_root().join("target"), PathBuf::from);
         target.join("release")
     });
-    let sizes = Sizes::full(binaries);
+    let mut sizes = Sizes::full(binaries);
+    sizes.cold_start_functions = functions;
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("a Tokio runtime");
     let report = runtime.block_on(bench::run(&sizes, &only));
     println!("{}", report.table());
@@ -44,6 +49,6 @@ fn main() {
 }
 
 fn usage(problem: &str) -> ! {
-    eprintln!("bench: {problem}\nusage: bench [--binaries DIR] [--only SECTION]... [--out DIR]");
+    eprintln!("bench: {problem}\nusage: bench [--binaries DIR] [--only SECTION]... [--function NAME]... [--out DIR]");
     std::process::exit(2)
 }
