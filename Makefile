@@ -13,7 +13,7 @@ PY_INSTALLED := $(VENV)/.installed
 # The SAM CLI and cfn-lint need a region even offline.
 export AWS_DEFAULT_REGION ?= eu-central-1
 
-.PHONY: dev token test test-web deploy-web deps lint lint-rust lint-template lint-openapi build clean
+.PHONY: dev token test test-web bench bench-build deploy-web deps lint lint-rust lint-template lint-openapi build lambda-binaries clean
 
 # The whole product on 127.0.0.1 (API on :3000, see README "Local cloud"); Ctrl-C stops it all.
 # Every binary is built first: the local Lambda runs the functions from their built binaries.
@@ -34,6 +34,19 @@ test: deps lint test-web
 test-web: $(WEB_INSTALLED)
 	npm --prefix web run typecheck
 	npm --prefix web test
+
+# The benchmarks (README "Performance"): every function and the hello-world floor built in release
+# for this machine, then every section; one table printed, and written as JSON to target/bench/.
+# ARGS='--only cold-start' runs one section (see tests/src/bin/bench.rs).
+bench: deps
+	cargo build --release --locked --workspace --exclude meshcustomers-tests --exclude local-cloud --bins
+	cargo run --release --locked --quiet -p meshcustomers-tests --bin bench -- $(ARGS)
+
+# The cold figure of `make build` for the benchmark's artifact section: `make build` with a fresh
+# cargo target folder (BENCH_BUILD_TARGET, default target/bench-build-cold, deleted afterwards),
+# its wall and CPU time written to target/bench/build-cold.json. Takes minutes.
+bench-build: $(PY_INSTALLED)
+	$(VENV)/bin/python infra/bench_build.py
 
 deps: $(NPM_INSTALLED) $(PY_INSTALLED) $(WEB_INSTALLED) $(CHROMIUM)
 
@@ -67,9 +80,33 @@ lint-template: $(PY_INSTALLED)
 lint-openapi: $(PY_INSTALLED)
 	$(VENV)/bin/openapi-spec-validator --schema 3.1 infra/openapi.yaml
 
-# Release build of every function for Lambda (arm64) into .aws-sam/build, as `sam deploy` uses it.
-build: $(PY_INSTALLED)
-	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/sam build --beta-features
+# The function crates: functions/<name> builds the Lambda binary <name>.
+FUNCTIONS := $(notdir $(wildcard functions/*))
+# Where cargo writes (cargo-lambda puts each binary at <target>/lambda/<binary>/bootstrap).
+TARGET_DIR := $(or $(CARGO_TARGET_DIR),$(CURDIR)/target)
+# cargo-lambda and the zig it links with come from the venv.
+TOOLS_PATH := PATH="$(CURDIR)/$(VENV)/bin:$$PATH"
+
+# Release build of every function for Lambda (arm64) into .aws-sam/build, as `sam deploy` uses it:
+# ONE cargo invocation compiles the shared dependencies once and the binaries side by side, then
+# SAM packages them (BuildMethod: makefile runs the build-<LogicalId> rule below per function;
+# build_in_source in samconfig.toml keeps it from copying the workspace once per function).
+build: lambda-binaries
+	$(VENV)/bin/sam build --parallel
+
+# Only the function packages: `--bins` would also cross-compile the local cloud and the tests'
+# tools, and their features would be unified into the functions' dependencies.
+lambda-binaries: $(PY_INSTALLED)
+	$(TOOLS_PATH) cargo lambda build --release --arm64 --locked $(addprefix -p ,$(FUNCTIONS))
+
+# Called by `sam build` with ARTIFACTS_DIR: copies the binary `make lambda-binaries` built.
+# The binary is the logical id without "Function", in kebab case (CreateCustomerFunction ->
+# create-customer); tests/tests/consistency.rs holds the template to that naming.
+build-%Function:
+	@binary=$$(echo '$*' | sed -E 's/([a-z0-9])([A-Z])/\1-\2/g' | tr '[:upper:]' '[:lower:]'); \
+	bootstrap="$(TARGET_DIR)/lambda/$$binary/bootstrap"; \
+	test -f "$$bootstrap" || { echo "$$bootstrap is missing: run make build" >&2; exit 1; }; \
+	cp "$$bootstrap" "$(ARTIFACTS_DIR)/bootstrap"
 
 # After `sam deploy`: builds the page and uploads it with its config.json (from the stack's outputs)
 # to the portal bucket, then invalidates CloudFront's cache. AWS credentials as for sam deploy.

@@ -2,6 +2,7 @@
 //! ports, the table created from `infra/template.yaml`, and requests shaped as API Gateway
 //! delivers them.
 
+pub mod bench;
 pub mod faults;
 pub mod fixtures;
 pub mod local_services;

@@ -36,6 +36,40 @@ fn every_function_crate_is_built_by_exactly_one_template_function_and_back() {
     assert_eq!(unique, function_crates(), "template functions and crates in functions/ differ");
 }
 
+/// `make build` compiles every function crate for arm64 in one cargo invocation, then SAM packages
+/// each function with `BuildMethod: makefile`: the Makefile's `build-%Function` rule copies the
+/// binary it derives from the logical id (`OpenTenantAccessFunction` -> `open-tenant-access`).
+/// This holds the template to what that rule and that build assume.
+#[test]
+fn every_function_is_packaged_by_the_makefile_rule_from_the_binary_its_logical_id_names() {
+    let template = Template::of_repo().unwrap();
+    for function in functions() {
+        let id = &function.logical_id;
+        let resource = template.resource(id).unwrap();
+        assert_eq!(resource["Metadata"]["BuildMethod"].as_str(), Some("makefile"), "{id}: BuildMethod");
+        assert_eq!(resource["Properties"]["CodeUri"].as_str(), Some(".."), "{id}: the Makefile is the workspace's");
+        let architectures: Vec<&str> = resource["Properties"]["Architectures"]
+            .as_sequence()
+            .unwrap_or_else(|| panic!("{id}: no Architectures"))
+            .iter()
+            .filter_map(|a| a.as_str())
+            .collect();
+        assert_eq!(architectures, ["arm64"], "{id}: `make build` cross-compiles for arm64 only");
+        let stem = id.strip_suffix("Function").unwrap_or_else(|| panic!("{id} does not end in Function"));
+        // The rule's sed: a hyphen between a lowercase letter or digit and an uppercase letter.
+        let mut kebab = String::new();
+        let mut previous = None;
+        for c in stem.chars() {
+            if c.is_ascii_uppercase() && previous.is_some_and(|p: char| p.is_ascii_lowercase() || p.is_ascii_digit()) {
+                kebab.push('-');
+            }
+            kebab.push(c.to_ascii_lowercase());
+            previous = Some(c);
+        }
+        assert_eq!(kebab, function.binary, "{id}: the Makefile rule would copy the binary {kebab}");
+    }
+}
+
 /// The rows of the README's API table: (method, path).
 fn readme_routes() -> BTreeSet<(String, String)> {
     let readme = std::fs::read_to_string(repo_root().join("README.md")).expect("README.md");

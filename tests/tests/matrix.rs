@@ -8,10 +8,11 @@
 use meshcustomers::authorization::{CustomerRelation, Denial, authorize, route_action};
 use meshcustomers::domain::{CustomerRole, CustomerStatus, GeneratedId, LinkToken, MessageMode, PartnerId};
 use meshcustomers::principal::Principal;
+use meshcustomers_tests::bench::round_trips::{Documented, documented_round_trips};
 use meshcustomers_tests::fixtures;
 use meshcustomers_tests::requests::RequestBuilder;
 use meshcustomers_tests::template::{functions, routes};
-use meshcustomers_tests::{Caller, TestApp, TestResponse, api, repo_root};
+use meshcustomers_tests::{Caller, TestApp, TestResponse, api};
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -264,22 +265,6 @@ fn outcome(response: &TestResponse) -> Outcome {
     }
 }
 
-/// The README's round-trip table: route → (calls, why more than 2).
-fn documented_round_trips() -> BTreeMap<String, (usize, String)> {
-    let readme = std::fs::read_to_string(repo_root().join("README.md")).unwrap();
-    let section = readme.split("\n### Round trips per request").nth(1).expect("the README has a round-trip table");
-    let section = section.split("\n#").next().unwrap();
-    section
-        .lines()
-        .filter(|line| line.starts_with("| `"))
-        .map(|line| {
-            let cells: Vec<&str> = line.split('|').map(str::trim).collect();
-            let calls = cells[2].parse().unwrap_or_else(|_| panic!("not a number of calls: {line}"));
-            (cells[1].trim_matches('`').to_owned(), (calls, cells[3].to_owned()))
-        })
-        .collect()
-}
-
 #[tokio::test]
 async fn every_route_answers_every_caller_as_the_authorization_table_says() {
     let test = TestApp::spawn().await;
@@ -377,7 +362,7 @@ async fn every_route_answers_every_caller_as_the_authorization_table_says() {
     println!("DynamoDB round trips on success: {round_trips:?}");
     for route in &routes {
         let measured = *round_trips.get(route).unwrap_or_else(|| panic!("{route} allowed nobody in the matrix"));
-        let (calls, why) =
+        let Documented { calls, why } =
             documented.get(route).unwrap_or_else(|| panic!("{route} is missing from the README's round-trip table"));
         assert_eq!(measured, *calls, "{route}: the README says {calls} round trips, the function made {measured}");
         assert!(

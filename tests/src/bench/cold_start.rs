@@ -1,0 +1,264 @@
+//! Section 1: cold start. Each function's built binary is started as Lambda starts it (exactly the
+//! template's environment, see `FunctionSpec`), with a Runtime API of the bench's own: the time from
+//! spawning the process to its first `GET /2018-06-01/runtime/invocation/next` is its init. The
+//! floor is a hello-world `lambda_http` binary (`tests/lambda-floor`) built the same way, started
+//! in the same rounds, interleaved with the functions so that both meet the same machine load.
+//! Then, for the routes with a request here, a fresh instance answers a first and a warm
+//! invocation with a real API Gateway event against DynamoDB Local.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+
+use axum::body::Bytes;
+use local_cloud::environment::{LocalStack, local_parameters};
+use local_cloud::function_spec::FunctionSpec;
+use local_cloud::processes::die_with_parent;
+use local_cloud::runtime_api::{Invocation, RuntimeApi};
+use local_cloud::secrets::SecretStore;
+use local_cloud::secrets_manager::{self, SecretsManager};
+use local_cloud::template::Template;
+use meshcustomers::domain::{CustomerRole, CustomerStatus, GeneratedId, MessageMode};
+use serde_json::json;
+
+use super::event::ApiRequest;
+use super::stats::{millis, summarize};
+use super::{Row, Sizes};
+use crate::local_services::dynamodb_endpoint;
+use crate::{Caller, TestApp, fixtures, repo_root};
+
+const SECTION: &str = "cold-start";
+/// The floor's binary (package `tests/lambda-floor`).
+pub const FLOOR: &str = "lambda-floor";
+/// The goal: a function's median init at most this many times the floor's.
+const MAX_RATIO: f64 = 1.5;
+/// Longer than any init: a binary that has not polled by then is broken, not slow.
+const START_TIMEOUT: Duration = Duration::from_secs(30);
+const INVOCATION_TIMEOUT: Duration = Duration::from_secs(30);
+
+const CUSTOMER: &str = "bench-co";
+const PARTNER: &str = "acme";
+const PROJECT: &str = "bench-project";
+
+/// One process of a function, killed when dropped.
+struct Instance {
+    child: Child,
+    api: RuntimeApi,
+}
+
+impl Instance {
+    /// Spawns the binary and waits for its first poll; returns the instance and its init time.
+    async fn start(spec: &FunctionSpec) -> (Self, Duration) {
+        let mut api = RuntimeApi::start().await.expect("a runtime API on a free port");
+        let mut command = Command::new(&spec.binary);
+        command
+            .env_clear()
+            .envs(spec.instance_variables(api.address()))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        die_with_parent(&mut command, libc::SIGKILL);
+        let started = Instant::now();
+        let child = command.spawn().unwrap_or_else(|e| panic!("{}: {e}", spec.binary.display()));
+        let polled = tokio::time::timeout(START_TIMEOUT, api.first_poll()).await;
+        let init = started.elapsed();
+        let mut instance = Self { child, api };
+        if polled.is_err() {
+            let exited = instance.child.try_wait().ok().flatten();
+            panic!(
+                "{} did not poll within {START_TIMEOUT:?} ({exited:?}; init error {:?})",
+                spec.name,
+                instance.api.init_error()
+            );
+        }
+        (instance, init)
+    }
+
+    /// Hands the event to the runtime and waits for its answer: the invocation's time and status.
+    async fn invoke(&self, spec: &FunctionSpec, event: &serde_json::Value) -> (Duration, u16) {
+        let invocation = Invocation {
+            request_id: uuid::Uuid::new_v4().to_string(),
+            payload: Bytes::from(serde_json::to_vec(event).expect("events serialize")),
+            deadline: SystemTime::now() + spec.timeout,
+            function_arn: spec.arn(),
+        };
+        let started = Instant::now();
+        let answer = tokio::time::timeout(INVOCATION_TIMEOUT, self.api.deliver(invocation))
+            .await
+            .unwrap_or_else(|_| panic!("{} did not answer", spec.name))
+            .expect("the runtime API keeps the invocation")
+            .unwrap_or_else(|error| panic!("{} failed the invocation: {error}", spec.name));
+        let took = started.elapsed();
+        let response: serde_json::Value = serde_json::from_slice(&answer).expect("an API Gateway response");
+        let status = response["statusCode"].as_u64().unwrap_or_default() as u16;
+        (took, status)
+    }
+}
+
+impl Drop for Instance {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Serves the template's secrets (the cursor signing key) as Secrets Manager, on a free port.
+async fn local_secrets_manager(stack: &LocalStack<'_>) -> SocketAddr {
+    let secrets = stack.secrets().expect("the template's secrets resolve");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a free port");
+    let address = listener.local_addr().expect("a bound address");
+    let router = secrets_manager::router(Arc::new(SecretsManager { secrets }));
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    address
+}
+
+/// Every function of the template as the local Lambda would start it, on `table`, plus the floor.
+async fn specs(sizes: &Sizes, table: &str) -> Vec<FunctionSpec> {
+    let template = Template::of_repo().expect("the template reads");
+    let secrets = SecretStore::in_memory();
+    let parameters = local_parameters(&repo_root().join("infra/local/parameters.json")).expect("local parameters");
+    let stack = LocalStack { template: &template, parameters, secrets: &secrets };
+    let secrets_manager = local_secrets_manager(&stack).await;
+    let local_aws = [
+        ("AWS_ACCESS_KEY_ID", "local".to_owned()),
+        ("AWS_SECRET_ACCESS_KEY", "local".to_owned()),
+        ("AWS_CONFIG_FILE", "/dev/null".to_owned()),
+        ("AWS_SHARED_CREDENTIALS_FILE", "/dev/null".to_owned()),
+        ("AWS_EC2_METADATA_DISABLED", "true".to_owned()),
+        ("AWS_ENDPOINT_URL_DYNAMODB", dynamodb_endpoint().to_owned()),
+        ("AWS_ENDPOINT_URL_SECRETS_MANAGER", format!("http://{secrets_manager}")),
+    ];
+    let mut specs: Vec<FunctionSpec> = template
+        .functions()
+        .expect("the template's functions read")
+        .iter()
+        .filter(|function| {
+            sizes.cold_start_functions.is_empty() || sizes.cold_start_functions.contains(&function.binary)
+        })
+        .map(|function| {
+            let mut spec =
+                FunctionSpec::from_template(&stack, function, &sizes.binaries, &local_aws).expect("a function spec");
+            spec.variables.insert("TABLE_NAME".to_owned(), table.to_owned());
+            spec
+        })
+        .collect();
+    // The floor gets an HTTP function's environment: Lambda's variables are what its runtime reads.
+    let get_customer = template.functions().expect("the template's functions read");
+    let get_customer = get_customer.iter().find(|f| f.binary == "get-customer").expect("get-customer is a function");
+    let mut floor =
+        FunctionSpec::from_template(&stack, get_customer, &sizes.binaries, &local_aws).expect("a function spec");
+    floor.name = FLOOR.to_owned();
+    floor.binary = sizes.binaries.join(FLOOR);
+    specs.push(floor);
+    specs
+}
+
+/// A valid request (2xx) for the functions the bench invokes; `n` keeps what they create apart.
+fn request_for(function: &str, n: usize) -> Option<ApiRequest> {
+    let partner_admin = Caller::partner_admin(PARTNER);
+    let member = customer_admin();
+    let request = match function {
+        "get-customer" => ApiRequest::new("GET /customers/{id}", &partner_admin).param("id", CUSTOMER),
+        "list-customers" => ApiRequest::new("GET /customers", &partner_admin),
+        "create-customer" => ApiRequest::new("POST /customers", &partner_admin)
+            .json(json!({"identifier": format!("cold-{n}"), "displayName": format!("Cold {n}")})),
+        "register-customer" => ApiRequest::new(
+            "POST /registrations",
+            &Caller::user(&format!("registrant-{n}"), &format!("registrant-{n}@shop.example")),
+        )
+        .json(json!({"identifier": format!("registered-{n}"), "displayName": format!("Registered {n}")})),
+        "update-customer" => ApiRequest::new("PATCH /customers/{id}", &partner_admin)
+            .param("id", CUSTOMER)
+            .json(json!({"displayName": format!("Bench {n}")})),
+        "edit-customer-quota" => ApiRequest::new("PUT /customers/{id}/quota", &partner_admin)
+            .param("id", CUSTOMER)
+            .json(json!({"projectQuota": 10 + n})),
+        "list-customer-events" => ApiRequest::new("GET /customers/{id}/events", &partner_admin).param("id", CUSTOMER),
+        "list-customer-users" => ApiRequest::new("GET /customers/{id}/users", &partner_admin).param("id", CUSTOMER),
+        "list-tag-definitions" => ApiRequest::new("GET /tag-definitions", &partner_admin),
+        "list-my-customers" => ApiRequest::new("GET /me/customers", &member),
+        "list-my-messages" => ApiRequest::new("GET /me/messages", &member),
+        "list-customer-messages" => {
+            ApiRequest::new("GET /customers/{id}/messages", &partner_admin).param("id", CUSTOMER)
+        }
+        "list-projects" => ApiRequest::new("GET /customers/{id}/projects", &member).param("id", CUSTOMER),
+        "get-project" => ApiRequest::new("GET /customers/{id}/projects/{projectId}", &member)
+            .param("id", CUSTOMER)
+            .param("projectId", PROJECT),
+        "list-invitations" => ApiRequest::new("GET /customers/{id}/invitations", &member).param("id", CUSTOMER),
+        "list-service-users" => ApiRequest::new("GET /customers/{id}/service-users", &member).param("id", CUSTOMER),
+        _ => return None,
+    };
+    Some(request)
+}
+
+fn customer_admin() -> Caller {
+    Caller::user("bench-admin", "admin@bench-co.example").with("name", "Bench Admin")
+}
+
+/// The customer, its admin, a message in the admin's inbox and a project.
+async fn seed(test: &TestApp) {
+    let admin = customer_admin();
+    fixtures::customer(test, CUSTOMER, PARTNER, CustomerStatus::Active, &[(&admin, CustomerRole::CustomerAdmin)]).await;
+    fixtures::message_in_inbox(test, CUSTOMER, GeneratedId::new(), MessageMode::SingleRead, &[&admin]).await;
+    fixtures::project(test, CUSTOMER, &admin, PROJECT).await;
+}
+
+pub async fn rows(sizes: &Sizes) -> Vec<Row> {
+    let test = TestApp::spawn().await;
+    seed(&test).await;
+    let specs = specs(sizes, &test.table).await;
+    for spec in &specs {
+        assert!(spec.binary.exists(), "{} is not built", spec.binary.display());
+    }
+
+    // Interleaved rounds: every binary once per round.
+    let mut inits: BTreeMap<String, Vec<Duration>> = BTreeMap::new();
+    for _ in 0..sizes.cold_starts {
+        for spec in &specs {
+            let (instance, init) = Instance::start(spec).await;
+            drop(instance);
+            inits.entry(spec.name.clone()).or_default().push(init);
+        }
+    }
+
+    let mut invocations: BTreeMap<String, (Duration, Duration)> = BTreeMap::new();
+    let mut n = 0;
+    for spec in &specs {
+        let Some(_) = request_for(&spec.name, 0) else { continue };
+        let (instance, _) = Instance::start(spec).await;
+        let mut timings = Vec::new();
+        for _ in 0..2 {
+            n += 1;
+            let request = request_for(&spec.name, n).expect("a request");
+            let (took, status) = instance.invoke(spec, &request.event()).await;
+            assert!((200..300).contains(&status), "{} answered {status} to the bench's request", spec.name);
+            timings.push(took);
+        }
+        invocations.insert(spec.name.clone(), (timings[0], timings[1]));
+    }
+
+    let floor = summarize(&inits[FLOOR]);
+    let mut rows = vec![
+        Row::new(SECTION, format!("{FLOOR} (hello world, {})", sizes.profile))
+            .figure("init min", floor.min, "ms")
+            .figure("median", floor.median, "ms")
+            .figure("max", floor.max, "ms"),
+    ];
+    for (name, samples) in inits.iter().filter(|(name, _)| name.as_str() != FLOOR) {
+        let init = summarize(samples);
+        let ratio = init.median / floor.median;
+        let mut row = Row::new(SECTION, name.clone())
+            .figure("init min", init.min, "ms")
+            .figure("median", init.median, "ms")
+            .figure("max", init.max, "ms")
+            .figure("floor", ratio, "×");
+        if let Some((first, warm)) = invocations.get(name) {
+            row = row.figure("first invocation", millis(*first), "ms").figure("warm", millis(*warm), "ms");
+        }
+        rows.push(row.at_most(format!("median init ≤ {MAX_RATIO}× the floor"), ratio, MAX_RATIO));
+    }
+    rows
+}

@@ -1,0 +1,25 @@
+//! The benchmarks of `make bench` (`tests/src/bench`) at tiny sizes, with the debug binaries the
+//! other tests build too: every section must run through and produce rows with numbers, so that
+//! the benchmark cannot rot between its runs. No timing is asserted: performance goals are met in
+//! `make bench`, which prints the figures, never in a test.
+
+use meshcustomers_tests::bench::{self, SECTIONS, Sizes, cold_start};
+use meshcustomers_tests::running_cloud::built_binaries;
+use meshcustomers_tests::template::functions;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_benchmark_section_runs_at_tiny_sizes_and_produces_figures() {
+    let mut binaries: Vec<String> = functions().into_iter().map(|function| function.binary).collect();
+    binaries.push(cold_start::FLOOR.to_owned());
+    let folder = built_binaries(&binaries.iter().map(String::as_str).collect::<Vec<_>>());
+    let report = bench::run(&Sizes::smoke(folder), &[]).await;
+    let problems = report.malformed(SECTIONS);
+    assert!(problems.is_empty(), "the benchmark's report is incomplete:\n{}\n{}", problems.join("\n"), report.table());
+    let cold_starts = report.rows.iter().filter(|row| row.section == "cold-start").count();
+    assert_eq!(cold_starts, functions().len() + 1, "a cold-start row for every function and the floor");
+    let folder = std::env::temp_dir().join(format!("bench-smoke-{}", uuid::Uuid::now_v7()));
+    let written = report.write_json(&folder).expect("the report is written");
+    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(written).unwrap()).unwrap();
+    assert_eq!(json["rows"].as_array().map(Vec::len), Some(report.rows.len()));
+    std::fs::remove_dir_all(folder).unwrap();
+}
