@@ -118,7 +118,8 @@ async fn local_secrets_manager(stack: &LocalStack<'_>) -> SocketAddr {
 async fn specs(sizes: &Sizes, table: &str) -> Vec<FunctionSpec> {
     let template = Template::of_repo().expect("the template reads");
     let secrets = SecretStore::in_memory();
-    let parameters = local_parameters(&repo_root().join("infra/local/parameters.json")).expect("local parameters");
+    let parameters = local_parameters(&repo_root().join("infra/local/parameters.json"), "http://127.0.0.1:5173")
+        .expect("local parameters");
     let stack = LocalStack { template: &template, parameters, secrets: &secrets };
     let secrets_manager = local_secrets_manager(&stack).await;
     let local_aws = [
