@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { Pager, useCursorPages } from '../ui/Pager';
 import { Link, useSearchParams } from 'react-router-dom';
 import { approveCustomer, etagOf, listCustomers } from '../api/admin';
 import { CUSTOMER_STATUSES, type Customer, type CustomerStatus } from '../api/types';
@@ -20,9 +21,8 @@ export function CustomersPage() {
   const q = params.get('q') ?? '';
   const status = (params.get('status') ?? '') as CustomerStatus | '';
   const [searchText, setSearchText] = useState(q);
-  // The cursors of the pages before the current one, to go back; the API pages forward only.
-  const [cursors, setCursors] = useState<(string | null)[]>([null]);
-  const cursor = cursors[cursors.length - 1] ?? null;
+  const pages = useCursorPages();
+  const cursor = pages.cursor;
   const [notice, setNotice] = useState<string | null>(null);
   const [rowError, setRowError] = useState<string | null>(null);
 
@@ -37,7 +37,7 @@ export function CustomersPage() {
       if (value) merged.set(name, value);
       else merged.delete(name);
     }
-    setCursors([null]);
+    pages.reset();
     setParams(merged, { replace: true });
   };
 
@@ -92,21 +92,7 @@ export function CustomersPage() {
           ) : (
             <CustomerTable customers={result.value.items} onApprove={approve} />
           )}
-          <nav aria-label="Pages of customers" className="toolbar">
-            <button type="button" disabled={cursors.length <= 1} onClick={() => setCursors((c) => c.slice(0, -1))}>
-              Previous page
-            </button>
-            <button
-              type="button"
-              disabled={!result.value.nextCursor}
-              onClick={() => {
-                const next = result.value.nextCursor;
-                if (next) setCursors((c) => [...c, next]);
-              }}
-            >
-              Next page
-            </button>
-          </nav>
+          <Pager label="Pages of customers" pages={pages} nextCursor={result.value.nextCursor} previousText="Previous page" nextText="Next page" />
         </>
       ) : null}
     </>

@@ -1,4 +1,5 @@
 import { useState, type FormEvent } from 'react';
+import { Pager, useCursorPages } from '../ui/Pager';
 import { listHistory } from '../api/admin';
 import { EVENT_TYPES, type HistoryEntry } from '../api/types';
 import { useApi } from '../auth/AuthContext';
@@ -32,8 +33,8 @@ export function HistorySection() {
   const id = customer.identifier;
   const [draft, setDraft] = useState<Filter>({ type: '', from: '', to: '' });
   const [filter, setFilter] = useState<Filter>(draft);
-  const [cursors, setCursors] = useState<(string | null)[]>([null]);
-  const cursor = cursors[cursors.length - 1] ?? null;
+  const pages = useCursorPages();
+  const cursor = pages.cursor;
   const { result, reload } = useLoad(
     () => listHistory(api, id, {
       type: filter.type || undefined,
@@ -47,7 +48,7 @@ export function HistorySection() {
 
   const apply = (event: FormEvent) => {
     event.preventDefault();
-    setCursors([null]);
+    pages.reset();
     // A new object even when nothing changed: "Show events" again reads the history again.
     setFilter({ ...draft });
   };
@@ -95,19 +96,7 @@ export function HistorySection() {
               </tbody>
             </table>
           )}
-          <nav aria-label="Pages of the history" className="toolbar">
-            <button type="button" disabled={cursors.length <= 1} onClick={() => setCursors((c) => c.slice(0, -1))}>Newer events</button>
-            <button
-              type="button"
-              disabled={!result.value.nextCursor}
-              onClick={() => {
-                const next = result.value.nextCursor;
-                if (next) setCursors((c) => [...c, next]);
-              }}
-            >
-              Older events
-            </button>
-          </nav>
+          <Pager label="Pages of the history" pages={pages} nextCursor={result.value.nextCursor} previousText="Newer events" nextText="Older events" />
         </>
       ) : null}
     </section>
