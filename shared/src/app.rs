@@ -10,6 +10,7 @@ use aws_smithy_http_client::tls::Provider;
 use aws_smithy_http_client::tls::rustls_provider::CryptoMode;
 use aws_smithy_runtime_api::client::connector_metadata::ConnectorMetadata;
 use aws_smithy_runtime_api::client::http::{HttpClient, HttpConnectorSettings, SharedHttpClient, SharedHttpConnector};
+use futures::future::BoxFuture;
 use std::time::Duration;
 
 use crate::config::{self, ConfigError, Environment, Settings};
@@ -63,7 +64,7 @@ impl<S: Settings> App<S> {
         let cursor_key = match config.cursor_signing_key_secret {
             None => CursorKey::None,
             Some(secret) => CursorKey::SecretsManager(SecretsManagerSecret::new(
-                aws_sdk_secretsmanager::Client::new(aws),
+                aws,
                 secret,
                 MIN_CURSOR_KEY_BYTES,
             )),
@@ -83,21 +84,25 @@ impl<S: Settings> App<S> {
 ///   process and builds the one connector it uses, shared by every client of the function;
 /// - the credential and region provider chains (profile files, web identity, ECS, IMDS) when
 ///   Lambda's variables already give both, as they do in Lambda and in the local cloud.
-pub async fn start() -> SdkConfig {
-    lambda_http::tracing::init_default_subscriber();
-    let timeouts = TimeoutConfig::builder()
-        .operation_attempt_timeout(ATTEMPT_TIMEOUT)
-        .operation_timeout(OPERATION_TIMEOUT)
-        .build();
-    let https = HttpsClient::deferred();
-    let mut loader = aws_config::defaults(BehaviorVersion::latest()).timeout_config(timeouts).http_client(https);
-    if std::env::var_os("AWS_REGION").is_some() {
-        loader = loader.region(EnvironmentVariableRegionProvider::new());
-    }
-    if std::env::var_os("AWS_ACCESS_KEY_ID").is_some() {
-        loader = loader.credentials_provider(EnvironmentVariableCredentialsProvider::new());
-    }
-    loader.load().await
+///
+/// Boxed so that the configuration loader's future is compiled once, in this crate (see `sdk.rs`).
+pub fn start() -> BoxFuture<'static, SdkConfig> {
+    Box::pin(async {
+        lambda_http::tracing::init_default_subscriber();
+        let timeouts = TimeoutConfig::builder()
+            .operation_attempt_timeout(ATTEMPT_TIMEOUT)
+            .operation_timeout(OPERATION_TIMEOUT)
+            .build();
+        let https = HttpsClient::deferred();
+        let mut loader = aws_config::defaults(BehaviorVersion::latest()).timeout_config(timeouts).http_client(https);
+        if std::env::var_os("AWS_REGION").is_some() {
+            loader = loader.region(EnvironmentVariableRegionProvider::new());
+        }
+        if std::env::var_os("AWS_ACCESS_KEY_ID").is_some() {
+            loader = loader.credentials_provider(EnvironmentVariableCredentialsProvider::new());
+        }
+        loader.load().await
+    })
 }
 
 /// The SDK's default HTTPS client (hyper, rustls with aws-lc, proxy from the environment), except

@@ -7,9 +7,11 @@ pub mod authorization;
 pub mod config;
 pub mod diagnostics;
 pub mod domain;
+pub mod entry;
 pub mod events;
 pub mod http;
 pub mod principal;
+pub mod sdk;
 pub mod secrets;
 pub mod store;
 

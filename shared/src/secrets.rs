@@ -1,6 +1,8 @@
 //! Secrets from Secrets Manager: read once per function instance, at first use (so a cold start
 //! does not wait for them), kept only in memory and never printed.
 
+use crate::sdk::SendBoxed;
+use aws_config::SdkConfig;
 use aws_sdk_secretsmanager::Client;
 use std::fmt;
 use tokio::sync::OnceCell;
@@ -39,9 +41,10 @@ pub enum SecretError {
     TooShort { secret: String, minimum: usize },
 }
 
-/// A secret named by ARN or name, fetched on first use and cached for the instance's life.
+/// A secret named by ARN or name, fetched on first use and cached for the instance's life. Its
+/// client too is built then, so that a function's start does not build one.
 pub struct SecretsManagerSecret {
-    client: Client,
+    aws: SdkConfig,
     id: String,
     minimum_len: usize,
     value: OnceCell<Secret>,
@@ -54,19 +57,18 @@ impl fmt::Debug for SecretsManagerSecret {
 }
 
 impl SecretsManagerSecret {
-    pub fn new(client: Client, id: impl Into<String>, minimum_len: usize) -> Self {
-        Self { client, id: id.into(), minimum_len, value: OnceCell::new() }
+    pub fn new(aws: &SdkConfig, id: impl Into<String>, minimum_len: usize) -> Self {
+        Self { aws: aws.clone(), id: id.into(), minimum_len, value: OnceCell::new() }
     }
 
     #[tracing::instrument(skip_all, fields(secret = %self.id))]
     pub async fn get(&self) -> Result<&Secret, SecretError> {
         self.value
             .get_or_try_init(|| async {
-                let output = self
-                    .client
+                let output = Client::new(&self.aws)
                     .get_secret_value()
                     .secret_id(&self.id)
-                    .send()
+                    .send_boxed()
                     .await
                     .map_err(|source| SecretError::Unreadable { secret: self.id.clone(), source: source.into() })?;
                 let text = output.secret_string().ok_or_else(|| SecretError::NotText { secret: self.id.clone() })?;

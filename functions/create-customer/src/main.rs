@@ -1,8 +1,9 @@
-use lambda_http::{Error, run, service_fn};
 use meshcustomers::App;
+use meshcustomers::entry::{self, Error};
 
-#[tokio::main]
-async fn main() -> Result<(), Error> {
-    let app = App::from_env().await?;
-    run(service_fn(|request| create_customer::handle(&app, request))).await
+fn main() -> Result<(), Error> {
+    entry::serve_http(async {
+        let app = entry::for_the_process(App::from_env().await?);
+        Ok(move |request| create_customer::handle(app, request))
+    })
 }

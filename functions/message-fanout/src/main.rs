@@ -1,8 +1,9 @@
-use lambda_runtime::{Error, run, service_fn};
 use meshcustomers::App;
+use meshcustomers::entry::{self, Error};
 
-#[tokio::main]
-async fn main() -> Result<(), Error> {
-    let app: App = App::from_env().await?;
-    run(service_fn(|event| message_fanout::handle(&app.store, event))).await
+fn main() -> Result<(), Error> {
+    entry::serve_events(async {
+        let app: &App = entry::for_the_process(App::from_env().await?);
+        Ok(move |event| message_fanout::handle(&app.store, event))
+    })
 }

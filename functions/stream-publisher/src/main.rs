@@ -1,11 +1,15 @@
-use lambda_runtime::{Error, run, service_fn};
 use meshcustomers::app;
+use meshcustomers::entry::{self, Error};
 use stream_publisher::{EventBridgeBus, Settings};
 
-#[tokio::main]
-async fn main() -> Result<(), Error> {
-    let aws = app::start().await;
-    let settings: Settings = app::settings_from_env()?;
-    let bus = EventBridgeBus::new(aws_sdk_eventbridge::Client::new(&aws), settings.event_bus_name);
-    run(service_fn(|event| stream_publisher::handle(&bus, event))).await
+fn main() -> Result<(), Error> {
+    entry::serve_events(async {
+        let aws = app::start().await;
+        let settings: Settings = app::settings_from_env()?;
+        let bus = entry::for_the_process(EventBridgeBus::new(
+            aws_sdk_eventbridge::Client::new(&aws),
+            settings.event_bus_name,
+        ));
+        Ok(move |event| stream_publisher::handle(bus, event))
+    })
 }

@@ -7,6 +7,7 @@
 //! retries below) is sent again by a redelivery once the lease has run out. Delivery is at least
 //! once; a duplicate needs a failure in that window.
 
+use crate::sdk::SendBoxed;
 use aws_sdk_dynamodb::operation::delete_item::DeleteItemError;
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
@@ -79,7 +80,7 @@ impl Store {
             .expression_attribute_values(":now", AttributeValue::N(now.timestamp().to_string()))
             // The record that blocks the claim comes back with the refusal: no second read.
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
-            .send()
+            .send_boxed()
             .await;
         match result {
             Ok(_) => Ok(DeliveryClaim::Claimed(Claim { event_id, owner })),
@@ -112,7 +113,7 @@ impl Store {
                 .expression_attribute_values(":sending", AttributeValue::S(SENDING.to_owned()))
                 .expression_attribute_values(":owner", AttributeValue::S(claim.owner.to_string()))
                 .expression_attribute_values(":message", AttributeValue::S(message_id.to_owned()))
-                .send()
+                .send_boxed()
                 .await;
             let error = match result {
                 Ok(_) => return Ok(Completion::Recorded),
@@ -144,7 +145,7 @@ impl Store {
             .expression_attribute_names("#owner", "owner")
             .expression_attribute_values(":sending", AttributeValue::S(SENDING.to_owned()))
             .expression_attribute_values(":owner", AttributeValue::S(claim.owner.to_string()))
-            .send()
+            .send_boxed()
             .await;
         match result {
             Ok(_) => Ok(()),

@@ -3,6 +3,7 @@
 //! link's hash (`emailConfirmationHash`, not part of the customer resource): a newer link
 //! replaces it, so an older one is superseded, and the confirmation removes it.
 
+use crate::sdk::SendBoxed;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Utc};
@@ -43,7 +44,7 @@ impl Store {
             .table_name(&self.table)
             .set_item(Some(items::to_item(EmailConfirmationItem::from(confirmation))?))
             .condition_expression("attribute_not_exists(pk)")
-            .send()
+            .send_boxed()
             .await?;
         let result = self
             .client
@@ -56,7 +57,7 @@ impl Store {
             .expression_attribute_names("#status", "status")
             .expression_attribute_values(":hash", AttributeValue::S(confirmation.token_hash.to_string()))
             .expression_attribute_values(":awaiting", status(CustomerStatus::AwaitingEmailConfirmation))
-            .send()
+            .send_boxed()
             .await;
         match result {
             Ok(_) => Ok(LinkStart::Started),

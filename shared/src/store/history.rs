@@ -1,5 +1,6 @@
 //! The account history: one entry per event, written by the audit writer, read newest first.
 
+use crate::sdk::SendBoxed;
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use chrono::{DateTime, DurationRound, TimeDelta, Utc};
 
@@ -65,7 +66,7 @@ impl Store {
             .table_name(&self.table)
             .set_item(Some(items::to_item(HistoryItem::new(envelope, detail))?))
             .condition_expression("attribute_not_exists(pk)")
-            .send()
+            .send_boxed()
             .await;
         match result {
             Ok(_) => Ok(Recorded::New),

@@ -9,6 +9,7 @@
 //! invitation (resend, cancellation) drops it, and the email sender sets it only while the
 //! invitation still has the version its USER_INVITED names, so at most one link is ever live.
 
+use crate::sdk::SendBoxed;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Utc};
@@ -159,7 +160,7 @@ impl Store {
             .table_name(&self.table)
             .set_item(Some(items::to_item(InvitationLinkItem::from(link))?))
             .condition_expression("attribute_not_exists(pk)")
-            .send()
+            .send_boxed()
             .await?;
         let result = self
             .client
@@ -175,7 +176,7 @@ impl Store {
             .expression_attribute_values(":pending", status(InvitationStatus::Pending))
             .expression_attribute_values(":version", AttributeValue::N(link.version.to_string()))
             .expression_attribute_values(":now", instant(Utc::now()))
-            .send()
+            .send_boxed()
             .await;
         match result {
             Ok(_) => Ok(LinkStart::Started),

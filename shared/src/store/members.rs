@@ -9,6 +9,7 @@
 //! The same three keep the member-address items (`MEMBER_EMAIL#<email>`: the set of members with
 //! an address), so an invitation can tell in its own transaction that an address is a member's.
 
+use crate::sdk::SendBoxed;
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::items::{ADMIN_COUNT, MemberItem, USER_IDS};
@@ -168,7 +169,7 @@ impl Store {
                 )
                 .consistent_read(true)
                 .set_exclusive_start_key(start)
-                .send()
+                .send_boxed()
                 .await?;
             for item in output.items.unwrap_or_default() {
                 admins.push(membership(item)?);

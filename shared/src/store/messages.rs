@@ -4,6 +4,7 @@
 //! when it is read: the message itself says whether a SINGLE_READ one is resolved, and the
 //! recipient's membership whether they still belong to the customer.
 
+use crate::sdk::SendBoxed;
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Utc};
@@ -74,7 +75,7 @@ impl Store {
             .table_name(&self.table)
             .set_item(Some(items::to_item(InboxItem::new(message, recipient))?))
             .condition_expression("attribute_not_exists(pk)")
-            .send()
+            .send_boxed()
             .await;
         match result {
             Ok(_) => Ok(Delivery::Delivered),
@@ -96,7 +97,7 @@ impl Store {
             .update_expression("SET recipientCount = :recipients")
             .condition_expression("attribute_exists(pk)")
             .expression_attribute_values(":recipients", AttributeValue::N(recipients.to_string()))
-            .send()
+            .send_boxed()
             .await?;
         Ok(())
     }

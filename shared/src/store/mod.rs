@@ -18,6 +18,7 @@ mod projects;
 mod tag_definitions;
 mod transaction;
 
+use crate::sdk::SendBoxed;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes};
 use std::sync::Arc;
@@ -87,7 +88,7 @@ impl Store {
             .table_name(&self.table)
             .set_key(Some(key.into_attributes()))
             .consistent_read(true)
-            .send()
+            .send_boxed()
             .await?;
         Ok(output.item)
     }
@@ -108,7 +109,7 @@ impl Store {
                 .expression_attribute_values(":prefix", AttributeValue::S(prefix.to_owned()))
                 .consistent_read(true)
                 .set_exclusive_start_key(start)
-                .send()
+                .send_boxed()
                 .await?;
             items.extend(output.items.unwrap_or_default());
             start = output.last_evaluated_key;
@@ -125,7 +126,7 @@ impl Store {
         let mut request = Some(built(KeysAndAttributes::builder().set_keys(Some(keys)).consistent_read(true).build())?);
         let mut items = Vec::new();
         while let Some(keys) = request.take() {
-            let output = self.client.batch_get_item().request_items(&self.table, keys).send().await?;
+            let output = self.client.batch_get_item().request_items(&self.table, keys).send_boxed().await?;
             items.extend(output.responses.and_then(|mut tables| tables.remove(&self.table)).unwrap_or_default());
             request = output.unprocessed_keys.and_then(|mut tables| tables.remove(&self.table));
         }

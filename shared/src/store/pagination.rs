@@ -3,6 +3,7 @@
 //! so a page may hold fewer items than asked (even none) and still carry a `nextCursor`; DynamoDB
 //! also ends a Query at 1 MB. Either way one request costs one bounded read.
 
+use crate::sdk::SendBoxed;
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde::Serialize;
 
@@ -95,7 +96,7 @@ impl Store {
         for (placeholder, value) in &query.values {
             request = request.expression_attribute_values(*placeholder, AttributeValue::S(value.clone()));
         }
-        let output = request.send().await?;
+        let output = request.send_boxed().await?;
         let mut items = output.items.unwrap_or_default();
         let resume_after = if items.len() > limit {
             items.truncate(limit);

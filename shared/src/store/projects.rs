@@ -13,6 +13,7 @@
 //! stored. The counter is no part of the customer's `version`, and a customer change
 //! (`update_customer`, which writes only attributes whose values it changes) never writes it.
 
+use crate::sdk::SendBoxed;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, ReturnValuesOnConditionCheckFailure};
 
@@ -79,7 +80,7 @@ impl Store {
                 .expression_attribute_values(":active", AttributeValue::S(CustomerStatus::Active.as_str().to_owned()))
                 .return_values(ReturnValue::AllNew)
                 .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
-                .send()
+                .send_boxed()
         })
         .await;
         match result {
@@ -107,7 +108,7 @@ impl Store {
                 .expression_attribute_names("#count", PROJECT_COUNT)
                 .expression_attribute_values(":one", AttributeValue::N("1".to_owned()))
                 .expression_attribute_values(":zero", AttributeValue::N("0".to_owned()))
-                .send()
+                .send_boxed()
         })
         .await;
         match result {
@@ -148,7 +149,7 @@ impl Store {
             .expression_attribute_values(":pk", AttributeValue::S(keys::customer_pk(customer)))
             .expression_attribute_values(":tenants", AttributeValue::S(keys::tenants_of(project)))
             .consistent_read(true)
-            .send()
+            .send_boxed()
             .await?;
         if output.last_evaluated_key.is_some() {
             return Err(StoreError::Invariant("a project's tenants exceed one Query page"));

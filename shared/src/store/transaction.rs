@@ -2,6 +2,7 @@
 //! or only checks, each with the condition it relies on and the [`Conflict`] that condition stands
 //! for, plus an outbox item for each of its events. Either all of it lands or none.
 
+use crate::sdk::SendBoxed;
 use aws_sdk_dynamodb::config::http::HttpResponse;
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
@@ -232,7 +233,7 @@ impl Store {
                 .transact_write_items()
                 .set_transact_items(Some(transaction.clone()))
                 .client_request_token(GeneratedId::new().to_string())
-                .send()
+                .send_boxed()
                 .await;
             let error = match result {
                 Ok(_) => return Ok(()),
