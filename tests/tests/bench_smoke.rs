@@ -17,6 +17,13 @@ async fn every_benchmark_section_runs_at_tiny_sizes_and_produces_figures() {
     assert!(problems.is_empty(), "the benchmark's report is incomplete:\n{}\n{}", problems.join("\n"), report.table());
     let cold_starts = report.rows.iter().filter(|row| row.section == "cold-start").count();
     assert_eq!(cold_starts, functions().len() + 1, "a cold-start row for every function and the floor");
+    for row in
+        report.rows.iter().filter(|row| row.section == "cold-start" && !row.subject.starts_with(cold_start::FLOOR))
+    {
+        let figures: Vec<&str> = row.figures.iter().map(|figure| figure.name.as_str()).collect();
+        let invoked = figures.contains(&"first invocation") && figures.contains(&"warm");
+        assert!(invoked, "{}: no first and warm invocation, only {figures:?}", row.subject);
+    }
     let folder = std::env::temp_dir().join(format!("bench-smoke-{}", uuid::Uuid::now_v7()));
     let written = report.write_json(&folder).expect("the report is written");
     let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(written).unwrap()).unwrap();

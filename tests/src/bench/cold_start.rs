@@ -3,8 +3,9 @@
 //! spawning the process to its first `GET /2018-06-01/runtime/invocation/next` is its init. The
 //! floor is a hello-world `lambda_http` binary (`tests/lambda-floor`) built the same way, started
 //! in the same rounds, interleaved with the functions so that both meet the same machine load.
-//! Then, for the routes with a request here, a fresh instance answers a first and a warm
-//! invocation with a real API Gateway event against DynamoDB Local.
+//! Then a fresh instance of each function answers a first and a warm invocation against DynamoDB
+//! Local: a real API Gateway event for a route's function, the bus's delivery of an outbox event
+//! or a batch of the table's stream for a consumer (what they are handed: `invocations`).
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -13,21 +14,22 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use axum::body::Bytes;
+use local_cloud::bus::{Bus, RetryTiming};
+use local_cloud::dead_letters::DeadLetters;
 use local_cloud::environment::{LocalStack, local_parameters};
 use local_cloud::function_spec::FunctionSpec;
+use local_cloud::lambda::Lambda;
 use local_cloud::processes::die_with_parent;
 use local_cloud::runtime_api::{Invocation, RuntimeApi};
 use local_cloud::secrets::SecretStore;
 use local_cloud::secrets_manager::{self, SecretsManager};
-use local_cloud::template::Template;
-use meshcustomers::domain::{CustomerRole, CustomerStatus, GeneratedId, MessageMode};
-use serde_json::json;
+use local_cloud::template::{Function, Template};
 
-use super::event::ApiRequest;
+use super::invocations::{ATTEMPTS, event_for, seed};
 use super::stats::{millis, summarize};
 use super::{Row, Sizes};
-use crate::local_services::dynamodb_endpoint;
-use crate::{Caller, TestApp, fixtures, repo_root};
+use crate::local_services::{dynamodb_endpoint, ses_endpoint};
+use crate::{TestApp, repo_root};
 
 const SECTION: &str = "cold-start";
 /// The floor's binary (package `tests/lambda-floor`).
@@ -37,10 +39,6 @@ const MAX_RATIO: f64 = 1.5;
 /// Longer than any init: a binary that has not polled by then is broken, not slow.
 const START_TIMEOUT: Duration = Duration::from_secs(30);
 const INVOCATION_TIMEOUT: Duration = Duration::from_secs(30);
-
-const CUSTOMER: &str = "bench-co";
-const PARTNER: &str = "acme";
-const PROJECT: &str = "bench-project";
 
 /// One process of a function, killed when dropped.
 struct Instance {
@@ -76,8 +74,9 @@ impl Instance {
         (instance, init)
     }
 
-    /// Hands the event to the runtime and waits for its answer: the invocation's time and status.
-    async fn invoke(&self, spec: &FunctionSpec, event: &serde_json::Value) -> (Duration, u16) {
+    /// Hands the event to the runtime and waits for its answer: the invocation's time and the
+    /// function's output. An error the function posts fails the bench.
+    async fn invoke(&self, spec: &FunctionSpec, event: &serde_json::Value) -> (Duration, serde_json::Value) {
         let invocation = Invocation {
             request_id: uuid::Uuid::new_v4().to_string(),
             payload: Bytes::from(serde_json::to_vec(event).expect("events serialize")),
@@ -91,9 +90,9 @@ impl Instance {
             .expect("the runtime API keeps the invocation")
             .unwrap_or_else(|error| panic!("{} failed the invocation: {error}", spec.name));
         let took = started.elapsed();
-        let response: serde_json::Value = serde_json::from_slice(&answer).expect("an API Gateway response");
-        let status = response["statusCode"].as_u64().unwrap_or_default() as u16;
-        (took, status)
+        let output =
+            serde_json::from_slice(&answer).unwrap_or_else(|e| panic!("{}'s output is not JSON: {e}", spec.name));
+        (took, output)
     }
 }
 
@@ -114,6 +113,25 @@ async fn local_secrets_manager(stack: &LocalStack<'_>) -> SocketAddr {
     address
 }
 
+/// The local cloud's bus started alone, without its rules: it answers the stream publisher's
+/// `PutEvents` as EventBridge does (an id or an error per entry) and delivers to nobody, since the
+/// bench invokes the consumers itself; so its Lambda and dead letters are never used.
+async fn local_bus(stack: &LocalStack<'_>) -> SocketAddr {
+    let (bus, _) = stack.template.resources_of_type("AWS::Events::EventBus").next().expect("the template has a bus");
+    let bus = Bus {
+        name: stack.physical_name(bus).expect("the bus has a local name"),
+        targets: Vec::new(),
+        lambda: Lambda::new("http://127.0.0.1:9"),
+        dead_letters: Arc::new(DeadLetters::new(std::env::temp_dir().join("bench-dead-letters"))),
+        timing: RetryTiming::default(),
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a free port");
+    let address = listener.local_addr().expect("a bound address");
+    let router = local_cloud::bus::router(Arc::new(bus));
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    address
+}
+
 /// Every function of the template as the local Lambda would start it, on `table`, plus the floor.
 async fn specs(sizes: &Sizes, table: &str) -> Vec<FunctionSpec> {
     let template = Template::of_repo().expect("the template reads");
@@ -122,6 +140,7 @@ async fn specs(sizes: &Sizes, table: &str) -> Vec<FunctionSpec> {
         .expect("local parameters");
     let stack = LocalStack { template: &template, parameters, secrets: &secrets };
     let secrets_manager = local_secrets_manager(&stack).await;
+    let bus = local_bus(&stack).await;
     let local_aws = [
         ("AWS_ACCESS_KEY_ID", "local".to_owned()),
         ("AWS_SECRET_ACCESS_KEY", "local".to_owned()),
@@ -130,6 +149,8 @@ async fn specs(sizes: &Sizes, table: &str) -> Vec<FunctionSpec> {
         ("AWS_EC2_METADATA_DISABLED", "true".to_owned()),
         ("AWS_ENDPOINT_URL_DYNAMODB", dynamodb_endpoint().to_owned()),
         ("AWS_ENDPOINT_URL_SECRETS_MANAGER", format!("http://{secrets_manager}")),
+        ("AWS_ENDPOINT_URL_EVENTBRIDGE", format!("http://{bus}")),
+        ("AWS_ENDPOINT_URL_SESV2", ses_endpoint().to_owned()),
     ];
     let mut specs: Vec<FunctionSpec> = template
         .functions()
@@ -156,55 +177,19 @@ async fn specs(sizes: &Sizes, table: &str) -> Vec<FunctionSpec> {
     specs
 }
 
-/// A valid request (2xx) for the functions the bench invokes; `n` keeps what they create apart.
-fn request_for(function: &str, n: usize) -> Option<ApiRequest> {
-    let partner_admin = Caller::partner_admin(PARTNER);
-    let member = customer_admin();
-    let request = match function {
-        "get-customer" => ApiRequest::new("GET /customers/{id}", &partner_admin).param("id", CUSTOMER),
-        "list-customers" => ApiRequest::new("GET /customers", &partner_admin),
-        "create-customer" => ApiRequest::new("POST /customers", &partner_admin)
-            .json(json!({"identifier": format!("cold-{n}"), "displayName": format!("Cold {n}")})),
-        "register-customer" => ApiRequest::new(
-            "POST /registrations",
-            &Caller::user(&format!("registrant-{n}"), &format!("registrant-{n}@shop.example")),
-        )
-        .json(json!({"identifier": format!("registered-{n}"), "displayName": format!("Registered {n}")})),
-        "update-customer" => ApiRequest::new("PATCH /customers/{id}", &partner_admin)
-            .param("id", CUSTOMER)
-            .json(json!({"displayName": format!("Bench {n}")})),
-        "edit-customer-quota" => ApiRequest::new("PUT /customers/{id}/quota", &partner_admin)
-            .param("id", CUSTOMER)
-            .json(json!({"projectQuota": 10 + n})),
-        "list-customer-events" => ApiRequest::new("GET /customers/{id}/events", &partner_admin).param("id", CUSTOMER),
-        "list-customer-users" => ApiRequest::new("GET /customers/{id}/users", &partner_admin).param("id", CUSTOMER),
-        "list-tag-definitions" => ApiRequest::new("GET /tag-definitions", &partner_admin),
-        "list-my-customers" => ApiRequest::new("GET /me/customers", &member),
-        "list-my-messages" => ApiRequest::new("GET /me/messages", &member),
-        "list-customer-messages" => {
-            ApiRequest::new("GET /customers/{id}/messages", &partner_admin).param("id", CUSTOMER)
+/// A fresh instance's first and warm invocation, each with an event of its own.
+async fn first_and_warm(test: &TestApp, function: &Function, spec: &FunctionSpec) -> (Duration, Duration) {
+    let (instance, _) = Instance::start(spec).await;
+    let mut timings = Vec::new();
+    for attempt in 0..ATTEMPTS {
+        let event = event_for(test, function, attempt).await;
+        let (took, output) = instance.invoke(spec, &event.payload()).await;
+        if let Some(failure) = event.failure(&output) {
+            panic!("{}: the bench's invocation {attempt} {failure}", spec.name);
         }
-        "list-projects" => ApiRequest::new("GET /customers/{id}/projects", &member).param("id", CUSTOMER),
-        "get-project" => ApiRequest::new("GET /customers/{id}/projects/{projectId}", &member)
-            .param("id", CUSTOMER)
-            .param("projectId", PROJECT),
-        "list-invitations" => ApiRequest::new("GET /customers/{id}/invitations", &member).param("id", CUSTOMER),
-        "list-service-users" => ApiRequest::new("GET /customers/{id}/service-users", &member).param("id", CUSTOMER),
-        _ => return None,
-    };
-    Some(request)
-}
-
-fn customer_admin() -> Caller {
-    Caller::user("bench-admin", "admin@bench-co.example").with("name", "Bench Admin")
-}
-
-/// The customer, its admin, a message in the admin's inbox and a project.
-async fn seed(test: &TestApp) {
-    let admin = customer_admin();
-    fixtures::customer(test, CUSTOMER, PARTNER, CustomerStatus::Active, &[(&admin, CustomerRole::CustomerAdmin)]).await;
-    fixtures::message_in_inbox(test, CUSTOMER, GeneratedId::new(), MessageMode::SingleRead, &[&admin]).await;
-    fixtures::project(test, CUSTOMER, &admin, PROJECT).await;
+        timings.push(took);
+    }
+    (timings[0], timings[1])
 }
 
 pub async fn rows(sizes: &Sizes) -> Vec<Row> {
@@ -225,20 +210,12 @@ pub async fn rows(sizes: &Sizes) -> Vec<Row> {
         }
     }
 
+    let functions =
+        Template::of_repo().expect("the template reads").functions().expect("the template's functions read");
     let mut invocations: BTreeMap<String, (Duration, Duration)> = BTreeMap::new();
-    let mut n = 0;
     for spec in &specs {
-        let Some(_) = request_for(&spec.name, 0) else { continue };
-        let (instance, _) = Instance::start(spec).await;
-        let mut timings = Vec::new();
-        for _ in 0..2 {
-            n += 1;
-            let request = request_for(&spec.name, n).expect("a request");
-            let (took, status) = instance.invoke(spec, &request.event()).await;
-            assert!((200..300).contains(&status), "{} answered {status} to the bench's request", spec.name);
-            timings.push(took);
-        }
-        invocations.insert(spec.name.clone(), (timings[0], timings[1]));
+        let Some(function) = functions.iter().find(|function| function.binary == spec.name) else { continue };
+        invocations.insert(spec.name.clone(), first_and_warm(&test, function, spec).await);
     }
 
     let floor = summarize(&inits[FLOOR]);

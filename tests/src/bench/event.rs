@@ -16,18 +16,18 @@ pub struct ApiRequest {
     pub params: BTreeMap<String, String>,
     pub query: BTreeMap<String, String>,
     pub body: Option<Value>,
-    pub caller: Caller,
+    /// `None` for a route with `Auth: NONE`: API Gateway then passes no authorizer context.
+    pub caller: Option<Caller>,
 }
 
 impl ApiRequest {
     pub fn new(route: &str, caller: &Caller) -> Self {
-        Self {
-            route: route.to_owned(),
-            params: BTreeMap::new(),
-            query: BTreeMap::new(),
-            body: None,
-            caller: caller.clone(),
-        }
+        Self { caller: Some(caller.clone()), ..Self::anonymous(route) }
+    }
+
+    /// A request without a token, to a route with `Auth: NONE`.
+    pub fn anonymous(route: &str) -> Self {
+        Self { route: route.to_owned(), params: BTreeMap::new(), query: BTreeMap::new(), body: None, caller: None }
     }
 
     pub fn param(mut self, name: &str, value: &str) -> Self {
@@ -64,7 +64,14 @@ impl ApiRequest {
         context["http"]["method"] = json!(method);
         context["http"]["path"] = json!(path);
         context["requestId"] = json!(uuid::Uuid::new_v4().to_string());
-        context["authorizer"]["jwt"]["claims"] = json!(self.caller.claims);
+        match &self.caller {
+            Some(caller) => context["authorizer"]["jwt"]["claims"] = json!(caller.claims),
+            None => {
+                if let Some(context) = context.as_object_mut() {
+                    context.remove("authorizer");
+                }
+            }
+        }
         match &self.body {
             Some(body) => {
                 event["body"] = json!(body.to_string());

@@ -7,6 +7,7 @@
 pub mod artifacts;
 pub mod cold_start;
 pub mod event;
+pub mod invocations;
 pub mod overhead;
 pub mod pipeline;
 pub mod replay;
