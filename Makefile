@@ -36,11 +36,14 @@ test-web: $(WEB_INSTALLED)
 	npm --prefix web test
 
 # The benchmarks (README "Performance"): every function and the hello-world floor built in release
-# for this machine, then every section; one table printed, and written as JSON to target/bench/.
-# ARGS='--only cold-start' runs one section (see tests/src/bin/bench.rs).
+# for this machine with the Lambda binaries' flags, then every section; one table printed, and
+# written as JSON to target/bench/. ARGS='--only cold-start' runs one section (tests/src/bin/bench.rs).
+# The binaries are built for an explicit --target so that LAMBDA_RUSTFLAGS reach them and not the
+# build scripts and proc macros, as in `make build`.
+HOST := $(shell rustc -vV | sed -n 's/^host: //p')
 bench: deps
-	cargo build --release --locked --workspace --exclude meshcustomers-tests --exclude local-cloud --bins
-	cargo run --release --locked --quiet -p meshcustomers-tests --bin bench -- $(ARGS)
+	RUSTFLAGS="$(LAMBDA_RUSTFLAGS)" cargo build --release --locked --target $(HOST) --workspace --exclude meshcustomers-tests --exclude local-cloud --bins
+	cargo run --release --locked --quiet -p meshcustomers-tests --bin bench -- --binaries $(TARGET_DIR)/$(HOST)/release $(ARGS)
 
 # The cold figure of `make build` for the benchmark's artifact section: `make build` with a fresh
 # cargo target folder (BENCH_BUILD_TARGET, default target/bench-build-cold, deleted afterwards),
@@ -84,6 +87,13 @@ lint-openapi: $(PY_INSTALLED)
 FUNCTIONS := $(notdir $(wildcard functions/*))
 # Where cargo writes (cargo-lambda puts each binary at <target>/lambda/<binary>/bootstrap).
 TARGET_DIR := $(or $(CARGO_TARGET_DIR),$(CURDIR)/target)
+# How the Lambda binaries are compiled (and the benchmark's, to measure what is deployed): not
+# position-independent. A position-independent binary has the loader apply ~33,000 relocations at
+# every start, copy-on-write over ~540 KB of its data: ~0.5 ms of a function's ~3 ms start, the
+# largest part of what it costs beyond the hello-world floor (README "Performance", cold start).
+# The price: the executable's own code and data sit at a fixed address (no ASLR for them; heap,
+# stack and shared libraries stay randomised). `make build LAMBDA_RUSTFLAGS=` builds PIE binaries.
+LAMBDA_RUSTFLAGS ?= -C relocation-model=static
 # cargo-lambda and the zig it links with come from the venv.
 TOOLS_PATH := PATH="$(CURDIR)/$(VENV)/bin:$$PATH"
 
@@ -97,7 +107,7 @@ build: lambda-binaries
 # Only the function packages: `--bins` would also cross-compile the local cloud and the tests'
 # tools, and their features would be unified into the functions' dependencies.
 lambda-binaries: $(PY_INSTALLED)
-	$(TOOLS_PATH) cargo lambda build --release --arm64 --locked $(addprefix -p ,$(FUNCTIONS))
+	RUSTFLAGS="$(LAMBDA_RUSTFLAGS)" $(TOOLS_PATH) cargo lambda build --release --arm64 --locked $(addprefix -p ,$(FUNCTIONS))
 
 # Called by `sam build` with ARTIFACTS_DIR: copies the binary `make lambda-binaries` built.
 # The binary is the logical id without "Function", in kebab case (CreateCustomerFunction ->

@@ -1,7 +1,8 @@
 """`make bench-build`: the cold figure of `make build` for the benchmark table.
 
 Runs `make build` with a fresh, empty cargo target folder (BENCH_BUILD_TARGET, default
-target/bench-build-cold; deleted afterwards), so every dependency compiles, and writes
+target/bench-build-cold; deleted afterwards unless BENCH_BUILD_KEEP=1, so that a following
+`CARGO_TARGET_DIR=<it> make bench` finds the arm64 build done), so every dependency compiles, and writes
 target/bench/build-cold.json: wall time, the CPU time (user + sys) of everything the build ran,
 and the load average before and after, since on a shared machine the wall time says little alone.
 The artifact section of `make bench` (tests/src/bench/artifacts.rs) shows it.
@@ -31,7 +32,8 @@ def main() -> None:
         load_after = os.getloadavg()
         usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     finally:
-        shutil.rmtree(target, ignore_errors=True)
+        if os.environ.get("BENCH_BUILD_KEEP") != "1":
+            shutil.rmtree(target, ignore_errors=True)
     figures = {
         "measured_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "cores": os.cpu_count(),

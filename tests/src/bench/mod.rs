@@ -33,6 +33,8 @@ pub struct Sizes {
     /// The functions whose cold start is measured (all of the template's when empty).
     pub cold_start_functions: Vec<String>,
     /// Handler calls (and as many raw SDK replays) per route.
+    /// Untimed handler/replay pairs before the timed ones (DynamoDB Local's JIT warms up).
+    pub overhead_warm_up: usize,
     pub overhead_iterations: usize,
     /// Customers of the small and of the large partner.
     pub partner_customers: (usize, usize),
@@ -57,6 +59,7 @@ impl Sizes {
             binaries,
             cold_starts: 20,
             cold_start_functions: Vec::new(),
+            overhead_warm_up: 300,
             overhead_iterations: 300,
             partner_customers: (100, 100_000),
             history_entries: (100, 100_000),
@@ -74,6 +77,7 @@ impl Sizes {
             binaries,
             cold_starts: 1,
             cold_start_functions: Vec::new(),
+            overhead_warm_up: 1,
             overhead_iterations: 3,
             partner_customers: (10, 20),
             history_entries: (10, 20),
