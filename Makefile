@@ -106,8 +106,10 @@ build: lambda-binaries
 
 # Only the function packages: `--bins` would also cross-compile the local cloud and the tests'
 # tools, and their features would be unified into the functions' dependencies.
+# cargo-lambda passes its `-C target-cpu=neoverse-n1` (Graviton) as build.rustflags, which RUSTFLAGS
+# replaces: it is named here again.
 lambda-binaries: $(PY_INSTALLED)
-	RUSTFLAGS="$(LAMBDA_RUSTFLAGS)" $(TOOLS_PATH) cargo lambda build --release --arm64 --locked $(addprefix -p ,$(FUNCTIONS))
+	RUSTFLAGS="-C target-cpu=neoverse-n1 $(LAMBDA_RUSTFLAGS)" $(TOOLS_PATH) cargo lambda build --release --arm64 --locked $(addprefix -p ,$(FUNCTIONS))
 
 # Called by `sam build` with ARTIFACTS_DIR: copies the binary `make lambda-binaries` built.
 # The binary is the logical id without "Function", in kebab case (CreateCustomerFunction ->
