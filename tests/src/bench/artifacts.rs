@@ -36,6 +36,7 @@ const SMOKE_FUNCTIONS: usize = 2;
 struct Size {
     bytes: u64,
     zipped_bytes: u64,
+    position_independent: bool,
 }
 
 #[derive(Deserialize)]
@@ -91,7 +92,7 @@ fn full() -> Vec<Row> {
     for ((binary, _), size) in bootstraps.iter().zip(zipped_sizes(&bootstraps)) {
         let zipped = megabytes(size.zipped_bytes);
         rows.push(
-            Row::new(SECTION, format!("{binary} (arm64, zipped as deployed)"))
+            Row::new(SECTION, format!("{binary} (arm64, {}, zipped as deployed)", linking(&size)))
                 .figure("bootstrap", megabytes(size.bytes), "MB")
                 .figure("zipped", zipped, "MB")
                 .at_most("≤ 5 MB zipped", zipped, MAX_ZIPPED_MB),
@@ -110,7 +111,7 @@ fn smoke(binaries: &Path) -> Vec<Row> {
         .iter()
         .zip(zipped_sizes(&files))
         .map(|((binary, _), size)| {
-            Row::new(SECTION, format!("{binary} (this machine's debug binary, zipped)"))
+            Row::new(SECTION, format!("{binary} (this machine's debug binary, {}, zipped)", linking(&size)))
                 .figure("binary", megabytes(size.bytes), "MB")
                 .figure("zipped", megabytes(size.zipped_bytes), "MB")
         })
@@ -154,6 +155,11 @@ fn zipped_sizes(files: &[(String, PathBuf)]) -> Vec<Size> {
     let sizes: Vec<Size> = serde_json::from_slice(&output.stdout).expect("artifact_sizes.py prints JSON");
     assert_eq!(sizes.len(), files.len());
     sizes
+}
+
+/// Whether the loader relocates the binary at every start (see `LAMBDA_RUSTFLAGS` in the Makefile).
+fn linking(size: &Size) -> &'static str {
+    if size.position_independent { "position-independent" } else { "not position-independent" }
 }
 
 fn megabytes(bytes: u64) -> f64 {
