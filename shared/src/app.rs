@@ -63,11 +63,7 @@ impl<S: Settings> App<S> {
     pub fn new(config: AppConfig<S>, aws: &SdkConfig) -> Self {
         let cursor_key = match config.cursor_signing_key_secret {
             None => CursorKey::None,
-            Some(secret) => CursorKey::SecretsManager(SecretsManagerSecret::new(
-                aws,
-                secret,
-                MIN_CURSOR_KEY_BYTES,
-            )),
+            Some(secret) => CursorKey::SecretsManager(SecretsManagerSecret::new(aws, secret, MIN_CURSOR_KEY_BYTES)),
         };
         let store = Store::new(aws_sdk_dynamodb::Client::new(aws), config.table_name, cursor_key);
         Self { settings: config.settings, store, aws: aws.clone() }
