@@ -67,7 +67,7 @@ where
 fn run_http(start: LocalBoxFuture<'static, Result<HttpHandler, Error>>) -> Result<(), Error> {
     block_on(Box::pin(async move {
         let handler = start.await?;
-        lambda_http::run(lambda_http::service_fn(|request| handler(request))).await
+        lambda_http::run(lambda_http::service_fn(handler)).await
     }))
 }
 
@@ -75,7 +75,7 @@ fn run_http(start: LocalBoxFuture<'static, Result<HttpHandler, Error>>) -> Resul
 fn run_events(start: LocalBoxFuture<'static, Result<EventHandler, Error>>) -> Result<(), Error> {
     block_on(Box::pin(async move {
         let handler = start.await?;
-        lambda_runtime::run(lambda_runtime::service_fn(|event| handler(event))).await
+        lambda_runtime::run(lambda_runtime::service_fn(handler)).await
     }))
 }
 

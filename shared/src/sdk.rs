@@ -13,11 +13,14 @@ use aws_sdk_dynamodb::operation;
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use futures::future::BoxFuture;
 
+/// What `send_boxed` returns: the operation's output or the SDK's error.
+pub type Sent<Output, Error> = BoxFuture<'static, Result<Output, SdkError<Error, HttpResponse>>>;
+
 /// An operation's request, sent through a boxed future compiled in this crate.
 pub trait SendBoxed {
     type Output;
     type Error;
-    fn send_boxed(self) -> BoxFuture<'static, Result<Self::Output, SdkError<Self::Error, HttpResponse>>>;
+    fn send_boxed(self) -> Sent<Self::Output, Self::Error>;
 }
 
 macro_rules! send_boxed {
@@ -25,7 +28,7 @@ macro_rules! send_boxed {
         impl SendBoxed for $builder {
             type Output = $output;
             type Error = $error;
-            fn send_boxed(self) -> BoxFuture<'static, Result<$output, SdkError<$error, HttpResponse>>> {
+            fn send_boxed(self) -> Sent<$output, $error> {
                 Box::pin(self.send())
             }
         }

@@ -44,7 +44,8 @@ pub enum SecretError {
 /// A secret named by ARN or name, fetched on first use and cached for the instance's life. Its
 /// client too is built then, so that a function's start does not build one.
 pub struct SecretsManagerSecret {
-    aws: SdkConfig,
+    /// Boxed: the configuration is large, and most `CursorKey`s are not this one.
+    aws: Box<SdkConfig>,
     id: String,
     minimum_len: usize,
     value: OnceCell<Secret>,
@@ -58,7 +59,7 @@ impl fmt::Debug for SecretsManagerSecret {
 
 impl SecretsManagerSecret {
     pub fn new(aws: &SdkConfig, id: impl Into<String>, minimum_len: usize) -> Self {
-        Self { aws: aws.clone(), id: id.into(), minimum_len, value: OnceCell::new() }
+        Self { aws: Box::new(aws.clone()), id: id.into(), minimum_len, value: OnceCell::new() }
     }
 
     #[tracing::instrument(skip_all, fields(secret = %self.id))]
