@@ -96,11 +96,14 @@ test('a platform admin defines a tag, and its typed input checks and saves a cus
   // The history shows the edit (written from the bus shortly after), filtered by its type.
   await page.goto(portal(`/admin/customers/${id}/history`));
   await page.getByLabel('Event type').selectOption('CUSTOMER_TAGS_EDITED');
+  // Each click reloads the list, which shows "Loading" until its answer: wait for the answer, not
+  // only for the click (counting the rows right after it failed on a busy machine).
+  const tagEdit = page.getByRole('cell', { name: 'CUSTOMER_TAGS_EDITED' });
   for (let attempt = 0; ; attempt += 1) {
     await page.getByRole('button', { name: 'Show events' }).click();
-    if (await page.getByRole('cell', { name: 'CUSTOMER_TAGS_EDITED' }).count()) break;
-    assert.ok(attempt < 20, 'the tag edit appears in the history');
-    await page.waitForTimeout(500);
+    const shown = await tagEdit.waitFor({ timeout: 1000 }).then(() => true, () => false);
+    if (shown) break;
+    assert.ok(attempt < 15, 'the tag edit appears in the history');
   }
   await expectAccessible(page, 'a customer\'s history');
   await screenshot(page, 'admin-customer-history');
