@@ -1,13 +1,13 @@
 import { useState, type FormEvent } from 'react';
 import { listMessages, sendMessage } from '../api/admin';
-import type { Message, MessageMode, Page } from '../api/types';
+import type { Message, MessageMode } from '../api/types';
 import { useApi } from '../auth/AuthContext';
 import { FormMessage } from '../problem/FormMessage';
 import { useFormProblem } from '../problem/useFormProblem';
 import { Field } from '../ui/Field';
 import { EmptyState, Loading } from '../ui/Loading';
 import { ProblemText } from '../ui/ProblemText';
-import { useLoad } from '../ui/useLoad';
+import { useShowMore } from '../ui/useShowMore';
 import { useCustomer } from './CustomerPage';
 import { formatTime } from './labels';
 import { MESSAGE_MAX_LENGTH, messageTextProblem } from './message';
@@ -18,22 +18,15 @@ export function MessagesSection() {
   const api = useApi();
   const { customer } = useCustomer();
   const id = customer.identifier;
-  const [pages, setPages] = useState<Page<Message>[]>([]);
-  const [moreError, setMoreError] = useState<unknown>(null);
-  const first = useLoad(() => listMessages(api, id).then((r) => r.body), [api, id]);
-  const loaded = first.result.state === 'loaded' ? [first.result.value, ...pages] : [];
-  const messages = loaded.flatMap((p) => p.items);
-  const nextCursor = loaded.length > 0 ? loaded[loaded.length - 1]!.nextCursor : null;
+  const list = useShowMore((cursor) => listMessages(api, id, cursor).then((r) => r.body), [api, id]);
+  const { first, items: messages, nextCursor, moreError } = list;
 
   return (
     <section aria-labelledby="messages-heading">
       <h2 id="messages-heading">Messages to {customer.displayName}</h2>
       <SendMessageForm
         customerId={id}
-        onSent={() => {
-          setPages([]);
-          first.reload();
-        }}
+        onSent={list.reloadAll}
       />
       <h3>Sent messages</h3>
       {first.result.state === 'loading' ? <Loading label="Loading messages…" /> : null}
@@ -60,13 +53,7 @@ export function MessagesSection() {
       ) : null}
       {moreError ? <ProblemText error={moreError} /> : null}
       {nextCursor ? (
-        <button
-          type="button"
-          onClick={() => {
-            setMoreError(null);
-            listMessages(api, id, nextCursor).then((r) => setPages((p) => [...p, r.body]), setMoreError);
-          }}
-        >
+        <button type="button" onClick={list.showMore}>
           Show more messages
         </button>
       ) : null}

@@ -1,13 +1,12 @@
 import { useState, type FormEvent } from 'react';
 import { addMyself, listMembers } from '../api/admin';
-import type { Membership, Page } from '../api/types';
 import { useApi } from '../auth/AuthContext';
 import { FormMessage } from '../problem/FormMessage';
 import { useFormProblem } from '../problem/useFormProblem';
 import { Field } from '../ui/Field';
 import { EmptyState, Loading } from '../ui/Loading';
 import { ProblemText } from '../ui/ProblemText';
-import { useLoad } from '../ui/useLoad';
+import { useShowMore } from '../ui/useShowMore';
 import { useCustomer } from './CustomerPage';
 import { ROLE_LABEL, formatTime } from './labels';
 
@@ -18,18 +17,8 @@ export function UsersSection() {
   const api = useApi();
   const { customer } = useCustomer();
   const id = customer.identifier;
-  const [pages, setPages] = useState<Page<Membership>[]>([]);
-  const first = useLoad(() => listMembers(api, id).then((r) => r.body), [api, id]);
-  const [moreError, setMoreError] = useState<unknown>(null);
-
-  const loaded = first.result.state === 'loaded' ? [first.result.value, ...pages] : [];
-  const members = loaded.flatMap((p) => p.items);
-  const nextCursor = loaded.length > 0 ? loaded[loaded.length - 1]!.nextCursor : null;
-
-  const reloadAll = () => {
-    setPages([]);
-    first.reload();
-  };
+  const list = useShowMore((cursor) => listMembers(api, id, cursor).then((r) => r.body), [api, id]);
+  const { first, items: members, nextCursor, moreError, reloadAll } = list;
 
   return (
     <section aria-labelledby="users-heading">
@@ -63,13 +52,7 @@ export function UsersSection() {
       ) : null}
       {moreError ? <ProblemText error={moreError} /> : null}
       {nextCursor ? (
-        <button
-          type="button"
-          onClick={() => {
-            setMoreError(null);
-            listMembers(api, id, nextCursor).then((r) => setPages((p) => [...p, r.body]), setMoreError);
-          }}
-        >
+        <button type="button" onClick={list.showMore}>
           Show more users
         </button>
       ) : null}
