@@ -15,6 +15,10 @@ use local_cloud::processes::die_with_parent;
 
 /// Every function's first start (and a build, should one be needed) happens before ready.
 const READY_TIMEOUT: Duration = Duration::from_secs(600);
+/// Starts on new ports when one was taken meanwhile (see `start_exactly`).
+const PORT_ATTEMPTS: usize = 3;
+/// What the local cloud says when a port it was given is taken.
+const PORT_TAKEN: &str = "is not available";
 
 pub struct RunningCloud {
     child: Option<Child>,
@@ -63,6 +67,20 @@ impl RunningCloud {
         let mut binaries: Vec<String> = crate::template::functions().into_iter().map(|f| f.binary).collect();
         binaries.push("local-cloud".into());
         let folder = built_binaries(&binaries.iter().map(String::as_str).collect::<Vec<_>>());
+        for attempt in 1..=PORT_ATTEMPTS {
+            let mut cloud = Self::spawn(&folder, variables);
+            match cloud.wait_until_ready().await {
+                Ok(()) => return cloud,
+                // Another process bound a port between `free_port()` releasing it and the local
+                // cloud binding it (tests start clouds in parallel): new ports, another start.
+                Err(log) if attempt < PORT_ATTEMPTS && log.contains(PORT_TAKEN) => continue,
+                Err(log) => panic!("the local cloud did not become ready; its log:\n{log}"),
+            }
+        }
+        unreachable!("the last attempt returns or panics")
+    }
+
+    fn spawn(folder: &std::path::Path, variables: &[(&str, &str)]) -> Self {
         let instance = uuid::Uuid::now_v7().to_string();
         let data_dir = std::env::temp_dir().join(format!("local-cloud-{instance}"));
         std::fs::create_dir_all(&data_dir).expect("a data folder");
@@ -96,29 +114,28 @@ impl RunningCloud {
             .stderr(std::fs::File::options().append(true).open(&log).expect("the log file"));
         die_with_parent(&mut command, libc::SIGTERM);
         let child = command.spawn().expect("local-cloud starts");
-        let mut cloud = Self {
+        Self {
             child: Some(child),
             api: format!("http://127.0.0.1:{}", port("LOCAL_GATEWAY_PORT")),
             ses: format!("http://127.0.0.1:{}", port("LOCAL_SES_PORT")),
             portal: format!("http://127.0.0.1:{}", port("LOCAL_PORTAL_PORT")),
             instance,
             log,
-        };
-        cloud.wait_until_ready().await;
-        cloud
+        }
     }
 
-    async fn wait_until_ready(&mut self) {
+    /// Ok once `/_local/health` answers; else the log's tail, once the cloud exited or timed out.
+    async fn wait_until_ready(&mut self) -> Result<(), String> {
         let deadline = Instant::now() + READY_TIMEOUT;
         let client = reqwest::Client::new();
         loop {
             let health = client.get(format!("{}/_local/health", self.api)).send().await;
             if health.is_ok_and(|response| response.status() == 200) {
-                return;
+                return Ok(());
             }
             let exited = self.child.as_mut().and_then(|child| child.try_wait().ok().flatten());
             if exited.is_some() || Instant::now() > deadline {
-                panic!("the local cloud did not become ready ({exited:?}); its log:\n{}", self.log_tail());
+                return Err(format!("(exit: {exited:?})\n{}", self.log_tail()));
             }
             tokio::time::sleep(Duration::from_millis(500)).await;
         }
