@@ -23,6 +23,7 @@ pub mod gateway;
 pub mod instance;
 pub mod lambda;
 pub mod lambda_twin;
+pub mod loopback_host;
 pub mod oauth;
 pub mod portal;
 pub mod processes;
