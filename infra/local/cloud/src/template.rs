@@ -56,6 +56,8 @@ pub struct FunctionConfiguration {
     pub log_format: Option<String>,
     /// `LoggingConfig.ApplicationLogLevel`, when set.
     pub log_level: Option<String>,
+    /// `ReservedConcurrentExecutions`, when set: at most this many instances at once.
+    pub reserved_concurrency: Option<u32>,
 }
 
 /// Lambda's defaults.
@@ -68,6 +70,7 @@ impl Default for FunctionConfiguration {
             memory_size: 128,
             log_format: None,
             log_level: None,
+            reserved_concurrency: None,
         }
     }
 }
@@ -227,6 +230,10 @@ impl Template {
         let defaults = FunctionConfiguration::default();
         let memory_size =
             whole(&["MemorySize"])?.map(u32::try_from).transpose().map_err(|e| format!("MemorySize: {e}"))?;
+        let reserved_concurrency = whole(&["ReservedConcurrentExecutions"])?
+            .map(u32::try_from)
+            .transpose()
+            .map_err(|e| format!("ReservedConcurrentExecutions: {e}"))?;
         Ok(FunctionConfiguration {
             runtime,
             handler: text(&["Handler"])?.unwrap_or(defaults.handler),
@@ -234,6 +241,7 @@ impl Template {
             memory_size: memory_size.unwrap_or(defaults.memory_size),
             log_format: text(&["LoggingConfig", "LogFormat"])?,
             log_level: text(&["LoggingConfig", "ApplicationLogLevel"])?,
+            reserved_concurrency,
         })
     }
 
@@ -364,6 +372,7 @@ mod tests {
                 memory_size: 256,
                 log_format: Some("JSON".into()),
                 log_level: None,
+                reserved_concurrency: None,
             }
         );
     }
@@ -374,13 +383,14 @@ mod tests {
             root: serde_yaml::from_str(
                 "Globals:\n  Function:\n    Runtime: provided.al2023\n    Timeout: 10\n    LoggingConfig:\n      LogFormat: JSON\n\
                  Resources:\n  Slow:\n    Type: AWS::Serverless::Function\n    Metadata:\n      BuildProperties:\n        Binary: slow\n\
-                 \x20   Properties:\n      Timeout: 30\n      LoggingConfig:\n        LogGroup: slow-logs\n",
+                 \x20   Properties:\n      Timeout: 30\n      ReservedConcurrentExecutions: 2\n      LoggingConfig:\n        LogGroup: slow-logs\n",
             )
             .unwrap(),
         };
         let slow = &template.functions().unwrap()[0];
         assert_eq!(slow.configuration.timeout, Duration::from_secs(30));
         assert_eq!(slow.configuration.memory_size, 128);
+        assert_eq!(slow.configuration.reserved_concurrency, Some(2));
         assert_eq!(slow.configuration.log_format.as_deref(), Some("JSON"), "LoggingConfig merges key by key");
     }
 

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use axum::body::Bytes;
 use local_cloud::code_reload::BuildState;
-use local_cloud::function_spec::{FunctionSpec, binaries_folder};
+use local_cloud::function_spec::{Concurrency, FunctionSpec, binaries_folder};
 use local_cloud::function_twin::{FunctionTwin, InvocationFailure, Readiness};
 use local_cloud::lambda::{InvokeError, Lambda};
 use local_cloud::lambda_twin::LambdaTwin;
@@ -43,6 +43,7 @@ fn echo(name: &str, timeout: Duration, variables: &[(&str, &str)]) -> FunctionSp
         binary: echo_binary().to_owned(),
         timeout,
         variables: lambda.iter().chain(variables).map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect(),
+        concurrency: Concurrency::Unreserved(10),
     }
 }
 
@@ -221,4 +222,99 @@ async fn the_invoke_api_tells_a_function_error_from_an_undelivered_invocation() 
     let readiness: BTreeMap<String, Readiness> = lambda.readiness().into_iter().collect();
     assert_eq!(readiness["echo"], Readiness::Ready);
     assert!(matches!(&readiness["unbuilt"], Readiness::Down(reason) if reason.contains("no binary")));
+}
+
+/// What one echo invocation reports: its instance's process, and when its handler ran.
+#[derive(Debug, Clone, Copy)]
+struct Served {
+    pid: u64,
+    started_ms: u64,
+    answered_ms: u64,
+}
+
+/// `count` invocations sent at once, each sleeping `sleep_ms` in the handler.
+async fn at_once(function: &Arc<FunctionTwin>, count: usize, sleep_ms: u64) -> Vec<Result<Served, InvocationFailure>> {
+    let invocations = (0..count).map(|_| {
+        let function = Arc::clone(function);
+        tokio::spawn(async move {
+            let output = invoke(&function, json!({"sleep_ms": sleep_ms})).await?;
+            let number = |key: &str| output[key].as_u64().unwrap_or_else(|| panic!("{key} in {output}"));
+            Ok(Served { pid: number("pid"), started_ms: number("startedMs"), answered_ms: number("answeredMs") })
+        })
+    });
+    futures::future::join_all(invocations).await.into_iter().map(|joined| joined.unwrap()).collect()
+}
+
+/// The most handlers that ran at the same moment.
+fn most_at_once(served: &[Served]) -> usize {
+    served
+        .iter()
+        .map(|one| {
+            served
+                .iter()
+                .filter(|other| other.started_ms <= one.started_ms && one.started_ms < other.answered_ms)
+                .count()
+        })
+        .max()
+        .unwrap_or(0)
+}
+
+#[tokio::test]
+async fn parallel_invocations_run_in_instances_of_their_own_up_to_the_limit_and_the_rest_wait() {
+    let spec = FunctionSpec { concurrency: Concurrency::Unreserved(3), ..echo("scaled", Duration::from_secs(10), &[]) };
+    let function = Arc::new(FunctionTwin::start(spec, no_builds()));
+    ready(&function).await;
+
+    let served: Vec<Served> = at_once(&function, 9, 400).await.into_iter().map(Result::unwrap).collect();
+    let instances: std::collections::BTreeSet<u64> = served.iter().map(|one| one.pid).collect();
+    assert!((2..=3).contains(&instances.len()), "instances: {instances:?}");
+    let overlap = most_at_once(&served);
+    assert!((2..=3).contains(&overlap), "{overlap} handlers at once: {served:#?}");
+
+    // Idle instances are used again: nothing new starts for the next ones.
+    let again: Vec<Served> = at_once(&function, 2, 0).await.into_iter().map(Result::unwrap).collect();
+    assert!(again.iter().all(|one| instances.contains(&one.pid)), "{again:?} not among {instances:?}");
+}
+
+#[tokio::test]
+async fn beyond_its_reserved_concurrency_a_synchronous_invocation_is_throttled() {
+    let spec = FunctionSpec { concurrency: Concurrency::Reserved(2), ..echo("reserved", Duration::from_secs(10), &[]) };
+    let function = Arc::new(FunctionTwin::start(spec, no_builds()));
+    ready(&function).await;
+
+    let outcomes = at_once(&function, 3, 800).await;
+    let throttled: Vec<&InvocationFailure> = outcomes.iter().filter_map(|outcome| outcome.as_ref().err()).collect();
+    assert!(
+        matches!(throttled[..], [InvocationFailure::Throttled { limit: 2, .. }]),
+        "exactly one is throttled: {outcomes:?}"
+    );
+    let served: Vec<Served> = outcomes.iter().filter_map(|outcome| outcome.as_ref().ok().copied()).collect();
+    assert_ne!(served[0].pid, served[1].pid, "two instances served at once");
+    assert_eq!(most_at_once(&served), 2);
+    // Once they are free, it is taken again.
+    assert!(invoke(&function, json!({})).await.is_ok());
+}
+
+#[tokio::test]
+async fn the_invoke_api_answers_a_throttled_invocation_as_lambda_does() {
+    let disabled =
+        FunctionSpec { concurrency: Concurrency::Reserved(0), ..echo("disabled", Duration::from_secs(5), &[]) };
+    let lambda = Arc::new(LambdaTwin::start(vec![disabled], &no_builds()));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let endpoint = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(axum::serve(listener, local_cloud::lambda_twin::router(Arc::clone(&lambda))).into_future());
+
+    let response = reqwest::Client::new()
+        .post(format!("{endpoint}/2015-03-31/functions/disabled/invocations"))
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), reqwest::StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(response.headers()["x-amzn-errortype"], "TooManyRequestsException");
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["Reason"], "ReservedFunctionConcurrentInvocationLimitExceeded");
+    assert!(matches!(lambda.readiness()[0].1, Readiness::Down(_)), "{:?}", lambda.readiness());
+    let error = Lambda::new(&endpoint).invoke("disabled", &json!({})).await.unwrap_err();
+    assert!(matches!(&error, InvokeError::Undelivered { reason, .. } if reason.contains("429")), "{error:?}");
 }
