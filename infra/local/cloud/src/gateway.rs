@@ -26,6 +26,7 @@ use crate::lambda_twin::LambdaTwin;
 use crate::loopback_host::only_loopback_host;
 use crate::oauth::LocalSignIn;
 use crate::routes::RouteTable;
+use crate::schedules::Scheduler;
 use crate::tokens::{Issuer, TokenRequest};
 
 pub struct Gateway {
@@ -40,6 +41,8 @@ pub struct Gateway {
     pub lambda: Lambda,
     /// Every function of the template (HTTP or not): health waits for all of them.
     pub functions: Arc<LambdaTwin>,
+    /// `/_local/schedules/{name}` runs a schedule now.
+    pub scheduler: Arc<Scheduler>,
 }
 
 pub fn router(gateway: Arc<Gateway>) -> Router {
@@ -52,6 +55,11 @@ pub fn router(gateway: Arc<Gateway>) -> Router {
         .with_state(Arc::clone(&gateway))
         .merge(Arc::clone(&gateway.reference).router())
         .merge(crate::oauth::router(Arc::clone(&gateway.sign_in)))
+        .merge(
+            Router::new()
+                .route("/_local/schedules/{name}", post(crate::schedules::run_now))
+                .with_state(Arc::clone(&gateway.scheduler)),
+        )
         .layer(axum::middleware::from_fn_with_state(gateway, cors))
         .layer(axum::middleware::from_fn(guard_local_helpers))
 }

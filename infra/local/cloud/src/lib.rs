@@ -29,6 +29,7 @@ pub mod portal;
 pub mod processes;
 pub mod routes;
 pub mod runtime_api;
+pub mod schedules;
 pub mod secrets;
 pub mod secrets_manager;
 pub mod services;

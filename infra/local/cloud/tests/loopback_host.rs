@@ -5,13 +5,16 @@
 use std::sync::Arc;
 
 use local_cloud::api_reference::ApiReference;
+use local_cloud::bus::RetryTiming;
 use local_cloud::code_reload::BuildState;
+use local_cloud::dead_letters::DeadLetters;
 use local_cloud::gateway::Gateway;
 use local_cloud::lambda::Lambda;
 use local_cloud::lambda_twin::LambdaTwin;
 use local_cloud::oauth::{AppClient, LocalSignIn};
 use local_cloud::portal::{Portal, page_config};
 use local_cloud::routes::RouteTable;
+use local_cloud::schedules::Scheduler;
 use local_cloud::template::repo_root;
 use local_cloud::tokens::Issuer;
 use reqwest::StatusCode;
@@ -38,6 +41,12 @@ async fn gateway() -> String {
         sign_in: Arc::new(LocalSignIn::new(client, issuer)),
         lambda: Lambda::new("http://127.0.0.1:9"),
         functions: Arc::new(LambdaTwin::start(vec![], &builds)),
+        scheduler: Arc::new(Scheduler {
+            schedules: vec![],
+            lambda: Lambda::new("http://127.0.0.1:9"),
+            dead_letters: Arc::new(DeadLetters::new(std::env::temp_dir().join("loopback-host-dead-letters"))),
+            timing: RetryTiming::default(),
+        }),
     });
     tokio::spawn(local_cloud::gateway::serve(listener, gateway, std::future::pending()));
     format!("http://{address}")
@@ -100,6 +109,13 @@ async fn every_local_helper_and_the_sign_in_refuse_a_foreign_host() {
         .await
         .unwrap();
     assert_eq!(exchange.status(), StatusCode::FORBIDDEN);
+    let schedule = client
+        .post(format!("{gateway}/_local/schedules/Anything"))
+        .header("host", "evil.example:3000")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(schedule.status(), StatusCode::FORBIDDEN);
 }
 
 #[tokio::test]
