@@ -123,7 +123,9 @@ fn variables_read_by(binary: &str) -> BTreeSet<String> {
         | "create-project"
         | "get-project"
         | "create-service-user"
-        | "delete-service-user" => AppConfig::<()>::read(&environment).map(drop),
+        | "delete-service-user"
+        | "reject-customer" => AppConfig::<()>::read(&environment).map(drop),
+        "expire-registrations" => AppConfig::<expire_registrations::Settings>::read(&environment).map(drop),
         "create-tenant" => AppConfig::<create_tenant::Settings>::read(&environment).map(drop),
         "open-tenant-access" => AppConfig::<open_tenant_access::Settings>::read(&environment).map(drop),
         "invite-user" => AppConfig::<invite_user::Settings>::read(&environment).map(drop),
