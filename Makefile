@@ -122,10 +122,13 @@ build-%Function:
 
 # After `sam deploy`: builds the page and uploads it with its config.json (from the stack's outputs)
 # to the portal bucket, then invalidates CloudFront's cache. AWS credentials as for sam deploy.
+# The region is the stack's: REGION=, else samconfig.toml's, else the SDK's (AWS_REGION, the
+# profile); never the offline default above, which is dropped here unless it came from outside.
 STACK ?= meshcustomers
+REGION ?=
 deploy-web: $(PY_INSTALLED) $(WEB_INSTALLED)
 	npm --prefix web run build
-	$(VENV)/bin/python infra/deploy_web.py --stack $(STACK)
+	$(if $(filter file,$(origin AWS_DEFAULT_REGION)),env -u AWS_DEFAULT_REGION) $(VENV)/bin/python infra/deploy_web.py --stack $(STACK) $(if $(REGION),--region $(REGION))
 
 clean:
 	cargo clean
