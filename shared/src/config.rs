@@ -140,8 +140,10 @@ pub fn email_from(environment: &Environment) -> Result<EmailAddress, ConfigError
     environment.parse("EMAIL_FROM", None, |raw| EmailAddress::parse(raw).map_err(|e| e.to_string()))
 }
 
-/// The platforms tenants are made on, each with its console link: a JSON object such as
-/// `{"aws": "https://console.example.com/aws/{tenantId}"}` (see [`Platforms::parse`]).
+/// The platforms tenants are made on, each with its console link and the name people see: a JSON
+/// object such as `{"aws": {"consoleUrl": "https://console.example.com/aws/{tenantId}",
+/// "displayName": "AWS"}}` or `{"aws": "https://console.example.com/aws/{tenantId}"}` (see
+/// [`Platforms::parse`]).
 pub fn platforms(environment: &Environment) -> Result<Platforms, ConfigError> {
     environment.parse("PLATFORMS", None, Platforms::parse)
 }
@@ -222,7 +224,7 @@ mod tests {
     #[test]
     fn names_the_invalid_variable() {
         type Reader = fn(&Environment) -> Result<(), ConfigError>;
-        let cases: [(&str, &str, Reader); 12] = [
+        let cases: [(&str, &str, Reader); 13] = [
             ("REQUIRE_CUSTOMER_APPROVAL", "yes", |e| require_customer_approval(e).map(drop)),
             ("REQUIRE_EMAIL_CONFIRMATION", "TRUE", |e| require_email_confirmation(e).map(drop)),
             ("EMAIL_CONFIRMATION_TTL_HOURS", "0", |e| email_confirmation_ttl(e).map(drop)),
@@ -235,6 +237,11 @@ mod tests {
             ("SELF_ASSIGN_ROLE", "PARTNER_ADMIN", |e| self_assign_role(e).map(drop)),
             ("PLATFORMS", "aws=https://console.example.com/{tenantId}", |e| platforms(e).map(drop)),
             ("PLATFORMS", r#"{"aws": "https://console.example.com/"}"#, |e| platforms(e).map(drop)),
+            (
+                "PLATFORMS",
+                r#"{"aws": {"consoleUrl": "https://c.example.com/{tenantId}", "displayName": "\u0007"}}"#,
+                |e| platforms(e).map(drop),
+            ),
         ];
         for (variable, value, reader) in cases {
             let error = read(&[(variable, value)], reader).unwrap_err();

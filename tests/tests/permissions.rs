@@ -124,6 +124,14 @@ async fn actions_used_by(binary: &str) -> BTreeSet<String> {
             )
             .await;
         }
+        "list-platforms" => {
+            let settings = test.app::<list_platforms::Settings>().settings;
+            let response =
+                list_platforms::handle(&settings, api("GET /platforms").by(&Caller::user("u", "u@least.example")))
+                    .await
+                    .unwrap();
+            assert_eq!(response.status(), 200);
+        }
         "create-tag-definition" => define_tag(&test, "least").await,
         "update-tag-definition" => {
             define_tag(&test, "least").await;
