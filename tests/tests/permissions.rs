@@ -256,10 +256,34 @@ async fn actions_used_by(binary: &str) -> BTreeSet<String> {
         "audit-writer" => {
             create_customer(&test, "least").await;
             let entries = published(&test).await;
+            // A declined registration whose event arrives after its removal: the rejection marks are read.
+            let body = json!({"identifier": "least-registered", "displayName": "Least"});
+            let registration = api("POST /registrations").json(body).by(&Caller::user("r", "r@least.example"));
+            test.call(register_customer::handle, registration).await;
+            let late = published(&test).await.into_iter().find(|e| e.detail_type == "CUSTOMER_REGISTERED").unwrap();
+            let rejection = api("POST /customers/{id}/rejection").param("id", "least-registered");
+            test.call(reject_customer::handle, rejection.json(json!({"reason": "no"})).by(&Caller::platform_admin()))
+                .await;
             test.operations.take();
-            for entry in entries.iter().chain(&entries) {
+            for entry in entries.iter().chain(&entries).chain([&late]) {
                 audit_writer::handle(&test.store, delivered(entry)).await.unwrap();
             }
+        }
+        "reject-customer" => {
+            register(&test).await;
+            test.operations.take();
+            let rejection = api("POST /customers/{id}/rejection").param("id", "least");
+            let response = test
+                .call(reject_customer::handle, rejection.json(json!({"reason": "no"})).by(&Caller::platform_admin()))
+                .await;
+            assert_eq!(response.status, 204, "{}", response.body);
+        }
+        "expire-registrations" => {
+            register(&test).await;
+            test.operations.take();
+            let app = test.app::<expire_registrations::Settings>();
+            let swept = expire_registrations::sweep(&app, chrono::Utc::now() + chrono::Duration::days(365)).await;
+            assert_eq!(swept.unwrap().expired.len(), 1);
         }
         "email-sender" => {
             register(&test).await;
