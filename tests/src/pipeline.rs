@@ -45,6 +45,36 @@ pub async fn stream_records(table: &str) -> Vec<EventRecord> {
     records
 }
 
+/// One write of the table, as its stream recorded it.
+#[derive(Debug, Clone)]
+pub struct StreamWrite {
+    /// INSERT, MODIFY or REMOVE.
+    pub event_name: String,
+    pub pk: String,
+    pub sk: String,
+    /// The item's `status` after the write, if it has one.
+    pub status: Option<String>,
+}
+
+/// Every write of the table so far, in the order they landed (DynamoDB Local's stream has one
+/// shard, and a partition's writes are in commit order in any case).
+pub async fn stream_writes(table: &str) -> Vec<StreamWrite> {
+    let text = |image: &serde_dynamo::Item, name: &str| match image.get(name) {
+        Some(serde_dynamo::AttributeValue::S(value)) => Some(value.clone()),
+        _ => None,
+    };
+    stream_records(table)
+        .await
+        .into_iter()
+        .map(|record| StreamWrite {
+            event_name: record.event_name.clone(),
+            pk: text(&record.change.keys, "pk").unwrap_or_default(),
+            sk: text(&record.change.keys, "sk").unwrap_or_default(),
+            status: text(&record.change.new_image, "status"),
+        })
+        .collect()
+}
+
 pub fn stream_batch(records: Vec<EventRecord>) -> LambdaEvent<Event> {
     let mut event = Event::default();
     event.records = records;
