@@ -49,7 +49,7 @@ struct Instance {
 impl Instance {
     /// Spawns the binary and waits for its first poll; returns the instance and its init time.
     async fn start(spec: &FunctionSpec) -> (Self, Duration) {
-        let mut api = RuntimeApi::start().await.expect("a runtime API on a free port");
+        let api = RuntimeApi::start().await.expect("a runtime API on a free port");
         let mut command = Command::new(&spec.binary);
         command
             .env_clear()
