@@ -50,6 +50,26 @@ pub async fn customer_access_with(
     Ok((customer, role, items))
 }
 
+/// Authorization before validation: the request's body as parsed and validated, or, when it is
+/// not valid, the refusal the caller gets for `action` on the customer (404 as for an unknown
+/// customer, 403) and only to a caller who may act the body's errors. A caller who may not act
+/// on the customer learns nothing from them; a valid body costs no read here.
+pub async fn body_after_access<T>(
+    store: &Store,
+    principal: &Principal,
+    identifier: &CustomerIdentifier,
+    action: Action,
+    body: Result<T, ApiError>,
+) -> Result<T, ApiError> {
+    match body {
+        Ok(body) => Ok(body),
+        Err(invalid) => {
+            customer_access(store, principal, identifier, action).await?;
+            Err(invalid)
+        }
+    }
+}
+
 /// The answer to a write whose condition on the caller's membership failed
 /// ([`Conflict::AccessChanged`]): decided on the caller's access as it is now, so it is the
 /// refusal a new request would get (403, or 404 for a customer the caller may not know of); a
@@ -93,6 +113,10 @@ pub fn require_active(customer: &Customer) -> Result<(), ApiError> {
         status => Err(ApiError::customer_not_active(customer.identifier.as_str(), status.as_str())),
     }
 }
+
+/// The statuses of a customer that takes writes ([`CustomerStatus::accepts_writes`]), for
+/// [`crate::store::Changes::require_status`].
+pub const WRITABLE: [CustomerStatus; 2] = [CustomerStatus::Active, CustomerStatus::Disabled];
 
 /// What a change decided, given the customer as it is stored now.
 pub enum Decision {
@@ -299,6 +323,7 @@ pub async fn change_membership(
         if let Some(caller) = caller.filter(|caller| &caller.user_id != target && role == caller.role.into()) {
             changes.require_role(identifier, &caller.user_id, caller.role)?;
         }
+        changes.require_status(identifier, &WRITABLE)?;
         let (after, payload) = match decide(before)? {
             MemberDecision::Unchanged => return Ok(before.clone()),
             MemberDecision::Change { mut member, event } => {
@@ -390,6 +415,7 @@ pub async fn change_invitation(
         if let Some(caller) = caller.filter(|caller| role == caller.role.into()) {
             changes.require_role(identifier, &caller.user_id, caller.role)?;
         }
+        changes.require_status(identifier, &WRITABLE)?;
         let (after, payload) = match (change, before.status_at(now)) {
             (InvitationChange::Resend { ttl, max_pending }, InvitationStatus::Pending | InvitationStatus::Expired) => {
                 let after = before.resent(now, ttl);

@@ -3,10 +3,16 @@
 
 use std::collections::HashMap;
 
+use crate::domain::text::check_display_text;
 use crate::domain::{EmailAddress, PartnerId, PartnerScope, UserId};
 
 /// The longest `name` claim kept (it is stored with memberships).
 const MAX_NAME_CHARS: usize = 256;
+
+/// Whether a `name` claim is kept: not overlong, and shown as it is stored.
+fn is_displayable_name(name: &str) -> bool {
+    name.chars().count() <= MAX_NAME_CHARS && check_display_text(name).is_ok()
+}
 
 /// The admin-area roles, granted by identity-provider groups.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -79,8 +85,10 @@ impl Principal {
             // An unparseable address is treated as absent: it can match no invitation and receive no mail.
             email: claim("email").and_then(|email| EmailAddress::parse(email).ok()),
             email_verified: claim("email_verified") == Some("true"),
-            // A display name, never an identity: one longer than any person's is left out.
-            name: claim("name").filter(|name| name.chars().count() <= MAX_NAME_CHARS).map(str::to_owned),
+            // A display name, never an identity, that other members see: one longer than any
+            // person's, or one that could hide or reorder what is shown (control characters, line
+            // breaks, bidirectional controls; the rules of every displayed text), is left out.
+            name: claim("name").filter(|name| is_displayable_name(name)).map(str::to_owned),
             admin,
             partner_id,
         })
@@ -199,5 +207,15 @@ mod tests {
         let long_name = "n".repeat(MAX_NAME_CHARS + 1);
         let named = Principal::from_claims(&claims(&[("sub", "u1"), ("name", &long_name)])).unwrap();
         assert_eq!(named.name, None, "an overlong name is left out, not cut");
+    }
+
+    #[test]
+    fn a_name_that_would_hide_or_reorder_what_is_shown_is_left_out() {
+        for name in ["Jane\u{202E}reversed", "Jane\u{7}", "Jane\nDoe", "Jane\r", "\u{2066}Jane\u{2069}", "   "] {
+            let principal = Principal::from_claims(&claims(&[("sub", "u1"), ("name", name)])).unwrap();
+            assert_eq!(principal.name, None, "{name:?} is not kept");
+        }
+        let kept = Principal::from_claims(&claims(&[("sub", "u1"), ("name", "Zoë O'Brien-Łukasz 山田")])).unwrap();
+        assert_eq!(kept.name.as_deref(), Some("Zoë O'Brien-Łukasz 山田"));
     }
 }

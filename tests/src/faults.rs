@@ -88,3 +88,49 @@ impl HttpConnector for FaultyConnector {
         }
     }
 }
+
+/// What runs once, just before a chosen operation is sent: another writer's change landing
+/// between a function's read and its write, at exactly that moment.
+pub type Interleaved = Arc<dyn Fn() -> futures::future::BoxFuture<'static, ()> + Send + Sync>;
+
+/// `real`, but the first time `operation` (`TransactWriteItems`, …) is sent, `before` runs
+/// first and completes before the request goes out.
+pub fn interleaving_client(real: SharedHttpClient, operation: &'static str, before: Interleaved) -> SharedHttpClient {
+    let done = Arc::new(Mutex::new(false));
+    http_client_fn(move |settings, components| {
+        SharedHttpConnector::new(InterleavingConnector {
+            real: real.http_connector(settings, components),
+            operation,
+            before: before.clone(),
+            done: done.clone(),
+        })
+    })
+}
+
+struct InterleavingConnector {
+    real: SharedHttpConnector,
+    operation: &'static str,
+    before: Interleaved,
+    done: Arc<Mutex<bool>>,
+}
+
+impl std::fmt::Debug for InterleavingConnector {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InterleavingConnector").field("operation", &self.operation).finish_non_exhaustive()
+    }
+}
+
+impl HttpConnector for InterleavingConnector {
+    fn call(&self, request: HttpRequest) -> HttpConnectorFuture {
+        let target = request.headers().get("x-amz-target").and_then(|target| target.rsplit('.').next());
+        let first = target == Some(self.operation) && !std::mem::replace(&mut *self.done.lock().unwrap(), true);
+        if !first {
+            return self.real.call(request);
+        }
+        let (before, real) = (self.before.clone(), self.real.clone());
+        HttpConnectorFuture::new(async move {
+            before().await;
+            real.call(request).await
+        })
+    }
+}

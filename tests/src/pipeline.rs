@@ -16,7 +16,12 @@ use crate::test_app::local_sdk_config;
 
 /// Every record of the table's stream so far, in the Lambda event format.
 pub async fn stream_records(table: &str) -> Vec<EventRecord> {
-    let streams = aws_sdk_dynamodbstreams::Client::new(&local_sdk_config(dynamodb_endpoint()).await);
+    stream_records_at(dynamodb_endpoint(), table).await
+}
+
+/// Every record so far of the stream of `table` in the DynamoDB Local at `endpoint`.
+pub async fn stream_records_at(endpoint: &str, table: &str) -> Vec<EventRecord> {
+    let streams = aws_sdk_dynamodbstreams::Client::new(&local_sdk_config(endpoint).await);
     let listed = streams.list_streams().table_name(table).send().await.expect("list streams");
     let arn = listed.streams()[0].stream_arn().expect("stream arn").to_owned();
     let description = streams.describe_stream().stream_arn(&arn).send().await.expect("describe stream");
@@ -43,6 +48,41 @@ pub async fn stream_records(table: &str) -> Vec<EventRecord> {
         }
     }
     records
+}
+
+/// One write of the table, as its stream recorded it.
+#[derive(Debug, Clone)]
+pub struct StreamWrite {
+    /// INSERT, MODIFY or REMOVE.
+    pub event_name: String,
+    pub pk: String,
+    pub sk: String,
+    /// The item's `status` after the write, if it has one.
+    pub status: Option<String>,
+}
+
+/// Every write of the table so far, in the order they landed (DynamoDB Local's stream has one
+/// shard, and a partition's writes are in commit order in any case).
+pub async fn stream_writes(table: &str) -> Vec<StreamWrite> {
+    stream_writes_at(dynamodb_endpoint(), table).await
+}
+
+/// [`stream_writes`] of `table` in the DynamoDB Local at `endpoint`.
+pub async fn stream_writes_at(endpoint: &str, table: &str) -> Vec<StreamWrite> {
+    let text = |image: &serde_dynamo::Item, name: &str| match image.get(name) {
+        Some(serde_dynamo::AttributeValue::S(value)) => Some(value.clone()),
+        _ => None,
+    };
+    stream_records_at(endpoint, table)
+        .await
+        .into_iter()
+        .map(|record| StreamWrite {
+            event_name: record.event_name.clone(),
+            pk: text(&record.change.keys, "pk").unwrap_or_default(),
+            sk: text(&record.change.keys, "sk").unwrap_or_default(),
+            status: text(&record.change.new_image, "status"),
+        })
+        .collect()
 }
 
 pub fn stream_batch(records: Vec<EventRecord>) -> LambdaEvent<Event> {

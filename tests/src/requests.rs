@@ -105,6 +105,11 @@ impl RequestBuilder {
         self
     }
 
+    /// Whether the request carries a body.
+    pub fn has_body(&self) -> bool {
+        self.body.is_some()
+    }
+
     pub fn raw_body(mut self, body: &str) -> Self {
         self.body = Some(body.to_owned());
         self

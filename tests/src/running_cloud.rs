@@ -24,6 +24,8 @@ pub struct RunningCloud {
     child: Option<Child>,
     pub api: String,
     pub ses: String,
+    /// The cloud's DynamoDB Local.
+    pub dynamodb: String,
     /// The web page (`web/dist`), which is also the template's PortalBaseUrl for this run.
     pub portal: String,
     /// Marks every process of this run (`LOCAL_CLOUD_INSTANCE` in its environment).
@@ -118,6 +120,7 @@ impl RunningCloud {
             child: Some(child),
             api: format!("http://127.0.0.1:{}", port("LOCAL_GATEWAY_PORT")),
             ses: format!("http://127.0.0.1:{}", port("LOCAL_SES_PORT")),
+            dynamodb: format!("http://127.0.0.1:{}", port("LOCAL_DYNAMODB_PORT")),
             portal: format!("http://127.0.0.1:{}", port("LOCAL_PORTAL_PORT")),
             instance,
             log,

@@ -7,7 +7,7 @@ use meshcustomers::config::{Environment, Settings};
 use meshcustomers::secrets::Secret;
 use meshcustomers::store::{CursorKey, Store};
 
-use crate::faults::Faults;
+use crate::faults::{Faults, Interleaved, interleaving_client};
 use crate::local_services::dynamodb_endpoint;
 use crate::operations::OperationRecorder;
 use crate::requests::TestResponse;
@@ -105,6 +105,31 @@ impl TestApp {
     pub fn app<S: Settings>(&self) -> App<S> {
         let settings = S::read(&test_environment(&self.variables)).expect("the test configuration is valid");
         App { settings, store: self.store.clone(), aws: self.sdk.clone() }
+    }
+
+    /// The function's `App` whose DynamoDB client runs `before` once, just before it first sends
+    /// `operation`: a concurrent change that lands between the function's read and its write.
+    pub fn app_interleaved<S: Settings>(&self, operation: &'static str, before: Interleaved) -> App<S> {
+        let real = aws_smithy_http_client::Builder::new().build_http();
+        let config = aws_sdk_dynamodb::config::Builder::from(&self.sdk)
+            .http_client(interleaving_client(real, operation, before))
+            .build();
+        let store = Store::new(
+            aws_sdk_dynamodb::Client::from_conf(config),
+            &self.table,
+            CursorKey::Fixed(Secret::new(TEST_CURSOR_KEY)),
+        );
+        let settings = S::read(&test_environment(&self.variables)).expect("the test configuration is valid");
+        App { settings, store, aws: self.sdk.clone() }
+    }
+
+    /// Calls an HTTP function's handler with `app` as the Lambda runtime would.
+    pub async fn call_with<S: Settings>(
+        app: &App<S>,
+        handler: impl AsyncFn(&App<S>, Request) -> Result<Response<Body>, lambda_http::Error>,
+        request: Request,
+    ) -> TestResponse {
+        TestResponse::from_response(handler(app, request).await.expect("HTTP handlers answer every request"))
     }
 
     /// Calls an HTTP function's handler as the Lambda runtime would.

@@ -145,6 +145,83 @@ async fn a_partner_user_joining_is_told_to_the_other_admins_once() {
     assert!(mail["body"]["html"].as_str().unwrap().contains("Ticket 4711 &lt;migrate&gt; &amp; set up"));
 }
 
+/// A sender whose SES client fails its `failing`-th call (1-based) to connect, once, as a network
+/// failure half-way through a mail of several messages would.
+async fn sender_failing_call(test: &TestApp, failing: usize) -> EmailSender {
+    use aws_smithy_runtime_api::client::http::{HttpClient, HttpConnectorFuture, SharedHttpConnector, http_client_fn};
+    use aws_smithy_runtime_api::client::result::ConnectorError;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    #[derive(Debug)]
+    struct FailingCall {
+        real: SharedHttpConnector,
+        calls: Arc<AtomicUsize>,
+        failing: usize,
+    }
+    impl aws_smithy_runtime_api::client::http::HttpConnector for FailingCall {
+        fn call(&self, request: aws_smithy_runtime_api::client::orchestrator::HttpRequest) -> HttpConnectorFuture {
+            if self.calls.fetch_add(1, Ordering::SeqCst) + 1 == self.failing {
+                return HttpConnectorFuture::ready(Err(ConnectorError::io("connection reset (injected)".into())));
+            }
+            self.real.call(request)
+        }
+    }
+    let real = aws_smithy_http_client::Builder::new().build_http();
+    let calls = Arc::new(AtomicUsize::new(0));
+    let client = http_client_fn(move |settings, components| {
+        SharedHttpConnector::new(FailingCall {
+            real: real.http_connector(settings, components),
+            calls: calls.clone(),
+            failing,
+        })
+    });
+    let config = aws_sdk_sesv2::config::Builder::from(&local_sdk_config(ses_endpoint()).await)
+        .http_client(client)
+        .retry_config(aws_sdk_sesv2::config::retry::RetryConfig::disabled())
+        .build();
+    EmailSender::new(test.app(), aws_sdk_sesv2::Client::from_conf(config))
+}
+
+/// SPEC §6.1: mail about a customer's admins reaches all of them, however many. 120 admins are
+/// told in messages of at most 50 (SES's limit); the second message fails to go out, and the
+/// redeliveries send only what was not sent: every admin gets the mail exactly once.
+#[tokio::test]
+async fn every_admin_of_many_is_told_once_even_after_a_failure_half_way() {
+    let test = TestApp::spawn().await;
+    let admins: Vec<Caller> =
+        (0..120).map(|n| Caller::user(&format!("many-{n}"), &format!("admin-{n:03}@many.example"))).collect();
+    fixtures::customer(&test, "many-admins", "acme", CustomerStatus::Active, &[]).await;
+    for admin in &admins {
+        fixtures::member(&test, "many-admins", admin, CustomerRole::CustomerAdmin).await;
+    }
+    let me = api("POST /customers/{id}/users/me").param("id", "many-admins");
+    assert_eq!(test.call(add_myself::handle, me.by(&Caller::partner_admin("acme"))).await.status, 201);
+    let bus = RecordingBus::default();
+    stream_publisher::handle(&bus, stream_batch(stream_records(&test.table).await)).await.unwrap();
+    let joined = bus.entries().into_iter().find(|e| e.detail_type == "USER_ASSIGNED_HIMSELF").unwrap();
+
+    let failing = sender_failing_call(&test, 2).await;
+    assert!(email_sender::handle(&failing, delivered(&joined)).await.is_err(), "fails so that Lambda retries");
+    assert_eq!(mails_mentioning("many-admins").await.len(), 1, "the first message went out, the second failed");
+
+    let sender = sender_via(&test, ses_endpoint()).await;
+    for _ in 0..2 {
+        email_sender::handle(&sender, delivered(&joined)).await.unwrap();
+    }
+    let mails = mails_mentioning("many-admins").await;
+    assert_eq!(mails.len(), 3, "50 + 50 + 20 recipients");
+    let mut told: Vec<String> = Vec::new();
+    for mail in &mails {
+        let to = mail["destination"]["to"].as_array().unwrap();
+        assert!(to.len() <= 50, "at most 50 recipients a message: {}", to.len());
+        told.extend(to.iter().map(|to| to.as_str().unwrap().to_owned()));
+    }
+    told.sort();
+    let expected: Vec<String> = (0..120).map(|n| format!("admin-{n:03}@many.example")).collect();
+    assert_eq!(told, expected, "every admin once, the one who joined not");
+}
+
 /// A customer whose only admin is the one who joined: nobody to tell, no mail, no claim.
 #[tokio::test]
 async fn a_join_with_no_other_admin_mails_nobody() {

@@ -4,6 +4,8 @@
 
 use std::time::{Duration, Instant};
 
+use futures::future::join_all;
+use meshcustomers_tests::pipeline::stream_writes_at;
 use meshcustomers_tests::repo_root;
 use meshcustomers_tests::running_cloud::{RunningCloud, claims};
 use serde_json::{Value, json};
@@ -74,6 +76,7 @@ async fn the_local_cloud_runs_the_product_end_to_end_and_stops_without_leftovers
     a_created_customer_shows_in_its_history_once_with_the_actor(&cloud, &client).await;
     another_partner_gets_404(&cloud, &client).await;
     an_invitation_is_mailed_and_accepted_by_the_invitee(&cloud, &client).await;
+    races_through_the_gateway_keep_their_invariants(&cloud, &client).await;
     the_log_shows_no_error(&cloud);
     the_contract_and_its_reference_page_are_served(&client).await;
     the_portal_gets_cors_and_signs_in_through_the_local_sign_in(&cloud).await;
@@ -378,6 +381,117 @@ async fn an_invitation_is_mailed_and_accepted_by_the_invitee(cloud: &RunningClou
     let (status, listed) = client.get("/customers/sams-shop/invitations", Some(&sam)).await;
     assert_eq!((status, listed["items"][0]["status"].clone()), (200, json!("ACCEPTED")), "{listed}");
     assert!(!cloud.log().contains(token), "an invitation's token is in the log");
+}
+
+/// Twenty requests at once through the gateway, as many clients would send them (the local Lambda
+/// runs several instances of a function when its branch allows, one otherwise): "Add Myself"
+/// (one membership, one event), an invitation's acceptance (one), project creation at the quota
+/// (exactly the quota) and service-user creation racing a disable (none lands after it).
+async fn races_through_the_gateway_keep_their_invariants(cloud: &RunningCloud, client: &Client) {
+    const RACERS: usize = 20;
+    const QUOTA: usize = 3;
+    let pia = cloud.token(claims("pia", "pia@acme.example", &["partner-admins"], Some("acme"))).await;
+    let customer = json!({"identifier": "race-co", "displayName": "Race Co", "projectQuota": QUOTA});
+    let (status, body) = client.post("/customers", &pia, customer).await;
+    assert_eq!(status, 201, "{body}");
+    let statuses = |answers: &[(u16, Value)]| answers.iter().map(|(status, _)| *status).collect::<Vec<_>>();
+
+    // "Add Myself", twenty times at once: one membership, one event, nineteen 409.
+    let joins = (0..RACERS).map(|_| client.post("/customers/race-co/users/me", &pia, json!({"reason": "race"})));
+    let answers = join_all(joins).await;
+    assert_eq!(answers.iter().filter(|(status, _)| *status == 201).count(), 1, "{:?}", statuses(&answers));
+    for (status, body) in answers.iter().filter(|(status, _)| *status != 201) {
+        assert_eq!((*status, body["type"].clone()), (409, json!("already-member")), "{body}");
+    }
+    let joined = within(Duration::from_secs(30), async || {
+        let (_, history) = client.get("/customers/race-co/events?type=USER_ASSIGNED_HIMSELF", Some(&pia)).await;
+        let entries = history["items"].as_array().cloned().unwrap_or_default();
+        (!entries.is_empty()).then_some(entries)
+    })
+    .await
+    .expect("the join reaches the history");
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let (_, history) = client.get("/customers/race-co/events?type=USER_ASSIGNED_HIMSELF", Some(&pia)).await;
+    assert_eq!((joined.len(), history["items"].as_array().map(Vec::len)), (1, Some(1)), "{history}");
+
+    // One invitation accepted by twenty requests at once: one membership.
+    let invitation = json!({"email": "racer@race.example", "role": "CUSTOMER_EMPLOYEE"});
+    let (status, body) = client.post("/customers/race-co/invitations", &pia, invitation).await;
+    assert_eq!(status, 201, "{body}");
+    let mail = within(Duration::from_secs(30), async || {
+        cloud.mails().await.into_iter().find(|mail| mail["destination"]["to"] == json!(["racer@race.example"]))
+    })
+    .await
+    .expect("the invitation mail reaches the SES store");
+    let text = mail["body"]["text"].as_str().unwrap_or_default();
+    let link = &format!("{}/accept-invitation?token=", cloud.portal);
+    let start = text.find(link).expect("the mail carries the link") + link.len();
+    let token = &text[start..start + 43];
+    let racer = cloud.token(claims("racer", "racer@race.example", &[], None)).await;
+    let accepts = (0..RACERS).map(|_| client.post("/invitations/accept", &racer, json!({"token": token})));
+    let answers = join_all(accepts).await;
+    assert_eq!(answers.iter().filter(|(status, _)| *status == 201).count(), 1, "{:?}", statuses(&answers));
+    for (status, body) in answers.iter().filter(|(status, _)| *status != 201) {
+        assert!(matches!(status, 409 | 410), "{status} {body}");
+    }
+    let (_, members) = client.get("/customers/race-co/users", Some(&pia)).await;
+    let racers = members["items"].as_array().unwrap().iter().filter(|member| member["userId"] == "racer").count();
+    assert_eq!(racers, 1, "{members}");
+
+    // Twenty project creations at a quota of three: exactly three.
+    let creations = (0..RACERS).map(|n| {
+        let project = json!({"identifier": format!("p{n}"), "displayName": format!("Project {n}")});
+        let pia = &pia;
+        async move { client.post("/customers/race-co/projects", pia, project).await }
+    });
+    let answers = join_all(creations).await;
+    assert_eq!(answers.iter().filter(|(status, _)| *status == 201).count(), QUOTA, "{:?}", statuses(&answers));
+    for (status, body) in answers.iter().filter(|(status, _)| *status != 201) {
+        assert_eq!((*status, body["type"].clone()), (409, json!("quota-exceeded")), "{body}");
+    }
+    let (_, projects) = client.get("/customers/race-co/projects", Some(&pia)).await;
+    assert_eq!(projects["items"].as_array().map(Vec::len), Some(QUOTA), "{projects}");
+    let (_, customer) = client.get("/customers/race-co", Some(&pia)).await;
+    assert_eq!(customer["projectCount"], json!(QUOTA), "{customer}");
+
+    // Twenty service-user creations racing a disable: none lands after it.
+    let creations = (0..RACERS).map(|n| {
+        let pia = &pia;
+        async move { client.post("/customers/race-co/service-users", pia, json!({"name": format!("bot {n}")})).await }
+    });
+    let disable = async {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        let change = json!({"status": "DISABLED", "reason": "race"});
+        client.send(reqwest::Method::PUT, "/customers/race-co/status", Some(&pia), Some(change)).await
+    };
+    let (answers, (status, body)) = futures::join!(join_all(creations), disable);
+    assert_eq!(status, 200, "{body}");
+    for (status, body) in answers.iter().filter(|(status, _)| *status != 201) {
+        assert_eq!((*status, body["type"].clone()), (403, json!("customer-disabled")), "{body}");
+    }
+    let created = answers.iter().filter(|(status, _)| *status == 201).count();
+    let (_, listed) = client.get("/customers/race-co/service-users", Some(&pia)).await;
+    assert_eq!(listed["items"].as_array().map(Vec::len), Some(created), "{listed}");
+    // The order the writes landed in: the table's stream (its writes of one customer are in
+    // commit order).
+    let dynamodb =
+        aws_sdk_dynamodb::Client::new(&meshcustomers_tests::test_app::local_sdk_config(&cloud.dynamodb).await);
+    let tables = dynamodb.list_tables().send().await.expect("the cloud's tables");
+    let table = tables.table_names().first().expect("the cloud's table").clone();
+    let writes: Vec<_> = stream_writes_at(&cloud.dynamodb, &table)
+        .await
+        .into_iter()
+        .filter(|write| write.pk == "CUSTOMER#race-co")
+        .collect();
+    let disabled = writes
+        .iter()
+        .position(|write| write.sk == "CUSTOMER" && write.status.as_deref() == Some("DISABLED"))
+        .expect("the disable is in the stream");
+    let late: Vec<_> = writes[disabled..]
+        .iter()
+        .filter(|write| write.event_name == "INSERT" && write.sk.starts_with("SERVICE_USER#"))
+        .collect();
+    assert!(late.is_empty(), "service users landed after the disable: {late:?} ({:?})", statuses(&answers));
 }
 
 async fn the_contract_and_its_reference_page_are_served(client: &Client) {

@@ -33,6 +33,10 @@ const MATRIX_PROJECT: &str = "matrix-project";
 const MATRIX_TENANT: &str = "019bc190-05c0-7d44-8e5f-60718293a4b0";
 const MATRIX_SERVICE_USER: &str = "019bc194-99a0-7e55-8f60-718293a4b5c0";
 
+/// Bodies no route takes: an unknown member (with every required one missing), JSON that does
+/// not parse, and JSON that is no object.
+const INVALID_BODIES: [&str; 3] = [r#"{"unexpectedMember": ["\u0007"]}"#, "{", "[]"];
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Outcome {
     Allowed,
@@ -369,6 +373,26 @@ async fn every_route_answers_every_caller_as_the_authorization_table_says() {
     }
     println!("authorization matrix (allowed = the function answered 2xx):\n{table}\n");
     assert!(mismatches.is_empty(), "the functions disagree with the authorization table:\n{}", mismatches.join("\n"));
+
+    // Authorization before validation (SPEC §6.1): a caller who may not act gets the same refusal
+    // whatever the body, and learns nothing from its errors.
+    let mut leaks = Vec::new();
+    for route in &routes {
+        for (n, (name, caller, membership)) in members.iter().enumerate() {
+            let want = expected(route, caller.as_ref(), *membership);
+            if want == Outcome::Allowed || !request_for(route, n).has_body() {
+                continue;
+            }
+            for body in INVALID_BODIES {
+                let response = call(&test, route, request_for(route, n).raw_body(body), caller.as_ref()).await;
+                if outcome(&response) != want {
+                    let got = format!("{} {}", response.status, response.body);
+                    leaks.push(format!("{route} by {name} with body {body}: expected {want}, got {got}"));
+                }
+            }
+        }
+    }
+    assert!(leaks.is_empty(), "a refused caller was answered from the body:\n{}", leaks.join("\n"));
 
     let documented = documented_round_trips();
     println!("DynamoDB round trips on success: {round_trips:?}");

@@ -222,6 +222,38 @@ async fn a_partner_user_adds_himself_with_a_reason_once() {
     assert_eq!(assert_admin_count_exact(&test, "joined").await, 3);
 }
 
+/// SPEC §6.1: the `name` claim is display data that other members see. One with a right-to-left
+/// override, a BEL or a line break is not stored: the member shows no name, in the answer, the
+/// members' list and the stored item alike.
+#[tokio::test]
+async fn a_name_that_would_hide_or_reorder_what_others_see_is_not_stored() {
+    let test = TestApp::spawn().await;
+    let admin = user("owner");
+    fixtures::customer(&test, "named", "acme", CustomerStatus::Active, &[(&admin, ADMIN)]).await;
+    let names = ["Pat \u{202E}rentraP", "Pat\u{7} Partner", "Pat\nPartner"];
+    for (n, name) in names.iter().enumerate() {
+        let partner = Caller::user(&format!("partner-{n}"), &format!("p{n}@acme.example"))
+            .with("cognito:groups", "[partner-admins]")
+            .with("custom:partner_id", "acme")
+            .with("name", name);
+        let response = test.call(add_myself, add_me("named").by(&partner)).await;
+        assert_eq!(response.status, 201, "{}", response.body);
+        assert_eq!(response.body["name"], Value::Null, "{name:?} is not shown");
+    }
+    let listed = test.call(list_users, users("named").by(&admin)).await;
+    for member in listed.body["items"].as_array().unwrap() {
+        assert!(member["name"].is_null() || member["userId"] == "owner", "{member}");
+    }
+    for item in test.items_of("MEMBER").await {
+        let name = item.get("name").and_then(|name| name.as_s().ok());
+        assert!(name.is_none_or(|name| !name.contains(['\u{202E}', '\u{7}', '\n'])), "stored: {name:?}");
+    }
+    // A name people write is kept.
+    let partner = Caller::partner_employee("acme").with("name", "Zoë Łukasz-O'Brien");
+    let response = test.call(add_myself, add_me("named").by(&partner)).await;
+    assert_eq!(response.body["name"], "Zoë Łukasz-O'Brien");
+}
+
 #[tokio::test]
 async fn the_configured_role_is_the_one_given() {
     let test = TestApp::spawn_with(&[("SELF_ASSIGN_ROLE", "CUSTOMER_EMPLOYEE")]).await;

@@ -5,15 +5,19 @@
 //! and what DISABLED does to it; service users' secrets (in the creation's answer only: never in
 //! an item, an event or a log line); and who may do what.
 
+use aws_sdk_dynamodb::types::AttributeValue;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use futures::future::join_all;
-use meshcustomers::domain::{CustomerRole, CustomerStatus, LinkToken};
-use meshcustomers_tests::faults::{Fault, Faults};
+use meshcustomers::domain::{CustomerIdentifier, CustomerRole, CustomerStatus, LinkToken};
+use meshcustomers::store::Key;
+use meshcustomers_tests::faults::{Fault, Faults, Interleaved};
 use meshcustomers_tests::logs::{capture_this_threads_log, captured_log};
+use meshcustomers_tests::pipeline::stream_writes;
 use meshcustomers_tests::requests::RequestBuilder;
 use meshcustomers_tests::{Caller, TestApp, TestResponse, api, fixtures};
 use serde_json::{Value, json};
+use std::sync::Arc;
 
 use create_project::handle as create_project;
 use create_service_user::handle as create_service_user;
@@ -692,37 +696,181 @@ async fn concurrent_deletions_of_a_service_user_delete_it_once() {
 
 // ------------------------------------------------------------------------------- failures
 
-/// A reservation that keeps meeting a transaction on the customer item is retried with backoff,
-/// then answered 503 (not 500), with nothing counted. A project transaction that certainly
-/// wrote nothing (cancelled) gives its slot back; one whose outcome is unknown (the connection
-/// broke) keeps it: the count may be one above the projects, never below them.
+/// A creation whose transaction keeps meeting others on the customer item is sent again with
+/// backoff, then answered 503 (not 500); one whose connection breaks is 503 too. Either way the
+/// count is the projects stored: nothing is counted outside the project's own transaction.
 #[tokio::test]
-async fn the_slot_is_given_back_only_when_the_project_certainly_was_not_written() {
+async fn a_creation_that_keeps_conflicting_is_503_and_counts_nothing() {
     let faults = Faults::default();
     let test = TestApp::spawn_with_faults(&faults).await;
     customer(&test, "faulty", CustomerStatus::Active, 5).await;
 
-    faults.inject("UpdateItem", Fault::error("TransactionConflictException"));
+    let conflicted = r#","CancellationReasons":[{"Code":"None"},{"Code":"TransactionConflict"},{"Code":"None"}]"#;
+    faults.inject("TransactWriteItems", Fault::status(400, "TransactionCanceledException", conflicted));
     test.operations.take_calls();
     let response = test.call(create_project, new_project("faulty", "web").by(&admin())).await;
     response.assert_problem(503, "service-unavailable");
-    let reservations =
-        test.operations.take_calls().iter().filter(|call| call.operation == "dynamodb:UpdateItem").count();
-    assert_eq!(reservations, 9, "the first reservation and 8 retries");
+    let attempts =
+        test.operations.take_calls().iter().filter(|call| call.operation == "dynamodb:TransactWriteItems").count();
+    assert_eq!(attempts, 9, "the first attempt and 8 retries");
     faults.clear();
     assert_eq!(assert_project_count_exact(&test, "faulty").await, 0);
-
-    let conflicted = r#","CancellationReasons":[{"Code":"None"},{"Code":"TransactionConflict"},{"Code":"None"}]"#;
-    faults.inject("TransactWriteItems", Fault::status(400, "TransactionCanceledException", conflicted));
-    let response = test.call(create_project, new_project("faulty", "web").by(&admin())).await;
-    response.assert_problem(503, "service-unavailable");
-    faults.clear();
-    assert_eq!(assert_project_count_exact(&test, "faulty").await, 0, "cancelled: the slot was given back");
 
     faults.inject("TransactWriteItems", Fault::Unreachable);
     let response = test.call(create_project, new_project("faulty", "web").by(&admin())).await;
     response.assert_problem(503, "service-unavailable");
     faults.clear();
-    let count = customer_item(&test, "faulty").await["projectCount"].as_n().unwrap().clone();
-    assert_eq!((count.as_str(), stored_projects(&test, "faulty").await.len()), ("1", 0), "unknown: the slot stays");
+    assert_eq!(assert_project_count_exact(&test, "faulty").await, 0);
+    assert_eq!(test.call(create_project, new_project("faulty", "web").by(&admin())).await.status, 201);
+    assert_eq!(assert_project_count_exact(&test, "faulty").await, 1);
+}
+
+// ----------------------------------------------------------- outsiders and status at the write
+
+/// SPEC §6.1: an outsider's request changes no stored item, not even for a moment. Twenty
+/// refused creations (outsiders, another partner, an employee, the partner's admins) flood a
+/// customer with one free slot while its admin takes it: the admin gets it, and the table's
+/// stream shows no write but the admin's (the project, its event and the count).
+#[tokio::test]
+async fn refused_callers_write_nothing_not_even_for_a_moment() {
+    let test = TestApp::spawn().await;
+    customer(&test, "owned", CustomerStatus::Active, 1).await;
+    let before = stream_writes(&test.table).await.len();
+    let refused = [
+        Caller::user("outsider", "out@example.com"),
+        Caller::partner_admin("globex"),
+        employee(),
+        Caller::partner_admin(ACME),
+        Caller::platform_admin(),
+    ];
+    let flood = (0..20).map(|n| test.call(create_project, new_project("owned", &format!("x{n}")).by(&refused[n % 5])));
+    let owner = test.call(create_project, new_project("owned", "mine").by(&admin()));
+    let (flooded, owned) = futures::join!(join_all(flood), owner);
+    assert_eq!(owned.status, 201, "the last free slot is the admin's: {}", owned.body);
+    for response in &flooded {
+        assert!(matches!(response.status, 403 | 404), "{} {}", response.status, response.body);
+    }
+    let writes: Vec<_> = stream_writes(&test.table).await.split_off(before);
+    let customer_writes = writes.iter().filter(|write| write.sk == "CUSTOMER").count();
+    assert_eq!(customer_writes, 1, "only the admin's creation touched the customer item: {writes:#?}");
+    assert_eq!(writes.len(), 3, "the count, the project and its event: {writes:#?}");
+    assert_eq!(assert_project_count_exact(&test, "owned").await, 1);
+}
+
+/// DISABLED lands between a creation's read (ACTIVE) and its write: the write is refused (403
+/// `customer-disabled`), because the status is a condition of the creation's own transaction.
+#[tokio::test]
+async fn a_disable_between_the_read_and_the_write_refuses_service_users_and_tenants() {
+    let test = TestApp::spawn().await;
+    customer(&test, "flip", CustomerStatus::Active, 5).await;
+    fixtures::project(&test, "flip", &admin(), "web").await;
+    let disable = || disable_directly(&test, "flip");
+
+    let app = test.app_interleaved::<()>("TransactWriteItems", disable());
+    let response = TestApp::call_with(&app, create_service_user, new_service_user("flip", "bot").by(&admin())).await;
+    response.assert_problem(403, "customer-disabled");
+    assert!(test.items_of("SERVICE_USER").await.is_empty());
+
+    set_status(&test, "flip", "ACTIVE").await;
+    let app = test.app_interleaved::<create_tenant::Settings>("TransactWriteItems", disable());
+    let response = TestApp::call_with(&app, create_tenant, new_tenant("flip", "web", "aws").by(&admin())).await;
+    response.assert_problem(403, "customer-disabled");
+    assert!(test.items_of("TENANT").await.is_empty());
+
+    set_status(&test, "flip", "ACTIVE").await;
+    let app = test.app_interleaved::<()>("TransactWriteItems", disable());
+    let response = TestApp::call_with(&app, create_project, new_project("flip", "api").by(&admin())).await;
+    response.assert_problem(403, "customer-disabled");
+    assert_eq!(assert_project_count_exact(&test, "flip").await, 1);
+}
+
+/// Sets the customer DISABLED with a plain write, as a concurrent status change would leave it.
+fn disable_directly(test: &TestApp, customer: &str) -> Interleaved {
+    let (dynamodb, table) = (test.dynamodb.clone(), test.table.clone());
+    let key = Key::customer(&CustomerIdentifier::parse(customer).unwrap()).into_attributes();
+    Arc::new(move || {
+        let (dynamodb, table, key) = (dynamodb.clone(), table.clone(), key.clone());
+        Box::pin(async move {
+            dynamodb
+                .update_item()
+                .table_name(table)
+                .set_key(Some(key))
+                .update_expression("SET #status = :disabled ADD version :one")
+                .expression_attribute_names("#status", "status")
+                .expression_attribute_values(":disabled", AttributeValue::S("DISABLED".into()))
+                .expression_attribute_values(":one", AttributeValue::N("1".into()))
+                .send()
+                .await
+                .expect("the customer is disabled");
+        })
+    })
+}
+
+/// In the stream's order: whether any item whose sort key begins with `prefix` was inserted
+/// after the customer item was written DISABLED.
+async fn inserted_after_the_disable(test: &TestApp, prefix: &str) -> Vec<String> {
+    let writes = stream_writes(&test.table).await;
+    let disabled = writes
+        .iter()
+        .position(|write| write.sk == "CUSTOMER" && write.status.as_deref() == Some("DISABLED"))
+        .expect("the disable is in the stream");
+    writes[disabled..]
+        .iter()
+        .filter(|write| write.event_name == "INSERT" && write.sk.starts_with(prefix))
+        .map(|write| write.sk.clone())
+        .collect()
+}
+
+/// Twenty service-user creations race a disable: each is 201 or 403 `customer-disabled`, and
+/// none lands after the disable.
+#[tokio::test]
+async fn service_user_creations_racing_a_disable_land_none_after_it() {
+    let test = TestApp::spawn().await;
+    customer(&test, "race-bots", CustomerStatus::Active, 5).await;
+    let (ada, bob) = (admin(), second_admin());
+    let creations = (0..20).map(|n| {
+        let caller = if n % 2 == 0 { &ada } else { &bob };
+        test.call(create_service_user, new_service_user("race-bots", &format!("bot {n}")).by(caller))
+    });
+    let disable = async {
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        set_status(&test, "race-bots", "DISABLED").await;
+    };
+    let (responses, ()) = futures::join!(join_all(creations), disable);
+    for refused in responses.iter().filter(|response| response.status != 201) {
+        refused.assert_problem(403, "customer-disabled");
+    }
+    let created = responses.iter().filter(|response| response.status == 201).count();
+    assert_eq!(test.items_of("SERVICE_USER").await.len(), created);
+    assert_eq!(test.events_of("SERVICE_USER_CREATED").await.len(), created);
+    let late = inserted_after_the_disable(&test, "SERVICE_USER#").await;
+    assert!(late.is_empty(), "service users landed after the disable: {late:?} ({:?})", statuses(&responses));
+}
+
+/// Twenty tenant creations (ten projects, two platforms) race a disable: none lands after it.
+#[tokio::test]
+async fn tenant_creations_racing_a_disable_land_none_after_it() {
+    let test = TestApp::spawn().await;
+    customer(&test, "race-tenants", CustomerStatus::Active, 10).await;
+    for n in 0..10 {
+        fixtures::project(&test, "race-tenants", &admin(), &format!("p{n}")).await;
+    }
+    let (ada, bob) = (admin(), second_admin());
+    let creations = (0..20).map(|n| {
+        let caller = if n % 2 == 0 { &ada } else { &bob };
+        let platform = if n < 10 { "aws" } else { "gcp" };
+        test.call(create_tenant, new_tenant("race-tenants", &format!("p{}", n % 10), platform).by(caller))
+    });
+    let disable = async {
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        set_status(&test, "race-tenants", "DISABLED").await;
+    };
+    let (responses, ()) = futures::join!(join_all(creations), disable);
+    for refused in responses.iter().filter(|response| response.status != 201) {
+        refused.assert_problem(403, "customer-disabled");
+    }
+    let created = responses.iter().filter(|response| response.status == 201).count();
+    assert_eq!(test.items_of("TENANT").await.len(), created);
+    let late = inserted_after_the_disable(&test, "TENANT#").await;
+    assert!(late.is_empty(), "tenants landed after the disable: {late:?} ({:?})", statuses(&responses));
 }

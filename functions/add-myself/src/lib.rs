@@ -7,7 +7,7 @@ use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
 
 use meshcustomers::App;
-use meshcustomers::access::customer_access;
+use meshcustomers::access::{WRITABLE, body_after_access, customer_access};
 use meshcustomers::authorization::Action;
 use meshcustomers::config::{self, ConfigError, Environment};
 use meshcustomers::domain::{CustomerRole, JoinedVia, Membership, Reason};
@@ -43,11 +43,16 @@ pub async fn handle(app: &App<Settings>, request: Request) -> Result<Response<Bo
 async fn add_myself(app: &App<Settings>, request: &Request) -> Result<Response<Body>, ApiError> {
     let principal = request.principal()?;
     let identifier = request.customer_id()?;
-    let body: AddMyself = request.optional_json_body()?;
-    let mut errors = FieldErrors::new();
-    let reason = errors.optional("reason", body.reason, |raw| Reason::parse(&raw));
-    errors.unknown("", body.unknown);
-    errors.finish()?;
+    // Authorization before validation: the body's errors only to a caller who may act.
+    let parsed = (|| -> Result<_, ApiError> {
+        let body: AddMyself = request.optional_json_body()?;
+        let mut errors = FieldErrors::new();
+        let reason = errors.optional("reason", body.reason, |raw| Reason::parse(&raw));
+        errors.unknown("", body.unknown);
+        errors.finish()?;
+        Ok(reason)
+    })();
+    let reason = body_after_access(&app.store, &principal, &identifier, Action::AddMyself, parsed).await?;
 
     let (customer, role) = customer_access(&app.store, &principal, &identifier, Action::AddMyself).await?;
     if !customer.status.accepts_writes() {
@@ -65,6 +70,8 @@ async fn add_myself(app: &App<Settings>, request: &Request) -> Result<Response<B
     );
     let joined = UserAssignedHimself { user_id: membership.user_id.clone(), role: membership.role, reason };
     let mut changes = app.store.changes();
+    // Decided again by the write: the customer still takes writes when the member lands.
+    changes.require_status(&identifier, &WRITABLE)?;
     // Already a member: 409 `already-member`, decided by the member item's condition.
     changes.add_member(&membership)?;
     changes.record(DomainEvent::new(

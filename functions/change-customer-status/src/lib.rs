@@ -6,7 +6,7 @@ use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
 
 use meshcustomers::App;
-use meshcustomers::access::{Decision, change_customer};
+use meshcustomers::access::{Decision, body_after_access, change_customer};
 use meshcustomers::authorization::Action;
 use meshcustomers::domain::{CustomerStatus, FieldError, Reason};
 use meshcustomers::events::{CustomerStatusChanged, EventPayload};
@@ -37,13 +37,19 @@ pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, lambd
 async fn change_status(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
     let principal = request.principal()?;
     let identifier = request.customer_id()?;
-    let body: StatusChange = request.json_body()?;
-    let mut errors = FieldErrors::new();
-    let status = errors.required("status", body.status, |raw| settable_status(&raw));
-    let reason = errors.optional("reason", body.reason, |raw| Reason::parse(&raw));
-    errors.unknown("", body.unknown);
-    let Some(status) = status else { return Err(errors.into_error()) };
-    errors.finish()?;
+    // Authorization before validation: the body's errors only to a caller who may act.
+    let parsed = (|| -> Result<_, ApiError> {
+        let body: StatusChange = request.json_body()?;
+        let mut errors = FieldErrors::new();
+        let status = errors.required("status", body.status, |raw| settable_status(&raw));
+        let reason = errors.optional("reason", body.reason, |raw| Reason::parse(&raw));
+        errors.unknown("", body.unknown);
+        let Some(status) = status else { return Err(errors.into_error()) };
+        errors.finish()?;
+        Ok((status, reason))
+    })();
+    let (status, reason) =
+        body_after_access(&app.store, &principal, &identifier, Action::ChangeCustomerStatus, parsed).await?;
 
     let customer = change_customer(
         &app.store,

@@ -5,7 +5,7 @@ use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
 
 use meshcustomers::App;
-use meshcustomers::access::{MemberDecision, change_membership};
+use meshcustomers::access::{MemberDecision, body_after_access, change_membership};
 use meshcustomers::authorization::Action;
 use meshcustomers::domain::{CustomerRole, Membership};
 use meshcustomers::events::{EventPayload, UserRoleChanged};
@@ -28,12 +28,17 @@ async fn change_role(app: &App, request: &Request) -> Result<Response<Body>, Api
     let principal = request.principal()?;
     let identifier = request.customer_id()?;
     let target = request.user_id_parameter()?;
-    let body: RoleChange = request.json_body()?;
-    let mut errors = FieldErrors::new();
-    let role = errors.required("role", body.role, |raw| CustomerRole::parse(&raw));
-    errors.unknown("", body.unknown);
-    let Some(role) = role else { return Err(errors.into_error()) };
-    errors.finish()?;
+    // Authorization before validation: the body's errors only to a caller who may act.
+    let parsed = (|| -> Result<_, ApiError> {
+        let body: RoleChange = request.json_body()?;
+        let mut errors = FieldErrors::new();
+        let role = errors.required("role", body.role, |raw| CustomerRole::parse(&raw));
+        errors.unknown("", body.unknown);
+        let Some(role) = role else { return Err(errors.into_error()) };
+        errors.finish()?;
+        Ok(role)
+    })();
+    let role = body_after_access(&app.store, &principal, &identifier, Action::ChangeMemberRole, parsed).await?;
 
     let action = Action::ChangeMemberRole;
     let member =

@@ -1,24 +1,23 @@
 //! `POST /customers/{id}/projects`: a customer admin creates a project, within the customer's
 //! project quota however many creations race (see `meshcustomers::store` on projects).
 //!
-//! Two round trips: the slot is reserved on the customer item (its condition decides status
-//! and quota), then the project and its event are written in a transaction whose condition
-//! check on the caller's member item decides the authorization. A refused transaction gives
-//! the slot back. Only a refusal reads more: the caller's access, so that only whoever may know
-//! the customer learns why.
+//! One round trip: a transaction that checks the caller's member item (CUSTOMER_ADMIN), counts
+//! the project on the customer item on condition that the customer is ACTIVE and below its
+//! quota, and writes the project and its event. A caller who may not create projects writes
+//! nothing, not even a reserved slot. Only a refusal reads more: when the caller's role decided
+//! it, the caller's access, so that only whoever may know the customer learns why.
 
 use chrono::Utc;
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
 
 use meshcustomers::App;
-use meshcustomers::access::{access_refusal, customer_access, require_active};
+use meshcustomers::access::{access_refusal, body_after_access};
 use meshcustomers::authorization::{Action, Role};
-use meshcustomers::diagnostics::error_chain;
-use meshcustomers::domain::{CustomerIdentifier, CustomerRole, DisplayName, Project, ProjectIdentifier};
+use meshcustomers::domain::{CustomerRole, CustomerStatus, DisplayName, Project, ProjectIdentifier};
 use meshcustomers::events::{Actor, DomainEvent, EventPayload};
 use meshcustomers::http::{ApiError, Field, FieldErrors, RequestExtensions, UnknownFields, created, respond};
-use meshcustomers::store::{Conflict, SlotReservation, Store, StoreError};
+use meshcustomers::store::{Conflict, StoreError};
 
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase", default)]
@@ -37,6 +36,37 @@ pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, lambd
 async fn create_project(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
     let principal = request.principal()?;
     let customer_id = request.customer_id()?;
+    let store = &app.store;
+    let action = Action::CreateProject;
+    let (identifier, display_name) =
+        body_after_access(store, &principal, &customer_id, action, new_project(request)).await?;
+
+    let now = Utc::now();
+    let project = Project::new(customer_id.clone(), identifier, display_name, principal.user_id.clone(), now);
+    let mut changes = store.changes();
+    // First, so that a caller who is not CUSTOMER_ADMIN is refused on that, and never learns
+    // the customer's status, quota or which identifiers are taken.
+    changes.require_role(&customer_id, &principal.user_id, CustomerRole::CustomerAdmin)?;
+    changes.require_status(&customer_id, &[CustomerStatus::Active])?;
+    changes.count_project(&customer_id)?;
+    changes.add_project(&project)?;
+    let actor = Actor::new(&principal, Role::CustomerAdmin);
+    changes.record(DomainEvent::new(&customer_id, actor, now, EventPayload::ProjectCreated((&project).into())));
+    match store.commit(changes).await {
+        Ok(()) => {}
+        // The caller is not (or no longer) the customer's CUSTOMER_ADMIN: 403, or 404 to whoever
+        // may not know the customer.
+        Err(StoreError::Conflict(Conflict::AccessChanged)) => {
+            return Err(access_refusal(store, &principal, &customer_id, action).await);
+        }
+        // Not ACTIVE, at the quota, or the identifier taken, told by the conflict itself.
+        Err(error) => return Err(error.into()),
+    }
+    let location = format!("/customers/{customer_id}/projects/{}", project.identifier);
+    created(&location, &project, project.version)
+}
+
+fn new_project(request: &Request) -> Result<(ProjectIdentifier, DisplayName), ApiError> {
     let body: NewProject = request.json_body()?;
     let mut errors = FieldErrors::new();
     let identifier = errors.required("identifier", body.identifier, |raw| ProjectIdentifier::parse(&raw));
@@ -44,52 +74,5 @@ async fn create_project(app: &App, request: &Request) -> Result<Response<Body>, 
     errors.unknown("", body.unknown);
     let (Some(identifier), Some(display_name)) = (identifier, display_name) else { return Err(errors.into_error()) };
     errors.finish()?;
-
-    let store = &app.store;
-    let now = Utc::now();
-    let project = Project::new(customer_id.clone(), identifier, display_name, principal.user_id.clone(), now);
-    // Built before the slot is taken: nothing can fail between the two writes but the second.
-    let mut changes = store.changes();
-    // First, so that a caller who is not CUSTOMER_ADMIN never learns which identifiers are taken.
-    changes.require_role(&customer_id, &principal.user_id, CustomerRole::CustomerAdmin)?;
-    changes.add_project(&project)?;
-    let actor = Actor::new(&principal, Role::CustomerAdmin);
-    changes.record(DomainEvent::new(&customer_id, actor, now, EventPayload::ProjectCreated((&project).into())));
-
-    match store.reserve_project_slot(&customer_id).await? {
-        SlotReservation::Reserved(_) => {}
-        SlotReservation::NoCustomer => return Err(ApiError::not_found_customer(customer_id.as_str())),
-        SlotReservation::Refused(customer) => {
-            // Why, only to whoever may know the customer.
-            customer_access(store, &principal, &customer_id, Action::CreateProject).await?;
-            require_active(&customer)?;
-            return Err(ApiError::quota_exceeded(customer_id.as_str(), customer.project_quota.get()));
-        }
-    }
-    if let Err(error) = store.commit(changes).await {
-        give_back_slot(store, &customer_id, &error).await;
-        return Err(match error {
-            // The caller is not (or no longer) the customer's CUSTOMER_ADMIN.
-            StoreError::Conflict(Conflict::AccessChanged) => {
-                access_refusal(store, &principal, &customer_id, Action::CreateProject).await
-            }
-            error => error.into(),
-        });
-    }
-    let location = format!("/customers/{customer_id}/projects/{}", project.identifier);
-    created(&location, &project, project.version)
-}
-
-/// Gives back the slot of a project that was not written, so that `projectCount` stays the
-/// number of projects. When it is unknown whether the transaction landed (a timeout, a broken
-/// connection), the slot stays taken: the count may then be one above the projects, never below
-/// them, so the quota is never exceeded.
-async fn give_back_slot(store: &Store, customer: &CustomerIdentifier, error: &StoreError) {
-    if !error.changed_nothing() {
-        tracing::error!(%customer, "the project's transaction may have landed: its slot stays taken");
-        return;
-    }
-    if let Err(release) = store.release_project_slot(customer).await {
-        tracing::error!(%customer, error = %error_chain(&release), "a project slot could not be given back: projectCount is one above the projects");
-    }
+    Ok((identifier, display_name))
 }

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use meshcustomers::App;
 use meshcustomers::access::{access_refusal, customer_access, require_active};
 use meshcustomers::authorization::Action;
-use meshcustomers::domain::{CustomerRole, DisplayName, LinkToken, ServiceUser};
+use meshcustomers::domain::{CustomerRole, CustomerStatus, DisplayName, LinkToken, ServiceUser};
 use meshcustomers::events::{Actor, DomainEvent, EventPayload};
 use meshcustomers::http::{
     ApiError, Field, FieldErrors, InternalError, RequestExtensions, UnknownFields, created, respond,
@@ -40,21 +40,18 @@ pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, lambd
 async fn create_service_user(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
     let principal = request.principal()?;
     let customer_id = request.customer_id()?;
-    let body: NewServiceUser = request.json_body()?;
-    let mut errors = FieldErrors::new();
-    let name = errors.required("name", body.name, |raw| DisplayName::parse(&raw));
-    errors.unknown("", body.unknown);
-    let Some(name) = name else { return Err(errors.into_error()) };
-    errors.finish()?;
-
+    // Access first: a caller who may not act learns nothing from the body's errors.
     let action = Action::CreateServiceUser;
     let (customer, role) = customer_access(&app.store, &principal, &customer_id, action).await?;
+    let name = service_user_name(request)?;
     require_active(&customer)?;
     let now = Utc::now();
     let service_user = ServiceUser::new(customer_id.clone(), name, principal.user_id.clone(), now);
     let secret = LinkToken::generate().map_err(InternalError::from)?;
     let mut changes = app.store.changes();
     changes.require_role(&customer_id, &principal.user_id, CustomerRole::CustomerAdmin)?;
+    // Decided again by the write: a disable that lands first refuses it (403 `customer-disabled`).
+    changes.require_status(&customer_id, &[CustomerStatus::Active])?;
     changes.add_service_user(&service_user, secret.hash())?;
     let event = EventPayload::ServiceUserCreated((&service_user).into());
     changes.record(DomainEvent::new(&customer_id, Actor::new(&principal, role), now, event));
@@ -68,4 +65,14 @@ async fn create_service_user(app: &App, request: &Request) -> Result<Response<Bo
     }
     let location = format!("/customers/{customer_id}/service-users/{}", service_user.service_user_id);
     created(&location, &WithSecret { service_user: &service_user, secret: secret.expose() }, service_user.version)
+}
+
+fn service_user_name(request: &Request) -> Result<DisplayName, ApiError> {
+    let body: NewServiceUser = request.json_body()?;
+    let mut errors = FieldErrors::new();
+    let name = errors.required("name", body.name, |raw| DisplayName::parse(&raw));
+    errors.unknown("", body.unknown);
+    let Some(name) = name else { return Err(errors.into_error()) };
+    errors.finish()?;
+    Ok(name)
 }

@@ -6,7 +6,7 @@ use chrono::Utc;
 use lambda_http::{Body, Request, Response};
 
 use meshcustomers::App;
-use meshcustomers::access::{access_refusal, customer_access_with};
+use meshcustomers::access::{WRITABLE, access_refusal, customer_access_with};
 use meshcustomers::authorization::Action;
 use meshcustomers::domain::CustomerRole;
 use meshcustomers::events::{Actor, DomainEvent, EventPayload};
@@ -33,6 +33,7 @@ async fn delete_service_user(app: &App, request: &Request) -> Result<Response<Bo
         .ok_or_else(|| ApiError::not_found_service_user(customer_id.as_str(), &service_user_id.to_string()))?;
     let mut changes = app.store.changes();
     changes.require_role(&customer_id, &principal.user_id, CustomerRole::CustomerAdmin)?;
+    changes.require_status(&customer_id, &WRITABLE)?;
     changes.remove_service_user(&service_user)?;
     let event = EventPayload::ServiceUserDeleted((&service_user).into());
     changes.record(DomainEvent::new(&customer_id, Actor::new(&principal, role), Utc::now(), event));

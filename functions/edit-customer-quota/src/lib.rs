@@ -5,7 +5,7 @@ use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
 
 use meshcustomers::App;
-use meshcustomers::access::{Decision, change_customer};
+use meshcustomers::access::{Decision, body_after_access, change_customer};
 use meshcustomers::authorization::Action;
 use meshcustomers::domain::ProjectQuota;
 use meshcustomers::events::{Change, EventPayload};
@@ -27,12 +27,17 @@ pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, lambd
 async fn edit_quota(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
     let principal = request.principal()?;
     let identifier = request.customer_id()?;
-    let body: QuotaEdit = request.json_body()?;
-    let mut errors = FieldErrors::new();
-    let quota = errors.required("projectQuota", body.project_quota, ProjectQuota::parse);
-    errors.unknown("", body.unknown);
-    let Some(quota) = quota else { return Err(errors.into_error()) };
-    errors.finish()?;
+    // Authorization before validation: the body's errors only to a caller who may act.
+    let parsed = (|| -> Result<_, ApiError> {
+        let body: QuotaEdit = request.json_body()?;
+        let mut errors = FieldErrors::new();
+        let quota = errors.required("projectQuota", body.project_quota, ProjectQuota::parse);
+        errors.unknown("", body.unknown);
+        let Some(quota) = quota else { return Err(errors.into_error()) };
+        errors.finish()?;
+        Ok(quota)
+    })();
+    let quota = body_after_access(&app.store, &principal, &identifier, Action::EditQuota, parsed).await?;
 
     let customer =
         change_customer(&app.store, &principal, &identifier, Action::EditQuota, &request.if_match(), |customer, _| {

@@ -7,7 +7,7 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 
 use meshcustomers::App;
-use meshcustomers::access::{Decision, change_customer_with_context};
+use meshcustomers::access::{Decision, body_after_access, change_customer_with_context};
 use meshcustomers::authorization::{Action, Role};
 use meshcustomers::domain::tags::limits::MAX_EDITED_KEYS;
 use meshcustomers::domain::{TagEdit, TagKey, TagWriter, edit_tags};
@@ -24,7 +24,9 @@ pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, lambd
 async fn edit_customer_tags(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
     let principal = request.principal()?;
     let identifier = request.customer_id()?;
-    let edit = parse_edit(request.json_body()?)?;
+    // Authorization before validation: the body's errors only to a caller who may act.
+    let parsed = request.json_body().and_then(parse_edit);
+    let edit = body_after_access(&app.store, &principal, &identifier, Action::EditTags, parsed).await?;
     let keys: Vec<TagKey> = edit.keys().filter_map(|key| TagKey::parse(key).ok()).collect();
     let customer = change_customer_with_context(
         &app.store,

@@ -1,8 +1,10 @@
 //! EventBridge → SES v2: the mails the product sends. At most one mail per event: a delivery
 //! record is claimed before sending and completed after, so a redelivered event sends nothing.
 //! The e-mail confirmation and invitation links are minted here, when their mail is sent, so that
-//! a token is in its mail and nowhere else (the table keeps only its hash). Every mail is one SES message (its
-//! recipients together), so one claim covers it.
+//! a token is in its mail and nowhere else (the table keeps only its hash). A mail is one SES
+//! message (its recipients together) under the event's claim; the admins' mail, which may have
+//! more recipients than a message takes, is several messages, each under a claim of its own (see
+//! `meshcustomers::store` on deliveries).
 
 pub mod templates;
 
@@ -16,8 +18,8 @@ use meshcustomers::authorization::Role;
 use meshcustomers::config::{self, ConfigError, Environment};
 use meshcustomers::diagnostics::diagnostic;
 use meshcustomers::domain::{
-    CustomerIdentifier, CustomerRole, CustomerStatus, EmailAddress, EmailConfirmation, InvitationLink, LinkToken,
-    Membership, PartnerId, RandomSourceError, UserId,
+    CustomerIdentifier, CustomerRole, CustomerStatus, EmailAddress, EmailConfirmation, GeneratedId, InvitationLink,
+    LinkToken, Membership, PartnerId, RandomSourceError, UserId,
 };
 use meshcustomers::events::{DomainEvent, EventPayload, UserAssignedHimself, UserInvited};
 use meshcustomers::store::{Completion, DeliveryClaim, LinkStart, Store, StoreError};
@@ -56,8 +58,8 @@ impl EmailSender {
 /// SES takes at most 50 recipients per message.
 pub const MAX_RECIPIENTS: usize = 50;
 
-/// A mail to send: recipients (1 to [`MAX_RECIPIENTS`]) and rendered parts. Its content may hold
-/// a link's token: never log it.
+/// A mail to send: recipients (one at least; more than [`MAX_RECIPIENTS`] go out as several
+/// messages) and rendered parts. Its content may hold a link's token: never log it.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Mail {
     pub to: Vec<EmailAddress>,
@@ -137,8 +139,12 @@ pub async fn handle(sender: &EmailSender, event: LambdaEvent<EventBridgeEvent>) 
         // Failing makes Lambda retry later, when the other invocation has finished or its lease ran out.
         DeliveryClaim::InProgress => return Err(MailError::InProgress),
     };
+    // The admins' mail may take several messages: its recipients are fixed on the first delivery
+    // and each message has a claim of its own, so a redelivery sends only what was not sent.
+    let in_parts = matches!(request, MailRequest::MemberJoined(_));
     let sent = match mail(sender, &event, &customer, request).await {
-        Ok(Some(mail)) => send(sender, &mail).await,
+        Ok(Some(mail)) if in_parts => send_in_parts(sender, event.event_id, &mail).await,
+        Ok(Some(mail)) => send(sender, &mail.content, &mail.to).await,
         Ok(None) => {
             sender.store.release_delivery(&claim).await?;
             return Ok(());
@@ -219,8 +225,7 @@ async fn mail(
             return Ok(Some(Mail { to: vec![to], content }));
         }
         MailRequest::MemberJoined(joined) => {
-            // One more than a message takes: the user who joined may be an admin now too.
-            let admins = sender.store.customer_admins(customer, MAX_RECIPIENTS + 1).await?;
+            let admins = sender.store.customer_admins(customer, usize::MAX).await?;
             return Ok(member_joined(event, &joined, &admins, portal)?);
         }
         MailRequest::Invitation(invited) => return invitation(sender, event, customer, invited).await,
@@ -372,7 +377,7 @@ pub fn confirmation_url(portal_base_url: &str, token: &LinkToken) -> String {
 }
 
 /// USER_ASSIGNED_HIMSELF: the customer's admins (but the user who joined) learn who joined, in
-/// which role and why. One message to at most [`MAX_RECIPIENTS`] of them; none without an address.
+/// which role and why. Every admin with an address, sorted, each once.
 pub fn member_joined(
     event: &DomainEvent,
     joined: &UserAssignedHimself,
@@ -383,10 +388,6 @@ pub fn member_joined(
         admins.iter().filter(|admin| admin.user_id != joined.user_id).filter_map(|admin| admin.email.clone()).collect();
     to.sort();
     to.dedup();
-    if to.len() > MAX_RECIPIENTS {
-        tracing::warn!(admins = to.len(), "more admins than one message takes; the first {MAX_RECIPIENTS} are told");
-        to.truncate(MAX_RECIPIENTS);
-    }
     if to.is_empty() {
         tracing::info!(event_id = %event.event_id, "the customer has no other admin with an address; no mail sent");
         return Ok(None);
@@ -420,20 +421,54 @@ fn describe_customer_role(role: CustomerRole) -> &'static str {
     }
 }
 
-async fn send(sender: &EmailSender, mail: &Mail) -> Result<String, MailError> {
+/// Sends `mail` in messages of at most [`MAX_RECIPIENTS`] recipients: its recipients as the
+/// event's first delivery fixed them, split the same way on every delivery; each message is sent
+/// under its own claim, and one sent on an earlier delivery is not sent again. The message ids,
+/// space-separated.
+async fn send_in_parts(sender: &EmailSender, event_id: GeneratedId, mail: &Mail) -> Result<String, MailError> {
+    let recipients = sender.store.delivery_recipients(event_id, &mail.to).await?;
+    let mut message_ids = Vec::new();
+    for (part, to) in (1..).zip(recipients.chunks(MAX_RECIPIENTS)) {
+        let claim = match sender.store.claim_delivery_part(event_id, part).await? {
+            DeliveryClaim::Claimed(claim) => claim,
+            DeliveryClaim::AlreadySent => continue,
+            DeliveryClaim::InProgress => return Err(MailError::InProgress),
+        };
+        let message_id = match send(sender, &mail.content, to).await {
+            Ok(message_id) => message_id,
+            Err(error) => {
+                sender.store.release_delivery(&claim).await?;
+                return Err(error);
+            }
+        };
+        match sender.store.complete_delivery(&claim, &message_id).await {
+            Ok(Completion::Recorded) => tracing::info!(%message_id, part, "part of the mail sent"),
+            Ok(Completion::ClaimLost) => tracing::warn!(%message_id, part, "part sent after its claim's lease ran out"),
+            Err(error) => tracing::error!(
+                %message_id,
+                part,
+                error = %meshcustomers::diagnostics::error_chain(&error),
+                "part sent but not recorded; a redelivery after the lease may send it again"
+            ),
+        }
+        message_ids.push(message_id);
+    }
+    Ok(message_ids.join(" "))
+}
+
+/// One SES message to `to` (at most [`MAX_RECIPIENTS`]).
+async fn send(sender: &EmailSender, content: &RenderedMail, to: &[EmailAddress]) -> Result<String, MailError> {
     let utf8 = |data: &str| Content::builder().data(data).charset("UTF-8").build().map_err(MailError::Build);
     let message = Message::builder()
-        .subject(utf8(&mail.content.subject)?)
-        .body(Body::builder().text(utf8(&mail.content.text)?).html(utf8(&mail.content.html)?).build())
+        .subject(utf8(&content.subject)?)
+        .body(Body::builder().text(utf8(&content.text)?).html(utf8(&content.html)?).build())
         .build();
     let output = sender
         .ses
         .send_email()
         .from_email_address(sender.settings.email_from.as_str())
         .destination(
-            Destination::builder()
-                .set_to_addresses(Some(mail.to.iter().map(|to| to.as_str().to_owned()).collect()))
-                .build(),
+            Destination::builder().set_to_addresses(Some(to.iter().map(|to| to.as_str().to_owned()).collect())).build(),
         )
         .content(EmailContent::builder().simple(message).build())
         .send()
@@ -646,12 +681,12 @@ mod tests {
     }
 
     #[test]
-    fn one_message_takes_at_most_fifty_admins_and_nobody_means_no_mail() {
+    fn every_admin_is_a_recipient_however_many_and_nobody_means_no_mail() {
         let (event, joined) = joined(None);
         let many: Vec<Membership> =
             (0..60).map(|n| member(&format!("admin-{n}"), Some(&format!("admin-{n:02}@acme.example")))).collect();
         let mail = member_joined(&event, &joined, &many, "https://p.example").unwrap().unwrap();
-        assert_eq!(mail.to.len(), MAX_RECIPIENTS);
+        assert_eq!(mail.to.len(), 60);
         let only_the_joiner = [member("u1", Some("pat@partner.example")), member("u2", None)];
         assert!(member_joined(&event, &joined, &only_the_joiner, "https://p.example").unwrap().is_none());
     }

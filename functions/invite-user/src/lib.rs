@@ -9,7 +9,7 @@ use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
 
 use meshcustomers::App;
-use meshcustomers::access::customer_access;
+use meshcustomers::access::{WRITABLE, body_after_access, customer_access};
 use meshcustomers::authorization::Action;
 use meshcustomers::config::{self, ConfigError, Environment};
 use meshcustomers::domain::{CustomerRole, EmailAddress, Invitation};
@@ -49,13 +49,18 @@ pub async fn handle(app: &App<Settings>, request: Request) -> Result<Response<Bo
 async fn invite_user(app: &App<Settings>, request: &Request) -> Result<Response<Body>, ApiError> {
     let principal = request.principal()?;
     let identifier = request.customer_id()?;
-    let body: InviteUser = request.json_body()?;
-    let mut errors = FieldErrors::new();
-    let email = errors.required("email", body.email, |raw| EmailAddress::parse(&raw));
-    let role = errors.required("role", body.role, |raw| CustomerRole::parse(&raw));
-    errors.unknown("", body.unknown);
-    let (Some(email), Some(role)) = (email, role) else { return Err(errors.into_error()) };
-    errors.finish()?;
+    // Authorization before validation: the body's errors only to a caller who may act.
+    let parsed = (|| -> Result<_, ApiError> {
+        let body: InviteUser = request.json_body()?;
+        let mut errors = FieldErrors::new();
+        let email = errors.required("email", body.email, |raw| EmailAddress::parse(&raw));
+        let role = errors.required("role", body.role, |raw| CustomerRole::parse(&raw));
+        errors.unknown("", body.unknown);
+        let (Some(email), Some(role)) = (email, role) else { return Err(errors.into_error()) };
+        errors.finish()?;
+        Ok((email, role))
+    })();
+    let (email, role) = body_after_access(&app.store, &principal, &identifier, Action::InviteUser, parsed).await?;
 
     let (customer, acting) = customer_access(&app.store, &principal, &identifier, Action::InviteUser).await?;
     if !customer.status.accepts_writes() {
@@ -75,6 +80,7 @@ async fn invite_user(app: &App<Settings>, request: &Request) -> Result<Response<
         // Allowed through the caller's CUSTOMER_ADMIN membership: it must still hold when this
         // lands (else 409 `concurrent-modification`, and a retry is told 403).
         changes.require_role(&identifier, &principal.user_id, CustomerRole::CustomerAdmin)?;
+        changes.require_status(&identifier, &WRITABLE)?;
         changes.invite(&invitation, now, max_pending)?;
         changes.record(DomainEvent::new(
             &identifier,

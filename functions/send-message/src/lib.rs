@@ -7,7 +7,7 @@ use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
 
 use meshcustomers::App;
-use meshcustomers::access::customer_access;
+use meshcustomers::access::{body_after_access, customer_access};
 use meshcustomers::authorization::Action;
 use meshcustomers::domain::{CustomerStatus, GeneratedId, Message, MessageMode, MessageText, Sender};
 use meshcustomers::events::{Actor, DomainEvent, EventPayload, MessageSent};
@@ -32,13 +32,18 @@ pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, lambd
 async fn send_message(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
     let principal = request.principal()?;
     let identifier = request.customer_id()?;
-    let body: NewMessage = request.json_body()?;
-    let mut errors = FieldErrors::new();
-    let text = errors.required("text", body.text, |raw| MessageText::parse(&raw));
-    let mode = errors.required("mode", body.mode, |raw| MessageMode::parse(&raw));
-    errors.unknown("", body.unknown);
-    let (Some(text), Some(mode)) = (text, mode) else { return Err(errors.into_error()) };
-    errors.finish()?;
+    // Authorization before validation: the body's errors only to a caller who may act.
+    let parsed = (|| -> Result<_, ApiError> {
+        let body: NewMessage = request.json_body()?;
+        let mut errors = FieldErrors::new();
+        let text = errors.required("text", body.text, |raw| MessageText::parse(&raw));
+        let mode = errors.required("mode", body.mode, |raw| MessageMode::parse(&raw));
+        errors.unknown("", body.unknown);
+        let (Some(text), Some(mode)) = (text, mode) else { return Err(errors.into_error()) };
+        errors.finish()?;
+        Ok((text, mode))
+    })();
+    let (text, mode) = body_after_access(&app.store, &principal, &identifier, Action::SendMessage, parsed).await?;
 
     let (customer, role) = customer_access(&app.store, &principal, &identifier, Action::SendMessage).await?;
     if customer.status != CustomerStatus::Active {

@@ -6,7 +6,7 @@ use serde::Deserialize;
 use serde::de::IgnoredAny;
 
 use meshcustomers::App;
-use meshcustomers::access::{Decision, change_customer};
+use meshcustomers::access::{Decision, body_after_access, change_customer};
 use meshcustomers::authorization::Action;
 use meshcustomers::domain::DisplayName;
 use meshcustomers::events::{Change, CustomerUpdated, EventPayload};
@@ -30,15 +30,20 @@ pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, lambd
 async fn update_customer(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
     let principal = request.principal()?;
     let identifier = request.customer_id()?;
-    let body: CustomerUpdate = request.json_body()?;
-    let mut errors = FieldErrors::new();
-    let display_name = errors.required("displayName", body.display_name, |raw| DisplayName::parse(&raw));
-    if body.identifier.is_some() {
-        errors.add("identifier", "cannot be changed: a customer's identifier is permanent (leave it out)");
-    }
-    errors.unknown("", body.unknown);
-    let Some(display_name) = display_name else { return Err(errors.into_error()) };
-    errors.finish()?;
+    // Authorization before validation: the body's errors only to a caller who may act.
+    let parsed = (|| -> Result<_, ApiError> {
+        let body: CustomerUpdate = request.json_body()?;
+        let mut errors = FieldErrors::new();
+        let display_name = errors.required("displayName", body.display_name, |raw| DisplayName::parse(&raw));
+        if body.identifier.is_some() {
+            errors.add("identifier", "cannot be changed: a customer's identifier is permanent (leave it out)");
+        }
+        errors.unknown("", body.unknown);
+        let Some(display_name) = display_name else { return Err(errors.into_error()) };
+        errors.finish()?;
+        Ok(display_name)
+    })();
+    let display_name = body_after_access(&app.store, &principal, &identifier, Action::UpdateCustomer, parsed).await?;
 
     let customer = change_customer(
         &app.store,

@@ -59,7 +59,7 @@ mod platform;
 mod project;
 mod reason;
 pub mod tags;
-mod text;
+pub(crate) mod text;
 
 /// Why one input value was refused; the boundary attaches the field's name.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use crate::authorization::Denial;
 use crate::diagnostics::error_chain;
-use crate::domain::{InvitationStatus, LinkRefusal, RandomSourceError, TagError};
+use crate::domain::{CustomerStatus, InvitationStatus, LinkRefusal, RandomSourceError, TagError};
 use crate::principal::ClaimsError;
 use crate::store::{Conflict, StoreError};
 
@@ -385,6 +385,12 @@ impl From<Conflict> for ApiError {
                     .to_owned(),
             ),
             Conflict::AccessChanged => Self::concurrent_modification(),
+            Conflict::CustomerStatus { customer, status } => match status {
+                None => Self::not_found_customer(customer.as_str()),
+                Some(CustomerStatus::Disabled) => Self::customer_disabled(customer.as_str()),
+                Some(status) => Self::customer_not_active(customer.as_str(), status.as_str()),
+            },
+            Conflict::QuotaExceeded { customer, quota } => Self::quota_exceeded(customer.as_str(), quota.unwrap_or(0)),
             Conflict::ProjectIdentifierTaken(project) => conflict_of(
                 "project-identifier-taken",
                 format!("the customer has a project {:?} already", project.as_str()),

@@ -1,7 +1,9 @@
 //! What a failed condition means, in the domain's words. Each conditional write of a change
 //! names the conflict it stands for; the HTTP boundary alone turns conflicts into statuses.
 
-use crate::domain::{CustomerIdentifier, EmailAddress, GeneratedId, PlatformName, ProjectIdentifier, TagKey};
+use crate::domain::{
+    CustomerIdentifier, CustomerStatus, EmailAddress, GeneratedId, PlatformName, ProjectIdentifier, TagKey,
+};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Conflict {
@@ -43,6 +45,12 @@ pub enum Conflict {
     /// What authorized the change (the customer, the caller's membership) changed or vanished
     /// between the read and the write: decide again on what is stored now.
     AccessChanged,
+    /// The customer's status did not allow the change when it landed (see
+    /// [`super::Changes::require_status`]): the status stored then, `None` when the customer is
+    /// gone.
+    CustomerStatus { customer: CustomerIdentifier, status: Option<CustomerStatus> },
+    /// The customer owns as many projects as its quota allows (the quota stored then).
+    QuotaExceeded { customer: CustomerIdentifier, quota: Option<u32> },
     /// The customer has a project with this identifier.
     ProjectIdentifierTaken(ProjectIdentifier),
     /// The project has a tenant on this platform.

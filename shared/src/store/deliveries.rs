@@ -2,6 +2,12 @@
 //! sending and completed after. The claim carries an owner token, so only the invocation that
 //! claimed it can complete or release it.
 //!
+//! A mail with more recipients than one SES message takes (50) is sent as several messages. Its
+//! recipients are fixed at the first delivery ([`Store::delivery_recipients`]), so every
+//! redelivery splits them into the same parts, and each part has a claim of its own
+//! ([`Store::claim_delivery_part`]) under the event's claim: a redelivery after a failure half-way
+//! sends only the parts that were not sent.
+//!
 //! The window that remains: SES has no idempotency key, so a mail that SES accepted but whose
 //! completion never landed (the function died, or DynamoDB stayed unreachable through the
 //! retries below) is sent again by a redelivery once the lease has run out. Delivery is at least
@@ -16,7 +22,7 @@ use chrono::{Duration, Utc};
 
 use super::keys::{Key, entity};
 use super::{Store, StoreError};
-use crate::domain::GeneratedId;
+use crate::domain::{EmailAddress, GeneratedId};
 
 /// How long a claim blocks other deliveries of the same event before it counts as abandoned
 /// (the sender crashed between claiming and completing): longer than the function's 10 s
@@ -35,6 +41,7 @@ const SENT: &str = "SENT";
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Claim {
     event_id: GeneratedId,
+    part: u32,
     owner: GeneratedId,
 }
 
@@ -57,11 +64,17 @@ pub enum Completion {
 }
 
 impl Store {
-    #[tracing::instrument(skip_all, fields(%event_id))]
+    /// The right to send the event's mail (as a whole).
     pub async fn claim_delivery(&self, event_id: GeneratedId) -> Result<DeliveryClaim, StoreError> {
+        self.claim_delivery_part(event_id, 0).await
+    }
+
+    /// The right to send part `part` (1, 2, …) of the event's mail, or part 0: the whole of it.
+    #[tracing::instrument(skip_all, fields(%event_id, part))]
+    pub async fn claim_delivery_part(&self, event_id: GeneratedId, part: u32) -> Result<DeliveryClaim, StoreError> {
         let now = Utc::now();
         let owner = GeneratedId::new();
-        let mut item = Key::delivery(event_id).into_attributes();
+        let mut item = Key::delivery_part(event_id, part).into_attributes();
         item.extend([
             ("entity".to_owned(), AttributeValue::S(entity::DELIVERY.to_owned())),
             ("state".to_owned(), AttributeValue::S(SENDING.to_owned())),
@@ -83,7 +96,7 @@ impl Store {
             .send_boxed()
             .await;
         match result {
-            Ok(_) => Ok(DeliveryClaim::Claimed(Claim { event_id, owner })),
+            Ok(_) => Ok(DeliveryClaim::Claimed(Claim { event_id, part, owner })),
             Err(error) => match error.as_service_error() {
                 Some(PutItemError::ConditionalCheckFailedException(refused)) => {
                     let sent =
@@ -104,7 +117,7 @@ impl Store {
                 .client
                 .update_item()
                 .table_name(&self.table)
-                .set_key(Some(Key::delivery(claim.event_id).into_attributes()))
+                .set_key(Some(Key::delivery_part(claim.event_id, claim.part).into_attributes()))
                 .update_expression("SET #state = :sent, messageId = :message REMOVE leaseUntil, #owner")
                 .condition_expression("#state = :sending AND #owner = :owner")
                 .expression_attribute_names("#state", "state")
@@ -131,6 +144,51 @@ impl Store {
         }
     }
 
+    /// The recipients of the event's mail as its first delivery fixed them: `recipients` when
+    /// this is the first, else those stored then (one conditional PutItem either way, the
+    /// stored list coming back with the refusal). The list is sorted and without duplicates.
+    #[tracing::instrument(skip_all, fields(%event_id, recipients = recipients.len()))]
+    pub async fn delivery_recipients(
+        &self,
+        event_id: GeneratedId,
+        recipients: &[EmailAddress],
+    ) -> Result<Vec<EmailAddress>, StoreError> {
+        let mut item = Key::delivery_recipients(event_id).into_attributes();
+        let list = recipients.iter().map(|to| AttributeValue::S(to.to_string())).collect();
+        item.extend([
+            ("entity".to_owned(), AttributeValue::S(entity::DELIVERY.to_owned())),
+            ("recipients".to_owned(), AttributeValue::L(list)),
+            ("ttl".to_owned(), AttributeValue::N((Utc::now() + RECORD_TTL).timestamp().to_string())),
+        ]);
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(pk)")
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .send_boxed()
+            .await;
+        let stored = match result {
+            Ok(_) => return Ok(recipients.to_vec()),
+            Err(error) => match error.as_service_error() {
+                Some(PutItemError::ConditionalCheckFailedException(refused)) => refused.item().cloned(),
+                _ => return Err(error.into()),
+            },
+        };
+        let list = stored
+            .as_ref()
+            .and_then(|item| item.get("recipients"))
+            .and_then(|list| list.as_l().ok())
+            .ok_or(StoreError::Invariant("a delivery's recipients record has no list"))?;
+        list.iter()
+            .map(|to| {
+                let to = to.as_s().map_err(|_| StoreError::Invariant("a delivery's recipient is not a string"))?;
+                EmailAddress::parse(to).map_err(|_| StoreError::Invariant("a delivery's recipient is no address"))
+            })
+            .collect()
+    }
+
     /// Gives the claim up after a failed send, so that a retry may send; a claim that another
     /// invocation has taken over meanwhile is left alone.
     #[tracing::instrument(skip_all, fields(event_id = %claim.event_id))]
@@ -139,7 +197,7 @@ impl Store {
             .client
             .delete_item()
             .table_name(&self.table)
-            .set_key(Some(Key::delivery(claim.event_id).into_attributes()))
+            .set_key(Some(Key::delivery_part(claim.event_id, claim.part).into_attributes()))
             .condition_expression("#state = :sending AND #owner = :owner")
             .expression_attribute_names("#state", "state")
             .expression_attribute_names("#owner", "owner")

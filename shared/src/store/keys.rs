@@ -131,7 +131,19 @@ impl Key {
     }
 
     pub fn delivery(event: GeneratedId) -> Self {
-        Self { pk: format!("DELIVERY#{event}"), sk: "EMAIL".to_owned() }
+        Self::delivery_part(event, 0)
+    }
+
+    /// The delivery record of one part of an event's mail: part 0 is the mail as a whole, parts
+    /// 1, 2, … the messages it is split into when it has more recipients than one message takes.
+    pub fn delivery_part(event: GeneratedId, part: u32) -> Self {
+        let sk = if part == 0 { "EMAIL".to_owned() } else { format!("EMAIL#{part}") };
+        Self { pk: format!("DELIVERY#{event}"), sk }
+    }
+
+    /// The recipients an event's mail was split for, fixed at its first delivery.
+    pub fn delivery_recipients(event: GeneratedId) -> Self {
+        Self { pk: format!("DELIVERY#{event}"), sk: "RECIPIENTS".to_owned() }
     }
 
     /// An e-mail confirmation link, known only by its token's hash.

@@ -14,7 +14,9 @@ use super::items::{self, ACKNOWLEDGED_INBOX_TTL, InboxItem, Item, MemberItem, Me
 use super::keys::{self, Key, MEMBER_PREFIX, MESSAGE_PREFIX, entity};
 use super::pagination::{ListQuery, Page, PageQuery};
 use super::{Conflict, Expression, Store, StoreError};
-use crate::domain::{CustomerIdentifier, GeneratedId, InboxEntry, Membership, Message, MessageMode, UserId};
+use crate::domain::{
+    CustomerIdentifier, CustomerStatus, GeneratedId, InboxEntry, Membership, Message, MessageMode, UserId,
+};
 use crate::events::{DomainEvent, rfc3339_millis};
 
 /// DynamoDB's limit on keys in one BatchGetItem.
@@ -41,6 +43,8 @@ impl Store {
     #[tracing::instrument(skip_all, fields(customer = %message.customer_id, message = %message.message_id))]
     pub async fn send_message(&self, message: &Message, event: DomainEvent) -> Result<(), StoreError> {
         let mut changes = self.changes();
+        // Only an ACTIVE customer is sent messages, decided by the write.
+        changes.require_status(&message.customer_id, &[CustomerStatus::Active])?;
         changes.insert(&MessageItem::from(message), Conflict::Inconsistent("a message id was used twice"))?;
         changes.record(event);
         self.commit(changes).await

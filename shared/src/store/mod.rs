@@ -34,7 +34,6 @@ use items::Item;
 pub use keys::{Index, Key};
 pub use messages::{Acknowledgement, Delivery};
 pub use pagination::{MAX_FILTERED_READ, Page, PageQuery};
-pub use projects::SlotReservation;
 pub use registrations::PendingCustomer;
 use transaction::built;
 pub use transaction::{Changes, Expression};

@@ -1,44 +1,42 @@
-//! Projects, their tenants and service users: the project quota's slot reservation, and the
-//! lists.
+//! Projects, their tenants and service users: the project quota's counter, and the lists.
 //!
-//! **The quota.** `projectCount` on the customer item counts its projects. A creation first
-//! reserves a slot with one conditional UpdateItem of the customer item alone
-//! ([`Store::reserve_project_slot`]: `projectCount + 1` while `projectCount < projectQuota` and
-//! the customer is ACTIVE), then writes the project and its event in a transaction that does not
-//! touch the customer item. Single-item writes of one item never cancel each other as
-//! transactions on it do (`TransactionConflict`), so any number of parallel creations are
-//! decided one after the other by the condition: with quota Q exactly Q get a slot. When the
-//! transaction is refused (a taken identifier, a caller who is not CUSTOMER_ADMIN), the slot is
-//! given back ([`Store::release_project_slot`]), so the count stays the number of projects
-//! stored. The counter is no part of the customer's `version`, and a customer change
-//! (`update_customer`, which writes only attributes whose values it changes) never writes it.
+//! **The quota.** `projectCount` on the customer item counts its projects. A creation is one
+//! transaction: a condition check on the caller's member item (the role that allows it), the
+//! customer item's `projectCount + 1` on condition `projectCount < projectQuota` and status
+//! ACTIVE ([`Changes::count_project`] with [`Changes::require_status`]), the project (its
+//! identifier free) and its event. All or nothing: a caller who is not allowed, a taken
+//! identifier or a full quota writes nothing, not even for a moment. Parallel creations meet on
+//! the customer item; DynamoDB cancels the ones that overlap (`TransactionConflict`) and
+//! [`Store::commit`] sends them again, so the condition decides them one after the other: with
+//! quota Q exactly Q land. The counter is no part of the customer's `version`, and a customer
+//! change (`update_customer`, which writes only attributes whose values it changes) never
+//! writes it.
 
 use crate::sdk::SendBoxed;
-use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
-use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, ReturnValuesOnConditionCheckFailure};
+use aws_sdk_dynamodb::types::AttributeValue;
 
-use super::items::{CustomerItem, Item, PROJECT_COUNT, ProjectItem, ServiceUserItem, TenantItem};
+use super::items::{PROJECT_COUNT, ProjectItem, ServiceUserItem, TenantItem};
 use super::keys::{self, Key, PROJECT_PREFIX, SERVICE_USER_PREFIX};
 use super::pagination::{ListQuery, Page, PageQuery};
-use super::transaction::retry_on_transaction_conflict;
 use super::{Changes, Conflict, Expression, Store, StoreError};
-use crate::domain::{
-    Customer, CustomerIdentifier, CustomerStatus, Project, ProjectIdentifier, ServiceUser, Tenant, TokenHash,
-};
-
-/// What a slot reservation found.
-#[derive(Debug, Clone, PartialEq)]
-pub enum SlotReservation {
-    /// One more project is counted; the customer as it is now.
-    Reserved(Customer),
-    /// No slot: the customer as it was when refused (not ACTIVE, or at its quota).
-    Refused(Customer),
-    /// There is no such customer.
-    NoCustomer,
-}
+use crate::domain::{CustomerIdentifier, Project, ProjectIdentifier, ServiceUser, Tenant, TokenHash};
 
 impl Changes {
-    /// A new project (or [`Conflict::ProjectIdentifierTaken`]); its slot is reserved beforehand.
+    /// One more project on the customer's `projectCount`, while it is below `projectQuota` (else
+    /// [`Conflict::QuotaExceeded`]). With [`Changes::require_status`] required before, the same
+    /// write holds the customer's status.
+    pub fn count_project(&mut self, customer: &CustomerIdentifier) -> Result<(), StoreError> {
+        let update = Expression::new("SET #count = #count + :one")
+            .name("#count", PROJECT_COUNT)
+            .value(":one", AttributeValue::N("1".to_owned()));
+        let below_quota = Expression::new("attribute_exists(pk) AND #count < #quota")
+            .name("#count", PROJECT_COUNT)
+            .name("#quota", "projectQuota");
+        let conflict = Conflict::QuotaExceeded { customer: customer.clone(), quota: None };
+        self.update(Key::customer(customer), update, below_quota, conflict)
+    }
+
+    /// A new project (or [`Conflict::ProjectIdentifierTaken`]), counted by [`Changes::count_project`].
     pub fn add_project(&mut self, project: &Project) -> Result<(), StoreError> {
         self.insert(&ProjectItem::from(project), Conflict::ProjectIdentifierTaken(project.identifier.clone()))
     }
@@ -62,66 +60,6 @@ impl Changes {
 }
 
 impl Store {
-    /// Counts one more project on the customer if it is ACTIVE and below its quota, decided by
-    /// DynamoDB on the item as stored at the write. A refusal returns the item it was decided on.
-    #[tracing::instrument(skip_all, fields(%customer))]
-    pub async fn reserve_project_slot(&self, customer: &CustomerIdentifier) -> Result<SlotReservation, StoreError> {
-        let result = retry_on_transaction_conflict(|| {
-            self.client
-                .update_item()
-                .table_name(&self.table)
-                .set_key(Some(Key::customer(customer).into_attributes()))
-                .update_expression("SET #count = #count + :one")
-                .condition_expression("attribute_exists(pk) AND #status = :active AND #count < #quota")
-                .expression_attribute_names("#count", PROJECT_COUNT)
-                .expression_attribute_names("#quota", "projectQuota")
-                .expression_attribute_names("#status", "status")
-                .expression_attribute_values(":one", AttributeValue::N("1".to_owned()))
-                .expression_attribute_values(":active", AttributeValue::S(CustomerStatus::Active.as_str().to_owned()))
-                .return_values(ReturnValue::AllNew)
-                .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
-                .send_boxed()
-        })
-        .await;
-        match result {
-            Ok(output) => Ok(SlotReservation::Reserved(customer_of(output.attributes)?)),
-            Err(error) => match error.as_service_error() {
-                Some(UpdateItemError::ConditionalCheckFailedException(refused)) => match refused.item() {
-                    Some(item) => Ok(SlotReservation::Refused(customer_of(Some(item.clone()))?)),
-                    None => Ok(SlotReservation::NoCustomer),
-                },
-                _ => Err(error.into()),
-            },
-        }
-    }
-
-    /// Gives back a slot whose project was not written.
-    #[tracing::instrument(skip_all, fields(%customer))]
-    pub async fn release_project_slot(&self, customer: &CustomerIdentifier) -> Result<(), StoreError> {
-        let result = retry_on_transaction_conflict(|| {
-            self.client
-                .update_item()
-                .table_name(&self.table)
-                .set_key(Some(Key::customer(customer).into_attributes()))
-                .update_expression("SET #count = #count - :one")
-                .condition_expression("#count > :zero")
-                .expression_attribute_names("#count", PROJECT_COUNT)
-                .expression_attribute_values(":one", AttributeValue::N("1".to_owned()))
-                .expression_attribute_values(":zero", AttributeValue::N("0".to_owned()))
-                .send_boxed()
-        })
-        .await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(error)
-                if matches!(error.as_service_error(), Some(UpdateItemError::ConditionalCheckFailedException(_))) =>
-            {
-                Err(StoreError::Invariant("a project slot was released that no project had reserved"))
-            }
-            Err(error) => Err(error.into()),
-        }
-    }
-
     /// A customer's projects, by identifier: one Query of its `PROJECT#` items.
     #[tracing::instrument(skip_all, fields(%customer))]
     pub async fn list_projects(
@@ -187,9 +125,4 @@ fn of_customer(customer: &CustomerIdentifier, prefix: String) -> ListQuery {
         values: vec![(":partition", keys::customer_pk(customer)), (":prefix", prefix)],
         newest_first: false,
     }
-}
-
-fn customer_of(item: Option<Item>) -> Result<Customer, StoreError> {
-    let item = item.ok_or(StoreError::Invariant("an update returned no customer item"))?;
-    Ok(serde_dynamo::from_item::<_, CustomerItem>(item)?.customer)
 }

@@ -3,8 +3,6 @@
 //! for, plus an outbox item for each of its events. Either all of it lands or none.
 
 use crate::sdk::SendBoxed;
-use aws_sdk_dynamodb::config::http::HttpResponse;
-use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{
     AttributeValue, CancellationReason, ConditionCheck, Delete, Put, ReturnValuesOnConditionCheckFailure,
@@ -18,7 +16,7 @@ use std::time::Duration;
 use super::items::{self, Item, OutboxItem};
 use super::keys::Key;
 use super::{Conflict, Store, StoreError};
-use crate::domain::GeneratedId;
+use crate::domain::{CustomerIdentifier, CustomerStatus, GeneratedId};
 use crate::events::{DomainEvent, MAX_ENTRY_BYTES, entry_size};
 
 /// DynamoDB's limit on items in one transaction.
@@ -111,6 +109,50 @@ pub struct Changes {
     table: String,
     writes: Vec<(TransactWriteItem, Conflict)>,
     events: Vec<DomainEvent>,
+    status_guard: Option<StatusGuard>,
+}
+
+/// The statuses the customer must have when the change lands ([`Changes::require_status`]): a
+/// condition on the customer item, in the change's own write of that item when it has one
+/// (DynamoDB takes one operation per item in a transaction), else in a condition check.
+struct StatusGuard {
+    customer: CustomerIdentifier,
+    key: Item,
+    allowed: Vec<CustomerStatus>,
+    condition: Expression,
+    /// The write that carries the condition.
+    index: usize,
+    /// Whether that write is the guard's own condition check (not yet merged into a write).
+    standalone: bool,
+}
+
+impl StatusGuard {
+    /// The conflict of a failed write that carries the guard: the customer's status if it is no
+    /// longer one of the allowed ones (or the customer is gone), else the write's own conflict.
+    fn conflict(&self, own: Conflict, stored: Option<&Item>) -> Conflict {
+        let status = stored
+            .and_then(|item| item.get("status"))
+            .and_then(|status| status.as_s().ok())
+            .and_then(|status| CustomerStatus::parse(status).ok());
+        match status {
+            Some(status) if self.allowed.contains(&status) && !self.standalone => own,
+            status => Conflict::CustomerStatus { customer: self.customer.clone(), status },
+        }
+    }
+}
+
+/// The key of the item a transaction entry writes or checks.
+fn target(write: &TransactWriteItem) -> Option<Item> {
+    if let Some(put) = write.put() {
+        let key = ["pk", "sk"].map(|name| put.item().get(name).map(|value| (name.to_owned(), value.clone())));
+        return key.into_iter().collect();
+    }
+    let key = write
+        .update()
+        .map(Update::key)
+        .or_else(|| write.delete().map(Delete::key))
+        .or_else(|| write.condition_check().map(ConditionCheck::key))?;
+    Some(key.clone())
 }
 
 /// The SDK's builders fail only when a required field is missing: a bug in the store, not bad input.
@@ -119,6 +161,50 @@ pub(crate) fn built<T>(result: Result<T, aws_sdk_dynamodb::error::BuildError>) -
 }
 
 impl Changes {
+    /// The change happens only if the customer's status is one of `allowed` when it lands (else
+    /// [`Conflict::CustomerStatus`] with the status stored then): a rule that depends on the
+    /// status is decided by the write, not by the read before it. Required before the change
+    /// writes the customer item, whose write then carries the condition.
+    pub fn require_status(
+        &mut self,
+        customer: &CustomerIdentifier,
+        allowed: &[CustomerStatus],
+    ) -> Result<(), StoreError> {
+        let key = Key::customer(customer).into_attributes();
+        if self.status_guard.is_some() || self.writes.iter().any(|(write, _)| target(write).as_ref() == Some(&key)) {
+            return Err(StoreError::Invariant("a customer's status is required once, before its item is written"));
+        }
+        let values: Vec<String> = (0..allowed.len()).map(|n| format!(":allowedStatus{n}")).collect();
+        let mut condition =
+            Expression::new(format!("#guardedStatus IN ({})", values.join(", "))).name("#guardedStatus", "status");
+        for (placeholder, status) in values.iter().zip(allowed) {
+            condition = condition.value(placeholder, AttributeValue::S(status.as_str().to_owned()));
+        }
+        let conflict = Conflict::CustomerStatus { customer: customer.clone(), status: None };
+        self.check(Key::customer(customer), condition.clone(), conflict)?;
+        self.status_guard = Some(StatusGuard {
+            customer: customer.clone(),
+            key,
+            allowed: allowed.to_vec(),
+            condition,
+            index: self.writes.len() - 1,
+            standalone: true,
+        });
+        Ok(())
+    }
+
+    /// `condition`, with the status guard's when the write is of the guarded customer item: the
+    /// guard's own condition check then gives way to this write.
+    fn guarded(&mut self, key: &Item, condition: Expression) -> Expression {
+        let Some(guard) = self.status_guard.as_mut().filter(|guard| &guard.key == key && guard.standalone) else {
+            return condition;
+        };
+        self.writes.remove(guard.index);
+        guard.standalone = false;
+        guard.index = self.writes.len();
+        condition.and(guard.condition.clone())
+    }
+
     /// Inserts an item that must not exist yet.
     pub fn insert(&mut self, item: &impl Serialize, on_conflict: Conflict) -> Result<(), StoreError> {
         self.put(item, Expression::absent(), on_conflict)
@@ -131,9 +217,15 @@ impl Changes {
         condition: Expression,
         on_conflict: Conflict,
     ) -> Result<(), StoreError> {
+        let item = items::to_item(item)?;
+        let key = ["pk", "sk"].map(|name| item.get(name).map(|value| (name.to_owned(), value.clone())));
+        let condition = match key.into_iter().collect::<Option<Item>>() {
+            Some(key) => self.guarded(&key, condition),
+            None => condition,
+        };
         let (names, values) = placeholders(&[&condition]);
         let put = Put::builder()
-            .set_item(Some(items::to_item(item)?))
+            .set_item(Some(item))
             .condition_expression(condition.text)
             .set_expression_attribute_names(names)
             .set_expression_attribute_values(values)
@@ -151,9 +243,11 @@ impl Changes {
         condition: Expression,
         on_conflict: Conflict,
     ) -> Result<(), StoreError> {
+        let key = key.into_attributes();
+        let condition = self.guarded(&key, condition);
         let (names, values) = placeholders(&[&update, &condition]);
         let update = Update::builder()
-            .set_key(Some(key.into_attributes()))
+            .set_key(Some(key))
             .update_expression(update.text)
             .set_condition_expression((!condition.text.is_empty()).then_some(condition.text))
             .set_expression_attribute_names(names)
@@ -166,9 +260,11 @@ impl Changes {
 
     /// Deletes an item if `condition` holds.
     pub fn delete(&mut self, key: Key, condition: Expression, on_conflict: Conflict) -> Result<(), StoreError> {
+        let key = key.into_attributes();
+        let condition = self.guarded(&key, condition);
         let (names, values) = placeholders(&[&condition]);
         let delete = Delete::builder()
-            .set_key(Some(key.into_attributes()))
+            .set_key(Some(key))
             .condition_expression(condition.text)
             .set_expression_attribute_names(names)
             .set_expression_attribute_values(values)
@@ -180,9 +276,11 @@ impl Changes {
 
     /// Writes nothing to the item, but the change happens only if `condition` holds on it.
     pub fn check(&mut self, key: Key, condition: Expression, on_conflict: Conflict) -> Result<(), StoreError> {
+        let key = key.into_attributes();
+        let condition = self.guarded(&key, condition);
         let (names, values) = placeholders(&[&condition]);
         let check = ConditionCheck::builder()
-            .set_key(Some(key.into_attributes()))
+            .set_key(Some(key))
             .condition_expression(condition.text)
             .set_expression_attribute_names(names)
             .set_expression_attribute_values(values)
@@ -200,7 +298,7 @@ impl Changes {
 impl Store {
     /// A change to be committed to this store's table.
     pub fn changes(&self) -> Changes {
-        Changes { table: self.table.clone(), writes: Vec::new(), events: Vec::new() }
+        Changes { table: self.table.clone(), writes: Vec::new(), events: Vec::new(), status_guard: None }
     }
 
     /// Writes the change and its outbox events as one transaction.
@@ -210,6 +308,7 @@ impl Store {
             return Err(StoreError::Invariant("a state change must record at least one event"));
         }
         let now = Utc::now();
+        let status_guard = changes.status_guard;
         let (mut transaction, conflicts): (Vec<TransactWriteItem>, Vec<Conflict>) = changes.writes.into_iter().unzip();
         for event in &changes.events {
             let outbox =
@@ -227,7 +326,7 @@ impl Store {
             )?;
             transaction.push(TransactWriteItem::builder().put(put).build());
         }
-        self.send_transaction(transaction, conflicts).await
+        self.send_transaction(transaction, conflicts, status_guard.as_ref()).await
     }
 
     /// Writes a change that no one sees happen, so it records no event: housekeeping such as
@@ -239,15 +338,17 @@ impl Store {
             return Err(StoreError::Invariant("a change with events must be committed with them"));
         }
         let (transaction, conflicts) = changes.writes.into_iter().unzip();
-        self.send_transaction(transaction, conflicts).await
+        self.send_transaction(transaction, conflicts, changes.status_guard.as_ref()).await
     }
 
     /// One transaction, sent again while it only meets concurrent transactions on its items; a
-    /// failed condition is answered as the [`Conflict`] of its write.
+    /// failed condition is answered as the [`Conflict`] of its write (the customer's status when
+    /// the write that failed carries the change's status guard).
     async fn send_transaction(
         &self,
         transaction: Vec<TransactWriteItem>,
         conflicts: Vec<Conflict>,
+        status_guard: Option<&StatusGuard>,
     ) -> Result<(), StoreError> {
         if transaction.len() > MAX_TRANSACTION_ITEMS {
             return Err(StoreError::Invariant("a change exceeds DynamoDB's 100 items per transaction"));
@@ -276,7 +377,12 @@ impl Store {
             if let Some(index) = reasons.iter().position(|reason| code(reason) == "ConditionalCheckFailed") {
                 let conflict =
                     conflicts.get(index).ok_or(StoreError::Invariant("an outbox event id collided"))?.clone();
-                return Err(StoreError::Conflict(with_current_state(conflict, reasons[index].item())));
+                let stored = reasons[index].item();
+                let conflict = match status_guard {
+                    Some(guard) if guard.index == index => guard.conflict(conflict, stored),
+                    _ => conflict,
+                };
+                return Err(StoreError::Conflict(with_current_state(conflict, stored)));
             }
             let throttled = reasons
                 .iter()
@@ -298,40 +404,16 @@ impl Store {
 /// with the failed condition (`ReturnValuesOnConditionCheckFailure::AllOld`).
 fn with_current_state(conflict: Conflict, stored: Option<&Item>) -> Conflict {
     match conflict {
-        Conflict::VersionMismatch { .. } => Conflict::VersionMismatch {
-            current_version: stored
-                .and_then(|item| item.get("version"))
-                .and_then(|version| version.as_n().ok())
-                .and_then(|version| version.parse().ok()),
-        },
+        Conflict::VersionMismatch { .. } => Conflict::VersionMismatch { current_version: number(stored, "version") },
+        Conflict::QuotaExceeded { customer, .. } => {
+            Conflict::QuotaExceeded { customer, quota: number(stored, "projectQuota") }
+        }
         conflict => conflict,
     }
 }
 
-/// Sends a single-item write again while it meets an ongoing transaction on its item: DynamoDB
-/// refuses it with `TransactionConflictException`, which the SDK does not retry. The same
-/// backoff as a transaction's; the last refusal is returned (and answered as unavailable).
-pub(super) async fn retry_on_transaction_conflict<T, E, F>(
-    mut send: impl FnMut() -> F,
-) -> Result<T, SdkError<E, HttpResponse>>
-where
-    F: Future<Output = Result<T, SdkError<E, HttpResponse>>>,
-    E: ProvideErrorMetadata,
-{
-    let mut attempt = 0;
-    loop {
-        match send().await {
-            Err(error)
-                if attempt < CONFLICT_RETRIES
-                    && error.as_service_error().and_then(ProvideErrorMetadata::code)
-                        == Some("TransactionConflictException") =>
-            {
-                tokio::time::sleep(backoff(attempt)).await;
-                attempt += 1;
-            }
-            result => return result,
-        }
-    }
+fn number<T: std::str::FromStr>(stored: Option<&Item>, attribute: &str) -> Option<T> {
+    stored.and_then(|item| item.get(attribute)).and_then(|value| value.as_n().ok()).and_then(|value| value.parse().ok())
 }
 
 /// Exponential, with jitter from the clock's sub-millisecond noise, capped at ~1 s.
