@@ -425,6 +425,14 @@ fn one_of_every_type() -> Vec<DomainEvent> {
             managing_partner_id: PartnerId::parse("default").unwrap(),
             registrant_user_id: user.clone(),
         }),
+        EventPayload::CustomerRejected(CustomerRejected {
+            reason: Reason::parse("no contract on file").unwrap(),
+            display_name: "Acme".into(),
+            managing_partner_id: PartnerId::parse("default").unwrap(),
+            registrant_user_id: user.clone(),
+            registrant_email: None,
+            registered_at: Utc::now(),
+        }),
         EventPayload::CustomerUpdated(CustomerUpdated {
             display_name: Change { from: "Acme".into(), to: "Acme Corp".into() },
         }),
