@@ -11,6 +11,7 @@ pub mod operations;
 pub mod pipeline;
 pub mod requests;
 pub mod running_cloud;
+pub mod schema_growth;
 pub mod schemas;
 pub mod template;
 pub mod test_app;

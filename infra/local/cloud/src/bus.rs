@@ -2,7 +2,8 @@
 //! each event against the template's rules, and delivers it to each rule's function as an
 //! asynchronous invocation: EventBridge retries what does not reach the function (the rule's
 //! RetryPolicy), Lambda retries what the function fails (its EventInvokeConfig); what still
-//! fails becomes a dead letter.
+//! fails becomes a dead letter. The integrator's own rules ([`crate::integrations`]) see every
+//! event too.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -18,6 +19,7 @@ use serde_json::{Value, json};
 use crate::aws_json;
 use crate::dead_letters::DeadLetters;
 use crate::environment::{ACCOUNT_ID, REGION};
+use crate::integrations::{self, Integration};
 use crate::lambda::{InvokeError, Lambda};
 use crate::template::{AsyncInvokeConfig, Rule};
 
@@ -52,7 +54,11 @@ pub struct Bus {
     /// The bus's local name; `EventBusName` may give it or its ARN.
     pub name: String,
     pub targets: Vec<Target>,
+    /// The rules of the integrations file, with local targets.
+    pub integrations: Vec<Integration>,
     pub lambda: Lambda,
+    /// What POSTs to the integrations' HTTP targets.
+    pub http: reqwest::Client,
     pub dead_letters: Arc<DeadLetters>,
     pub timing: RetryTiming,
 }
@@ -125,6 +131,12 @@ impl Bus {
         for target in self.targets.iter().filter(|target| target.rule.pattern.matches(event)) {
             let (bus, target, event) = (Arc::clone(self), target.clone(), event.clone());
             tokio::spawn(async move { bus.deliver(&target, event).await });
+        }
+        for integration in self.integrations.iter().filter(|integration| integration.pattern.matches(event)) {
+            let (bus, integration, event) = (Arc::clone(self), integration.clone(), event.clone());
+            tokio::spawn(async move {
+                integrations::deliver(&bus.http, &bus.dead_letters, &bus.timing, &integration, event).await
+            });
         }
     }
 
@@ -237,6 +249,7 @@ async fn put_events(State(bus): State<Arc<Bus>>, headers: HeaderMap, body: Bytes
 mod tests {
     use super::*;
     use crate::event_pattern::EventPattern;
+    use crate::integrations::IntegrationTarget;
     use axum::extract::Path;
     use std::sync::Mutex;
 
@@ -315,7 +328,9 @@ mod tests {
                 target("audit-writer", json!({"source": ["meshcustomers"]}), 3),
                 target("email-sender", json!({"source": ["meshcustomers"], "detail-type": ["CUSTOMER_REGISTERED"]}), 3),
             ],
+            integrations: Vec::new(),
             lambda: Lambda::new(lambda_url),
+            http: reqwest::Client::new(),
             dead_letters: Arc::new(DeadLetters::new(dead_letters.clone())),
             timing: RetryTiming {
                 function_retry_delays: vec![Duration::ZERO; 2],
@@ -413,6 +428,137 @@ mod tests {
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
         Vec::new()
+    }
+
+    /// A stand-in integrator endpoint: fails the first `failures` POSTs with `status`, then 200.
+    async fn endpoint(failures: usize, status: StatusCode) -> (String, Arc<Mutex<Vec<(HeaderMap, String)>>>) {
+        let received: Arc<Mutex<Vec<(HeaderMap, String)>>> = Arc::default();
+        let recorded = Arc::clone(&received);
+        let router = Router::new().route(
+            "/hook",
+            axum::routing::post(move |headers: HeaderMap, body: String| {
+                let recorded = Arc::clone(&recorded);
+                async move {
+                    let mut calls = recorded.lock().unwrap();
+                    calls.push((headers, body));
+                    if calls.len() <= failures { status } else { StatusCode::OK }
+                }
+            }),
+        );
+        (format!("{}/hook", serve(router).await), received)
+    }
+
+    fn integration(name: &str, pattern: Value, target: IntegrationTarget, retries: u32) -> Integration {
+        Integration {
+            name: name.into(),
+            pattern: EventPattern::parse(&pattern).unwrap(),
+            target,
+            maximum_retry_attempts: retries,
+            maximum_event_age: Duration::from_secs(3600),
+        }
+    }
+
+    async fn bus_with(integrations: Vec<Integration>) -> TestBus {
+        let (lambda_url, api) = invoke_api(Answer::Success).await;
+        let dead_letters = std::env::temp_dir().join(format!("local-cloud-bus-{}", uuid::Uuid::new_v4()));
+        let bus = Bus {
+            name: "test-bus".into(),
+            targets: Vec::new(),
+            integrations,
+            lambda: Lambda::new(lambda_url),
+            http: reqwest::Client::new(),
+            dead_letters: Arc::new(DeadLetters::new(dead_letters.clone())),
+            timing: RetryTiming {
+                function_retry_delays: vec![Duration::ZERO; 2],
+                delivery_backoff: Duration::from_millis(1),
+                delivery_backoff_cap: Duration::from_millis(5),
+            },
+        };
+        TestBus { url: serve(router(Arc::new(bus))).await, api, dead_letters }
+    }
+
+    async fn until<T>(mut probe: impl FnMut() -> Option<T>) -> T {
+        for _ in 0..300 {
+            if let Some(found) = probe() {
+                return found;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        panic!("not within 3 s")
+    }
+
+    #[tokio::test]
+    async fn an_integration_gets_each_matching_event_posted_as_an_api_destination_would() {
+        let (url, received) = endpoint(2, StatusCode::SERVICE_UNAVAILABLE).await;
+        let file = std::env::temp_dir().join(format!("integration-{}/events.jsonl", uuid::Uuid::new_v4()));
+        let bus = bus_with(vec![
+            integration("disabled", json!({"detail": {"data": {"to": ["DISABLED"]}}}), IntegrationTarget::Http(url), 3),
+            integration("everything", json!({"source": ["meshcustomers"]}), IntegrationTarget::File(file.clone()), 3),
+        ])
+        .await;
+        let disabled = r#"{"type":"CUSTOMER_STATUS_CHANGED","data":{"to":"DISABLED"}}"#;
+        let enabled = r#"{"type":"CUSTOMER_STATUS_CHANGED","data":{"to":"ACTIVE"}}"#;
+        let (_, answer) = put_events(
+            &bus.url,
+            json!({"Entries": [entry("CUSTOMER_STATUS_CHANGED", enabled), entry("CUSTOMER_STATUS_CHANGED", disabled)]}),
+        )
+        .await;
+        // Two 503s, then delivered: three POSTs of the one matching event, each the whole event.
+        let posts = until(|| Some(received.lock().unwrap().clone()).filter(|posts| posts.len() >= 3)).await;
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        assert_eq!(received.lock().unwrap().len(), 3);
+        for (headers, body) in &posts {
+            assert_eq!(headers["content-type"], "application/json");
+            let event: Value = serde_json::from_str(body).unwrap();
+            assert_eq!(event["id"], answer["Entries"][1]["EventId"]);
+            assert_eq!(
+                (event["detail-type"].as_str(), event["source"].as_str()),
+                (Some("CUSTOMER_STATUS_CHANGED"), Some("meshcustomers"))
+            );
+            assert_eq!(event["detail"]["data"]["to"], "DISABLED");
+        }
+        let lines = until(|| {
+            let text = std::fs::read_to_string(&file).unwrap_or_default();
+            (text.lines().count() == 2 && text.ends_with('\n')).then_some(text)
+        })
+        .await;
+        // Each event once, in no promised order (as EventBridge).
+        let mut ids: Vec<String> = lines
+            .lines()
+            .map(|line| serde_json::from_str::<Value>(line).unwrap()["id"].as_str().unwrap().to_owned())
+            .collect();
+        let mut sent: Vec<String> =
+            answer["Entries"].as_array().unwrap().iter().map(|e| e["EventId"].as_str().unwrap().to_owned()).collect();
+        ids.sort();
+        sent.sort();
+        assert_eq!(ids, sent);
+        assert!(!bus.dead_letters.join("disabled.jsonl").exists());
+    }
+
+    #[tokio::test]
+    async fn an_integration_that_keeps_failing_is_retried_by_its_policy_then_dead_lettered() {
+        let (url, received) = endpoint(usize::MAX, StatusCode::INTERNAL_SERVER_ERROR).await;
+        let (refusing, refused) = endpoint(usize::MAX, StatusCode::BAD_REQUEST).await;
+        let bus = bus_with(vec![
+            integration("failing", json!({"source": ["meshcustomers"]}), IntegrationTarget::Http(url), 2),
+            integration("refusing", json!({"source": ["meshcustomers"]}), IntegrationTarget::Http(refusing), 2),
+        ])
+        .await;
+        put_events(&bus.url, json!({"Entries": [entry("CUSTOMER_CREATED", r#"{"n":1}"#)]})).await;
+        let letters = until(|| {
+            let text = std::fs::read_to_string(bus.dead_letters.join("failing.jsonl")).unwrap_or_default();
+            text.ends_with('\n').then_some(text)
+        })
+        .await;
+        // One attempt and the policy's two retries; a 400 is not retried (as API destinations do).
+        assert_eq!(received.lock().unwrap().len(), 3);
+        let letter: Value = serde_json::from_str(letters.lines().next().unwrap()).unwrap();
+        assert_eq!(letter["source"], "integration-delivery");
+        assert_eq!(letter["payload"]["detail"], json!({"n": 1}));
+        assert!(letter["reason"].as_str().unwrap().contains("answered 500 (after 2 retries)"), "{letter}");
+        let refused_letter = until(|| std::fs::read_to_string(bus.dead_letters.join("refusing.jsonl")).ok()).await;
+        assert!(refused_letter.contains("answered 400 (after 0 retries)"), "{refused_letter}");
+        assert_eq!(refused.lock().unwrap().len(), 1);
     }
 
     #[tokio::test]

@@ -22,6 +22,7 @@ use crate::dead_letters::DeadLetters;
 use crate::environment::{LocalStack, REGION, local_parameters};
 use crate::function_spec::{FunctionSpec, binaries_folder};
 use crate::gateway::Gateway;
+use crate::integrations::{Integration, IntegrationTarget};
 use crate::lambda::Lambda;
 use crate::lambda_twin::LambdaTwin;
 use crate::oauth::{AppClient, LocalSignIn};
@@ -71,6 +72,9 @@ pub enum CloudError {
     TwinStopped { twin: String, status: ExitStatus },
     #[error("cannot set up the table in DynamoDB Local")]
     Table(#[source] TableError),
+    /// The integrations file cannot be read, or one of its rules is bad.
+    #[error(transparent)]
+    Integrations(#[from] crate::integrations::IntegrationsError),
     #[error("the gateway's token issuer cannot start")]
     Issuer(#[source] IssuerError),
     #[error("the API reference cannot be served")]
@@ -124,6 +128,8 @@ struct Plan {
     table: String,
     bus: String,
     targets: Vec<Target>,
+    /// The integrator's own rules (`infra/local/integrations.yaml`).
+    integrations: Vec<Integration>,
     /// Per stream source: the function, the mapping's settings and the table's local name.
     stream_sources: Vec<(String, StreamSource, String)>,
     secrets: Vec<LocalSecret>,
@@ -242,7 +248,21 @@ fn plan(settings: &Settings) -> Result<Plan, CloudError> {
     let secrets = stack.secrets()?;
     let cors = CorsPolicy::from_template(&stack).map_err(TemplateError::Unsupported)?;
     let app_client = AppClient::from_template(&stack, AUDIENCE).map_err(TemplateError::Unsupported)?;
-    Ok(Plan { template, functions, specs, table, bus, targets, stream_sources, secrets, cors, app_client })
+    let names: Vec<String> = functions.iter().map(|function| function.binary.clone()).collect();
+    let integrations = crate::integrations::load(&settings.integrations_file, &names)?;
+    Ok(Plan {
+        template,
+        functions,
+        specs,
+        table,
+        bus,
+        targets,
+        integrations,
+        stream_sources,
+        secrets,
+        cors,
+        app_client,
+    })
 }
 
 /// The logical id of the template's resource of `kind`, if any; the local cloud runs one of each.
@@ -365,10 +385,13 @@ async fn serve(
         gateway,
         shutdown(stop.clone()),
     ));
+    let integrations = describe_integrations(&settings.integrations_file, &plan.integrations);
     let bus = Arc::new(Bus {
         name: plan.bus.clone(),
         targets: plan.targets,
+        integrations: plan.integrations,
         lambda: lambda.clone(),
+        http: reqwest::Client::new(),
         dead_letters: Arc::clone(&dead_letters),
         timing: RetryTiming::default(),
     });
@@ -403,7 +426,7 @@ async fn serve(
     };
     let outcome = tokio::select! {
         () = functions.until_ready() => {
-            print_ready(settings, &plan.table, &plan.bus);
+            print_ready(settings, &plan.table, &plan.bus, &integrations);
             wait_for_stop(&supervisor).await
         }
         stopped = wait_for_stop(&supervisor) => stopped,
@@ -458,7 +481,22 @@ async fn wait_for_stop(supervisor: &Mutex<Supervisor>) -> Result<(), CloudError>
     }
 }
 
-fn print_ready(settings: &Settings, table: &str, bus: &str) {
+/// `<file>: <rule> → <target>, …`, or that there is none, for the ready message.
+fn describe_integrations(file: &std::path::Path, integrations: &[Integration]) -> String {
+    if integrations.is_empty() {
+        return format!("none ({} absent or without rules; LOCAL_INTEGRATIONS_FILE names another)", file.display());
+    }
+    let rules: Vec<String> = integrations
+        .iter()
+        .map(|integration| match &integration.target {
+            IntegrationTarget::Http(url) => format!("{} → POST {url}", integration.name),
+            IntegrationTarget::File(path) => format!("{} → {}", integration.name, path.display()),
+        })
+        .collect();
+    format!("{}: {}", file.display(), rules.join(", "))
+}
+
+fn print_ready(settings: &Settings, table: &str, bus: &str, integrations: &str) {
     let url = Settings::url;
     let dead_letters = settings.data_dir.join("dead-letters");
     eprintln!(
@@ -475,7 +513,8 @@ fn print_ready(settings: &Settings, table: &str, bus: &str) {
          \x20 Secrets Manager   {secrets}\n\
          \x20 Lambda (invoke)   {lambda}\n\
          \x20                   infra/local/.venv/bin/cargo-lambda lambda invoke -P {lambda_port} --data-file events/samples/<function>.json <function>  (after make deps)\n\
-         \x20 Dead letters      {dead_letters}/<function>.jsonl\n\
+         \x20 Integrations      {integrations}\n\
+         \x20 Dead letters      {dead_letters}/<function or integration>.jsonl\n\
          \x20 Parameters        {parameters}\n\
          A saved change to the functions' code or to web/ rebuilds them; Ctrl-C stops everything.\n",
         api = url(settings.gateway_port),

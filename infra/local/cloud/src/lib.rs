@@ -21,6 +21,7 @@ pub mod function_spec;
 pub mod function_twin;
 pub mod gateway;
 pub mod instance;
+pub mod integrations;
 pub mod lambda;
 pub mod lambda_twin;
 pub mod loopback_host;

@@ -26,6 +26,8 @@ pub struct Settings {
     /// Template parameter values from `LOCAL_PARAMETER_<Name>` variables; they win over
     /// `infra/local/parameters.json` and the template's `Default`.
     pub parameters: BTreeMap<String, String>,
+    /// The integrator's own rules (`LOCAL_INTEGRATIONS_FILE`, default `infra/local/integrations.yaml`).
+    pub integrations_file: PathBuf,
 }
 
 /// The prefix of variables that set a template parameter for one run.
@@ -75,6 +77,8 @@ impl Settings {
             in_memory,
             build_page,
             parameters: BTreeMap::new(),
+            integrations_file: lookup("LOCAL_INTEGRATIONS_FILE")
+                .map_or_else(|| repo_root().join("infra/local/integrations.yaml"), PathBuf::from),
         })
     }
 
