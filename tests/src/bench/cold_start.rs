@@ -126,7 +126,9 @@ async fn local_bus(stack: &LocalStack<'_>) -> SocketAddr {
     let bus = Bus {
         name: stack.physical_name(bus).expect("the bus has a local name"),
         targets: Vec::new(),
+        integrations: Vec::new(),
         lambda: Lambda::new("http://127.0.0.1:9"),
+        http: reqwest::Client::new(),
         dead_letters: Arc::new(DeadLetters::new(std::env::temp_dir().join("bench-dead-letters"))),
         timing: RetryTiming::default(),
     };
