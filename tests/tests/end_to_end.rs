@@ -127,6 +127,9 @@ async fn the_readme_tour_runs_as_written() {
         r#""identifier":"acme-web""#,
         r#""type":"not-found""#,
         r#""status":"PENDING_APPROVAL""#,
+        // Lee's registration declined (204), the expiry sweep run on demand (nothing expired).
+        "HTTP/1.1 204",
+        r#"{"expired":[],"movedOn":[]}"#,
         r#""key":"costCenter""#,
         r#""tags.costCenter""#,
         r#""displayName":"Acme Web Shop""#,
@@ -149,6 +152,7 @@ async fn the_readme_tour_runs_as_written() {
         r#""text":"Maintenance on Saturday, 22:00 to 23:00 UTC","mode":"SINGLE_READ""#,
         r#""resolvedBy":"pat""#,
         "sam@shop.example",
+        "Your registration of Lee Shop was declined",
     ] {
         assert!(output.contains(expected), "the tour's output lacks {expected}:\n{output}");
     }

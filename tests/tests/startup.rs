@@ -20,6 +20,8 @@ fn bad_value(variable: &str) -> &'static str {
         "DEFAULT_PROJECT_QUOTA" => "lots",
         "DEFAULT_PARTNER_ID" => "a b",
         "INVITATION_TTL_HOURS" => "0",
+        "MAX_PENDING_INVITATIONS" => "0",
+        "REGISTRATION_TTL_DAYS" => "0",
         "REQUIRE_CUSTOMER_APPROVAL" => "yes",
         "REQUIRE_EMAIL_CONFIRMATION" => "1",
         "EMAIL_CONFIRMATION_TTL_HOURS" => "0",
