@@ -45,5 +45,7 @@ export default defineConfig({
     globals: true,
     setupFiles: ['./src/test-setup.ts'],
     css: false,
+    // Cloudscape components in jsdom on a busy 2-core machine: give a walk through a modal time.
+    testTimeout: 20_000,
   },
 });

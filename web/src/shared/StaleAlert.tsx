@@ -12,7 +12,7 @@ export function StaleAlert({ current, mine, onReapply, busy }: { current: ReactN
     <Alert
       type="warning"
       header={STALE_MESSAGE}
-      action={<Button onClick={onReapply} loading={busy}>Apply my change again</Button>}
+      action={<Button formAction="none" onClick={onReapply} loading={busy}>Apply my change again</Button>}
     >
       Now stored: {current}. Your change: {mine}. Apply your change again to replace the stored values, or edit it first.
     </Alert>
