@@ -11,6 +11,9 @@ import { canManageTagDefinitions } from '../auth/claims';
 import { ROLE_LABEL } from '../shared/labels';
 import { useNotifications } from '../shared/notifications';
 
+/** Cloudscape shows the side navigation beside the content from this width on. */
+const WIDE = '(min-width: 689px)';
+
 /**
  * The console around every signed-in page: top navigation (product, the signed-in user, sign-out),
  * side navigation (Admin Area → Customers, Tag definitions; the current customer's Account pages),
@@ -21,13 +24,21 @@ export function AppShell() {
   const navigate = useNavigate();
   const { pathname } = useLocation();
   const { items: notifications } = useNotifications();
-  const [navigationOpen, setNavigationOpen] = useState(() => window.matchMedia?.('(min-width: 689px)').matches ?? true);
+  const [navigationOpen, setNavigationOpen] = useState(() => window.matchMedia?.(WIDE).matches ?? true);
   const navItems = useNavigationItems();
 
-  // On a small screen the navigation covers the page: close it once the person has chosen.
+  // On a small screen the navigation covers the page: close it once the person has chosen, and
+  // whenever the window narrows; open it again when the window is wide enough to show it beside.
   useEffect(() => {
-    if (!window.matchMedia?.('(min-width: 689px)').matches) setNavigationOpen(false);
+    if (!window.matchMedia?.(WIDE).matches) setNavigationOpen(false);
   }, [pathname]);
+  useEffect(() => {
+    const wide = window.matchMedia?.(WIDE);
+    if (!wide) return undefined;
+    const follow = () => setNavigationOpen(wide.matches);
+    wide.addEventListener('change', follow);
+    return () => wide.removeEventListener('change', follow);
+  }, []);
 
   const activeHref = navItems
     .flatMap((item) => (item.type === 'section' ? item.items : [item]))

@@ -45,6 +45,7 @@ export function CustomerLayout() {
   if (lost) {
     return (
       <SpaceBetween size="m">
+        <Header variant="h1">{id}</Header>
         <NoAccess customerId={id} error={customer.error} backTo={{ href: '/my', label: 'Go to my customers' }} />
       </SpaceBetween>
     );

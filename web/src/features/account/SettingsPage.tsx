@@ -1,4 +1,3 @@
-import Box from '@cloudscape-design/components/box';
 import Button from '@cloudscape-design/components/button';
 import Container from '@cloudscape-design/components/container';
 import Form from '@cloudscape-design/components/form';
@@ -70,12 +69,15 @@ export function SettingsPage() {
                     }}
                   />
                 ) : null}
-                <KeyValuePairs
-                  ariaLabel={canEdit ? 'Set by your partner' : 'Tags'}
-                  columns={2}
-                  items={(canEdit ? restricted : list.items).map((d) => ({ label: d.displayName, value: (customer.tags[d.key] ?? []).join(', ') || '—' }))}
-                />
-                {canEdit && restricted.length > 0 ? <Box variant="small">Set by your partner: {restricted.map((d) => d.displayName).join(', ')}.</Box> : null}
+                {(canEdit ? restricted : list.items).length > 0 ? (
+                  <SpaceBetween size="s">
+                    {canEdit ? <Header variant="h3">Set by your partner</Header> : null}
+                    <KeyValuePairs
+                      columns={2}
+                      items={(canEdit ? restricted : list.items).map((d) => ({ label: d.displayName, value: (customer.tags[d.key] ?? []).join(', ') || '—' }))}
+                    />
+                  </SpaceBetween>
+                ) : null}
               </SpaceBetween>
             );
           }}

@@ -54,6 +54,7 @@ export default function CustomerPage() {
     return (
       <SpaceBetween size="m">
         {breadcrumbs}
+        <Header variant="h1">{id}</Header>
         <NoAccess customerId={id} error={query.error} backTo={{ href: `/admin/customers${listSearch}`, label: 'Back to the customers' }} />
       </SpaceBetween>
     );

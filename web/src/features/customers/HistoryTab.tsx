@@ -9,7 +9,7 @@ import SpaceBetween from '@cloudscape-design/components/space-between';
 import Table from '@cloudscape-design/components/table';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { body, type Schemas } from '../../api/client';
-import { keys, PAGE_SIZE } from '../../api/queries';
+import { keys, PAGE_SIZE, tagDefinitionsQuery } from '../../api/queries';
 import { useApi } from '../../auth/AuthContext';
 import { CursorPagination } from '../../shared/CursorPagination';
 import { EVENT_LABEL, EVENT_TYPES, type EventType } from '../../shared/labels';
@@ -46,6 +46,8 @@ export function HistoryTab({ customer }: { customer: Schemas['Customer'] }) {
       })),
     placeholderData: keepPreviousData,
   });
+  const definitions = useQuery(tagDefinitionsQuery(api));
+  const tagNames = Object.fromEntries((definitions.data?.items ?? []).map((d) => [d.key, d.displayName]));
 
   return (
     <Table<HistoryEntry>
@@ -83,7 +85,7 @@ export function HistoryTab({ customer }: { customer: Schemas['Customer'] }) {
           isRowHeader: true,
           cell: (e) => (
             <SpaceBetween size="xxs">
-              <span>{historySentence(e)}</span>
+              <span>{historySentence(e, tagNames)}</span>
               <ExpandableSection headerText="Raw event" variant="footer">
                 <pre className="raw-event">{JSON.stringify(e, null, 2)}</pre>
               </ExpandableSection>

@@ -1,6 +1,7 @@
 import Box from '@cloudscape-design/components/box';
 import Button from '@cloudscape-design/components/button';
 import Header from '@cloudscape-design/components/header';
+import Link from '@cloudscape-design/components/link';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import StatusIndicator from '@cloudscape-design/components/status-indicator';
 import Table from '@cloudscape-design/components/table';
@@ -12,6 +13,7 @@ import { useApi } from '../../auth/AuthContext';
 import { ConfirmModal } from '../../shared/ConfirmModal';
 import { CursorPagination } from '../../shared/CursorPagination';
 import { INVITATION_STATUS_INDICATOR, INVITATION_STATUS_LABEL, JOINED_VIA_LABEL, ROLE_LABEL } from '../../shared/labels';
+import { useFollow } from '../../shared/navigation';
 import { useNotify } from '../../shared/notifications';
 import { problemSentence } from '../../shared/problems';
 import { Time } from '../../shared/time';
@@ -33,6 +35,7 @@ export function UsersTab({ customer }: { customer: Customer }) {
   const mine = useQuery(myCustomersQuery(api));
   const membership = mine.data?.items.find((c) => c.customerId === id);
   const [adding, setAdding] = useState(false);
+  const follow = useFollow();
 
   const addMyselfDisabledReason = membership
     ? `You are a member of ${id} already (${ROLE_LABEL[membership.role].toLowerCase()}).`
@@ -46,7 +49,17 @@ export function UsersTab({ customer }: { customer: Customer }) {
         header={
           <Header
             counter={membersRead.data ? `(${membersRead.data.items.length}${membersRead.data.nextCursor ? '+' : ''})` : undefined}
-            description={membership ? `You are a member: open it under Account to invite users, change roles and remove them.` : 'The members of the customer. To invite or remove users, add yourself first.'}
+            description={
+              membership ? (
+                <>
+                  You are a member:{' '}
+                  <Link href={`/my/customers/${id}/users`} onFollow={follow}>open {customer.displayName} under Account</Link> to invite
+                  users, change roles and remove them.
+                </>
+              ) : (
+                'The members of the customer. To invite or remove users, add yourself first.'
+              )
+            }
             actions={
               <SpaceBetween direction="horizontal" size="xs" alignItems="center">
                 {addMyselfDisabledReason ? <Box variant="small" color="text-status-inactive">{addMyselfDisabledReason}</Box> : null}

@@ -17,8 +17,8 @@ export function actorWords(entry: HistoryEntry): string {
   return `${actor.email ?? actor.userId} (${roleWords(actor.role)})`;
 }
 
-/** What happened, as the rest of the sentence after the actor. */
-export function whatHappened(entry: HistoryEntry): string {
+/** What happened, as the rest of the sentence after the actor; tags by their display names when known. */
+export function whatHappened(entry: HistoryEntry, tagNames: Record<string, string> = {}): string {
   switch (entry.type) {
     case 'CUSTOMER_REGISTERED':
       return `registered the customer “${entry.data.displayName}” (${STATUS_LABEL[entry.data.status].toLowerCase()})`;
@@ -53,7 +53,7 @@ export function whatHappened(entry: HistoryEntry): string {
     case 'CUSTOMER_UPDATED':
       return `renamed the customer from “${entry.data.displayName.from}” to “${entry.data.displayName.to}”`;
     case 'CUSTOMER_TAGS_EDITED': {
-      const changes = Object.entries(entry.data.changes).map(([key, change]) => `${key} from ${values(change.from)} to ${values(change.to)}`);
+      const changes = Object.entries(entry.data.changes).map(([key, change]) => `${tagNames[key] ?? key} from ${values(change.from)} to ${values(change.to)}`);
       return `changed the tags: ${changes.join('; ') || 'none'}`;
     }
     case 'EMAIL_CONFIRMED':
@@ -83,4 +83,5 @@ export function whatHappened(entry: HistoryEntry): string {
   }
 }
 
-export const historySentence = (entry: HistoryEntry) => `${actorWords(entry)} ${whatHappened(entry)}.`.replace(/\.\.$/, '.');
+export const historySentence = (entry: HistoryEntry, tagNames: Record<string, string> = {}) =>
+  `${actorWords(entry)} ${whatHappened(entry, tagNames)}.`.replace(/\.\.$/, '.');
