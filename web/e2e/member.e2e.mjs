@@ -68,12 +68,12 @@ test('a customer admin works in the customer view; disabled (after its modal), i
 
   // Projects: the quota is shown, and reached, creation is off with the reason.
   await page.getByRole('link', { name: 'Projects', exact: true }).click();
-  await page.getByText('(0 of 1 project)').waitFor();
+  await page.getByText('(0 of 1 project)', { exact: true }).waitFor();
   await page.getByLabel('Project identifier').fill('data-lake');
   await page.getByLabel('Project name').fill('Data Lake');
   await page.getByRole('button', { name: 'Create project' }).click();
   await page.getByText('The project Data Lake was created.').waitFor();
-  await page.getByText('(1 of 1 project)').waitFor();
+  await page.getByText('(1 of 1 project)', { exact: true }).waitFor();
   const create = page.getByRole('button', { name: 'Create project' });
   await page.getByText('The project quota is reached (1 of 1 project).', { exact: false }).first().waitFor();
   assert.equal(await create.getAttribute('aria-disabled'), 'true');

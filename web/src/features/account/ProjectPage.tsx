@@ -91,7 +91,7 @@ export function ProjectPage() {
                 project={p}
                 platforms={(platforms.data?.items ?? []).filter((pl) => !p.tenants.some((t) => t.platform === pl.id))}
                 loading={platforms.isPending}
-                blocked={blocked}
+                blocked={blocked ?? (platforms.isError ? `The platforms could not be read. ${problemSentence(platforms.error)}` : null)}
               />
             ) : null}
           </SpaceBetween>
