@@ -7,6 +7,9 @@ NPM_INSTALLED := $(LOCAL)/node_modules/.package-lock.json
 WEB_INSTALLED := web/node_modules/.package-lock.json
 # The browser tests drive Debian's chromium (no test tool may download a browser of its own).
 CHROMIUM := /usr/bin/chromium
+# The benchmark's arm64-run section starts the arm64 bootstraps under Debian's user-mode qemu,
+# with Debian's arm64 C library as the loader's root (for `make bench` only, not `make test`).
+ARM64_EMULATION := /usr/bin/qemu-aarch64 /usr/aarch64-linux-gnu/lib/ld-linux-aarch64.so.1 /usr/aarch64-linux-gnu/lib/libgcc_s.so.1
 # apt-get needs root: sudo only when not root already.
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 PY_INSTALLED := $(VENV)/.installed
@@ -44,7 +47,7 @@ test-web: $(WEB_INSTALLED)
 # The binaries are built for an explicit --target so that LAMBDA_RUSTFLAGS reach them and not the
 # build scripts and proc macros, as in `make build`.
 HOST := $(shell rustc -vV | sed -n 's/^host: //p')
-bench: deps
+bench: deps $(ARM64_EMULATION)
 	RUSTFLAGS="$(LAMBDA_RUSTFLAGS)" cargo build --release --locked --target $(HOST) --workspace --exclude meshcustomers-tests --exclude local-cloud --bins
 	cargo run --release --locked --quiet -p meshcustomers-tests --bin bench -- --binaries $(TARGET_DIR)/$(HOST)/release $(ARGS)
 
@@ -65,6 +68,10 @@ $(WEB_INSTALLED): web/package.json web/package-lock.json
 $(CHROMIUM):
 	$(SUDO) apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium
+
+$(ARM64_EMULATION) &:
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq qemu-user libc6-arm64-cross libgcc-s1-arm64-cross
 
 $(PY_INSTALLED): $(LOCAL)/requirements.txt
 	python3 -m venv $(VENV)
@@ -125,10 +132,13 @@ build-%Function:
 
 # After `sam deploy`: builds the page and uploads it with its config.json (from the stack's outputs)
 # to the portal bucket, then invalidates CloudFront's cache. AWS credentials as for sam deploy.
+# The region is the stack's: REGION=, else samconfig.toml's, else the SDK's (AWS_REGION, the
+# profile); never the offline default above, which is dropped here unless it came from outside.
 STACK ?= meshcustomers
+REGION ?=
 deploy-web: $(PY_INSTALLED) $(WEB_INSTALLED)
 	npm --prefix web run build
-	$(VENV)/bin/python infra/deploy_web.py --stack $(STACK)
+	$(if $(filter file,$(origin AWS_DEFAULT_REGION)),env -u AWS_DEFAULT_REGION) $(VENV)/bin/python infra/deploy_web.py --stack $(STACK) $(if $(REGION),--region $(REGION))
 
 clean:
 	cargo clean

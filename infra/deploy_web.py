@@ -2,6 +2,9 @@
 that points it at that stack's API and hosted sign-in, then invalidates the distribution's cache.
 
 `make deploy-web STACK=<name>` runs it after `npm --prefix web run build` (and after `sam deploy`).
+The region is the deployment's: `--region` (`make deploy-web REGION=...`), else the `region` of
+samconfig.toml's deploy (or global) parameters, as `sam deploy` takes it, else the AWS SDK's own
+(AWS_REGION, AWS_DEFAULT_REGION, the profile's region).
 `--outputs-file outputs.json --dry-run` prints config.json and the upload plan without AWS, from
 outputs given as {"OutputKey": "OutputValue", ...}.
 """
@@ -11,9 +14,12 @@ import json
 import mimetypes
 import sys
 import time
+import tomllib
 from pathlib import Path
 
-DIST = Path(__file__).resolve().parent.parent / "web" / "dist"
+REPO = Path(__file__).resolve().parent.parent
+DIST = REPO / "web" / "dist"
+SAMCONFIG = REPO / "samconfig.toml"
 # Vite's hashed file names change with their content: cache them for good. Everything else
 # (index.html, config.json) is asked for again on every load, so a deployment shows at once.
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -41,6 +47,18 @@ def page_config(outputs):
     }
 
 
+def samconfig_region(path=SAMCONFIG, environment="default"):
+    """The region `sam deploy` deploys to by samconfig.toml, or None when it names none."""
+    if not path.is_file():
+        return None
+    config = tomllib.loads(path.read_text()).get(environment, {})
+    for command in ("deploy", "global"):
+        region = config.get(command, {}).get("parameters", {}).get("region")
+        if region:
+            return region
+    return None
+
+
 def upload_plan(dist):
     """(key, file, content type, cache control) of every file of the built page."""
     if not (dist / "index.html").is_file():
@@ -56,19 +74,36 @@ def upload_plan(dist):
     return plan
 
 
+def aws_session(region):
+    """An AWS session in `region` (None: the SDK's own choice), which must end up with one."""
+    import boto3  # The SAM CLI's, from infra/local/requirements.txt.
+
+    session = boto3.session.Session(region_name=region)
+    if not session.region_name:
+        sys.exit("no region: set `region` in samconfig.toml's deploy parameters, or REGION=, or AWS_REGION")
+    return session
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--stack", default="meshcustomers")
+    parser.add_argument("--region", help="the stack's region (default: samconfig.toml's, else the AWS SDK's)")
     parser.add_argument("--outputs-file", help="the stack's outputs as a JSON object, instead of asking AWS")
     parser.add_argument("--dry-run", action="store_true", help="print what would be uploaded")
     arguments = parser.parse_args()
 
+    region = arguments.region or samconfig_region()
+    session = None
     if arguments.outputs_file:
         outputs = json.loads(Path(arguments.outputs_file).read_text())
     else:
-        import boto3  # The SAM CLI's, from infra/local/requirements.txt.
+        from botocore.exceptions import ClientError
 
-        stack = boto3.client("cloudformation").describe_stacks(StackName=arguments.stack)["Stacks"][0]
+        session = aws_session(region)
+        try:
+            stack = session.client("cloudformation").describe_stacks(StackName=arguments.stack)["Stacks"][0]
+        except ClientError as error:
+            sys.exit(f"stack {arguments.stack} in {session.region_name}: {error.response['Error']['Message']}")
         outputs = {output["OutputKey"]: output["OutputValue"] for output in stack.get("Outputs", [])}
     config = json.dumps(page_config(outputs), indent=2) + "\n"
     plan = upload_plan(DIST)
@@ -78,9 +113,8 @@ def main():
             print(f"{key}\t{content_type}\t{cache}")
         return
 
-    import boto3
-
-    s3 = boto3.client("s3")
+    session = session or aws_session(region)
+    s3 = session.client("s3")
     bucket = outputs["PortalBucketName"]
     # Assets first, index.html last: a visitor never gets a page whose scripts are not there yet.
     for key, path, content_type, cache in sorted(plan, key=lambda item: item[0] == "index.html"):
@@ -92,11 +126,11 @@ def main():
         ContentType="application/json",
         CacheControl=REVALIDATE,
     )
-    boto3.client("cloudfront").create_invalidation(
+    session.client("cloudfront").create_invalidation(
         DistributionId=outputs["PortalDistributionId"],
         InvalidationBatch={"Paths": {"Quantity": 1, "Items": ["/*"]}, "CallerReference": str(time.time())},
     )
-    print(f"The page is at {outputs['PortalUrl']} (uploaded {len(plan) + 1} files to {bucket}).")
+    print(f"The page is at {outputs['PortalUrl']} (uploaded {len(plan) + 1} files to {bucket}, {session.region_name}).")
 
 
 if __name__ == "__main__":

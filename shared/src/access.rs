@@ -15,7 +15,7 @@ use crate::domain::{
 use crate::events::{Actor, DomainEvent, EventPayload, TagDefinitionUpdated, UserInvitationCancelled, UserInvited};
 use crate::http::{ApiError, IfMatch};
 use crate::principal::Principal;
-use crate::store::{Conflict, Related, RelatedItems, Store, StoreError};
+use crate::store::{Conflict, PendingCustomer, Related, RelatedItems, Store, StoreError};
 
 /// Attempts of a change made without `If-Match` when other writers keep changing the customer
 /// between its read and its write; each attempt reads again and decides again.
@@ -69,7 +69,7 @@ pub async fn access_refusal(
 /// Decides `action` on `customer` for a caller who holds `membership` there: the role the caller
 /// acts in, or the refusal (a customer the caller may not know of reads as one that does not
 /// exist).
-fn authorize_on(
+pub fn authorize_on(
     principal: &Principal,
     action: Action,
     customer: &Customer,
@@ -431,6 +431,45 @@ pub async fn change_invitation(
 
 fn precondition_failed(current_version: Option<u64>) -> ApiError {
     ApiError::from(Conflict::VersionMismatch { current_version })
+}
+
+/// The one way a pending self-registration is removed (declined by an admin-area user, or
+/// expired): read the customer's partition (one round trip), let `decide` authorize and build
+/// the CUSTOMER_REJECTED event from what is stored (refusing a customer that is not
+/// PENDING_APPROVAL), and remove the partition with the event in one transaction (the second).
+/// A change between the read and the write makes it read and decide again; with `If-Match`, a
+/// version other than the stored one is 412.
+pub async fn remove_registration(
+    store: &Store,
+    identifier: &CustomerIdentifier,
+    if_match: &IfMatch,
+    mut decide: impl FnMut(&PendingCustomer) -> Result<DomainEvent, ApiError>,
+) -> Result<(), ApiError> {
+    for attempt in 1..=CHANGE_ATTEMPTS {
+        let pending = store
+            .pending_customer(identifier)
+            .await?
+            .ok_or_else(|| ApiError::not_found_customer(identifier.as_str()))?;
+        let event = decide(&pending)?;
+        if !if_match.matches(pending.customer.version) {
+            return Err(precondition_failed(Some(pending.customer.version)));
+        }
+        if pending.customer.status != CustomerStatus::PendingApproval {
+            return Err(ApiError::customer_not_pending(identifier.as_str(), pending.customer.status.as_str()));
+        }
+        match store.remove_pending_customer(&pending, event).await {
+            Ok(()) => return Ok(()),
+            Err(StoreError::Conflict(Conflict::VersionMismatch { current_version })) if if_match.is_conditional() => {
+                return Err(precondition_failed(current_version));
+            }
+            Err(StoreError::Conflict(Conflict::VersionMismatch { .. } | Conflict::PendingCustomerChanged)) => {
+                tracing::info!(attempt, "the pending customer changed since it was read; reading it again");
+                tokio::time::sleep(retry_pause(attempt)).await;
+            }
+            Err(error) => return Err(error.into()),
+        }
+    }
+    Err(ApiError::concurrent_modification())
 }
 
 /// A few milliseconds, growing, with jitter so that writers that collided spread out.

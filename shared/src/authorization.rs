@@ -17,6 +17,8 @@ pub enum Role {
     CustomerEmployee,
     /// Any authenticated user, acting for themselves (registering, reading their own messages).
     User,
+    /// The product itself, on its schedule (a registration expired): no person acted.
+    System,
 }
 
 impl From<AdminRole> for Role {
@@ -47,6 +49,8 @@ pub enum Action {
     ReadCustomer,
     UpdateCustomer,
     ApproveCustomer,
+    /// Declining a pending self-registration (`POST /customers/{id}/rejection`).
+    RejectCustomer,
     ConfirmEmail,
     ChangeCustomerStatus,
     EditQuota,
@@ -142,6 +146,7 @@ impl Action {
             Action::ReadCustomer => (Customer, ADMIN_AREA_AND_MEMBERS),
             Action::UpdateCustomer => (Customer, ADMIN_AREA_AND_CUSTOMER_ADMIN),
             Action::ApproveCustomer => (Customer, ADMIN_AREA),
+            Action::RejectCustomer => (Customer, ADMIN_AREA),
             Action::ConfirmEmail => (Installation, ANYONE),
             Action::ChangeCustomerStatus => (Customer, ADMIN_AREA),
             Action::EditQuota => (Customer, ADMIN_AREA),
@@ -181,7 +186,7 @@ impl Action {
     /// The writes a customer takes before it is ACTIVE (PENDING_APPROVAL or
     /// AWAITING_EMAIL_CONFIRMATION): every other write is refused until then.
     pub const fn allowed_before_activation(self) -> bool {
-        matches!(self, Action::ApproveCustomer | Action::ConfirmEmail)
+        matches!(self, Action::ApproveCustomer | Action::RejectCustomer | Action::ConfirmEmail)
     }
 }
 
@@ -204,6 +209,7 @@ pub const ROUTES: &[(&str, Action)] = &[
     ("PATCH /customers/{id}", Action::UpdateCustomer),
     ("PUT /customers/{id}/status", Action::ChangeCustomerStatus),
     ("POST /customers/{id}/approval", Action::ApproveCustomer),
+    ("POST /customers/{id}/rejection", Action::RejectCustomer),
     ("POST /email-confirmations", Action::ConfirmEmail),
     ("PATCH /customers/{id}/tags", Action::EditTags),
     ("GET /tag-definitions", Action::ReadTagDefinitions),

@@ -127,6 +127,17 @@ pub fn self_assign_role(environment: &Environment) -> Result<CustomerRole, Confi
         .parse("SELF_ASSIGN_ROLE", Some("CUSTOMER_ADMIN"), |raw| CustomerRole::parse(raw).map_err(|e| e.to_string()))
 }
 
+/// How long a self-registration may wait for approval before the system declines it.
+pub fn registration_ttl(environment: &Environment) -> Result<Duration, ConfigError> {
+    environment.parse("REGISTRATION_TTL_DAYS", Some("30"), |raw| {
+        let days = raw.parse::<i64>().map_err(|_| "must be a whole number of days".to_owned())?;
+        if !(1..=3650).contains(&days) {
+            return Err("must be 1 to 3650 days".to_owned());
+        }
+        Ok(Duration::days(days))
+    })
+}
+
 pub fn invitation_ttl(environment: &Environment) -> Result<Duration, ConfigError> {
     environment.parse("INVITATION_TTL_HOURS", Some("168"), parse_hours)
 }

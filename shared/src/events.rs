@@ -38,6 +38,12 @@ impl Actor {
     pub fn new(principal: &Principal, role: Role) -> Self {
         Self { user_id: principal.user_id.clone(), email: principal.email.clone(), role }
     }
+
+    /// The product itself, acting on its schedule: `{userId: "system", email: null, role: SYSTEM}`
+    /// (the role, not the id, tells it from a person).
+    pub fn system() -> Self {
+        Self { user_id: UserId::parse("system").expect("a valid user id"), email: None, role: Role::System }
+    }
 }
 
 /// The `detail` of an EventBridge event: envelope fields plus `type` and `data`.
@@ -95,6 +101,7 @@ pub enum EventPayload {
     UserAssignedHimself(UserAssignedHimself),
     CustomerStatusChanged(CustomerStatusChanged),
     CustomerApproved(CustomerApproved),
+    CustomerRejected(CustomerRejected),
     CustomerUpdated(CustomerUpdated),
     CustomerTagsEdited(CustomerTagsEdited),
     EmailConfirmed(EmailConfirmed),
@@ -135,6 +142,35 @@ impl EventType {
 pub struct Change<T> {
     pub from: T,
     pub to: T,
+}
+
+/// A pending self-registration declined, by an admin-area user or by the system once it waited
+/// longer than `REGISTRATION_TTL_DAYS`. The customer is gone when this is published: the data
+/// carries what the "declined" mail and an integrator need of it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CustomerRejected {
+    pub reason: Reason,
+    pub display_name: String,
+    pub managing_partner_id: PartnerId,
+    pub registrant_user_id: UserId,
+    /// The registrant's address as their membership had it; `null` when it had none.
+    pub registrant_email: Option<EmailAddress>,
+    #[serde(with = "rfc3339_millis")]
+    pub registered_at: DateTime<Utc>,
+}
+
+impl CustomerRejected {
+    pub fn new(customer: &Customer, registrant_email: Option<EmailAddress>, reason: Reason) -> Self {
+        Self {
+            reason,
+            display_name: customer.display_name.to_string(),
+            managing_partner_id: customer.managing_partner_id.clone(),
+            registrant_user_id: customer.created_by.clone(),
+            registrant_email,
+            registered_at: customer.created_at,
+        }
+    }
 }
 
 /// The customer as registered or created.

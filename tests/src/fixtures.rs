@@ -24,7 +24,11 @@ pub async fn customer(
     members: &[(&Caller, CustomerRole)],
 ) {
     let now = Utc::now();
-    let seeder = UserId::parse("seeder").unwrap();
+    // A pending customer is someone's registration, and a user has one at a time: each its own.
+    let seeder = match status {
+        CustomerStatus::PendingApproval => UserId::parse(&format!("registrant-of-{identifier}")).unwrap(),
+        _ => UserId::parse("seeder").unwrap(),
+    };
     let customer = Customer::new(
         CustomerIdentifier::parse(identifier).unwrap(),
         DisplayName::parse(&format!("Seeded {identifier}")).unwrap(),

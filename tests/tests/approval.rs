@@ -422,3 +422,343 @@ async fn of_ten_concurrent_confirmations_exactly_one_succeeds() {
     let stored = customer(&test, "rush").await;
     assert_eq!((stored["status"].clone(), stored["version"].clone()), (json!("ACTIVE"), json!(2)));
 }
+
+// ------------------------------------------------------------------------------------ rejection
+
+use reject_customer::handle as reject_handler;
+
+fn rejection(customer: &str) -> RequestBuilder {
+    api("POST /customers/{id}/rejection").param("id", customer)
+}
+
+async fn reject(test: &TestApp, customer: &str, caller: &Caller, reason: &str) -> TestResponse {
+    test.call(reject_handler, rejection(customer).json(json!({"reason": reason})).by(caller)).await
+}
+
+/// The events recorded so far of `event_type`, as the bus delivers them.
+async fn bus_entries(test: &TestApp, event_type: &str) -> Vec<BusEntry> {
+    let details = test.events_of(event_type).await;
+    details.iter().map(|detail| BusEntry { detail_type: event_type.into(), detail: detail.to_string() }).collect()
+}
+
+/// The items of the customer's partition: what a later customer with the identifier would own.
+async fn partition_of(test: &TestApp, identifier: &str) -> Vec<String> {
+    let pk = format!("CUSTOMER#{identifier}");
+    let mut keys: Vec<String> = test
+        .all_items()
+        .await
+        .into_iter()
+        .filter(|item| item["pk"].as_s().unwrap() == &pk)
+        .map(|item| item["sk"].as_s().unwrap().clone())
+        .collect();
+    keys.sort();
+    keys
+}
+
+async fn history_types(test: &TestApp, identifier: &str) -> Vec<String> {
+    let read = api("GET /customers/{id}/events").param("id", identifier).by(&Caller::platform_admin());
+    let page = test.call(list_customer_events::handle, read).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    page.body["items"].as_array().unwrap().iter().map(|entry| entry["type"].as_str().unwrap().to_owned()).collect()
+}
+
+#[tokio::test]
+async fn a_declined_registration_is_removed_with_everything_and_its_identifier_is_free() {
+    let test = TestApp::spawn().await;
+    let sam = Caller::user("sam", "sam@decline.example");
+    register(&test, &sam, "decline-me", "Decline Me").await;
+    // Its history entry is written before the rejection.
+    for entry in bus_entries(&test, "CUSTOMER_REGISTERED").await {
+        audit_writer::handle(&test.store, delivered(&entry)).await.unwrap();
+    }
+    assert_eq!(history_types(&test, "decline-me").await, ["CUSTOMER_REGISTERED"]);
+
+    let response = reject(&test, "decline-me", &Caller::partner_admin("default"), "  no contract on file ").await;
+    assert_eq!(response.status, 204, "{}", response.body);
+    assert_eq!(response.body, Value::Null, "no body");
+    assert!(partition_of(&test, "decline-me").await.is_empty(), "{:?}", partition_of(&test, "decline-me").await);
+    let read = api("GET /customers/{id}").param("id", "decline-me").by(&Caller::platform_admin());
+    test.call(get_customer::handle, read).await.assert_problem(404, "not-found");
+    let mine = test.call(list_my_customers::handle, api("GET /me/customers").by(&sam)).await;
+    assert_eq!(mine.body["items"], json!([]), "the registrant is no member any more");
+
+    let events = test.events_of("CUSTOMER_REJECTED").await;
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0]["customerId"], "decline-me");
+    assert_eq!(events[0]["actor"]["role"], "PARTNER_ADMIN");
+    let data = &events[0]["data"];
+    assert_eq!(
+        (data["reason"].clone(), data["registrantUserId"].clone(), data["registrantEmail"].clone()),
+        (json!("no contract on file"), json!("sam"), json!("sam@decline.example"))
+    );
+    // Its own history entry is kept in the identifier's rejections partition.
+    for entry in bus_entries(&test, "CUSTOMER_REJECTED").await {
+        audit_writer::handle(&test.store, delivered(&entry)).await.unwrap();
+    }
+    let kept: Vec<_> =
+        test.items_of("HISTORY").await.into_iter().map(|item| item["pk"].as_s().unwrap().clone()).collect();
+    assert_eq!(kept, ["REJECTED#decline-me"]);
+
+    // The identifier is free again, and the later customer sees nothing of the declined one.
+    let dana = Caller::user("dana", "dana@later.example");
+    register(&test, &dana, "decline-me", "Later Customer").await;
+    for entry in bus_entries(&test, "CUSTOMER_REGISTERED").await {
+        audit_writer::handle(&test.store, delivered(&entry)).await.unwrap();
+    }
+    assert_eq!(history_types(&test, "decline-me").await, ["CUSTOMER_REGISTERED"]);
+    let members = api("GET /customers/{id}/users").param("id", "decline-me").by(&Caller::platform_admin());
+    let members = test.call(list_customer_users::handle, members).await;
+    let ids: Vec<&str> =
+        members.body["items"].as_array().unwrap().iter().map(|m| m["userId"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["dana"]);
+    assert_eq!(customer(&test, "decline-me").await["displayName"], "Later Customer");
+}
+
+#[tokio::test]
+async fn history_of_a_declined_registration_arriving_late_goes_nowhere() {
+    let test = TestApp::spawn().await;
+    register(&test, &Caller::user("lee", "lee@late.example"), "late-entry", "Late Entry").await;
+    let registered = bus_entries(&test, "CUSTOMER_REGISTERED").await;
+    assert_eq!(reject(&test, "late-entry", &Caller::platform_admin(), "duplicate").await.status, 204);
+    register(&test, &Caller::user("max", "max@late.example"), "late-entry", "Next Owner").await;
+    // The declined registration's event reaches the audit writer only now (and again).
+    for _ in 0..2 {
+        audit_writer::handle(&test.store, delivered(&registered[0])).await.unwrap();
+    }
+    assert!(history_types(&test, "late-entry").await.is_empty(), "nothing of the declined one");
+    for entry in bus_entries(&test, "CUSTOMER_REGISTERED").await {
+        audit_writer::handle(&test.store, delivered(&entry)).await.unwrap();
+    }
+    let history = test.call(
+        list_customer_events::handle,
+        api("GET /customers/{id}/events").param("id", "late-entry").by(&Caller::platform_admin()),
+    );
+    let history = history.await;
+    let items = history.body["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{}", history.body);
+    assert_eq!(items[0]["actor"]["userId"], "max");
+}
+
+#[tokio::test]
+async fn a_rejection_racing_the_audit_writer_leaves_nothing_behind() {
+    for round in 0..5 {
+        let test = TestApp::spawn().await;
+        let identifier = format!("race-audit-{round}");
+        register(&test, &Caller::user("ria", "ria@race.example"), &identifier, "Race Audit").await;
+        let registered = bus_entries(&test, "CUSTOMER_REGISTERED").await;
+        let admin = Caller::platform_admin();
+        let (rejected, recorded) = tokio::join!(
+            reject(&test, &identifier, &admin, "racing"),
+            audit_writer::handle(&test.store, delivered(&registered[0])),
+        );
+        assert_eq!(rejected.status, 204, "{}", rejected.body);
+        recorded.unwrap();
+        assert!(
+            partition_of(&test, &identifier).await.is_empty(),
+            "round {round}: {:?}",
+            partition_of(&test, &identifier).await
+        );
+    }
+}
+
+#[tokio::test]
+async fn only_a_pending_customer_can_be_declined() {
+    let test = TestApp::spawn().await;
+    for (identifier, status) in [
+        ("active", CustomerStatus::Active),
+        ("awaiting", CustomerStatus::AwaitingEmailConfirmation),
+        ("disabled", CustomerStatus::Disabled),
+    ] {
+        fixtures::customer(&test, identifier, "acme", status, &[]).await;
+    }
+    let items = test.all_items().await;
+    for identifier in ["active", "awaiting", "disabled"] {
+        let response = reject(&test, identifier, &Caller::partner_admin("acme"), "too late").await;
+        response.assert_problem(409, "customer-not-pending");
+    }
+    assert_eq!(test.all_items().await, items, "a refused rejection writes nothing");
+}
+
+#[tokio::test]
+async fn who_may_decline_is_decided_before_the_body_is_read() {
+    let test = TestApp::spawn().await;
+    let registrant = Caller::user("cyd", "cyd@decline.example");
+    fixtures::customer(
+        &test,
+        "scoped-out",
+        "acme",
+        CustomerStatus::PendingApproval,
+        &[(&registrant, CustomerRole::CustomerAdmin)],
+    )
+    .await;
+    let items = test.all_items().await;
+    for body in [json!({"reason": "fine"}), json!({}), json!({"reason": ""}), json!({"reason": "a\nb", "x": 1})] {
+        let call = |caller: Caller| test.call(reject_handler, rejection("scoped-out").json(body.clone()).by(&caller));
+        call(registrant.clone()).await.assert_problem(403, "forbidden");
+        call(Caller::user("nobody", "nobody@example.com")).await.assert_problem(404, "not-found");
+        call(Caller::partner_admin("globex")).await.assert_problem(404, "not-found");
+    }
+    let anonymous = test.call(reject_handler, rejection("scoped-out").json(json!({"reason": "x"})).anonymous()).await;
+    anonymous.assert_problem(401, "unauthenticated");
+    assert_eq!(test.all_items().await, items, "nothing written");
+    assert_eq!(reject(&test, "scoped-out", &Caller::partner_employee("acme"), "ok").await.status, 204);
+}
+
+#[tokio::test]
+async fn the_reason_is_required_and_checked() {
+    let test = TestApp::spawn().await;
+    fixtures::customer(&test, "reasoned", "acme", CustomerStatus::PendingApproval, &[]).await;
+    let items = test.all_items().await;
+    let admin = Caller::partner_admin("acme");
+    for (body, field) in [
+        (json!({}), "reason"),
+        (json!({"reason": null}), "reason"),
+        (json!({"reason": "   "}), "reason"),
+        (json!({"reason": "two\nlines"}), "reason"),
+        (json!({"reason": "x".repeat(501)}), "reason"),
+        (json!({"reason": "ok", "extra": true}), "extra"),
+    ] {
+        let response = test.call(reject_handler, rejection("reasoned").json(body.clone()).by(&admin)).await;
+        response.assert_problem(400, "validation-failed");
+        assert!(response.body["errors"][field].is_string(), "{body}: {}", response.body);
+    }
+    let stale = test
+        .call(reject_handler, rejection("reasoned").header("if-match", "\"7\"").json(json!({"reason": "x"})).by(&admin))
+        .await;
+    stale.assert_problem(412, "precondition-failed");
+    assert_eq!(test.all_items().await, items, "nothing written");
+    let current = test
+        .call(reject_handler, rejection("reasoned").header("if-match", "\"1\"").json(json!({"reason": "x"})).by(&admin))
+        .await;
+    assert_eq!(current.status, 204, "{}", current.body);
+}
+
+#[tokio::test]
+async fn of_twenty_concurrent_approvals_and_rejections_exactly_one_wins() {
+    let test = TestApp::spawn().await;
+    register(&test, &Caller::user("rex", "rex@race.example"), "decide-race", "Decide Race").await;
+    let decisions = (0..20).map(|n| {
+        let test = &test;
+        async move {
+            if n % 2 == 0 {
+                approve(test, "decide-race", &Caller::platform_admin()).await
+            } else {
+                reject(test, "decide-race", &Caller::partner_admin("default"), "racing").await
+            }
+        }
+    });
+    let responses = futures::future::join_all(decisions).await;
+    let won: Vec<u16> = responses.iter().filter(|r| r.status < 300).map(|r| r.status).collect();
+    assert_eq!(won.len(), 1, "{:?}", responses.iter().map(|r| r.status).collect::<Vec<_>>());
+    for refused in responses.iter().filter(|r| r.status >= 300) {
+        // A rejection after an approval finds it ACTIVE; an approval after a rejection, nothing.
+        assert!(
+            matches!(
+                (refused.status, refused.body["type"].as_str()),
+                (409, Some("customer-not-pending")) | (404, Some("not-found"))
+            ),
+            "{}",
+            refused.body
+        );
+    }
+    let decided = test.events_of("CUSTOMER_APPROVED").await.len() + test.events_of("CUSTOMER_REJECTED").await.len();
+    assert_eq!(decided, 1);
+}
+
+#[tokio::test]
+async fn the_registrant_is_mailed_the_reason_once() {
+    let test = TestApp::spawn().await;
+    register(&test, &Caller::user("rue", "Rue@Declined.example"), "mail-decline", "Mail <Decline>").await;
+    assert_eq!(
+        reject(&test, "mail-decline", &Caller::partner_admin("default"), "no <valid> contract").await.status,
+        204
+    );
+    let sender = sender_via(&test, ses_endpoint()).await;
+    let rejected = &bus_entries(&test, "CUSTOMER_REJECTED").await[0];
+    for _ in 0..2 {
+        email_sender::handle(&sender, delivered(rejected)).await.unwrap();
+    }
+    let mails = mails_to("rue@declined.example").await;
+    assert_eq!(mails.len(), 1, "a redelivery sends no second mail: {mails:?}");
+    assert_eq!(mails[0]["subject"], "Your registration of Mail <Decline> was declined");
+    let text = mails[0]["body"]["text"].as_str().unwrap();
+    assert!(text.contains("no <valid> contract") && text.contains("(mail-decline)"), "{text}");
+    assert!(mails[0]["body"]["html"].as_str().unwrap().contains("no &lt;valid&gt; contract"));
+}
+
+// ------------------------------------------------------------------------------------ one pending registration
+
+async fn try_register(test: &TestApp, registrant: &Caller, identifier: &str) -> TestResponse {
+    let body = json!({"identifier": identifier, "displayName": identifier});
+    test.call(register_customer::handle, api("POST /registrations").json(body).by(registrant)).await
+}
+
+#[tokio::test]
+async fn a_user_has_one_pending_registration_at_a_time() {
+    let test = TestApp::spawn().await;
+    let ivy = Caller::user("ivy", "ivy@pending.example");
+    assert_eq!(try_register(&test, &ivy, "first-one").await.status, 201);
+    let items = test.all_items().await;
+    try_register(&test, &ivy, "second-one").await.assert_problem(409, "registration-pending");
+    assert_eq!(test.all_items().await, items, "nothing written");
+    // Approved: free to register again; declined: too.
+    assert_eq!(approve(&test, "first-one", &Caller::platform_admin()).await.status, 200);
+    assert_eq!(try_register(&test, &ivy, "second-one").await.status, 201);
+    try_register(&test, &ivy, "third-one").await.assert_problem(409, "registration-pending");
+    assert_eq!(reject(&test, "second-one", &Caller::platform_admin(), "no").await.status, 204);
+    assert_eq!(try_register(&test, &ivy, "third-one").await.status, 201);
+    // Another user is not held back by ivy's.
+    assert_eq!(try_register(&test, &Caller::user("jo", "jo@pending.example"), "fourth-one").await.status, 201);
+}
+
+#[tokio::test]
+async fn of_twenty_concurrent_registrations_by_one_user_exactly_one_lands() {
+    let test = TestApp::spawn().await;
+    let kim = Caller::user("kim", "kim@pending.example");
+    let registrations = (0..20).map(|n| {
+        let (test, kim) = (&test, &kim);
+        async move { try_register(test, kim, &format!("kims-{n}")).await }
+    });
+    let responses = futures::future::join_all(registrations).await;
+    assert_eq!(responses.iter().filter(|r| r.status == 201).count(), 1);
+    for refused in responses.iter().filter(|r| r.status != 201) {
+        refused.assert_problem(409, "registration-pending");
+    }
+    assert_eq!(test.items_of("CUSTOMER").await.len(), 1);
+}
+
+#[tokio::test]
+async fn without_approval_required_registrations_are_not_held() {
+    let test = TestApp::spawn_with(&[("REQUIRE_CUSTOMER_APPROVAL", "false")]).await;
+    let lou = Caller::user("lou", "lou@pending.example");
+    assert_eq!(try_register(&test, &lou, "active-one").await.status, 201);
+    assert_eq!(try_register(&test, &lou, "active-two").await.status, 201);
+    assert!(test.items_of("PENDING_REGISTRATION").await.is_empty());
+}
+
+// ------------------------------------------------------------------------------------ expiry
+
+#[tokio::test]
+async fn registrations_waiting_longer_than_the_ttl_are_declined_by_the_system() {
+    let test = TestApp::spawn_with(&[("REGISTRATION_TTL_DAYS", "30")]).await;
+    register(&test, &Caller::user("old", "old@expire.example"), "waited-long", "Waited Long").await;
+    fixtures::customer(&test, "still-active", "default", CustomerStatus::Active, &[]).await;
+    let app = test.app::<expire_registrations::Settings>();
+
+    let early = expire_registrations::sweep(&app, Utc::now() + Duration::days(29)).await.unwrap();
+    assert!(early.expired.is_empty(), "{early:?}");
+    let late = expire_registrations::sweep(&app, Utc::now() + Duration::days(31)).await.unwrap();
+    assert_eq!(late.expired, [CustomerIdentifier::parse("waited-long").unwrap()]);
+    assert!(partition_of(&test, "waited-long").await.is_empty());
+    assert!(!partition_of(&test, "still-active").await.is_empty(), "only pending ones");
+    let events = test.events_of("CUSTOMER_REJECTED").await;
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0]["actor"], json!({"userId": "system", "email": null, "role": "SYSTEM"}));
+    assert_eq!(events[0]["data"]["reason"], "The registration was not reviewed within 30 days.");
+    assert_eq!(events[0]["data"]["registrantEmail"], "old@expire.example");
+    // Nothing left to do: a second run declines nothing.
+    let again = expire_registrations::sweep(&app, Utc::now() + Duration::days(31)).await.unwrap();
+    assert!(again.expired.is_empty());
+    // The registrant may register again.
+    assert_eq!(try_register(&test, &Caller::user("old", "old@expire.example"), "waited-long").await.status, 201);
+}

@@ -24,6 +24,8 @@ async fn every_benchmark_section_runs_at_tiny_sizes_and_produces_figures() {
         let invoked = figures.contains(&"first invocation") && figures.contains(&"warm");
         assert!(invoked, "{}: no first and warm invocation, only {figures:?}", row.subject);
     }
+    let runs: Vec<_> = report.rows.iter().filter(|row| row.section == "arm64-run").collect();
+    assert!(!runs.is_empty() && runs.iter().all(|row| row.pass == Some(true)), "{}", report.table());
     let folder = std::env::temp_dir().join(format!("bench-smoke-{}", uuid::Uuid::now_v7()));
     let written = report.write_json(&folder).expect("the report is written");
     let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(written).unwrap()).unwrap();

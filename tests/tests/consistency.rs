@@ -123,7 +123,9 @@ fn variables_read_by(binary: &str) -> BTreeSet<String> {
         | "create-project"
         | "get-project"
         | "create-service-user"
-        | "delete-service-user" => AppConfig::<()>::read(&environment).map(drop),
+        | "delete-service-user"
+        | "reject-customer" => AppConfig::<()>::read(&environment).map(drop),
+        "expire-registrations" => AppConfig::<expire_registrations::Settings>::read(&environment).map(drop),
         "create-tenant" => AppConfig::<create_tenant::Settings>::read(&environment).map(drop),
         "open-tenant-access" => AppConfig::<open_tenant_access::Settings>::read(&environment).map(drop),
         "invite-user" => AppConfig::<invite_user::Settings>::read(&environment).map(drop),
@@ -266,5 +268,50 @@ fn every_queue_is_a_failure_destination_with_an_alarm() {
             })
         });
         assert!(alarmed, "{queue} has no alarm");
+    }
+}
+
+/// The README says who reads the cursor secret and how many failure queues there are: both follow
+/// the template (a function or a queue added there must be added here).
+#[test]
+fn the_readme_names_the_secret_readers_and_counts_the_failure_queues_of_the_template() {
+    let readme = std::fs::read_to_string(repo_root().join("README.md")).unwrap();
+    let row = readme
+        .lines()
+        .find(|line| line.starts_with("| `CURSOR_SIGNING_KEY_SECRET_ARN` |"))
+        .expect("the configuration table has the secret's row");
+    let named: BTreeSet<String> = row
+        .split('|')
+        .nth(3)
+        .unwrap()
+        .split([',', ' '])
+        .map(str::trim)
+        .filter(|word| functions().iter().any(|f| f.binary == *word))
+        .map(str::to_owned)
+        .collect();
+    let template = Template::of_repo().unwrap();
+    let readers: BTreeSet<String> = functions()
+        .into_iter()
+        .filter(|function| {
+            let resource = template.resource(&function.logical_id).unwrap();
+            !resource["Properties"]["Environment"]["Variables"]["CURSOR_SIGNING_KEY_SECRET_ARN"].is_null()
+        })
+        .map(|function| function.binary)
+        .collect();
+    assert_eq!(named, readers, "the README's readers of the cursor secret");
+
+    let queues = template.resources_of_type("AWS::SQS::Queue").count();
+    let words =
+        ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"];
+    let counted: Vec<&str> = readme
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .windows(3)
+        .filter(|w| w[1] == "failure" && w[2].trim_end_matches(['.', ',', ')']) == "queues")
+        .filter_map(|w| words.iter().position(|word| *word == w[0]).map(|_| w[0]))
+        .collect();
+    assert!(!counted.is_empty(), "the README counts the failure queues");
+    for count in counted {
+        assert_eq!(count, words[queues], "the README counts {count} failure queues, the template has {queues}");
     }
 }

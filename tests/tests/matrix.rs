@@ -98,6 +98,11 @@ fn pending(n: usize) -> String {
     format!("{CUSTOMER}-pending-{n}")
 }
 
+/// Caller `n`'s own PENDING_APPROVAL customer to decline (a rejection removes it), like [`pending`].
+fn to_decline(n: usize) -> String {
+    format!("{CUSTOMER}-decline-{n}")
+}
+
 /// Caller `n`'s own customer AWAITING_EMAIL_CONFIRMATION, whose link has [`link_token`]`(n)`.
 fn awaiting(n: usize) -> String {
     format!("{CUSTOMER}-awaiting-{n}")
@@ -145,6 +150,7 @@ fn request_for(route: &str, n: usize) -> RequestBuilder {
             api(route).param("id", CUSTOMER).json(json!({"status": status, "reason": "matrix"}))
         }
         "POST /customers/{id}/approval" => api(route).param("id", &pending(n)),
+        "POST /customers/{id}/rejection" => api(route).param("id", &to_decline(n)).json(json!({"reason": "matrix"})),
         "POST /email-confirmations" => api(route).json(json!({"token": link_token(n).expose()})),
         "PATCH /customers/{id}/tags" => api(route).param("id", CUSTOMER).json(json!({MATRIX_TAG: [format!("v{n}")]})),
         "GET /tag-definitions" => api(route),
@@ -221,6 +227,7 @@ async fn call(test: &TestApp, route: &str, request: RequestBuilder, caller: Opti
         "PATCH /customers/{id}" => test.call(update_customer::handle, request).await,
         "PUT /customers/{id}/status" => test.call(change_customer_status::handle, request).await,
         "POST /customers/{id}/approval" => test.call(approve_customer::handle, request).await,
+        "POST /customers/{id}/rejection" => test.call(reject_customer::handle, request).await,
         "POST /email-confirmations" => test.call(confirm_email::handle, request).await,
         "PATCH /customers/{id}/tags" => test.call(edit_customer_tags::handle, request).await,
         "GET /tag-definitions" => test.call(list_tag_definitions::handle, request).await,
@@ -280,6 +287,7 @@ async fn every_route_answers_every_caller_as_the_authorization_table_says() {
     for n in 0..members.len() {
         let pending_status = CustomerStatus::PendingApproval;
         fixtures::customer(&test, &pending(n), MANAGING_PARTNER, pending_status, &member_callers).await;
+        fixtures::customer(&test, &to_decline(n), MANAGING_PARTNER, pending_status, &member_callers).await;
         let awaiting_status = CustomerStatus::AwaitingEmailConfirmation;
         fixtures::customer(&test, &awaiting(n), MANAGING_PARTNER, awaiting_status, &member_callers).await;
         let expires_at = chrono::Utc::now() + chrono::Duration::hours(1);

@@ -35,6 +35,7 @@ pub async fn handle(store: &Store, event: LambdaEvent<EventBridgeEvent>) -> Resu
     match store.record_history(&envelope, &detail).await.map_err(AuditError::Store)? {
         Recorded::New => tracing::info!(event_type = %envelope.event_type, "recorded"),
         Recorded::AlreadyRecorded => tracing::info!("redelivered; already recorded"),
+        Recorded::CustomerRemoved => tracing::info!("the customer's registration was removed since; not recorded"),
     }
     Ok(())
 }

@@ -81,6 +81,6 @@ fn parse_edit(body: BTreeMap<String, Value>) -> Result<TagEdit, ApiError> {
 fn writer(role: Role) -> TagWriter {
     match role {
         Role::PlatformAdmin | Role::PartnerAdmin | Role::PartnerEmployee => TagWriter::AdminArea,
-        Role::CustomerAdmin | Role::CustomerEmployee | Role::User => TagWriter::Customer,
+        Role::CustomerAdmin | Role::CustomerEmployee | Role::User | Role::System => TagWriter::Customer,
     }
 }

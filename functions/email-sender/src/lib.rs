@@ -69,6 +69,9 @@ pub struct Mail {
 pub enum MailRequest {
     /// "Being verified", to the registrant, who is the event's actor.
     RegistrationReceived { to: EmailAddress, display_name: String },
+    /// "Declined", with the reason, to the registrant, whose address the event carries (the
+    /// customer and its members are gone when it is sent).
+    RegistrationDeclined { to: EmailAddress, display_name: String, reason: String },
     /// "Approved", to the registrant, whose address is in their membership; with the
     /// confirmation link when the customer must still confirm it.
     CustomerApproved {
@@ -175,6 +178,17 @@ pub fn mail_request(event: &DomainEvent) -> Option<MailRequest> {
             };
             Some(MailRequest::RegistrationReceived { to, display_name: customer.display_name.clone() })
         }
+        EventPayload::CustomerRejected(rejected) => {
+            let Some(to) = rejected.registrant_email.clone() else {
+                tracing::warn!(event_id = %event.event_id, "the registrant had no e-mail address; no mail sent");
+                return None;
+            };
+            Some(MailRequest::RegistrationDeclined {
+                to,
+                display_name: rejected.display_name.clone(),
+                reason: rejected.reason.to_string(),
+            })
+        }
         EventPayload::CustomerApproved(approved) => Some(MailRequest::CustomerApproved {
             registrant: approved.registrant_user_id.clone(),
             display_name: approved.display_name.clone(),
@@ -199,6 +213,10 @@ async fn mail(
     let (registrant, display_name, managing_partner_id, confirmation_required) = match request {
         MailRequest::RegistrationReceived { to, display_name } => {
             return Ok(Some(Mail { to: vec![to], content: registration_received(&display_name, customer, portal)? }));
+        }
+        MailRequest::RegistrationDeclined { to, display_name, reason } => {
+            let content = registration_declined(&display_name, customer, &reason, portal)?;
+            return Ok(Some(Mail { to: vec![to], content }));
         }
         MailRequest::MemberJoined(joined) => {
             // One more than a message takes: the user who joined may be an admin now too.
@@ -314,6 +332,21 @@ pub fn registration_received(
     ])
 }
 
+/// The "declined" mail, with the reason.
+pub fn registration_declined(
+    display_name: &str,
+    customer: &CustomerIdentifier,
+    reason: &str,
+    portal_base_url: &str,
+) -> Result<RenderedMail, TemplateError> {
+    templates::REGISTRATION_DECLINED.render(&[
+        ("displayName", display_name),
+        ("identifier", customer.as_str()),
+        ("reason", reason),
+        ("portalUrl", portal_base_url),
+    ])
+}
+
 /// The "approved" mail; with a confirmation link (the token and how long it is valid) when the
 /// registrant must still confirm their address.
 pub fn customer_approved(
@@ -376,6 +409,7 @@ fn describe_actor_role(role: Role) -> &'static str {
         Role::PartnerAdmin => "partner administrator",
         Role::PartnerEmployee => "partner employee",
         Role::CustomerAdmin | Role::CustomerEmployee | Role::User => "user",
+        Role::System => "system",
     }
 }
 
@@ -455,6 +489,33 @@ mod tests {
         let mail = registration_received(&display_name, &acme(), "https://p.example").unwrap();
         assert!(mail.subject.contains("Acme"));
         assert!(mail.text.contains("(acme)") && mail.text.contains("https://p.example"));
+    }
+
+    #[test]
+    fn a_declined_registration_mails_the_registrant_the_reason_not_the_partner() {
+        let customer = meshcustomers::domain::Customer::new(
+            acme(),
+            meshcustomers::domain::DisplayName::parse("Acme <b>").unwrap(),
+            CustomerStatus::PendingApproval,
+            PartnerId::parse("default").unwrap(),
+            meshcustomers::domain::ProjectQuota::parse(5).unwrap(),
+            Default::default(),
+            UserId::parse("sam").unwrap(),
+            Utc::now(),
+        );
+        let reason = meshcustomers::domain::Reason::parse("no <contract> on file").unwrap();
+        let registrant = Some(EmailAddress::parse("sam@acme.example").unwrap());
+        let rejected =
+            EventPayload::CustomerRejected(meshcustomers::events::CustomerRejected::new(&customer, registrant, reason));
+        let request = mail_request(&event(rejected, Some("pat@partner.example")));
+        let Some(MailRequest::RegistrationDeclined { to, display_name, reason }) = request else {
+            panic!("{request:?}")
+        };
+        assert_eq!(to.as_str(), "sam@acme.example");
+        let mail = registration_declined(&display_name, &acme(), &reason, "https://p.example").unwrap();
+        assert!(mail.subject.contains("declined"), "{}", mail.subject);
+        assert!(mail.text.contains("no <contract> on file") && mail.text.contains("https://p.example"));
+        assert!(mail.html.contains("no &lt;contract&gt; on file") && !mail.html.contains("<contract>"));
     }
 
     #[test]

@@ -21,6 +21,8 @@ macro_rules! template {
 }
 
 pub const REGISTRATION_RECEIVED: Template = template!("registration-received");
+/// A pending registration declined (by a partner, or expired): to the registrant, with the reason.
+pub const REGISTRATION_DECLINED: Template = template!("registration-declined");
 pub const CUSTOMER_APPROVED: Template = template!("customer-approved");
 /// The approval when the registrant must still confirm their address: with the link.
 pub const CUSTOMER_APPROVED_CONFIRM_EMAIL: Template = template!("customer-approved-confirm-email");
@@ -32,8 +34,14 @@ pub const MEMBER_JOINED: Template = template!("member-joined");
 pub const INVITATION: Template = template!("invitation");
 
 /// Every template, for the check that each renders completely.
-pub const ALL: &[Template] =
-    &[REGISTRATION_RECEIVED, CUSTOMER_APPROVED, CUSTOMER_APPROVED_CONFIRM_EMAIL, MEMBER_JOINED, INVITATION];
+pub const ALL: &[Template] = &[
+    REGISTRATION_RECEIVED,
+    REGISTRATION_DECLINED,
+    CUSTOMER_APPROVED,
+    CUSTOMER_APPROVED_CONFIRM_EMAIL,
+    MEMBER_JOINED,
+    INVITATION,
+];
 
 /// A template that cannot be filled: a bug in a template or in its caller.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

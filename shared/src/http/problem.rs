@@ -143,7 +143,9 @@ impl ApiError {
     pub fn customer_not_pending(identifier: &str, status: &str) -> Self {
         Self::Conflict {
             problem_type: "customer-not-pending",
-            detail: format!("customer {identifier:?} is {status}; only a customer in PENDING_APPROVAL can be approved"),
+            detail: format!(
+                "customer {identifier:?} is {status}; only a customer in PENDING_APPROVAL can be approved or declined"
+            ),
         }
     }
 
@@ -392,6 +394,15 @@ impl From<Conflict> for ApiError {
                 conflict_of("already-acknowledged", "the message was acknowledged already".to_owned())
             }
             Conflict::NotRecipient => Self::NotFound("the message does not exist".to_owned()),
+            Conflict::RegistrationPending => conflict_of(
+                "registration-pending",
+                "you have a registration waiting for approval; register another customer once it is approved or declined"
+                    .to_owned(),
+            ),
+            Conflict::PendingCustomerChanged => Self::concurrent_modification(),
+            Conflict::OutboxGone | Conflict::HistoryRecorded => {
+                Self::Internal(InternalError::Store(Box::new(StoreError::Invariant("record keeping met a request"))))
+            }
         }
     }
 }

@@ -53,4 +53,14 @@ pub enum Conflict {
     AlreadyResolved,
     /// The user is not (or no longer) a member of the message's customer.
     NotRecipient,
+    /// The registrant has a registration waiting for approval already.
+    RegistrationPending,
+    /// Items of a pending customer changed between its read and its removal (its history was
+    /// recorded meanwhile, say): read it again and decide again.
+    PendingCustomerChanged,
+    /// The event's outbox item is gone: its customer was removed (a declined registration), or
+    /// the item's time to live ran out before the history entry was written.
+    OutboxGone,
+    /// The event has its history entry already (a redelivery).
+    HistoryRecorded,
 }

@@ -51,7 +51,9 @@ pub struct CustomerFilter {
 }
 
 impl Store {
-    /// Creates the customer, or fails with [`Conflict::IdentifierTaken`] when the identifier exists.
+    /// Creates the customer, or fails with [`Conflict::IdentifierTaken`] when the identifier
+    /// exists; one that starts PENDING_APPROVAL holds its registrant's one pending registration
+    /// ([`Conflict::RegistrationPending`]).
     #[tracing::instrument(skip_all, fields(customer = %new.customer.identifier))]
     pub async fn create_customer(&self, new: NewCustomer) -> Result<(), StoreError> {
         let mut changes = self.changes();
@@ -71,6 +73,9 @@ impl Store {
             let pending = Conflict::InvitationPending(invitation.email.clone());
             changes.insert(&InvitationItem::from(invitation), pending.clone())?;
             changes.insert(&InvitationEmailItem::from(invitation), pending)?;
+        }
+        if new.customer.status == CustomerStatus::PendingApproval {
+            changes.hold_pending_registration(&new.customer)?;
         }
         for event in new.events {
             changes.record(event);
@@ -103,6 +108,9 @@ impl Store {
             Expression::version_is(before.version),
             Conflict::VersionMismatch { current_version: None },
         )?;
+        if before.status == CustomerStatus::PendingApproval && after.status != CustomerStatus::PendingApproval {
+            changes.release_pending_registration(before)?;
+        }
         for event in events {
             changes.record(event);
         }

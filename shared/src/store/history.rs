@@ -4,10 +4,13 @@ use crate::sdk::SendBoxed;
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use chrono::{DateTime, DurationRound, TimeDelta, Utc};
 
+use aws_sdk_dynamodb::types::AttributeValue;
+
 use super::items::{self, HistoryItem};
-use super::keys::{self, Index};
+use super::keys::{self, Index, Key};
 use super::pagination::{ListQuery, Page, PageQuery};
-use super::{Store, StoreError};
+use super::registrations::HISTORY_RECORDED;
+use super::{Conflict, Expression, Store, StoreError};
 use crate::domain::CustomerIdentifier;
 use crate::events::{EventEnvelope, EventType, rfc3339_millis};
 
@@ -16,6 +19,9 @@ pub enum Recorded {
     New,
     /// The event was delivered before: nothing was written.
     AlreadyRecorded,
+    /// The event's customer was a registration removed since (declined or expired): nothing was
+    /// written, so a later customer with the identifier finds nothing of it.
+    CustomerRemoved,
 }
 
 /// A history entry as the history route returns it: the event's detail.
@@ -54,17 +60,53 @@ fn ceil_millis(time: DateTime<Utc>) -> DateTime<Utc> {
 impl Store {
     /// Writes the entry once per event id; the key is derived from the event, so a redelivery
     /// meets its own earlier write and the condition turns it into a no-op.
+    ///
+    /// The entry is written with a mark on the event's outbox item, in one transaction that
+    /// needs the outbox item to exist: a pending customer's removal deletes its outbox items
+    /// (and fails on one marked since it read them), so an event of a removed customer that
+    /// arrives late is not recorded in the partition a later customer with its identifier owns.
+    /// An outbox item can also be gone because its time to live ran out (a redrive from a
+    /// failure queue days later): then the entry is written unless the customer was removed
+    /// after the event.
     #[tracing::instrument(skip_all, fields(event_id = %envelope.event_id, event_type = %envelope.event_type))]
     pub async fn record_history(
         &self,
         envelope: &EventEnvelope,
         detail: &serde_json::Value,
     ) -> Result<Recorded, StoreError> {
+        let entry = HistoryItem::new(envelope, detail);
+        let customer = envelope.customer_id.as_ref();
+        let mut changes = self.changes();
+        changes.update(
+            Key::outbox(customer, &envelope.event_type, envelope.event_id),
+            Expression::new("SET #recorded = :recorded")
+                .name("#recorded", HISTORY_RECORDED)
+                .value(":recorded", AttributeValue::Bool(true)),
+            Expression::present(),
+            Conflict::OutboxGone,
+        )?;
+        changes.insert(&entry, Conflict::HistoryRecorded)?;
+        match self.commit_record_keeping(changes).await {
+            Ok(()) => Ok(Recorded::New),
+            Err(StoreError::Conflict(Conflict::HistoryRecorded)) => Ok(Recorded::AlreadyRecorded),
+            Err(StoreError::Conflict(Conflict::OutboxGone)) => {
+                if let Some(customer) = customer
+                    && self.removed_since(customer, &envelope.occurred_at).await?
+                {
+                    return Ok(Recorded::CustomerRemoved);
+                }
+                self.record_unguarded(entry).await
+            }
+            Err(error) => Err(error),
+        }
+    }
+
+    async fn record_unguarded(&self, entry: HistoryItem) -> Result<Recorded, StoreError> {
         let result = self
             .client
             .put_item()
             .table_name(&self.table)
-            .set_item(Some(items::to_item(HistoryItem::new(envelope, detail))?))
+            .set_item(Some(items::to_item(entry)?))
             .condition_expression("attribute_not_exists(pk)")
             .send_boxed()
             .await;

@@ -248,7 +248,7 @@ pub struct OutboxItem {
 impl OutboxItem {
     pub fn new(event: &DomainEvent, now: DateTime<Utc>) -> Result<Self, serde_json::Error> {
         Ok(Self {
-            key: Key::outbox(event.customer_id.as_ref(), event.event_id),
+            key: Key::outbox(event.customer_id.as_ref(), event.event_type().as_str(), event.event_id),
             entity: entity::OUTBOX.to_owned(),
             event_id: event.event_id.to_string(),
             event_type: event.event_type().to_string(),
@@ -341,7 +341,7 @@ impl HistoryItem {
         let occurred_at = rfc3339_millis::format(&envelope.occurred_at);
         let customer = envelope.customer_id.as_ref();
         Self {
-            key: Key::history(customer, &occurred_at, envelope.event_id),
+            key: Key::history(customer, &envelope.event_type, &occurred_at, envelope.event_id),
             entity: entity::HISTORY.to_owned(),
             gsi1pk: keys::history_of_type(customer, &envelope.event_type),
             gsi1sk: keys::history_sk(&occurred_at, envelope.event_id),

@@ -10,6 +10,7 @@ use crate::domain::{
     CustomerIdentifier, CustomerStatus, EmailAddress, GeneratedId, PartnerId, PlatformName, ProjectIdentifier, TagKey,
     TokenHash, UserId,
 };
+use crate::events::EventType;
 
 /// The table's primary key of an item.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -32,6 +33,8 @@ pub(crate) const SERVICE_USER_PREFIX: &str = "SERVICE_USER#";
 pub(crate) const MESSAGE_PREFIX: &str = "MESSAGE#";
 /// Sorts after every history entry (`$` follows `#`) and before the partition's other items.
 pub(crate) const HISTORY_END: &str = "EVENT$";
+/// Sort-key prefix of the rejection marks in an identifier's rejections partition.
+pub(crate) const REJECTION_PREFIX: &str = "REJECTION#";
 /// Installation-wide items (events without a customer).
 const INSTALLATION_PK: &str = "INSTALLATION";
 const TAG_DEFINITIONS_PK: &str = "TAG_DEFINITIONS";
@@ -93,13 +96,30 @@ impl Key {
         Self { pk: inbox_pk(user), sk: format!("{MESSAGE_PREFIX}{message}") }
     }
 
-    pub fn outbox(customer: Option<&CustomerIdentifier>, event: GeneratedId) -> Self {
-        Self { pk: event_pk(customer), sk: format!("OUTBOX#{event}") }
+    pub fn outbox(customer: Option<&CustomerIdentifier>, event_type: &str, event: GeneratedId) -> Self {
+        Self { pk: event_pk(customer, event_type), sk: format!("OUTBOX#{event}") }
     }
 
     /// Sorts by time, so the newest entries come first when read backwards.
-    pub fn history(customer: Option<&CustomerIdentifier>, occurred_at: &str, event: GeneratedId) -> Self {
-        Self { pk: event_pk(customer), sk: history_sk(occurred_at, event) }
+    pub fn history(
+        customer: Option<&CustomerIdentifier>,
+        event_type: &str,
+        occurred_at: &str,
+        event: GeneratedId,
+    ) -> Self {
+        Self { pk: event_pk(customer, event_type), sk: history_sk(occurred_at, event) }
+    }
+
+    /// The registrant's one registration waiting for approval (held while it is PENDING_APPROVAL).
+    pub fn pending_registration(user: &UserId) -> Self {
+        Self { pk: format!("PENDING_REGISTRATION#{user}"), sk: "PENDING_REGISTRATION".to_owned() }
+    }
+
+    /// Left by a declined registration in its identifier's rejections partition: events of the
+    /// removed customer that reach the audit writer late are recognised by it and not recorded
+    /// in the partition a later customer with the identifier owns.
+    pub fn rejection(customer: &CustomerIdentifier, rejected_at: &str, event: GeneratedId) -> Self {
+        Self { pk: rejections_pk(customer), sk: format!("{REJECTION_PREFIX}{rejected_at}#{event}") }
     }
 
     pub fn delivery(event: GeneratedId) -> Self {
@@ -210,7 +230,7 @@ pub fn user_memberships(user: &UserId) -> String {
 
 /// A customer's history entries of one event type (on gsi1, sorted like the history itself).
 pub fn history_of_type(customer: Option<&CustomerIdentifier>, event_type: &str) -> String {
-    format!("HISTORY#{}#{event_type}", event_pk(customer))
+    format!("HISTORY#{}#{event_type}", event_pk(customer, event_type))
 }
 
 pub fn history_sk(occurred_at: &str, event: GeneratedId) -> String {
@@ -227,9 +247,20 @@ pub fn tag_definitions() -> String {
     TAG_DEFINITIONS_PK.to_owned()
 }
 
-/// The partition an event's outbox and history items live in.
-pub fn event_pk(customer: Option<&CustomerIdentifier>) -> String {
-    customer.map_or_else(|| INSTALLATION_PK.to_owned(), customer_pk)
+/// The partition an event's outbox and history items live in: its customer's, the
+/// installation's for events without a customer, and for CUSTOMER_REJECTED the identifier's
+/// rejections partition, since the customer's own is emptied for whoever takes the identifier next.
+pub fn event_pk(customer: Option<&CustomerIdentifier>, event_type: &str) -> String {
+    match customer {
+        None => INSTALLATION_PK.to_owned(),
+        Some(customer) if event_type == EventType::CustomerRejected.as_str() => rejections_pk(customer),
+        Some(customer) => customer_pk(customer),
+    }
+}
+
+/// The declined registrations of an identifier: their history entries and rejection marks.
+pub fn rejections_pk(customer: &CustomerIdentifier) -> String {
+    format!("REJECTED#{customer}")
 }
 
 /// The `entity` attribute every item carries; the stream filter selects `OUTBOX`.
@@ -252,4 +283,6 @@ pub mod entity {
     pub const SERVICE_USER: &str = "SERVICE_USER";
     pub const MESSAGE: &str = "MESSAGE";
     pub const INBOX: &str = "INBOX";
+    pub const PENDING_REGISTRATION: &str = "PENDING_REGISTRATION";
+    pub const REJECTION: &str = "REJECTION";
 }

@@ -15,6 +15,7 @@ mod members;
 mod messages;
 mod pagination;
 mod projects;
+mod registrations;
 mod tag_definitions;
 mod transaction;
 
@@ -34,6 +35,7 @@ pub use keys::{Index, Key};
 pub use messages::{Acknowledgement, Delivery};
 pub use pagination::{MAX_FILTERED_READ, Page, PageQuery};
 pub use projects::SlotReservation;
+pub use registrations::PendingCustomer;
 use transaction::built;
 pub use transaction::{Changes, Expression};
 

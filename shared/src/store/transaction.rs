@@ -222,6 +222,23 @@ impl Store {
             )?;
             transaction.push(TransactWriteItem::builder().put(put).build());
         }
+        self.transact(transaction, conflicts).await
+    }
+
+    /// Writes what keeps the table's own records (the account history), which is no state
+    /// change of its own and so records no event: one transaction, conflicts reported as
+    /// [`Store::commit`] reports them.
+    pub(crate) async fn commit_record_keeping(&self, changes: Changes) -> Result<(), StoreError> {
+        if !changes.events.is_empty() {
+            return Err(StoreError::Invariant("record keeping records no events"));
+        }
+        let (transaction, conflicts) = changes.writes.into_iter().unzip();
+        self.transact(transaction, conflicts).await
+    }
+
+    /// Sends the transaction, again while it meets concurrent transactions on its items; a
+    /// failed condition is the [`Conflict`] its write names.
+    async fn transact(&self, transaction: Vec<TransactWriteItem>, conflicts: Vec<Conflict>) -> Result<(), StoreError> {
         if transaction.len() > MAX_TRANSACTION_ITEMS {
             return Err(StoreError::Invariant("a change exceeds DynamoDB's 100 items per transaction"));
         }

@@ -41,7 +41,7 @@ const START_TIMEOUT: Duration = Duration::from_secs(30);
 const INVOCATION_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// One process of a function, killed when dropped.
-struct Instance {
+pub(super) struct Instance {
     child: Child,
     api: RuntimeApi,
 }
@@ -49,8 +49,13 @@ struct Instance {
 impl Instance {
     /// Spawns the binary and waits for its first poll; returns the instance and its init time.
     async fn start(spec: &FunctionSpec) -> (Self, Duration) {
-        let mut api = RuntimeApi::start().await.expect("a runtime API on a free port");
-        let mut command = Command::new(&spec.binary);
+        Self::spawn(spec, Command::new(&spec.binary)).await
+    }
+
+    /// Runs `command`, which starts the function's binary (directly, or under an emulator), with
+    /// the function's environment and a runtime API of its own, and waits for its first poll.
+    pub(super) async fn spawn(spec: &FunctionSpec, mut command: Command) -> (Self, Duration) {
+        let api = RuntimeApi::start().await.expect("a runtime API on a free port");
         command
             .env_clear()
             .envs(spec.instance_variables(api.address()))
@@ -76,7 +81,7 @@ impl Instance {
 
     /// Hands the event to the runtime and waits for its answer: the invocation's time and the
     /// function's output. An error the function posts fails the bench.
-    async fn invoke(&self, spec: &FunctionSpec, event: &serde_json::Value) -> (Duration, serde_json::Value) {
+    pub(super) async fn invoke(&self, spec: &FunctionSpec, event: &serde_json::Value) -> (Duration, serde_json::Value) {
         let invocation = Invocation {
             request_id: uuid::Uuid::new_v4().to_string(),
             payload: Bytes::from(serde_json::to_vec(event).expect("events serialize")),
@@ -133,7 +138,7 @@ async fn local_bus(stack: &LocalStack<'_>) -> SocketAddr {
 }
 
 /// Every function of the template as the local Lambda would start it, on `table`, plus the floor.
-async fn specs(sizes: &Sizes, table: &str) -> Vec<FunctionSpec> {
+pub(super) async fn specs(sizes: &Sizes, table: &str) -> Vec<FunctionSpec> {
     let template = Template::of_repo().expect("the template reads");
     let secrets = SecretStore::in_memory();
     let parameters = local_parameters(&repo_root().join("infra/local/parameters.json"), "http://127.0.0.1:5173")

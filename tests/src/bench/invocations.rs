@@ -85,6 +85,10 @@ fn pending(attempt: usize) -> String {
     format!("bench-pending-{attempt}")
 }
 
+fn to_decline(attempt: usize) -> String {
+    format!("bench-decline-{attempt}")
+}
+
 fn awaiting(attempt: usize) -> String {
     format!("bench-awaiting-{attempt}")
 }
@@ -139,6 +143,7 @@ pub async fn seed(test: &TestApp) {
     let employee = CustomerRole::CustomerEmployee;
     for attempt in 0..ATTEMPTS {
         fixtures::customer(test, &pending(attempt), PARTNER, CustomerStatus::PendingApproval, &owned_by_admin).await;
+        fixtures::customer(test, &to_decline(attempt), PARTNER, CustomerStatus::PendingApproval, &[]).await;
         let awaiting_status = CustomerStatus::AwaitingEmailConfirmation;
         fixtures::customer(test, &awaiting(attempt), PARTNER, awaiting_status, &owned_by_admin).await;
         let token = confirmation_token(attempt);
@@ -177,6 +182,12 @@ pub async fn event_for(test: &TestApp, function: &Function, attempt: usize) -> B
             BenchEvent::Bus(delivered_event(test, function, MAIL_CUSTOMER, "USER_INVITED", attempt).await)
         }
         "stream-publisher" => BenchEvent::StreamBatch(stream_batch(test, function, attempt).await),
+        // EventBridge Scheduler's event: the sweep reads none of it (nothing has expired here).
+        "expire-registrations" => BenchEvent::Bus(json!({
+            "version": "0", "id": format!("bench-{attempt}"), "detail-type": "Scheduled Event",
+            "source": "aws.scheduler", "account": "000000000000", "time": Utc::now().to_rfc3339(),
+            "region": "eu-central-1", "resources": [], "detail": "{}"
+        })),
         other => panic!("the bench has no event for {other}: add one to bench/invocations.rs"),
     }
 }
@@ -210,6 +221,9 @@ fn request_for(function: &str, attempt: usize) -> Option<ApiRequest> {
         "approve-customer" => {
             ApiRequest::new("POST /customers/{id}/approval", &partner_admin).param("id", &pending(attempt))
         }
+        "reject-customer" => ApiRequest::new("POST /customers/{id}/rejection", &partner_admin)
+            .param("id", &to_decline(attempt))
+            .json(json!({"reason": "bench"})),
         "confirm-email" => ApiRequest::anonymous("POST /email-confirmations")
             .json(json!({"token": confirmation_token(attempt).expose()})),
         "edit-customer-tags" => {

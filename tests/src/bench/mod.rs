@@ -4,6 +4,7 @@
 //! the debug binaries the tests build anyway, and checks only that every section produced rows
 //! with numbers: timings are never asserted.
 
+pub mod arm64_run;
 pub mod artifacts;
 pub mod cold_start;
 pub mod event;
@@ -46,8 +47,8 @@ pub struct Sizes {
     pub first_page_requests: usize,
     /// Writes whose way through the pipeline is timed.
     pub pipeline_writes: usize,
-    /// Whether the artifact section runs `make build` (minutes) and measures `.aws-sam/build`;
-    /// else it only zips two of `binaries`.
+    /// Whether the artifact section runs `make build` (minutes) and measures `.aws-sam/build`, and
+    /// arm64-run starts those bootstraps under qemu; else they only zip and run two of `binaries`.
     pub build_artifacts: bool,
 }
 
@@ -96,7 +97,8 @@ fn profile_of(binaries: &std::path::Path) -> &'static str {
 
 /// The sections, in the table's order: a name (for `--only`) and the function that measures it.
 /// A section is one module with `async fn rows(&Sizes) -> Vec<Row>`; add a new one here.
-pub const SECTIONS: &[&str] = &["cold-start", "overhead", "round-trips", "scale", "pipeline", "artifacts"];
+/// `arm64-run` follows `artifacts`, which builds what it runs.
+pub const SECTIONS: &[&str] = &["cold-start", "overhead", "round-trips", "scale", "pipeline", "artifacts", "arm64-run"];
 
 async fn section_rows(name: &str, sizes: &Sizes) -> Vec<Row> {
     match name {
@@ -106,6 +108,7 @@ async fn section_rows(name: &str, sizes: &Sizes) -> Vec<Row> {
         "scale" => scale::rows(sizes).await,
         "pipeline" => pipeline::rows(sizes).await,
         "artifacts" => artifacts::rows(sizes).await,
+        "arm64-run" => arm64_run::rows(sizes).await,
         other => panic!("no benchmark section {other}; there are {SECTIONS:?}"),
     }
 }

@@ -5,8 +5,8 @@
 //! - `--binaries`: the release binaries of the functions and of `lambda-floor`
 //!   (default: `$CARGO_TARGET_DIR/release`, else `target/release`).
 //! - `--only`: run only these sections (`cold-start`, …; see `bench::SECTIONS`).
-//! - `--function`: measure the cold start of only these functions (and the floor), e.g. while
-//!   only some are built in release.
+//! - `--function`: measure the cold start of only these functions (and the floor), and run only
+//!   their arm64 bootstraps (`arm64-run`), e.g. while only some are built.
 //! - `--out`: where the JSON goes (default: `target/bench`, ignored by git).
 
 use std::path::PathBuf;

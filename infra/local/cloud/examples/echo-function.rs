@@ -1,6 +1,7 @@
 //! A tiny function on the real Lambda runtime client, for the Lambda twin's tests: it answers
 //! with what it saw (its payload, its environment, its process id) and does on request what a
-//! function may do wrong: fail, take too long, exit, or fail its init.
+//! function may do wrong: fail, take too long, exit, or fail its init. Its answer also says when
+//! the handler started and answered (`startedMs`, `answeredMs`), to see invocations overlap.
 //!
 //! - `{"fail": "message"}`: the handler returns an error.
 //! - `{"sleep_ms": n}`: the handler answers after `n` milliseconds.
@@ -24,6 +25,7 @@ async fn main() -> Result<(), Error> {
 }
 
 async fn echo(event: LambdaEvent<Value>) -> Result<Value, Error> {
+    let started_ms = now_ms();
     let payload = event.payload;
     if let Ok(path) = std::env::var("ECHO_RECORD") {
         let mut file = std::fs::OpenOptions::new().create(true).append(true).open(path)?;
@@ -46,7 +48,13 @@ async fn echo(event: LambdaEvent<Value>) -> Result<Value, Error> {
         "requestId": event.context.request_id,
         "deadlineMs": event.context.deadline,
         "functionArn": event.context.invoked_function_arn,
+        "startedMs": started_ms,
+        "answeredMs": now_ms(),
     }))
+}
+
+fn now_ms() -> u128 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_millis()
 }
 
 /// What a runtime does when its init fails: `POST /runtime/init/error`, then exit.

@@ -129,39 +129,74 @@ impl Bus {
     }
 
     async fn deliver(&self, target: &Target, event: Value) {
-        let (started, mut delivery_retries, mut function_retries) = (Instant::now(), 0u32, 0usize);
-        loop {
-            let failure = match self.lambda.invoke(&target.function, &event).await {
-                Ok(_) => return,
-                Err(failure) => failure,
-            };
-            let age = started.elapsed();
-            let wait = match &failure {
-                InvokeError::Function { .. } => {
-                    let exhausted = function_retries >= target.async_invoke.maximum_retry_attempts as usize
-                        || age >= target.async_invoke.maximum_event_age;
-                    if exhausted {
-                        let reason = format!("{failure} (after {function_retries} retries)");
-                        self.dead_letters.put(&target.function, "async-invocation", &reason, event).await;
-                        return;
-                    }
-                    function_retries += 1;
-                    self.timing.function_retry_delays.get(function_retries - 1).copied().unwrap_or_default()
+        let delivery = Delivery {
+            by: format!("rule {}", target.rule.name),
+            function: &target.function,
+            maximum_retry_attempts: target.rule.maximum_retry_attempts,
+            maximum_event_age: target.rule.maximum_event_age,
+            async_invoke: &target.async_invoke,
+            undelivered_source: "rule-delivery",
+        };
+        invoke_async(&self.lambda, &self.dead_letters, &self.timing, &delivery, event).await;
+    }
+}
+
+/// Who delivers an asynchronous invocation (a rule, a schedule) and how it retries.
+pub struct Delivery<'a> {
+    /// `rule <name>`, `schedule <name>`: for the log and the dead letter.
+    pub by: String,
+    pub function: &'a str,
+    /// The deliverer's RetryPolicy, for what does not reach the function.
+    pub maximum_retry_attempts: u32,
+    pub maximum_event_age: Duration,
+    /// Lambda's, for what the function fails.
+    pub async_invoke: &'a AsyncInvokeConfig,
+    /// The dead letter's `source` when the delivery gives up.
+    pub undelivered_source: &'static str,
+}
+
+/// An asynchronous invocation: the deliverer retries what does not reach the function (its
+/// RetryPolicy, backing off), Lambda what the function fails (its EventInvokeConfig); what
+/// still fails becomes a dead letter.
+pub async fn invoke_async(
+    lambda: &Lambda,
+    dead_letters: &DeadLetters,
+    timing: &RetryTiming,
+    delivery: &Delivery<'_>,
+    event: Value,
+) {
+    let (started, mut delivery_retries, mut function_retries) = (Instant::now(), 0u32, 0usize);
+    loop {
+        let failure = match lambda.invoke(delivery.function, &event).await {
+            Ok(_) => return,
+            Err(failure) => failure,
+        };
+        let age = started.elapsed();
+        let wait = match &failure {
+            InvokeError::Function { .. } => {
+                let exhausted = function_retries >= delivery.async_invoke.maximum_retry_attempts as usize
+                    || age >= delivery.async_invoke.maximum_event_age;
+                if exhausted {
+                    let reason = format!("{failure} (after {function_retries} retries)");
+                    dead_letters.put(delivery.function, "async-invocation", &reason, event).await;
+                    return;
                 }
-                InvokeError::Undelivered { .. } => {
-                    if delivery_retries >= target.rule.maximum_retry_attempts || age >= target.rule.maximum_event_age {
-                        let reason = format!("rule {}: {failure} (after {delivery_retries} retries)", target.rule.name);
-                        self.dead_letters.put(&target.function, "rule-delivery", &reason, event).await;
-                        return;
-                    }
-                    delivery_retries += 1;
-                    let factor = 2u32.saturating_pow(delivery_retries.min(20) - 1);
-                    self.timing.delivery_backoff.saturating_mul(factor).min(self.timing.delivery_backoff_cap)
+                function_retries += 1;
+                timing.function_retry_delays.get(function_retries - 1).copied().unwrap_or_default()
+            }
+            InvokeError::Undelivered { .. } => {
+                if delivery_retries >= delivery.maximum_retry_attempts || age >= delivery.maximum_event_age {
+                    let reason = format!("{}: {failure} (after {delivery_retries} retries)", delivery.by);
+                    dead_letters.put(delivery.function, delivery.undelivered_source, &reason, event).await;
+                    return;
                 }
-            };
-            tracing::warn!(rule = target.rule.name, %failure, retry_in = ?wait, "retrying the delivery");
-            tokio::time::sleep(wait).await;
-        }
+                delivery_retries += 1;
+                let factor = 2u32.saturating_pow(delivery_retries.min(20) - 1);
+                timing.delivery_backoff.saturating_mul(factor).min(timing.delivery_backoff_cap)
+            }
+        };
+        tracing::warn!(by = delivery.by, %failure, retry_in = ?wait, "retrying the delivery");
+        tokio::time::sleep(wait).await;
     }
 }
 

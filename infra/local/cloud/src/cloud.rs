@@ -1,7 +1,7 @@
 //! `local-cloud dev`: reads the template into a plan (refusing at once what has no local twin),
 //! starts DynamoDB Local, the SES emulator and the table browser as child processes, then runs
 //! in this process the local Lambda with every function, the gateway, the bus, Secrets Manager,
-//! the stream pumps, the code reload, the web page (built by Vite, rebuilt on change) and its
+//! the stream pumps, the schedules, the code reload, the web page (built by Vite, rebuilt on change) and its
 //! local sign-in. It prints where everything is once every function has
 //! asked for its first invocation and the web page is built; on Ctrl-C, SIGTERM or the death of a twin, it stops it all.
 
@@ -28,6 +28,7 @@ use crate::oauth::{AppClient, LocalSignIn};
 use crate::portal::{PageBuild, PageBuildError, Portal, page_config};
 use crate::processes::Supervisor;
 use crate::routes::RouteTable;
+use crate::schedules::{ScheduledFunction, Scheduler};
 use crate::secrets::SecretStore;
 use crate::secrets_manager::{LocalSecret, SecretsManager};
 use crate::services::{self, Storage};
@@ -342,6 +343,13 @@ async fn serve(
         Issuer::load_or_create(&settings.data_dir.join("issuer-key.pk8"), &issuer_url, AUDIENCE)
             .map_err(CloudError::Issuer)?,
     );
+    let scheduler = Arc::new(Scheduler {
+        schedules: ScheduledFunction::of(&plan.functions),
+        lambda: lambda.clone(),
+        dead_letters: Arc::clone(&dead_letters),
+        timing: RetryTiming::default(),
+    });
+    let schedules = tokio::spawn(Arc::clone(&scheduler).run(stop.clone()));
     let gateway = Arc::new(Gateway {
         routes: RouteTable::new(&plan.functions),
         reference: Arc::new(ApiReference::load(&repo_root()).map_err(CloudError::ApiReference)?),
@@ -350,6 +358,7 @@ async fn serve(
         sign_in: Arc::new(LocalSignIn::new(plan.app_client, issuer)),
         lambda: lambda.clone(),
         functions: Arc::clone(&functions),
+        scheduler,
     });
     let gateway_server = tokio::spawn(crate::gateway::serve(
         tokio::net::TcpListener::from_std(listeners.gateway).map_err(CloudError::io("serve the gateway"))?,
@@ -402,7 +411,7 @@ async fn serve(
     let _ = stop_sender.send(true);
     let _ = tokio::time::timeout(Duration::from_secs(5), async {
         let _ = gateway_server.await;
-        for task in servers.into_iter().chain(pumps) {
+        for task in servers.into_iter().chain(pumps).chain([schedules]) {
             let _ = task.await;
         }
     })

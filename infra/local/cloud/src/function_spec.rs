@@ -19,6 +19,31 @@ pub struct FunctionSpec {
     pub timeout: Duration,
     /// Every variable but those that differ per instance (runtime API, log stream).
     pub variables: BTreeMap<String, String>,
+    pub concurrency: Concurrency,
+}
+
+/// How many instances of a function the local Lambda runs at once, and what an invocation
+/// finds when all of them are busy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Concurrency {
+    /// `ReservedConcurrentExecutions`: at most this many; Lambda throttles a synchronous
+    /// invocation beyond it (429 `TooManyRequestsException`), and so does the local Lambda.
+    Reserved(usize),
+    /// Nothing reserved: in AWS the account's pool (1,000 by default) is shared, so nothing is
+    /// throttled at this scale. Locally at most this many run ([`UNRESERVED_LOCAL_LIMIT`]), and an
+    /// invocation beyond waits for one of them.
+    Unreserved(usize),
+}
+
+/// How many instances of a function without reserved concurrency run at once locally.
+pub const UNRESERVED_LOCAL_LIMIT: usize = 10;
+
+impl Concurrency {
+    pub fn limit(self) -> usize {
+        match self {
+            Self::Reserved(limit) | Self::Unreserved(limit) => limit,
+        }
+    }
 }
 
 /// The variables Lambda sets itself; a template may not set them.
@@ -84,6 +109,10 @@ impl FunctionSpec {
             binary: binaries.join(&function.binary),
             timeout: configuration.timeout,
             variables,
+            concurrency: match configuration.reserved_concurrency {
+                Some(reserved) => Concurrency::Reserved(reserved as usize),
+                None => Concurrency::Unreserved(UNRESERVED_LOCAL_LIMIT),
+            },
         })
     }
 
@@ -122,6 +151,7 @@ mod tests {
         let spec = FunctionSpec::from_template(&stack, &function, Path::new("/build/debug"), &local_aws).unwrap();
         assert_eq!(spec.binary, Path::new("/build/debug/get-customer"));
         assert_eq!(spec.timeout, Duration::from_secs(10));
+        assert_eq!(spec.concurrency, Concurrency::Unreserved(UNRESERVED_LOCAL_LIMIT));
         let variables = spec.instance_variables("127.0.0.1:4567".parse().unwrap());
         let expected = [
             ("TABLE_NAME", "meshcustomers-local-Table"),

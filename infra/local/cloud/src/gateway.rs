@@ -1,7 +1,8 @@
 //! The local API Gateway: the template's routes behind its JWT authorizer, each invoking its
 //! function through the local Lambda with the 2.0 payload, plus the local-only helpers under
 //! `/_local` (health, tokens, the issuer's keys, the API's contract and reference page, the local
-//! sign-in), which the template never has. The API's CORS configuration applies to every answer.
+//! sign-in), which the template never has and which answer only a loopback `Host`. The API's CORS
+//! configuration applies to every answer.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -22,8 +23,10 @@ use crate::cors::CorsPolicy;
 use crate::function_twin::Readiness;
 use crate::lambda::Lambda;
 use crate::lambda_twin::LambdaTwin;
+use crate::loopback_host::only_loopback_host;
 use crate::oauth::LocalSignIn;
 use crate::routes::RouteTable;
+use crate::schedules::Scheduler;
 use crate::tokens::{Issuer, TokenRequest};
 
 pub struct Gateway {
@@ -38,6 +41,8 @@ pub struct Gateway {
     pub lambda: Lambda,
     /// Every function of the template (HTTP or not): health waits for all of them.
     pub functions: Arc<LambdaTwin>,
+    /// `/_local/schedules/{name}` runs a schedule now.
+    pub scheduler: Arc<Scheduler>,
 }
 
 pub fn router(gateway: Arc<Gateway>) -> Router {
@@ -50,7 +55,22 @@ pub fn router(gateway: Arc<Gateway>) -> Router {
         .with_state(Arc::clone(&gateway))
         .merge(Arc::clone(&gateway.reference).router())
         .merge(crate::oauth::router(Arc::clone(&gateway.sign_in)))
+        .merge(
+            Router::new()
+                .route("/_local/schedules/{name}", post(crate::schedules::run_now))
+                .with_state(Arc::clone(&gateway.scheduler)),
+        )
         .layer(axum::middleware::from_fn_with_state(gateway, cors))
+        .layer(axum::middleware::from_fn(guard_local_helpers))
+}
+
+/// The local helpers and the sign-in mint tokens without a password: they answer only a
+/// loopback `Host` (see [`crate::loopback_host`]). The API itself is guarded by its tokens.
+async fn guard_local_helpers(request: Request, next: Next) -> Response {
+    match request.uri().path().starts_with("/_local") {
+        true => only_loopback_host(request, next).await,
+        false => next.run(request).await,
+    }
 }
 
 /// API Gateway answers a preflight itself, before any route or authorizer, and puts the CORS

@@ -1,7 +1,7 @@
 //! One instance of a function: its built binary running as a child process with exactly the
 //! environment of its [`FunctionSpec`], polling a [`RuntimeApi`] of its own. Its output is passed
-//! through line by line, each line prefixed with the function's name. Dropping the instance
-//! kills its process group.
+//! through line by line, each line prefixed with the function's name (and the instance's number
+//! from the second on: `create-customer#2 | …`). Dropping the instance kills its process group.
 
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
@@ -9,10 +9,11 @@ use std::process::{ExitStatus, Stdio};
 use std::time::SystemTime;
 
 use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
+use tokio::sync::watch;
 
 use crate::function_spec::FunctionSpec;
 use crate::processes::{own_group_dying_with_parent, signal_group};
-use crate::runtime_api::RuntimeApi;
+use crate::runtime_api::{RuntimeApi, RuntimeStatus};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
@@ -42,14 +43,17 @@ impl BinaryVersion {
 pub struct Instance {
     pub runtime: RuntimeApi,
     pub binary: BinaryVersion,
-    process: tokio::process::Child,
+    /// 1 for the function's first instance, 2 for the one started beside it, …
+    pub number: usize,
+    /// How the process ended, once it has (a task of its own waits for it).
+    exit: watch::Receiver<Option<String>>,
     pid: u32,
 }
 
 impl Instance {
     /// Starts the function's binary against a new runtime API. Call it from a thread that lives
     /// as long as the local cloud (see [`own_group_dying_with_parent`]).
-    pub async fn start(spec: &FunctionSpec) -> Result<Self, StartError> {
+    pub async fn start(spec: &FunctionSpec, number: usize) -> Result<Self, StartError> {
         let binary = BinaryVersion::of(&spec.binary)
             .map_err(|source| StartError::NoBinary { path: spec.binary.clone(), source })?;
         let runtime = RuntimeApi::start().await.map_err(StartError::RuntimeApi)?;
@@ -67,22 +71,38 @@ impl Instance {
             .spawn()
             .map_err(|source| StartError::Spawn { path: spec.binary.clone(), source })?;
         let pid = process.id().expect("a process just started has an id");
+        let prefix = match number {
+            1 => spec.name.clone(),
+            _ => format!("{}#{number}", spec.name),
+        };
         if let Some(stdout) = process.stdout.take() {
-            tokio::spawn(pass_through(spec.name.clone(), stdout, Output::Stdout));
+            tokio::spawn(pass_through(prefix.clone(), stdout, Output::Stdout));
         }
         if let Some(stderr) = process.stderr.take() {
-            tokio::spawn(pass_through(spec.name.clone(), stderr, Output::Stderr));
+            tokio::spawn(pass_through(prefix, stderr, Output::Stderr));
         }
-        Ok(Self { runtime, binary, process, pid })
+        let (exited, exit) = watch::channel(None);
+        tokio::spawn(async move { exited.send_replace(Some(describe(process.wait().await))) });
+        Ok(Self { runtime, binary, number, exit, pid })
     }
 
     pub fn pid(&self) -> u32 {
         self.pid
     }
 
-    /// Completes when the process has exited (cancel-safe: call it again to keep waiting).
-    pub async fn exited(&mut self) -> String {
-        describe(self.process.wait().await)
+    /// Completes when the process has exited.
+    pub async fn exited(&self) -> String {
+        self.watch().exited().await
+    }
+
+    /// How the process ended, if it has.
+    pub fn exit_status(&self) -> Option<String> {
+        self.exit.borrow().clone()
+    }
+
+    /// What the instance does by itself, watched without holding it.
+    pub fn watch(&self) -> InstanceWatch {
+        InstanceWatch { runtime: self.runtime.status(), exit: self.exit.clone() }
     }
 }
 
@@ -94,18 +114,29 @@ pub enum InstanceEvent {
     Exited(String),
 }
 
-impl Instance {
-    /// Completes when the instance exits or, with `first_poll`, when its runtime first polls.
-    pub async fn next_event(&mut self, first_poll: bool) -> InstanceEvent {
-        let polled = async {
-            match first_poll {
-                true => self.runtime.first_poll().await,
-                false => std::future::pending().await,
-            }
-        };
+/// An instance's runtime status and exit, apart from the instance.
+#[derive(Clone)]
+pub struct InstanceWatch {
+    pub runtime: RuntimeStatus,
+    exit: watch::Receiver<Option<String>>,
+}
+
+impl InstanceWatch {
+    /// Completes when the runtime first polls, or when the process exits before it does.
+    pub async fn first_event(&self) -> InstanceEvent {
         tokio::select! {
-            () = polled => InstanceEvent::FirstPoll,
-            status = self.process.wait() => InstanceEvent::Exited(describe(status)),
+            () = self.runtime.first_poll() => InstanceEvent::FirstPoll,
+            status = self.exited() => InstanceEvent::Exited(status),
+        }
+    }
+
+    async fn exited(&self) -> String {
+        let mut exit = self.exit.clone();
+        let status = exit.wait_for(Option::is_some).await.map(|status| status.clone().unwrap_or_default());
+        match status {
+            Ok(status) => status,
+            // The waiting task is gone only when the local cloud stops.
+            Err(_) => std::future::pending().await,
         }
     }
 }

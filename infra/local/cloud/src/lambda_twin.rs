@@ -4,7 +4,8 @@
 //! function error with 500, `X-Amz-Function-Error: Unhandled` and the runtime's
 //! `{errorType, errorMessage}` (the status `cargo lambda invoke` reads as an error); an invocation
 //! no function took with an AWS service error (`{"Type", "message"}`), which [`crate::lambda`]
-//! tells apart by its shape.
+//! tells apart by its shape: 429 `TooManyRequestsException` beyond a function's reserved
+//! concurrency, as Lambda throttles it.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -74,6 +75,21 @@ async fn invoke(State(lambda): State<Arc<LambdaTwin>>, Path(name): Path<String>,
         Err(InvocationFailure::Function(error)) => {
             let mut response = (StatusCode::INTERNAL_SERVER_ERROR, axum::Json(error)).into_response();
             response.headers_mut().insert("x-amz-function-error", HeaderValue::from_static("Unhandled"));
+            response
+        }
+        Err(throttled @ InvocationFailure::Throttled { .. }) => {
+            tracing::warn!(function = name, "throttled: {throttled}");
+            // Lambda's body also names why: the function's reserved concurrency.
+            let mut response = (
+                StatusCode::TOO_MANY_REQUESTS,
+                axum::Json(json!({
+                    "Type": "User",
+                    "message": "Rate Exceeded.",
+                    "Reason": "ReservedFunctionConcurrentInvocationLimitExceeded",
+                })),
+            )
+                .into_response();
+            response.headers_mut().insert("x-amzn-errortype", HeaderValue::from_static("TooManyRequestsException"));
             response
         }
         Err(InvocationFailure::Undelivered(reason)) => {

@@ -45,7 +45,13 @@ pub fn page_config(api: &str, client_id: &str) -> Value {
 }
 
 pub fn router(portal: Arc<Portal>) -> Router {
-    Router::new().route("/config.json", get(config)).fallback(get(file)).with_state(portal)
+    // Nothing here is secret, but only this machine's pages have a reason to load it: a page on
+    // another site rebound to 127.0.0.1 gets 403 rather than the local page under its own origin.
+    Router::new()
+        .route("/config.json", get(config))
+        .fallback(get(file))
+        .with_state(portal)
+        .layer(axum::middleware::from_fn(crate::loopback_host::only_loopback_host))
 }
 
 async fn config(State(portal): State<Arc<Portal>>) -> Response {

@@ -154,6 +154,7 @@ mod tests {
                 .collect(),
             stream_sources: vec![],
             rules: vec![],
+            schedules: vec![],
             async_invoke: AsyncInvokeConfig { maximum_retry_attempts: 2, maximum_event_age: Default::default() },
         }
     }

@@ -63,8 +63,28 @@ pub struct RuntimeApi {
     address: SocketAddr,
     events: mpsc::UnboundedSender<Pending>,
     shared: Arc<Shared>,
-    polled: watch::Receiver<bool>,
     server: tokio::task::JoinHandle<()>,
+}
+
+/// What the runtime has told its API so far (its first poll, its init error), readable apart
+/// from the API itself: a watcher holds it while an invocation holds the instance.
+#[derive(Clone)]
+pub struct RuntimeStatus(Arc<Shared>);
+
+impl RuntimeStatus {
+    /// Completes once the runtime has asked for an invocation: it has finished its init.
+    pub async fn first_poll(&self) {
+        let _ = self.0.polled.subscribe().wait_for(|polled| *polled).await;
+    }
+
+    pub fn has_polled(&self) -> bool {
+        *self.0.polled.borrow()
+    }
+
+    /// The error the runtime reported from its init, if it did.
+    pub fn init_error(&self) -> Option<FunctionError> {
+        self.0.init_error.lock().expect("never poisoned").clone()
+    }
 }
 
 struct Pending {
@@ -86,12 +106,12 @@ impl RuntimeApi {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let address = listener.local_addr()?;
         let (events, queue) = mpsc::unbounded_channel();
-        let (polled_sender, polled) = watch::channel(false);
+        let (polled, _) = watch::channel(false);
         let shared = Arc::new(Shared {
             events: tokio::sync::Mutex::new(queue),
             in_flight: Mutex::default(),
             init_error: Mutex::default(),
-            polled: polled_sender,
+            polled,
         });
         let router = Router::new()
             .route("/2018-06-01/runtime/invocation/next", get(next))
@@ -105,7 +125,7 @@ impl RuntimeApi {
                 tracing::warn!(%error, "the runtime API stopped");
             }
         });
-        Ok(Self { address, events, shared, polled, server })
+        Ok(Self { address, events, shared, server })
     }
 
     /// The value of `AWS_LAMBDA_RUNTIME_API`.
@@ -121,18 +141,22 @@ impl RuntimeApi {
         answer
     }
 
+    pub fn status(&self) -> RuntimeStatus {
+        RuntimeStatus(Arc::clone(&self.shared))
+    }
+
     /// Completes once the runtime has asked for an invocation: it has finished its init.
-    pub async fn first_poll(&mut self) {
-        let _ = self.polled.wait_for(|polled| *polled).await;
+    pub async fn first_poll(&self) {
+        self.status().first_poll().await
     }
 
     pub fn has_polled(&self) -> bool {
-        *self.polled.borrow()
+        self.status().has_polled()
     }
 
     /// The error the runtime reported from its init, if it did.
     pub fn init_error(&self) -> Option<FunctionError> {
-        self.shared.init_error.lock().expect("never poisoned").clone()
+        self.status().init_error()
     }
 }
 

@@ -41,6 +41,7 @@ pub struct Function {
     pub routes: Vec<Route>,
     pub stream_sources: Vec<StreamSource>,
     pub rules: Vec<Rule>,
+    pub schedules: Vec<Schedule>,
     pub async_invoke: AsyncInvokeConfig,
 }
 
@@ -56,6 +57,8 @@ pub struct FunctionConfiguration {
     pub log_format: Option<String>,
     /// `LoggingConfig.ApplicationLogLevel`, when set.
     pub log_level: Option<String>,
+    /// `ReservedConcurrentExecutions`, when set: at most this many instances at once.
+    pub reserved_concurrency: Option<u32>,
 }
 
 /// Lambda's defaults.
@@ -68,6 +71,7 @@ impl Default for FunctionConfiguration {
             memory_size: 128,
             log_format: None,
             log_level: None,
+            reserved_concurrency: None,
         }
     }
 }
@@ -108,6 +112,31 @@ pub struct Rule {
     pub pattern: EventPattern,
     pub maximum_retry_attempts: u32,
     pub maximum_event_age: Duration,
+}
+
+/// A `Schedule` event (an EventBridge rule with a schedule) or a `ScheduleV2` event (an
+/// EventBridge Scheduler schedule): the function is invoked asynchronously at a fixed rate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Schedule {
+    /// Its `Name`, else `<Function><Event>`, as SAM names it.
+    pub name: String,
+    pub kind: ScheduleKind,
+    /// `rate(N unit)`.
+    pub every: Duration,
+    /// `Input`: the JSON the function gets instead of the scheduler's own event.
+    pub input: Option<serde_json::Value>,
+    pub enabled: bool,
+    /// The schedule's RetryPolicy towards the function (EventBridge's defaults: 185, 24 h).
+    pub maximum_retry_attempts: u32,
+    pub maximum_event_age: Duration,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScheduleKind {
+    /// `Schedule`: an EventBridge rule, whose event comes from `aws.events`.
+    Rule,
+    /// `ScheduleV2`: EventBridge Scheduler, whose event comes from `aws.scheduler`.
+    Scheduler,
 }
 
 /// Lambda's handling of asynchronous invocations (`EventInvokeConfig`, with Lambda's defaults).
@@ -163,7 +192,8 @@ impl Template {
             .as_str()
             .ok_or_else(|| unsupported("Metadata.BuildProperties.Binary is missing".into()))?
             .to_owned();
-        let (mut routes, mut stream_sources, mut rules) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut routes, mut stream_sources, mut rules, mut schedules) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         for (name, event) in resource["Properties"]["Events"].as_mapping().into_iter().flatten() {
             let name = name.as_str().unwrap_or_default();
             let properties = &event["Properties"];
@@ -172,6 +202,11 @@ impl Template {
                 Some("DynamoDB") => stream_sources.push(stream_source(properties).map_err(unsupported)?),
                 Some("EventBridgeRule") => {
                     rules.push(rule(format!("{logical_id}{name}"), properties).map_err(unsupported)?)
+                }
+                Some(kind @ ("Schedule" | "ScheduleV2")) => {
+                    let kind = if kind == "Schedule" { ScheduleKind::Rule } else { ScheduleKind::Scheduler };
+                    let default_name = format!("{logical_id}{name}");
+                    schedules.push(schedule(default_name, kind, properties).map_err(unsupported)?)
                 }
                 other => return Err(unsupported(format!("event {name} of type {other:?} has no local twin"))),
             }
@@ -191,6 +226,7 @@ impl Template {
             routes,
             stream_sources,
             rules,
+            schedules,
             async_invoke,
         })
     }
@@ -227,6 +263,10 @@ impl Template {
         let defaults = FunctionConfiguration::default();
         let memory_size =
             whole(&["MemorySize"])?.map(u32::try_from).transpose().map_err(|e| format!("MemorySize: {e}"))?;
+        let reserved_concurrency = whole(&["ReservedConcurrentExecutions"])?
+            .map(u32::try_from)
+            .transpose()
+            .map_err(|e| format!("ReservedConcurrentExecutions: {e}"))?;
         Ok(FunctionConfiguration {
             runtime,
             handler: text(&["Handler"])?.unwrap_or(defaults.handler),
@@ -234,6 +274,7 @@ impl Template {
             memory_size: memory_size.unwrap_or(defaults.memory_size),
             log_format: text(&["LoggingConfig", "LogFormat"])?,
             log_level: text(&["LoggingConfig", "ApplicationLogLevel"])?,
+            reserved_concurrency,
         })
     }
 
@@ -324,6 +365,66 @@ fn rule(name: String, properties: &Value) -> Result<Rule, String> {
     })
 }
 
+fn schedule(default_name: String, kind: ScheduleKind, properties: &Value) -> Result<Schedule, String> {
+    let name = properties["Name"].as_str().map_or(default_name, str::to_owned);
+    let expression_key = match kind {
+        ScheduleKind::Rule => "Schedule",
+        ScheduleKind::Scheduler => "ScheduleExpression",
+    };
+    let expression = properties[expression_key]
+        .as_str()
+        .ok_or_else(|| format!("schedule {name}: {expression_key} must be a literal string locally"))?;
+    let every = rate(expression).map_err(|reason| format!("schedule {name}: {reason}"))?;
+    for unsupported in ["StartDate", "EndDate"] {
+        if !properties[unsupported].is_null() {
+            return Err(format!("schedule {name}: {unsupported} has no local twin"));
+        }
+    }
+    let input = match &properties["Input"] {
+        Value::Null => None,
+        Value::String(text) => Some(
+            serde_json::from_str(text).map_err(|e| format!("schedule {name}: Input is not well-formed JSON: {e}"))?,
+        ),
+        other => return Err(format!("schedule {name}: Input must be a JSON string, not {other:?}")),
+    };
+    let disabled = properties["State"].as_str() == Some("DISABLED") || properties["Enabled"].as_bool() == Some(false);
+    let retry_policy = &properties["RetryPolicy"];
+    Ok(Schedule {
+        name,
+        kind,
+        every,
+        input,
+        enabled: !disabled,
+        maximum_retry_attempts: number(&retry_policy["MaximumRetryAttempts"]).unwrap_or(185.0) as u32,
+        maximum_event_age: Duration::from_secs(
+            number(&retry_policy["MaximumEventAgeInSeconds"]).unwrap_or(86_400.0) as u64
+        ),
+    })
+}
+
+/// The period of `rate(N minute|minutes|hour|hours|day|days)`, read as AWS reads it: a
+/// positive whole N, the unit singular for 1 and plural otherwise. AWS's `cron(…)` (six fields
+/// with `?`, `L`, `W`, `#` and a year) has no well-kept Rust parser, so the local cloud refuses
+/// it rather than run it at other times than AWS would.
+pub fn rate(expression: &str) -> Result<Duration, String> {
+    if expression.starts_with("cron(") {
+        return Err(format!("{expression}: the local cloud runs rate(…) schedules only, not cron(…)"));
+    }
+    let malformed = || format!("{expression} is not rate(N minute|minutes|hour|hours|day|days)");
+    let inner = expression.strip_prefix("rate(").and_then(|rest| rest.strip_suffix(')')).ok_or_else(malformed)?;
+    let (count, unit) = inner.trim().split_once(' ').ok_or_else(malformed)?;
+    let count: u64 = count.parse().ok().filter(|count| *count > 0).ok_or_else(malformed)?;
+    let seconds = match (unit, count) {
+        ("minute", 1) | ("minutes", 2..) => 60,
+        ("hour", 1) | ("hours", 2..) => 3_600,
+        ("day", 1) | ("days", 2..) => 86_400,
+        ("minute" | "hour" | "day", _) => return Err(format!("{expression}: AWS wants the plural for N > 1")),
+        ("minutes" | "hours" | "days", _) => return Err(format!("{expression}: AWS wants the singular for 1")),
+        _ => return Err(malformed()),
+    };
+    Ok(Duration::from_secs(count * seconds))
+}
+
 /// A YAML number, also when written as a string (`'5'`).
 fn number(value: &Value) -> Option<f64> {
     value.as_f64().or_else(|| value.as_str().and_then(|text| text.parse().ok()))
@@ -364,6 +465,7 @@ mod tests {
                 memory_size: 256,
                 log_format: Some("JSON".into()),
                 log_level: None,
+                reserved_concurrency: None,
             }
         );
     }
@@ -374,13 +476,14 @@ mod tests {
             root: serde_yaml::from_str(
                 "Globals:\n  Function:\n    Runtime: provided.al2023\n    Timeout: 10\n    LoggingConfig:\n      LogFormat: JSON\n\
                  Resources:\n  Slow:\n    Type: AWS::Serverless::Function\n    Metadata:\n      BuildProperties:\n        Binary: slow\n\
-                 \x20   Properties:\n      Timeout: 30\n      LoggingConfig:\n        LogGroup: slow-logs\n",
+                 \x20   Properties:\n      Timeout: 30\n      ReservedConcurrentExecutions: 2\n      LoggingConfig:\n        LogGroup: slow-logs\n",
             )
             .unwrap(),
         };
         let slow = &template.functions().unwrap()[0];
         assert_eq!(slow.configuration.timeout, Duration::from_secs(30));
         assert_eq!(slow.configuration.memory_size, 128);
+        assert_eq!(slow.configuration.reserved_concurrency, Some(2));
         assert_eq!(slow.configuration.log_format.as_deref(), Some("JSON"), "LoggingConfig merges key by key");
     }
 
@@ -395,6 +498,54 @@ mod tests {
         };
         let error = template.functions().unwrap_err().to_string();
         assert!(error.contains("Py: Runtime python3.12: the local Lambda runs built binaries"), "{error}");
+    }
+
+    #[test]
+    fn rates_are_read_as_aws_reads_them_and_cron_is_refused_by_name() {
+        assert_eq!(rate("rate(1 hour)"), Ok(Duration::from_secs(3_600)));
+        assert_eq!(rate("rate(5 minutes)"), Ok(Duration::from_secs(300)));
+        assert_eq!(rate("rate(2 days)"), Ok(Duration::from_secs(172_800)));
+        for wrong in
+            ["rate(1 hours)", "rate(2 hour)", "rate(0 minutes)", "rate(-1 minute)", "rate(1 week)", "every hour"]
+        {
+            assert!(rate(wrong).is_err(), "{wrong}");
+        }
+        assert!(rate("cron(0 12 * * ? *)").unwrap_err().contains("not cron(…)"));
+    }
+
+    #[test]
+    fn schedule_events_of_both_kinds_are_read_with_their_names_input_and_retry_policy() {
+        let template = Template::parse(
+            "Resources:\n  Expire:\n    Type: AWS::Serverless::Function\n    Metadata:\n      BuildProperties:\n        Binary: expire\n\
+             \x20   Properties:\n      Runtime: provided.al2023\n      Events:\n\
+             \x20       Hourly:\n          Type: ScheduleV2\n          Properties:\n            ScheduleExpression: rate(1 hour)\n\
+             \x20           RetryPolicy:\n              MaximumRetryAttempts: 2\n\
+             \x20       Nightly:\n          Type: Schedule\n          Properties:\n            Schedule: rate(1 day)\n\
+             \x20           Name: nightly-sweep\n            Input: '{\"dryRun\": true}'\n            Enabled: false\n",
+        )
+        .unwrap();
+        let function = &template.functions().unwrap()[0];
+        let [hourly, nightly] = &function.schedules[..] else { panic!("{:?}", function.schedules) };
+        assert_eq!(
+            (hourly.name.as_str(), hourly.kind, hourly.every),
+            ("ExpireHourly", ScheduleKind::Scheduler, Duration::from_secs(3_600))
+        );
+        assert_eq!((hourly.maximum_retry_attempts, hourly.input.is_none(), hourly.enabled), (2, true, true));
+        assert_eq!((nightly.name.as_str(), nightly.kind), ("nightly-sweep", ScheduleKind::Rule));
+        assert_eq!((nightly.input.clone(), nightly.enabled), (Some(serde_json::json!({"dryRun": true})), false));
+        assert_eq!(nightly.maximum_retry_attempts, 185, "EventBridge's default");
+
+        let cron = Template::parse(
+            "Resources:\n  Expire:\n    Type: AWS::Serverless::Function\n    Metadata:\n      BuildProperties:\n        Binary: expire\n\
+             \x20   Properties:\n      Runtime: provided.al2023\n      Events:\n\
+             \x20       Hourly:\n          Type: ScheduleV2\n          Properties:\n            ScheduleExpression: cron(0 * * * ? *)\n",
+        )
+        .unwrap();
+        let error = cron.functions().unwrap_err().to_string();
+        assert!(
+            error.contains("Expire: schedule ExpireHourly: cron(0 * * * ? *): the local cloud runs rate"),
+            "{error}"
+        );
     }
 
     #[test]

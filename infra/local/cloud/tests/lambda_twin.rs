@@ -1,5 +1,6 @@
 //! The local Lambda with a real function: `examples/echo-function.rs` on the real Lambda runtime
-//! client, started from its built binary as the local cloud starts the template's functions.
+//! client, started from its built binary as the local cloud starts the template's functions; and
+//! the schedules that invoke it.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -8,12 +9,15 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use axum::body::Bytes;
+use local_cloud::bus::RetryTiming;
 use local_cloud::code_reload::BuildState;
-use local_cloud::function_spec::{FunctionSpec, binaries_folder};
+use local_cloud::dead_letters::DeadLetters;
+use local_cloud::function_spec::{Concurrency, FunctionSpec, binaries_folder};
 use local_cloud::function_twin::{FunctionTwin, InvocationFailure, Readiness};
 use local_cloud::lambda::{InvokeError, Lambda};
 use local_cloud::lambda_twin::LambdaTwin;
-use local_cloud::template::repo_root;
+use local_cloud::schedules::{ScheduledFunction, Scheduler};
+use local_cloud::template::{Template, repo_root};
 use serde_json::{Value, json};
 use tokio::sync::watch;
 
@@ -43,6 +47,7 @@ fn echo(name: &str, timeout: Duration, variables: &[(&str, &str)]) -> FunctionSp
         binary: echo_binary().to_owned(),
         timeout,
         variables: lambda.iter().chain(variables).map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect(),
+        concurrency: Concurrency::Unreserved(10),
     }
 }
 
@@ -221,4 +226,202 @@ async fn the_invoke_api_tells_a_function_error_from_an_undelivered_invocation() 
     let readiness: BTreeMap<String, Readiness> = lambda.readiness().into_iter().collect();
     assert_eq!(readiness["echo"], Readiness::Ready);
     assert!(matches!(&readiness["unbuilt"], Readiness::Down(reason) if reason.contains("no binary")));
+}
+
+/// What one echo invocation reports: its instance's process, and when its handler ran.
+#[derive(Debug, Clone, Copy)]
+struct Served {
+    pid: u64,
+    started_ms: u64,
+    answered_ms: u64,
+}
+
+/// `count` invocations sent at once, each sleeping `sleep_ms` in the handler.
+async fn at_once(function: &Arc<FunctionTwin>, count: usize, sleep_ms: u64) -> Vec<Result<Served, InvocationFailure>> {
+    let invocations = (0..count).map(|_| {
+        let function = Arc::clone(function);
+        tokio::spawn(async move {
+            let output = invoke(&function, json!({"sleep_ms": sleep_ms})).await?;
+            let number = |key: &str| output[key].as_u64().unwrap_or_else(|| panic!("{key} in {output}"));
+            Ok(Served { pid: number("pid"), started_ms: number("startedMs"), answered_ms: number("answeredMs") })
+        })
+    });
+    futures::future::join_all(invocations).await.into_iter().map(|joined| joined.unwrap()).collect()
+}
+
+/// The most handlers that ran at the same moment.
+fn most_at_once(served: &[Served]) -> usize {
+    served
+        .iter()
+        .map(|one| {
+            served
+                .iter()
+                .filter(|other| other.started_ms <= one.started_ms && one.started_ms < other.answered_ms)
+                .count()
+        })
+        .max()
+        .unwrap_or(0)
+}
+
+#[tokio::test]
+async fn parallel_invocations_run_in_instances_of_their_own_up_to_the_limit_and_the_rest_wait() {
+    let spec = FunctionSpec { concurrency: Concurrency::Unreserved(3), ..echo("scaled", Duration::from_secs(10), &[]) };
+    let function = Arc::new(FunctionTwin::start(spec, no_builds()));
+    ready(&function).await;
+
+    let served: Vec<Served> = at_once(&function, 9, 400).await.into_iter().map(Result::unwrap).collect();
+    let instances: std::collections::BTreeSet<u64> = served.iter().map(|one| one.pid).collect();
+    assert!((2..=3).contains(&instances.len()), "instances: {instances:?}");
+    let overlap = most_at_once(&served);
+    assert!((2..=3).contains(&overlap), "{overlap} handlers at once: {served:#?}");
+
+    // Idle instances are used again: nothing new starts for the next ones.
+    let again: Vec<Served> = at_once(&function, 2, 0).await.into_iter().map(Result::unwrap).collect();
+    assert!(again.iter().all(|one| instances.contains(&one.pid)), "{again:?} not among {instances:?}");
+}
+
+#[tokio::test]
+async fn beyond_its_reserved_concurrency_a_synchronous_invocation_is_throttled() {
+    let spec = FunctionSpec { concurrency: Concurrency::Reserved(2), ..echo("reserved", Duration::from_secs(10), &[]) };
+    let function = Arc::new(FunctionTwin::start(spec, no_builds()));
+    ready(&function).await;
+
+    let outcomes = at_once(&function, 3, 800).await;
+    let throttled: Vec<&InvocationFailure> = outcomes.iter().filter_map(|outcome| outcome.as_ref().err()).collect();
+    assert!(
+        matches!(throttled[..], [InvocationFailure::Throttled { limit: 2, .. }]),
+        "exactly one is throttled: {outcomes:?}"
+    );
+    let served: Vec<Served> = outcomes.iter().filter_map(|outcome| outcome.as_ref().ok().copied()).collect();
+    assert_ne!(served[0].pid, served[1].pid, "two instances served at once");
+    assert_eq!(most_at_once(&served), 2);
+    // Once they are free, it is taken again.
+    assert!(invoke(&function, json!({})).await.is_ok());
+}
+
+#[tokio::test]
+async fn the_invoke_api_answers_a_throttled_invocation_as_lambda_does() {
+    let disabled =
+        FunctionSpec { concurrency: Concurrency::Reserved(0), ..echo("disabled", Duration::from_secs(5), &[]) };
+    let lambda = Arc::new(LambdaTwin::start(vec![disabled], &no_builds()));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let endpoint = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(axum::serve(listener, local_cloud::lambda_twin::router(Arc::clone(&lambda))).into_future());
+
+    let response = reqwest::Client::new()
+        .post(format!("{endpoint}/2015-03-31/functions/disabled/invocations"))
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), reqwest::StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(response.headers()["x-amzn-errortype"], "TooManyRequestsException");
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["Reason"], "ReservedFunctionConcurrentInvocationLimitExceeded");
+    assert!(matches!(lambda.readiness()[0].1, Readiness::Down(_)), "{:?}", lambda.readiness());
+    let error = Lambda::new(&endpoint).invoke("disabled", &json!({})).await.unwrap_err();
+    assert!(matches!(&error, InvokeError::Undelivered { reason, .. } if reason.contains("429")), "{error:?}");
+}
+
+/// A template of its own with a function on two schedules (the echo function stands in for it),
+/// run by the scheduler against a local Lambda: (scheduler, its `/_local/schedules` address,
+/// the file the function records its payloads in).
+async fn scheduled_echo() -> (Arc<Scheduler>, String, PathBuf) {
+    let template = Template::parse(
+        "Resources:\n  ExpireFunction:\n    Type: AWS::Serverless::Function\n    Metadata:\n      BuildProperties:\n        Binary: expire\n\
+         \x20   Properties:\n      Runtime: provided.al2023\n      Events:\n\
+         \x20       Schedule:\n          Type: ScheduleV2\n          Properties:\n            ScheduleExpression: rate(1 hour)\n\
+         \x20           RetryPolicy: {MaximumRetryAttempts: 2}\n\
+         \x20       Nightly:\n          Type: Schedule\n          Properties:\n            Schedule: rate(1 day)\n            Name: nightly\n",
+    )
+    .unwrap();
+    let record = temporary("scheduled");
+    let spec = echo("expire", Duration::from_secs(5), &[("ECHO_RECORD", record.to_str().unwrap())]);
+    let lambda = Arc::new(LambdaTwin::start(vec![spec], &no_builds()));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let endpoint = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(axum::serve(listener, local_cloud::lambda_twin::router(Arc::clone(&lambda))).into_future());
+    let scheduler = Arc::new(Scheduler {
+        schedules: ScheduledFunction::of(&template.functions().unwrap()),
+        lambda: Lambda::new(&endpoint),
+        dead_letters: Arc::new(DeadLetters::new(temporary("dead-letters"))),
+        timing: RetryTiming::default(),
+    });
+    let router = axum::Router::new()
+        .route("/_local/schedules/{name}", axum::routing::post(local_cloud::schedules::run_now))
+        .with_state(Arc::clone(&scheduler));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let helper = format!("http://{}/_local/schedules", listener.local_addr().unwrap());
+    tokio::spawn(axum::serve(listener, router).into_future());
+    std::mem::forget(lambda);
+    (scheduler, helper, record)
+}
+
+#[tokio::test]
+async fn a_schedule_runs_on_demand_with_the_event_its_aws_scheduler_sends() {
+    let (_, helper, record) = scheduled_echo().await;
+    let client = reqwest::Client::new();
+
+    // By the function's logical id (it has two schedules, so that names none) or the schedule's name.
+    let ambiguous = client.post(format!("{helper}/ExpireFunction")).send().await.unwrap();
+    assert_eq!(ambiguous.status(), reqwest::StatusCode::NOT_FOUND);
+    let response = client.post(format!("{helper}/ExpireFunctionSchedule")).send().await.unwrap();
+    assert_eq!(response.status(), reqwest::StatusCode::OK);
+    let output: Value = response.json().await.unwrap();
+    let event = &output["payload"];
+    assert_eq!(event["source"], "aws.scheduler");
+    assert_eq!(event["detail-type"], "Scheduled Event");
+    assert_eq!(event["detail"], "{}", "Scheduler's default event carries the detail as a string");
+    assert_eq!(
+        event["resources"],
+        json!(["arn:aws:scheduler:eu-central-1:000000000000:schedule/default/ExpireFunctionSchedule"])
+    );
+    assert!(chrono::DateTime::parse_from_rfc3339(event["time"].as_str().unwrap()).is_ok(), "{event}");
+
+    let rule: Value = client.post(format!("{helper}/nightly")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(rule["payload"]["source"], "aws.events");
+    assert_eq!(rule["payload"]["detail"], json!({}));
+    assert_eq!(rule["payload"]["resources"], json!(["arn:aws:events:eu-central-1:000000000000:rule/nightly"]));
+
+    let unknown = client.post(format!("{helper}/Nothing")).send().await.unwrap();
+    assert_eq!(unknown.status(), reqwest::StatusCode::NOT_FOUND);
+    assert!(unknown.text().await.unwrap().contains("ExpireFunctionSchedule (ExpireFunction)"));
+    assert_eq!(std::fs::read_to_string(&record).unwrap().lines().count(), 2, "each run invoked it once");
+    std::fs::remove_file(record).unwrap();
+}
+
+#[tokio::test]
+async fn an_enabled_schedule_invokes_its_function_every_period() {
+    let (scheduler, _, record) = scheduled_echo().await;
+    // The template's rate, shortened so that the test need not wait an hour.
+    let mut hourly = scheduler.find("ExpireFunctionSchedule").unwrap().clone();
+    hourly.schedule.every = Duration::from_millis(300);
+    let shortened = Scheduler {
+        schedules: vec![hourly],
+        lambda: scheduler.lambda.clone(),
+        dead_letters: Arc::clone(&scheduler.dead_letters),
+        timing: RetryTiming::default(),
+    };
+    let (stop, stopped) = watch::channel(false);
+    let running = tokio::spawn(Arc::new(shortened).run(stopped));
+
+    let runs = |count: usize| {
+        let record = record.clone();
+        async move {
+            for _ in 0..100 {
+                let lines = std::fs::read_to_string(&record).unwrap_or_default().lines().count();
+                if lines >= count {
+                    return lines;
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            panic!("fewer than {count} scheduled runs");
+        }
+    };
+    runs(3).await;
+    stop.send_replace(true);
+    running.await.unwrap();
+    let first: Value = serde_json::from_str(std::fs::read_to_string(&record).unwrap().lines().next().unwrap()).unwrap();
+    assert_eq!(first["source"], "aws.scheduler");
+    std::fs::remove_file(record).unwrap();
 }

@@ -1,0 +1,103 @@
+//! The schedule's sweep (hourly, in the template): declines, as the system, every
+//! self-registration that has waited for approval longer than `REGISTRATION_TTL_DAYS`, exactly
+//! as a partner's rejection does (CUSTOMER_REJECTED with actor role SYSTEM, the registrant
+//! mailed the reason, the identifier free again).
+
+use chrono::{DateTime, Duration, Utc};
+use lambda_runtime::{Diagnostic, LambdaEvent};
+use serde::Serialize;
+
+use meshcustomers::App;
+use meshcustomers::access::remove_registration;
+use meshcustomers::config::{self, ConfigError, Environment};
+use meshcustomers::diagnostics::{diagnostic, error_chain};
+use meshcustomers::domain::{CustomerIdentifier, Reason};
+use meshcustomers::events::{Actor, CustomerRejected, DomainEvent, EventPayload};
+use meshcustomers::http::{ApiError, IfMatch};
+use meshcustomers::store::StoreError;
+
+/// Registrations declined per run at most: two round trips each keep a run well within its
+/// timeout; the next run takes the rest.
+pub const MAX_PER_RUN: usize = 200;
+
+pub struct Settings {
+    pub registration_ttl: Duration,
+}
+
+impl config::Settings for Settings {
+    fn read(environment: &Environment) -> Result<Self, ConfigError> {
+        Ok(Self { registration_ttl: config::registration_ttl(environment)? })
+    }
+}
+
+/// What a run did: the invocation's answer (in the local cloud's on-demand run too).
+#[derive(Debug, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Sweep {
+    /// Declined in this run.
+    pub expired: Vec<CustomerIdentifier>,
+    /// Approved, declined or changed by someone else between the search and the removal.
+    pub moved_on: Vec<CustomerIdentifier>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SweepError {
+    #[error("the pending registrations could not be listed")]
+    List(#[source] StoreError),
+    #[error("{failed} expired registration(s) could not be declined; the next run tries again")]
+    Remove { failed: usize },
+}
+
+impl From<SweepError> for Diagnostic {
+    fn from(error: SweepError) -> Self {
+        let error_type = match &error {
+            SweepError::List(_) => "SweepError::List",
+            SweepError::Remove { .. } => "SweepError::Remove",
+        };
+        diagnostic(error_type, &error)
+    }
+}
+
+/// The schedule's event is not read: a run declines what has expired by its own clock.
+#[tracing::instrument(skip_all)]
+pub async fn handle(app: &App<Settings>, _event: LambdaEvent<serde_json::Value>) -> Result<Sweep, SweepError> {
+    sweep(app, Utc::now()).await
+}
+
+/// Declines the registrations older than the TTL at `now`.
+pub async fn sweep(app: &App<Settings>, now: DateTime<Utc>) -> Result<Sweep, SweepError> {
+    let ttl = app.settings.registration_ttl;
+    let cutoff = now - ttl;
+    let candidates = app.store.pending_registrations_before(&cutoff, MAX_PER_RUN).await.map_err(SweepError::List)?;
+    let reason = Reason::parse(&format!("The registration was not reviewed within {} days.", ttl.num_days()))
+        .expect("a valid reason");
+    let mut sweep = Sweep { expired: Vec::new(), moved_on: Vec::new() };
+    let mut failed = 0;
+    for identifier in candidates {
+        let removed = remove_registration(&app.store, &identifier, &IfMatch::default(), |pending| {
+            // Decided on what is stored now: the index may lag behind an approval.
+            if pending.customer.created_at >= cutoff {
+                return Err(ApiError::customer_not_pending(identifier.as_str(), "registered within the TTL"));
+            }
+            let registrant_email = pending.registrant().and_then(|member| member.email.clone());
+            let rejected = CustomerRejected::new(&pending.customer, registrant_email, reason.clone());
+            Ok(DomainEvent::new(&identifier, Actor::system(), now, EventPayload::CustomerRejected(rejected)))
+        })
+        .await;
+        match removed {
+            Ok(()) => {
+                tracing::info!(customer = %identifier, "expired registration declined");
+                sweep.expired.push(identifier);
+            }
+            Err(ApiError::Conflict { .. } | ApiError::NotFound(_)) => sweep.moved_on.push(identifier),
+            Err(error) => {
+                tracing::error!(customer = %identifier, error = %error_chain(&error), "an expired registration was not declined");
+                failed += 1;
+            }
+        }
+    }
+    if failed > 0 {
+        return Err(SweepError::Remove { failed });
+    }
+    Ok(sweep)
+}
