@@ -708,6 +708,44 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/customers/{id}/rejection": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Decline a pending self-registration
+         * @description **Who**: admin-area roles within their partner scope; a member without such a role gets
+         *     403 `forbidden`, anyone else 404 — decided before the body is read, so a caller who may
+         *     not act on the customer learns nothing from the body's errors.
+         *
+         *     **Effect**: a customer in PENDING_APPROVAL is removed with everything stored with it
+         *     (its member, its history, its outbox items), in one transaction; its identifier is free
+         *     again, and a later customer that takes it sees nothing of this one. The registrant may
+         *     register again. Any other status is 409 `customer-not-pending` (also for all but one of
+         *     concurrent rejections or a rejection racing an approval). `reason` is required: 1 to
+         *     500 characters on one line. With `If-Match`, a version other than the stored one is 412
+         *     with the current `ETag`. Answers 204 without a body.
+         *
+         *     A registration that waits longer than `REGISTRATION_TTL_DAYS` (default 30) is declined
+         *     the same way by the system, hourly (actor role `SYSTEM`).
+         *
+         *     **Events**: CUSTOMER_REJECTED `{reason, displayName, managingPartnerId,
+         *     registrantUserId, registrantEmail, registeredAt}`; its history entry is kept in the
+         *     identifier's rejections partition, not in any customer's history (README "Events").
+         *     The registrant is e-mailed that the registration was declined, with the reason.
+         */
+        post: operations["reject-customer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/email-confirmations": {
         parameters: {
             query?: never;
@@ -761,8 +799,11 @@ export interface paths {
          *     CUSTOMER_ADMIN. Tags are checked against the installation's tag definitions as a
          *     customer writes them: a restricted tag is 403 `restricted-tag`; an undefined key, a wrong
          *     value or a missing mandatory unrestricted tag is 400 naming `tags.<key>`. An identifier
-         *     that exists already is 409 `identifier-taken`. Everything is written in one transaction,
-         *     or nothing is.
+         *     that exists already is 409 `identifier-taken`. A caller who has a registration still
+         *     PENDING_APPROVAL is 409 `registration-pending` (one at a time, also under races: the
+         *     registrant's pending-registration item is part of the transaction; it is freed when the
+         *     registration is approved, declined or expires). Everything is written in one
+         *     transaction, or nothing is.
          *
          *     **Events**: CUSTOMER_REGISTERED. When the customer is PENDING_APPROVAL, the registrant is
          *     e-mailed that the account is being verified.
@@ -1020,7 +1061,7 @@ export interface components {
         /** @enum {string} */
         CustomerRole: "CUSTOMER_ADMIN" | "CUSTOMER_EMPLOYEE";
         /** @enum {string} */
-        EventType: "CUSTOMER_REGISTERED" | "CUSTOMER_CREATED" | "USER_INVITED" | "USER_ACCEPTED_INVITATION" | "USER_INVITATION_CANCELLED" | "USER_REMOVED" | "USER_ROLE_CHANGED" | "CUSTOMER_QUOTA_EDITED" | "USER_ASSIGNED_HIMSELF" | "CUSTOMER_STATUS_CHANGED" | "CUSTOMER_APPROVED" | "CUSTOMER_UPDATED" | "CUSTOMER_TAGS_EDITED" | "EMAIL_CONFIRMED" | "MESSAGE_SENT" | "MESSAGE_ACKNOWLEDGED" | "PROJECT_CREATED" | "TENANT_CREATED" | "SERVICE_USER_CREATED" | "SERVICE_USER_DELETED" | "TAG_DEFINITION_CREATED" | "TAG_DEFINITION_UPDATED" | "TAG_DEFINITION_DELETED";
+        EventType: "CUSTOMER_REGISTERED" | "CUSTOMER_CREATED" | "USER_INVITED" | "USER_ACCEPTED_INVITATION" | "USER_INVITATION_CANCELLED" | "USER_REMOVED" | "USER_ROLE_CHANGED" | "CUSTOMER_QUOTA_EDITED" | "USER_ASSIGNED_HIMSELF" | "CUSTOMER_STATUS_CHANGED" | "CUSTOMER_APPROVED" | "CUSTOMER_REJECTED" | "CUSTOMER_UPDATED" | "CUSTOMER_TAGS_EDITED" | "EMAIL_CONFIRMED" | "MESSAGE_SENT" | "MESSAGE_ACKNOWLEDGED" | "PROJECT_CREATED" | "TENANT_CREATED" | "SERVICE_USER_CREATED" | "SERVICE_USER_DELETED" | "TAG_DEFINITION_CREATED" | "TAG_DEFINITION_UPDATED" | "TAG_DEFINITION_DELETED";
         /** @description A tag key, 1 to 64 letters, digits, '-' or '_', starting with a letter. */
         TagKey: string;
         /**
@@ -1176,6 +1217,9 @@ export interface components {
          */
         CustomerUpdate: {
             displayName: components["schemas"]["DisplayName"];
+        };
+        RejectionRequest: {
+            reason: components["schemas"]["Reason"];
         };
         StatusChange: {
             /** @enum {string} */
@@ -1558,7 +1602,7 @@ export interface components {
          *     `{eventId, type, customerId, occurredAt, actor: {userId, email, role}, data}`. Its schema
          *     per type is the event contract in `events/schemas/`.
          */
-        HistoryEntry: components["schemas"]["CUSTOMER_REGISTERED"] | components["schemas"]["CUSTOMER_CREATED"] | components["schemas"]["USER_INVITED"] | components["schemas"]["USER_ACCEPTED_INVITATION"] | components["schemas"]["USER_INVITATION_CANCELLED"] | components["schemas"]["USER_REMOVED"] | components["schemas"]["USER_ROLE_CHANGED"] | components["schemas"]["CUSTOMER_QUOTA_EDITED"] | components["schemas"]["USER_ASSIGNED_HIMSELF"] | components["schemas"]["CUSTOMER_STATUS_CHANGED"] | components["schemas"]["CUSTOMER_APPROVED"] | components["schemas"]["CUSTOMER_UPDATED"] | components["schemas"]["CUSTOMER_TAGS_EDITED"] | components["schemas"]["EMAIL_CONFIRMED"] | components["schemas"]["MESSAGE_SENT"] | components["schemas"]["MESSAGE_ACKNOWLEDGED"] | components["schemas"]["PROJECT_CREATED"] | components["schemas"]["TENANT_CREATED"] | components["schemas"]["SERVICE_USER_CREATED"] | components["schemas"]["SERVICE_USER_DELETED"] | components["schemas"]["TAG_DEFINITION_CREATED"] | components["schemas"]["TAG_DEFINITION_UPDATED"] | components["schemas"]["TAG_DEFINITION_DELETED"];
+        HistoryEntry: components["schemas"]["CUSTOMER_REGISTERED"] | components["schemas"]["CUSTOMER_CREATED"] | components["schemas"]["USER_INVITED"] | components["schemas"]["USER_ACCEPTED_INVITATION"] | components["schemas"]["USER_INVITATION_CANCELLED"] | components["schemas"]["USER_REMOVED"] | components["schemas"]["USER_ROLE_CHANGED"] | components["schemas"]["CUSTOMER_QUOTA_EDITED"] | components["schemas"]["USER_ASSIGNED_HIMSELF"] | components["schemas"]["CUSTOMER_STATUS_CHANGED"] | components["schemas"]["CUSTOMER_APPROVED"] | components["schemas"]["CUSTOMER_REJECTED"] | components["schemas"]["CUSTOMER_UPDATED"] | components["schemas"]["CUSTOMER_TAGS_EDITED"] | components["schemas"]["EMAIL_CONFIRMED"] | components["schemas"]["MESSAGE_SENT"] | components["schemas"]["MESSAGE_ACKNOWLEDGED"] | components["schemas"]["PROJECT_CREATED"] | components["schemas"]["TENANT_CREATED"] | components["schemas"]["SERVICE_USER_CREATED"] | components["schemas"]["SERVICE_USER_DELETED"] | components["schemas"]["TAG_DEFINITION_CREATED"] | components["schemas"]["TAG_DEFINITION_UPDATED"] | components["schemas"]["TAG_DEFINITION_DELETED"];
         /** @description An error, as `application/problem+json` (RFC 9457). */
         Problem: {
             /** @description A short slug naming the kind of problem, a relative URI reference (e.g. `identifier-taken`). */
@@ -1583,10 +1627,10 @@ export interface components {
         /** @description An e-mail address (one @, a dotted domain, at most 254 characters), normalised to lowercase. */
         emailAddress: string;
         /**
-         * @description The role in which the actor was allowed the action: an admin-area role (from identity-provider groups), a customer role (a stored membership), or USER (any authenticated user acting for themselves, e.g. registering).
+         * @description The role in which the actor was allowed the action: an admin-area role (from identity-provider groups), a customer role (a stored membership), or USER (any authenticated user acting for themselves, e.g. registering), or SYSTEM (the product itself, on its schedule: no person acted; actor.userId is then "system" and actor.email null).
          * @enum {string}
          */
-        role: "PLATFORM_ADMIN" | "PARTNER_ADMIN" | "PARTNER_EMPLOYEE" | "CUSTOMER_ADMIN" | "CUSTOMER_EMPLOYEE" | "USER";
+        role: "PLATFORM_ADMIN" | "PARTNER_ADMIN" | "PARTNER_EMPLOYEE" | "CUSTOMER_ADMIN" | "CUSTOMER_EMPLOYEE" | "USER" | "SYSTEM";
         /** @description A tag key: 1 to 64 letters, digits, '-' or '_', starting with a letter. */
         tagKey: string;
         /** @description The values of one tag, in canonical form (integers normalised, e-mail addresses lowercase, select options sorted). */
@@ -1687,10 +1731,10 @@ export interface components {
                 /** @description An e-mail address (one @, a dotted domain, at most 254 characters), normalised to lowercase. */
                 emailAddress: string;
                 /**
-                 * @description The role in which the actor was allowed the action: an admin-area role (from identity-provider groups), a customer role (a stored membership), or USER (any authenticated user acting for themselves, e.g. registering).
+                 * @description The role in which the actor was allowed the action: an admin-area role (from identity-provider groups), a customer role (a stored membership), or USER (any authenticated user acting for themselves, e.g. registering), or SYSTEM (the product itself, on its schedule: no person acted; actor.userId is then "system" and actor.email null).
                  * @enum {string}
                  */
-                role: "PLATFORM_ADMIN" | "PARTNER_ADMIN" | "PARTNER_EMPLOYEE" | "CUSTOMER_ADMIN" | "CUSTOMER_EMPLOYEE" | "USER";
+                role: "PLATFORM_ADMIN" | "PARTNER_ADMIN" | "PARTNER_EMPLOYEE" | "CUSTOMER_ADMIN" | "CUSTOMER_EMPLOYEE" | "USER" | "SYSTEM";
                 /** @description Who caused the event, and in which role the action was allowed. */
                 actor: {
                     userId: components["schemas"]["userId"];
@@ -1789,10 +1833,10 @@ export interface components {
                 /** @description An e-mail address (one @, a dotted domain, at most 254 characters), normalised to lowercase. */
                 emailAddress: string;
                 /**
-                 * @description The role in which the actor was allowed the action: an admin-area role (from identity-provider groups), a customer role (a stored membership), or USER (any authenticated user acting for themselves, e.g. registering).
+                 * @description The role in which the actor was allowed the action: an admin-area role (from identity-provider groups), a customer role (a stored membership), or USER (any authenticated user acting for themselves, e.g. registering), or SYSTEM (the product itself, on its schedule: no person acted; actor.userId is then "system" and actor.email null).
                  * @enum {string}
                  */
-                role: "PLATFORM_ADMIN" | "PARTNER_ADMIN" | "PARTNER_EMPLOYEE" | "CUSTOMER_ADMIN" | "CUSTOMER_EMPLOYEE" | "USER";
+                role: "PLATFORM_ADMIN" | "PARTNER_ADMIN" | "PARTNER_EMPLOYEE" | "CUSTOMER_ADMIN" | "CUSTOMER_EMPLOYEE" | "USER" | "SYSTEM";
                 /** @description Who caused the event, and in which role the action was allowed. */
                 actor: {
                     userId: components["schemas"]["userId"];
@@ -1894,10 +1938,10 @@ export interface components {
                 /** @description An e-mail address (one @, a dotted domain, at most 254 characters), normalised to lowercase. */
                 emailAddress: string;
                 /**
-                 * @description The role in which the actor was allowed the action: an admin-area role (from identity-provider groups), a customer role (a stored membership), or USER (any authenticated user acting for themselves, e.g. registering).
+                 * @description The role in which the actor was allowed the action: an admin-area role (from identity-provider groups), a customer role (a stored membership), or USER (any authenticated user acting for themselves, e.g. registering), or SYSTEM (the product itself, on its schedule: no person acted; actor.userId is then "system" and actor.email null).
                  * @enum {string}
                  */
-                role: "PLATFORM_ADMIN" | "PARTNER_ADMIN" | "PARTNER_EMPLOYEE" | "CUSTOMER_ADMIN" | "CUSTOMER_EMPLOYEE" | "USER";
+                role: "PLATFORM_ADMIN" | "PARTNER_ADMIN" | "PARTNER_EMPLOYEE" | "CUSTOMER_ADMIN" | "CUSTOMER_EMPLOYEE" | "USER" | "SYSTEM";
                 /** @description Who caused the event, and in which role the action was allowed. */
                 actor: {
                     userId: components["schemas"]["userId"];
@@ -1973,10 +2017,10 @@ export interface components {
                 /** @description An e-mail address (one @, a dotted domain, at most 254 characters), normalised to lowercase. */
                 emailAddress: string;
                 /**
-                 * @description The role in which the actor was allowed the action: an admin-area role (from identity-provider groups), a customer role (a stored membership), or USER (any authenticated user acting for themselves, e.g. registering).
+                 * @description The role in which the actor was allowed the action: an admin-area role (from identity-provider groups), a customer role (a stored membership), or USER (any authenticated user acting for themselves, e.g. registering), or SYSTEM (the product itself, on its schedule: no person acted; actor.userId is then "system" and actor.email null).
                  * @enum {string}
                  */
-                role: "PLATFORM_ADMIN" | "PARTNER_ADMIN" | "PARTNER_EMPLOYEE" | "CUSTOMER_ADMIN" | "CUSTOMER_EMPLOYEE" | "USER";
+                role: "PLATFORM_ADMIN" | "PARTNER_ADMIN" | "PARTNER_EMPLOYEE" | "CUSTOMER_ADMIN" | "CUSTOMER_EMPLOYEE" | "USER" | "SYSTEM";
                 /** @description Who caused the event, and in which role the action was allowed. */
                 actor: {
                     userId: components["schemas"]["userId"];
@@ -2046,10 +2090,10 @@ export interface components {
                 /** @description An e-mail address (one @, a dotted domain, at most 254 characters), normalised to lowercase. */
                 emailAddress: string;
                 /**
-                 * @description The role in which the actor was allowed the action: an admin-area role (from identity-provider groups), a customer role (a stored membership), or USER (any authenticated user acting for themselves, e.g. registering).
+                 * @description The role in which the actor was allowed the action: an admin-area role (from identity-provider groups), a customer role (a stored membership), or USER (any authenticated user acting for themselves, e.g. registering), or SYSTEM (the product itself, on its schedule: no person acted; actor.userId is then "system" and actor.email null).
                  * @enum {string}
                  */
-                role: "PLATFORM_ADMIN" | "PARTNER_ADMIN" | "PARTNER_EMPLOYEE" | "CUSTOMER_ADMIN" | "CUSTOMER_EMPLOYEE" | "USER";
+                role: "PLATFORM_ADMIN" | "PARTNER_ADMIN" | "PARTNER_EMPLOYEE" | "CUSTOMER_ADMIN" | "CUSTOMER_EMPLOYEE" | "USER" | "SYSTEM";
                 /** @description Who caused the event, and in which role the action was allowed. */
                 actor: {
                     userId: components["schemas"]["userId"];
@@ -2118,10 +2162,10 @@ export interface components {
                 /** @description An e-mail address (one @, a dotted domain, at most 254 characters), normalised to lowercase. */
                 emailAddress: string;
                 /**
-                 * @description The role in which the actor was allowed the action: an admin-area role (from identity-provider groups), a customer role (a stored membership), or USER (any authenticated user acting for themselves, e.g. registering).
+                 * @description The role in which the actor was allowed the action: an admin-area role (from identity-provider groups), a customer role (a stored membership), or USER (any authenticated user acting for themselves, e.g. registering), or SYSTEM (the product itself, on its schedule: no person acted; actor.userId is then "system" and actor.email null).
                  * @enum {string}
                  */
-                role: "PLATFORM_ADMIN" | "PARTNER_ADMIN" | "PARTNER_EMPLOYEE" | "CUSTOMER_ADMIN" | "CUSTOMER_EMPLOYEE" | "USER";
+                role: "PLATFORM_ADMIN" | "PARTNER_ADMIN" | "PARTNER_EMPLOYEE" | "CUSTOMER_ADMIN" | "CUSTOMER_EMPLOYEE" | "USER" | "SYSTEM";
                 /** @description Who caused the event, and in which role the action was allowed. */
                 actor: {
                     userId: components["schemas"]["userId"];
@@ -2195,10 +2239,10 @@ export interface components {
                 /** @description An e-mail address (one @, a dotted domain, at most 254 characters), normalised to lowercase. */
                 emailAddress: string;
                 /**
-                 * @description The role in which the actor was allowed the action: an admin-area role (from identity-provider groups), a customer role (a stored membership), or USER (any authenticated user acting for themselves, e.g. registering).
+                 * @description The role in which the actor was allowed the action: an admin-area role (from identity-provider groups), a customer role (a stored membership), or USER (any authenticated user acting for themselves, e.g. registering), or SYSTEM (the product itself, on its schedule: no person acted; actor.userId is then "system" and actor.email null).
                  * @enum {string}
                  */
-                role: "PLATFORM_ADMIN" | "PARTNER_ADMIN" | "PARTNER_EMPLOYEE" | "CUSTOMER_ADMIN" | "CUSTOMER_EMPLOYEE" | "USER";
+                role: "PLATFORM_ADMIN" | "PARTNER_ADMIN" | "PARTNER_EMPLOYEE" | "CUSTOMER_ADMIN" | "CUSTOMER_EMPLOYEE" | "USER" | "SYSTEM";
                 /** @description Who caused the event, and in which role the action was allowed. */
                 actor: {
                     userId: components["schemas"]["userId"];
@@ -2269,10 +2313,10 @@ export interface components {
                 /** @description An e-mail address (one @, a dotted domain, at most 254 characters), normalised to lowercase. */
                 emailAddress: string;
                 /**
-                 * @description The role in which the actor was allowed the action: an admin-area role (from identity-provider groups), a customer role (a stored membership), or USER (any authenticated user acting for themselves, e.g. registering).
+                 * @description The role in which the actor was allowed the action: an admin-area role (from identity-provider groups), a customer role (a stored membership), or USER (any authenticated user acting for themselves, e.g. registering), or SYSTEM (the product itself, on its schedule: no person acted; actor.userId is then "system" and actor.email null).
                  * @enum {string}
                  */
-                role: "PLATFORM_ADMIN" | "PARTNER_ADMIN" | "PARTNER_EMPLOYEE" | "CUSTOMER_ADMIN" | "CUSTOMER_EMPLOYEE" | "USER";
+                role: "PLATFORM_ADMIN" | "PARTNER_ADMIN" | "PARTNER_EMPLOYEE" | "CUSTOMER_ADMIN" | "CUSTOMER_EMPLOYEE" | "USER" | "SYSTEM";
                 /** @description Who caused the event, and in which role the action was allowed. */
                 actor: {
                     userId: components["schemas"]["userId"];
@@ -2343,10 +2387,10 @@ export interface components {
                 /** @description An e-mail address (one @, a dotted domain, at most 254 characters), normalised to lowercase. */
                 emailAddress: string;
                 /**
-                 * @description The role in which the actor was allowed the action: an admin-area role (from identity-provider groups), a customer role (a stored membership), or USER (any authenticated user acting for themselves, e.g. registering).
+                 * @description The role in which the actor was allowed the action: an admin-area role (from identity-provider groups), a customer role (a stored membership), or USER (any authenticated user acting for themselves, e.g. registering), or SYSTEM (the product itself, on its schedule: no person acted; actor.userId is then "system" and actor.email null).
                  * @enum {string}
                  */
-                role: "PLATFORM_ADMIN" | "PARTNER_ADMIN" | "PARTNER_EMPLOYEE" | "CUSTOMER_ADMIN" | "CUSTOMER_EMPLOYEE" | "USER";
+                role: "PLATFORM_ADMIN" | "PARTNER_ADMIN" | "PARTNER_EMPLOYEE" | "CUSTOMER_ADMIN" | "CUSTOMER_EMPLOYEE" | "USER" | "SYSTEM";
                 /** @description Who caused the event, and in which role the action was allowed. */
                 actor: {
                     userId: components["schemas"]["userId"];
@@ -2420,10 +2464,10 @@ export interface components {
                 /** @description An e-mail address (one @, a dotted domain, at most 254 characters), normalised to lowercase. */
                 emailAddress: string;
                 /**
-                 * @description The role in which the actor was allowed the action: an admin-area role (from identity-provider groups), a customer role (a stored membership), or USER (any authenticated user acting for themselves, e.g. registering).
+                 * @description The role in which the actor was allowed the action: an admin-area role (from identity-provider groups), a customer role (a stored membership), or USER (any authenticated user acting for themselves, e.g. registering), or SYSTEM (the product itself, on its schedule: no person acted; actor.userId is then "system" and actor.email null).
                  * @enum {string}
                  */
-                role: "PLATFORM_ADMIN" | "PARTNER_ADMIN" | "PARTNER_EMPLOYEE" | "CUSTOMER_ADMIN" | "CUSTOMER_EMPLOYEE" | "USER";
+                role: "PLATFORM_ADMIN" | "PARTNER_ADMIN" | "PARTNER_EMPLOYEE" | "CUSTOMER_ADMIN" | "CUSTOMER_EMPLOYEE" | "USER" | "SYSTEM";
                 /** @description Who caused the event, and in which role the action was allowed. */
                 actor: {
                     userId: components["schemas"]["userId"];
@@ -2505,10 +2549,94 @@ export interface components {
                 /** @description An e-mail address (one @, a dotted domain, at most 254 characters), normalised to lowercase. */
                 emailAddress: string;
                 /**
-                 * @description The role in which the actor was allowed the action: an admin-area role (from identity-provider groups), a customer role (a stored membership), or USER (any authenticated user acting for themselves, e.g. registering).
+                 * @description The role in which the actor was allowed the action: an admin-area role (from identity-provider groups), a customer role (a stored membership), or USER (any authenticated user acting for themselves, e.g. registering), or SYSTEM (the product itself, on its schedule: no person acted; actor.userId is then "system" and actor.email null).
                  * @enum {string}
                  */
-                role: "PLATFORM_ADMIN" | "PARTNER_ADMIN" | "PARTNER_EMPLOYEE" | "CUSTOMER_ADMIN" | "CUSTOMER_EMPLOYEE" | "USER";
+                role: "PLATFORM_ADMIN" | "PARTNER_ADMIN" | "PARTNER_EMPLOYEE" | "CUSTOMER_ADMIN" | "CUSTOMER_EMPLOYEE" | "USER" | "SYSTEM";
+                /** @description Who caused the event, and in which role the action was allowed. */
+                actor: {
+                    userId: components["schemas"]["userId"];
+                    /** @description The actor's e-mail address from the token; null when the token carried none (or none usable). */
+                    email: components["schemas"]["emailAddress"] | null;
+                    role: components["schemas"]["role"];
+                };
+                /** @description A partner's id (`custom:partner_id` of partner users): 1 to 64 letters, digits, '.', '_' or '-'. */
+                partnerId: string;
+                /** @description A human-readable name: 1 to 128 characters, trimmed, no control characters. */
+                displayName: string;
+            };
+        };
+        /**
+         * CUSTOMER_REJECTED
+         * @description A pending self-service registration was declined: by a partner/admin (POST /customers/{id}/rejection, actor role PLATFORM_ADMIN, PARTNER_ADMIN or PARTNER_EMPLOYEE) or by the system because it waited for approval longer than REGISTRATION_TTL_DAYS (actor role SYSTEM, userId "system"). The customer was removed with everything stored with it, and its identifier is free again; the registrant is e-mailed that the registration was declined, with the reason. Its history entry is kept apart from any later customer that takes the identifier (see the README's Events section). This schema describes the EventBridge `detail` (source "meshcustomers", detail-type "CUSTOMER_REJECTED").
+         * @example {
+         *       "eventId": "019bc165-7a10-7000-8000-0000000000aa",
+         *       "type": "CUSTOMER_REJECTED",
+         *       "customerId": "sams-shop",
+         *       "occurredAt": "2026-02-01T08:00:00.000Z",
+         *       "actor": {
+         *         "userId": "8a4f2c1e-0000-4000-8000-000000000001",
+         *         "email": "pat@acme.example",
+         *         "role": "PARTNER_ADMIN"
+         *       },
+         *       "data": {
+         *         "reason": "no contract on file",
+         *         "displayName": "Sam's Shop",
+         *         "managingPartnerId": "default",
+         *         "registrantUserId": "sam",
+         *         "registrantEmail": "sam@shop.example",
+         *         "registeredAt": "2026-01-15T11:30:00.000Z"
+         *       }
+         *     }
+         */
+        CUSTOMER_REJECTED: {
+            /** @description Unique id of the event. EventBridge may deliver an event more than once: consumers deduplicate on eventId. */
+            eventId: components["schemas"]["uuid"];
+            /**
+             * @description The event type; also the EventBridge detail-type.
+             * @constant
+             */
+            type: "CUSTOMER_REJECTED";
+            /** @description The identifier the declined registration had (free again since). */
+            customerId: components["schemas"]["identifier"];
+            /** @description When the change happened. */
+            occurredAt: components["schemas"]["timestamp"];
+            actor: components["schemas"]["actor"];
+            data: {
+                /** @description Why, as given by the partner/admin (or the system's own words for an expired registration): 1 to 500 characters on one line. */
+                reason: string;
+                displayName: components["schemas"]["displayName"];
+                /** @description The partner that managed the pending customer. */
+                managingPartnerId: components["schemas"]["partnerId"];
+                /** @description Who registered the customer: the declined mail goes to them. */
+                registrantUserId: components["schemas"]["userId"];
+                /** @description The registrant's address as their membership had it (the mail goes there); null when it had none. */
+                registrantEmail: components["schemas"]["emailAddress"] | null;
+                /** @description When the registration was made. */
+                registeredAt: components["schemas"]["timestamp"];
+            };
+            $defs: {
+                /**
+                 * Format: uuid
+                 * @description A generated id: a UUID (version 7, time-ordered) in lowercase hyphenated form.
+                 */
+                uuid: string;
+                /** @description An identifier of a customer or project: 1 to 32 lowercase letters, digits or hyphens, starting and ending with a letter or digit. Immutable once chosen. */
+                identifier: string;
+                /**
+                 * Format: date-time
+                 * @description An instant as RFC 3339 in UTC with milliseconds (e.g. 2026-01-15T10:30:00.123Z), so that timestamps sort as text.
+                 */
+                timestamp: string;
+                /** @description A user's id: the identity provider's subject (`sub` claim). 1 to 256 printable characters, never '#'. */
+                userId: string;
+                /** @description An e-mail address (one @, a dotted domain, at most 254 characters), normalised to lowercase. */
+                emailAddress: string;
+                /**
+                 * @description The role in which the actor was allowed the action: an admin-area role (from identity-provider groups), a customer role (a stored membership), or USER (any authenticated user acting for themselves, e.g. registering), or SYSTEM (the product itself, on its schedule: no person acted; actor.userId is then "system" and actor.email null).
+                 * @enum {string}
+                 */
+                role: "PLATFORM_ADMIN" | "PARTNER_ADMIN" | "PARTNER_EMPLOYEE" | "CUSTOMER_ADMIN" | "CUSTOMER_EMPLOYEE" | "USER" | "SYSTEM";
                 /** @description Who caused the event, and in which role the action was allowed. */
                 actor: {
                     userId: components["schemas"]["userId"];
@@ -2582,10 +2710,10 @@ export interface components {
                 /** @description An e-mail address (one @, a dotted domain, at most 254 characters), normalised to lowercase. */
                 emailAddress: string;
                 /**
-                 * @description The role in which the actor was allowed the action: an admin-area role (from identity-provider groups), a customer role (a stored membership), or USER (any authenticated user acting for themselves, e.g. registering).
+                 * @description The role in which the actor was allowed the action: an admin-area role (from identity-provider groups), a customer role (a stored membership), or USER (any authenticated user acting for themselves, e.g. registering), or SYSTEM (the product itself, on its schedule: no person acted; actor.userId is then "system" and actor.email null).
                  * @enum {string}
                  */
-                role: "PLATFORM_ADMIN" | "PARTNER_ADMIN" | "PARTNER_EMPLOYEE" | "CUSTOMER_ADMIN" | "CUSTOMER_EMPLOYEE" | "USER";
+                role: "PLATFORM_ADMIN" | "PARTNER_ADMIN" | "PARTNER_EMPLOYEE" | "CUSTOMER_ADMIN" | "CUSTOMER_EMPLOYEE" | "USER" | "SYSTEM";
                 /** @description Who caused the event, and in which role the action was allowed. */
                 actor: {
                     userId: components["schemas"]["userId"];
@@ -2672,10 +2800,10 @@ export interface components {
                 /** @description An e-mail address (one @, a dotted domain, at most 254 characters), normalised to lowercase. */
                 emailAddress: string;
                 /**
-                 * @description The role in which the actor was allowed the action: an admin-area role (from identity-provider groups), a customer role (a stored membership), or USER (any authenticated user acting for themselves, e.g. registering).
+                 * @description The role in which the actor was allowed the action: an admin-area role (from identity-provider groups), a customer role (a stored membership), or USER (any authenticated user acting for themselves, e.g. registering), or SYSTEM (the product itself, on its schedule: no person acted; actor.userId is then "system" and actor.email null).
                  * @enum {string}
                  */
-                role: "PLATFORM_ADMIN" | "PARTNER_ADMIN" | "PARTNER_EMPLOYEE" | "CUSTOMER_ADMIN" | "CUSTOMER_EMPLOYEE" | "USER";
+                role: "PLATFORM_ADMIN" | "PARTNER_ADMIN" | "PARTNER_EMPLOYEE" | "CUSTOMER_ADMIN" | "CUSTOMER_EMPLOYEE" | "USER" | "SYSTEM";
                 /** @description Who caused the event, and in which role the action was allowed. */
                 actor: {
                     userId: components["schemas"]["userId"];
@@ -2742,10 +2870,10 @@ export interface components {
                 /** @description An e-mail address (one @, a dotted domain, at most 254 characters), normalised to lowercase. */
                 emailAddress: string;
                 /**
-                 * @description The role in which the actor was allowed the action: an admin-area role (from identity-provider groups), a customer role (a stored membership), or USER (any authenticated user acting for themselves, e.g. registering).
+                 * @description The role in which the actor was allowed the action: an admin-area role (from identity-provider groups), a customer role (a stored membership), or USER (any authenticated user acting for themselves, e.g. registering), or SYSTEM (the product itself, on its schedule: no person acted; actor.userId is then "system" and actor.email null).
                  * @enum {string}
                  */
-                role: "PLATFORM_ADMIN" | "PARTNER_ADMIN" | "PARTNER_EMPLOYEE" | "CUSTOMER_ADMIN" | "CUSTOMER_EMPLOYEE" | "USER";
+                role: "PLATFORM_ADMIN" | "PARTNER_ADMIN" | "PARTNER_EMPLOYEE" | "CUSTOMER_ADMIN" | "CUSTOMER_EMPLOYEE" | "USER" | "SYSTEM";
                 /** @description Who caused the event, and in which role the action was allowed. */
                 actor: {
                     userId: components["schemas"]["userId"];
@@ -2822,10 +2950,10 @@ export interface components {
                 /** @description An e-mail address (one @, a dotted domain, at most 254 characters), normalised to lowercase. */
                 emailAddress: string;
                 /**
-                 * @description The role in which the actor was allowed the action: an admin-area role (from identity-provider groups), a customer role (a stored membership), or USER (any authenticated user acting for themselves, e.g. registering).
+                 * @description The role in which the actor was allowed the action: an admin-area role (from identity-provider groups), a customer role (a stored membership), or USER (any authenticated user acting for themselves, e.g. registering), or SYSTEM (the product itself, on its schedule: no person acted; actor.userId is then "system" and actor.email null).
                  * @enum {string}
                  */
-                role: "PLATFORM_ADMIN" | "PARTNER_ADMIN" | "PARTNER_EMPLOYEE" | "CUSTOMER_ADMIN" | "CUSTOMER_EMPLOYEE" | "USER";
+                role: "PLATFORM_ADMIN" | "PARTNER_ADMIN" | "PARTNER_EMPLOYEE" | "CUSTOMER_ADMIN" | "CUSTOMER_EMPLOYEE" | "USER" | "SYSTEM";
                 /** @description Who caused the event, and in which role the action was allowed. */
                 actor: {
                     userId: components["schemas"]["userId"];
@@ -2893,10 +3021,10 @@ export interface components {
                 /** @description An e-mail address (one @, a dotted domain, at most 254 characters), normalised to lowercase. */
                 emailAddress: string;
                 /**
-                 * @description The role in which the actor was allowed the action: an admin-area role (from identity-provider groups), a customer role (a stored membership), or USER (any authenticated user acting for themselves, e.g. registering).
+                 * @description The role in which the actor was allowed the action: an admin-area role (from identity-provider groups), a customer role (a stored membership), or USER (any authenticated user acting for themselves, e.g. registering), or SYSTEM (the product itself, on its schedule: no person acted; actor.userId is then "system" and actor.email null).
                  * @enum {string}
                  */
-                role: "PLATFORM_ADMIN" | "PARTNER_ADMIN" | "PARTNER_EMPLOYEE" | "CUSTOMER_ADMIN" | "CUSTOMER_EMPLOYEE" | "USER";
+                role: "PLATFORM_ADMIN" | "PARTNER_ADMIN" | "PARTNER_EMPLOYEE" | "CUSTOMER_ADMIN" | "CUSTOMER_EMPLOYEE" | "USER" | "SYSTEM";
                 /** @description Who caused the event, and in which role the action was allowed. */
                 actor: {
                     userId: components["schemas"]["userId"];
@@ -2961,10 +3089,10 @@ export interface components {
                 /** @description An e-mail address (one @, a dotted domain, at most 254 characters), normalised to lowercase. */
                 emailAddress: string;
                 /**
-                 * @description The role in which the actor was allowed the action: an admin-area role (from identity-provider groups), a customer role (a stored membership), or USER (any authenticated user acting for themselves, e.g. registering).
+                 * @description The role in which the actor was allowed the action: an admin-area role (from identity-provider groups), a customer role (a stored membership), or USER (any authenticated user acting for themselves, e.g. registering), or SYSTEM (the product itself, on its schedule: no person acted; actor.userId is then "system" and actor.email null).
                  * @enum {string}
                  */
-                role: "PLATFORM_ADMIN" | "PARTNER_ADMIN" | "PARTNER_EMPLOYEE" | "CUSTOMER_ADMIN" | "CUSTOMER_EMPLOYEE" | "USER";
+                role: "PLATFORM_ADMIN" | "PARTNER_ADMIN" | "PARTNER_EMPLOYEE" | "CUSTOMER_ADMIN" | "CUSTOMER_EMPLOYEE" | "USER" | "SYSTEM";
                 /** @description Who caused the event, and in which role the action was allowed. */
                 actor: {
                     userId: components["schemas"]["userId"];
@@ -3034,10 +3162,10 @@ export interface components {
                 /** @description An e-mail address (one @, a dotted domain, at most 254 characters), normalised to lowercase. */
                 emailAddress: string;
                 /**
-                 * @description The role in which the actor was allowed the action: an admin-area role (from identity-provider groups), a customer role (a stored membership), or USER (any authenticated user acting for themselves, e.g. registering).
+                 * @description The role in which the actor was allowed the action: an admin-area role (from identity-provider groups), a customer role (a stored membership), or USER (any authenticated user acting for themselves, e.g. registering), or SYSTEM (the product itself, on its schedule: no person acted; actor.userId is then "system" and actor.email null).
                  * @enum {string}
                  */
-                role: "PLATFORM_ADMIN" | "PARTNER_ADMIN" | "PARTNER_EMPLOYEE" | "CUSTOMER_ADMIN" | "CUSTOMER_EMPLOYEE" | "USER";
+                role: "PLATFORM_ADMIN" | "PARTNER_ADMIN" | "PARTNER_EMPLOYEE" | "CUSTOMER_ADMIN" | "CUSTOMER_EMPLOYEE" | "USER" | "SYSTEM";
                 /** @description Who caused the event, and in which role the action was allowed. */
                 actor: {
                     userId: components["schemas"]["userId"];
@@ -3102,10 +3230,10 @@ export interface components {
                 /** @description An e-mail address (one @, a dotted domain, at most 254 characters), normalised to lowercase. */
                 emailAddress: string;
                 /**
-                 * @description The role in which the actor was allowed the action: an admin-area role (from identity-provider groups), a customer role (a stored membership), or USER (any authenticated user acting for themselves, e.g. registering).
+                 * @description The role in which the actor was allowed the action: an admin-area role (from identity-provider groups), a customer role (a stored membership), or USER (any authenticated user acting for themselves, e.g. registering), or SYSTEM (the product itself, on its schedule: no person acted; actor.userId is then "system" and actor.email null).
                  * @enum {string}
                  */
-                role: "PLATFORM_ADMIN" | "PARTNER_ADMIN" | "PARTNER_EMPLOYEE" | "CUSTOMER_ADMIN" | "CUSTOMER_EMPLOYEE" | "USER";
+                role: "PLATFORM_ADMIN" | "PARTNER_ADMIN" | "PARTNER_EMPLOYEE" | "CUSTOMER_ADMIN" | "CUSTOMER_EMPLOYEE" | "USER" | "SYSTEM";
                 /** @description Who caused the event, and in which role the action was allowed. */
                 actor: {
                     userId: components["schemas"]["userId"];
@@ -3173,10 +3301,10 @@ export interface components {
                 /** @description An e-mail address (one @, a dotted domain, at most 254 characters), normalised to lowercase. */
                 emailAddress: string;
                 /**
-                 * @description The role in which the actor was allowed the action: an admin-area role (from identity-provider groups), a customer role (a stored membership), or USER (any authenticated user acting for themselves, e.g. registering).
+                 * @description The role in which the actor was allowed the action: an admin-area role (from identity-provider groups), a customer role (a stored membership), or USER (any authenticated user acting for themselves, e.g. registering), or SYSTEM (the product itself, on its schedule: no person acted; actor.userId is then "system" and actor.email null).
                  * @enum {string}
                  */
-                role: "PLATFORM_ADMIN" | "PARTNER_ADMIN" | "PARTNER_EMPLOYEE" | "CUSTOMER_ADMIN" | "CUSTOMER_EMPLOYEE" | "USER";
+                role: "PLATFORM_ADMIN" | "PARTNER_ADMIN" | "PARTNER_EMPLOYEE" | "CUSTOMER_ADMIN" | "CUSTOMER_EMPLOYEE" | "USER" | "SYSTEM";
                 /** @description Who caused the event, and in which role the action was allowed. */
                 actor: {
                     userId: components["schemas"]["userId"];
@@ -3270,10 +3398,10 @@ export interface components {
                 /** @description An e-mail address (one @, a dotted domain, at most 254 characters), normalised to lowercase. */
                 emailAddress: string;
                 /**
-                 * @description The role in which the actor was allowed the action: an admin-area role (from identity-provider groups), a customer role (a stored membership), or USER (any authenticated user acting for themselves, e.g. registering).
+                 * @description The role in which the actor was allowed the action: an admin-area role (from identity-provider groups), a customer role (a stored membership), or USER (any authenticated user acting for themselves, e.g. registering), or SYSTEM (the product itself, on its schedule: no person acted; actor.userId is then "system" and actor.email null).
                  * @enum {string}
                  */
-                role: "PLATFORM_ADMIN" | "PARTNER_ADMIN" | "PARTNER_EMPLOYEE" | "CUSTOMER_ADMIN" | "CUSTOMER_EMPLOYEE" | "USER";
+                role: "PLATFORM_ADMIN" | "PARTNER_ADMIN" | "PARTNER_EMPLOYEE" | "CUSTOMER_ADMIN" | "CUSTOMER_EMPLOYEE" | "USER" | "SYSTEM";
                 /** @description Who caused the event, and in which role the action was allowed. */
                 actor: {
                     userId: components["schemas"]["userId"];
@@ -3389,10 +3517,10 @@ export interface components {
                 /** @description An e-mail address (one @, a dotted domain, at most 254 characters), normalised to lowercase. */
                 emailAddress: string;
                 /**
-                 * @description The role in which the actor was allowed the action: an admin-area role (from identity-provider groups), a customer role (a stored membership), or USER (any authenticated user acting for themselves, e.g. registering).
+                 * @description The role in which the actor was allowed the action: an admin-area role (from identity-provider groups), a customer role (a stored membership), or USER (any authenticated user acting for themselves, e.g. registering), or SYSTEM (the product itself, on its schedule: no person acted; actor.userId is then "system" and actor.email null).
                  * @enum {string}
                  */
-                role: "PLATFORM_ADMIN" | "PARTNER_ADMIN" | "PARTNER_EMPLOYEE" | "CUSTOMER_ADMIN" | "CUSTOMER_EMPLOYEE" | "USER";
+                role: "PLATFORM_ADMIN" | "PARTNER_ADMIN" | "PARTNER_EMPLOYEE" | "CUSTOMER_ADMIN" | "CUSTOMER_EMPLOYEE" | "USER" | "SYSTEM";
                 /** @description Who caused the event, and in which role the action was allowed. */
                 actor: {
                     userId: components["schemas"]["userId"];
@@ -3483,10 +3611,10 @@ export interface components {
                 /** @description An e-mail address (one @, a dotted domain, at most 254 characters), normalised to lowercase. */
                 emailAddress: string;
                 /**
-                 * @description The role in which the actor was allowed the action: an admin-area role (from identity-provider groups), a customer role (a stored membership), or USER (any authenticated user acting for themselves, e.g. registering).
+                 * @description The role in which the actor was allowed the action: an admin-area role (from identity-provider groups), a customer role (a stored membership), or USER (any authenticated user acting for themselves, e.g. registering), or SYSTEM (the product itself, on its schedule: no person acted; actor.userId is then "system" and actor.email null).
                  * @enum {string}
                  */
-                role: "PLATFORM_ADMIN" | "PARTNER_ADMIN" | "PARTNER_EMPLOYEE" | "CUSTOMER_ADMIN" | "CUSTOMER_EMPLOYEE" | "USER";
+                role: "PLATFORM_ADMIN" | "PARTNER_ADMIN" | "PARTNER_EMPLOYEE" | "CUSTOMER_ADMIN" | "CUSTOMER_EMPLOYEE" | "USER" | "SYSTEM";
                 /** @description Who caused the event, and in which role the action was allowed. */
                 actor: {
                     userId: components["schemas"]["userId"];
@@ -4264,6 +4392,23 @@ export interface components {
                     type?: "not-found";
                     /** @constant */
                     status?: 404;
+                };
+            };
+        };
+        /**
+         * @description `identifier-taken`: a customer with this identifier exists. `registration-pending`: the
+         *     caller has a registration waiting for approval already. Nothing was written.
+         */
+        RegistrationConflict: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    type?: "identifier-taken" | "registration-pending";
+                    /** @constant */
+                    status?: 409;
                 };
             };
         };
@@ -5572,6 +5717,58 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    "reject-customer": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Only write if the resource's version is still this `ETag` (as a read returned it);
+                 *     otherwise 412 `precondition-failed` with the current `ETag`. `*` or no header: any
+                 *     version (the write still never overwrites a concurrent change).
+                 * @example "3"
+                 */
+                "If-Match"?: components["parameters"]["ifMatch"];
+            };
+            path: {
+                /**
+                 * @description The customer's identifier. One that cannot be an identifier is 404 `not-found`.
+                 * @example globex-labs
+                 */
+                id: components["parameters"]["customerId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "reason": "no contract on file for this company"
+                 *     }
+                 */
+                "application/json": components["schemas"]["RejectionRequest"];
+            };
+        };
+        responses: {
+            /** @description Declined; the customer no longer exists. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadBody"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["ApprovalConflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     "confirm-email": {
         parameters: {
             query?: never;
@@ -5626,7 +5823,7 @@ export interface operations {
             400: components["responses"]["BadBody"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["RegistrationForbidden"];
-            409: components["responses"]["IdentifierTaken"];
+            409: components["responses"]["RegistrationConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];

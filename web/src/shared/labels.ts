@@ -33,11 +33,12 @@ export const ROLE_LABEL: Record<ActorRole, string> = {
   CUSTOMER_ADMIN: 'Customer admin',
   CUSTOMER_EMPLOYEE: 'Customer employee',
   USER: 'User',
+  SYSTEM: 'System',
 };
 
 /** A role inside a sentence: "partner admin". */
 export const roleWords = (role: string | null | undefined) =>
-  role && role in ROLE_LABEL ? ROLE_LABEL[role as ActorRole].toLowerCase() : role === 'SYSTEM' ? 'system' : (role ?? '').toLowerCase();
+  role && role in ROLE_LABEL ? ROLE_LABEL[role as ActorRole].toLowerCase() : (role ?? '').toLowerCase();
 
 export const JOINED_VIA_LABEL: Record<Schemas['JoinedVia'], string> = {
   REGISTRATION: 'Registered the customer',
@@ -76,6 +77,7 @@ export const EVENT_LABEL: Record<EventType, string> = {
   USER_ASSIGNED_HIMSELF: 'Partner added themselves',
   CUSTOMER_STATUS_CHANGED: 'Status changed',
   CUSTOMER_APPROVED: 'Customer approved',
+  CUSTOMER_REJECTED: 'Registration rejected',
   CUSTOMER_UPDATED: 'Customer renamed',
   CUSTOMER_TAGS_EDITED: 'Tags edited',
   EMAIL_CONFIRMED: 'E-mail confirmed',

@@ -25,6 +25,12 @@ describe('historySentence', () => {
     expect(historySentence(entry('CUSTOMER_REGISTERED', { displayName: 'Shop', status: 'PENDING_APPROVAL', managingPartnerId: 'acme', projectQuota: 5, tags: {} }, { userId: 'rita', email: null, role: 'USER' })))
       .toBe('rita (user) registered the customer “Shop” (pending approval).');
   });
+  it('says a rejection with its reason, and the system when it expired a registration', () => {
+    expect(historySentence(entry('CUSTOMER_REJECTED', { reason: 'unknown company', displayName: 'Shop', managingPartnerId: 'acme' })))
+      .toBe('pat@acme.example (partner admin) rejected the registration of “Shop”: unknown company.');
+    expect(historySentence(entry('CUSTOMER_REJECTED', { reason: 'pending for 30 days', displayName: 'Shop', managingPartnerId: 'acme' }, { userId: 'system', email: null, role: 'SYSTEM' })))
+      .toBe('The system rejected the registration of “Shop”: pending for 30 days.');
+  });
   it('lists tag changes by key with before and after', () => {
     expect(historySentence(entry('CUSTOMER_TAGS_EDITED', { changes: { costCenter: { from: null, to: ['42'] } } })))
       .toBe('pat@acme.example (partner admin) changed the tags: costCenter from nothing to 42.');

@@ -50,6 +50,8 @@ export function whatHappened(entry: HistoryEntry, tagNames: Record<string, strin
       return entry.data.emailConfirmationRequired
         ? 'approved the registration; the registrant is asked to confirm their e-mail address'
         : 'approved the registration';
+    case 'CUSTOMER_REJECTED':
+      return `rejected the registration of “${entry.data.displayName}”: ${entry.data.reason}`;
     case 'CUSTOMER_UPDATED':
       return `renamed the customer from “${entry.data.displayName.from}” to “${entry.data.displayName.to}”`;
     case 'CUSTOMER_TAGS_EDITED': {
