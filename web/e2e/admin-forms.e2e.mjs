@@ -148,7 +148,8 @@ test('the customers list keeps its search, status and page in the URL, Back incl
   // 27 customers: more than one page of 25.
   for (let i = 0; i < 27; i += 1) await createOverApi(token, { identifier: `${prefix}-${i}`, displayName: `Findable ${prefix} ${i}` });
   const id = `${prefix}-0`;
-  assert.equal((await api(token, 'PUT', `/customers/${id}/status`, { status: 'DISABLED', reason: 'test' })).status, 200);
+  const disabled = await api(token, 'PUT', `/customers/${id}/status`, { status: 'DISABLED', reason: 'test' });
+  assert.equal(disabled.status, 200, `PUT /customers/${id}/status: ${JSON.stringify(disabled.body)}`);
 
   const page = await newPage(browser.context);
   await signIn(page, 'pat', '/admin/customers');
@@ -161,7 +162,7 @@ test('the customers list keeps its search, status and page in the URL, Back incl
   // A deep link opens the same page.
   await page.goto(secondPage);
   await page.getByRole('button', { name: 'Previous page' }).waitFor();
-  assert.equal(new URL(page.url()).searchParams.get('q'), prefix);
+  assert.equal(new URL(page.url()).searchParams.get('q'), prefix, `the deep link ${page.url()} keeps the search`);
   await page.goBack();
   await page.waitForURL((url) => url.searchParams.getAll('after').length === 0 && url.searchParams.get('q') === prefix);
 

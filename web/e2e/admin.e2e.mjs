@@ -57,7 +57,7 @@ test('a partner admin creates a customer, adds himself, and opens each of its pa
     await checkScreen(admin, `admin-customer-${section}`, `the customer's ${section}`);
   }
   // The breadcrumb goes back to the list as it was (the search kept).
-  await admin.getByRole('link', { name: 'Customers', exact: true }).click();
+  await admin.getByRole('navigation', { name: 'Breadcrumbs' }).getByRole('link', { name: 'Customers', exact: true }).click();
   await admin.waitForURL((url) => url.pathname === '/admin/customers' && url.searchParams.get('q') === id);
 
   await admin.goto(at('/admin/tag-definitions'));
