@@ -39,7 +39,20 @@ export default defineConfig({
     ? { proxy: { '/api': { target: apiProxy, changeOrigin: true, rewrite: (p) => p.replace(/^\/api/, '') } } }
     : undefined,
   // Fonts and images are files of their own (cached, loaded when used), never base64 in the CSS.
-  build: { sourcemap: false, target: 'es2022', assetsInlineLimit: 0, manifest: true },
+  // The manifest lets scripts/first-screen-size.mjs measure the first screen.
+  build: {
+    sourcemap: false,
+    target: 'es2022',
+    assetsInlineLimit: 0,
+    manifest: true,
+    rollupOptions: {
+      // Cloudscape and TanStack Query mark their modules "use client" (for React server
+      // components); a client-only bundle drops the directive, as Rollup says once per module.
+      onwarn(warning, warn) {
+        if (warning.code !== 'MODULE_LEVEL_DIRECTIVE') warn(warning);
+      },
+    },
+  },
   test: {
     environment: 'jsdom',
     globals: true,
