@@ -50,6 +50,7 @@ export function ServiceUsersPage() {
         loadingText="Loading the service users"
         trackBy="serviceUserId"
         wrapLines
+        stickyColumns={{ first: 0, last: 1 }}
         ariaLabels={{ tableLabel: `Service users of ${customer.displayName}` }}
         empty={serviceUsers.isError ? <Box color="text-status-error">{problemSentence(serviceUsers.error)}</Box> : <Box textAlign="center">No service users.</Box>}
         pagination={<CursorPagination list={list} nextCursor={serviceUsers.data?.nextCursor} />}

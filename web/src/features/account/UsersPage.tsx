@@ -67,6 +67,7 @@ export function UsersPage() {
         loadingText="Loading the members"
         trackBy="userId"
         wrapLines
+        stickyColumns={{ first: 0, last: canWrite ? 1 : 0 }}
         ariaLabels={{ tableLabel: `Members of ${customer.displayName}` }}
         empty={membersRead.isError ? <Box color="text-status-error">{problemSentence(membersRead.error)}</Box> : <Box textAlign="center">No members.</Box>}
         pagination={<CursorPagination list={members} nextCursor={membersRead.data?.nextCursor} />}
@@ -74,10 +75,12 @@ export function UsersPage() {
           { id: 'name', header: 'Name', isRowHeader: true, cell: (m) => `${personLabel(m)}${m.userId === user?.sub ? ' (you)' : ''}` },
           { id: 'email', header: 'E-mail', cell: (m) => m.email ?? '—' },
           { id: 'role', header: 'Role', cell: (m) => ROLE_LABEL[m.role] },
+          { id: 'joined', header: 'Joined', cell: (m) => <Time iso={m.joinedAt} /> },
           ...(canWrite
             ? [{
                 id: 'actions',
                 header: 'Actions',
+                minWidth: 150,
                 cell: (m: Member) => (
                   <ButtonDropdown
                     ariaLabel={`Actions for ${personLabel(m)}`}
@@ -93,7 +96,6 @@ export function UsersPage() {
                 ),
               }]
             : []),
-          { id: 'joined', header: 'Joined', cell: (m) => <Time iso={m.joinedAt} /> },
         ]}
       />
       {isAdmin ? (
@@ -104,6 +106,7 @@ export function UsersPage() {
           loadingText="Loading the invitations"
           trackBy="id"
           wrapLines
+          stickyColumns={{ first: 0, last: canWrite ? 1 : 0 }}
           ariaLabels={{ tableLabel: 'Invitations' }}
           empty={invitationsRead.isError ? <Box color="text-status-error">{problemSentence(invitationsRead.error)}</Box> : <Box textAlign="center">No invitations.</Box>}
           pagination={<CursorPagination list={invitations} nextCursor={invitationsRead.data?.nextCursor} />}
@@ -111,10 +114,12 @@ export function UsersPage() {
             { id: 'email', header: 'E-mail', isRowHeader: true, cell: (i) => i.email },
             { id: 'role', header: 'Role', cell: (i) => ROLE_LABEL[i.role] },
             { id: 'status', header: 'Status', cell: (i) => <StatusIndicator type={INVITATION_STATUS_INDICATOR[i.status]}>{INVITATION_STATUS_LABEL[i.status]}</StatusIndicator> },
+            { id: 'expires', header: 'Expires', cell: (i) => (i.status === 'PENDING' ? <Time iso={i.expiresAt} /> : '—') },
             ...(canWrite
               ? [{
                   id: 'actions',
                   header: 'Actions',
+                  minWidth: 150,
                   cell: (i: Invitation) =>
                     i.status === 'PENDING' ? (
                       <ButtonDropdown
@@ -131,7 +136,6 @@ export function UsersPage() {
                     ) : '—',
                 }]
               : []),
-            { id: 'expires', header: 'Expires', cell: (i) => (i.status === 'PENDING' ? <Time iso={i.expiresAt} /> : '—') },
           ]}
         />
       ) : null}

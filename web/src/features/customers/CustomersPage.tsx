@@ -81,6 +81,8 @@ export function CustomersPage() {
         items={items}
         trackBy="identifier"
         wrapLines
+        // The row's actions stay in view when the table scrolls sideways (a phone).
+        stickyColumns={{ first: 0, last: 1 }}
         filter={
           <div className="list-filters">
             <div className="list-filters__search">
@@ -127,11 +129,15 @@ export function CustomersPage() {
               </SpaceBetween>
             ),
             isRowHeader: true,
+            minWidth: 160,
           },
-          { id: 'status', header: 'Status', cell: (c) => <StatusIndicator type={STATUS_INDICATOR[c.status]}>{STATUS_LABEL[c.status]}</StatusIndicator> },
+          { id: 'status', header: 'Status', minWidth: 150, cell: (c) => <StatusIndicator type={STATUS_INDICATOR[c.status]}>{STATUS_LABEL[c.status]}</StatusIndicator> },
+          { id: 'projects', header: 'Projects', minWidth: 120, cell: (c) => quotaText(c.projectCount, c.projectQuota) },
+          { id: 'created', header: 'Created', minWidth: 120, cell: (c) => <Time iso={c.createdAt} /> },
           {
             id: 'actions',
             header: 'Actions',
+            minWidth: 150,
             cell: (c) => (
               <CustomerActions
                 customer={c}
@@ -140,8 +146,6 @@ export function CustomersPage() {
               />
             ),
           },
-          { id: 'projects', header: 'Projects', cell: (c) => quotaText(c.projectCount, c.projectQuota) },
-          { id: 'created', header: 'Created', cell: (c) => <Time iso={c.createdAt} /> },
         ]}
       />
       {statusChange ? (

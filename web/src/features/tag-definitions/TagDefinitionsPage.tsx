@@ -73,6 +73,7 @@ export default function TagDefinitionsPage() {
         loadingText="Loading the tag definitions"
         trackBy="key"
         wrapLines
+        stickyColumns={{ first: 0, last: canManage ? 1 : 0 }}
         header={
           <Header
             variant="awsui-h1-sticky"
@@ -138,6 +139,7 @@ export default function TagDefinitionsPage() {
             ? [{
                 id: 'actions',
                 header: 'Actions',
+                minWidth: 150,
                 cell: (d: TagDefinition) => (
                   <ButtonDropdown
                     ariaLabel={`Actions for tag ${d.key}`}
