@@ -20,7 +20,9 @@ export AWS_DEFAULT_REGION ?= eu-central-1
 
 # The whole product on 127.0.0.1 (API on :3000, see README "Local cloud"); Ctrl-C stops it all.
 # Every binary is built first: the local Lambda runs the functions from their built binaries.
-dev: deps
+# It needs only the local services and the page's packages: the Python tools (SAM, cfn-lint,
+# cargo-lambda) and chromium are for the tests, lints and deploys (make deps installs them all).
+dev: $(NPM_INSTALLED) $(WEB_INSTALLED)
 	cargo build --locked --bins
 	cargo run --locked --quiet --bin local-cloud -- dev
 

@@ -331,8 +331,9 @@ pub async fn change_membership(
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InvitationChange {
     /// A new link and mail, valid for `ttl` from now (USER_INVITED); a pending or expired
-    /// invitation only.
-    Resend { ttl: chrono::Duration },
+    /// invitation only, whose lock counts among at most `max_pending` (an expired one's may have
+    /// been freed).
+    Resend { ttl: chrono::Duration, max_pending: u32 },
     /// Its link dead, its address free (USER_INVITATION_CANCELLED); a pending invitation only.
     Cancel,
 }
@@ -360,6 +361,7 @@ pub async fn change_invitation(
         InvitationChange::Resend { .. } => Action::ResendInvitation,
         InvitationChange::Cancel => Action::CancelInvitation,
     };
+    let mut freed_expired = false;
     for attempt in 1..=CHANGE_ATTEMPTS {
         let (customer, caller, before) = store
             .customer_membership_and_invitation(identifier, &principal.user_id, invitation)
@@ -389,9 +391,9 @@ pub async fn change_invitation(
             changes.require_role(identifier, &caller.user_id, caller.role)?;
         }
         let (after, payload) = match (change, before.status_at(now)) {
-            (InvitationChange::Resend { ttl }, InvitationStatus::Pending | InvitationStatus::Expired) => {
+            (InvitationChange::Resend { ttl, max_pending }, InvitationStatus::Pending | InvitationStatus::Expired) => {
                 let after = before.resent(now, ttl);
-                changes.resend_invitation(&before, &after, now)?;
+                changes.resend_invitation(&before, &after, now, max_pending)?;
                 let payload = EventPayload::UserInvited(UserInvited::new(&after, customer.display_name.as_str()));
                 (after, payload)
             }
@@ -422,6 +424,13 @@ pub async fn change_invitation(
             )) => {
                 tracing::info!(attempt, "the invitation or the caller changed since they were read; reading again");
                 tokio::time::sleep(retry_pause(attempt)).await;
+            }
+            // A resend whose lock was freed, at the cap: free the expired locks, then once more.
+            Err(StoreError::Conflict(Conflict::TooManyInvitations(max))) if !freed_expired => {
+                freed_expired = true;
+                if store.free_expired_invitation_locks(identifier, now).await? == 0 {
+                    return Err(Conflict::TooManyInvitations(max).into());
+                }
             }
             Err(error) => return Err(error.into()),
         }

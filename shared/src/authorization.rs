@@ -82,6 +82,8 @@ pub enum Action {
     DeleteServiceUser,
     ReadTagDefinitions,
     ManageTagDefinitions,
+    /// The configured platforms and their display names.
+    ListPlatforms,
 }
 
 /// What an action is done on.
@@ -177,6 +179,7 @@ impl Action {
             Action::DeleteServiceUser => (Customer, CUSTOMER_ADMIN),
             Action::ReadTagDefinitions => (Installation, ANY_USER),
             Action::ManageTagDefinitions => (Installation, TAG_ADMINS),
+            Action::ListPlatforms => (Installation, ANY_USER),
         };
         Rule { target, grants }
     }
@@ -216,6 +219,7 @@ pub const ROUTES: &[(&str, Action)] = &[
     ("POST /tag-definitions", Action::ManageTagDefinitions),
     ("PUT /tag-definitions/{key}", Action::ManageTagDefinitions),
     ("DELETE /tag-definitions/{key}", Action::ManageTagDefinitions),
+    ("GET /platforms", Action::ListPlatforms),
     ("GET /customers/{id}/users", Action::ListMembers),
     ("POST /customers/{id}/users/me", Action::AddMyself),
     ("PUT /customers/{id}/users/{userId}/role", Action::ChangeMemberRole),

@@ -142,6 +142,15 @@ pub fn invitation_ttl(environment: &Environment) -> Result<Duration, ConfigError
     environment.parse("INVITATION_TTL_HOURS", Some("168"), parse_hours)
 }
 
+/// The most pending invitations a customer may have, 1 to 1000 (the addresses' set they are
+/// counted in stays well within DynamoDB's 400 KB item at 1000 addresses of 254 characters).
+pub fn max_pending_invitations(environment: &Environment) -> Result<u32, ConfigError> {
+    environment.parse("MAX_PENDING_INVITATIONS", Some("200"), |raw| match raw.parse::<u32>() {
+        Ok(max @ 1..=1000) => Ok(max),
+        _ => Err("must be a whole number from 1 to 1000".to_owned()),
+    })
+}
+
 /// Without a trailing slash; links in e-mails are built from it.
 pub fn portal_base_url(environment: &Environment) -> Result<String, ConfigError> {
     environment.parse("PORTAL_BASE_URL", None, parse_base_url)
@@ -151,8 +160,10 @@ pub fn email_from(environment: &Environment) -> Result<EmailAddress, ConfigError
     environment.parse("EMAIL_FROM", None, |raw| EmailAddress::parse(raw).map_err(|e| e.to_string()))
 }
 
-/// The platforms tenants are made on, each with its console link: a JSON object such as
-/// `{"aws": "https://console.example.com/aws/{tenantId}"}` (see [`Platforms::parse`]).
+/// The platforms tenants are made on, each with its console link and the name people see: a JSON
+/// object such as `{"aws": {"consoleUrl": "https://console.example.com/aws/{tenantId}",
+/// "displayName": "AWS"}}` or `{"aws": "https://console.example.com/aws/{tenantId}"}` (see
+/// [`Platforms::parse`]).
 pub fn platforms(environment: &Environment) -> Result<Platforms, ConfigError> {
     environment.parse("PLATFORMS", None, Platforms::parse)
 }
@@ -203,6 +214,8 @@ mod tests {
         assert!(read(&[], require_customer_approval).unwrap());
         assert_eq!(read(&[], default_project_quota).unwrap().get(), 5);
         assert_eq!(read(&[], invitation_ttl).unwrap(), Duration::hours(168));
+        assert_eq!(read(&[], max_pending_invitations).unwrap(), 200);
+        assert_eq!(read(&[("MAX_PENDING_INVITATIONS", "5")], max_pending_invitations).unwrap(), 5);
         assert!(!read(&[], require_email_confirmation).unwrap());
         assert_eq!(read(&[], email_confirmation_ttl).unwrap(), Duration::hours(72));
         assert_eq!(
@@ -233,19 +246,26 @@ mod tests {
     #[test]
     fn names_the_invalid_variable() {
         type Reader = fn(&Environment) -> Result<(), ConfigError>;
-        let cases: [(&str, &str, Reader); 12] = [
+        let cases: [(&str, &str, Reader); 15] = [
             ("REQUIRE_CUSTOMER_APPROVAL", "yes", |e| require_customer_approval(e).map(drop)),
             ("REQUIRE_EMAIL_CONFIRMATION", "TRUE", |e| require_email_confirmation(e).map(drop)),
             ("EMAIL_CONFIRMATION_TTL_HOURS", "0", |e| email_confirmation_ttl(e).map(drop)),
             ("EMAIL_CONFIRMATION_TTL_HOURS", "8761", |e| email_confirmation_ttl(e).map(drop)),
             ("DEFAULT_PROJECT_QUOTA", "10001", |e| default_project_quota(e).map(drop)),
             ("INVITATION_TTL_HOURS", "0", |e| invitation_ttl(e).map(drop)),
+            ("MAX_PENDING_INVITATIONS", "0", |e| max_pending_invitations(e).map(drop)),
+            ("MAX_PENDING_INVITATIONS", "1001", |e| max_pending_invitations(e).map(drop)),
             ("PORTAL_BASE_URL", "portal.example.com", |e| portal_base_url(e).map(drop)),
             ("EMAIL_FROM", "nobody", |e| email_from(e).map(drop)),
             ("DEFAULT_PARTNER_ID", "a b", |e| default_partner_id(e).map(drop)),
             ("SELF_ASSIGN_ROLE", "PARTNER_ADMIN", |e| self_assign_role(e).map(drop)),
             ("PLATFORMS", "aws=https://console.example.com/{tenantId}", |e| platforms(e).map(drop)),
             ("PLATFORMS", r#"{"aws": "https://console.example.com/"}"#, |e| platforms(e).map(drop)),
+            (
+                "PLATFORMS",
+                r#"{"aws": {"consoleUrl": "https://c.example.com/{tenantId}", "displayName": "\u0007"}}"#,
+                |e| platforms(e).map(drop),
+            ),
         ];
         for (variable, value, reader) in cases {
             let error = read(&[(variable, value)], reader).unwrap_err();

@@ -143,7 +143,7 @@ pub async fn invitation(
     let actor = Actor { user_id: seeder, email: None, role: Role::CustomerAdmin };
     let invited = UserInvited::new(&invitation, customer.as_str());
     let mut changes = test.store.changes();
-    changes.invite(&invitation, now).unwrap();
+    changes.invite(&invitation, now, u32::MAX).unwrap();
     changes.record(DomainEvent::new(&customer, actor, now, EventPayload::UserInvited(invited)));
     test.store.commit(changes).await.expect("the fixture invitation is written");
     invitation

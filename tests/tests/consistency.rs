@@ -143,6 +143,7 @@ fn variables_read_by(binary: &str) -> BTreeSet<String> {
         | "list-service-users" => AppConfig::<PagesLists>::read(&environment).map(drop),
         "email-sender" => AppConfig::<email_sender::Settings>::read(&environment).map(drop),
         "stream-publisher" => stream_publisher::Settings::read(&environment).map(drop),
+        "list-platforms" => list_platforms::Settings::read(&environment).map(drop),
         other => panic!("no configuration reader for function {other}: add one"),
     };
     outcome.unwrap_or_else(|error| panic!("{binary}: the test environment is invalid: {error}"));

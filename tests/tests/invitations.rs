@@ -842,3 +842,141 @@ async fn the_list_pages_newest_first() {
     let request = api("GET /customers/{id}/users").param("id", "paged").query("cursor", &cursor);
     test.call(list_customer_users::handle, request.by(&admin)).await.assert_problem(400, "invalid-cursor");
 }
+
+// ------------------------------------------------------------------------- the cap on pending ones
+
+/// The addresses counted against `MAX_PENDING_INVITATIONS`: the customer's set, from its item.
+async fn counted_addresses(test: &TestApp, customer: &str) -> Vec<String> {
+    let pk = format!("CUSTOMER#{customer}");
+    let items = test.items_of("INVITATION_ADDRESSES").await;
+    let item = items.into_iter().find(|item| item["pk"].as_s().unwrap() == &pk);
+    let mut addresses =
+        item.and_then(|item| item.get("addresses").map(|set| set.as_ss().unwrap().clone())).unwrap_or_default();
+    addresses.sort();
+    addresses
+}
+
+/// The addresses whose lock the customer holds (pending and expired invitations).
+async fn locked_addresses(test: &TestApp, customer: &str) -> Vec<String> {
+    let pk = format!("CUSTOMER#{customer}");
+    let mut addresses: Vec<String> = test
+        .items_of("INVITATION_EMAIL")
+        .await
+        .into_iter()
+        .filter(|item| item["pk"].as_s().unwrap() == &pk)
+        .map(|item| item["sk"].as_s().unwrap().trim_start_matches("INVITATION_EMAIL#").to_owned())
+        .collect();
+    addresses.sort();
+    addresses
+}
+
+#[tokio::test]
+async fn a_customer_has_at_most_the_configured_pending_invitations_and_cancel_or_accept_free_a_place() {
+    let test = TestApp::spawn_with(&[("MAX_PENDING_INVITATIONS", "3")]).await;
+    let admin = customer_with_admin(&test, "capped").await;
+    let mut made = Vec::new();
+    for n in 0..3 {
+        made.push(invited(&test, "capped", &admin, &format!("p{n}@capped.example"), "CUSTOMER_EMPLOYEE").await);
+    }
+    let refused = invite(&test, "capped", &admin, "p3@capped.example", "CUSTOMER_EMPLOYEE").await;
+    refused.assert_problem(409, "too-many-invitations");
+    assert!(refused.body["detail"].as_str().unwrap().contains('3'), "{}", refused.body);
+    assert_eq!(list(&test, "capped", &admin).await.body["items"].as_array().unwrap().len(), 3, "nothing written");
+
+    // A resend of a pending one is no new invitation.
+    assert_eq!(resend(&test, "capped", &id_of(&made[0]), &admin).await.status, 200);
+    // A cancellation frees a place.
+    assert_eq!(cancel(&test, "capped", &id_of(&made[0]), &admin).await.status, 204);
+    invited(&test, "capped", &admin, "p3@capped.example", "CUSTOMER_EMPLOYEE").await;
+    invite(&test, "capped", &admin, "p4@capped.example", "CUSTOMER_EMPLOYEE")
+        .await
+        .assert_problem(409, "too-many-invitations");
+
+    // An acceptance frees a place.
+    let p1 = Caller::user("p1", "p1@capped.example");
+    let p1_invitation = test
+        .items_of("INVITATION")
+        .await
+        .into_iter()
+        .find(|item| item["email"].as_s().unwrap() == "p1@capped.example")
+        .unwrap();
+    let (invitation, _) = test
+        .store
+        .invitation(
+            &meshcustomers::domain::CustomerIdentifier::parse("capped").unwrap(),
+            GeneratedId::parse(p1_invitation["id"].as_s().unwrap()).unwrap(),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    let token = LinkToken::generate().unwrap();
+    fixtures::invitation_link(&test, &invitation, &token).await;
+    assert_eq!(accept(&test, token.expose(), &p1).await.status, 201);
+    invited(&test, "capped", &admin, "p4@capped.example", "CUSTOMER_EMPLOYEE").await;
+    assert_eq!(counted_addresses(&test, "capped").await, locked_addresses(&test, "capped").await);
+    assert_eq!(counted_addresses(&test, "capped").await.len(), 3);
+}
+
+#[tokio::test]
+async fn of_twenty_concurrent_invitations_of_distinct_addresses_exactly_the_allowed_five_are_made() {
+    let test = TestApp::spawn_with(&[("MAX_PENDING_INVITATIONS", "5")]).await;
+    let admin = customer_with_admin(&test, "rushed").await;
+    let addresses: Vec<String> = (0..20).map(|n| format!("r{n}@rushed.example")).collect();
+    let responses =
+        join_all(addresses.iter().map(|email| invite(&test, "rushed", &admin, email, "CUSTOMER_EMPLOYEE"))).await;
+    let made = responses.iter().filter(|response| response.status == 201).count();
+    for response in responses.iter().filter(|response| response.status != 201) {
+        response.assert_problem(409, "too-many-invitations");
+    }
+    assert_eq!(made, 5, "{:?}", statuses(&responses));
+    assert_eq!(test.items_of("INVITATION").await.len(), 5);
+    assert_eq!(test.events_of("USER_INVITED").await.len(), 5);
+    assert_eq!(counted_addresses(&test, "rushed").await, locked_addresses(&test, "rushed").await);
+}
+
+#[tokio::test]
+async fn at_the_cap_the_locks_of_expired_invitations_are_freed_and_the_invitation_made() {
+    let test = TestApp::spawn_with(&[("MAX_PENDING_INVITATIONS", "3")]).await;
+    let admin = customer_with_admin(&test, "stale").await;
+    let past = Utc::now() - Duration::seconds(1);
+    let old = fixtures::invitation(&test, "stale", GeneratedId::new(), "old@stale.example", EMPLOYEE, past).await;
+    fixtures::invitation(&test, "stale", GeneratedId::new(), "older@stale.example", EMPLOYEE, past).await;
+    invited(&test, "stale", &admin, "live@stale.example", "CUSTOMER_EMPLOYEE").await;
+    assert_eq!(counted_addresses(&test, "stale").await.len(), 3, "expired ones keep their place until needed");
+
+    invited(&test, "stale", &admin, "new@stale.example", "CUSTOMER_EMPLOYEE").await;
+    assert_eq!(locked_addresses(&test, "stale").await, ["live@stale.example", "new@stale.example"]);
+    assert_eq!(counted_addresses(&test, "stale").await, locked_addresses(&test, "stale").await);
+    let listed = list(&test, "stale", &admin).await;
+    assert_eq!(listed.body["items"].as_array().unwrap().len(), 4, "the expired invitations stay, EXPIRED");
+
+    // The expired one can be resent while there is room, and counts again; then the cap holds.
+    assert_eq!(resend(&test, "stale", &old.id.to_string(), &admin).await.status, 200);
+    invite(&test, "stale", &admin, "more@stale.example", "CUSTOMER_EMPLOYEE")
+        .await
+        .assert_problem(409, "too-many-invitations");
+    assert_eq!(counted_addresses(&test, "stale").await, locked_addresses(&test, "stale").await);
+    assert_eq!(counted_addresses(&test, "stale").await.len(), 3);
+}
+
+#[tokio::test]
+async fn a_creation_invites_no_more_than_the_cap_and_its_invitations_count() {
+    let test = TestApp::spawn_with(&[("MAX_PENDING_INVITATIONS", "2")]).await;
+    let users = |n: usize| -> Vec<Value> {
+        (0..n).map(|i| json!({"email": format!("u{i}@made.example"), "role": "CUSTOMER_ADMIN"})).collect()
+    };
+    let create = |n: usize| {
+        let body = json!({"identifier": "made", "displayName": "Made", "users": users(n)});
+        api("POST /customers").json(body).by(&Caller::partner_admin("acme"))
+    };
+    let refused = test.call(create_customer::handle, create(3)).await;
+    refused.assert_problem(400, "validation-failed");
+    assert!(refused.body.to_string().contains("at most 2"), "{}", refused.body);
+    assert_eq!(test.call(create_customer::handle, create(2)).await.status, 201);
+    assert_eq!(counted_addresses(&test, "made").await, ["u0@made.example", "u1@made.example"]);
+    let admin = Caller::user("made-admin", "admin@made.example");
+    fixtures::member(&test, "made", &admin, ADMIN).await;
+    invite(&test, "made", &admin, "u2@made.example", "CUSTOMER_EMPLOYEE")
+        .await
+        .assert_problem(409, "too-many-invitations");
+}

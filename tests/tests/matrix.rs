@@ -153,7 +153,7 @@ fn request_for(route: &str, n: usize) -> RequestBuilder {
         "POST /customers/{id}/rejection" => api(route).param("id", &to_decline(n)).json(json!({"reason": "matrix"})),
         "POST /email-confirmations" => api(route).json(json!({"token": link_token(n).expose()})),
         "PATCH /customers/{id}/tags" => api(route).param("id", CUSTOMER).json(json!({MATRIX_TAG: [format!("v{n}")]})),
-        "GET /tag-definitions" => api(route),
+        "GET /tag-definitions" | "GET /platforms" => api(route),
         "POST /tag-definitions" => {
             api(route).json(json!({"key": format!("made{n}"), "displayName": "Made", "valueType": "BOOLEAN"}))
         }
@@ -231,6 +231,10 @@ async fn call(test: &TestApp, route: &str, request: RequestBuilder, caller: Opti
         "POST /email-confirmations" => test.call(confirm_email::handle, request).await,
         "PATCH /customers/{id}/tags" => test.call(edit_customer_tags::handle, request).await,
         "GET /tag-definitions" => test.call(list_tag_definitions::handle, request).await,
+        "GET /platforms" => {
+            let settings = test.app::<list_platforms::Settings>().settings;
+            TestResponse::from_response(list_platforms::handle(&settings, request).await.unwrap())
+        }
         "POST /tag-definitions" => test.call(create_tag_definition::handle, request).await,
         "PUT /tag-definitions/{key}" => test.call(update_tag_definition::handle, request).await,
         "DELETE /tag-definitions/{key}" => test.call(delete_tag_definition::handle, request).await,

@@ -3,8 +3,9 @@
 //! more: a missing grant fails in production, an unused one is a privilege nobody needs.
 //! (Stream reading and the bus are granted by SAM and by the publisher's own statement.)
 
+use aws_sdk_dynamodb::types::AttributeValue;
 use email_sender::EmailSender;
-use meshcustomers::domain::{CustomerRole, CustomerStatus, GeneratedId, LinkToken, MessageMode};
+use meshcustomers::domain::{CustomerIdentifier, CustomerRole, CustomerStatus, GeneratedId, LinkToken, MessageMode};
 use meshcustomers_tests::local_services::ses_endpoint;
 use meshcustomers_tests::pipeline::{RecordingBus, delivered, stream_batch, stream_records};
 use meshcustomers_tests::template::{functions, granted_actions};
@@ -123,6 +124,14 @@ async fn actions_used_by(binary: &str) -> BTreeSet<String> {
                 api("GET /tag-definitions").by(&Caller::user("u", "u@least.example")),
             )
             .await;
+        }
+        "list-platforms" => {
+            let settings = test.app::<list_platforms::Settings>().settings;
+            let response =
+                list_platforms::handle(&settings, api("GET /platforms").by(&Caller::user("u", "u@least.example")))
+                    .await
+                    .unwrap();
+            assert_eq!(response.status(), 200);
         }
         "create-tag-definition" => define_tag(&test, "least").await,
         "update-tag-definition" => {
@@ -247,10 +256,34 @@ async fn actions_used_by(binary: &str) -> BTreeSet<String> {
         "audit-writer" => {
             create_customer(&test, "least").await;
             let entries = published(&test).await;
+            // A declined registration whose event arrives after its removal: the rejection marks are read.
+            let body = json!({"identifier": "least-registered", "displayName": "Least"});
+            let registration = api("POST /registrations").json(body).by(&Caller::user("r", "r@least.example"));
+            test.call(register_customer::handle, registration).await;
+            let late = published(&test).await.into_iter().find(|e| e.detail_type == "CUSTOMER_REGISTERED").unwrap();
+            let rejection = api("POST /customers/{id}/rejection").param("id", "least-registered");
+            test.call(reject_customer::handle, rejection.json(json!({"reason": "no"})).by(&Caller::platform_admin()))
+                .await;
             test.operations.take();
-            for entry in entries.iter().chain(&entries) {
+            for entry in entries.iter().chain(&entries).chain([&late]) {
                 audit_writer::handle(&test.store, delivered(entry)).await.unwrap();
             }
+        }
+        "reject-customer" => {
+            register(&test).await;
+            test.operations.take();
+            let rejection = api("POST /customers/{id}/rejection").param("id", "least");
+            let response = test
+                .call(reject_customer::handle, rejection.json(json!({"reason": "no"})).by(&Caller::platform_admin()))
+                .await;
+            assert_eq!(response.status, 204, "{}", response.body);
+        }
+        "expire-registrations" => {
+            register(&test).await;
+            test.operations.take();
+            let app = test.app::<expire_registrations::Settings>();
+            let swept = expire_registrations::sweep(&app, chrono::Utc::now() + chrono::Duration::days(365)).await;
+            assert_eq!(swept.unwrap().expired.len(), 1);
         }
         "email-sender" => {
             register(&test).await;
@@ -394,6 +427,11 @@ async fn invitation_scenario(test: &TestApp, binary: &str) {
             let admin = Caller::user("a", "a@least.example");
             fixtures::customer(test, "least", "acme", CustomerStatus::Active, &[(&admin, CustomerRole::CustomerAdmin)])
                 .await;
+            // At the cap with an expired invitation: its lock is freed (Query, DeleteItem) first.
+            let past = chrono::Utc::now() - chrono::Duration::hours(1);
+            let role = CustomerRole::CustomerEmployee;
+            fixtures::invitation(test, "least", GeneratedId::new(), "x@least.example", role, past).await;
+            count_fillers(test, 199).await;
             test.operations.take();
             let invite = api("POST /customers/{id}/invitations").param("id", "least");
             let body = json!({"email": "i@least.example", "role": "CUSTOMER_EMPLOYEE"});
@@ -414,7 +452,18 @@ async fn invitation_scenario(test: &TestApp, binary: &str) {
             let expires_at = chrono::Utc::now() + chrono::Duration::hours(1);
             let role = CustomerRole::CustomerEmployee;
             let id = GeneratedId::new();
-            fixtures::invitation(test, "least", id, "i@least.example", role, expires_at).await;
+            if binary == "cancel-invitation" {
+                fixtures::invitation(test, "least", id, "i@least.example", role, expires_at).await;
+            } else {
+                // An expired invitation whose lock was freed, resent at the cap while another
+                // expired one holds a lock: that lock is freed (Query, DeleteItem) first.
+                let past = chrono::Utc::now() - chrono::Duration::hours(1);
+                fixtures::invitation(test, "least", id, "i@least.example", role, past).await;
+                let least = CustomerIdentifier::parse("least").unwrap();
+                test.store.free_expired_invitation_locks(&least, chrono::Utc::now()).await.unwrap();
+                fixtures::invitation(test, "least", GeneratedId::new(), "x@least.example", role, past).await;
+                count_fillers(test, 199).await;
+            }
             test.operations.take();
             let response = if binary == "cancel-invitation" {
                 let cancel = api("DELETE /customers/{id}/invitations/{invitationId}").param("id", "least");
@@ -444,6 +493,21 @@ async fn invitation_scenario(test: &TestApp, binary: &str) {
         }
         other => panic!("{other} is no invitation function"),
     }
+}
+
+/// Puts `n` made-up addresses among customer `least`'s counted invitation locks (unrecorded).
+async fn count_fillers(test: &TestApp, n: usize) {
+    let addresses = (0..n).map(|i| format!("filler-{i}@least.example")).collect();
+    test.dynamodb
+        .update_item()
+        .table_name(&test.table)
+        .key("pk", AttributeValue::S("CUSTOMER#least".to_owned()))
+        .key("sk", AttributeValue::S("INVITATION_ADDRESSES".to_owned()))
+        .update_expression("ADD addresses :fillers")
+        .expression_attribute_values(":fillers", AttributeValue::Ss(addresses))
+        .send()
+        .await
+        .expect("the fillers are counted");
 }
 
 #[test]

@@ -27,6 +27,8 @@ pub struct Settings {
     /// The managing partner when a platform admin names none and has none.
     pub default_partner_id: PartnerId,
     pub invitation_ttl: Duration,
+    /// The invitations made at creation are pending ones too.
+    pub max_pending_invitations: u32,
 }
 
 impl config::Settings for Settings {
@@ -35,6 +37,7 @@ impl config::Settings for Settings {
             default_project_quota: config::default_project_quota(environment)?,
             default_partner_id: config::default_partner_id(environment)?,
             invitation_ttl: config::invitation_ttl(environment)?,
+            max_pending_invitations: config::max_pending_invitations(environment)?,
         })
     }
 }
@@ -81,7 +84,7 @@ async fn create_customer(app: &App<Settings>, request: &Request) -> Result<Respo
     let quota = errors.optional("projectQuota", body.project_quota, ProjectQuota::parse);
     let requested_partner = errors.optional("partnerId", body.partner_id, |raw| PartnerId::parse(&raw));
     let tags = errors.optional("tags", body.tags, Ok).unwrap_or_default();
-    let users = invited_users(body.users, &mut errors);
+    let users = invited_users(body.users, app.settings.max_pending_invitations, &mut errors);
     errors.unknown("", body.unknown);
     let (Some(identifier), Some(display_name)) = (identifier, display_name) else {
         return Err(errors.into_error());
@@ -143,10 +146,17 @@ fn managing_partner(
     }
 }
 
-fn invited_users(users: Field<Vec<Field<InvitedUser>>>, errors: &mut FieldErrors) -> Vec<(EmailAddress, CustomerRole)> {
+/// The users to invite, at most [`MAX_INVITED_USERS`] and at most `max_pending` (a smaller
+/// `MAX_PENDING_INVITATIONS`).
+fn invited_users(
+    users: Field<Vec<Field<InvitedUser>>>,
+    max_pending: u32,
+    errors: &mut FieldErrors,
+) -> Vec<(EmailAddress, CustomerRole)> {
     let users = errors.optional("users", users, Ok).unwrap_or_default();
-    if users.len() > MAX_INVITED_USERS {
-        errors.add("users", format!("at most {MAX_INVITED_USERS} users can be invited at creation"));
+    let max = MAX_INVITED_USERS.min(usize::try_from(max_pending).unwrap_or(usize::MAX));
+    if users.len() > max {
+        errors.add("users", format!("at most {max} users can be invited at creation"));
         return Vec::new();
     }
     let mut seen = BTreeSet::new();

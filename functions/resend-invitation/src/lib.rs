@@ -13,11 +13,16 @@ use meshcustomers::http::{ApiError, RequestExtensions, json_with_etag, respond};
 pub struct Settings {
     /// How long the invitation stays valid from the resend on.
     pub invitation_ttl: Duration,
+    /// An expired invitation's lock may have been freed: resending it counts it again.
+    pub max_pending_invitations: u32,
 }
 
 impl config::Settings for Settings {
     fn read(environment: &Environment) -> Result<Self, ConfigError> {
-        Ok(Self { invitation_ttl: config::invitation_ttl(environment)? })
+        Ok(Self {
+            invitation_ttl: config::invitation_ttl(environment)?,
+            max_pending_invitations: config::max_pending_invitations(environment)?,
+        })
     }
 }
 
@@ -31,7 +36,10 @@ async fn resend_invitation(app: &App<Settings>, request: &Request) -> Result<Res
     let identifier = request.customer_id()?;
     let invitation = request.invitation_id(&identifier)?;
     request.empty_body()?;
-    let change = InvitationChange::Resend { ttl: app.settings.invitation_ttl };
+    let change = InvitationChange::Resend {
+        ttl: app.settings.invitation_ttl,
+        max_pending: app.settings.max_pending_invitations,
+    };
     let resent =
         change_invitation(&app.store, &principal, &identifier, invitation, change, &request.if_match()).await?;
     json_with_etag(&resent, resent.version)

@@ -11,7 +11,7 @@ pub use link_token::{LinkToken, RandomSourceError, TokenHash};
 pub use membership::{CustomerRole, JoinedVia, Membership};
 pub use message::{InboxEntry, Message, MessageMode, MessageText, Sender};
 pub use partner_scope::PartnerScope;
-pub use platform::{ConsoleUrl, Platforms};
+pub use platform::{ConsoleUrl, PlatformDisplayName, PlatformSummary, Platforms};
 pub use project::{Project, ServiceUser, Tenant};
 pub use reason::Reason;
 pub use tags::{

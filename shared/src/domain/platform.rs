@@ -1,7 +1,8 @@
-//! The platforms tenants are made on (`PLATFORMS`), each with the link to its console.
+//! The platforms tenants are made on (`PLATFORMS`), each with the link to its console and the
+//! name people see.
 
-use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -10,6 +11,7 @@ use super::{FieldError, PlatformName, Tenant};
 /// The most platforms an installation configures (a project has at most one tenant on each).
 pub const MAX_PLATFORMS: usize = 20;
 const MAX_URL_CHARS: usize = 2048;
+const MAX_DISPLAY_NAME_CHARS: usize = 64;
 /// What a console link may name of its tenant; `{tenantId}` it must.
 const PLACEHOLDERS: [&str; 3] = ["{customerId}", "{projectId}", "{tenantId}"];
 
@@ -59,13 +61,50 @@ impl ConsoleUrl {
     }
 }
 
+/// What people see of a platform (the portal's choice of platforms): 1 to 64 characters after
+/// trimming, at least one visible, no control or bidirectional control characters.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PlatformDisplayName(String);
+
+impl PlatformDisplayName {
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        let trimmed = raw.trim();
+        if trimmed.is_empty() || trimmed.chars().count() > MAX_DISPLAY_NAME_CHARS {
+            return Err(FieldError::new(format!("must be 1 to {MAX_DISPLAY_NAME_CHARS} characters")));
+        }
+        super::text::check_display_text(trimmed)?;
+        Ok(Self(trimmed.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// One configured platform.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Platform {
+    console: ConsoleUrl,
+    display_name: PlatformDisplayName,
+}
+
+/// A platform as `GET /platforms` lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PlatformSummary {
+    pub id: PlatformName,
+    pub display_name: PlatformDisplayName,
+}
+
 /// The configured platforms: at least one, at most [`MAX_PLATFORMS`].
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Platforms(BTreeMap<PlatformName, ConsoleUrl>);
+pub struct Platforms(BTreeMap<PlatformName, Platform>);
 
 impl Platforms {
-    /// A JSON object of platform name → console URL, e.g.
-    /// `{"aws": "https://console.example.com/aws/{tenantId}"}`; a name given twice is refused.
+    /// A JSON object of platform name → console URL, or → `{"consoleUrl", "displayName"}`, e.g.
+    /// `{"aws": {"consoleUrl": "https://console.example.com/aws/{tenantId}", "displayName": "AWS"},
+    /// "gcp": "https://console.example.com/gcp/{tenantId}"}` (a platform given by its URL alone is
+    /// shown by its name); a name given twice is refused.
     pub fn parse(raw: &str) -> Result<Self, String> {
         let pairs = serde_json::from_str::<Pairs>(raw)
             .map_err(|error| format!("must be a JSON object of platform name to console URL ({error})"))?
@@ -74,14 +113,49 @@ impl Platforms {
             return Err(format!("must name 1 to {MAX_PLATFORMS} platforms"));
         }
         let mut platforms = BTreeMap::new();
-        for (name, url) in pairs {
+        for (name, value) in pairs {
             let platform = PlatformName::parse(&name).map_err(|error| format!("platform {name:?}: {error}"))?;
-            let url = ConsoleUrl::parse(&url).map_err(|problem| format!("console URL of {name:?} {problem}"))?;
-            if platforms.insert(platform, url).is_some() {
+            let (url, display_name) = match value {
+                serde_json::Value::String(url) => (url, None),
+                serde_json::Value::Object(mut fields) => {
+                    let url = match fields.remove("consoleUrl") {
+                        Some(serde_json::Value::String(url)) => url,
+                        _ => return Err(format!("platform {name:?} must have a consoleUrl string")),
+                    };
+                    let display_name = match fields.remove("displayName") {
+                        Some(serde_json::Value::String(display_name)) => Some(display_name),
+                        None => None,
+                        Some(_) => return Err(format!("displayName of {name:?} must be a string")),
+                    };
+                    if let Some(unknown) = fields.keys().next() {
+                        return Err(format!(
+                            "platform {name:?} names {unknown:?}; a platform has consoleUrl and displayName"
+                        ));
+                    }
+                    (url, display_name)
+                }
+                _ => {
+                    return Err(format!(
+                        "platform {name:?} must be a console URL or an object with consoleUrl and displayName"
+                    ));
+                }
+            };
+            let console = ConsoleUrl::parse(&url).map_err(|problem| format!("console URL of {name:?} {problem}"))?;
+            let display_name = PlatformDisplayName::parse(display_name.as_deref().unwrap_or(platform.as_str()))
+                .map_err(|error| format!("displayName of {name:?} {}", error.message()))?;
+            if platforms.insert(platform, Platform { console, display_name }).is_some() {
                 return Err(format!("names platform {name:?} twice"));
             }
         }
         Ok(Self(platforms))
+    }
+
+    /// Every platform with the name people see, by platform name.
+    pub fn summaries(&self) -> Vec<PlatformSummary> {
+        self.0
+            .iter()
+            .map(|(id, platform)| PlatformSummary { id: id.clone(), display_name: platform.display_name.clone() })
+            .collect()
     }
 
     /// A platform of the installation, or why not: the error names the known ones.
@@ -93,7 +167,7 @@ impl Platforms {
     }
 
     pub fn console(&self, platform: &PlatformName) -> Option<&ConsoleUrl> {
-        self.0.get(platform)
+        self.0.get(platform).map(|platform| &platform.console)
     }
 
     fn names(&self) -> String {
@@ -102,7 +176,7 @@ impl Platforms {
 }
 
 /// A JSON object's members in the order given, duplicates kept (so that they can be refused).
-struct Pairs(Vec<(String, String)>);
+struct Pairs(Vec<(String, serde_json::Value)>);
 
 impl<'de> Deserialize<'de> for Pairs {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -110,11 +184,11 @@ impl<'de> Deserialize<'de> for Pairs {
         impl<'de> Visitor<'de> for PairsVisitor {
             type Value = Pairs;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("an object whose values are strings")
+                f.write_str("an object")
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Pairs, A::Error> {
                 let mut pairs = Vec::new();
-                while let Some(pair) = map.next_entry::<String, String>()? {
+                while let Some(pair) = map.next_entry::<String, serde_json::Value>()? {
                     pairs.push(pair);
                 }
                 Ok(Pairs(pairs))
@@ -157,12 +231,41 @@ mod tests {
     }
 
     #[test]
+    fn a_platform_is_its_console_url_or_an_object_with_its_display_name() {
+        let platforms = Platforms::parse(&format!(
+            r#"{{"gcp": {{"consoleUrl": "{AWS}", "displayName": " Google Cloud "}}, "aws": "{AWS}",
+                "azure": {{"consoleUrl": "{AWS}"}}}}"#
+        ))
+        .unwrap();
+        assert_eq!(
+            serde_json::to_value(platforms.summaries()).unwrap(),
+            serde_json::json!([
+                {"id": "aws", "displayName": "aws"},
+                {"id": "azure", "displayName": "azure"},
+                {"id": "gcp", "displayName": "Google Cloud"}
+            ])
+        );
+        let gcp = platforms.known("gcp").unwrap();
+        assert_eq!(platforms.console(&gcp).unwrap(), &ConsoleUrl::parse(AWS).unwrap());
+        assert!(PlatformDisplayName::parse(&"é".repeat(64)).is_ok());
+        assert!(PlatformDisplayName::parse(&"é".repeat(65)).is_err());
+    }
+
+    #[test]
     fn refuses_anything_but_a_strict_object_of_console_urls() {
         for (raw, problem) in [
             ("", "JSON object"),
             ("aws=https://x", "JSON object"),
             (r#"["aws"]"#, "JSON object"),
-            (r#"{"aws": 1}"#, "JSON object"),
+            (r#"{"aws": 1}"#, "console URL or an object"),
+            (r#"{"aws": {"displayName": "AWS"}}"#, "consoleUrl"),
+            (&format!(r#"{{"aws": {{"consoleUrl": "{AWS}", "name": "AWS"}}}}"#), "names \"name\""),
+            (&format!(r#"{{"aws": {{"consoleUrl": "{AWS}", "displayName": 7}}}}"#), "must be a string"),
+            (&format!(r#"{{"aws": {{"consoleUrl": "{AWS}", "displayName": "  "}}}}"#), "1 to 64"),
+            (&format!(r#"{{"aws": {{"consoleUrl": "{AWS}", "displayName": "{}"}}}}"#, "A".repeat(65)), "1 to 64"),
+            (&format!(r#"{{"aws": {{"consoleUrl": "{AWS}", "displayName": "AWS\u202e"}}}}"#), "bidirectional"),
+            (&format!(r#"{{"aws": {{"consoleUrl": "{AWS}", "displayName": "A\nWS"}}}}"#), "control"),
+            (&format!(r#"{{"aws": {{"consoleUrl": "{AWS}", "displayName": "\u200b"}}}}"#), "visible"),
             ("{}", "1 to 20 platforms"),
             (&format!(r#"{{"aws": "{AWS}", "aws": "{AWS}"}}"#), "twice"),
             (&format!(r#"{{"AWS": "{AWS}"}}"#), "platform \"AWS\""),

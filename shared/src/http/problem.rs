@@ -344,6 +344,10 @@ impl From<Conflict> for ApiError {
             Conflict::AddressIsMember(email) => {
                 conflict_of("already-member", format!("a member of the customer has the address {email}"))
             }
+            Conflict::TooManyInvitations(max) => conflict_of(
+                "too-many-invitations",
+                format!("the customer has {max} pending invitations, as many as allowed; cancel one first"),
+            ),
             Conflict::InvitationChanged | Conflict::InvitationLinkDead => Self::concurrent_modification(),
             Conflict::VersionMismatch { current_version } => Self::PreconditionFailed {
                 detail: "the resource was changed since it was read; read it again and retry".to_owned(),

@@ -11,6 +11,8 @@ pub enum Conflict {
     AlreadyMember,
     /// An invitation for this address is pending in the customer.
     InvitationPending(EmailAddress),
+    /// The customer has as many invitation locks held as `MAX_PENDING_INVITATIONS` (this) allows.
+    TooManyInvitations(u32),
     /// A member of the customer has this address: it cannot be invited.
     AddressIsMember(EmailAddress),
     /// The invitation or its address's lock changed between the read and the write: decide

@@ -3,8 +3,8 @@
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::items::{
-    self, CustomerItem, InvitationEmailItem, InvitationItem, MemberEmailItem, MemberItem, NewCustomerItem, ProjectItem,
-    RetiredTagItem, ServiceUserItem, TagDefinitionItem,
+    self, CustomerItem, InvitationAddressesItem, InvitationEmailItem, InvitationItem, MemberEmailItem, MemberItem,
+    NewCustomerItem, ProjectItem, RetiredTagItem, ServiceUserItem, TagDefinitionItem,
 };
 use super::keys::{self, Index, Key, entity};
 use super::pagination::{ListQuery, Page, PageQuery};
@@ -73,6 +73,9 @@ impl Store {
             let pending = Conflict::InvitationPending(invitation.email.clone());
             changes.insert(&InvitationItem::from(invitation), pending.clone())?;
             changes.insert(&InvitationEmailItem::from(invitation), pending)?;
+        }
+        if let Some(addresses) = InvitationAddressesItem::of(&new.invitations) {
+            changes.insert(&addresses, Conflict::Inconsistent("a new customer has invitation addresses"))?;
         }
         if new.customer.status == CustomerStatus::PendingApproval {
             changes.hold_pending_registration(&new.customer)?;

@@ -86,7 +86,7 @@ impl Store {
             Conflict::OutboxGone,
         )?;
         changes.insert(&entry, Conflict::HistoryRecorded)?;
-        match self.commit_record_keeping(changes).await {
+        match self.commit_unrecorded(changes).await {
             Ok(()) => Ok(Recorded::New),
             Err(StoreError::Conflict(Conflict::HistoryRecorded)) => Ok(Recorded::AlreadyRecorded),
             Err(StoreError::Conflict(Conflict::OutboxGone)) => {

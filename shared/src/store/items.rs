@@ -170,6 +170,34 @@ impl From<&Invitation> for InvitationEmailItem {
     }
 }
 
+/// The attribute of a customer's invitation-addresses item: the string set of the addresses
+/// whose invitation lock is held (see [`Key::invitation_addresses`]).
+pub const ADDRESSES: &str = "addresses";
+
+/// The invitation-addresses item as a creation with invitations writes it; later invitations
+/// `ADD` to the set and whatever frees a lock `DELETE`s from it.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InvitationAddressesItem {
+    #[serde(flatten)]
+    pub key: Key,
+    pub entity: String,
+    #[serde(with = "serde_dynamo::string_set")]
+    pub addresses: Vec<String>,
+}
+
+impl InvitationAddressesItem {
+    /// The item of `invitations` (of one customer, to distinct addresses); `None` without any.
+    pub fn of(invitations: &[Invitation]) -> Option<Self> {
+        let first = invitations.first()?;
+        Some(Self {
+            key: Key::invitation_addresses(&first.customer_id),
+            entity: entity::INVITATION_ADDRESSES.to_owned(),
+            addresses: invitations.iter().map(|invitation| invitation.email.to_string()).collect(),
+        })
+    }
+}
+
 /// The attribute of a member-address item: the string set of the members with the address.
 pub const USER_IDS: &str = "userIds";
 

@@ -25,6 +25,8 @@ const CUSTOMER_SK: &str = "CUSTOMER";
 pub(crate) const MEMBER_PREFIX: &str = "MEMBER#";
 /// Sort-key prefix of a customer's invitations (not their `INVITATION_EMAIL#` locks).
 pub(crate) const INVITATION_PREFIX: &str = "INVITATION#";
+/// Sort-key prefix of the addresses' one-pending-invitation locks.
+pub(crate) const INVITATION_EMAIL_PREFIX: &str = "INVITATION_EMAIL#";
 pub(crate) const HISTORY_PREFIX: &str = "EVENT#";
 /// Sort-key prefix of a customer's projects.
 pub(crate) const PROJECT_PREFIX: &str = "PROJECT#";
@@ -64,7 +66,13 @@ impl Key {
     /// Names the invitation pending for the address until it expires: one pending invitation per
     /// address.
     pub fn invitation_email(customer: &CustomerIdentifier, email: &EmailAddress) -> Self {
-        Self { pk: customer_pk(customer), sk: format!("INVITATION_EMAIL#{email}") }
+        Self { pk: customer_pk(customer), sk: format!("{INVITATION_EMAIL_PREFIX}{email}") }
+    }
+
+    /// The addresses whose `INVITATION_EMAIL#` lock is held, as a set: its size is what the cap
+    /// on pending invitations (`MAX_PENDING_INVITATIONS`) is held against.
+    pub fn invitation_addresses(customer: &CustomerIdentifier) -> Self {
+        Self { pk: customer_pk(customer), sk: "INVITATION_ADDRESSES".to_owned() }
     }
 
     pub fn project(customer: &CustomerIdentifier, project: &ProjectIdentifier) -> Self {
@@ -270,6 +278,7 @@ pub mod entity {
     pub const MEMBER_EMAIL: &str = "MEMBER_EMAIL";
     pub const INVITATION: &str = "INVITATION";
     pub const INVITATION_EMAIL: &str = "INVITATION_EMAIL";
+    pub const INVITATION_ADDRESSES: &str = "INVITATION_ADDRESSES";
     pub const INVITATION_LINK: &str = "INVITATION_LINK";
     pub const OUTBOX: &str = "OUTBOX";
     pub const HISTORY: &str = "HISTORY";

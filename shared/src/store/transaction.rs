@@ -22,7 +22,7 @@ use crate::domain::GeneratedId;
 use crate::events::{DomainEvent, MAX_ENTRY_BYTES, entry_size};
 
 /// DynamoDB's limit on items in one transaction.
-const MAX_TRANSACTION_ITEMS: usize = 100;
+pub(super) const MAX_TRANSACTION_ITEMS: usize = 100;
 /// Concurrent transactions on the same items are cancelled with `TransactionConflict`; retrying
 /// lets the condition decide who wins instead of failing both.
 const CONFLICT_RETRIES: u32 = 8;
@@ -43,6 +43,11 @@ impl Expression {
     /// The item must not exist yet.
     pub fn absent() -> Self {
         Self::new("attribute_not_exists(pk)")
+    }
+
+    /// No condition: the write happens whatever is stored (only for [`Changes::update`]).
+    pub fn always() -> Self {
+        Self::default()
     }
 
     /// The item must exist.
@@ -150,7 +155,7 @@ impl Changes {
         let update = Update::builder()
             .set_key(Some(key.into_attributes()))
             .update_expression(update.text)
-            .condition_expression(condition.text)
+            .set_condition_expression((!condition.text.is_empty()).then_some(condition.text))
             .set_expression_attribute_names(names)
             .set_expression_attribute_values(values)
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
@@ -222,23 +227,28 @@ impl Store {
             )?;
             transaction.push(TransactWriteItem::builder().put(put).build());
         }
-        self.transact(transaction, conflicts).await
+        self.send_transaction(transaction, conflicts).await
     }
 
-    /// Writes what keeps the table's own records (the account history), which is no state
-    /// change of its own and so records no event: one transaction, conflicts reported as
-    /// [`Store::commit`] reports them.
-    pub(crate) async fn commit_record_keeping(&self, changes: Changes) -> Result<(), StoreError> {
+    /// Writes a change that no one sees happen, so it records no event: housekeeping such as
+    /// freeing the locks of expired invitations (what stays visible of them is unchanged), and
+    /// the table's own record keeping (a history entry with its outbox item's mark).
+    #[tracing::instrument(skip_all, fields(writes = changes.writes.len()))]
+    pub(super) async fn commit_unrecorded(&self, changes: Changes) -> Result<(), StoreError> {
         if !changes.events.is_empty() {
-            return Err(StoreError::Invariant("record keeping records no events"));
+            return Err(StoreError::Invariant("a change with events must be committed with them"));
         }
         let (transaction, conflicts) = changes.writes.into_iter().unzip();
-        self.transact(transaction, conflicts).await
+        self.send_transaction(transaction, conflicts).await
     }
 
-    /// Sends the transaction, again while it meets concurrent transactions on its items; a
-    /// failed condition is the [`Conflict`] its write names.
-    async fn transact(&self, transaction: Vec<TransactWriteItem>, conflicts: Vec<Conflict>) -> Result<(), StoreError> {
+    /// One transaction, sent again while it only meets concurrent transactions on its items; a
+    /// failed condition is answered as the [`Conflict`] of its write.
+    async fn send_transaction(
+        &self,
+        transaction: Vec<TransactWriteItem>,
+        conflicts: Vec<Conflict>,
+    ) -> Result<(), StoreError> {
         if transaction.len() > MAX_TRANSACTION_ITEMS {
             return Err(StoreError::Invariant("a change exceeds DynamoDB's 100 items per transaction"));
         }

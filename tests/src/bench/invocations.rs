@@ -241,6 +241,7 @@ fn request_for(function: &str, attempt: usize) -> Option<ApiRequest> {
             of_customer("DELETE /customers/{id}/users/{userId}", &admin).param("userId", removed(attempt).user_id())
         }
         "list-tag-definitions" => ApiRequest::new("GET /tag-definitions", &partner_admin),
+        "list-platforms" => ApiRequest::new("GET /platforms", &partner_admin),
         "create-tag-definition" => ApiRequest::new("POST /tag-definitions", &partner_admin)
             .json(json!({"key": format!("benchMade{attempt}"), "displayName": "Made", "valueType": "BOOLEAN"})),
         "update-tag-definition" => ApiRequest::new("PUT /tag-definitions/{key}", &partner_admin)

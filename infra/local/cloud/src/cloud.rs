@@ -474,7 +474,7 @@ fn print_ready(settings: &Settings, table: &str, bus: &str) {
          \x20 Event bus         {bus_url}  bus {bus}\n\
          \x20 Secrets Manager   {secrets}\n\
          \x20 Lambda (invoke)   {lambda}\n\
-         \x20                   infra/local/.venv/bin/cargo-lambda lambda invoke -P {lambda_port} --data-file events/samples/<function>.json <function>\n\
+         \x20                   infra/local/.venv/bin/cargo-lambda lambda invoke -P {lambda_port} --data-file events/samples/<function>.json <function>  (after make deps)\n\
          \x20 Dead letters      {dead_letters}/<function>.jsonl\n\
          \x20 Parameters        {parameters}\n\
          A saved change to the functions' code or to web/ rebuilds them; Ctrl-C stops everything.\n",

@@ -1,0 +1,38 @@
+//! `GET /platforms`: the configured platforms (`PLATFORMS`) with the names people see, for any
+//! signed-in user (the portal offers them where a tenant is made). It reads only its settings.
+
+use lambda_http::http::StatusCode;
+use lambda_http::{Body, Request, Response};
+use serde::Serialize;
+
+use meshcustomers::authorization::{Action, authorize};
+use meshcustomers::config::{self, ConfigError, Environment};
+use meshcustomers::domain::{PlatformSummary, Platforms};
+use meshcustomers::http::{ApiError, RequestExtensions, json, respond};
+
+pub struct Settings {
+    pub platforms: Platforms,
+}
+
+impl config::Settings for Settings {
+    fn read(environment: &Environment) -> Result<Self, ConfigError> {
+        Ok(Self { platforms: config::platforms(environment)? })
+    }
+}
+
+/// All of them at once: there are at most `MAX_PLATFORMS`.
+#[derive(Serialize)]
+struct PlatformList {
+    items: Vec<PlatformSummary>,
+}
+
+pub async fn handle(settings: &Settings, request: Request) -> Result<Response<Body>, lambda_http::Error> {
+    respond(list_platforms(settings, &request))
+}
+
+#[tracing::instrument(name = "list_platforms", skip_all, fields(user))]
+fn list_platforms(settings: &Settings, request: &Request) -> Result<Response<Body>, ApiError> {
+    let principal = request.principal()?;
+    authorize(&principal, Action::ListPlatforms, None)?;
+    json(StatusCode::OK, &PlatformList { items: settings.platforms.summaries() })
+}
