@@ -880,6 +880,31 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/platforms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the configured platforms
+         * @description **Who**: any signed-in user.
+         *
+         *     **Effect**: the platforms tenants are made on (the installation's `PLATFORMS`), by
+         *     name, each with the name people see (its `displayName`, or the name itself when the
+         *     configuration gives none). At most 20: the list is not paged. Reads only the
+         *     configuration; emits no event.
+         */
+        get: operations["list-platforms"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/customers/{id}/projects/{projectId}/tenants": {
         parameters: {
             query?: never;
@@ -1172,6 +1197,17 @@ export interface components {
         };
         TagDefinitionList: {
             items: components["schemas"]["TagDefinition"][];
+        };
+        PlatformList: {
+            items: {
+                id: components["schemas"]["PlatformName"];
+                /**
+                 * @description What people see of the platform: 1 to 64 characters, at least one visible, no
+                 *     control or bidirectional control characters.
+                 * @example Google Cloud
+                 */
+                displayName: string;
+            }[];
         };
         /**
          * @description A merge into the customer's tags: per tag key, the values to set (as in
@@ -3691,6 +3727,8 @@ export interface components {
         };
         /**
          * @description `invitation-pending`: an invitation for the address is pending in the customer.
+         *     `too-many-invitations`: the customer has `MAX_PENDING_INVITATIONS` pending invitations
+         *     (exact under concurrent invitations; expired ones do not count).
          *     `already-member`: a member of the customer has the address. `customer-not-active`: the
          *     customer is PENDING_APPROVAL or AWAITING_EMAIL_CONFIRMATION and allows reads only.
          *     `concurrent-modification`: the caller's own membership changed meanwhile; retry.
@@ -3703,7 +3741,7 @@ export interface components {
             content: {
                 "application/problem+json": components["schemas"]["Problem"] & {
                     /** @enum {unknown} */
-                    type?: "invitation-pending" | "already-member" | "customer-not-active" | "concurrent-modification";
+                    type?: "invitation-pending" | "too-many-invitations" | "already-member" | "customer-not-active" | "concurrent-modification";
                     /** @constant */
                     status?: 409;
                 };
@@ -3713,7 +3751,9 @@ export interface components {
          * @description `invitation-not-pending`: the invitation is accepted or cancelled (or, for a
          *     cancellation, expired). `invitation-pending` (resend): another invitation for the
          *     address was made after this one expired. `already-member` (resend): a member of the
-         *     customer has the address now. `customer-not-active`: the customer allows reads only.
+         *     customer has the address now. `too-many-invitations` (resend): an expired invitation is
+         *     sent again while the customer has `MAX_PENDING_INVITATIONS` pending ones.
+         *     `customer-not-active`: the customer allows reads only.
          *     `concurrent-modification`: without `If-Match`, other writes kept changing the
          *     invitation while this one retried. Nothing was written.
          */
@@ -3724,7 +3764,7 @@ export interface components {
             content: {
                 "application/problem+json": components["schemas"]["Problem"] & {
                     /** @enum {unknown} */
-                    type?: "invitation-not-pending" | "invitation-pending" | "already-member" | "customer-not-active" | "concurrent-modification";
+                    type?: "invitation-not-pending" | "invitation-pending" | "too-many-invitations" | "already-member" | "customer-not-active" | "concurrent-modification";
                     /** @constant */
                     status?: 409;
                 };
@@ -5943,6 +5983,30 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["ProjectNotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    "list-platforms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The configured platforms. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];

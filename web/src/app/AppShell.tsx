@@ -72,7 +72,6 @@ export function AppShell() {
         headerSelector="#top-nav"
         navigation={
           <SideNavigation
-            header={{ href: '/', text: 'meshcustomers' }}
             activeHref={activeHref}
             items={navItems}
             onFollow={(e) => {
