@@ -35,9 +35,12 @@ token:
 test: deps lint test-web
 	cargo test --workspace --locked
 
-# The page's type check and its component tests (Vitest).
+# The page's type check, its API types against infra/openapi.yaml, its import rules (feature
+# folders never import each other) and its component tests (Vitest).
 test-web: $(WEB_INSTALLED)
 	npm --prefix web run typecheck
+	npm --prefix web run check:api
+	npm --prefix web run lint
 	npm --prefix web test
 
 # The benchmarks (README "Performance"): every function and the hello-world floor built in release

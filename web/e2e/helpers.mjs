@@ -1,6 +1,7 @@
 // Helpers of the browser tests (web/e2e/*.e2e.mjs), which tests/tests/browser.rs runs with
 // `node --test` against a local cloud started as `make dev` starts it. It passes the addresses:
 // PORTAL_URL (the page), API_URL (the gateway) and SES_URL (the SES emulator's mails).
+import assert from 'node:assert/strict';
 import { mkdtemp, mkdir, readFile, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -46,7 +47,7 @@ export async function startBrowser() {
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     headless: true,
     args: CHROMIUM_ARGS,
-    viewport: { width: 1280, height: 900 },
+    viewport: { width: 1366, height: 900 },
   });
   context.setDefaultTimeout(15_000);
   return {
@@ -58,13 +59,76 @@ export async function startBrowser() {
   };
 }
 
-/** A new page in its own browser context: a session of its own (sessionStorage is per tab anyway). */
+/**
+ * A new page in its own browser context: a session of its own (sessionStorage is per tab anyway).
+ * `page.problems` collects the page's uncaught errors; `page.writes` every POST, PUT, PATCH and
+ * DELETE it sends to the API (`{method, url, at}`), so a walk can hold that opening a page writes
+ * nothing.
+ */
 export async function newPage(context) {
   const page = await context.newPage();
   const problems = [];
+  const writes = [];
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  page.on('request', (request) => {
+    // The API's own routes; the local sign-in's form and token exchange (/_local/) are no API write.
+    const url = request.url();
+    if (url.startsWith(apiUrl) && !url.startsWith(`${apiUrl}/_local/`) && !['GET', 'HEAD', 'OPTIONS'].includes(request.method())) {
+      writes.push({ method: request.method(), url: request.url(), at: Date.now() });
+    }
+  });
   page.problems = problems;
+  page.writes = writes;
   return page;
+}
+
+/** The width of a small phone (iPhone 12-15), at which no page may scroll sideways. */
+export const PHONE = { width: 390, height: 844 };
+const DESKTOP = { width: 1366, height: 900 };
+
+/**
+ * Every screen's checks: axe finds nothing serious or critical; at 390×844 the document is no
+ * wider than the screen (no sideways scroll); screenshots at 1366 and 390 px wide.
+ */
+export async function checkScreen(page, name, what = name) {
+  await page.setViewportSize(DESKTOP);
+  await expectAccessible(page, what);
+  await screenshot(page, name);
+  await page.setViewportSize(PHONE);
+  // Let the layout settle at the new width (Cloudscape measures its containers).
+  await page.waitForTimeout(300);
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  await screenshot(page, `${name}-390`);
+  assert.ok(width <= PHONE.width, `${what} is ${width} px wide at ${PHONE.width} px: the page scrolls sideways`);
+  await page.setViewportSize(DESKTOP);
+}
+
+/**
+ * Opens `path` and waits until the page has settled (no request for a moment); throws when opening
+ * it sent any write to the API.
+ */
+export async function openWithoutWrites(page, path, ready) {
+  const since = Date.now();
+  await page.goto(new URL(path, portalUrl).href);
+  if (ready) await ready.waitFor();
+  await page.waitForLoadState('networkidle');
+  const sent = page.writes.filter((w) => w.at >= since);
+  assert.deepEqual(sent, [], `opening ${path} sent writes`);
+}
+
+/**
+ * Chooses `option` (its label, or a RegExp when the option also shows a description) in the
+ * Cloudscape select `trigger` (a button that opens a list box).
+ */
+export async function choose(page, trigger, option) {
+  await trigger.click();
+  await page.getByRole('option', { name: option, exact: typeof option === 'string' }).click();
+}
+
+/** Opens the row action drop-down `label` and clicks its item `item`. */
+export async function rowAction(page, label, item) {
+  await page.getByRole('button', { name: label, exact: true }).click();
+  await page.getByRole('menuitem', { name: item, exact: true }).click();
 }
 
 /** The example people of the local sign-in page (infra/local/cloud/src/oauth.rs). */

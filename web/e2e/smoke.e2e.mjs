@@ -1,8 +1,9 @@
 // The smallest walk through the page: a partner admin signs in through the local sign-in page
-// and lands on the customers list, which passes axe, then signs out through the local logout.
+// and lands on the customers list, which passes the screen checks, then signs out through the
+// local logout from the user menu of the top navigation.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { expectAccessible, newPage, screenshot, signIn, startBrowser } from './helpers.mjs';
+import { checkScreen, expectAccessible, newPage, screenshot, signIn, startBrowser } from './helpers.mjs';
 
 let browser;
 before(async () => {
@@ -20,11 +21,13 @@ test('a partner admin signs in through the local sign-in page and sees the custo
   await screenshot(page, 'sign-in');
   await signIn(page, 'pat', '/admin/customers');
   assert.match(new URL(page.url()).pathname, /^\/admin\/customers/);
-  await page.getByRole('link', { name: '+ Create Customer' }).waitFor();
-  await expectAccessible(page, 'the customers page');
-  await screenshot(page, 'admin-customers');
+  await page.getByRole('link', { name: 'Create Customer' }).waitFor();
+  await page.getByRole('heading', { name: /^Customers/, level: 1 }).waitFor();
+  await checkScreen(page, 'admin-customers', 'the customers page');
   // Signing out passes the local sign-in's logout, which returns to the page's /signed-out.
-  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByRole('button', { name: /^Signed in as / }).click();
+  await page.getByRole('menuitem', { name: 'Sign out' }).click();
   await page.waitForURL(new URL('/signed-out', process.env.PORTAL_URL).href);
   assert.deepEqual(page.problems, []);
+  assert.deepEqual(page.writes, []);
 });

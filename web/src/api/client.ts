@@ -1,49 +1,27 @@
-// The one HTTP client of the page: bearer id_token, JSON bodies, ETag/Location, If-Match, and every
-// non-2xx answer turned into an ApiError carrying an RFC 9457 problem.
+// The one HTTP client of the page: openapi-fetch typed by the generated `schema.d.ts` (from
+// infra/openapi.yaml), a bearer id_token on every request, and every non-2xx answer turned into an
+// ApiError carrying an RFC 9457 problem.
+import createClient, { type Client, type Middleware } from 'openapi-fetch';
+import type { components, paths } from './schema';
 
-export interface Problem {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  /** validation-failed: field (`displayName`, `users[0].email`, `tags.costCenter`, `body`) → message */
-  errors?: Record<string, string>;
-}
+export type Schemas = components['schemas'];
+export type Problem = Schemas['Problem'];
+export type Api = Client<paths>;
 
 export class ApiError extends Error {
   readonly status: number;
   readonly problem: Problem;
-  /** The current version sent with a 412, when the server knows it. */
-  readonly etag: string | null;
 
-  constructor(status: number, problem: Problem, etag: string | null = null) {
+  constructor(status: number, problem: Problem) {
     super(problem.detail || problem.title);
     this.name = 'ApiError';
     this.status = status;
     this.problem = problem;
-    this.etag = etag;
   }
 }
 
-/** status 0: the request never got an answer (network failure, CORS refusal, abort). */
+/** status 0: the request never got an answer (network failure, CORS refusal). */
 export const NETWORK_ERROR_STATUS = 0;
-
-export interface ApiResponse<T> {
-  status: number;
-  body: T;
-  /** The version as the server sends it, quotes included (`"3"`), to hand back as If-Match. */
-  etag: string | null;
-  location: string | null;
-}
-
-export interface RequestOptions {
-  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-  /** Serialized as JSON; `undefined` sends no body at all. */
-  body?: unknown;
-  query?: Record<string, string | number | null | undefined>;
-  ifMatch?: string | null;
-  signal?: AbortSignal;
-}
 
 export interface ApiClientOptions {
   baseUrl: string;
@@ -54,81 +32,69 @@ export interface ApiClientOptions {
   fetchImpl?: typeof fetch;
 }
 
-export class ApiClient {
-  private readonly options: ApiClientOptions;
-
-  constructor(options: ApiClientOptions) {
-    this.options = options;
-  }
-
-  url(path: string, query?: RequestOptions['query']): string {
-    const base = this.options.baseUrl.replace(/\/+$/, '');
-    const params = new URLSearchParams();
-    for (const [name, value] of Object.entries(query ?? {})) {
-      if (value !== undefined && value !== null && value !== '') params.set(name, String(value));
-    }
-    const search = params.toString();
-    return `${base}${path}${search ? `?${search}` : ''}`;
-  }
-
-  async request<T>(path: string, options: RequestOptions = {}): Promise<ApiResponse<T>> {
-    const headers: Record<string, string> = { accept: 'application/json, application/problem+json' };
-    const token = this.options.getToken();
-    if (token) headers.authorization = `Bearer ${token}`;
-    if (options.body !== undefined) headers['content-type'] = 'application/json';
-    if (options.ifMatch) headers['if-match'] = options.ifMatch;
-
-    const fetchImpl = this.options.fetchImpl ?? globalThis.fetch.bind(globalThis);
-    let response: Response;
-    try {
-      response = await fetchImpl(this.url(path, options.query), {
-        method: options.method ?? 'GET',
-        headers,
-        body: options.body === undefined ? undefined : JSON.stringify(options.body),
-        signal: options.signal,
-      });
-    } catch (cause) {
-      if (cause instanceof DOMException && cause.name === 'AbortError') throw cause;
-      throw new ApiError(NETWORK_ERROR_STATUS, {
-        type: 'network-error',
-        title: 'The service could not be reached',
-        status: NETWORK_ERROR_STATUS,
-        detail: 'The request got no answer. Check your connection and try again.',
-      });
-    }
-
-    const etag = response.headers.get('etag');
-    const location = response.headers.get('location');
-    const text = await response.text();
-
-    if (!response.ok) {
-      if (response.status === 401) this.options.onUnauthorized?.();
-      throw new ApiError(response.status, problemFrom(response.status, text), etag);
-    }
-    let body: unknown = undefined;
-    if (text) {
-      try {
-        body = JSON.parse(text);
-      } catch {
-        throw new ApiError(response.status, {
-          type: 'unreadable-answer',
-          title: 'The answer could not be read',
-          status: response.status,
-          detail: 'The service sent an answer that is not JSON.',
-        });
-      }
-    }
-    return { status: response.status, body: body as T, etag, location };
-  }
+export function createApi(options: ApiClientOptions): Api {
+  const client = createClient<paths>({
+    baseUrl: options.baseUrl.replace(/\/+$/, ''),
+    fetch: options.fetchImpl ? (request) => options.fetchImpl!(request) : undefined,
+    headers: { accept: 'application/json, application/problem+json' },
+  });
+  const auth: Middleware = {
+    onRequest({ request }) {
+      const token = options.getToken();
+      if (token) request.headers.set('authorization', `Bearer ${token}`);
+      return request;
+    },
+    onResponse({ response }) {
+      if (response.status === 401) options.onUnauthorized?.();
+      return response;
+    },
+  };
+  client.use(auth);
+  return client;
 }
 
-/** A problem+json body as is; a gateway `{message}` or anything else becomes a generic problem. */
-export function problemFrom(status: number, text: string): Problem {
-  let parsed: unknown;
+/** An answer's body with the resource's version, quotes included (`"3"`), to send back as If-Match. */
+export interface Answer<T> {
+  data: T;
+  etag: string | null;
+  location: string | null;
+}
+
+type FetchResult<T> = { data?: T; error?: unknown; response: Response };
+
+/** The answer of an openapi-fetch call, or an ApiError for anything but 2xx. */
+export async function answer<T>(call: Promise<FetchResult<T>>): Promise<Answer<T>> {
+  let result: FetchResult<T>;
   try {
-    parsed = text ? JSON.parse(text) : undefined;
-  } catch {
-    parsed = undefined;
+    result = await call;
+  } catch (cause) {
+    if (cause instanceof DOMException && cause.name === 'AbortError') throw cause;
+    throw new ApiError(NETWORK_ERROR_STATUS, {
+      type: 'network-error',
+      title: 'The service could not be reached',
+      status: NETWORK_ERROR_STATUS,
+      detail: 'The request got no answer. Check your connection and try again.',
+    });
+  }
+  const { response } = result;
+  if (!response.ok) throw new ApiError(response.status, problemFrom(response.status, result.error));
+  return { data: result.data as T, etag: response.headers.get('etag'), location: response.headers.get('location') };
+}
+
+/** The body only. */
+export const body = async <T>(call: Promise<FetchResult<T>>): Promise<T> => (await answer(call)).data;
+
+/** The version of a listed item as an If-Match value. */
+export const etagOf = (version: number) => `"${version}"`;
+
+/** A problem+json body as is; a gateway `{message}` or anything else becomes a generic problem. */
+export function problemFrom(status: number, parsed: unknown): Problem {
+  if (typeof parsed === 'string') {
+    try {
+      parsed = parsed ? JSON.parse(parsed) : undefined;
+    } catch {
+      parsed = undefined;
+    }
   }
   if (isRecord(parsed) && typeof parsed.title === 'string') {
     const errors = isRecord(parsed.errors)

@@ -1,12 +1,12 @@
 import { createContext, useCallback, useContext, useMemo, useState, type ReactNode } from 'react';
-import { ApiClient } from '../api/client';
+import { createApi, type Api } from '../api/client';
 import type { AppConfig } from '../config';
 import { userFromToken, type SignedInUser } from './claims';
 import { beginSignIn, forgetToken, signOut as endSession, storedToken } from './oauth';
 
 export interface AppServices {
   config: AppConfig;
-  api: ApiClient;
+  api: Api;
   /** null when signed out or the token has expired */
   user: SignedInUser | null;
   /** Starts the OAuth sign-in; after it the page returns to `returnTo` (default: where it is now). */
@@ -34,7 +34,7 @@ export function AppServicesProvider({ config, children }: { config: AppConfig; c
   const [user] = useState<SignedInUser | null>(userOfStoredToken);
   const [sessionEnded, setSessionEnded] = useState(false);
   const api = useMemo(
-    () => new ApiClient({
+    () => createApi({
       baseUrl: config.apiBaseUrl,
       getToken: storedToken,
       onUnauthorized: () => setSessionEnded(true),

@@ -1,7 +1,12 @@
-import { useEffect, useRef, useState } from 'react';
+import Alert from '@cloudscape-design/components/alert';
+import Box from '@cloudscape-design/components/box';
+import Container from '@cloudscape-design/components/container';
+import Header from '@cloudscape-design/components/header';
+import Link from '@cloudscape-design/components/link';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { Loading } from '../shared/Loading';
 import { useAppServices } from './AuthContext';
 import { completeSignIn } from './oauth';
-import { Loading } from '../ui/Loading';
 
 /** The OAuth redirect target: exchanges the code, then returns to where the user was going. */
 export function CallbackPage() {
@@ -19,11 +24,10 @@ export function CallbackPage() {
   }, [config.auth]);
   if (error) {
     return (
-      <main className="centered">
-        <h1>Sign-in failed</h1>
-        <p role="alert">{error}</p>
-        <a href="/">Sign in again</a>
-      </main>
+      <Centered title="Sign-in failed">
+        <Alert type="error">{error}</Alert>
+        <Box padding={{ top: 's' }}><Link href="/">Sign in again</Link></Box>
+      </Centered>
     );
   }
   return <Loading label="Completing sign-in…" />;
@@ -31,9 +35,16 @@ export function CallbackPage() {
 
 export function SignedOutPage() {
   return (
-    <main className="centered">
-      <h1>You are signed out</h1>
-      <a href="/">Sign in again</a>
+    <Centered title="You are signed out">
+      <Link href="/">Sign in again</Link>
+    </Centered>
+  );
+}
+
+function Centered({ title, children }: { title: string; children: ReactNode }) {
+  return (
+    <main style={{ maxWidth: '36rem', margin: '3rem auto', padding: '0 1rem' }}>
+      <Container header={<Header variant="h1">{title}</Header>}>{children}</Container>
     </main>
   );
 }

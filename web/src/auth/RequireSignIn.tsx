@@ -1,6 +1,8 @@
+import Alert from '@cloudscape-design/components/alert';
+import Button from '@cloudscape-design/components/button';
 import { useEffect, type ReactNode } from 'react';
+import { Loading } from '../shared/Loading';
 import { useAppServices } from './AuthContext';
-import { Loading } from '../ui/Loading';
 
 /** Sends a signed-out visitor to sign in, remembering the page (with its query) to come back to. */
 export function RequireSignIn({ children }: { children: ReactNode }) {
@@ -12,12 +14,9 @@ export function RequireSignIn({ children }: { children: ReactNode }) {
   return (
     <>
       {sessionEnded ? (
-        <div role="alert" className="banner">
-          <p>Your sign-in has ended.</p>
-          <button type="button" onClick={() => signIn()}>
-            Sign in again
-          </button>
-        </div>
+        <Alert type="warning" header="Your sign-in has ended" action={<Button onClick={() => signIn()}>Sign in again</Button>}>
+          Sign in again to go on where you are.
+        </Alert>
       ) : null}
       {children}
     </>

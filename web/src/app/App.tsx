@@ -1,0 +1,47 @@
+import { lazy, Suspense } from 'react';
+import { Navigate, Outlet, Route, Routes } from 'react-router-dom';
+import { CallbackPage, SignedOutPage } from '../auth/CallbackPage';
+import { RequireSignIn } from '../auth/RequireSignIn';
+import { useUser } from '../auth/AuthContext';
+import { Loading } from '../shared/Loading';
+import { NotificationsProvider } from '../shared/notifications';
+import { AppShell } from './AppShell';
+import { HomePage } from './HomePage';
+import { NoAdminRole, NotFoundPage } from './NotFoundPage';
+
+// Each feature is its own chunk: the first screen loads only the shell and its own feature.
+const CustomersArea = lazy(() => import('../features/customers/CustomersArea'));
+const TagDefinitionsPage = lazy(() => import('../features/tag-definitions/TagDefinitionsPage'));
+const AccountArea = lazy(() => import('../features/account/AccountArea'));
+const LinkPages = lazy(() => import('../features/links/LinkPages'));
+
+/** The admin area is for admin-area roles; the API decides in the end, this only avoids a dead end. */
+function RequireAdminArea() {
+  const user = useUser();
+  return user?.adminRole ? <Outlet /> : <NoAdminRole />;
+}
+
+export function App() {
+  return (
+    <Suspense fallback={<Loading label="Loading…" />}>
+      <Routes>
+        <Route path="/auth/callback" element={<CallbackPage />} />
+        <Route path="/signed-out" element={<SignedOutPage />} />
+        {/* The e-mail confirmation link needs no sign-in: the token is the proof. */}
+        <Route path="/confirm-email" element={<LinkPages page="confirm-email" />} />
+        <Route element={<RequireSignIn><NotificationsProvider><AppShell /></NotificationsProvider></RequireSignIn>}>
+          <Route index element={<HomePage />} />
+          <Route path="admin" element={<RequireAdminArea />}>
+            <Route index element={<Navigate to="customers" replace />} />
+            <Route path="customers/*" element={<CustomersArea />} />
+            <Route path="tag-definitions" element={<TagDefinitionsPage />} />
+          </Route>
+          <Route path="my/*" element={<AccountArea />} />
+          <Route path="register" element={<LinkPages page="register" />} />
+          <Route path="accept-invitation" element={<LinkPages page="accept-invitation" />} />
+          <Route path="*" element={<NotFoundPage />} />
+        </Route>
+      </Routes>
+    </Suspense>
+  );
+}

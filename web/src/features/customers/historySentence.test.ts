@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { historySentence, type HistoryEntry } from './historySentence';
+
+const entry = (type: string, data: unknown, actor: unknown = { userId: 'pat', email: 'pat@acme.example', role: 'PARTNER_ADMIN' }) =>
+  ({ eventId: 'e1', type, customerId: 'acme', occurredAt: '2026-12-07T10:00:00Z', actor, data }) as unknown as HistoryEntry;
+
+describe('historySentence', () => {
+  it('says who did what, with the reason, without codes', () => {
+    expect(historySentence(entry('CUSTOMER_STATUS_CHANGED', { from: 'ACTIVE', to: 'DISABLED', reason: 'unpaid invoice' })))
+      .toBe('pat@acme.example (partner admin) disabled the customer: unpaid invoice.');
+    expect(historySentence(entry('CUSTOMER_STATUS_CHANGED', { from: 'DISABLED', to: 'ACTIVE', reason: null })))
+      .toBe('pat@acme.example (partner admin) enabled the customer.');
+  });
+  it('names roles, quotas and invitees in words', () => {
+    expect(historySentence(entry('USER_INVITED', { invitationId: 'i', email: 'sam@shop.example', role: 'CUSTOMER_ADMIN', expiresAt: '', version: 1, customerDisplayName: 'Shop' })))
+      .toBe('pat@acme.example (partner admin) invited sam@shop.example as customer admin.');
+    expect(historySentence(entry('CUSTOMER_QUOTA_EDITED', { from: 5, to: 10 })))
+      .toBe('pat@acme.example (partner admin) changed the project quota from 5 to 10.');
+    expect(historySentence(entry('USER_ASSIGNED_HIMSELF', { userId: 'pat', role: 'CUSTOMER_ADMIN', reason: 'setting up' })))
+      .toBe('pat@acme.example (partner admin) added themselves as customer admin: setting up.');
+  });
+  it('says the system and a user without an address', () => {
+    expect(historySentence(entry('USER_REMOVED', { userId: 'u-7', email: null, reason: 'EXPIRED' }, { userId: 'system', email: null, role: 'SYSTEM' })))
+      .toBe('The system removed u-7: the membership had ended.');
+    expect(historySentence(entry('CUSTOMER_REGISTERED', { displayName: 'Shop', status: 'PENDING_APPROVAL', managingPartnerId: 'acme', projectQuota: 5, tags: {} }, { userId: 'rita', email: null, role: 'USER' })))
+      .toBe('rita (user) registered the customer “Shop” (pending approval).');
+  });
+  it('says a rejection with its reason, and the system when it expired a registration', () => {
+    expect(historySentence(entry('CUSTOMER_REJECTED', { reason: 'unknown company', displayName: 'Shop', managingPartnerId: 'acme' })))
+      .toBe('pat@acme.example (partner admin) rejected the registration of “Shop”: unknown company.');
+    expect(historySentence(entry('CUSTOMER_REJECTED', { reason: 'pending for 30 days', displayName: 'Shop', managingPartnerId: 'acme' }, { userId: 'system', email: null, role: 'SYSTEM' })))
+      .toBe('The system rejected the registration of “Shop”: pending for 30 days.');
+  });
+  it('lists tag changes by key with before and after', () => {
+    expect(historySentence(entry('CUSTOMER_TAGS_EDITED', { changes: { costCenter: { from: null, to: ['42'] } } })))
+      .toBe('pat@acme.example (partner admin) changed the tags: costCenter from nothing to 42.');
+  });
+});
