@@ -85,7 +85,7 @@ try {
   const heading = (name, level = 1) => () => page.getByRole('heading', { name, level }).first();
 
   await at('/admin/customers');
-  await shoot(page, 'admin-customers', () => page.getByText('Northwind Traders').first());
+  await shoot(page, 'admin-customers', () => page.locator('table tbody tr').nth(2));
   await at('/admin/customers/contoso-retail/users');
   await shoot(page, 'admin-customer-users', () => page.getByRole('button', { name: 'Add Myself' }));
   await at('/admin/customers/northwind/history');
