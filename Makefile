@@ -16,7 +16,7 @@ PY_INSTALLED := $(VENV)/.installed
 # The SAM CLI and cfn-lint need a region even offline.
 export AWS_DEFAULT_REGION ?= eu-central-1
 
-.PHONY: dev token test test-web bench bench-build deploy-web deps lint lint-rust lint-template lint-openapi build lambda-binaries clean
+.PHONY: dev token test test-web bench bench-build screenshots deploy-web deps lint lint-rust lint-template lint-openapi build lambda-binaries clean
 
 # The whole product on 127.0.0.1 (API on :3000, see README "Local cloud"); Ctrl-C stops it all.
 # Every binary is built first: the local Lambda runs the functions from their built binaries.
@@ -58,6 +58,11 @@ bench: deps $(ARM64_EMULATION)
 # its wall and CPU time written to target/bench/build-cold.json. Takes minutes.
 bench-build: $(PY_INSTALLED)
 	$(VENV)/bin/python infra/bench_build.py
+
+# The README's screenshots (docs/screenshots/, 1366 and 390 px) from a running local cloud: `make dev`
+# in another shell (PORTAL_URL, API_URL, SES_URL for other addresses).
+screenshots: $(WEB_INSTALLED) $(CHROMIUM)
+	node web/scripts/screenshots.mjs
 
 deps: $(NPM_INSTALLED) $(PY_INSTALLED) $(WEB_INSTALLED) $(CHROMIUM)
 

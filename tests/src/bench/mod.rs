@@ -11,6 +11,7 @@ pub mod event;
 pub mod invocations;
 pub mod overhead;
 pub mod pipeline;
+pub mod portal;
 pub mod replay;
 pub mod report;
 pub mod round_trips;
@@ -47,6 +48,8 @@ pub struct Sizes {
     pub first_page_requests: usize,
     /// Writes whose way through the pipeline is timed.
     pub pipeline_writes: usize,
+    /// Cold and warm navigations of the portal's first screen, each in a fresh browser.
+    pub portal_runs: usize,
     /// Whether the artifact section runs `make build` (minutes) and measures `.aws-sam/build`, and
     /// arm64-run starts those bootstraps under qemu; else they only zip and run two of `binaries`.
     pub build_artifacts: bool,
@@ -67,6 +70,7 @@ impl Sizes {
             user_customers: (1, 500),
             first_page_requests: 100,
             pipeline_writes: 100,
+            portal_runs: 5,
             build_artifacts: true,
         }
     }
@@ -85,6 +89,7 @@ impl Sizes {
             user_customers: (1, 3),
             first_page_requests: 3,
             pipeline_writes: 3,
+            portal_runs: 1,
             build_artifacts: false,
         }
     }
@@ -98,7 +103,8 @@ fn profile_of(binaries: &std::path::Path) -> &'static str {
 /// The sections, in the table's order: a name (for `--only`) and the function that measures it.
 /// A section is one module with `async fn rows(&Sizes) -> Vec<Row>`; add a new one here.
 /// `arm64-run` follows `artifacts`, which builds what it runs.
-pub const SECTIONS: &[&str] = &["cold-start", "overhead", "round-trips", "scale", "pipeline", "artifacts", "arm64-run"];
+pub const SECTIONS: &[&str] =
+    &["cold-start", "overhead", "round-trips", "scale", "pipeline", "portal", "artifacts", "arm64-run"];
 
 async fn section_rows(name: &str, sizes: &Sizes) -> Vec<Row> {
     match name {
@@ -107,6 +113,7 @@ async fn section_rows(name: &str, sizes: &Sizes) -> Vec<Row> {
         "round-trips" => round_trips::rows().await,
         "scale" => scale::rows(sizes).await,
         "pipeline" => pipeline::rows(sizes).await,
+        "portal" => portal::rows(sizes).await,
         "artifacts" => artifacts::rows(sizes).await,
         "arm64-run" => arm64_run::rows(sizes).await,
         other => panic!("no benchmark section {other}; there are {SECTIONS:?}"),

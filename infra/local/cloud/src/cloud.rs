@@ -337,10 +337,10 @@ async fn serve(
     // The page builds while the functions and DynamoDB Local start.
     let web = repo_root().join("web");
     let page_build = settings.build_page.then(|| tokio::spawn(async move { PageBuild::start(&web).await }));
-    let portal = Arc::new(Portal {
-        dist: repo_root().join("web/dist"),
-        config: page_config(&Settings::url(settings.gateway_port), AUDIENCE),
-    });
+    let portal = Arc::new(Portal::new(
+        repo_root().join("web/dist"),
+        page_config(&Settings::url(settings.gateway_port), AUDIENCE),
+    ));
     serve_on(listeners.portal, crate::portal::router(portal)).map_err(CloudError::io("serve the web page"))?;
     let secrets_manager = Arc::new(SecretsManager { secrets: plan.secrets });
     serve_on(listeners.secrets, crate::secrets_manager::router(secrets_manager))

@@ -1,17 +1,22 @@
 //! The web page on the portal port: the built single-page app (`web/dist`) with the fallback to
 //! `index.html` that its client-side routes need, and a `/config.json` that points it at the
 //! local API and the local sign-in. [`PageBuild`] builds the page with Vite at start and again
-//! whenever its sources change, so a saved change is live on the next reload.
+//! whenever its sources change, so a saved change is live on the next reload. Files go out as
+//! CloudFront sends the deployed page (`infra/template.yaml`, `infra/deploy_web.py`): gzipped
+//! when the browser accepts it, Vite's hashed `assets/` cached for good, everything else asked
+//! for again on every load; so what the browser loads here is what it loads deployed.
 
+use std::collections::HashMap;
+use std::io::Write as _;
 use std::path::{Component, Path, PathBuf};
 use std::process::Stdio;
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime};
 
 use axum::Router;
 use axum::body::Body;
 use axum::extract::State;
-use axum::http::{HeaderValue, StatusCode, Uri, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use notify_debouncer_full::notify::{RecommendedWatcher, RecursiveMode};
@@ -27,6 +32,29 @@ pub struct Portal {
     pub dist: PathBuf,
     /// The page's `/config.json`.
     pub config: Value,
+    /// Each file's gzipped bytes, by path, with the modification time they were made from: a
+    /// rebuilt file is compressed again, an unchanged one once (CloudFront caches them too).
+    pub gzipped: Mutex<HashMap<PathBuf, (SystemTime, Arc<Vec<u8>>)>>,
+}
+
+impl Portal {
+    pub fn new(dist: PathBuf, config: Value) -> Self {
+        Self { dist, config, gzipped: Mutex::default() }
+    }
+
+    /// `bytes` of the file at `path` gzipped, from the cache while the file is unchanged.
+    fn gzipped(&self, path: &Path, modified: SystemTime, bytes: &[u8]) -> Arc<Vec<u8>> {
+        let mut cache = self.gzipped.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((made_from, gzipped)) = cache.get(path)
+            && *made_from == modified
+        {
+            return Arc::clone(gzipped);
+        }
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        let gzipped = Arc::new(encoder.write_all(bytes).and_then(|()| encoder.finish()).expect("gzip into memory"));
+        cache.insert(path.to_owned(), (modified, Arc::clone(&gzipped)));
+        gzipped
+    }
 }
 
 /// The page's runtime configuration (web/README and the web contract): the API, and the OAuth
@@ -63,7 +91,7 @@ async fn config(State(portal): State<Arc<Portal>>) -> Response {
 /// The file at the request's path, else `index.html` (the page's own routes, such as
 /// `/admin/customers`); a missing file under `/assets/` is 404, so a stale reference shows as
 /// one instead of as HTML.
-async fn file(State(portal): State<Arc<Portal>>, uri: Uri) -> Response {
+async fn file(State(portal): State<Arc<Portal>>, uri: Uri, request_headers: HeaderMap) -> Response {
     let Some(relative) = safe_relative(uri.path()) else {
         return (StatusCode::NOT_FOUND, "Not Found").into_response();
     };
@@ -75,13 +103,27 @@ async fn file(State(portal): State<Arc<Portal>>, uri: Uri) -> Response {
     } else {
         portal.dist.join("index.html")
     };
-    match tokio::fs::read(&path).await {
-        Ok(bytes) => {
-            let mut response = Response::new(Body::from(bytes));
+    let immutable = relative.starts_with("assets");
+    let read = async {
+        Ok::<_, std::io::Error>((tokio::fs::read(&path).await?, tokio::fs::metadata(&path).await?.modified()?))
+    };
+    match read.await {
+        Ok((bytes, modified)) => {
+            let kind = content_type(&path);
+            let gzip = compressible(kind) && accepts_gzip(&request_headers);
+            let body =
+                if gzip { Body::from(portal.gzipped(&path, modified, &bytes).to_vec()) } else { Body::from(bytes) };
+            let mut response = Response::new(body);
             let headers = response.headers_mut();
-            headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type(&path)));
-            // Every reload asks again (a 304 when unchanged), so a rebuilt page shows at once.
-            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+            headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(kind));
+            if gzip {
+                headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+            }
+            headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+            // As deployed: a hashed asset never changes under its name; index.html (and so a
+            // rebuilt page) is asked for on every load.
+            let cache = if immutable { "public, max-age=31536000, immutable" } else { "no-cache" };
+            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
             response
         }
         Err(_) => (
@@ -120,6 +162,25 @@ fn content_type(path: &Path) -> &'static str {
         "txt" => "text/plain; charset=utf-8",
         _ => "application/octet-stream",
     }
+}
+
+/// Text compresses; woff2 and images are compressed already (CloudFront leaves them so too).
+fn compressible(content_type: &str) -> bool {
+    content_type.starts_with("text/") || content_type == "application/json" || content_type == "image/svg+xml"
+}
+
+fn accepts_gzip(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .any(|coding| {
+            let mut parts = coding.split(';');
+            let name = parts.next().unwrap_or_default().trim();
+            let refused = parts.any(|parameter| matches!(parameter.trim(), "q=0" | "q=0.0" | "q=0.00" | "q=0.000"));
+            (name.eq_ignore_ascii_case("gzip") || name == "*") && !refused
+        })
 }
 
 /// How long the page's sources must stay unchanged before a build starts.
@@ -292,14 +353,29 @@ mod tests {
         std::fs::create_dir_all(dist.join("assets")).unwrap();
         std::fs::write(dist.join("index.html"), "<!doctype html><title>page</title>").unwrap();
         std::fs::write(dist.join("assets/app.js"), "console.log(1)").unwrap();
-        let portal = Arc::new(Portal { dist: dist.clone(), config: page_config("http://127.0.0.1:3000", "client") });
-        let get = |path: &'static str| file(State(Arc::clone(&portal)), Uri::from_static(path));
+        let portal = Arc::new(Portal::new(dist.clone(), page_config("http://127.0.0.1:3000", "client")));
+        let get = |path: &'static str| file(State(Arc::clone(&portal)), Uri::from_static(path), HeaderMap::new());
         let script = get("/assets/app.js").await;
         assert_eq!(script.headers()[header::CONTENT_TYPE], "text/javascript; charset=utf-8");
+        assert_eq!(script.headers()[header::CACHE_CONTROL], "public, max-age=31536000, immutable");
+        assert!(script.headers().get(header::CONTENT_ENCODING).is_none(), "not gzipped unless asked");
         let route = get("/admin/customers/acme-web").await;
         assert_eq!(route.status(), StatusCode::OK);
         assert_eq!(route.headers()[header::CONTENT_TYPE], "text/html; charset=utf-8");
+        assert_eq!(route.headers()[header::CACHE_CONTROL], "no-cache");
         assert_eq!(get("/assets/gone.js").await.status(), StatusCode::NOT_FOUND);
+        let mut gzip = HeaderMap::new();
+        gzip.insert(header::ACCEPT_ENCODING, HeaderValue::from_static("br;q=0, gzip, deflate"));
+        let gzipped = file(State(Arc::clone(&portal)), Uri::from_static("/assets/app.js"), gzip).await;
+        assert_eq!(gzipped.headers()[header::CONTENT_ENCODING], "gzip");
+        let body = axum::body::to_bytes(gzipped.into_body(), 10_000).await.unwrap();
+        let mut unzipped = String::new();
+        std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&body[..]), &mut unzipped).unwrap();
+        assert_eq!(unzipped, "console.log(1)");
+        let mut refused = HeaderMap::new();
+        refused.insert(header::ACCEPT_ENCODING, HeaderValue::from_static("gzip;q=0, identity"));
+        let plain = file(State(Arc::clone(&portal)), Uri::from_static("/assets/app.js"), refused).await;
+        assert!(plain.headers().get(header::CONTENT_ENCODING).is_none(), "gzip;q=0 refuses it");
         let configuration = config(State(Arc::clone(&portal))).await;
         let body = axum::body::to_bytes(configuration.into_body(), 10_000).await.unwrap();
         let body: Value = serde_json::from_slice(&body).unwrap();

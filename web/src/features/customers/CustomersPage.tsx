@@ -20,6 +20,7 @@ import { problemSentence } from '../../shared/problems';
 import { Time } from '../../shared/time';
 import { useDocumentTitle } from '../../shared/useDocumentTitle';
 import { useListParams } from '../../shared/useListParams';
+import { useNarrowScreen } from '../../shared/useNarrowScreen';
 import { CUSTOMER_SECTIONS } from './sections';
 import { STATUS_CHANGE_LABEL, statusChangesOf, type StatusChange } from './statusChanges';
 
@@ -61,6 +62,8 @@ export function CustomersPage() {
 
   const statusOption = status ? { value: status, label: STATUS_LABEL[status] } : ALL_STATUSES;
   const countText = `${items.length}${nextCursor ? '+' : ''}`;
+  // On a phone: the customer (with its status under it) and the actions, as an icon button.
+  const narrow = useNarrowScreen();
 
   return (
     <>
@@ -83,6 +86,7 @@ export function CustomersPage() {
         wrapLines
         // The row's actions stay in view when the table scrolls sideways (a phone).
         stickyColumns={{ first: 0, last: 1 }}
+        columnDisplay={narrow ? NARROW_COLUMNS : undefined}
         filter={
           <div className="list-filters">
             <div className="list-filters__search">
@@ -126,6 +130,7 @@ export function CustomersPage() {
                   {c.displayName}
                 </Link>
                 <Box variant="small">{c.identifier}</Box>
+                {narrow ? <StatusIndicator type={STATUS_INDICATOR[c.status]}>{STATUS_LABEL[c.status]}</StatusIndicator> : null}
               </SpaceBetween>
             ),
             isRowHeader: true,
@@ -137,9 +142,10 @@ export function CustomersPage() {
           {
             id: 'actions',
             header: 'Actions',
-            minWidth: 150,
+            minWidth: narrow ? 72 : 150,
             cell: (c) => (
               <CustomerActions
+                compact={narrow}
                 customer={c}
                 onOpen={open}
                 onStatusChange={(change) => setStatusChange({ customer: c, change })}
@@ -157,8 +163,10 @@ export function CustomersPage() {
   );
 }
 
+const NARROW_COLUMNS = ['name', 'status', 'projects', 'created', 'actions'].map((id) => ({ id, visible: id === 'name' || id === 'actions' }));
+
 /** A row's actions: Users at hand, the other pages and the status changes in the drop-down. */
-function CustomerActions({ customer, onOpen, onStatusChange }: { customer: Customer; onOpen: (href: string) => void; onStatusChange: (change: StatusChange) => void }) {
+function CustomerActions({ customer, compact, onOpen, onStatusChange }: { customer: Customer; compact: boolean; onOpen: (href: string) => void; onStatusChange: (change: StatusChange) => void }) {
   const href = (section: string) => `/admin/customers/${customer.identifier}/${section}`;
   const changes = statusChangesOf(customer);
   const items: ButtonDropdownProps.ItemOrGroup[] = [
@@ -176,6 +184,7 @@ function CustomerActions({ customer, onOpen, onStatusChange }: { customer: Custo
   return (
     <ButtonDropdown
       items={items}
+      variant={compact ? 'icon' : 'normal'}
       ariaLabel={`Actions for ${customer.identifier}`}
       expandToViewport
       onItemFollow={(e) => {
