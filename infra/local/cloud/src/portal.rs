@@ -26,6 +26,9 @@ use tokio::sync::mpsc;
 
 use crate::processes::own_group_dying_with_parent;
 
+/// A file's gzipped bytes by path, with the modification time they were made from.
+type GzipCache = Mutex<HashMap<PathBuf, (SystemTime, Arc<Vec<u8>>)>>;
+
 /// What the portal serves.
 pub struct Portal {
     /// `web/dist`.
@@ -34,7 +37,7 @@ pub struct Portal {
     pub config: Value,
     /// Each file's gzipped bytes, by path, with the modification time they were made from: a
     /// rebuilt file is compressed again, an unchanged one once (CloudFront caches them too).
-    pub gzipped: Mutex<HashMap<PathBuf, (SystemTime, Arc<Vec<u8>>)>>,
+    gzipped: GzipCache,
 }
 
 impl Portal {

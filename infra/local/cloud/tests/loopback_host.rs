@@ -123,7 +123,7 @@ async fn the_portal_answers_only_a_loopback_host() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let portal = format!("http://{}", listener.local_addr().unwrap());
     let config = page_config("http://127.0.0.1:3000", "meshcustomers-local");
-    let router = local_cloud::portal::router(Arc::new(Portal { dist: repo_root().join("web/dist"), config }));
+    let router = local_cloud::portal::router(Arc::new(Portal::new(repo_root().join("web/dist"), config)));
     tokio::spawn(axum::serve(listener, router).into_future());
     let client = reqwest::Client::new();
     let foreign = client.get(format!("{portal}/config.json")).header("host", "evil.example:5173").send().await.unwrap();
