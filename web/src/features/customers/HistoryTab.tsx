@@ -16,6 +16,7 @@ import { EVENT_LABEL, EVENT_TYPES, type EventType } from '../../shared/labels';
 import { problemSentence } from '../../shared/problems';
 import { Time } from '../../shared/time';
 import { useListParams } from '../../shared/useListParams';
+import { useNarrowScreen } from '../../shared/useNarrowScreen';
 import { historySentence, type HistoryEntry } from './historySentence';
 
 const ANY_TYPE = { value: '', label: 'Any event' };
@@ -34,6 +35,8 @@ export function HistoryTab({ customer }: { customer: Schemas['Customer'] }) {
   const api = useApi();
   const id = customer.identifier;
   const list = useListParams(['type', 'from', 'to']);
+  // On a phone one column: the time above each sentence, the event's label left out.
+  const narrow = useNarrowScreen();
   const { type, from, to } = list.filters as { type: EventType | ''; from: string; to: string };
   const events = useQuery({
     queryKey: [...keys.customer(id), 'events', { type, from, to, cursor: list.cursor ?? null }],
@@ -51,6 +54,7 @@ export function HistoryTab({ customer }: { customer: Schemas['Customer'] }) {
 
   return (
     <Table<HistoryEntry>
+      columnDisplay={narrow ? NARROW_COLUMNS : undefined}
       header={<Header description="Everything that happened to the customer, newest first. Times are in your time zone; hover one for the exact moment.">History</Header>}
       items={(events.data?.items ?? []) as unknown as HistoryEntry[]}
       loading={events.isPending}
@@ -85,6 +89,7 @@ export function HistoryTab({ customer }: { customer: Schemas['Customer'] }) {
           isRowHeader: true,
           cell: (e) => (
             <SpaceBetween size="xxs">
+              {narrow && <Box variant="small"><Time iso={e.occurredAt} /></Box>}
               <span>{historySentence(e, tagNames)}</span>
               <ExpandableSection headerText="Raw event" variant="footer">
                 <pre className="raw-event">{JSON.stringify(e, null, 2)}</pre>
@@ -97,3 +102,5 @@ export function HistoryTab({ customer }: { customer: Schemas['Customer'] }) {
     />
   );
 }
+
+const NARROW_COLUMNS = ['when', 'what', 'type'].map((id) => ({ id, visible: id === 'what' }));
