@@ -79,6 +79,18 @@ impl Settings for PagesLists {
     }
 }
 
+/// For functions that read the configured platforms (`PLATFORMS`) and nothing else beyond the table.
+#[derive(Debug)]
+pub struct PlatformSettings {
+    pub platforms: Platforms,
+}
+
+impl Settings for PlatformSettings {
+    fn read(environment: &Environment) -> Result<Self, ConfigError> {
+        Ok(Self { platforms: platforms(environment)? })
+    }
+}
+
 // The variables of SPEC §5, one reader each, with their defaults.
 
 pub fn table_name(environment: &Environment) -> Result<String, ConfigError> {

@@ -8,21 +8,13 @@ use serde::Deserialize;
 use meshcustomers::App;
 use meshcustomers::access::{access_refusal, customer_access_with, require_active};
 use meshcustomers::authorization::Action;
-use meshcustomers::config::{self, ConfigError, Environment};
-use meshcustomers::domain::{CustomerRole, CustomerStatus, PlatformName, Platforms, Tenant};
+use meshcustomers::config;
+use meshcustomers::domain::{CustomerRole, CustomerStatus, PlatformName, Tenant};
 use meshcustomers::events::{Actor, DomainEvent, EventPayload};
 use meshcustomers::http::{ApiError, Field, FieldErrors, RequestExtensions, UnknownFields, created, respond};
 use meshcustomers::store::{Conflict, Related, StoreError};
 
-pub struct Settings {
-    pub platforms: Platforms,
-}
-
-impl config::Settings for Settings {
-    fn read(environment: &Environment) -> Result<Self, ConfigError> {
-        Ok(Self { platforms: config::platforms(environment)? })
-    }
-}
+pub type Settings = config::PlatformSettings;
 
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase", default)]

@@ -6,19 +6,11 @@ use lambda_http::{Body, Request, Response};
 use serde::Serialize;
 
 use meshcustomers::authorization::{Action, authorize};
-use meshcustomers::config::{self, ConfigError, Environment};
-use meshcustomers::domain::{PlatformSummary, Platforms};
+use meshcustomers::config;
+use meshcustomers::domain::PlatformSummary;
 use meshcustomers::http::{ApiError, RequestExtensions, json, respond};
 
-pub struct Settings {
-    pub platforms: Platforms,
-}
-
-impl config::Settings for Settings {
-    fn read(environment: &Environment) -> Result<Self, ConfigError> {
-        Ok(Self { platforms: config::platforms(environment)? })
-    }
-}
+pub type Settings = config::PlatformSettings;
 
 /// All of them at once: there are at most `MAX_PLATFORMS`.
 #[derive(Serialize)]

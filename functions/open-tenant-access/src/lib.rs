@@ -9,19 +9,10 @@ use serde::Serialize;
 use meshcustomers::App;
 use meshcustomers::access::{customer_access, require_active};
 use meshcustomers::authorization::Action;
-use meshcustomers::config::{self, ConfigError, Environment};
-use meshcustomers::domain::Platforms;
+use meshcustomers::config;
 use meshcustomers::http::{ApiError, RequestExtensions, json, respond};
 
-pub struct Settings {
-    pub platforms: Platforms,
-}
-
-impl config::Settings for Settings {
-    fn read(environment: &Environment) -> Result<Self, ConfigError> {
-        Ok(Self { platforms: config::platforms(environment)? })
-    }
-}
+pub type Settings = config::PlatformSettings;
 
 #[derive(Serialize)]
 struct TenantAccess {
