@@ -155,6 +155,12 @@ test('the customers list keeps its search, status and page in the URL, Back incl
   await signIn(page, 'pat', '/admin/customers');
   await page.getByLabel('Search customers').fill(prefix);
   await page.waitForURL((url) => url.searchParams.get('q') === prefix);
+  // The search's own first page, not the previous list still shown while it loads (its Next
+  // would page the unfiltered list).
+  await page.waitForFunction((prefix) => {
+    const rows = [...document.querySelectorAll('table tbody tr')];
+    return rows.length === 25 && rows.every((row) => row.textContent.includes(prefix));
+  }, prefix);
   await page.getByRole('button', { name: 'Next page' }).click();
   await page.waitForURL((url) => url.searchParams.getAll('after').length === 1);
   await page.getByText(`Findable ${prefix} `, { exact: false }).first().waitFor();
