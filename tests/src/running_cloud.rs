@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 use crate::local_services::free_port;
 use crate::repo_root;
-use local_cloud::function_spec::binaries_folder;
+use local_cloud::lambda::function_spec::binaries_folder;
 use local_cloud::processes::die_with_parent;
 
 /// Every function's first start (and a build, should one be needed) happens before ready.

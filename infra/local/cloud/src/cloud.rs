@@ -14,30 +14,30 @@ use std::time::{Duration, Instant};
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::watch;
 
-use crate::api_reference::ApiReference;
+use crate::bus::integrations::{Integration, IntegrationTarget};
+use crate::bus::schedules::{ScheduledFunction, Scheduler};
 use crate::bus::{Bus, RetryTiming, Target};
-use crate::code_reload::{BuildState, CodeReload};
-use crate::cors::CorsPolicy;
 use crate::dead_letters::DeadLetters;
 use crate::environment::{LocalStack, REGION, local_parameters};
-use crate::function_spec::{FunctionSpec, binaries_folder};
 use crate::gateway::Gateway;
-use crate::integrations::{Integration, IntegrationTarget};
-use crate::lambda::Lambda;
-use crate::lambda_twin::LambdaTwin;
-use crate::oauth::{AppClient, LocalSignIn};
+use crate::gateway::api_reference::ApiReference;
+use crate::gateway::cors::CorsPolicy;
+use crate::gateway::routes::RouteTable;
+use crate::lambda::LambdaTwin;
+use crate::lambda::code_reload::{BuildState, CodeReload};
+use crate::lambda::function_spec::{FunctionSpec, binaries_folder};
+use crate::lambda::invoke::Lambda;
 use crate::portal::{PageBuild, PageBuildError, Portal, page_config};
 use crate::processes::Supervisor;
-use crate::routes::RouteTable;
-use crate::schedules::{ScheduledFunction, Scheduler};
 use crate::secrets::SecretStore;
-use crate::secrets_manager::{LocalSecret, SecretsManager};
+use crate::secrets::manager::{LocalSecret, SecretsManager};
+use crate::services::table::{TableError, ensure_table};
 use crate::services::{self, Storage};
 use crate::settings::Settings;
-use crate::stream_pump::StreamPump;
-use crate::table::{TableError, ensure_table};
+use crate::signin::oauth::{AppClient, LocalSignIn};
+use crate::signin::tokens::{Issuer, IssuerError};
+use crate::stream::StreamPump;
 use crate::template::{Function, StreamSource, Template, TemplateError, repo_root};
-use crate::tokens::{Issuer, IssuerError};
 
 /// Why the local cloud did not start, or stopped by itself. Each names what to look at: the
 /// template, the port and its variable, the twin, the file; the cause, if any, is its source.
@@ -74,11 +74,11 @@ pub enum CloudError {
     Table(#[source] TableError),
     /// The integrations file cannot be read, or one of its rules is bad.
     #[error(transparent)]
-    Integrations(#[from] crate::integrations::IntegrationsError),
+    Integrations(#[from] crate::bus::integrations::IntegrationsError),
     #[error("the gateway's token issuer cannot start")]
     Issuer(#[source] IssuerError),
     #[error("the API reference cannot be served")]
-    ApiReference(#[source] crate::api_reference::ApiReferenceError),
+    ApiReference(#[source] crate::gateway::api_reference::ApiReferenceError),
     #[error("the web page cannot be served")]
     Page(#[source] PageBuildError),
     #[error("cannot watch the sources to rebuild the functions")]
@@ -97,21 +97,6 @@ impl CloudError {
     fn io(action: impl Into<String>) -> impl FnOnce(io::Error) -> Self {
         move |source| Self::Io { action: action.into(), source }
     }
-}
-
-/// `error: its cause: the cause's cause…`, each cause once (some messages repeat their cause).
-pub fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut chain = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        let text = cause.to_string();
-        if !chain.ends_with(&text) {
-            chain.push_str(": ");
-            chain.push_str(&text);
-        }
-        source = cause.source();
-    }
-    chain
 }
 
 /// The audience of local tokens (the deployed API expects its Cognito app client id).
@@ -249,7 +234,7 @@ fn plan(settings: &Settings) -> Result<Plan, CloudError> {
     let cors = CorsPolicy::from_template(&stack).map_err(TemplateError::Unsupported)?;
     let app_client = AppClient::from_template(&stack, AUDIENCE).map_err(TemplateError::Unsupported)?;
     let names: Vec<String> = functions.iter().map(|function| function.binary.clone()).collect();
-    let integrations = crate::integrations::load(&settings.integrations_file, &names)?;
+    let integrations = crate::bus::integrations::load(&settings.integrations_file, &names)?;
     Ok(Plan {
         template,
         functions,
@@ -330,7 +315,7 @@ async fn serve(
     let binaries = plan.specs.iter().map(|spec| spec.name.clone()).collect();
     let functions = Arc::new(LambdaTwin::start(plan.specs, &builds));
     for listener in listeners.lambda {
-        serve_on(listener, crate::lambda_twin::router(Arc::clone(&functions)))
+        serve_on(listener, crate::lambda::router(Arc::clone(&functions)))
             .map_err(CloudError::io("serve the Lambda invoke API"))?;
     }
     let _code_reload = CodeReload::start(&repo_root(), binaries, build_state).map_err(CloudError::CodeReload)?;
@@ -343,7 +328,7 @@ async fn serve(
     ));
     serve_on(listeners.portal, crate::portal::router(portal)).map_err(CloudError::io("serve the web page"))?;
     let secrets_manager = Arc::new(SecretsManager { secrets: plan.secrets });
-    serve_on(listeners.secrets, crate::secrets_manager::router(secrets_manager))
+    serve_on(listeners.secrets, crate::secrets::manager::router(secrets_manager))
         .map_err(CloudError::io("serve Secrets Manager"))?;
 
     for (name, port) in [("DynamoDB Local", settings.dynamodb_port), ("aws-ses-v2-local", settings.ses_port)] {
@@ -541,6 +526,7 @@ fn print_ready(settings: &Settings, table: &str, bus: &str, integrations: &str) 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use meshcustomers::diagnostics::error_chain;
 
     #[test]
     fn a_taken_port_is_named_with_its_variable_and_the_cause() {

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde_yaml::Value;
 
-use crate::event_pattern::EventPattern;
+use crate::bus::pattern::EventPattern;
 
 #[derive(Debug, thiserror::Error)]
 pub enum TemplateError {

@@ -14,8 +14,8 @@ use serde_json::Value;
 use tokio::io::AsyncWriteExt;
 
 use crate::bus::RetryTiming;
+use crate::bus::pattern::EventPattern;
 use crate::dead_letters::DeadLetters;
-use crate::event_pattern::EventPattern;
 
 /// EventBridge's RetryPolicy defaults: 185 retries within 24 hours.
 const DEFAULT_RETRY_ATTEMPTS: u32 = 185;

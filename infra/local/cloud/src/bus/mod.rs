@@ -2,8 +2,12 @@
 //! each event against the template's rules, and delivers it to each rule's function as an
 //! asynchronous invocation: EventBridge retries what does not reach the function (the rule's
 //! RetryPolicy), Lambda retries what the function fails (its EventInvokeConfig); what still
-//! fails becomes a dead letter. The integrator's own rules ([`crate::integrations`]) see every
+//! fails becomes a dead letter. The integrator's own rules ([`crate::bus::integrations`]) see every
 //! event too.
+
+pub mod integrations;
+pub mod pattern;
+pub mod schedules;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -19,9 +23,9 @@ use serde_json::{Value, json};
 use crate::aws_json;
 use crate::dead_letters::DeadLetters;
 use crate::environment::{ACCOUNT_ID, REGION};
-use crate::integrations::{self, Integration};
-use crate::lambda::{InvokeError, Lambda};
+use crate::lambda::invoke::{InvokeError, Lambda};
 use crate::template::{AsyncInvokeConfig, Rule};
+use integrations::Integration;
 
 /// A rule and the function it targets.
 #[derive(Debug, Clone)]
@@ -248,8 +252,8 @@ async fn put_events(State(bus): State<Arc<Bus>>, headers: HeaderMap, body: Bytes
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::event_pattern::EventPattern;
-    use crate::integrations::IntegrationTarget;
+    use crate::bus::integrations::IntegrationTarget;
+    use crate::bus::pattern::EventPattern;
     use axum::extract::Path;
     use std::sync::Mutex;
 
