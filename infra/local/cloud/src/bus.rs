@@ -452,6 +452,7 @@ mod tests {
         Integration {
             name: name.into(),
             pattern: EventPattern::parse(&pattern).unwrap(),
+            event_pattern: pattern,
             target,
             maximum_retry_attempts: retries,
             maximum_event_age: Duration::from_secs(3600),

@@ -23,6 +23,7 @@ use crate::environment::{LocalStack, REGION, local_parameters};
 use crate::function_spec::{FunctionSpec, binaries_folder};
 use crate::gateway::Gateway;
 use crate::integrations::{Integration, IntegrationTarget};
+use crate::integrator_stack::{IntegratorStacks, Surroundings};
 use crate::lambda::Lambda;
 use crate::lambda_twin::LambdaTwin;
 use crate::oauth::{AppClient, LocalSignIn};
@@ -35,7 +36,7 @@ use crate::secrets_manager::{LocalSecret, SecretsManager};
 use crate::services::{self, Storage};
 use crate::settings::Settings;
 use crate::stream_pump::StreamPump;
-use crate::table::{TableError, ensure_table};
+use crate::table::{TableError, ensure_table, ensure_table_from};
 use crate::template::{Function, StreamSource, Template, TemplateError, repo_root};
 use crate::tokens::{Issuer, IssuerError};
 
@@ -130,6 +131,9 @@ struct Plan {
     targets: Vec<Target>,
     /// The integrator's own rules (`infra/local/integrations.yaml`).
     integrations: Vec<Integration>,
+    /// The integrators' templates that their `Sqs` targets name: tables and queues (their
+    /// functions are in `specs`).
+    integrator_stacks: IntegratorStacks,
     /// Per stream source: the function, the mapping's settings and the table's local name.
     stream_sources: Vec<(String, StreamSource, String)>,
     secrets: Vec<LocalSecret>,
@@ -213,7 +217,7 @@ fn plan(settings: &Settings) -> Result<Plan, CloudError> {
     let stack = LocalStack { template: &template, parameters, secrets: &secrets };
     let local_aws = local_aws_variables(settings);
     let binaries = binaries_folder();
-    let specs = functions
+    let mut specs: Vec<FunctionSpec> = functions
         .iter()
         .map(|function| FunctionSpec::from_template(&stack, function, &binaries, &local_aws))
         .collect::<Result<_, _>>()?;
@@ -240,6 +244,10 @@ fn plan(settings: &Settings) -> Result<Plan, CloudError> {
             let async_invoke = function.async_invoke.clone();
             targets.push(Target { rule: rule.clone(), function: function.binary.clone(), async_invoke });
         }
+        if let Some(source) = function.queue_sources.first() {
+            let unsupported = format!("{}: the SQS event on {} has no local twin", function.logical_id, source.queue);
+            return Err(TemplateError::Unsupported(unsupported).into());
+        }
         for source in &function.stream_sources {
             let table = stack.physical_name(&source.table).map_err(TemplateError::Unsupported)?;
             stream_sources.push((function.binary.clone(), source.clone(), table));
@@ -250,6 +258,17 @@ fn plan(settings: &Settings) -> Result<Plan, CloudError> {
     let app_client = AppClient::from_template(&stack, AUDIENCE).map_err(TemplateError::Unsupported)?;
     let names: Vec<String> = functions.iter().map(|function| function.binary.clone()).collect();
     let integrations = crate::integrations::load(&settings.integrations_file, &names)?;
+    let around = Surroundings {
+        integrations_file: &settings.integrations_file,
+        secrets: stack.secrets,
+        binaries: &binaries,
+        local_aws: &local_aws,
+        functions: &names,
+        table: &table,
+    };
+    let mut integrations = integrations;
+    let integrator_stacks = crate::integrator_stack::plan(&mut integrations, &around)?;
+    specs.extend(integrator_stacks.specs.iter().cloned());
     Ok(Plan {
         template,
         functions,
@@ -258,6 +277,7 @@ fn plan(settings: &Settings) -> Result<Plan, CloudError> {
         bus,
         targets,
         integrations,
+        integrator_stacks,
         stream_sources,
         secrets,
         cors,
@@ -355,6 +375,11 @@ async fn serve(
     if created {
         eprintln!("Created table {} from infra/template.yaml.", plan.table);
     }
+    for (properties, name) in &plan.integrator_stacks.tables {
+        if ensure_table_from(&dynamodb, properties, name).await.map_err(CloudError::Table)? {
+            eprintln!("Created table {name} from an integrator's template.");
+        }
+    }
 
     let lambda = Lambda::new(Settings::url(settings.lambda_port));
     let dead_letters = Arc::new(DeadLetters::new(settings.data_dir.join("dead-letters")));
@@ -386,6 +411,11 @@ async fn serve(
         shutdown(stop.clone()),
     ));
     let integrations = describe_integrations(&settings.integrations_file, &plan.integrations);
+    let mut queues = Vec::new();
+    for (queue, function) in plan.integrator_stacks.queues.values() {
+        let poller = Arc::clone(queue).poll(lambda.clone(), function.clone(), Arc::clone(&dead_letters), stop.clone());
+        queues.push(tokio::spawn(poller));
+    }
     let bus = Arc::new(Bus {
         name: plan.bus.clone(),
         targets: plan.targets,
@@ -434,7 +464,7 @@ async fn serve(
     let _ = stop_sender.send(true);
     let _ = tokio::time::timeout(Duration::from_secs(5), async {
         let _ = gateway_server.await;
-        for task in servers.into_iter().chain(pumps).chain([schedules]) {
+        for task in servers.into_iter().chain(pumps).chain(queues).chain([schedules]) {
             let _ = task.await;
         }
     })
@@ -491,6 +521,9 @@ fn describe_integrations(file: &std::path::Path, integrations: &[Integration]) -
         .map(|integration| match &integration.target {
             IntegrationTarget::Http(url) => format!("{} → POST {url}", integration.name),
             IntegrationTarget::File(path) => format!("{} → {}", integration.name, path.display()),
+            IntegrationTarget::Queue(target) => {
+                format!("{} → SQS {} of {}", integration.name, target.queue, target.template.display())
+            }
         })
         .collect();
     format!("{}: {}", file.display(), rules.join(", "))
