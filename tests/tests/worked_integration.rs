@@ -153,3 +153,54 @@ async fn a_disabled_customer_reaches_the_integrators_consumer_exactly_once() {
     assert!(!log.contains("dead-lettered"), "nothing was dead-lettered");
     std::fs::remove_dir_all(&folder).unwrap();
 }
+
+/// The consumer's adapter on DynamoDB Local, in the template's table: a change is applied once,
+/// a redelivery is a duplicate, an older change arriving late does not overwrite a newer one,
+/// and of 20 concurrent deliveries of one event (SQS may hand copies to several instances)
+/// exactly one applies it.
+#[tokio::test]
+async fn the_billing_adapter_applies_each_event_once_and_keeps_the_latest_status() {
+    use customer_status_consumer::billing::{BillingStatuses, Recorded};
+    use customer_status_consumer::dynamodb_billing::DynamoDbBilling;
+    use customer_status_consumer::status_change::StatusChange;
+    use local_cloud::template::Template;
+
+    let endpoint = meshcustomers_tests::local_services::dynamodb_endpoint();
+    let client = aws_sdk_dynamodb::Client::new(&local_sdk_config(endpoint).await);
+    let template = Template::load(&repo_root().join("examples/integration/template.yaml")).unwrap();
+    let name = format!("billing-{}", uuid::Uuid::now_v7());
+    let properties = template.table_definition("BillingStatusTable").expect("the template's table");
+    local_cloud::table::create_table_from(&client, properties, &name).await.unwrap();
+    let table = BillingTable { client: client.clone(), name: name.clone() };
+    let billing = DynamoDbBilling::new(client, &name);
+    let change = |event: &str, at: &str, from: &str, to: &str| {
+        let body = json!({"source": "meshcustomers", "detail-type": "CUSTOMER_STATUS_CHANGED", "detail": {
+            "eventId": event, "customerId": "late-co", "occurredAt": at, "data": {"from": from, "to": to, "reason": null}}});
+        StatusChange::from_message_body(&body.to_string()).unwrap()
+    };
+    let history = async || table.item("CUSTOMER#late-co").await.unwrap()["history"].as_array().unwrap().len();
+
+    let disabled = change("e2", "2026-01-02T00:00:00.000Z", "ACTIVE", "DISABLED");
+    assert_eq!(billing.record(&disabled).await.unwrap(), Recorded::Applied);
+    assert_eq!(billing.record(&disabled).await.unwrap(), Recorded::Duplicate);
+    let earlier = change("e1", "2026-01-01T00:00:00.000Z", "DISABLED", "ACTIVE");
+    assert_eq!(billing.record(&earlier).await.unwrap(), Recorded::Superseded);
+    let item = table.item("CUSTOMER#late-co").await.unwrap();
+    assert_eq!(
+        (item["status"].clone(), item["billable"].clone(), item["lastEventId"].clone()),
+        (json!("DISABLED"), json!(false), json!("e2"))
+    );
+    assert_eq!(history().await, 1);
+
+    let enabled = change("e3", "2026-01-03T00:00:00.000Z", "DISABLED", "ACTIVE");
+    let outcomes = futures::future::join_all((0..20).map(|_| billing.record(&enabled))).await;
+    let applied = outcomes.iter().filter(|outcome| matches!(outcome, Ok(Recorded::Applied))).count();
+    // The others are duplicates, or failed on the transaction conflict (SQS delivers those again:
+    // then they are duplicates).
+    assert_eq!(applied, 1, "{outcomes:?}");
+    assert!(outcomes.iter().all(|outcome| !matches!(outcome, Ok(Recorded::Superseded))), "{outcomes:?}");
+    assert_eq!(billing.record(&enabled).await.unwrap(), Recorded::Duplicate);
+    assert_eq!(history().await, 2);
+    let item = table.item("CUSTOMER#late-co").await.unwrap();
+    assert_eq!((item["status"].clone(), item["billable"].clone()), (json!("ACTIVE"), json!(true)));
+}
