@@ -1,7 +1,8 @@
 //! `local-cloud dev`: reads the template into a plan (refusing at once what has no local twin),
 //! starts DynamoDB Local, the SES emulator and the table browser as child processes, then runs
 //! in this process the local Lambda with every function, the gateway, the bus, Secrets Manager,
-//! the stream pumps, the schedules, the code reload, the web page (built by Vite, rebuilt on change) and its
+//! the stream pumps, the schedules, the integrators' queues (their templates' consumers run in
+//! the local Lambda too), the code reload, the web page (built by Vite, rebuilt on change) and its
 //! local sign-in. It prints where everything is once every function has
 //! asked for its first invocation and the web page is built; on Ctrl-C, SIGTERM or the death of a twin, it stops it all.
 
@@ -257,7 +258,7 @@ fn plan(settings: &Settings) -> Result<Plan, CloudError> {
     let cors = CorsPolicy::from_template(&stack).map_err(TemplateError::Unsupported)?;
     let app_client = AppClient::from_template(&stack, AUDIENCE).map_err(TemplateError::Unsupported)?;
     let names: Vec<String> = functions.iter().map(|function| function.binary.clone()).collect();
-    let integrations = crate::integrations::load(&settings.integrations_file, &names)?;
+    let mut integrations = crate::integrations::load(&settings.integrations_file, &names)?;
     let around = Surroundings {
         integrations_file: &settings.integrations_file,
         secrets: stack.secrets,
@@ -266,7 +267,6 @@ fn plan(settings: &Settings) -> Result<Plan, CloudError> {
         functions: &names,
         table: &table,
     };
-    let mut integrations = integrations;
     let integrator_stacks = crate::integrator_stack::plan(&mut integrations, &around)?;
     specs.extend(integrator_stacks.specs.iter().cloned());
     Ok(Plan {
