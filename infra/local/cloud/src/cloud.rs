@@ -1,7 +1,8 @@
 //! `local-cloud dev`: reads the template into a plan (refusing at once what has no local twin),
 //! starts DynamoDB Local, the SES emulator and the table browser as child processes, then runs
 //! in this process the local Lambda with every function, the gateway, the bus, Secrets Manager,
-//! the stream pumps, the schedules, the code reload, the web page (built by Vite, rebuilt on change) and its
+//! the stream pumps, the schedules, the integrators' queues (their templates' consumers run in
+//! the local Lambda too), the code reload, the web page (built by Vite, rebuilt on change) and its
 //! local sign-in. It prints where everything is once every function has
 //! asked for its first invocation and the web page is built; on Ctrl-C, SIGTERM or the death of a twin, it stops it all.
 
@@ -15,6 +16,7 @@ use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::watch;
 
 use crate::bus::integrations::{Integration, IntegrationTarget};
+use crate::bus::integrator_stack::{IntegratorStacks, Surroundings};
 use crate::bus::schedules::{ScheduledFunction, Scheduler};
 use crate::bus::{Bus, RetryTiming, Target};
 use crate::dead_letters::DeadLetters;
@@ -31,7 +33,7 @@ use crate::portal::{PageBuild, PageBuildError, Portal, page_config};
 use crate::processes::Supervisor;
 use crate::secrets::SecretStore;
 use crate::secrets::manager::{LocalSecret, SecretsManager};
-use crate::services::table::{TableError, ensure_table};
+use crate::services::table::{TableError, ensure_table, ensure_table_from};
 use crate::services::{self, Storage};
 use crate::settings::Settings;
 use crate::signin::oauth::{AppClient, LocalSignIn};
@@ -115,6 +117,9 @@ struct Plan {
     targets: Vec<Target>,
     /// The integrator's own rules (`infra/local/integrations.yaml`).
     integrations: Vec<Integration>,
+    /// The integrators' templates that their `Sqs` targets name: tables and queues (their
+    /// functions are in `specs`).
+    integrator_stacks: IntegratorStacks,
     /// Per stream source: the function, the mapping's settings and the table's local name.
     stream_sources: Vec<(String, StreamSource, String)>,
     secrets: Vec<LocalSecret>,
@@ -198,7 +203,7 @@ fn plan(settings: &Settings) -> Result<Plan, CloudError> {
     let stack = LocalStack { template: &template, parameters, secrets: &secrets };
     let local_aws = local_aws_variables(settings);
     let binaries = binaries_folder();
-    let specs = functions
+    let mut specs: Vec<FunctionSpec> = functions
         .iter()
         .map(|function| FunctionSpec::from_template(&stack, function, &binaries, &local_aws))
         .collect::<Result<_, _>>()?;
@@ -225,6 +230,10 @@ fn plan(settings: &Settings) -> Result<Plan, CloudError> {
             let async_invoke = function.async_invoke.clone();
             targets.push(Target { rule: rule.clone(), function: function.binary.clone(), async_invoke });
         }
+        if let Some(source) = function.queue_sources.first() {
+            let unsupported = format!("{}: the SQS event on {} has no local twin", function.logical_id, source.queue);
+            return Err(TemplateError::Unsupported(unsupported).into());
+        }
         for source in &function.stream_sources {
             let table = stack.physical_name(&source.table).map_err(TemplateError::Unsupported)?;
             stream_sources.push((function.binary.clone(), source.clone(), table));
@@ -234,7 +243,17 @@ fn plan(settings: &Settings) -> Result<Plan, CloudError> {
     let cors = CorsPolicy::from_template(&stack).map_err(TemplateError::Unsupported)?;
     let app_client = AppClient::from_template(&stack, AUDIENCE).map_err(TemplateError::Unsupported)?;
     let names: Vec<String> = functions.iter().map(|function| function.binary.clone()).collect();
-    let integrations = crate::bus::integrations::load(&settings.integrations_file, &names)?;
+    let mut integrations = crate::bus::integrations::load(&settings.integrations_file, &names)?;
+    let around = Surroundings {
+        integrations_file: &settings.integrations_file,
+        secrets: stack.secrets,
+        binaries: &binaries,
+        local_aws: &local_aws,
+        functions: &names,
+        table: &table,
+    };
+    let integrator_stacks = crate::bus::integrator_stack::plan(&mut integrations, &around)?;
+    specs.extend(integrator_stacks.specs.iter().cloned());
     Ok(Plan {
         template,
         functions,
@@ -243,6 +262,7 @@ fn plan(settings: &Settings) -> Result<Plan, CloudError> {
         bus,
         targets,
         integrations,
+        integrator_stacks,
         stream_sources,
         secrets,
         cors,
@@ -340,6 +360,11 @@ async fn serve(
     if created {
         eprintln!("Created table {} from infra/template.yaml.", plan.table);
     }
+    for (properties, name) in &plan.integrator_stacks.tables {
+        if ensure_table_from(&dynamodb, properties, name).await.map_err(CloudError::Table)? {
+            eprintln!("Created table {name} from an integrator's template.");
+        }
+    }
 
     let lambda = Lambda::new(Settings::url(settings.lambda_port));
     let dead_letters = Arc::new(DeadLetters::new(settings.data_dir.join("dead-letters")));
@@ -371,6 +396,11 @@ async fn serve(
         shutdown(stop.clone()),
     ));
     let integrations = describe_integrations(&settings.integrations_file, &plan.integrations);
+    let mut queues = Vec::new();
+    for (queue, function) in plan.integrator_stacks.queues.values() {
+        let poller = Arc::clone(queue).poll(lambda.clone(), function.clone(), Arc::clone(&dead_letters), stop.clone());
+        queues.push(tokio::spawn(poller));
+    }
     let bus = Arc::new(Bus {
         name: plan.bus.clone(),
         targets: plan.targets,
@@ -419,7 +449,7 @@ async fn serve(
     let _ = stop_sender.send(true);
     let _ = tokio::time::timeout(Duration::from_secs(5), async {
         let _ = gateway_server.await;
-        for task in servers.into_iter().chain(pumps).chain([schedules]) {
+        for task in servers.into_iter().chain(pumps).chain(queues).chain([schedules]) {
             let _ = task.await;
         }
     })
@@ -476,6 +506,9 @@ fn describe_integrations(file: &std::path::Path, integrations: &[Integration]) -
         .map(|integration| match &integration.target {
             IntegrationTarget::Http(url) => format!("{} → POST {url}", integration.name),
             IntegrationTarget::File(path) => format!("{} → {}", integration.name, path.display()),
+            IntegrationTarget::Queue(target) => {
+                format!("{} → SQS {} of {}", integration.name, target.queue, target.template.display())
+            }
         })
         .collect();
     format!("{}: {}", file.display(), rules.join(", "))

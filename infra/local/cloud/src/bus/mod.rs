@@ -6,8 +6,10 @@
 //! event too.
 
 pub mod integrations;
+pub mod integrator_stack;
 pub mod pattern;
 pub mod schedules;
+pub mod sqs_queue;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -456,6 +458,7 @@ mod tests {
         Integration {
             name: name.into(),
             pattern: EventPattern::parse(&pattern).unwrap(),
+            event_pattern: pattern,
             target,
             maximum_retry_attempts: retries,
             maximum_event_age: Duration::from_secs(3600),
