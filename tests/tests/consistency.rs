@@ -144,6 +144,7 @@ fn variables_read_by(binary: &str) -> BTreeSet<String> {
         "email-sender" => AppConfig::<email_sender::Settings>::read(&environment).map(drop),
         "stream-publisher" => stream_publisher::Settings::read(&environment).map(drop),
         "list-platforms" => list_platforms::Settings::read(&environment).map(drop),
+        "authorizer" => authorizer::settings::Settings::read(&environment).map(drop),
         other => panic!("no configuration reader for function {other}: add one"),
     };
     outcome.unwrap_or_else(|error| panic!("{binary}: the test environment is invalid: {error}"));

@@ -142,9 +142,50 @@ impl LocalStack<'_> {
                 let list = self.resolve_list(list)?;
                 list.get(index).cloned().ok_or_else(|| format!("!Select {index} of {list:?}: no such element"))?
             }
+            Value::Tagged(tagged) if tagged.tag == "If" => {
+                let [condition, when_true, when_false] =
+                    tagged.value.as_sequence().map(Vec::as_slice).unwrap_or_default()
+                else {
+                    return Err(format!(
+                        "!If takes [condition, value if true, value if false], not {:?}",
+                        tagged.value
+                    ));
+                };
+                let name = condition.as_str().ok_or("!If names its condition")?;
+                return self.resolve(if self.condition(name)? { when_true } else { when_false });
+            }
             other => return Err(format!("{other:?} has no local value")),
         };
         self.dynamic_reference(&text)
+    }
+
+    /// A condition of the template's `Conditions`, evaluated with the local values: `!Equals`,
+    /// `!Not`, `!And`, `!Or` and `!Condition`.
+    fn condition(&self, name: &str) -> Result<bool, String> {
+        let definition = &self.template.root()["Conditions"][name];
+        if definition.is_null() {
+            return Err(format!("no condition {name}"));
+        }
+        self.evaluate(definition)
+    }
+
+    fn evaluate(&self, value: &Value) -> Result<bool, String> {
+        let Value::Tagged(tagged) = value else { return Err(format!("{value:?} is not a condition")) };
+        let operands = || tagged.value.as_sequence().map(Vec::as_slice).unwrap_or_default();
+        match tagged.tag.to_string().trim_start_matches('!') {
+            "Equals" => {
+                let (left, right) = two_arguments(&tagged.value, "Equals")?;
+                Ok(self.resolve(left)? == self.resolve(right)?)
+            }
+            "Not" => match operands() {
+                [operand] => Ok(!self.evaluate(operand)?),
+                _ => Err("!Not takes a list of one condition".into()),
+            },
+            "And" => operands().iter().try_fold(true, |all, operand| Ok(all && self.evaluate(operand)?)),
+            "Or" => operands().iter().try_fold(false, |any, operand| Ok(any || self.evaluate(operand)?)),
+            "Condition" => self.condition(tagged.value.as_str().ok_or("!Condition names a condition")?),
+            other => Err(format!("!{other} has no local value")),
+        }
     }
 
     /// The local value of a list of the template: a sequence of scalars, or `!Split`.
@@ -257,6 +298,12 @@ mod tests {
         assert_eq!(create["DEFAULT_PROJECT_QUOTA"], "5");
         let publisher = stack.function_environment("StreamPublisherFunction").unwrap();
         assert_eq!(publisher["EVENT_BUS_NAME"], "meshcustomers-local-bus");
+        // `!If [UseCognito, ...]`: locally JwtIssuer is empty, so the user pool's branch.
+        let authorizer = stack.function_environment("AuthorizerFunction").unwrap();
+        assert_eq!(
+            authorizer["JWT_ISSUER"],
+            "https://cognito-idp.eu-central-1.amazonaws.com/meshcustomers-local-UserPool"
+        );
         let mail = stack.function_environment("EmailSenderFunction").unwrap();
         assert_eq!(mail["EMAIL_FROM"], "no-reply@meshcustomers.localhost");
         assert_eq!(mail["PORTAL_BASE_URL"], "http://127.0.0.1:5173");
@@ -304,5 +351,27 @@ mod tests {
             "meshcustomers-local-bus ${Literal}"
         );
         assert!(stack.substitute("${Table.Arn}").is_err());
+    }
+
+    #[test]
+    fn if_follows_the_conditions_as_the_local_values_decide_them() {
+        let template = Template::parse(
+            "Parameters:\n  Issuer: {Type: String, Default: ''}\n  Mode: {Type: String, Default: a}\n\
+             Conditions:\n  Own: !Equals [!Ref Issuer, '']\n  NotOwn: !Not [!Condition Own]\n\
+             \x20 Both: !And [!Condition Own, !Equals [!Ref Mode, a]]\n  Either: !Or [!Condition NotOwn, !Equals [a, b]]\n\
+             Resources: {}\n",
+        )
+        .unwrap();
+        let secrets = SecretStore::in_memory();
+        let stack = LocalStack { template: &template, parameters: BTreeMap::new(), secrets: &secrets };
+        let choose = |condition: &str| {
+            let value: Value = serde_yaml::from_str(&format!("!If [{condition}, yes, no]")).unwrap();
+            stack.resolve(&value)
+        };
+        assert_eq!(choose("Own").as_deref(), Ok("yes"));
+        assert_eq!(choose("NotOwn").as_deref(), Ok("no"));
+        assert_eq!(choose("Both").as_deref(), Ok("yes"));
+        assert_eq!(choose("Either").as_deref(), Ok("no"));
+        assert!(choose("Missing").unwrap_err().contains("no condition Missing"));
     }
 }
