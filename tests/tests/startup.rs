@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 /// A value each variable refuses (blank reads as unset, which refuses required variables).
 fn bad_value(variable: &str) -> &'static str {
     match variable {
-        "TABLE_NAME" | "EVENT_BUS_NAME" | "CURSOR_SIGNING_KEY_SECRET_ARN" => " ",
+        "TABLE_NAME" | "EVENT_BUS_NAME" | "CURSOR_SIGNING_KEY_SECRET_ARN" | "JWT_ISSUER" | "JWT_AUDIENCE" => " ",
         "DEFAULT_PROJECT_QUOTA" => "lots",
         "DEFAULT_PARTNER_ID" => "a b",
         "INVITATION_TTL_HOURS" => "0",
