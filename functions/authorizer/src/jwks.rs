@@ -77,8 +77,8 @@ impl HttpJwks {
     /// `issuer` is the `iss` tokens carry; its keys are at `<issuer>/.well-known/jwks.json`, as for
     /// every Cognito user pool and the local issuer.
     pub fn new(issuer: &str) -> Self {
-        // reqwest's TLS is rustls without a built-in provider: aws-lc, the one the SDK uses. An
-        // `Err` means a provider is installed already, which serves as well.
+        // aws-lc, the provider the SDK uses, rather than the ring reqwest falls back to. An `Err`
+        // means a provider is installed already, which serves as well.
         let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
         let client = reqwest::Client::builder()
             .timeout(Duration::from_secs(3))
@@ -191,7 +191,7 @@ mod tests {
 
     #[test]
     fn the_https_client_builds_and_names_the_well_known_path() {
-        // rustls without a compiled-in provider choice: building must find aws-lc, not panic.
+        // rustls with two providers compiled in: building must pick one, not panic.
         let jwks = HttpJwks::new("https://cognito-idp.eu-central-1.amazonaws.com/pool/");
         assert_eq!(jwks.url, "https://cognito-idp.eu-central-1.amazonaws.com/pool/.well-known/jwks.json");
     }

@@ -6,6 +6,7 @@
 
 pub mod api_reference;
 pub mod cors;
+pub mod lambda_authorizer;
 pub mod payload;
 pub mod routes;
 
