@@ -70,9 +70,10 @@ fn customer_admin() -> Caller {
     Caller::user("bench-admin", "admin@bench-co.example").with("name", "Bench Admin")
 }
 
-/// An id of the bench's own for `purpose`'s `attempt`, so that requests can name what was seeded.
+/// An id of the bench's own for `purpose`'s `attempt` (fewer than 1,000), so that requests can
+/// name what was seeded.
 fn seeded_id(purpose: usize, attempt: usize) -> GeneratedId {
-    GeneratedId::parse(&format!("019bc1a0-0000-7000-8000-{:012}", 100 + purpose * 10 + attempt)).unwrap()
+    GeneratedId::parse(&format!("019bc1a0-0000-7000-8000-{:012}", 1000 + purpose * 1000 + attempt)).unwrap()
 }
 
 const TO_CANCEL: usize = 1;
