@@ -8,6 +8,7 @@ pub mod arm64_run;
 pub mod artifacts;
 pub mod cold_answer;
 pub mod cold_start;
+pub mod cost;
 pub mod event;
 pub mod first_request;
 pub mod invocations;
@@ -121,6 +122,7 @@ fn profile_of(binaries: &std::path::Path) -> &'static str {
 pub const SECTIONS: &[&str] = &[
     "cold-start",
     "cold-answer",
+    "cost",
     "overhead",
     "round-trips",
     "scale",
@@ -130,10 +132,13 @@ pub const SECTIONS: &[&str] = &[
     "arm64-run",
 ];
 
-async fn section_rows(name: &str, sizes: &Sizes) -> Vec<Row> {
+/// `earlier`: the rows of the sections run before in this run (the cost section prices the
+/// cold-answer section's durations).
+async fn section_rows(name: &str, sizes: &Sizes, earlier: &[Row]) -> Vec<Row> {
     match name {
         "cold-start" => cold_start::rows(sizes).await,
         "cold-answer" => cold_answer::rows(sizes).await,
+        "cost" => cost::rows(sizes, earlier).await,
         "overhead" => overhead::rows(sizes).await,
         "round-trips" => round_trips::rows().await,
         "scale" => scale::rows(sizes).await,
@@ -155,7 +160,7 @@ pub async fn run(sizes: &Sizes, only: &[String]) -> Report {
     for name in SECTIONS.iter().filter(|name| only.is_empty() || only.iter().any(|o| o == *name)) {
         eprintln!("bench: {name}…");
         let started = std::time::Instant::now();
-        let rows = section_rows(name, sizes).await;
+        let rows = section_rows(name, sizes, &report.rows).await;
         eprintln!("bench: {name} took {:.1} s", started.elapsed().as_secs_f64());
         report.rows.extend(rows);
     }
