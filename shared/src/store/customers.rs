@@ -8,7 +8,7 @@ use super::items::{
 };
 use super::keys::{self, Index, Key, entity};
 use super::pagination::{ListQuery, Page, PageQuery};
-use super::{Conflict, Expression, MAX_BATCH_KEYS, Store, StoreError};
+use super::{Changes, Conflict, Expression, MAX_BATCH_KEYS, Store, StoreError};
 use crate::domain::{
     Customer, CustomerIdentifier, CustomerRole, CustomerStatus, GeneratedId, Invitation, Membership, PartnerScope,
     Project, ProjectIdentifier, ServiceUser, TagCatalog, TagKey, UserId,
@@ -20,6 +20,7 @@ pub struct NewCustomer {
     pub customer: Customer,
     pub members: Vec<Membership>,
     pub invitations: Vec<Invitation>,
+    /// Its events (CUSTOMER_CREATED or CUSTOMER_REGISTERED, and USER_INVITED per invitation).
     pub events: Vec<DomainEvent>,
 }
 
@@ -50,53 +51,44 @@ pub struct CustomerFilter {
     pub prefix: Option<String>,
 }
 
-impl Store {
+impl Changes {
     /// Creates the customer, or fails with [`Conflict::IdentifierTaken`] when the identifier
     /// exists; one that starts PENDING_APPROVAL holds its registrant's one pending registration
     /// ([`Conflict::RegistrationPending`]).
-    #[tracing::instrument(skip_all, fields(customer = %new.customer.identifier))]
-    pub async fn create_customer(&self, new: NewCustomer) -> Result<(), StoreError> {
-        let mut changes = self.changes();
+    pub fn create_customer(&mut self, new: NewCustomer) -> Result<(), StoreError> {
         let admin_count = new.members.iter().filter(|member| member.is_admin()).count();
         let item = NewCustomerItem {
             item: CustomerItem::from(&new.customer),
             admin_count: u32::try_from(admin_count).map_err(|_| StoreError::Invariant("too many admins"))?,
         };
-        changes.insert(&item, Conflict::IdentifierTaken(new.customer.identifier.clone()))?;
+        self.insert(&item, Conflict::IdentifierTaken(new.customer.identifier.clone()))?;
         for member in &new.members {
-            changes.insert(&MemberItem::from(member), Conflict::AlreadyMember)?;
+            self.insert(&MemberItem::from(member), Conflict::AlreadyMember)?;
         }
         for address in MemberEmailItem::of(&new.members) {
-            changes.insert(&address, Conflict::Inconsistent("a new customer has a member address"))?;
+            self.insert(&address, Conflict::Inconsistent("a new customer has a member address"))?;
         }
         for invitation in &new.invitations {
             let pending = Conflict::InvitationPending(invitation.email.clone());
-            changes.insert(&InvitationItem::from(invitation), pending.clone())?;
-            changes.insert(&InvitationEmailItem::from(invitation), pending)?;
+            self.insert(&InvitationItem::from(invitation), pending.clone())?;
+            self.insert(&InvitationEmailItem::from(invitation), pending)?;
         }
         if let Some(addresses) = InvitationAddressesItem::of(&new.invitations) {
-            changes.insert(&addresses, Conflict::Inconsistent("a new customer has invitation addresses"))?;
+            self.insert(&addresses, Conflict::Inconsistent("a new customer has invitation addresses"))?;
         }
         if new.customer.status == CustomerStatus::PendingApproval {
-            changes.hold_pending_registration(&new.customer)?;
+            self.hold_pending_registration(&new.customer)?;
         }
         for event in new.events {
-            changes.record(event);
+            self.record(event);
         }
-        self.commit(changes).await
+        Ok(())
     }
 
-    /// Writes `after` over `before` in one transaction with its events, if the stored version is
-    /// still `before.version`, else [`Conflict::VersionMismatch`]. Only the attributes that differ
+    /// Writes `after` over `before` if the stored version is still `before.version`, else [`Conflict::VersionMismatch`]. Only the attributes that differ
     /// are written (index keys included), so attributes other writers keep on the item — counters
     /// such as `projectCount` — are never overwritten with what this writer read.
-    #[tracing::instrument(skip_all, fields(customer = %before.identifier, version = before.version))]
-    pub async fn update_customer(
-        &self,
-        before: &Customer,
-        after: &Customer,
-        events: Vec<DomainEvent>,
-    ) -> Result<(), StoreError> {
+    pub fn update_customer(&mut self, before: &Customer, after: &Customer) -> Result<(), StoreError> {
         if after.identifier != before.identifier || after.version != before.version + 1 {
             return Err(StoreError::Invariant("an update changes the identifier or skips a version"));
         }
@@ -104,30 +96,26 @@ impl Store {
             &items::to_item(CustomerItem::from(before))?,
             &items::to_item(CustomerItem::from(after))?,
         );
-        let mut changes = self.changes();
-        changes.update(
+        self.update(
             Key::customer(&before.identifier),
             update,
             Expression::version_is(before.version),
             Conflict::VersionMismatch { current_version: None },
         )?;
         if before.status == CustomerStatus::PendingApproval && after.status != CustomerStatus::PendingApproval {
-            changes.release_pending_registration(before)?;
+            self.release_pending_registration(before)?;
         }
-        for event in events {
-            changes.record(event);
-        }
-        self.commit(changes).await
+        Ok(())
     }
+}
 
-    /// The customer and the caller's membership role in it, read together in one round trip.
-    pub async fn customer_and_membership(
-        &self,
-        customer: &CustomerIdentifier,
-        user: &UserId,
-    ) -> Result<Option<(Customer, Option<CustomerRole>)>, StoreError> {
-        let found = self.customer_membership_and(customer, user, &Related::default()).await?;
-        Ok(found.map(|(customer, role, _)| (customer, role)))
+impl Store {
+    /// A whole customer written as one change of its own, for fixtures and seeding (routes make
+    /// customers through `crate::change`).
+    pub async fn create_customer(&self, new: NewCustomer) -> Result<(), StoreError> {
+        let mut changes = self.changes();
+        changes.create_customer(new)?;
+        self.commit(changes).await
     }
 
     /// The customer, the caller's membership role in it and what `related` names, read together
@@ -138,38 +126,14 @@ impl Store {
         user: &UserId,
         related: &Related<'_>,
     ) -> Result<Option<(Customer, Option<CustomerRole>, RelatedItems)>, StoreError> {
-        let found = self.customer_members_and(customer, &[user], related).await?;
+        let found = self.customer_with(customer, &[user], related).await?;
         Ok(found.map(|(customer, members, items)| (customer, members.first().map(|member| member.role), items)))
-    }
-
-    /// The customer, the caller's membership in it and one of its invitations (if they exist),
-    /// read together in one consistent BatchGetItem.
-    pub async fn customer_membership_and_invitation(
-        &self,
-        customer: &CustomerIdentifier,
-        user: &UserId,
-        invitation: GeneratedId,
-    ) -> Result<Option<(Customer, Option<Membership>, Option<Invitation>)>, StoreError> {
-        let related = Related { invitation: Some(invitation), ..Related::default() };
-        let found = self.customer_members_and(customer, &[user], &related).await?;
-        Ok(found.map(|(customer, members, items)| (customer, members.into_iter().next(), items.invitation)))
-    }
-
-    /// The customer and the memberships of `users` in it (those that exist), read together in one
-    /// consistent BatchGetItem.
-    pub async fn customer_with_members(
-        &self,
-        customer: &CustomerIdentifier,
-        users: &[&UserId],
-    ) -> Result<Option<(Customer, Vec<Membership>)>, StoreError> {
-        let found = self.customer_members_and(customer, users, &Related::default()).await?;
-        Ok(found.map(|(customer, members, _)| (customer, members)))
     }
 
     /// The customer, the memberships of `users` in it and what `related` names: whichever exist,
     /// read together in one consistent BatchGetItem.
     #[tracing::instrument(skip_all, fields(%customer, users = users.len(), tags = related.tags.len()))]
-    async fn customer_members_and(
+    pub async fn customer_with(
         &self,
         customer: &CustomerIdentifier,
         users: &[&UserId],

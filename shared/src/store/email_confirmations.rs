@@ -10,9 +10,8 @@ use chrono::{DateTime, Utc};
 
 use super::items::{self, EmailConfirmationItem};
 use super::keys::{self, Key};
-use super::{Conflict, Expression, Store, StoreError};
+use super::{Changes, Conflict, Expression, Store, StoreError};
 use crate::domain::{CustomerStatus, EmailConfirmation, TokenHash};
-use crate::events::DomainEvent;
 
 /// The customer item's attribute that names its current confirmation link.
 const CURRENT_LINK: &str = "emailConfirmationHash";
@@ -74,21 +73,16 @@ impl Store {
         let Some(item) = self.get_item(Key::email_confirmation(hash)).await? else { return Ok(None) };
         Ok(Some(serde_dynamo::from_item::<_, EmailConfirmationItem>(item)?.confirmation))
     }
+}
 
-    /// Uses the link, in one transaction with `event`: marks it used if it is not
+impl Changes {
+    /// Uses the link: marks it used if it is not
     /// ([`Conflict::ConfirmationUsed`]), and makes the customer ACTIVE if it still awaits
     /// confirmation with this link as its current one ([`Conflict::ConfirmationSuperseded`]).
     /// The customer is not read first: the conditions hold everything the change relies on, the
     /// managing partner (which the status index keys name) included.
-    #[tracing::instrument(skip_all, fields(customer = %confirmation.customer_id))]
-    pub async fn confirm_email(
-        &self,
-        confirmation: &EmailConfirmation,
-        now: DateTime<Utc>,
-        event: DomainEvent,
-    ) -> Result<(), StoreError> {
-        let mut changes = self.changes();
-        changes.update(
+    pub fn confirm_email(&mut self, confirmation: &EmailConfirmation, now: DateTime<Utc>) -> Result<(), StoreError> {
+        self.update(
             Key::email_confirmation(&confirmation.token_hash),
             Expression::new("SET usedAt = :usedAt").value(":usedAt", serde_dynamo::to_attribute_value(now)?),
             Expression::new("attribute_exists(pk) AND attribute_not_exists(usedAt)"),
@@ -96,7 +90,7 @@ impl Store {
         )?;
         let active = CustomerStatus::Active;
         let partner = &confirmation.managing_partner_id;
-        changes.update(
+        self.update(
             Key::customer(&confirmation.customer_id),
             Expression::new(
                 "SET #status = :active, gsi3pk = :gsi3pk, gsi4pk = :gsi4pk, #version = #version + :one REMOVE #current",
@@ -115,7 +109,6 @@ impl Store {
                 .value(":partner", AttributeValue::S(partner.to_string())),
             Conflict::ConfirmationSuperseded,
         )?;
-        changes.record(event);
-        self.commit(changes).await
+        Ok(())
     }
 }

@@ -77,8 +77,9 @@ impl Changes {
     }
 
     /// The change happens only if `user` still holds `role` in the customer: the membership its
-    /// authorization was decided on (else [`Conflict::AccessChanged`]).
-    pub fn require_role(
+    /// authorization was decided on (else [`Conflict::AccessChanged`]). The first condition of
+    /// the change, so that a caller who lost the role is told that rather than what it hid.
+    pub fn require_role_first(
         &mut self,
         customer: &CustomerIdentifier,
         user: &UserId,
@@ -87,7 +88,10 @@ impl Changes {
         let condition = Expression::new("#role = :role")
             .name("#role", "role")
             .value(":role", AttributeValue::S(role.as_str().to_owned()));
-        self.check(Key::member(customer, user), condition, Conflict::AccessChanged)
+        self.check(Key::member(customer, user), condition, Conflict::AccessChanged)?;
+        let check = self.pop_last().ok_or(StoreError::Invariant("a check was not added"))?;
+        self.put_first(check);
+        Ok(())
     }
 
     /// Adds `delta` to the customer's `adminCount`; taking one away needs `adminCount > 1`.

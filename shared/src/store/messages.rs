@@ -13,11 +13,9 @@ use std::collections::{BTreeSet, HashMap};
 use super::items::{self, ACKNOWLEDGED_INBOX_TTL, InboxItem, Item, MemberItem, MessageItem};
 use super::keys::{self, Key, MEMBER_PREFIX, MESSAGE_PREFIX, entity};
 use super::pagination::{ListQuery, Page, PageQuery};
-use super::{Conflict, Expression, Store, StoreError};
-use crate::domain::{
-    CustomerIdentifier, CustomerStatus, GeneratedId, InboxEntry, Membership, Message, MessageMode, UserId,
-};
-use crate::events::{DomainEvent, rfc3339_millis};
+use super::{Changes, Conflict, Expression, Store, StoreError};
+use crate::domain::{CustomerIdentifier, GeneratedId, InboxEntry, Membership, Message, MessageMode, UserId};
+use crate::events::rfc3339_millis;
 
 /// DynamoDB's limit on keys in one BatchGetItem.
 const MAX_BATCH_KEYS: usize = 100;
@@ -29,27 +27,7 @@ pub enum Delivery {
     AlreadyDelivered,
 }
 
-/// What an acknowledgement found.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Acknowledgement {
-    /// Recorded now; for SINGLE_READ, this acknowledgement resolved it for everyone.
-    Recorded { resolved: bool },
-    /// Acknowledged before by this recipient, or (SINGLE_READ) resolved by another: nothing written.
-    AlreadyDone,
-}
-
 impl Store {
-    /// Writes a new message with its MESSAGE_SENT event.
-    #[tracing::instrument(skip_all, fields(customer = %message.customer_id, message = %message.message_id))]
-    pub async fn send_message(&self, message: &Message, event: DomainEvent) -> Result<(), StoreError> {
-        let mut changes = self.changes();
-        // Only an ACTIVE customer is sent messages, decided by the write.
-        changes.require_status(&message.customer_id, &[CustomerStatus::Active])?;
-        changes.insert(&MessageItem::from(message), Conflict::Inconsistent("a message id was used twice"))?;
-        changes.record(event);
-        self.commit(changes).await
-    }
-
     pub async fn message(
         &self,
         customer: &CustomerIdentifier,
@@ -180,24 +158,22 @@ impl Store {
         let Some(item) = self.get_item(Key::inbox(user, message)).await? else { return Ok(None) };
         Ok(Some(serde_dynamo::from_item(item)?))
     }
+}
 
-    /// Acknowledges `entry` for its recipient in one transaction with its event: the entry
+impl Changes {
+    /// A new message. Only an ACTIVE customer is sent messages: the change requires that status
+    /// ([`Changes::require_status`]).
+    pub fn send_message(&mut self, message: &Message) -> Result<(), StoreError> {
+        self.insert(&MessageItem::from(message), Conflict::Inconsistent("a message id was used twice"))
+    }
+
+    /// Acknowledges `entry` for its recipient: the entry
     /// marked (it then expires), the message's count, and for SINGLE_READ the resolution, which
-    /// exactly one of concurrent acknowledgements gets. The recipient must still be a member.
-    #[tracing::instrument(skip_all, fields(message = %entry.message_id))]
-    pub async fn acknowledge(
-        &self,
-        entry: &InboxItem,
-        now: DateTime<Utc>,
-        event: impl FnOnce(bool) -> DomainEvent,
-    ) -> Result<Acknowledgement, StoreError> {
+    /// exactly one of concurrent acknowledgements gets ([`Conflict::AlreadyResolved`] for the others;
+    /// [`Conflict::AlreadyAcknowledged`] for a repeat). The recipient must still be a member.
+    pub fn acknowledge(&mut self, entry: &InboxItem, now: DateTime<Utc>) -> Result<(), StoreError> {
         let resolves = entry.mode == MessageMode::SingleRead;
-        let mut changes = self.changes();
-        changes.check(
-            Key::member(&entry.customer_id, &entry.user_id),
-            Expression::present(),
-            Conflict::NotRecipient,
-        )?;
+        self.check(Key::member(&entry.customer_id, &entry.user_id), Expression::present(), Conflict::NotRecipient)?;
         let mark = Expression::new("SET #acknowledgedAt = :now, #ttl = :ttl")
             .name("#acknowledgedAt", "acknowledgedAt")
             .name("#ttl", "ttl")
@@ -205,7 +181,7 @@ impl Store {
             .value(":ttl", AttributeValue::N((now + ACKNOWLEDGED_INBOX_TTL).timestamp().to_string()));
         let unacknowledged = Expression::new("attribute_exists(pk) AND attribute_not_exists(#acknowledgedAt)")
             .name("#acknowledgedAt", "acknowledgedAt");
-        changes.update(entry.key.clone(), mark, unacknowledged, Conflict::AlreadyAcknowledged)?;
+        self.update(entry.key.clone(), mark, unacknowledged, Conflict::AlreadyAcknowledged)?;
         let message = Key::message(&entry.customer_id, entry.message_id);
         let count = if resolves {
             Expression::new("SET #resolvedBy = :user, #resolvedAt = :now ADD #acknowledgedCount :one")
@@ -226,15 +202,8 @@ impl Store {
         } else {
             Expression::present()
         };
-        changes.update(message, count, condition, Conflict::AlreadyResolved)?;
-        changes.record(event(resolves));
-        match self.commit(changes).await {
-            Ok(()) => Ok(Acknowledgement::Recorded { resolved: resolves }),
-            Err(StoreError::Conflict(Conflict::AlreadyAcknowledged | Conflict::AlreadyResolved)) => {
-                Ok(Acknowledgement::AlreadyDone)
-            }
-            Err(error) => Err(error),
-        }
+        self.update(message, count, condition, Conflict::AlreadyResolved)?;
+        Ok(())
     }
 }
 

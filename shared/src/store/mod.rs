@@ -32,7 +32,7 @@ pub use error::StoreError;
 pub use history::{HistoryEntry, HistoryFilter, Recorded};
 use items::Item;
 pub use keys::{Index, Key};
-pub use messages::{Acknowledgement, Delivery};
+pub use messages::Delivery;
 pub use pagination::{MAX_FILTERED_READ, Page, PageQuery};
 pub use registrations::PendingCustomer;
 use transaction::built;

@@ -149,55 +149,6 @@ impl Store {
         Ok(Some(PendingCustomer { customer, members, others }))
     }
 
-    /// Removes the pending customer as read, with its CUSTOMER_REJECTED event, in one
-    /// transaction: [`Conflict::VersionMismatch`] when the customer changed since (approved,
-    /// say), [`Conflict::PendingCustomerChanged`] when another item of it did (read again).
-    #[tracing::instrument(skip_all, fields(customer = %pending.customer.identifier))]
-    pub async fn remove_pending_customer(
-        &self,
-        pending: &PendingCustomer,
-        event: DomainEvent,
-    ) -> Result<(), StoreError> {
-        let customer = &pending.customer;
-        if pending.others.len() > MAX_PENDING_ITEMS {
-            return Err(StoreError::Invariant("a pending customer holds more items than one removal takes"));
-        }
-        let mut changes = self.changes();
-        let still_pending = Expression::version_is(customer.version).and(
-            Expression::new("#status = :pending")
-                .name("#status", "status")
-                .value(":pending", AttributeValue::S(CustomerStatus::PendingApproval.as_str().to_owned())),
-        );
-        changes.delete(
-            Key::customer(&customer.identifier),
-            still_pending,
-            Conflict::VersionMismatch { current_version: None },
-        )?;
-        for (key, recorded) in &pending.others {
-            let unchanged = match recorded {
-                // An outbox item whose history entry was written since the read: that entry is
-                // not among the items read, so read again.
-                Some(false) => Expression::new("attribute_exists(pk) AND attribute_not_exists(#recorded)")
-                    .name("#recorded", HISTORY_RECORDED),
-                _ => Expression::present(),
-            };
-            changes.delete(key.clone(), unchanged, Conflict::PendingCustomerChanged)?;
-        }
-        changes.release_pending_registration(customer)?;
-        let rejected_at = rfc3339_millis::format(&event.occurred_at);
-        let mark = RejectionItem {
-            key: Key::rejection(&customer.identifier, &rejected_at, event.event_id),
-            entity: entity::REJECTION.to_owned(),
-            customer_id: customer.identifier.clone(),
-            event_id: event.event_id.to_string(),
-            registered_at: customer.created_at,
-            rejected_at: event.occurred_at,
-        };
-        changes.insert(&mark, Conflict::Inconsistent("a rejection mark was written twice"))?;
-        changes.record(event);
-        self.commit(changes).await
-    }
-
     /// Whether a registration with this identifier was removed at or after `occurred_at`: an
     /// event of the customer that occurred then belongs to the removed one.
     pub(crate) async fn removed_since(
@@ -275,6 +226,51 @@ fn key_of(item: &Item) -> Result<Key, StoreError> {
             .ok_or(StoreError::Invariant("an item without its key"))
     };
     Ok(Key { pk: attribute("pk")?, sk: attribute("sk")? })
+}
+
+impl Changes {
+    /// Removes the pending customer as read, with its CUSTOMER_REJECTED event, in one
+    /// transaction: [`Conflict::VersionMismatch`] when the customer changed since (approved,
+    /// say), [`Conflict::PendingCustomerChanged`] when another item of it did (read again).
+    pub fn remove_pending_customer(&mut self, pending: &PendingCustomer, event: DomainEvent) -> Result<(), StoreError> {
+        let customer = &pending.customer;
+        if pending.others.len() > MAX_PENDING_ITEMS {
+            return Err(StoreError::Invariant("a pending customer holds more items than one removal takes"));
+        }
+        let still_pending = Expression::version_is(customer.version).and(
+            Expression::new("#status = :pending")
+                .name("#status", "status")
+                .value(":pending", AttributeValue::S(CustomerStatus::PendingApproval.as_str().to_owned())),
+        );
+        self.delete(
+            Key::customer(&customer.identifier),
+            still_pending,
+            Conflict::VersionMismatch { current_version: None },
+        )?;
+        for (key, recorded) in &pending.others {
+            let unchanged = match recorded {
+                // An outbox item whose history entry was written since the read: that entry is
+                // not among the items read, so read again.
+                Some(false) => Expression::new("attribute_exists(pk) AND attribute_not_exists(#recorded)")
+                    .name("#recorded", HISTORY_RECORDED),
+                _ => Expression::present(),
+            };
+            self.delete(key.clone(), unchanged, Conflict::PendingCustomerChanged)?;
+        }
+        self.release_pending_registration(customer)?;
+        let rejected_at = rfc3339_millis::format(&event.occurred_at);
+        let mark = RejectionItem {
+            key: Key::rejection(&customer.identifier, &rejected_at, event.event_id),
+            entity: entity::REJECTION.to_owned(),
+            customer_id: customer.identifier.clone(),
+            event_id: event.event_id.to_string(),
+            registered_at: customer.created_at,
+            rejected_at: event.occurred_at,
+        };
+        self.insert(&mark, Conflict::Inconsistent("a rejection mark was written twice"))?;
+        self.record(event);
+        Ok(())
+    }
 }
 
 #[cfg(test)]

@@ -11,10 +11,9 @@ use chrono::{DateTime, Utc};
 
 use super::items::{RetiredTagItem, TagDefinitionItem};
 use super::keys::{self, Key, TAG_DEFINITION_PREFIX, entity};
-use super::{Conflict, Expression, Store, StoreError};
+use super::{Changes, Conflict, Expression, Store, StoreError};
 use crate::domain::tags::limits;
 use crate::domain::{TagDefinition, TagKey};
-use crate::events::DomainEvent;
 
 impl Store {
     /// The definitions in use, by key: one consistent Query of their sort-key range.
@@ -37,77 +36,56 @@ impl Store {
             .transpose()
             .map_err(StoreError::from)
     }
+}
 
+impl Changes {
     /// Defines a new tag, if its key was never defined and fewer than the bound are in use.
-    #[tracing::instrument(skip_all, fields(key = %definition.key))]
-    pub async fn create_tag_definition(
-        &self,
-        definition: &TagDefinition,
-        event: DomainEvent,
-    ) -> Result<(), StoreError> {
-        let mut changes = self.changes();
-        changes.insert(&TagDefinitionItem::from(definition), Conflict::TagKeyTaken(definition.key.clone()))?;
-        changes.check(
+    pub fn create_tag_definition(&mut self, definition: &TagDefinition) -> Result<(), StoreError> {
+        self.insert(&TagDefinitionItem::from(definition), Conflict::TagKeyTaken(definition.key.clone()))?;
+        self.check(
             Key::retired_tag(&definition.key),
             Expression::absent(),
             Conflict::TagKeyRetired(definition.key.clone()),
         )?;
         let max = AttributeValue::N(limits::MAX_DEFINITIONS.to_string());
-        changes.update(
+        self.update(
             Key::tag_definition_count(),
             count_change("if_not_exists(#count, :zero) + :one"),
             Expression::new("attribute_not_exists(#count) OR #count < :max").name("#count", "count").value(":max", max),
             Conflict::TooManyTagDefinitions,
         )?;
-        changes.record(event);
-        self.commit(changes).await
+        Ok(())
     }
 
     /// Replaces a definition, if its stored version is still `before.version`.
-    #[tracing::instrument(skip_all, fields(key = %after.key, version = before.version))]
-    pub async fn replace_tag_definition(
-        &self,
-        before: &TagDefinition,
-        after: &TagDefinition,
-        event: DomainEvent,
-    ) -> Result<(), StoreError> {
+    pub fn replace_tag_definition(&mut self, before: &TagDefinition, after: &TagDefinition) -> Result<(), StoreError> {
         if after.key != before.key || after.version != before.version + 1 {
             return Err(StoreError::Invariant("a replacement changes the key or skips a version"));
         }
-        let mut changes = self.changes();
-        changes.put(
+        self.put(
             &TagDefinitionItem::from(after),
             Expression::version_is(before.version),
             Conflict::VersionMismatch { current_version: None },
         )?;
-        changes.record(event);
-        self.commit(changes).await
+        Ok(())
     }
 
     /// Deletes a definition (if its stored version is still `definition.version`) and retires its
     /// key. Customers' values stay where they are: nothing is scanned or rewritten.
-    #[tracing::instrument(skip_all, fields(key = %definition.key, version = definition.version))]
-    pub async fn retire_tag_definition(
-        &self,
-        definition: &TagDefinition,
-        at: DateTime<Utc>,
-        event: DomainEvent,
-    ) -> Result<(), StoreError> {
-        let mut changes = self.changes();
-        changes.delete(
+    pub fn retire_tag_definition(&mut self, definition: &TagDefinition, at: DateTime<Utc>) -> Result<(), StoreError> {
+        self.delete(
             Key::tag_definition(&definition.key),
             Expression::version_is(definition.version),
             Conflict::VersionMismatch { current_version: None },
         )?;
-        changes.insert(&RetiredTagItem::new(definition, at), Conflict::TagKeyRetired(definition.key.clone()))?;
-        changes.update(
+        self.insert(&RetiredTagItem::new(definition, at), Conflict::TagKeyRetired(definition.key.clone()))?;
+        self.update(
             Key::tag_definition_count(),
             count_change("#count - :one"),
             Expression::new("#count > :zero").name("#count", "count"),
             Conflict::Inconsistent("no tag definition is counted, yet one is deleted"),
         )?;
-        changes.record(event);
-        self.commit(changes).await
+        Ok(())
     }
 }
 

@@ -290,6 +290,25 @@ impl Changes {
         Ok(())
     }
 
+    /// Whether the change writes or checks the item at `key`.
+    pub fn writes_to(&self, key: &Key) -> bool {
+        let key = key.clone().into_attributes();
+        self.writes.iter().any(|(write, _)| target(write).as_ref() == Some(&key))
+    }
+
+    /// Takes back the last write (its key was not the status guard's).
+    pub(super) fn pop_last(&mut self) -> Option<(TransactWriteItem, Conflict)> {
+        self.writes.pop()
+    }
+
+    /// Makes `write` the change's first: DynamoDB's answer names the first failed condition.
+    pub(super) fn put_first(&mut self, write: (TransactWriteItem, Conflict)) {
+        self.writes.insert(0, write);
+        if let Some(guard) = self.status_guard.as_mut() {
+            guard.index += 1;
+        }
+    }
+
     pub fn record(&mut self, event: DomainEvent) {
         self.events.push(event);
     }
