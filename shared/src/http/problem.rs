@@ -581,13 +581,6 @@ mod tests {
     }
 
     #[test]
-    fn gone_is_410() {
-        let response = ApiError::Gone { problem_type: "link-used", detail: "the link was used".into() }.into_response();
-        assert_eq!(response.status(), 410);
-        assert_eq!(body(&response)["type"], "link-used");
-    }
-
-    #[test]
     fn unavailability_is_503_with_retry_after() {
         let throttled = aws_sdk_dynamodb::types::error::ThrottlingException::builder().message("slow down").build();
         let error = StoreError::Unavailable(Box::new(aws_sdk_dynamodb::Error::ThrottlingException(throttled)));
