@@ -1,19 +1,97 @@
 //! Customers: creation (with members, invitations and events, atomically), reads and lists.
 
 use aws_sdk_dynamodb::types::AttributeValue;
+use serde::{Deserialize, Serialize};
 
-use super::items::{
-    self, CustomerItem, InvitationAddressesItem, InvitationEmailItem, InvitationItem, MemberEmailItem, MemberItem,
-    NewCustomerItem, ProjectItem, RetiredTagItem, ServiceUserItem, TagDefinitionItem,
-};
-use super::keys::{self, Index, Key, entity};
+use super::invitations::InvitationAddressesItem;
+use super::invitations::InvitationEmailItem;
+use super::invitations::InvitationItem;
+use super::items;
+use super::keys::{self, CUSTOMER_SK, Index, Key, customer_pk, entity};
+use super::members::MemberEmailItem;
+use super::members::MemberItem;
 use super::pagination::{ListQuery, Page, PageQuery};
+use super::projects::ProjectItem;
+use super::projects::ServiceUserItem;
+use super::tag_definitions::RetiredTagItem;
+use super::tag_definitions::TagDefinitionItem;
 use super::{Changes, Conflict, Expression, MAX_BATCH_KEYS, Store, StoreError};
 use crate::domain::{
     Customer, CustomerIdentifier, CustomerRole, CustomerStatus, GeneratedId, Invitation, Membership, PartnerScope,
     Project, ProjectIdentifier, ServiceUser, TagCatalog, TagKey, UserId,
 };
 use crate::events::DomainEvent;
+
+/// This entity's keys.
+impl Key {
+    pub fn customer(customer: &CustomerIdentifier) -> Self {
+        Self { pk: customer_pk(customer), sk: CUSTOMER_SK.to_owned() }
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CustomerItem {
+    #[serde(flatten)]
+    pub key: Key,
+    pub entity: String,
+    /// A partner's customers, by identifier.
+    pub gsi1pk: String,
+    pub gsi1sk: String,
+    /// Every customer, by identifier (platform admins).
+    pub gsi2pk: String,
+    pub gsi2sk: String,
+    /// A partner's customers in one status, by identifier.
+    pub gsi3pk: String,
+    pub gsi3sk: String,
+    /// Every customer in one status, by identifier.
+    pub gsi4pk: String,
+    pub gsi4sk: String,
+    /// Lowercase display name, for prefix search.
+    pub search_name: String,
+    #[serde(flatten)]
+    pub customer: Customer,
+}
+
+impl From<&Customer> for CustomerItem {
+    fn from(customer: &Customer) -> Self {
+        let by_identifier = keys::customer_sort_key(customer.identifier.as_str());
+        Self {
+            key: Key::customer(&customer.identifier),
+            entity: entity::CUSTOMER.to_owned(),
+            gsi1pk: keys::partner_customers(&customer.managing_partner_id),
+            gsi1sk: by_identifier.clone(),
+            gsi2pk: keys::all_customers(),
+            gsi2sk: by_identifier.clone(),
+            gsi3pk: keys::partner_customers_in_status(&customer.managing_partner_id, customer.status),
+            gsi3sk: by_identifier.clone(),
+            gsi4pk: keys::all_customers_in_status(customer.status),
+            gsi4sk: by_identifier,
+            search_name: customer.display_name.search_key(),
+            customer: customer.clone(),
+        }
+    }
+}
+
+/// The customer item as creation writes it: [`CustomerItem`] and the counter of its CUSTOMER_ADMIN
+/// members. The counter is no part of [`Customer`]: from then on only membership changes keep it,
+/// each in its own transaction (`ADD`; a decrement only while `adminCount > 1`), and a customer
+/// change ([`super::Store::update_customer`], which writes what differs between two
+/// `CustomerItem`s) never touches it.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NewCustomerItem {
+    #[serde(flatten)]
+    pub item: CustomerItem,
+    pub admin_count: u32,
+}
+
+/// The attribute that counts a customer's CUSTOMER_ADMIN members, on its customer item.
+pub const ADMIN_COUNT: &str = "adminCount";
+
+/// The attribute that counts a customer's projects, on its customer item: kept by the project
+/// slot reservation alone, never by a customer change (see `store::projects`).
+pub const PROJECT_COUNT: &str = "projectCount";
 
 /// A customer to be created, with what comes into being with it.
 pub struct NewCustomer {
@@ -310,8 +388,8 @@ mod tests {
             .filter_map(|placeholder| expression.attribute_name(&placeholder))
             .collect();
         assert!(names.contains(&"displayName") && names.contains(&"tags"), "{names:?}");
-        assert!(!names.contains(&items::ADMIN_COUNT), "{names:?}");
-        assert!(!expression.text().contains(items::ADMIN_COUNT), "{}", expression.text());
+        assert!(!names.contains(&ADMIN_COUNT), "{names:?}");
+        assert!(!expression.text().contains(ADMIN_COUNT), "{}", expression.text());
     }
 
     #[test]
@@ -323,5 +401,35 @@ mod tests {
         assert_eq!(expression.attribute_name("#set0"), Some("displayName"));
         assert_eq!(expression.attribute_name("#set1"), Some("version"));
         assert_eq!(expression.attribute_name("#remove0"), Some("tags"));
+    }
+}
+
+/// Golden items: every attribute of each item kind, so a layout change is a deliberate one.
+#[cfg(test)]
+mod golden {
+    use super::*;
+
+    use crate::store::items::golden::*;
+
+    use serde_json::json;
+
+    #[test]
+    fn customer_item() {
+        let mut expected = json!({
+            "pk": {"S": "CUSTOMER#acme"}, "sk": {"S": "CUSTOMER"}, "entity": {"S": "CUSTOMER"},
+            "gsi1pk": {"S": "PARTNER#globex"}, "gsi1sk": {"S": "CUSTOMER#acme"},
+            "gsi2pk": {"S": "CUSTOMERS"}, "gsi2sk": {"S": "CUSTOMER#acme"},
+            "gsi3pk": {"S": "PARTNER#globex#STATUS#ACTIVE"}, "gsi3sk": {"S": "CUSTOMER#acme"},
+            "gsi4pk": {"S": "CUSTOMERS#STATUS#ACTIVE"}, "gsi4sk": {"S": "CUSTOMER#acme"},
+            "searchName": {"S": "acme corp"},
+            "identifier": {"S": "acme"}, "displayName": {"S": "Acme Corp"}, "status": {"S": "ACTIVE"},
+            "managingPartnerId": {"S": "globex"}, "projectQuota": {"N": "5"}, "projectCount": {"N": "2"},
+            "tags": {"M": {"costCenter": {"L": [{"S": "1234"}]}}},
+            "createdAt": {"S": "2026-01-15T11:30:00Z"}, "createdBy": {"S": "u1"}, "version": {"N": "1"}
+        });
+        assert_eq!(stored(CustomerItem::from(&customer())), expected);
+        // Creation adds the admin counter; the item every later change diffs never has it.
+        expected[ADMIN_COUNT] = json!({"N": "2"});
+        assert_eq!(stored(NewCustomerItem { item: CustomerItem::from(&customer()), admin_count: 2 }), expected);
     }
 }

@@ -7,15 +7,93 @@
 use crate::sdk::SendBoxed;
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::types::AttributeValue;
+use chrono::Duration;
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeSet, HashMap};
 
-use super::items::{self, ACKNOWLEDGED_INBOX_TTL, InboxItem, Item, MemberItem, MessageItem};
-use super::keys::{self, Key, MEMBER_PREFIX, MESSAGE_PREFIX, entity};
+use super::items::{self, Item};
+use super::keys::{self, Key, MEMBER_PREFIX, MESSAGE_PREFIX, customer_pk, entity, inbox_pk};
+use super::members::MemberItem;
 use super::pagination::{ListQuery, Page, PageQuery};
 use super::{Changes, Conflict, Expression, Store, StoreError};
 use crate::domain::{CustomerIdentifier, GeneratedId, InboxEntry, Membership, Message, MessageMode, UserId};
 use crate::events::rfc3339_millis;
+
+/// This entity's keys.
+impl Key {
+    /// A message sent to the customer's members: newest first when read backwards (v7 ids sort by time).
+    pub fn message(customer: &CustomerIdentifier, message: GeneratedId) -> Self {
+        Self { pk: customer_pk(customer), sk: format!("{MESSAGE_PREFIX}{message}") }
+    }
+
+    /// One recipient's copy of a message, in the recipient's inbox across all their customers.
+    pub fn inbox(user: &UserId, message: GeneratedId) -> Self {
+        Self { pk: inbox_pk(user), sk: format!("{MESSAGE_PREFIX}{message}") }
+    }
+}
+
+/// A message sent to a customer's members. Its counters (`acknowledgedCount`, `recipientCount`)
+/// and the SINGLE_READ resolution are updated in place by acknowledgements and the fan-out.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MessageItem {
+    #[serde(flatten)]
+    pub key: Key,
+    pub entity: String,
+    #[serde(flatten)]
+    pub message: Message,
+}
+
+impl From<&Message> for MessageItem {
+    fn from(message: &Message) -> Self {
+        Self {
+            key: Key::message(&message.customer_id, message.message_id),
+            entity: entity::MESSAGE.to_owned(),
+            message: message.clone(),
+        }
+    }
+}
+
+/// How long an acknowledged inbox entry is kept before DynamoDB's TTL removes it.
+pub const ACKNOWLEDGED_INBOX_TTL: Duration = Duration::days(30);
+
+/// One recipient's copy of a message: enough to find the message and to acknowledge it. What
+/// it shows (text, sender, whether it is resolved) is read from the message itself.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InboxItem {
+    #[serde(flatten)]
+    pub key: Key,
+    pub entity: String,
+    pub user_id: UserId,
+    pub customer_id: CustomerIdentifier,
+    pub message_id: GeneratedId,
+    pub mode: MessageMode,
+    #[serde(with = "rfc3339_millis")]
+    pub sent_at: DateTime<Utc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acknowledged_at: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ttl: Option<i64>,
+}
+
+impl InboxItem {
+    /// `user`'s copy of `message`, not yet acknowledged.
+    pub fn new(message: &Message, user: &UserId) -> Self {
+        Self {
+            key: Key::inbox(user, message.message_id),
+            entity: entity::INBOX.to_owned(),
+            user_id: user.clone(),
+            customer_id: message.customer_id.clone(),
+            message_id: message.message_id,
+            mode: message.mode,
+            sent_at: message.sent_at,
+            acknowledged_at: None,
+            ttl: None,
+        }
+    }
+}
 
 /// DynamoDB's limit on keys in one BatchGetItem.
 const MAX_BATCH_KEYS: usize = 100;
@@ -209,4 +287,59 @@ impl Changes {
 
 fn entity_of(item: &Item) -> Option<&str> {
     item.get("entity").and_then(|entity| entity.as_s().ok()).map(String::as_str)
+}
+
+/// Golden items: every attribute of each item kind, so a layout change is a deliberate one.
+#[cfg(test)]
+mod golden {
+    use super::*;
+    use crate::domain::{MessageText, Sender};
+    use crate::store::items::golden::*;
+    use serde_json::json;
+
+    fn message() -> Message {
+        Message {
+            message_id: GeneratedId::parse("019bc165-0000-7000-8000-0000000000bb").unwrap(),
+            customer_id: acme(),
+            text: MessageText::parse("Maintenance tonight").unwrap(),
+            mode: MessageMode::SingleRead,
+            sender: Sender { user_id: UserId::parse("ops").unwrap(), email: None },
+            sent_at: at(),
+            recipient_count: None,
+            acknowledged_count: 0,
+            resolved_by: None,
+            resolved_at: None,
+        }
+    }
+
+    /// `resolvedBy` is stored as NULL until resolved: the acknowledgement's condition for
+    /// SINGLE_READ (`attribute_type(resolvedBy, NULL)`) relies on it.
+    #[test]
+    fn message_item() {
+        assert_eq!(
+            stored(MessageItem::from(&message())),
+            json!({
+                "pk": {"S": "CUSTOMER#acme"}, "sk": {"S": "MESSAGE#019bc165-0000-7000-8000-0000000000bb"},
+                "entity": {"S": "MESSAGE"}, "messageId": {"S": "019bc165-0000-7000-8000-0000000000bb"},
+                "customerId": {"S": "acme"}, "text": {"S": "Maintenance tonight"}, "mode": {"S": "SINGLE_READ"},
+                "sender": {"M": {"userId": {"S": "ops"}, "email": {"NULL": true}}},
+                "sentAt": {"S": "2026-01-15T11:30:00Z"}, "recipientCount": {"NULL": true},
+                "acknowledgedCount": {"N": "0"}, "resolvedBy": {"NULL": true}, "resolvedAt": {"NULL": true}
+            })
+        );
+    }
+
+    #[test]
+    fn inbox_item() {
+        let user = UserId::parse("u2").unwrap();
+        assert_eq!(
+            stored(InboxItem::new(&message(), &user)),
+            json!({
+                "pk": {"S": "INBOX#u2"}, "sk": {"S": "MESSAGE#019bc165-0000-7000-8000-0000000000bb"},
+                "entity": {"S": "INBOX"}, "userId": {"S": "u2"}, "customerId": {"S": "acme"},
+                "messageId": {"S": "019bc165-0000-7000-8000-0000000000bb"}, "mode": {"S": "SINGLE_READ"},
+                "sentAt": {"S": "2026-01-15T11:30:00.000Z"}
+            })
+        );
+    }
 }

@@ -10,16 +10,34 @@
 //! arriving late is not written into the partition a later customer owns: see
 //! [`Store::record_history`].
 
+use crate::domain::GeneratedId;
 use crate::sdk::SendBoxed;
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::items::{CustomerItem, Item, MemberItem};
-use super::keys::{self, Index, Key, entity};
+use super::customers::CustomerItem;
+use super::items::Item;
+use super::keys::{self, Index, Key, REJECTION_PREFIX, entity, rejections_pk};
+use super::members::MemberItem;
 use super::{Changes, Conflict, Expression, Store, StoreError};
 use crate::domain::{Customer, CustomerIdentifier, CustomerStatus, Membership, UserId};
 use crate::events::{DomainEvent, rfc3339_millis};
+
+/// This entity's keys.
+impl Key {
+    /// The registrant's one registration waiting for approval (held while it is PENDING_APPROVAL).
+    pub fn pending_registration(user: &UserId) -> Self {
+        Self { pk: format!("PENDING_REGISTRATION#{user}"), sk: "PENDING_REGISTRATION".to_owned() }
+    }
+
+    /// Left by a declined registration in its identifier's rejections partition: events of the
+    /// removed customer that reach the audit writer late are recognised by it and not recorded
+    /// in the partition a later customer with the identifier owns.
+    pub fn rejection(customer: &CustomerIdentifier, rejected_at: &str, event: GeneratedId) -> Self {
+        Self { pk: rejections_pk(customer), sk: format!("{REJECTION_PREFIX}{rejected_at}#{event}") }
+    }
+}
 
 /// The attribute the audit writer sets on an outbox item once its history entry is written.
 pub(crate) const HISTORY_RECORDED: &str = "historyRecorded";

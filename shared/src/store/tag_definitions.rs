@@ -8,12 +8,75 @@
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 
-use super::items::{RetiredTagItem, TagDefinitionItem};
-use super::keys::{self, Key, TAG_DEFINITION_PREFIX, entity};
+use super::keys::{self, Key, TAG_DEFINITION_PREFIX, TAG_DEFINITIONS_PK, entity};
 use super::{Changes, Conflict, Expression, Store, StoreError};
 use crate::domain::tags::limits;
 use crate::domain::{TagDefinition, TagKey};
+
+/// This entity's keys.
+impl Key {
+    pub fn tag_definition(key: &TagKey) -> Self {
+        Self { pk: TAG_DEFINITIONS_PK.to_owned(), sk: format!("{TAG_DEFINITION_PREFIX}{key}") }
+    }
+
+    /// Exists once a definition was deleted: its key is never defined again. Outside the
+    /// definitions' sort-key range, so reading the definitions never reads these.
+    pub fn retired_tag(key: &TagKey) -> Self {
+        Self { pk: TAG_DEFINITIONS_PK.to_owned(), sk: format!("RETIRED#{key}") }
+    }
+
+    /// How many definitions are in use: the bound on them holds under concurrent creations.
+    pub fn tag_definition_count() -> Self {
+        Self { pk: TAG_DEFINITIONS_PK.to_owned(), sk: "COUNT".to_owned() }
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TagDefinitionItem {
+    #[serde(flatten)]
+    pub key: Key,
+    pub entity: String,
+    #[serde(flatten)]
+    pub definition: TagDefinition,
+}
+
+impl From<&TagDefinition> for TagDefinitionItem {
+    fn from(definition: &TagDefinition) -> Self {
+        Self {
+            key: Key::tag_definition(&definition.key),
+            entity: entity::TAG_DEFINITION.to_owned(),
+            definition: definition.clone(),
+        }
+    }
+}
+
+/// A deleted definition, as it was when deleted: its key is never defined again, and customers'
+/// values stored under it can still be removed by whoever could write it.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RetiredTagItem {
+    #[serde(flatten)]
+    pub key: Key,
+    pub entity: String,
+    #[serde(flatten)]
+    pub definition: TagDefinition,
+    #[serde(with = "crate::events::rfc3339_millis")]
+    pub retired_at: DateTime<Utc>,
+}
+
+impl RetiredTagItem {
+    pub fn new(definition: &TagDefinition, retired_at: DateTime<Utc>) -> Self {
+        Self {
+            key: Key::retired_tag(&definition.key),
+            entity: entity::RETIRED_TAG.to_owned(),
+            definition: definition.clone(),
+            retired_at,
+        }
+    }
+}
 
 impl Store {
     /// The definitions in use, by key: one consistent Query of their sort-key range.
@@ -101,4 +164,48 @@ fn count_change(value: &str) -> Expression {
 
 fn number(n: u64) -> AttributeValue {
     AttributeValue::N(n.to_string())
+}
+
+/// Golden items: every attribute of each item kind, so a layout change is a deliberate one.
+#[cfg(test)]
+mod golden {
+    use super::*;
+
+    use crate::domain::*;
+
+    use crate::store::items::golden::*;
+
+    use serde_json::json;
+
+    #[test]
+    fn tag_definition_item() {
+        let definition = TagDefinition {
+            key: TagKey::parse("billing").unwrap(),
+            display_name: DisplayName::parse("Billing").unwrap(),
+            description: String::new(),
+            value_type: TagValueType::SingleSelect { options: vec!["card".to_owned()] },
+            mandatory: true,
+            restricted: true,
+            version: 2,
+        };
+        assert_eq!(
+            stored(TagDefinitionItem::from(&definition)),
+            json!({
+                "pk": {"S": "TAG_DEFINITIONS"}, "sk": {"S": "TAG#billing"}, "entity": {"S": "TAG_DEFINITION"},
+                "key": {"S": "billing"}, "displayName": {"S": "Billing"}, "description": {"S": ""},
+                "valueType": {"S": "SINGLE_SELECT"}, "options": {"L": [{"S": "card"}]},
+                "mandatory": {"BOOL": true}, "restricted": {"BOOL": true}, "version": {"N": "2"}
+            })
+        );
+        assert_eq!(
+            stored(RetiredTagItem::new(&definition, at())),
+            json!({
+                "pk": {"S": "TAG_DEFINITIONS"}, "sk": {"S": "RETIRED#billing"}, "entity": {"S": "RETIRED_TAG"},
+                "key": {"S": "billing"}, "displayName": {"S": "Billing"}, "description": {"S": ""},
+                "valueType": {"S": "SINGLE_SELECT"}, "options": {"L": [{"S": "card"}]},
+                "mandatory": {"BOOL": true}, "restricted": {"BOOL": true}, "version": {"N": "2"},
+                "retiredAt": {"S": "2026-01-15T11:30:00.000Z"}
+            })
+        );
+    }
 }

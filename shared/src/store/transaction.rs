@@ -13,8 +13,9 @@ use serde::Serialize;
 use std::collections::HashMap;
 use std::time::Duration;
 
-use super::items::{self, Item, OutboxItem};
+use super::items::{self, Item};
 use super::keys::Key;
+use super::outbox::OutboxItem;
 use super::{Conflict, Store, StoreError};
 use crate::domain::{CustomerIdentifier, CustomerStatus, GeneratedId};
 use crate::events::{DomainEvent, MAX_ENTRY_BYTES, entry_size};
@@ -68,6 +69,16 @@ impl Expression {
 
     pub fn text(&self) -> &str {
         &self.text
+    }
+
+    /// Its `#name` placeholders and the attributes they stand for.
+    pub(crate) fn names(&self) -> impl Iterator<Item = (&String, &String)> {
+        self.names.iter()
+    }
+
+    /// Its `:value` placeholders and their values.
+    pub(crate) fn values(&self) -> impl Iterator<Item = (&String, &AttributeValue)> {
+        self.values.iter()
     }
 
     /// The attribute a `#name` placeholder stands for.
