@@ -9,6 +9,7 @@ use meshcustomers::change::{CustomerChange, Outcome, Refusal, Subject, change_cu
 use meshcustomers::domain::InvitationStatus;
 use meshcustomers::events::{EventPayload, UserInvitationCancelled};
 use meshcustomers::http::{ApiError, RequestExtensions, no_content, respond};
+use meshcustomers::store::Related;
 
 pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, lambda_http::Error> {
     respond(cancel_invitation(app, &request).await)
@@ -21,7 +22,8 @@ async fn cancel_invitation(app: &App, request: &Request) -> Result<Response<Body
     let invitation = request.invitation_id(&identifier)?;
     request.empty_body()?;
     let change = CustomerChange::new(&principal, &identifier, Action::CancelInvitation)
-        .of(Subject::Invitation(invitation))
+        .of(Subject::Related)
+        .reading(Related { invitation: Some(invitation), ..Related::default() })
         .if_match(request.if_match());
     change_customer(&app.store, change, |loaded, changes| {
         let before = loaded.invitation();

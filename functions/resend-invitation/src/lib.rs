@@ -12,6 +12,7 @@ use meshcustomers::config::{self, ConfigError, Environment};
 use meshcustomers::domain::InvitationStatus;
 use meshcustomers::events::{EventPayload, UserInvited};
 use meshcustomers::http::{ApiError, RequestExtensions, json_with_etag, respond};
+use meshcustomers::store::Related;
 
 pub struct Settings {
     /// How long the invitation stays valid from the resend on.
@@ -41,7 +42,8 @@ async fn resend_invitation(app: &App<Settings>, request: &Request) -> Result<Res
     request.empty_body()?;
     let (ttl, max_pending) = (app.settings.invitation_ttl, app.settings.max_pending_invitations);
     let change = CustomerChange::new(&principal, &identifier, Action::ResendInvitation)
-        .of(Subject::Invitation(invitation))
+        .of(Subject::Related)
+        .reading(Related { invitation: Some(invitation), ..Related::default() })
         .if_match(request.if_match());
     let resent = change_customer(&app.store, change, |loaded, changes| {
         let before = loaded.invitation();

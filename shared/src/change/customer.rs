@@ -15,11 +15,11 @@ use chrono::{DateTime, Utc};
 use super::{IfMatch, Loaded, Outcome, change};
 use crate::access::authorize_on;
 use crate::authorization::{Action, Role};
-use crate::domain::{Customer, CustomerIdentifier, CustomerStatus, GeneratedId, Invitation, Membership, UserId};
+use crate::domain::{Customer, CustomerIdentifier, CustomerStatus, Invitation, Membership, UserId};
 use crate::events::{Actor, DomainEvent, EventPayload};
 use crate::principal::Principal;
 use crate::refusal::{DomainError, Refusal};
-use crate::store::{Changes, Key, Related, RelatedItems, Store};
+use crate::store::{Changes, Key, Related, RelatedItems, Store, StoreError};
 
 /// The statuses of a customer that takes writes ([`CustomerStatus::accepts_writes`]).
 pub const WRITABLE: [CustomerStatus; 2] = [CustomerStatus::Active, CustomerStatus::Disabled];
@@ -46,8 +46,9 @@ pub enum Subject {
     Customer,
     /// A member of the customer (which must exist).
     Member(UserId),
-    /// An invitation of the customer (which must exist).
-    Invitation(GeneratedId),
+    /// The one item [`CustomerChange::reading`] names besides tag definitions (a project, a
+    /// service user, an invitation), which must exist.
+    Related,
 }
 
 /// A change of one customer, asked for by a caller.
@@ -102,7 +103,7 @@ pub struct OnCustomer {
     /// The member the change is of ([`Subject::Member`]).
     pub member: Option<Membership>,
     /// What [`CustomerChange::related`] named, those that exist (the invitation of
-    /// [`Subject::Invitation`] among them).
+    /// [`Subject::Related`] among them).
     pub related: RelatedItems,
     actor: Actor,
     /// The membership that authorized the change, if one did: a condition of the write.
@@ -139,7 +140,8 @@ impl OnCustomer {
         self.member.as_ref().expect("the protocol loads the subject member or refuses")
     }
 
-    /// The invitation the change is of (the protocol refused the change when there is none).
+    /// The invitation the change is of ([`Subject::Related`]: the protocol refused the change
+    /// when there is none).
     pub fn invitation(&self) -> &Invitation {
         self.related.invitation.as_ref().expect("the protocol loads the subject invitation or refuses")
     }
@@ -153,10 +155,6 @@ pub async fn change_customer<T>(
     mut decide: impl FnMut(&OnCustomer, &mut Changes) -> Result<Outcome<T>, DomainError>,
 ) -> Result<T, DomainError> {
     let CustomerChange { principal, customer: identifier, action, if_match, subject, requires, related } = request;
-    let related = match &subject {
-        Subject::Invitation(id) => Related { invitation: Some(*id), ..related },
-        _ => related,
-    };
     let (subject, related, if_match) = (&subject, &related, &if_match);
     let load = move || async move {
         let target = match subject {
@@ -204,12 +202,8 @@ pub async fn change_customer<T>(
             }
             _ => None,
         };
-        if let Subject::Invitation(id) = subject {
-            let invitation = found
-                .invitation
-                .as_ref()
-                .ok_or_else(|| Refusal::InvitationNotFound { customer: identifier.clone(), invitation: *id })?;
-            version = Some(invitation.version);
+        if *subject == Subject::Related {
+            version = Some(related_version(identifier, related, &found)?);
         }
         let now = Utc::now();
         let actor = Actor::new(principal, role);
@@ -230,4 +224,29 @@ pub async fn change_customer<T>(
         Ok(outcome)
     })
     .await
+}
+
+/// The version of the one related item `asked` names ([`Subject::Related`]), or the refusal
+/// for an item that does not exist.
+fn related_version(customer: &CustomerIdentifier, asked: &Related, found: &RelatedItems) -> Result<u64, DomainError> {
+    let customer = customer.clone();
+    let version = match (asked.invitation, asked.service_user, asked.project) {
+        (Some(invitation), None, None) => found
+            .invitation
+            .as_ref()
+            .map(|found| found.version)
+            .ok_or(Refusal::InvitationNotFound { customer, invitation }),
+        (None, Some(service_user), None) => found
+            .service_user
+            .as_ref()
+            .map(|found| found.version)
+            .ok_or(Refusal::ServiceUserNotFound { customer, service_user }),
+        (None, None, Some(project)) => found
+            .project
+            .as_ref()
+            .map(|found| found.version)
+            .ok_or_else(|| Refusal::ProjectNotFound { customer, project: project.clone() }),
+        _ => return Err(StoreError::Invariant("a change of a related item reads exactly one").into()),
+    };
+    Ok(version?)
 }
