@@ -92,10 +92,14 @@ lint-rust:
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets --locked -- -D warnings
 
+# The product's template and the worked integration's (examples/integration).
 lint-template: $(PY_INSTALLED)
 	$(VENV)/bin/cfn-lint infra/template.yaml -a cfn_lint_serverless.rules
 	$(VENV)/bin/sam validate --lint
 	$(VENV)/bin/python infra/lint_transformed.py infra/template.yaml
+	$(VENV)/bin/cfn-lint examples/integration/template.yaml -a cfn_lint_serverless.rules
+	$(VENV)/bin/sam validate --lint -t examples/integration/template.yaml
+	$(VENV)/bin/python infra/lint_transformed.py examples/integration/template.yaml
 
 # The API contract is valid OpenAPI 3.1 (tests/tests/openapi.rs holds it against the template).
 lint-openapi: $(PY_INSTALLED)

@@ -4,13 +4,17 @@
 use lambda_http::lambda_runtime::Diagnostic;
 use std::error::Error;
 
-/// `error: cause: cause of the cause…`
+/// `error: cause: cause of the cause…`, each cause once (some errors repeat their cause's message
+/// in their own).
 pub fn error_chain(error: &dyn Error) -> String {
     let mut chain = error.to_string();
     let mut source = error.source();
     while let Some(cause) = source {
-        chain.push_str(": ");
-        chain.push_str(&cause.to_string());
+        let text = cause.to_string();
+        if !chain.ends_with(&text) {
+            chain.push_str(": ");
+            chain.push_str(&text);
+        }
         source = cause.source();
     }
     chain
@@ -36,5 +40,14 @@ mod tests {
         let error = Outer(std::io::Error::other("inner"));
         assert_eq!(error_chain(&error), "outer: inner");
         assert_eq!(diagnostic("Outer", &error).error_message, "outer: inner");
+    }
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("outer: inner")]
+    struct Repeating(#[source] std::io::Error);
+
+    #[test]
+    fn a_cause_the_error_repeats_is_said_once() {
+        assert_eq!(error_chain(&Repeating(std::io::Error::other("inner"))), "outer: inner");
     }
 }

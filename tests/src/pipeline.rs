@@ -6,7 +6,7 @@ use aws_lambda_events::dynamodb::{Event, EventRecord};
 use aws_lambda_events::eventbridge::EventBridgeEvent;
 use aws_sdk_dynamodbstreams::types::ShardIteratorType;
 use lambda_runtime::{Context, LambdaEvent};
-use local_cloud::stream_records::lambda_record;
+use local_cloud::stream::records::lambda_record;
 use std::collections::HashSet;
 use std::sync::Mutex;
 use stream_publisher::{BusEntry, BusError, EventBus, Rejected};

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 use crate::local_services::free_port;
 use crate::repo_root;
-use local_cloud::function_spec::binaries_folder;
+use local_cloud::lambda::function_spec::binaries_folder;
 use local_cloud::processes::die_with_parent;
 
 /// Every function's first start (and a build, should one be needed) happens before ready.
@@ -28,6 +28,8 @@ pub struct RunningCloud {
     pub dynamodb: String,
     /// The web page (`web/dist`), which is also the template's PortalBaseUrl for this run.
     pub portal: String,
+    /// The local Lambda's invoke API.
+    pub lambda: String,
     /// Marks every process of this run (`LOCAL_CLOUD_INSTANCE` in its environment).
     instance: String,
     log: PathBuf,
@@ -122,6 +124,7 @@ impl RunningCloud {
             ses: format!("http://127.0.0.1:{}", port("LOCAL_SES_PORT")),
             dynamodb: format!("http://127.0.0.1:{}", port("LOCAL_DYNAMODB_PORT")),
             portal: format!("http://127.0.0.1:{}", port("LOCAL_PORTAL_PORT")),
+            lambda: format!("http://127.0.0.1:{}", port("LOCAL_LAMBDA_PORT")),
             instance,
             log,
         }

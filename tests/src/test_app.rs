@@ -11,7 +11,7 @@ use crate::faults::{Faults, Interleaved, interleaving_client};
 use crate::local_services::dynamodb_endpoint;
 use crate::operations::OperationRecorder;
 use crate::requests::TestResponse;
-use local_cloud::table::create_table;
+use local_cloud::services::table::create_table;
 use local_cloud::template::Template;
 
 pub use local_cloud::cloud::local_sdk_config;

@@ -19,7 +19,7 @@ use meshcustomers_tests::{Caller, TestApp, TestResponse, api};
 
 use local_cloud::environment::LocalStack;
 use local_cloud::secrets::SecretStore;
-use local_cloud::secrets_manager::{SecretsManager, router};
+use local_cloud::secrets::manager::{SecretsManager, router};
 use local_cloud::template::Template;
 
 /// The local cloud's Secrets Manager with the template's secrets, on a free port; the counter

@@ -131,7 +131,7 @@ export async function rowAction(page, label, item) {
   await page.getByRole('menuitem', { name: item, exact: true }).click();
 }
 
-/** The example people of the local sign-in page (infra/local/cloud/src/oauth.rs). */
+/** The example people of the local sign-in page (infra/local/cloud/src/signin/oauth.rs). */
 export const people = {
   olivia: 'Olivia, platform admin',
   pat: 'Pat, partner admin of acme',

@@ -15,7 +15,10 @@ export interface AppConfig {
 }
 
 export async function loadConfig(fetchImpl: typeof fetch = fetch): Promise<AppConfig> {
-  const response = await fetchImpl('/config.json', { cache: 'no-store' });
+  // index.html preloads it (so it loads beside the scripts, not after them); a fetch takes the
+  // preloaded answer only when it asks the same way, so no cache option here: the hosting serves
+  // it with `no-cache`, which makes every load ask again anyway.
+  const response = await fetchImpl('/config.json');
   if (!response.ok) throw new Error(`/config.json answered ${response.status}`);
   const config = (await response.json()) as AppConfig;
   if (!config?.apiBaseUrl || !config.auth?.authorizeUrl || !config.auth.tokenUrl || !config.auth.clientId) {

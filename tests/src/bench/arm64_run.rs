@@ -16,7 +16,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use local_cloud::function_spec::FunctionSpec;
+use local_cloud::lambda::function_spec::FunctionSpec;
 use local_cloud::template::Template;
 
 use super::cold_start::{FLOOR, Instance, specs};

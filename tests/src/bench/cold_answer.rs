@@ -13,7 +13,7 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use local_cloud::function_spec::FunctionSpec;
+use local_cloud::lambda::function_spec::FunctionSpec;
 use local_cloud::template::Template;
 use meshcustomers::domain::CustomerIdentifier;
 use meshcustomers::store::Key;

@@ -16,12 +16,12 @@ use axum::body::Bytes;
 use local_cloud::bus::{Bus, RetryTiming};
 use local_cloud::dead_letters::DeadLetters;
 use local_cloud::environment::{LocalStack, local_parameters};
-use local_cloud::function_spec::FunctionSpec;
-use local_cloud::lambda::Lambda;
+use local_cloud::lambda::function_spec::FunctionSpec;
+use local_cloud::lambda::invoke::Lambda;
+use local_cloud::lambda::runtime_api::{Invocation, Outcome, RuntimeApi};
 use local_cloud::processes::die_with_parent;
-use local_cloud::runtime_api::{Invocation, Outcome, RuntimeApi};
 use local_cloud::secrets::SecretStore;
-use local_cloud::secrets_manager::{self, SecretsManager};
+use local_cloud::secrets::manager::{self, SecretsManager};
 use local_cloud::template::Template;
 use tokio::sync::oneshot;
 
@@ -140,7 +140,7 @@ async fn local_secrets_manager(stack: &LocalStack<'_>) -> SocketAddr {
     let secrets = stack.secrets().expect("the template's secrets resolve");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a free port");
     let address = listener.local_addr().expect("a bound address");
-    let router = secrets_manager::router(Arc::new(SecretsManager { secrets }));
+    let router = manager::router(Arc::new(SecretsManager { secrets }));
     tokio::spawn(async move { axum::serve(listener, router).await });
     address
 }

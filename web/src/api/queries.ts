@@ -2,7 +2,7 @@
 // write invalidates. A key starts with what it is about, so one invalidation reaches every list
 // and page of it: ['customer', id] covers the customer and everything under it.
 import { keepPreviousData, queryOptions } from '@tanstack/react-query';
-import { answer, body, type Api } from './client';
+import { answer, body, type Api, type Schemas } from './client';
 
 export const keys = {
   customers: ['customers'] as const,
@@ -31,6 +31,33 @@ export const tagDefinitionsQuery = (api: Api) =>
     queryKey: keys.tagDefinitions,
     queryFn: () => body(api.GET('/tag-definitions')),
     staleTime: 60_000,
+  });
+
+/** The user's pending messages as they were at sign-in (acknowledging one walks on without reading again). */
+export const myMessagesQuery = (api: Api) =>
+  queryOptions({
+    queryKey: keys.myMessages,
+    queryFn: () => body(api.GET('/me/messages', { params: { query: { limit: 100 } } })),
+    refetchOnWindowFocus: false,
+    staleTime: Infinity,
+  });
+
+/** One page of the customers list: the search, the status filter and the page's cursor ('' = none). */
+export const customersQuery = (api: Api, list: { q: string; status: Schemas['CustomerStatus'] | ''; cursor?: string }) =>
+  queryOptions({
+    queryKey: [...keys.customers, { q: list.q, status: list.status, cursor: list.cursor ?? null }],
+    queryFn: () =>
+      body(api.GET('/customers', {
+        params: {
+          query: {
+            q: list.q || undefined,
+            status: list.status || undefined,
+            limit: PAGE_SIZE,
+            cursor: list.cursor,
+          },
+        },
+      })),
+    placeholderData: keepPreviousData,
   });
 
 export const myCustomersQuery = (api: Api) =>

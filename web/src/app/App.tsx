@@ -6,14 +6,14 @@ import { useUser } from '../auth/AuthContext';
 import { Loading } from '../shared/Loading';
 import { NotificationsProvider } from '../shared/notifications';
 import { AppShell } from './AppShell';
+import { loadAccountArea, loadCustomersArea, loadLinkPages, loadTagDefinitionsPage } from './areas';
 import { HomePage } from './HomePage';
 import { NoAdminRole, NotFoundPage } from './NotFoundPage';
 
-// Each feature is its own chunk: the first screen loads only the shell and its own feature.
-const CustomersArea = lazy(() => import('../features/customers/CustomersArea'));
-const TagDefinitionsPage = lazy(() => import('../features/tag-definitions/TagDefinitionsPage'));
-const AccountArea = lazy(() => import('../features/account/AccountArea'));
-const LinkPages = lazy(() => import('../features/links/LinkPages'));
+const CustomersArea = lazy(loadCustomersArea);
+const TagDefinitionsPage = lazy(loadTagDefinitionsPage);
+const AccountArea = lazy(loadAccountArea);
+const LinkPages = lazy(loadLinkPages);
 
 /** The admin area is for admin-area roles; the API decides in the end, this only avoids a dead end. */
 function RequireAdminArea() {

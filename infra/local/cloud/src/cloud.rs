@@ -1,7 +1,8 @@
 //! `local-cloud dev`: reads the template into a plan (refusing at once what has no local twin),
 //! starts DynamoDB Local, the SES emulator and the table browser as child processes, then runs
 //! in this process the local Lambda with every function, the gateway, the bus, Secrets Manager,
-//! the stream pumps, the schedules, the code reload, the web page (built by Vite, rebuilt on change) and its
+//! the stream pumps, the schedules, the integrators' queues (their templates' consumers run in
+//! the local Lambda too), the code reload, the web page (built by Vite, rebuilt on change) and its
 //! local sign-in. It prints where everything is once every function has
 //! asked for its first invocation and the web page is built; on Ctrl-C, SIGTERM or the death of a twin, it stops it all.
 
@@ -14,30 +15,31 @@ use std::time::{Duration, Instant};
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::watch;
 
-use crate::api_reference::ApiReference;
+use crate::bus::integrations::{Integration, IntegrationTarget};
+use crate::bus::integrator_stack::{IntegratorStacks, Surroundings};
+use crate::bus::schedules::{ScheduledFunction, Scheduler};
 use crate::bus::{Bus, RetryTiming, Target};
-use crate::code_reload::{BuildState, CodeReload};
-use crate::cors::CorsPolicy;
 use crate::dead_letters::DeadLetters;
 use crate::environment::{LocalStack, REGION, local_parameters};
-use crate::function_spec::{FunctionSpec, binaries_folder};
 use crate::gateway::Gateway;
-use crate::integrations::{Integration, IntegrationTarget};
-use crate::lambda::Lambda;
-use crate::lambda_twin::LambdaTwin;
-use crate::oauth::{AppClient, LocalSignIn};
+use crate::gateway::api_reference::ApiReference;
+use crate::gateway::cors::CorsPolicy;
+use crate::gateway::routes::RouteTable;
+use crate::lambda::LambdaTwin;
+use crate::lambda::code_reload::{BuildState, CodeReload};
+use crate::lambda::function_spec::{FunctionSpec, binaries_folder};
+use crate::lambda::invoke::Lambda;
 use crate::portal::{PageBuild, PageBuildError, Portal, page_config};
 use crate::processes::Supervisor;
-use crate::routes::RouteTable;
-use crate::schedules::{ScheduledFunction, Scheduler};
 use crate::secrets::SecretStore;
-use crate::secrets_manager::{LocalSecret, SecretsManager};
+use crate::secrets::manager::{LocalSecret, SecretsManager};
+use crate::services::table::{TableError, ensure_table, ensure_table_from};
 use crate::services::{self, Storage};
 use crate::settings::Settings;
-use crate::stream_pump::StreamPump;
-use crate::table::{TableError, ensure_table};
+use crate::signin::oauth::{AppClient, LocalSignIn};
+use crate::signin::tokens::{Issuer, IssuerError};
+use crate::stream::StreamPump;
 use crate::template::{Function, StreamSource, Template, TemplateError, repo_root};
-use crate::tokens::{Issuer, IssuerError};
 
 /// Why the local cloud did not start, or stopped by itself. Each names what to look at: the
 /// template, the port and its variable, the twin, the file; the cause, if any, is its source.
@@ -74,11 +76,11 @@ pub enum CloudError {
     Table(#[source] TableError),
     /// The integrations file cannot be read, or one of its rules is bad.
     #[error(transparent)]
-    Integrations(#[from] crate::integrations::IntegrationsError),
+    Integrations(#[from] crate::bus::integrations::IntegrationsError),
     #[error("the gateway's token issuer cannot start")]
     Issuer(#[source] IssuerError),
     #[error("the API reference cannot be served")]
-    ApiReference(#[source] crate::api_reference::ApiReferenceError),
+    ApiReference(#[source] crate::gateway::api_reference::ApiReferenceError),
     #[error("the web page cannot be served")]
     Page(#[source] PageBuildError),
     #[error("cannot watch the sources to rebuild the functions")]
@@ -99,21 +101,6 @@ impl CloudError {
     }
 }
 
-/// `error: its cause: the cause's cause…`, each cause once (some messages repeat their cause).
-pub fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut chain = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        let text = cause.to_string();
-        if !chain.ends_with(&text) {
-            chain.push_str(": ");
-            chain.push_str(&text);
-        }
-        source = cause.source();
-    }
-    chain
-}
-
 /// The audience of local tokens (the deployed API expects its Cognito app client id).
 pub const AUDIENCE: &str = "meshcustomers-local";
 const STARTUP_TIMEOUT: Duration = Duration::from_secs(120);
@@ -130,6 +117,9 @@ struct Plan {
     targets: Vec<Target>,
     /// The integrator's own rules (`infra/local/integrations.yaml`).
     integrations: Vec<Integration>,
+    /// The integrators' templates that their `Sqs` targets name: tables and queues (their
+    /// functions are in `specs`).
+    integrator_stacks: IntegratorStacks,
     /// Per stream source: the function, the mapping's settings and the table's local name.
     stream_sources: Vec<(String, StreamSource, String)>,
     secrets: Vec<LocalSecret>,
@@ -213,7 +203,7 @@ fn plan(settings: &Settings) -> Result<Plan, CloudError> {
     let stack = LocalStack { template: &template, parameters, secrets: &secrets };
     let local_aws = local_aws_variables(settings);
     let binaries = binaries_folder();
-    let specs = functions
+    let mut specs: Vec<FunctionSpec> = functions
         .iter()
         .map(|function| FunctionSpec::from_template(&stack, function, &binaries, &local_aws))
         .collect::<Result<_, _>>()?;
@@ -240,6 +230,10 @@ fn plan(settings: &Settings) -> Result<Plan, CloudError> {
             let async_invoke = function.async_invoke.clone();
             targets.push(Target { rule: rule.clone(), function: function.binary.clone(), async_invoke });
         }
+        if let Some(source) = function.queue_sources.first() {
+            let unsupported = format!("{}: the SQS event on {} has no local twin", function.logical_id, source.queue);
+            return Err(TemplateError::Unsupported(unsupported).into());
+        }
         for source in &function.stream_sources {
             let table = stack.physical_name(&source.table).map_err(TemplateError::Unsupported)?;
             stream_sources.push((function.binary.clone(), source.clone(), table));
@@ -249,7 +243,17 @@ fn plan(settings: &Settings) -> Result<Plan, CloudError> {
     let cors = CorsPolicy::from_template(&stack).map_err(TemplateError::Unsupported)?;
     let app_client = AppClient::from_template(&stack, AUDIENCE).map_err(TemplateError::Unsupported)?;
     let names: Vec<String> = functions.iter().map(|function| function.binary.clone()).collect();
-    let integrations = crate::integrations::load(&settings.integrations_file, &names)?;
+    let mut integrations = crate::bus::integrations::load(&settings.integrations_file, &names)?;
+    let around = Surroundings {
+        integrations_file: &settings.integrations_file,
+        secrets: stack.secrets,
+        binaries: &binaries,
+        local_aws: &local_aws,
+        functions: &names,
+        table: &table,
+    };
+    let integrator_stacks = crate::bus::integrator_stack::plan(&mut integrations, &around)?;
+    specs.extend(integrator_stacks.specs.iter().cloned());
     Ok(Plan {
         template,
         functions,
@@ -258,6 +262,7 @@ fn plan(settings: &Settings) -> Result<Plan, CloudError> {
         bus,
         targets,
         integrations,
+        integrator_stacks,
         stream_sources,
         secrets,
         cors,
@@ -330,7 +335,7 @@ async fn serve(
     let binaries = plan.specs.iter().map(|spec| spec.name.clone()).collect();
     let functions = Arc::new(LambdaTwin::start(plan.specs, &builds));
     for listener in listeners.lambda {
-        serve_on(listener, crate::lambda_twin::router(Arc::clone(&functions)))
+        serve_on(listener, crate::lambda::router(Arc::clone(&functions)))
             .map_err(CloudError::io("serve the Lambda invoke API"))?;
     }
     let _code_reload = CodeReload::start(&repo_root(), binaries, build_state).map_err(CloudError::CodeReload)?;
@@ -343,7 +348,7 @@ async fn serve(
     ));
     serve_on(listeners.portal, crate::portal::router(portal)).map_err(CloudError::io("serve the web page"))?;
     let secrets_manager = Arc::new(SecretsManager { secrets: plan.secrets });
-    serve_on(listeners.secrets, crate::secrets_manager::router(secrets_manager))
+    serve_on(listeners.secrets, crate::secrets::manager::router(secrets_manager))
         .map_err(CloudError::io("serve Secrets Manager"))?;
 
     for (name, port) in [("DynamoDB Local", settings.dynamodb_port), ("aws-ses-v2-local", settings.ses_port)] {
@@ -354,6 +359,11 @@ async fn serve(
     let created = ensure_table(&dynamodb, &plan.template, &plan.table).await.map_err(CloudError::Table)?;
     if created {
         eprintln!("Created table {} from infra/template.yaml.", plan.table);
+    }
+    for (properties, name) in &plan.integrator_stacks.tables {
+        if ensure_table_from(&dynamodb, properties, name).await.map_err(CloudError::Table)? {
+            eprintln!("Created table {name} from an integrator's template.");
+        }
     }
 
     let lambda = Lambda::new(Settings::url(settings.lambda_port));
@@ -386,6 +396,11 @@ async fn serve(
         shutdown(stop.clone()),
     ));
     let integrations = describe_integrations(&settings.integrations_file, &plan.integrations);
+    let mut queues = Vec::new();
+    for (queue, function) in plan.integrator_stacks.queues.values() {
+        let poller = Arc::clone(queue).poll(lambda.clone(), function.clone(), Arc::clone(&dead_letters), stop.clone());
+        queues.push(tokio::spawn(poller));
+    }
     let bus = Arc::new(Bus {
         name: plan.bus.clone(),
         targets: plan.targets,
@@ -434,7 +449,7 @@ async fn serve(
     let _ = stop_sender.send(true);
     let _ = tokio::time::timeout(Duration::from_secs(5), async {
         let _ = gateway_server.await;
-        for task in servers.into_iter().chain(pumps).chain([schedules]) {
+        for task in servers.into_iter().chain(pumps).chain(queues).chain([schedules]) {
             let _ = task.await;
         }
     })
@@ -491,6 +506,9 @@ fn describe_integrations(file: &std::path::Path, integrations: &[Integration]) -
         .map(|integration| match &integration.target {
             IntegrationTarget::Http(url) => format!("{} → POST {url}", integration.name),
             IntegrationTarget::File(path) => format!("{} → {}", integration.name, path.display()),
+            IntegrationTarget::Queue(target) => {
+                format!("{} → SQS {} of {}", integration.name, target.queue, target.template.display())
+            }
         })
         .collect();
     format!("{}: {}", file.display(), rules.join(", "))
@@ -541,6 +559,7 @@ fn print_ready(settings: &Settings, table: &str, bus: &str, integrations: &str) 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use meshcustomers::diagnostics::error_chain;
 
     #[test]
     fn a_taken_port_is_named_with_its_variable_and_the_cause() {

@@ -9,7 +9,7 @@ use std::path::Path;
 use serde_yaml::Value;
 
 use crate::secrets::SecretStore;
-use crate::secrets_manager::LocalSecret;
+use crate::secrets::manager::LocalSecret;
 use crate::template::{Function, Template, TemplateError};
 
 /// The pseudo parameters and parameter values of the local stack.

@@ -1,9 +1,10 @@
 //! `local-cloud dev` runs the whole product locally (`make dev`); `local-cloud token …` prints
 //! a token from the running local cloud's issuer.
 
-use local_cloud::cloud::{CloudError, error_chain};
+use local_cloud::cloud::CloudError;
 use local_cloud::settings::Settings;
-use local_cloud::tokens::TokenRequest;
+use local_cloud::signin::tokens::TokenRequest;
+use meshcustomers::diagnostics::error_chain;
 
 const USAGE: &str = "usage:
   local-cloud dev

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde_yaml::Value;
 
-use crate::event_pattern::EventPattern;
+use crate::bus::pattern::EventPattern;
 
 #[derive(Debug, thiserror::Error)]
 pub enum TemplateError {
@@ -40,6 +40,7 @@ pub struct Function {
     pub configuration: FunctionConfiguration,
     pub routes: Vec<Route>,
     pub stream_sources: Vec<StreamSource>,
+    pub queue_sources: Vec<QueueSource>,
     pub rules: Vec<Rule>,
     pub schedules: Vec<Schedule>,
     pub async_invoke: AsyncInvokeConfig,
@@ -100,6 +101,24 @@ pub struct StreamSource {
     pub trim_horizon: bool,
     /// Records match when any filter matches; no filters = every record.
     pub filters: Vec<EventPattern>,
+}
+
+/// An `SQS` event: Lambda's SQS event source mapping.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueueSource {
+    /// Logical id of the queue.
+    pub queue: String,
+    pub batch_size: usize,
+    pub report_batch_item_failures: bool,
+}
+
+/// An `AWS::SQS::Queue`: what decides when a message comes again and when it is given up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueueDefinition {
+    pub visibility_timeout: Duration,
+    /// `RedrivePolicy.maxReceiveCount`: received this many times, the next receive moves the
+    /// message to the dead-letter queue. `None`: kept until its retention ends.
+    pub max_receive_count: Option<u32>,
 }
 
 /// An `EventBridgeRule` event: the rule's pattern and retry policy towards its target.
@@ -192,14 +211,15 @@ impl Template {
             .as_str()
             .ok_or_else(|| unsupported("Metadata.BuildProperties.Binary is missing".into()))?
             .to_owned();
-        let (mut routes, mut stream_sources, mut rules, mut schedules) =
-            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let (mut routes, mut stream_sources, mut queue_sources, mut rules, mut schedules) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
         for (name, event) in resource["Properties"]["Events"].as_mapping().into_iter().flatten() {
             let name = name.as_str().unwrap_or_default();
             let properties = &event["Properties"];
             match event["Type"].as_str() {
                 Some("HttpApi") => routes.push(self.route(properties).map_err(unsupported)?),
                 Some("DynamoDB") => stream_sources.push(stream_source(properties).map_err(unsupported)?),
+                Some("SQS") => queue_sources.push(queue_source(properties).map_err(unsupported)?),
                 Some("EventBridgeRule") => {
                     rules.push(rule(format!("{logical_id}{name}"), properties).map_err(unsupported)?)
                 }
@@ -225,6 +245,7 @@ impl Template {
             configuration,
             routes,
             stream_sources,
+            queue_sources,
             rules,
             schedules,
             async_invoke,
@@ -301,6 +322,30 @@ impl Template {
         Ok(api)
     }
 
+    /// The queue `logical_id` (an `AWS::SQS::Queue`), with SQS's defaults.
+    pub fn queue(&self, logical_id: &str) -> Result<QueueDefinition, String> {
+        let queue = self
+            .resource(logical_id)
+            .filter(|resource| resource["Type"].as_str() == Some("AWS::SQS::Queue"))
+            .ok_or_else(|| format!("{logical_id} is not an AWS::SQS::Queue of the template"))?;
+        let properties = &queue["Properties"];
+        let whole = |value: &Value, name: &str| match value {
+            Value::Null => Ok(None),
+            value => number(value)
+                .filter(|n| *n >= 0.0 && n.fract() == 0.0)
+                .map(|n| Some(n as u64))
+                .ok_or_else(|| format!("{logical_id}: {name} must be a literal whole number locally, not {value:?}")),
+        };
+        let max_receive_count =
+            whole(&properties["RedrivePolicy"]["maxReceiveCount"], "RedrivePolicy.maxReceiveCount")?;
+        Ok(QueueDefinition {
+            visibility_timeout: Duration::from_secs(
+                whole(&properties["VisibilityTimeout"], "VisibilityTimeout")?.unwrap_or(30),
+            ),
+            max_receive_count: max_receive_count.map(|count| count as u32),
+        })
+    }
+
     /// The `Properties` of a table resource.
     pub fn table_definition(&self, logical_id: &str) -> Option<&Value> {
         self.resource(logical_id).map(|table| &table["Properties"])
@@ -343,6 +388,29 @@ fn stream_source(properties: &Value) -> Result<StreamSource, String> {
             .map(|n| Duration::from_secs(n as u64)),
         trim_horizon: properties["StartingPosition"].as_str() == Some("TRIM_HORIZON"),
         filters,
+    })
+}
+
+fn queue_source(properties: &Value) -> Result<QueueSource, String> {
+    let queue = match &properties["Queue"] {
+        Value::Tagged(tagged) if tagged.tag == "GetAtt" => {
+            tagged.value.as_str().and_then(|attribute| attribute.strip_suffix(".Arn")).map(str::to_owned)
+        }
+        _ => None,
+    }
+    .ok_or("Queue must be !GetAtt <Queue>.Arn, a queue of this template")?;
+    // A batching window waits for fuller batches; the local poller hands over what is there.
+    if number(&properties["MaximumBatchingWindowInSeconds"]).is_some_and(|seconds| seconds > 0.0) {
+        return Err("an SQS event's MaximumBatchingWindowInSeconds has no local twin".into());
+    }
+    let function_response_types = properties["FunctionResponseTypes"].as_sequence().cloned().unwrap_or_default();
+    Ok(QueueSource {
+        queue,
+        // Lambda's default for SQS.
+        batch_size: number(&properties["BatchSize"]).unwrap_or(10.0) as usize,
+        report_batch_item_failures: function_response_types
+            .iter()
+            .any(|t| t.as_str() == Some("ReportBatchItemFailures")),
     })
 }
 

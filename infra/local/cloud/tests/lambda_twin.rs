@@ -10,13 +10,13 @@ use std::time::Duration;
 
 use axum::body::Bytes;
 use local_cloud::bus::RetryTiming;
-use local_cloud::code_reload::BuildState;
+use local_cloud::bus::schedules::{ScheduledFunction, Scheduler};
 use local_cloud::dead_letters::DeadLetters;
-use local_cloud::function_spec::{Concurrency, FunctionSpec, binaries_folder};
-use local_cloud::function_twin::{FunctionTwin, InvocationFailure, Readiness};
-use local_cloud::lambda::{InvokeError, Lambda};
-use local_cloud::lambda_twin::LambdaTwin;
-use local_cloud::schedules::{ScheduledFunction, Scheduler};
+use local_cloud::lambda::LambdaTwin;
+use local_cloud::lambda::code_reload::BuildState;
+use local_cloud::lambda::function::{FunctionTwin, InvocationFailure, Readiness};
+use local_cloud::lambda::function_spec::{Concurrency, FunctionSpec, binaries_folder};
+use local_cloud::lambda::invoke::{InvokeError, Lambda};
 use local_cloud::template::{Template, repo_root};
 use serde_json::{Value, json};
 use tokio::sync::watch;
@@ -210,7 +210,7 @@ async fn the_invoke_api_tells_a_function_error_from_an_undelivered_invocation() 
     let lambda = Arc::new(LambdaTwin::start(vec![echo("echo", Duration::from_secs(5), &[]), missing], &no_builds()));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let endpoint = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(axum::serve(listener, local_cloud::lambda_twin::router(Arc::clone(&lambda))).into_future());
+    tokio::spawn(axum::serve(listener, local_cloud::lambda::router(Arc::clone(&lambda))).into_future());
     let client = Lambda::new(&endpoint);
 
     let output = client.invoke("echo", &json!({"hello": "world"})).await.unwrap();
@@ -306,7 +306,7 @@ async fn the_invoke_api_answers_a_throttled_invocation_as_lambda_does() {
     let lambda = Arc::new(LambdaTwin::start(vec![disabled], &no_builds()));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let endpoint = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(axum::serve(listener, local_cloud::lambda_twin::router(Arc::clone(&lambda))).into_future());
+    tokio::spawn(axum::serve(listener, local_cloud::lambda::router(Arc::clone(&lambda))).into_future());
 
     let response = reqwest::Client::new()
         .post(format!("{endpoint}/2015-03-31/functions/disabled/invocations"))
@@ -340,7 +340,7 @@ async fn scheduled_echo() -> (Arc<Scheduler>, String, PathBuf) {
     let lambda = Arc::new(LambdaTwin::start(vec![spec], &no_builds()));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let endpoint = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(axum::serve(listener, local_cloud::lambda_twin::router(Arc::clone(&lambda))).into_future());
+    tokio::spawn(axum::serve(listener, local_cloud::lambda::router(Arc::clone(&lambda))).into_future());
     let scheduler = Arc::new(Scheduler {
         schedules: ScheduledFunction::of(&template.functions().unwrap()),
         lambda: Lambda::new(&endpoint),
@@ -348,7 +348,7 @@ async fn scheduled_echo() -> (Arc<Scheduler>, String, PathBuf) {
         timing: RetryTiming::default(),
     });
     let router = axum::Router::new()
-        .route("/_local/schedules/{name}", axum::routing::post(local_cloud::schedules::run_now))
+        .route("/_local/schedules/{name}", axum::routing::post(local_cloud::bus::schedules::run_now))
         .with_state(Arc::clone(&scheduler));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let helper = format!("http://{}/_local/schedules", listener.local_addr().unwrap());

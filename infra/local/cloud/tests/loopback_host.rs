@@ -4,19 +4,19 @@
 
 use std::sync::Arc;
 
-use local_cloud::api_reference::ApiReference;
 use local_cloud::bus::RetryTiming;
-use local_cloud::code_reload::BuildState;
+use local_cloud::bus::schedules::Scheduler;
 use local_cloud::dead_letters::DeadLetters;
 use local_cloud::gateway::Gateway;
-use local_cloud::lambda::Lambda;
-use local_cloud::lambda_twin::LambdaTwin;
-use local_cloud::oauth::{AppClient, LocalSignIn};
+use local_cloud::gateway::api_reference::ApiReference;
+use local_cloud::gateway::routes::RouteTable;
+use local_cloud::lambda::LambdaTwin;
+use local_cloud::lambda::code_reload::BuildState;
+use local_cloud::lambda::invoke::Lambda;
 use local_cloud::portal::{Portal, page_config};
-use local_cloud::routes::RouteTable;
-use local_cloud::schedules::Scheduler;
+use local_cloud::signin::oauth::{AppClient, LocalSignIn};
+use local_cloud::signin::tokens::Issuer;
 use local_cloud::template::repo_root;
-use local_cloud::tokens::Issuer;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use tokio::sync::watch;

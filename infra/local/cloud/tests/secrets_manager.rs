@@ -9,7 +9,7 @@ use aws_sdk_secretsmanager::Client;
 use local_cloud::cloud::local_sdk_config;
 use local_cloud::environment::LocalStack;
 use local_cloud::secrets::SecretStore;
-use local_cloud::secrets_manager::{LocalSecret, SecretsManager, router};
+use local_cloud::secrets::manager::{LocalSecret, SecretsManager, router};
 use local_cloud::template::Template;
 
 const ARN: &str = "arn:aws:secretsmanager:eu-central-1:000000000000:secret:CursorSigningSecret";

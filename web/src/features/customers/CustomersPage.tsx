@@ -8,11 +8,11 @@ import SpaceBetween from '@cloudscape-design/components/space-between';
 import StatusIndicator from '@cloudscape-design/components/status-indicator';
 import Table from '@cloudscape-design/components/table';
 import TextFilter from '@cloudscape-design/components/text-filter';
-import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import { lazy, Suspense, useState } from 'react';
 import { useLocation, useNavigate } from 'react-router-dom';
-import { body, type Schemas } from '../../api/client';
-import { keys, PAGE_SIZE } from '../../api/queries';
+import { type Schemas } from '../../api/client';
+import { customersQuery } from '../../api/queries';
 import { useApi } from '../../auth/AuthContext';
 import { CursorPagination } from '../../shared/CursorPagination';
 import { CUSTOMER_STATUSES, quotaText, STATUS_INDICATOR, STATUS_LABEL, type CustomerStatus } from '../../shared/labels';
@@ -47,14 +47,7 @@ export function CustomersPage() {
   const [searchText, setSearchText] = useState(q);
   const [statusChange, setStatusChange] = useState<{ customer: Customer; change: StatusChange } | null>(null);
 
-  const query = useQuery({
-    queryKey: [...keys.customers, { q, status, cursor: list.cursor ?? null }],
-    queryFn: () =>
-      body(api.GET('/customers', {
-        params: { query: { q: q || undefined, status: status || undefined, limit: PAGE_SIZE, cursor: list.cursor } },
-      })),
-    placeholderData: keepPreviousData,
-  });
+  const query = useQuery(customersQuery(api, { q, status, cursor: list.cursor }));
   const items = query.data?.items ?? [];
   const nextCursor = query.data?.nextCursor;
   // The customer's pages come back here with the list as it was (search, status, page).

@@ -8,8 +8,8 @@ import Header from '@cloudscape-design/components/header';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState, type ReactNode } from 'react';
-import { ApiError, answer, body } from '../../api/client';
-import { keys } from '../../api/queries';
+import { ApiError, answer } from '../../api/client';
+import { keys, myMessagesQuery } from '../../api/queries';
 import { useApi } from '../../auth/AuthContext';
 import { Loading } from '../../shared/Loading';
 import { problemSentence } from '../../shared/problems';
@@ -27,12 +27,7 @@ export default function PendingMessagesFirst({ children }: { children: ReactNode
   const queryClient = useQueryClient();
   const [skipped, setSkipped] = useState(false);
   // The list as it was at login: acknowledging one walks on to the next, without reading again.
-  const messages = useQuery({
-    queryKey: keys.myMessages,
-    queryFn: () => body(api.GET('/me/messages', { params: { query: { limit: 100 } } })),
-    refetchOnWindowFocus: false,
-    staleTime: Infinity,
-  });
+  const messages = useQuery(myMessagesQuery(api));
   const [index, setIndex] = useState(0);
   const heading = useRef<HTMLHeadingElement>(null);
   const acknowledge = useMutation({

@@ -9,7 +9,7 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use serde_json::{Map, Value, json};
 
 use crate::environment::ACCOUNT_ID;
-use crate::routes::{Matched, percent_decode};
+use crate::gateway::routes::{Matched, percent_decode};
 
 /// What the gateway received.
 pub struct IncomingRequest<'a> {

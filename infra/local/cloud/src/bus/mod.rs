@@ -2,8 +2,14 @@
 //! each event against the template's rules, and delivers it to each rule's function as an
 //! asynchronous invocation: EventBridge retries what does not reach the function (the rule's
 //! RetryPolicy), Lambda retries what the function fails (its EventInvokeConfig); what still
-//! fails becomes a dead letter. The integrator's own rules ([`crate::integrations`]) see every
+//! fails becomes a dead letter. The integrator's own rules ([`crate::bus::integrations`]) see every
 //! event too.
+
+pub mod integrations;
+pub mod integrator_stack;
+pub mod pattern;
+pub mod schedules;
+pub mod sqs_queue;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -19,9 +25,9 @@ use serde_json::{Value, json};
 use crate::aws_json;
 use crate::dead_letters::DeadLetters;
 use crate::environment::{ACCOUNT_ID, REGION};
-use crate::integrations::{self, Integration};
-use crate::lambda::{InvokeError, Lambda};
+use crate::lambda::invoke::{InvokeError, Lambda};
 use crate::template::{AsyncInvokeConfig, Rule};
+use integrations::Integration;
 
 /// A rule and the function it targets.
 #[derive(Debug, Clone)]
@@ -248,8 +254,8 @@ async fn put_events(State(bus): State<Arc<Bus>>, headers: HeaderMap, body: Bytes
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::event_pattern::EventPattern;
-    use crate::integrations::IntegrationTarget;
+    use crate::bus::integrations::IntegrationTarget;
+    use crate::bus::pattern::EventPattern;
     use axum::extract::Path;
     use std::sync::Mutex;
 
@@ -452,6 +458,7 @@ mod tests {
         Integration {
             name: name.into(),
             pattern: EventPattern::parse(&pattern).unwrap(),
+            event_pattern: pattern,
             target,
             maximum_retry_attempts: retries,
             maximum_event_age: Duration::from_secs(3600),

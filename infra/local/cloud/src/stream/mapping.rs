@@ -8,8 +8,8 @@ use std::time::{Duration, SystemTime};
 
 use serde_json::Value;
 
-use crate::lambda::InvokeError;
-use crate::stream_records::sequence_number;
+use crate::lambda::invoke::InvokeError;
+use crate::stream::records::sequence_number;
 use crate::template::StreamSource;
 
 /// Records the mapping gave up on, and why.

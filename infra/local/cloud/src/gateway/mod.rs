@@ -4,6 +4,11 @@
 //! sign-in), which the template never has and which answer only a loopback `Host`. The API's CORS
 //! configuration applies to every answer.
 
+pub mod api_reference;
+pub mod cors;
+pub mod payload;
+pub mod routes;
+
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::SystemTime;
@@ -17,17 +22,17 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde_json::{Value, json};
 
-use crate::api_payload::{IncomingRequest, http_response, request_event};
-use crate::api_reference::ApiReference;
-use crate::cors::CorsPolicy;
-use crate::function_twin::Readiness;
-use crate::lambda::Lambda;
-use crate::lambda_twin::LambdaTwin;
+use crate::bus::schedules::Scheduler;
+use crate::gateway::api_reference::ApiReference;
+use crate::gateway::cors::CorsPolicy;
+use crate::gateway::payload::{IncomingRequest, http_response, request_event};
+use crate::gateway::routes::RouteTable;
+use crate::lambda::LambdaTwin;
+use crate::lambda::function::Readiness;
+use crate::lambda::invoke::Lambda;
 use crate::loopback_host::only_loopback_host;
-use crate::oauth::LocalSignIn;
-use crate::routes::RouteTable;
-use crate::schedules::Scheduler;
-use crate::tokens::{Issuer, TokenRequest};
+use crate::signin::oauth::LocalSignIn;
+use crate::signin::tokens::{Issuer, TokenRequest};
 
 pub struct Gateway {
     pub routes: RouteTable,
@@ -54,10 +59,10 @@ pub fn router(gateway: Arc<Gateway>) -> Router {
         .fallback(api)
         .with_state(Arc::clone(&gateway))
         .merge(Arc::clone(&gateway.reference).router())
-        .merge(crate::oauth::router(Arc::clone(&gateway.sign_in)))
+        .merge(crate::signin::oauth::router(Arc::clone(&gateway.sign_in)))
         .merge(
             Router::new()
-                .route("/_local/schedules/{name}", post(crate::schedules::run_now))
+                .route("/_local/schedules/{name}", post(crate::bus::schedules::run_now))
                 .with_state(Arc::clone(&gateway.scheduler)),
         )
         .layer(axum::middleware::from_fn_with_state(gateway, cors))

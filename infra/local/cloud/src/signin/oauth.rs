@@ -23,7 +23,7 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use crate::environment::LocalStack;
-use crate::tokens::{Issuer, TOKEN_LIFETIME, TokenRequest};
+use crate::signin::tokens::{Issuer, TOKEN_LIFETIME, TokenRequest};
 
 /// How long a code may wait for its exchange; Cognito's codes last five minutes too.
 pub const CODE_LIFETIME: Duration = Duration::from_secs(5 * 60);

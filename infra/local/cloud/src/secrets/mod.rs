@@ -1,6 +1,8 @@
 //! The local stand-in for Secrets Manager's generated secrets: a random alphanumeric value per
 //! secret, kept in the data folder (mode 0600) so that it survives restarts, or in memory.
 
+pub mod manager;
+
 use std::collections::HashMap;
 use std::io::Write;
 use std::os::unix::fs::OpenOptionsExt;

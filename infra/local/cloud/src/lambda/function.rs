@@ -14,10 +14,10 @@ use std::time::SystemTime;
 use axum::body::Bytes;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
 
-use crate::code_reload::BuildState;
-use crate::function_spec::{Concurrency, FunctionSpec};
-use crate::instance::{BinaryVersion, Instance, InstanceEvent, InstanceWatch};
-use crate::runtime_api::{FunctionError, Invocation, Outcome};
+use crate::lambda::code_reload::BuildState;
+use crate::lambda::function_spec::{Concurrency, FunctionSpec};
+use crate::lambda::instance::{BinaryVersion, Instance, InstanceEvent, InstanceWatch};
+use crate::lambda::runtime_api::{FunctionError, Invocation, Outcome};
 
 /// Whether the function can take invocations; `/_local/health` and the ready banner show it.
 #[derive(Debug, Clone, PartialEq, Eq)]

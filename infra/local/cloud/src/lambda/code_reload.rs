@@ -1,5 +1,5 @@
-//! Code changes go live: notify watches the workspace's sources (`shared/`, `functions/`, the
-//! root `Cargo.toml` and `Cargo.lock`) and, once the changes settle, cargo builds the function
+//! Code changes go live: notify watches the workspace's sources (`shared/`, `functions/`,
+//! `examples/`, the root `Cargo.toml` and `Cargo.lock`) and, once the changes settle, cargo builds the function
 //! binaries, one build at a time. [`BuildState`] tells the functions: invocations wait while a
 //! build runs, and afterwards each function whose binary changed starts a new instance. A failed
 //! build changes no binary, so the running instances keep the old code; its errors are printed.
@@ -61,7 +61,7 @@ impl CodeReload {
             }
             Err(errors) => errors.iter().for_each(|error| tracing::warn!(%error, "watching the sources")),
         })?;
-        for folder in ["shared", "functions"] {
+        for folder in ["shared", "functions", "examples"] {
             watcher.watch(root.join(folder), RecursiveMode::Recursive)?;
         }
         // The root folder itself, not its files: editors replace a file when they save it.
@@ -90,6 +90,7 @@ impl Sources {
         let Ok(relative) = path.strip_prefix(&self.root) else { return false };
         relative.starts_with("shared")
             || relative.starts_with("functions")
+            || relative.starts_with("examples")
             || relative == Path::new("Cargo.toml")
             || relative == Path::new("Cargo.lock")
     }

@@ -153,6 +153,7 @@ mod tests {
                 .map(|(method, path)| Route { method: method.to_string(), path: path.to_string(), authorized: true })
                 .collect(),
             stream_sources: vec![],
+            queue_sources: vec![],
             rules: vec![],
             schedules: vec![],
             async_invoke: AsyncInvokeConfig { maximum_retry_attempts: 2, maximum_event_age: Default::default() },

@@ -1,4 +1,5 @@
-//! Creates a table in DynamoDB Local with the template's own key schema, indexes and stream.
+//! Creates a table in DynamoDB Local with the template's own key schema, indexes and stream
+//! (the product's table, and an integrator's tables, see [`crate::bus::integrator_stack`]).
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::{
@@ -31,6 +32,11 @@ pub enum TableError {
 /// Creates the table `Table` of the template under `name`.
 pub async fn create_table(client: &Client, template: &Template, name: &str) -> Result<(), TableError> {
     let properties = template.table_definition("Table").ok_or(TableError::NotInTemplate)?;
+    create_table_from(client, properties, name).await
+}
+
+/// Creates a table as the `Properties` of an `AWS::DynamoDB::Table` define it, under `name`.
+pub async fn create_table_from(client: &Client, properties: &Value, name: &str) -> Result<(), TableError> {
     let text =
         |value: &Value| value.as_str().unwrap_or_else(|| panic!("expected a literal string, got {value:?}")).to_owned();
     let key_schema = |value: &Value| -> Vec<KeySchemaElement> {
@@ -78,11 +84,13 @@ pub async fn create_table(client: &Client, template: &Template, name: &str) -> R
             })
             .collect()
     });
-    let stream = StreamSpecification::builder()
-        .stream_enabled(true)
-        .stream_view_type(StreamViewType::from(text(&properties["StreamSpecification"]["StreamViewType"]).as_str()))
-        .build()
-        .expect("stream specification");
+    let stream = properties["StreamSpecification"]["StreamViewType"].as_str().map(|view| {
+        StreamSpecification::builder()
+            .stream_enabled(true)
+            .stream_view_type(StreamViewType::from(view))
+            .build()
+            .expect("stream specification")
+    });
     client
         .create_table()
         .table_name(name)
@@ -90,7 +98,7 @@ pub async fn create_table(client: &Client, template: &Template, name: &str) -> R
         .set_key_schema(Some(key_schema(&properties["KeySchema"])))
         .set_global_secondary_indexes(indexes)
         .billing_mode(BillingMode::PayPerRequest)
-        .stream_specification(stream)
+        .set_stream_specification(stream)
         .send()
         .await
         .map_err(|error| TableError::Create { table: name.to_owned(), source: Box::new(error.into()) })?;
@@ -99,10 +107,16 @@ pub async fn create_table(client: &Client, template: &Template, name: &str) -> R
 
 /// Creates the table unless it exists (data kept from an earlier run).
 pub async fn ensure_table(client: &Client, template: &Template, name: &str) -> Result<bool, TableError> {
+    let properties = template.table_definition("Table").ok_or(TableError::NotInTemplate)?;
+    ensure_table_from(client, properties, name).await
+}
+
+/// [`create_table_from`] unless the table exists; whether it created it.
+pub async fn ensure_table_from(client: &Client, properties: &Value, name: &str) -> Result<bool, TableError> {
     match client.describe_table().table_name(name).send().await {
         Ok(_) => Ok(false),
         Err(error) if error.as_service_error().is_some_and(|e| e.is_resource_not_found_exception()) => {
-            create_table(client, template, name).await?;
+            create_table_from(client, properties, name).await?;
             Ok(true)
         }
         Err(error) => Err(TableError::Describe { table: name.to_owned(), source: Box::new(error.into()) }),

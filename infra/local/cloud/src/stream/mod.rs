@@ -4,6 +4,9 @@
 //! and delivers each batch before reading on, so a shard's records reach the function in order.
 //! Its position is checkpointed per shard, so a restart resumes where it stopped.
 
+pub mod mapping;
+pub mod records;
+
 use std::collections::{BTreeMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -13,12 +16,12 @@ use aws_sdk_dynamodbstreams::types::ShardIteratorType;
 use serde_json::{Value, json};
 use tokio::sync::watch;
 
-use crate::cloud::error_chain;
 use crate::dead_letters::DeadLetters;
-use crate::event_source_mapping::deliver;
-use crate::lambda::Lambda;
-use crate::stream_records::{lambda_record, sequence_number};
+use crate::lambda::invoke::Lambda;
+use crate::stream::mapping::deliver;
+use crate::stream::records::{lambda_record, sequence_number};
 use crate::template::StreamSource;
+use meshcustomers::diagnostics::error_chain;
 
 const POLL_INTERVAL: Duration = Duration::from_millis(250);
 

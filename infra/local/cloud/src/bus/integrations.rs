@@ -1,12 +1,15 @@
 //! An integrator's own rules, tried before they deploy them (SPEC §6.4): `infra/local/integrations.yaml`
 //! (`LOCAL_INTEGRATIONS_FILE` names another) holds named rules with an EventBridge pattern and a
 //! local target: an HTTP URL on this machine, which receives each matching event as an
-//! EventBridge API destination POSTs it (the whole event as a JSON body), or a JSON-lines file.
+//! EventBridge API destination POSTs it (the whole event as a JSON body), a JSON-lines file, or
+//! an SQS queue of the integrator's own SAM template, read by that template's function
+//! ([`crate::bus::integrator_stack`]).
 //! The bus matches every event it is sent against them as against the template's rules. A bad
 //! rule stops the start, naming it and the fault; an absent file means no integrations.
 
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde::Deserialize;
@@ -14,8 +17,9 @@ use serde_json::Value;
 use tokio::io::AsyncWriteExt;
 
 use crate::bus::RetryTiming;
+use crate::bus::pattern::EventPattern;
+use crate::bus::sqs_queue::LocalQueue;
 use crate::dead_letters::DeadLetters;
-use crate::event_pattern::EventPattern;
 
 /// EventBridge's RetryPolicy defaults: 185 retries within 24 hours.
 const DEFAULT_RETRY_ATTEMPTS: u32 = 185;
@@ -36,6 +40,8 @@ pub enum IntegrationsError {
 pub struct Integration {
     pub name: String,
     pub pattern: EventPattern,
+    /// The pattern as written, to hold it equal to the integrator's template.
+    pub event_pattern: Value,
     pub target: IntegrationTarget,
     pub maximum_retry_attempts: u32,
     pub maximum_event_age: Duration,
@@ -47,6 +53,18 @@ pub enum IntegrationTarget {
     Http(String),
     /// Appended to, one event per line.
     File(PathBuf),
+    /// Sent to, as a rule's SQS target sends: the queue of an integrator's SAM template.
+    Queue(QueueTarget),
+}
+
+/// An `AWS::SQS::Queue` of an integrator's SAM template, which a function of it reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueueTarget {
+    pub template: PathBuf,
+    /// The queue's logical id.
+    pub queue: String,
+    /// The queue's local twin, once [`crate::bus::integrator_stack::plan`] made it.
+    pub local: Option<Arc<LocalQueue>>,
 }
 
 #[derive(Deserialize)]
@@ -71,6 +89,14 @@ struct RuleEntry {
 struct TargetEntry {
     http: Option<String>,
     file: Option<PathBuf>,
+    sqs: Option<SqsEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+struct SqsEntry {
+    template: PathBuf,
+    queue: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -106,11 +132,21 @@ pub fn load(file: &Path, reserved: &[String]) -> Result<Vec<Integration>, Integr
         }
         let pattern: Value =
             serde_json::to_value(&entry.event_pattern).map_err(|e| bad(format!("EventPattern: {e}")))?;
+        let event_pattern = pattern.clone();
         let pattern = EventPattern::parse(&pattern).map_err(|e| bad(format!("EventPattern: {}", e.0)))?;
-        let target = match (&entry.target.http, &entry.target.file) {
-            (Some(url), None) => IntegrationTarget::Http(loopback_url(url).map_err(bad)?),
-            (None, Some(path)) => IntegrationTarget::File(folder.join(path)),
-            _ => return Err(bad("Target needs exactly one of Http (a URL on 127.0.0.1) and File".to_owned())),
+        let target = match (&entry.target.http, &entry.target.file, &entry.target.sqs) {
+            (Some(url), None, None) => IntegrationTarget::Http(loopback_url(url).map_err(bad)?),
+            (None, Some(path), None) => IntegrationTarget::File(folder.join(path)),
+            (None, None, Some(sqs)) => IntegrationTarget::Queue(QueueTarget {
+                template: folder.join(&sqs.template),
+                queue: sqs.queue.clone(),
+                local: None,
+            }),
+            _ => {
+                return Err(bad(
+                    "Target needs exactly one of Http (a URL on 127.0.0.1), File and Sqs (Template, Queue)".to_owned(),
+                ));
+            }
         };
         let retry = &entry.retry_policy;
         let maximum_retry_attempts = retry.maximum_retry_attempts.unwrap_or(DEFAULT_RETRY_ATTEMPTS);
@@ -123,6 +159,7 @@ pub fn load(file: &Path, reserved: &[String]) -> Result<Vec<Integration>, Integr
         integrations.push(Integration {
             name: entry.name.clone(),
             pattern,
+            event_pattern,
             target,
             maximum_retry_attempts,
             maximum_event_age,
@@ -216,6 +253,14 @@ async fn attempt(client: &reqwest::Client, target: &IntegrationTarget, event: &V
             };
             written.await.map_err(|error| Failure { reason: format!("{}: {error}", path.display()), retryable: true })
         }
+        // SendMessage to a queue on this machine.
+        IntegrationTarget::Queue(target) => match &target.local {
+            Some(queue) => {
+                queue.send(event.to_string());
+                Ok(())
+            }
+            None => Err(Failure { reason: format!("no local queue runs for {}", target.queue), retryable: false }),
+        },
     }
 }
 
@@ -274,8 +319,25 @@ mod tests {
             .skip_while(|line| *line != "# Rules:")
             .map(|line| format!("{}\n", line.strip_prefix("# ").unwrap_or(line.trim_start_matches('#'))))
             .collect();
-        let names: Vec<String> = loaded(&uncommented).unwrap().into_iter().map(|i| i.name).collect();
-        assert_eq!(names, ["disabled-customers", "acme-web-history"]);
+        // Its Sqs target's template, from the repository rather than the test's folder.
+        let examples = crate::template::repo_root().join("examples");
+        let uncommented = uncommented.replace("../../examples", &examples.display().to_string());
+        let integrations = loaded(&uncommented).unwrap();
+        let names: Vec<&str> = integrations.iter().map(|i| i.name.as_str()).collect();
+        assert_eq!(names, ["disabled-customers", "acme-web-history", "customer-status-to-billing"]);
+        // The worked integration's rule is its template's.
+        let secrets = crate::secrets::SecretStore::in_memory();
+        let around = crate::bus::integrator_stack::Surroundings {
+            integrations_file: Path::new("integrations.yaml"),
+            secrets: &secrets,
+            binaries: Path::new("/build"),
+            local_aws: &[],
+            functions: &[],
+            table: "meshcustomers-local-Table",
+        };
+        let mut integrations = integrations;
+        let stacks = crate::bus::integrator_stack::plan(&mut integrations, &around).unwrap();
+        assert_eq!(stacks.queues.keys().collect::<Vec<_>>(), ["customer-status-to-billing"]);
     }
 
     #[test]
@@ -294,6 +356,8 @@ mod tests {
         }
         let error = rule("both", "{source: [x]}", "{Http: 'http://127.0.0.1:9/', File: x.jsonl}");
         assert!(error.contains("rule both: Target needs exactly one"), "{error}");
+        let error = rule("half", "{source: [x]}", "{Sqs: {Template: t.yaml}}");
+        assert!(error.contains("missing field `Queue`"), "{error}");
         let error = rule("audit-writer", "{source: [x]}", http);
         assert!(error.contains("rule audit-writer: the name is taken"), "{error}");
         let error = rule("a/b", "{source: [x]}", http);
