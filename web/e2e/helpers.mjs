@@ -185,6 +185,11 @@ export async function waitForMail(matches, timeoutMs = 30_000) {
   }
 }
 
+/** Whether `mail` went to `address` itself (not merely to an address that contains it). */
+export function sentTo(mail, address) {
+  return (mail.destination?.to ?? []).includes(address);
+}
+
 /** The portal link in a mail's text that starts with `<portal>/<page>?token=`. */
 export function linkIn(mail, page) {
   const text = mail.body?.text ?? '';
