@@ -1,13 +1,14 @@
 //! The functions as built binaries, with the environment the template gives each of them: that
 //! environment is enough to start (the function reaches its first poll of the Lambda Runtime API,
 //! played here by a socket of the test), and a bad value in any of its variables stops the start
-//! with a message that names the variable.
+//! with a message that names the variable. And the local cloud's own start: a twin that cannot
+//! start stops it by name.
 
 use local_cloud::environment::{LocalStack, local_parameters};
 use local_cloud::secrets::SecretStore;
 use local_cloud::template::Template;
 use meshcustomers_tests::repo_root;
-use meshcustomers_tests::running_cloud::built_binaries;
+use meshcustomers_tests::running_cloud::{RunningCloud, built_binaries};
 use meshcustomers_tests::template::functions;
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -150,4 +151,27 @@ fn the_templates_environment_starts_each_function_and_a_bad_value_stops_it_by_na
             );
         }
     }
+}
+
+/// A port taken by another program between the choice and DynamoDB Local's start: the local
+/// cloud does not take whatever answers there for DynamoDB Local (it may be anything, even a
+/// connection that met itself) but reports the twin that could not start, which the test
+/// harness reads as a port race and answers with other ports.
+#[tokio::test]
+async fn a_twin_whose_port_is_taken_stops_the_start_by_name() {
+    let folder = built_binaries(&["local-cloud"]);
+    let squatter = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = squatter.local_addr().unwrap().port().to_string();
+    // Answers every connection by closing it, as a program that speaks something else would.
+    std::thread::spawn(move || {
+        for connection in squatter.incoming() {
+            drop(connection);
+        }
+    });
+    let variables = [("LOCAL_BUILD_PAGE", "0"), ("LOCAL_DYNAMODB_PORT", port.as_str())];
+    let log = match RunningCloud::start_once(&folder, &variables).await {
+        Ok(_) => panic!("the local cloud started with DynamoDB Local's port taken"),
+        Err(log) => log,
+    };
+    assert!(log.contains("DynamoDB Local stopped ("), "{log}");
 }
