@@ -4,6 +4,7 @@
 pub mod access;
 pub mod app;
 pub mod authorization;
+pub mod change;
 pub mod config;
 pub mod diagnostics;
 pub mod domain;
@@ -11,6 +12,7 @@ pub mod entry;
 pub mod events;
 pub mod http;
 pub mod principal;
+pub mod refusal;
 pub mod sdk;
 pub mod secrets;
 pub mod store;

@@ -194,7 +194,10 @@ pub async fn message_in_inbox(
     let sent = MessageSent { message_id, mode, text: message.text.clone(), sent_at: now };
     let actor = Actor { user_id: sender, email: None, role: Role::PlatformAdmin };
     let event = DomainEvent::new(&customer, actor, now, EventPayload::MessageSent(sent));
-    test.store.send_message(&message, event).await.expect("the fixture message is written");
+    let mut changes = test.store.changes();
+    changes.send_message(&message).expect("the fixture message is a valid write");
+    changes.record(event);
+    test.store.commit(changes).await.expect("the fixture message is written");
     for recipient in recipients {
         let user = UserId::parse(recipient.user_id()).unwrap();
         test.store.deliver_to_inbox(&message, &user).await.expect("the fixture inbox entry is written");

@@ -20,6 +20,11 @@ const PORT_ATTEMPTS: usize = 3;
 /// What the local cloud says when a port it was given is taken.
 const PORT_TAKEN: &str = "is not available";
 
+/// Whether the local cloud stopped because one of its twins ended while it started.
+fn twin_stopped(log: &str) -> bool {
+    ["DynamoDB Local stopped (", "aws-ses-v2-local stopped ("].iter().any(|said| log.contains(said))
+}
+
 pub struct RunningCloud {
     child: Option<Child>,
     pub api: String,
@@ -72,16 +77,23 @@ impl RunningCloud {
         binaries.push("local-cloud".into());
         let folder = built_binaries(&binaries.iter().map(String::as_str).collect::<Vec<_>>());
         for attempt in 1..=PORT_ATTEMPTS {
-            let mut cloud = Self::spawn(&folder, variables);
-            match cloud.wait_until_ready().await {
-                Ok(()) => return cloud,
+            match Self::start_once(&folder, variables).await {
+                Ok(cloud) => return cloud,
                 // Another process bound a port between `free_port()` releasing it and the local
                 // cloud binding it (tests start clouds in parallel): new ports, another start.
-                Err(log) if attempt < PORT_ATTEMPTS && log.contains(PORT_TAKEN) => continue,
+                // A twin (DynamoDB Local, the SES emulator) that ends at start could not bind its port.
+                Err(log) if attempt < PORT_ATTEMPTS && (log.contains(PORT_TAKEN) || twin_stopped(&log)) => continue,
                 Err(log) => panic!("the local cloud did not become ready; its log:\n{log}"),
             }
         }
         unreachable!("the last attempt returns or panics")
+    }
+
+    /// One start of the built `local-cloud` in `folder` (see [`built_binaries`]), the page not
+    /// built: the cloud once ready, else the end of its log.
+    pub async fn start_once(folder: &std::path::Path, variables: &[(&str, &str)]) -> Result<Self, String> {
+        let mut cloud = Self::spawn(folder, variables);
+        cloud.wait_until_ready().await.map(|()| cloud)
     }
 
     fn spawn(folder: &std::path::Path, variables: &[(&str, &str)]) -> Self {

@@ -12,17 +12,24 @@ async fn every_benchmark_section_runs_at_tiny_sizes_and_produces_figures() {
     let mut binaries: Vec<String> = functions().into_iter().map(|function| function.binary).collect();
     binaries.push(cold_start::FLOOR.to_owned());
     let folder = built_binaries(&binaries.iter().map(String::as_str).collect::<Vec<_>>());
-    let report = bench::run(&Sizes::smoke(folder), &[]).await;
+    let mut sizes = Sizes::smoke(folder);
+    sizes.bench_binary = Some(env!("CARGO_BIN_EXE_bench").into());
+    let report = bench::run(&sizes, &[]).await;
     let problems = report.malformed(SECTIONS);
     assert!(problems.is_empty(), "the benchmark's report is incomplete:\n{}\n{}", problems.join("\n"), report.table());
     let cold_starts = report.rows.iter().filter(|row| row.section == "cold-start").count();
     assert_eq!(cold_starts, functions().len() + 1, "a cold-start row for every function and the floor");
-    for row in
-        report.rows.iter().filter(|row| row.section == "cold-start" && !row.subject.starts_with(cold_start::FLOOR))
-    {
-        let figures: Vec<&str> = row.figures.iter().map(|figure| figure.name.as_str()).collect();
-        let invoked = figures.contains(&"first invocation") && figures.contains(&"warm");
-        assert!(invoked, "{}: no first and warm invocation, only {figures:?}", row.subject);
+    let floor = report.rows.iter().find(|row| row.section == "cold-answer" && row.subject.contains(cold_start::FLOOR));
+    assert!(floor.is_some(), "the cold answers have their floor:\n{}", report.table());
+    let profile =
+        report.rows.iter().find(|row| row.section == "cold-answer" && row.subject.starts_with("first request"));
+    assert!(profile.is_some(), "the first request is profiled:\n{}", report.table());
+    for function in functions() {
+        let row = report.rows.iter().find(|row| row.section == "cold-answer" && row.subject == function.binary);
+        let figures: Vec<&str> =
+            row.map(|row| row.figures.iter().map(|figure| figure.name.as_str()).collect()).unwrap_or_default();
+        let answered = ["cold answer", "first invocation", "warm", "floor"].iter().all(|name| figures.contains(name));
+        assert!(answered, "{}: no cold and warm answer, only {figures:?}", function.binary);
     }
     let runs: Vec<_> = report.rows.iter().filter(|row| row.section == "arm64-run").collect();
     assert!(!runs.is_empty() && runs.iter().all(|row| row.pass == Some(true)), "{}", report.table());

@@ -246,6 +246,31 @@ async fn an_admin_invites_the_invitee_gets_the_mail_and_accepts_with_its_link() 
 }
 
 #[tokio::test]
+async fn a_removed_member_invited_again_accepts_again() {
+    let test = TestApp::spawn().await;
+    let admin = customer_with_admin(&test, "again").await;
+    let ivy = Caller::user("ivy", "ivy@again.example").with("name", "Ivy");
+    invited(&test, "again", &admin, "ivy@again.example", "CUSTOMER_EMPLOYEE").await;
+    deliver_invitation_mails(&test).await;
+    let first = mailed_token("ivy@again.example").await;
+    let accepted = accept(&test, &first, &ivy).await;
+    assert_eq!(accepted.status, 201, "{}", accepted.body);
+
+    let removal = api("DELETE /customers/{id}/users/{userId}").param("id", "again").param("userId", "ivy");
+    assert_eq!(test.call(remove_member::handle, removal.by(&admin)).await.status, 204);
+    invited(&test, "again", &admin, "ivy@again.example", "CUSTOMER_EMPLOYEE").await;
+    deliver_invitation_mails(&test).await;
+    let second = mailed_token("ivy@again.example").await;
+    assert_ne!(second, first, "a new invitation has its own link");
+
+    let again = accept(&test, &second, &ivy).await;
+    assert_eq!(again.status, 201, "{}", again.body);
+    assert_eq!(again.body["version"], 1, "a new membership: {}", again.body);
+    assert_eq!(member_ids(&test, "again").await, ["again-admin", "ivy"]);
+    assert_eq!(test.events_of("USER_ACCEPTED_INVITATION").await.len(), 2);
+}
+
+#[tokio::test]
 async fn invitations_made_at_creation_are_mailed_and_accepted_too() {
     let test = TestApp::spawn().await;
     let body = json!({

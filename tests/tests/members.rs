@@ -675,5 +675,8 @@ async fn disable(test: &TestApp, customer: &str) {
     let change = CustomerStatusChanged { from: before.status, to: after.status, reason: None };
     let actor = Actor { user_id: UserId::parse("ops").unwrap(), email: None, role: Role::PlatformAdmin };
     let event = DomainEvent::new(&identifier, actor, chrono::Utc::now(), EventPayload::CustomerStatusChanged(change));
-    test.store.update_customer(&before, &after, vec![event]).await.unwrap();
+    let mut changes = test.store.changes();
+    changes.update_customer(&before, &after).unwrap();
+    changes.record(event);
+    test.store.commit(changes).await.unwrap();
 }

@@ -164,7 +164,13 @@ export async function signIn(page, who, path = '/') {
     if (who.partnerId) await page.getByLabel('Partner id').fill(who.partnerId);
     await page.getByRole('button', { name: 'Sign in with these claims' }).click();
   }
-  await page.waitForURL((url) => url.href.startsWith(portalUrl) && !url.pathname.startsWith('/auth/callback'));
+  try {
+    await page.waitForURL((url) => url.href.startsWith(portalUrl) && !url.pathname.startsWith('/auth/callback'));
+  } catch (error) {
+    // Where the sign-in stopped, and what that page said.
+    const text = await page.locator('body').innerText({ timeout: 1_000 }).catch(() => '(no text)');
+    throw new Error(`the sign-in did not return to the portal; the page is at ${page.url()}, saying: ${text.slice(0, 500)}`, { cause: error });
+  }
 }
 
 /** Every mail in the SES emulator's store (`GET <ses>/store`). */
@@ -183,6 +189,11 @@ export async function waitForMail(matches, timeoutMs = 30_000) {
     if (Date.now() > deadline) throw new Error(`no such mail within ${timeoutMs} ms; the store has ${JSON.stringify(await mails())}`);
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
+}
+
+/** Whether `mail` went to `address` itself (not merely to an address that contains it). */
+export function sentTo(mail, address) {
+  return (mail.destination?.to ?? []).includes(address);
 }
 
 /** The portal link in a mail's text that starts with `<portal>/<page>?token=`. */

@@ -8,12 +8,13 @@ use serde::Deserialize;
 
 use meshcustomers::App;
 use meshcustomers::authorization::{Action, authorize};
+use meshcustomers::change::{IfMatch, Loaded, NeedsVerifiedEmail, Outcome, Refusal, change};
 use meshcustomers::domain::{InvitationLink, JoinedVia, LinkToken, Membership};
 use meshcustomers::events::{Actor, DomainEvent, EventPayload, UserAcceptedInvitation};
 use meshcustomers::http::{
     ApiError, Field, FieldErrors, RequestExtensions, UnknownFields, created, path_segment, respond,
 };
-use meshcustomers::store::{Conflict, Store, StoreError};
+use meshcustomers::store::{Conflict, Store};
 
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase", default)]
@@ -38,53 +39,54 @@ async fn accept(app: &App, request: &Request) -> Result<Response<Body>, ApiError
     let Some(token) = token else { return Err(errors.into_error()) };
     errors.finish()?;
 
-    // Found by its hash alone (a key item, read consistently): the token itself is compared
-    // with nothing and stored nowhere.
-    let link = app.store.invitation_link(&token.hash()).await?.ok_or_else(ApiError::invitation_link_not_found)?;
-    if principal.email.as_ref() != Some(&link.email) {
-        return Err(ApiError::Forbidden {
-            problem_type: "invitation-email-mismatch",
-            detail: "the invitation is for another e-mail address than the one you are signed in with".into(),
-        });
-    }
-    if !principal.email_verified {
-        return Err(ApiError::Forbidden {
-            problem_type: "email-not-verified",
-            detail: "accepting an invitation needs a verified e-mail address (email_verified)".into(),
-        });
-    }
-
-    let now = Utc::now();
-    let membership = Membership::new(
-        link.customer_id.clone(),
-        principal.user_id.clone(),
-        principal.email.clone(),
-        principal.name.clone(),
-        link.role,
-        JoinedVia::Invitation,
-        now,
-    );
-    let accepted = UserAcceptedInvitation {
-        invitation_id: link.invitation_id,
-        user_id: membership.user_id.clone(),
-        email: link.email.clone(),
-        role: link.role,
+    let load = || async {
+        // Found by its hash alone (a key item, read consistently): the token itself is compared
+        // with nothing and stored nowhere.
+        let link = app.store.invitation_link(&token.hash()).await?.ok_or(Refusal::InvitationLinkUnknown)?;
+        if principal.email.as_ref() != Some(&link.email) {
+            return Err(Refusal::InvitationEmailMismatch.into());
+        }
+        if !principal.email_verified {
+            return Err(Refusal::EmailNotVerified(NeedsVerifiedEmail::AcceptingInvitation).into());
+        }
+        Ok(Loaded::new(&app.store, link))
     };
-    let mut changes = app.store.changes();
-    // The invitation's state is not read first: the transaction's conditions hold all the
-    // acceptance relies on, and only a refusal reads the invitation to tell why.
-    changes.accept_invitation(&link, &membership, now)?;
-    changes.record(DomainEvent::new(
-        &link.customer_id,
-        Actor::new(&principal, role),
-        now,
-        EventPayload::UserAcceptedInvitation(accepted),
-    ));
-    match app.store.commit(changes).await {
-        Ok(()) => {}
-        Err(StoreError::Conflict(Conflict::InvitationLinkDead)) => return Err(why_dead(&app.store, &link, now).await),
+    // What the last attempt tried, to tell why it was refused.
+    let mut tried: Option<(InvitationLink, DateTime<Utc>)> = None;
+    let accepted = change(&app.store, &IfMatch::Any, None, load, |link, changes| {
+        let accepted_at = Utc::now();
+        tried = Some((link.clone(), accepted_at));
+        let membership = Membership::new(
+            link.customer_id.clone(),
+            principal.user_id.clone(),
+            principal.email.clone(),
+            principal.name.clone(),
+            link.role,
+            JoinedVia::Invitation,
+            accepted_at,
+        );
+        // The invitation's state is not read first: the transaction's conditions hold all the
+        // acceptance relies on, and only a refusal reads the invitation to tell why.
+        changes.accept_invitation(link, &membership, accepted_at)?;
+        let accepted = UserAcceptedInvitation {
+            invitation_id: link.invitation_id,
+            user_id: membership.user_id.clone(),
+            email: link.email.clone(),
+            role: link.role,
+        };
+        let payload = EventPayload::UserAcceptedInvitation(accepted);
+        changes.record(DomainEvent::new(&link.customer_id, Actor::new(&principal, role), accepted_at, payload));
+        Ok(Outcome::Write((link.clone(), membership)))
+    })
+    .await;
+    let (link, membership) = match accepted {
+        Ok(accepted) => accepted,
+        Err(error) if error.conflict() == Some(&Conflict::InvitationLinkDead) => {
+            let (link, at) = tried.expect("a write was tried");
+            return Err(why_dead(&app.store, &link, at).await);
+        }
         Err(error) => return Err(error.into()),
-    }
+    };
     let location = format!("/customers/{}/users/{}", link.customer_id, path_segment(membership.user_id.as_str()));
     created(&location, &membership, membership.version)
 }
@@ -93,9 +95,9 @@ async fn accept(app: &App, request: &Request) -> Result<Response<Body>, ApiError
 async fn why_dead(store: &Store, link: &InvitationLink, now: DateTime<Utc>) -> ApiError {
     match store.invitation(&link.customer_id, link.invitation_id).await {
         Ok(Some((invitation, current))) => match invitation.accepts(link, current.as_ref(), now) {
-            Err(refusal) => refusal.into(),
+            Err(refusal) => Refusal::from(refusal).into(),
             // Usable as read now: it changed and changed back between the write and this read.
-            Ok(()) => ApiError::concurrent_modification(),
+            Ok(()) => Refusal::Contended.into(),
         },
         Ok(None) => Conflict::Inconsistent("an invitation link names no invitation").into(),
         Err(error) => error.into(),

@@ -9,9 +9,11 @@ use lambda_http::{Body, Request, RequestExt, Response};
 
 use meshcustomers::App;
 use meshcustomers::authorization::{Action, authorize};
-use meshcustomers::domain::GeneratedId;
+use meshcustomers::change::{IfMatch, Loaded, Outcome, Refusal, change};
+use meshcustomers::domain::{GeneratedId, MessageMode};
 use meshcustomers::events::{Actor, DomainEvent, EventPayload, MessageAcknowledged};
 use meshcustomers::http::{ApiError, RequestExtensions, no_content, respond};
+use meshcustomers::store::Conflict;
 
 pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, lambda_http::Error> {
     respond(acknowledge(app, &request).await)
@@ -22,19 +24,34 @@ async fn acknowledge(app: &App, request: &Request) -> Result<Response<Body>, Api
     let principal = request.principal()?;
     let role = authorize(&principal, Action::AcknowledgeMessage, None)?;
     request.empty_body()?;
-    let not_found = || ApiError::NotFound("the message does not exist".to_owned());
     let raw = request.path_parameters_ref().and_then(|parameters| parameters.first("messageId")).unwrap_or_default();
-    let message_id = GeneratedId::parse(raw).map_err(|_| not_found())?;
-    let entry = app.store.inbox_entry(&principal.user_id, message_id).await?.ok_or_else(not_found)?;
-    if entry.acknowledged_at.is_some() {
-        return no_content();
-    }
-    let now = Utc::now();
-    let actor = Actor::new(&principal, role);
-    let event = |resolved| {
-        let acknowledged = MessageAcknowledged { message_id, user_id: principal.user_id.clone(), resolved };
-        DomainEvent::new(&entry.customer_id, actor, now, EventPayload::MessageAcknowledged(acknowledged))
+    let message_id = GeneratedId::parse(raw).map_err(|_| Refusal::MessageNotFound)?;
+    let load = || async {
+        let entry = app.store.inbox_entry(&principal.user_id, message_id).await?;
+        Ok(Loaded::new(&app.store, entry.ok_or(Refusal::MessageNotFound)?))
     };
-    app.store.acknowledge(&entry, now, event).await?;
-    no_content()
+    let acknowledged = change(&app.store, &IfMatch::Any, None, load, |entry, changes| {
+        if entry.acknowledged_at.is_some() {
+            return Ok(Outcome::Unchanged(()));
+        }
+        let now = Utc::now();
+        changes.acknowledge(entry, now)?;
+        let resolved = entry.mode == MessageMode::SingleRead;
+        let acknowledged = MessageAcknowledged { message_id, user_id: principal.user_id.clone(), resolved };
+        let payload = EventPayload::MessageAcknowledged(acknowledged);
+        changes.record(DomainEvent::new(&entry.customer_id, Actor::new(&principal, role), now, payload));
+        Ok(Outcome::Write(()))
+    })
+    .await;
+    match acknowledged {
+        // Acknowledged before, or (SINGLE_READ) resolved by another meanwhile: the same answer,
+        // and nothing written.
+        Err(error) if matches!(error.conflict(), Some(Conflict::AlreadyAcknowledged | Conflict::AlreadyResolved)) => {
+            no_content()
+        }
+        acknowledged => {
+            acknowledged?;
+            no_content()
+        }
+    }
 }

@@ -2,16 +2,16 @@
 //! member of the customer with the configured role, saying why if they like. The customer's
 //! admins are told by mail (email-sender, on USER_ASSIGNED_HIMSELF).
 
-use chrono::Utc;
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
 
 use meshcustomers::App;
-use meshcustomers::access::{WRITABLE, body_after_access, customer_access};
+use meshcustomers::access::body_after_access;
 use meshcustomers::authorization::Action;
+use meshcustomers::change::{CustomerChange, Outcome, change_customer};
 use meshcustomers::config::{self, ConfigError, Environment};
 use meshcustomers::domain::{CustomerRole, JoinedVia, Membership, Reason};
-use meshcustomers::events::{Actor, DomainEvent, EventPayload, UserAssignedHimself};
+use meshcustomers::events::{EventPayload, UserAssignedHimself};
 use meshcustomers::http::{
     ApiError, Field, FieldErrors, RequestExtensions, UnknownFields, created, path_segment, respond,
 };
@@ -54,33 +54,25 @@ async fn add_myself(app: &App<Settings>, request: &Request) -> Result<Response<B
     })();
     let reason = body_after_access(&app.store, &principal, &identifier, Action::AddMyself, parsed).await?;
 
-    let (customer, role) = customer_access(&app.store, &principal, &identifier, Action::AddMyself).await?;
-    if !customer.status.accepts_writes() {
-        return Err(ApiError::customer_not_active(identifier.as_str(), customer.status.as_str()));
-    }
-    let now = Utc::now();
-    let membership = Membership::new(
-        identifier.clone(),
-        principal.user_id.clone(),
-        principal.email.clone(),
-        principal.name.clone(),
-        app.settings.self_assign_role,
-        JoinedVia::SelfAssignment,
-        now,
-    );
-    let joined = UserAssignedHimself { user_id: membership.user_id.clone(), role: membership.role, reason };
-    let mut changes = app.store.changes();
-    // Decided again by the write: the customer still takes writes when the member lands.
-    changes.require_status(&identifier, &WRITABLE)?;
-    // Already a member: 409 `already-member`, decided by the member item's condition.
-    changes.add_member(&membership)?;
-    changes.record(DomainEvent::new(
-        &identifier,
-        Actor::new(&principal, role),
-        now,
-        EventPayload::UserAssignedHimself(joined),
-    ));
-    app.store.commit(changes).await?;
+    let change = CustomerChange::new(&principal, &identifier, Action::AddMyself);
+    let membership = change_customer(&app.store, change, |loaded, changes| {
+        let membership = Membership::new(
+            identifier.clone(),
+            principal.user_id.clone(),
+            principal.email.clone(),
+            principal.name.clone(),
+            app.settings.self_assign_role,
+            JoinedVia::SelfAssignment,
+            loaded.now,
+        );
+        // Already a member: 409 `already-member`, decided by the member item's condition.
+        changes.add_member(&membership)?;
+        let joined =
+            UserAssignedHimself { user_id: membership.user_id.clone(), role: membership.role, reason: reason.clone() };
+        changes.record(loaded.event(EventPayload::UserAssignedHimself(joined)));
+        Ok(Outcome::Write(membership))
+    })
+    .await?;
     let location = format!("/customers/{identifier}/users/{}", path_segment(membership.user_id.as_str()));
     created(&location, &membership, membership.version)
 }

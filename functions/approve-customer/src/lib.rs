@@ -5,10 +5,10 @@
 use lambda_http::{Body, Request, Response};
 
 use meshcustomers::App;
-use meshcustomers::access::{Decision, change_customer};
 use meshcustomers::authorization::Action;
+use meshcustomers::change::{CustomerChange, Refusal, change_customer};
 use meshcustomers::config::{self, ConfigError, Environment};
-use meshcustomers::domain::CustomerStatus;
+use meshcustomers::domain::{Customer, CustomerStatus};
 use meshcustomers::events::{CustomerApproved, EventPayload};
 use meshcustomers::http::{ApiError, RequestExtensions, json_with_etag, respond};
 
@@ -34,28 +34,23 @@ async fn approve(app: &App<Settings>, request: &Request) -> Result<Response<Body
     let confirmation_required = app.settings.require_email_confirmation;
     let status = if confirmation_required { CustomerStatus::AwaitingEmailConfirmation } else { CustomerStatus::Active };
 
-    let customer = change_customer(
-        &app.store,
-        &principal,
-        &identifier,
-        Action::ApproveCustomer,
-        &request.if_match(),
-        |customer, _| {
-            if customer.status != CustomerStatus::PendingApproval {
-                return Err(ApiError::customer_not_pending(identifier.as_str(), customer.status.as_str()));
-            }
-            let approved = CustomerApproved {
-                status,
-                email_confirmation_required: confirmation_required,
-                display_name: customer.display_name.to_string(),
-                managing_partner_id: customer.managing_partner_id.clone(),
-                registrant_user_id: customer.created_by.clone(),
-            };
-            let mut after = customer.clone();
-            after.status = status;
-            Ok(Decision::Change { customer: after, events: vec![EventPayload::CustomerApproved(approved)] })
-        },
-    )
+    let change = CustomerChange::new(&principal, &identifier, Action::ApproveCustomer).if_match(request.if_match());
+    let customer = change_customer(&app.store, change, |loaded, changes| {
+        let customer = &loaded.customer;
+        if customer.status != CustomerStatus::PendingApproval {
+            let refusal = Refusal::CustomerNotPending { customer: identifier.clone(), status: customer.status };
+            return Err(refusal.into());
+        }
+        let approved = CustomerApproved {
+            status,
+            email_confirmation_required: confirmation_required,
+            display_name: customer.display_name.to_string(),
+            managing_partner_id: customer.managing_partner_id.clone(),
+            registrant_user_id: customer.created_by.clone(),
+        };
+        let after = Customer { status, ..customer.clone() };
+        loaded.replace_customer(changes, after, [EventPayload::CustomerApproved(approved)])
+    })
     .await?;
     json_with_etag(&customer, customer.version)
 }

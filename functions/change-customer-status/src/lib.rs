@@ -6,9 +6,10 @@ use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
 
 use meshcustomers::App;
-use meshcustomers::access::{Decision, body_after_access, change_customer};
+use meshcustomers::access::body_after_access;
 use meshcustomers::authorization::Action;
-use meshcustomers::domain::{CustomerStatus, FieldError, Reason};
+use meshcustomers::change::{CustomerChange, Outcome, change_customer};
+use meshcustomers::domain::{Customer, CustomerStatus, FieldError, Reason};
 use meshcustomers::events::{CustomerStatusChanged, EventPayload};
 use meshcustomers::http::{ApiError, Field, FieldErrors, RequestExtensions, UnknownFields, json_with_etag, respond};
 
@@ -51,26 +52,18 @@ async fn change_status(app: &App, request: &Request) -> Result<Response<Body>, A
     let (status, reason) =
         body_after_access(&app.store, &principal, &identifier, Action::ChangeCustomerStatus, parsed).await?;
 
-    let customer = change_customer(
-        &app.store,
-        &principal,
-        &identifier,
-        Action::ChangeCustomerStatus,
-        &request.if_match(),
-        |customer, _| {
-            if customer.status == status {
-                return Ok(Decision::Unchanged);
-            }
-            let change = CustomerStatusChanged {
-                from: customer.status,
-                to: status,
-                reason: reason.as_ref().map(Reason::to_string),
-            };
-            let mut after = customer.clone();
-            after.status = status;
-            Ok(Decision::Change { customer: after, events: vec![EventPayload::CustomerStatusChanged(change)] })
-        },
-    )
+    let change =
+        CustomerChange::new(&principal, &identifier, Action::ChangeCustomerStatus).if_match(request.if_match());
+    let customer = change_customer(&app.store, change, |loaded, changes| {
+        let customer = &loaded.customer;
+        if customer.status == status {
+            return Ok(Outcome::Unchanged(customer.clone()));
+        }
+        let change =
+            CustomerStatusChanged { from: customer.status, to: status, reason: reason.as_ref().map(Reason::to_string) };
+        let after = Customer { status, ..customer.clone() };
+        loaded.replace_customer(changes, after, [EventPayload::CustomerStatusChanged(change)])
+    })
     .await?;
     json_with_etag(&customer, customer.version)
 }

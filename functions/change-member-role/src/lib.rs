@@ -5,8 +5,9 @@ use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
 
 use meshcustomers::App;
-use meshcustomers::access::{MemberDecision, body_after_access, change_membership};
+use meshcustomers::access::body_after_access;
 use meshcustomers::authorization::Action;
+use meshcustomers::change::{CustomerChange, Outcome, Subject, change_customer};
 use meshcustomers::domain::{CustomerRole, Membership};
 use meshcustomers::events::{EventPayload, UserRoleChanged};
 use meshcustomers::http::{ApiError, Field, FieldErrors, RequestExtensions, UnknownFields, json_with_etag, respond};
@@ -40,18 +41,20 @@ async fn change_role(app: &App, request: &Request) -> Result<Response<Body>, Api
     })();
     let role = body_after_access(&app.store, &principal, &identifier, Action::ChangeMemberRole, parsed).await?;
 
-    let action = Action::ChangeMemberRole;
-    let member =
-        change_membership(&app.store, &principal, &identifier, &target, action, &request.if_match(), |member| {
-            if member.role == role {
-                return Ok(MemberDecision::Unchanged);
-            }
-            let event = UserRoleChanged { user_id: member.user_id.clone(), from: member.role, to: role };
-            Ok(MemberDecision::Change {
-                member: Membership { role, ..member.clone() },
-                event: EventPayload::UserRoleChanged(event),
-            })
-        })
-        .await?;
+    let change = CustomerChange::new(&principal, &identifier, Action::ChangeMemberRole)
+        .of(Subject::Member(target))
+        .if_match(request.if_match());
+    let member = change_customer(&app.store, change, |loaded, changes| {
+        let member = loaded.member();
+        if member.role == role {
+            return Ok(Outcome::Unchanged(member.clone()));
+        }
+        let after = Membership { role, version: member.version + 1, ..member.clone() };
+        changes.change_member(member, &after)?;
+        let event = UserRoleChanged { user_id: member.user_id.clone(), from: member.role, to: role };
+        changes.record(loaded.event(EventPayload::UserRoleChanged(event)));
+        Ok(Outcome::Write(after))
+    })
+    .await?;
     json_with_etag(&member, member.version)
 }

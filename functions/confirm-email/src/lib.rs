@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use meshcustomers::App;
 use meshcustomers::authorization::Role;
+use meshcustomers::change::{IfMatch, Loaded, Outcome, Refusal, change};
 use meshcustomers::domain::{ConfirmationState, CustomerIdentifier, CustomerStatus, EmailAddress, LinkToken};
 use meshcustomers::events::{Actor, DomainEvent, EmailConfirmed, EventPayload};
 use meshcustomers::http::{ApiError, Field, FieldErrors, RequestExtensions, UnknownFields, json, respond};
@@ -44,26 +45,32 @@ async fn confirm(app: &App, request: &Request) -> Result<Response<Body>, ApiErro
     let Some(token) = token else { return Err(errors.into_error()) };
     errors.finish()?;
 
-    // Found by its hash alone: the token itself is compared with nothing and stored nowhere.
-    let confirmation =
-        app.store.email_confirmation(&token.hash()).await?.ok_or_else(ApiError::confirmation_not_found)?;
-    tracing::Span::current().record("user", confirmation.user_id.as_str());
-    let now = Utc::now();
-    match confirmation.state_at(now) {
-        ConfirmationState::Usable => {}
-        ConfirmationState::Used => return Err(Conflict::ConfirmationUsed.into()),
-        ConfirmationState::Expired => return Err(ApiError::confirmation_expired()),
-    }
-    // The registrant confirms, in the role registration gave them (nothing changes members
-    // while a customer awaits confirmation).
-    let actor = Actor {
-        user_id: confirmation.user_id.clone(),
-        email: Some(confirmation.email.clone()),
-        role: Role::CustomerAdmin,
+    let load = || async {
+        // Found by its hash alone: the token itself is compared with nothing and stored nowhere.
+        let confirmation = app.store.email_confirmation(&token.hash()).await?;
+        Ok(Loaded::new(&app.store, confirmation.ok_or(Refusal::ConfirmationLinkUnknown)?))
     };
-    let confirmed = EventPayload::EmailConfirmed(EmailConfirmed { email: confirmation.email.clone() });
-    let event = DomainEvent::new(&confirmation.customer_id, actor, now, confirmed);
-    app.store.confirm_email(&confirmation, now, event).await?;
+    let confirmation = change(&app.store, &IfMatch::Any, None, load, |confirmation, changes| {
+        tracing::Span::current().record("user", confirmation.user_id.as_str());
+        let now = Utc::now();
+        match confirmation.state_at(now) {
+            ConfirmationState::Usable => {}
+            ConfirmationState::Used => return Err(Conflict::ConfirmationUsed.into()),
+            ConfirmationState::Expired => return Err(Refusal::ConfirmationLinkExpired.into()),
+        }
+        changes.confirm_email(confirmation, now)?;
+        // The registrant confirms, in the role registration gave them (nothing changes members
+        // while a customer awaits confirmation).
+        let actor = Actor {
+            user_id: confirmation.user_id.clone(),
+            email: Some(confirmation.email.clone()),
+            role: Role::CustomerAdmin,
+        };
+        let confirmed = EventPayload::EmailConfirmed(EmailConfirmed { email: confirmation.email.clone() });
+        changes.record(DomainEvent::new(&confirmation.customer_id, actor, now, confirmed));
+        Ok(Outcome::Write(confirmation.clone()))
+    })
+    .await?;
     json(
         StatusCode::OK,
         &Confirmed { customer_id: confirmation.customer_id, email: confirmation.email, status: CustomerStatus::Active },

@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 
 use meshcustomers::App;
 use meshcustomers::authorization::{Action, Denial, authorize};
+use meshcustomers::change::{IfMatch, Loaded, Outcome, Refusal, change};
 use meshcustomers::config::{self, ConfigError, Environment};
 use meshcustomers::domain::{
     Customer, CustomerIdentifier, CustomerRole, CustomerStatus, DisplayName, EmailAddress, Invitation, PartnerId,
@@ -91,37 +92,44 @@ async fn create_customer(app: &App<Settings>, request: &Request) -> Result<Respo
     };
     errors.finish()?;
     let partner = managing_partner(&app.settings, &principal, requested_partner)?;
-    let tags = validate_tags(&app.store.tag_definitions().await?, &tags, TagWriter::AdminArea)?;
-
-    let now = Utc::now();
-    let customer = Customer::new(
-        identifier,
-        display_name,
-        CustomerStatus::Active,
-        partner,
-        quota.unwrap_or(app.settings.default_project_quota),
-        tags,
-        principal.user_id.clone(),
-        now,
-    );
-    let invitations: Vec<Invitation> = users
-        .into_iter()
-        .map(|(email, role)| {
-            let (customer, inviter) = (customer.identifier.clone(), principal.user_id.clone());
-            Invitation::new(customer, email, role, inviter, now, app.settings.invitation_ttl)
-        })
-        .collect();
-    let actor = Actor::new(&principal, role);
-    let event = |payload| DomainEvent::new(&customer.identifier, actor.clone(), now, payload);
-    let events = std::iter::once(event(EventPayload::CustomerCreated((&customer).into())))
-        .chain(invitations.iter().map(|invitation| {
-            event(EventPayload::UserInvited(UserInvited::new(invitation, customer.display_name.as_str())))
-        }))
-        .collect();
-
-    app.store
-        .create_customer(NewCustomer { customer: customer.clone(), members: Vec::new(), invitations, events })
-        .await?;
+    let settings = &app.settings;
+    let load = || async { Ok(Loaded::new(&app.store, app.store.tag_definitions().await?)) };
+    let customer = change(&app.store, &IfMatch::Any, None, load, |definitions, changes| {
+        let tags = validate_tags(definitions, &tags, TagWriter::AdminArea)?;
+        let now = Utc::now();
+        let customer = Customer::new(
+            identifier.clone(),
+            display_name.clone(),
+            CustomerStatus::Active,
+            partner.clone(),
+            quota.unwrap_or(settings.default_project_quota),
+            tags,
+            principal.user_id.clone(),
+            now,
+        );
+        let invitations: Vec<Invitation> = users
+            .iter()
+            .map(|(email, role)| {
+                let (customer, inviter) = (customer.identifier.clone(), principal.user_id.clone());
+                Invitation::new(customer, email.clone(), *role, inviter, now, settings.invitation_ttl)
+            })
+            .collect();
+        let actor = Actor::new(&principal, role);
+        let event = |payload| DomainEvent::new(&customer.identifier, actor.clone(), now, payload);
+        let events = std::iter::once(event(EventPayload::CustomerCreated((&customer).into())))
+            .chain(invitations.iter().map(|invitation| {
+                event(EventPayload::UserInvited(UserInvited::new(invitation, customer.display_name.as_str())))
+            }))
+            .collect();
+        changes.create_customer(NewCustomer {
+            customer: customer.clone(),
+            members: Vec::new(),
+            invitations,
+            events,
+        })?;
+        Ok(Outcome::Write(customer))
+    })
+    .await?;
     created(&format!("/customers/{}", customer.identifier), &customer, customer.version)
 }
 
@@ -131,14 +139,11 @@ fn managing_partner(
     settings: &Settings,
     principal: &Principal,
     requested: Option<PartnerId>,
-) -> Result<PartnerId, ApiError> {
+) -> Result<PartnerId, Refusal> {
     let scope = principal.partner_scope().ok_or(Denial::Forbidden)?;
     match (requested, scope) {
         (Some(partner), scope) if scope.includes(&partner) => Ok(partner),
-        (Some(_), _) => Err(ApiError::Forbidden {
-            problem_type: "forbidden",
-            detail: "only platform admins may create customers for another partner".into(),
-        }),
+        (Some(_), _) => Err(Refusal::OtherPartner),
         (None, PartnerScope::Partner(own)) => Ok(own.clone()),
         (None, PartnerScope::EveryPartner) => {
             Ok(principal.partner_id.clone().unwrap_or_else(|| settings.default_partner_id.clone()))

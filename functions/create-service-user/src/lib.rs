@@ -2,19 +2,18 @@
 //! random bits) is in this answer and nowhere else: the table keeps its SHA-256, and no event or
 //! log line holds it. A DISABLED customer makes none (403 `customer-disabled`).
 
-use chrono::Utc;
 use lambda_http::{Body, Request, Response};
 use serde::{Deserialize, Serialize};
 
 use meshcustomers::App;
-use meshcustomers::access::{access_refusal, customer_access, require_active};
+use meshcustomers::access::body_after_access;
 use meshcustomers::authorization::Action;
-use meshcustomers::domain::{CustomerRole, CustomerStatus, DisplayName, LinkToken, ServiceUser};
-use meshcustomers::events::{Actor, DomainEvent, EventPayload};
+use meshcustomers::change::{CustomerChange, Outcome, Requires, change_customer};
+use meshcustomers::domain::{DisplayName, LinkToken, ServiceUser};
+use meshcustomers::events::EventPayload;
 use meshcustomers::http::{
     ApiError, Field, FieldErrors, InternalError, RequestExtensions, UnknownFields, created, respond,
 };
-use meshcustomers::store::{Conflict, StoreError};
 
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase", default)]
@@ -40,29 +39,17 @@ pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, lambd
 async fn create_service_user(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
     let principal = request.principal()?;
     let customer_id = request.customer_id()?;
-    // Access first: a caller who may not act learns nothing from the body's errors.
     let action = Action::CreateServiceUser;
-    let (customer, role) = customer_access(&app.store, &principal, &customer_id, action).await?;
-    let name = service_user_name(request)?;
-    require_active(&customer)?;
-    let now = Utc::now();
-    let service_user = ServiceUser::new(customer_id.clone(), name, principal.user_id.clone(), now);
+    let name = body_after_access(&app.store, &principal, &customer_id, action, service_user_name(request)).await?;
     let secret = LinkToken::generate().map_err(InternalError::from)?;
-    let mut changes = app.store.changes();
-    changes.require_role(&customer_id, &principal.user_id, CustomerRole::CustomerAdmin)?;
-    // Decided again by the write: a disable that lands first refuses it (403 `customer-disabled`).
-    changes.require_status(&customer_id, &[CustomerStatus::Active])?;
-    changes.add_service_user(&service_user, secret.hash())?;
-    let event = EventPayload::ServiceUserCreated((&service_user).into());
-    changes.record(DomainEvent::new(&customer_id, Actor::new(&principal, role), now, event));
-    match app.store.commit(changes).await {
-        Ok(()) => {}
-        // The caller lost the admin role since it was read: answer as the customer is now.
-        Err(StoreError::Conflict(Conflict::AccessChanged)) => {
-            return Err(access_refusal(&app.store, &principal, &customer_id, action).await);
-        }
-        Err(error) => return Err(error.into()),
-    }
+    let change = CustomerChange::new(&principal, &customer_id, action).requires(Requires::Active);
+    let service_user = change_customer(&app.store, change, |loaded, changes| {
+        let service_user = ServiceUser::new(customer_id.clone(), name.clone(), principal.user_id.clone(), loaded.now);
+        changes.add_service_user(&service_user, secret.hash())?;
+        changes.record(loaded.event(EventPayload::ServiceUserCreated((&service_user).into())));
+        Ok(Outcome::Write(service_user))
+    })
+    .await?;
     let location = format!("/customers/{customer_id}/service-users/{}", service_user.service_user_id);
     created(&location, &WithSecret { service_user: &service_user, secret: secret.expose() }, service_user.version)
 }

@@ -5,6 +5,7 @@ use lambda_http::{Body, Request, Response};
 
 use meshcustomers::App;
 use meshcustomers::authorization::{Action, authorize};
+use meshcustomers::change::{IfMatch, Loaded, Outcome, change};
 use meshcustomers::events::{Actor, DomainEvent, EventPayload};
 use meshcustomers::http::{ApiError, RequestExtensions, TagDefinitionBody, created, respond};
 
@@ -21,11 +22,15 @@ async fn create_tag_definition(app: &App, request: &Request) -> Result<Response<
     let role = authorize(&principal, Action::ManageTagDefinitions, None)?;
     let body: TagDefinitionBody = request.json_body()?;
     let definition = body.definition(None)?;
-    let event = DomainEvent::installation(
-        Actor::new(&principal, role),
-        Utc::now(),
-        EventPayload::TagDefinitionCreated(definition.clone()),
-    );
-    app.store.create_tag_definition(&definition, event).await?;
+    let actor = Actor::new(&principal, role);
+    // Nothing to read: the transaction's conditions decide.
+    let load = || async { Ok(Loaded::new(&app.store, ())) };
+    change(&app.store, &IfMatch::Any, None, load, |(), changes| {
+        changes.create_tag_definition(&definition)?;
+        let payload = EventPayload::TagDefinitionCreated(definition.clone());
+        changes.record(DomainEvent::installation(actor.clone(), Utc::now(), payload));
+        Ok(Outcome::Write(()))
+    })
+    .await?;
     created(&format!("/tag-definitions/{}", definition.key), &definition, definition.version)
 }

@@ -1,18 +1,18 @@
 //! `POST /customers/{id}/projects/{projectId}/tenants`: a customer admin puts a project on one of
 //! the configured platforms (`PLATFORMS`): one tenant per project and platform.
 
-use chrono::Utc;
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
 
 use meshcustomers::App;
-use meshcustomers::access::{access_refusal, customer_access_with, require_active};
+use meshcustomers::access::body_after_access;
 use meshcustomers::authorization::Action;
+use meshcustomers::change::{CustomerChange, Outcome, Refusal, Requires, change_customer};
 use meshcustomers::config;
-use meshcustomers::domain::{CustomerRole, CustomerStatus, PlatformName, Tenant};
-use meshcustomers::events::{Actor, DomainEvent, EventPayload};
+use meshcustomers::domain::{PlatformName, Tenant};
+use meshcustomers::events::EventPayload;
 use meshcustomers::http::{ApiError, Field, FieldErrors, RequestExtensions, UnknownFields, created, respond};
-use meshcustomers::store::{Conflict, Related, StoreError};
+use meshcustomers::store::Related;
 
 pub type Settings = config::PlatformSettings;
 
@@ -33,33 +33,26 @@ async fn create_tenant(app: &App<Settings>, request: &Request) -> Result<Respons
     let principal = request.principal()?;
     let customer_id = request.customer_id()?;
     let project_id = request.project_id()?;
-    // Access first: a caller who may not act learns nothing from the body's errors (which list
-    // the configured platforms).
+    // Authorization before validation: the body's errors (which list the configured platforms)
+    // only to a caller who may act.
     let action = Action::CreateTenant;
-    let related = Related { project: Some(&project_id), ..Related::default() };
-    let (customer, role, found) = customer_access_with(&app.store, &principal, &customer_id, action, &related).await?;
-    let platform = tenant_platform(&app.settings, request)?;
-    require_active(&customer)?;
-    if found.project.is_none() {
-        return Err(ApiError::not_found_project(customer_id.as_str(), project_id.as_str()));
-    }
-    let now = Utc::now();
-    let tenant = Tenant::new(customer_id.clone(), project_id, platform, principal.user_id.clone(), now);
-    let mut changes = app.store.changes();
-    changes.require_role(&customer_id, &principal.user_id, CustomerRole::CustomerAdmin)?;
-    // Decided again by the write: a disable that lands first refuses it (403 `customer-disabled`).
-    changes.require_status(&customer_id, &[CustomerStatus::Active])?;
-    changes.add_tenant(&tenant)?;
-    let event = EventPayload::TenantCreated((&tenant).into());
-    changes.record(DomainEvent::new(&customer_id, Actor::new(&principal, role), now, event));
-    match app.store.commit(changes).await {
-        Ok(()) => {}
-        // The caller lost the admin role since it was read: answer as the customer is now.
-        Err(StoreError::Conflict(Conflict::AccessChanged)) => {
-            return Err(access_refusal(&app.store, &principal, &customer_id, action).await);
+    let platform = tenant_platform(&app.settings, request);
+    let platform = body_after_access(&app.store, &principal, &customer_id, action, platform).await?;
+    let change = CustomerChange::new(&principal, &customer_id, action)
+        .requires(Requires::Active)
+        .reading(Related { project: Some(&project_id), ..Related::default() });
+    let tenant = change_customer(&app.store, change, |loaded, changes| {
+        if loaded.related.project.is_none() {
+            let refusal = Refusal::ProjectNotFound { customer: customer_id.clone(), project: project_id.clone() };
+            return Err(refusal.into());
         }
-        Err(error) => return Err(error.into()),
-    }
+        let (customer, project, user) = (customer_id.clone(), project_id.clone(), principal.user_id.clone());
+        let tenant = Tenant::new(customer, project, platform.clone(), user, loaded.now);
+        changes.add_tenant(&tenant)?;
+        changes.record(loaded.event(EventPayload::TenantCreated((&tenant).into())));
+        Ok(Outcome::Write(tenant))
+    })
+    .await?;
     let location = format!("/customers/{customer_id}/projects/{}/tenants/{}", tenant.project_id, tenant.tenant_id);
     created(&location, &tenant, tenant.version)
 }

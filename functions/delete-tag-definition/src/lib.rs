@@ -3,12 +3,13 @@
 //! is scanned or rewritten): those are no longer checked or mandatory, and an edit may remove
 //! them but not set them.
 
+use chrono::Utc;
 use lambda_http::{Body, Request, Response};
 
 use meshcustomers::App;
-use meshcustomers::access::{DefinitionDecision, change_tag_definition};
 use meshcustomers::authorization::{Action, authorize};
-use meshcustomers::events::Actor;
+use meshcustomers::change::{Loaded, Outcome, Refusal, change};
+use meshcustomers::events::{Actor, DomainEvent, EventPayload};
 use meshcustomers::http::{ApiError, RequestExtensions, no_content, respond};
 
 pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, lambda_http::Error> {
@@ -21,6 +22,18 @@ async fn delete_tag_definition(app: &App, request: &Request) -> Result<Response<
     let role = authorize(&principal, Action::ManageTagDefinitions, None)?;
     let key = request.tag_key()?;
     let actor = Actor::new(&principal, role);
-    change_tag_definition(&app.store, &actor, &key, &request.if_match(), |_| Ok(DefinitionDecision::Retire)).await?;
+    let load = || async {
+        let stored = app.store.tag_definition(&key).await?.ok_or_else(|| Refusal::TagNotDefined(key.clone()))?;
+        let version = stored.version;
+        Ok(Loaded::versioned(&app.store, stored, version))
+    };
+    change(&app.store, &request.if_match(), None, load, |stored, changes| {
+        let now = Utc::now();
+        changes.retire_tag_definition(stored, now)?;
+        let payload = EventPayload::TagDefinitionDeleted(stored.clone());
+        changes.record(DomainEvent::installation(actor.clone(), now, payload));
+        Ok(Outcome::Write(()))
+    })
+    .await?;
     no_content()
 }

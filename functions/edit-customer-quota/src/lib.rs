@@ -5,9 +5,10 @@ use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
 
 use meshcustomers::App;
-use meshcustomers::access::{Decision, body_after_access, change_customer};
+use meshcustomers::access::body_after_access;
 use meshcustomers::authorization::Action;
-use meshcustomers::domain::ProjectQuota;
+use meshcustomers::change::{CustomerChange, Outcome, change_customer};
+use meshcustomers::domain::{Customer, ProjectQuota};
 use meshcustomers::events::{Change, EventPayload};
 use meshcustomers::http::{ApiError, Field, FieldErrors, RequestExtensions, UnknownFields, json_with_etag, respond};
 
@@ -39,16 +40,16 @@ async fn edit_quota(app: &App, request: &Request) -> Result<Response<Body>, ApiE
     })();
     let quota = body_after_access(&app.store, &principal, &identifier, Action::EditQuota, parsed).await?;
 
-    let customer =
-        change_customer(&app.store, &principal, &identifier, Action::EditQuota, &request.if_match(), |customer, _| {
-            if customer.project_quota == quota {
-                return Ok(Decision::Unchanged);
-            }
-            let change = Change { from: customer.project_quota.get(), to: quota.get() };
-            let mut after = customer.clone();
-            after.project_quota = quota;
-            Ok(Decision::Change { customer: after, events: vec![EventPayload::CustomerQuotaEdited(change)] })
-        })
-        .await?;
+    let change = CustomerChange::new(&principal, &identifier, Action::EditQuota).if_match(request.if_match());
+    let customer = change_customer(&app.store, change, |loaded, changes| {
+        let customer = &loaded.customer;
+        if customer.project_quota == quota {
+            return Ok(Outcome::Unchanged(customer.clone()));
+        }
+        let change = Change { from: customer.project_quota.get(), to: quota.get() };
+        let after = Customer { project_quota: quota, ..customer.clone() };
+        loaded.replace_customer(changes, after, [EventPayload::CustomerQuotaEdited(change)])
+    })
+    .await?;
     json_with_etag(&customer, customer.version)
 }

@@ -7,12 +7,14 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 
 use meshcustomers::App;
-use meshcustomers::access::{Decision, body_after_access, change_customer_with_context};
+use meshcustomers::access::body_after_access;
 use meshcustomers::authorization::{Action, Role};
+use meshcustomers::change::{CustomerChange, Outcome, change_customer};
 use meshcustomers::domain::tags::limits::MAX_EDITED_KEYS;
-use meshcustomers::domain::{TagEdit, TagKey, TagWriter, edit_tags};
+use meshcustomers::domain::{Customer, TagEdit, TagKey, TagWriter, edit_tags};
 use meshcustomers::events::{CustomerTagsEdited, EventPayload};
 use meshcustomers::http::{ApiError, FieldErrors, RequestExtensions, json_with_etag, respond};
+use meshcustomers::store::Related;
 
 pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, lambda_http::Error> {
     respond(edit_customer_tags(app, &request).await)
@@ -28,23 +30,18 @@ async fn edit_customer_tags(app: &App, request: &Request) -> Result<Response<Bod
     let parsed = request.json_body().and_then(parse_edit);
     let edit = body_after_access(&app.store, &principal, &identifier, Action::EditTags, parsed).await?;
     let keys: Vec<TagKey> = edit.keys().filter_map(|key| TagKey::parse(key).ok()).collect();
-    let customer = change_customer_with_context(
-        &app.store,
-        &principal,
-        &identifier,
-        Action::EditTags,
-        &request.if_match(),
-        &keys,
-        |customer, context| {
-            let tags = edit_tags(&context.tags, &customer.tags, &edit, writer(context.role))?;
-            let Some(edited) = CustomerTagsEdited::between(&customer.tags, &tags) else {
-                return Ok(Decision::Unchanged);
-            };
-            let mut after = customer.clone();
-            after.tags = tags;
-            Ok(Decision::Change { customer: after, events: vec![EventPayload::CustomerTagsEdited(edited)] })
-        },
-    )
+    let change = CustomerChange::new(&principal, &identifier, Action::EditTags)
+        .if_match(request.if_match())
+        .reading(Related { tags: &keys, ..Related::default() });
+    let customer = change_customer(&app.store, change, |loaded, changes| {
+        let customer = &loaded.customer;
+        let tags = edit_tags(&loaded.related.catalog, &customer.tags, &edit, writer(loaded.role))?;
+        let Some(edited) = CustomerTagsEdited::between(&customer.tags, &tags) else {
+            return Ok(Outcome::Unchanged(customer.clone()));
+        };
+        let after = Customer { tags, ..customer.clone() };
+        loaded.replace_customer(changes, after, [EventPayload::CustomerTagsEdited(edited)])
+    })
     .await?;
     json_with_etag(&customer, customer.version)
 }

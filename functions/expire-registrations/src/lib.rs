@@ -8,12 +8,11 @@ use lambda_runtime::{Diagnostic, LambdaEvent};
 use serde::Serialize;
 
 use meshcustomers::App;
-use meshcustomers::access::remove_registration;
+use meshcustomers::change::{DomainError, IfMatch, Loaded, Outcome, Refusal, change};
 use meshcustomers::config::{self, ConfigError, Environment};
 use meshcustomers::diagnostics::{diagnostic, error_chain};
-use meshcustomers::domain::{CustomerIdentifier, Reason};
+use meshcustomers::domain::{CustomerIdentifier, CustomerStatus, Reason};
 use meshcustomers::events::{Actor, CustomerRejected, DomainEvent, EventPayload};
-use meshcustomers::http::{ApiError, IfMatch};
 use meshcustomers::store::StoreError;
 
 /// Registrations declined per run at most: two round trips each keep a run well within its
@@ -74,14 +73,25 @@ pub async fn sweep(app: &App<Settings>, now: DateTime<Utc>) -> Result<Sweep, Swe
     let mut sweep = Sweep { expired: Vec::new(), moved_on: Vec::new() };
     let mut failed = 0;
     for identifier in candidates {
-        let removed = remove_registration(&app.store, &identifier, &IfMatch::default(), |pending| {
+        let load = || async {
+            let pending = app.store.pending_customer(&identifier).await?;
+            let pending = pending.ok_or_else(|| Refusal::CustomerNotFound(identifier.clone()))?;
+            Ok(Loaded::new(&app.store, pending))
+        };
+        let removed = change(&app.store, &IfMatch::Any, None, load, |pending, changes| {
             // Decided on what is stored now: the index may lag behind an approval.
             if pending.customer.created_at >= cutoff {
-                return Err(ApiError::customer_not_pending(identifier.as_str(), "registered within the TTL"));
+                return Err(Refusal::RegistrationNotExpired(identifier.clone()).into());
+            }
+            if pending.customer.status != CustomerStatus::PendingApproval {
+                let status = pending.customer.status;
+                return Err(Refusal::CustomerNotPending { customer: identifier.clone(), status }.into());
             }
             let registrant_email = pending.registrant().and_then(|member| member.email.clone());
             let rejected = CustomerRejected::new(&pending.customer, registrant_email, reason.clone());
-            Ok(DomainEvent::new(&identifier, Actor::system(), now, EventPayload::CustomerRejected(rejected)))
+            let event = DomainEvent::new(&identifier, Actor::system(), now, EventPayload::CustomerRejected(rejected));
+            changes.remove_pending_customer(pending, event)?;
+            Ok(Outcome::Write(()))
         })
         .await;
         match removed {
@@ -89,7 +99,8 @@ pub async fn sweep(app: &App<Settings>, now: DateTime<Utc>) -> Result<Sweep, Swe
                 tracing::info!(customer = %identifier, "expired registration declined");
                 sweep.expired.push(identifier);
             }
-            Err(ApiError::Conflict { .. } | ApiError::NotFound(_)) => sweep.moved_on.push(identifier),
+            // Gone, approved, younger by what is stored now, or changing all along.
+            Err(DomainError::Refused(_)) => sweep.moved_on.push(identifier),
             Err(error) => {
                 tracing::error!(customer = %identifier, error = %error_chain(&error), "an expired registration was not declined");
                 failed += 1;

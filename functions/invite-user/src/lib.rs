@@ -4,18 +4,18 @@
 //! `MAX_PENDING_INVITATIONS` pending (409 `too-many-invitations`, exact under races). The email
 //! sender mails the accept link on USER_INVITED.
 
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
 
 use meshcustomers::App;
-use meshcustomers::access::{WRITABLE, body_after_access, customer_access};
+use meshcustomers::access::body_after_access;
 use meshcustomers::authorization::Action;
+use meshcustomers::change::{CustomerChange, Outcome, change_customer};
 use meshcustomers::config::{self, ConfigError, Environment};
 use meshcustomers::domain::{CustomerRole, EmailAddress, Invitation};
-use meshcustomers::events::{Actor, DomainEvent, EventPayload, UserInvited};
+use meshcustomers::events::{EventPayload, UserInvited};
 use meshcustomers::http::{ApiError, Field, FieldErrors, RequestExtensions, UnknownFields, created, respond};
-use meshcustomers::store::{Conflict, StoreError};
 
 pub struct Settings {
     /// How long an invitation stays valid.
@@ -62,44 +62,19 @@ async fn invite_user(app: &App<Settings>, request: &Request) -> Result<Response<
     })();
     let (email, role) = body_after_access(&app.store, &principal, &identifier, Action::InviteUser, parsed).await?;
 
-    let (customer, acting) = customer_access(&app.store, &principal, &identifier, Action::InviteUser).await?;
-    if !customer.status.accepts_writes() {
-        return Err(ApiError::customer_not_active(identifier.as_str(), customer.status.as_str()));
-    }
-    let max_pending = app.settings.max_pending_invitations;
     // Refused for the cap, the expired invitations' locks are freed and the invitation tried once
     // more (with a new time and id): the only path with more than two round trips.
-    let mut freed_expired = false;
-    loop {
-        let now = Utc::now();
+    let (ttl, max_pending) = (app.settings.invitation_ttl, app.settings.max_pending_invitations);
+    let change = CustomerChange::new(&principal, &identifier, Action::InviteUser);
+    let invitation = change_customer(&app.store, change, |loaded, changes| {
         let inviter = principal.user_id.clone();
-        let invitation =
-            Invitation::new(identifier.clone(), email.clone(), role, inviter, now, app.settings.invitation_ttl);
-        let invited = UserInvited::new(&invitation, customer.display_name.as_str());
-        let mut changes = app.store.changes();
-        // Allowed through the caller's CUSTOMER_ADMIN membership: it must still hold when this
-        // lands (else 409 `concurrent-modification`, and a retry is told 403).
-        changes.require_role(&identifier, &principal.user_id, CustomerRole::CustomerAdmin)?;
-        changes.require_status(&identifier, &WRITABLE)?;
-        changes.invite(&invitation, now, max_pending)?;
-        changes.record(DomainEvent::new(
-            &identifier,
-            Actor::new(&principal, acting),
-            now,
-            EventPayload::UserInvited(invited),
-        ));
-        match app.store.commit(changes).await {
-            Ok(()) => {
-                let location = format!("/customers/{identifier}/invitations/{}", invitation.id);
-                return created(&location, &invitation, invitation.version);
-            }
-            Err(StoreError::Conflict(Conflict::TooManyInvitations(_))) if !freed_expired => {
-                freed_expired = true;
-                if app.store.free_expired_invitation_locks(&identifier, now).await? == 0 {
-                    return Err(Conflict::TooManyInvitations(max_pending).into());
-                }
-            }
-            Err(error) => return Err(error.into()),
-        }
-    }
+        let invitation = Invitation::new(identifier.clone(), email.clone(), role, inviter, loaded.now, ttl);
+        changes.invite(&invitation, loaded.now, max_pending)?;
+        let invited = UserInvited::new(&invitation, loaded.customer.display_name.as_str());
+        changes.record(loaded.event(EventPayload::UserInvited(invited)));
+        Ok(Outcome::Write(invitation))
+    })
+    .await?;
+    let location = format!("/customers/{identifier}/invitations/{}", invitation.id);
+    created(&location, &invitation, invitation.version)
 }

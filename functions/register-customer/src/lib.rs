@@ -7,6 +7,7 @@ use serde::Deserialize;
 
 use meshcustomers::App;
 use meshcustomers::authorization::{Action, authorize};
+use meshcustomers::change::{IfMatch, Loaded, NeedsVerifiedEmail, Outcome, Refusal, change};
 use meshcustomers::config::{self, ConfigError, Environment};
 use meshcustomers::domain::{
     Customer, CustomerIdentifier, CustomerRole, CustomerStatus, DisplayName, JoinedVia, Membership, PartnerId,
@@ -55,15 +56,9 @@ async fn register(app: &App<Settings>, request: &Request) -> Result<Response<Bod
     let role = authorize(&principal, Action::RegisterCustomer, None)?;
     // The "being verified" and "approved" mails go to the registrant: only to an address the
     // identity provider has verified.
-    let email = principal.email.clone().ok_or_else(|| ApiError::Forbidden {
-        problem_type: "email-required",
-        detail: "registering needs an e-mail address in the token".into(),
-    })?;
+    let email = principal.email.clone().ok_or(Refusal::EmailRequired)?;
     if !principal.email_verified {
-        return Err(ApiError::Forbidden {
-            problem_type: "email-not-verified",
-            detail: "registering needs a verified e-mail address (email_verified)".into(),
-        });
+        return Err(Refusal::EmailNotVerified(NeedsVerifiedEmail::Registering).into());
     }
     let body: Registration = request.json_body()?;
 
@@ -76,45 +71,39 @@ async fn register(app: &App<Settings>, request: &Request) -> Result<Response<Bod
         return Err(errors.into_error());
     };
     errors.finish()?;
-    let tags = validate_tags(&app.store.tag_definitions().await?, &tags, TagWriter::Customer)?;
-
-    let now = Utc::now();
     let settings = &app.settings;
-    let status =
-        if settings.require_customer_approval { CustomerStatus::PendingApproval } else { CustomerStatus::Active };
-    let customer = Customer::new(
-        identifier,
-        display_name,
-        status,
-        settings.default_partner_id.clone(),
-        settings.default_project_quota,
-        tags,
-        principal.user_id.clone(),
-        now,
-    );
-    let registrant = Membership::new(
-        customer.identifier.clone(),
-        principal.user_id.clone(),
-        Some(email),
-        principal.name.clone(),
-        CustomerRole::CustomerAdmin,
-        JoinedVia::Registration,
-        now,
-    );
-    let event = DomainEvent::new(
-        &customer.identifier,
-        Actor::new(&principal, role),
-        now,
-        EventPayload::CustomerRegistered((&customer).into()),
-    );
-
-    app.store
-        .create_customer(NewCustomer {
-            customer: customer.clone(),
-            members: vec![registrant],
-            invitations: Vec::new(),
-            events: vec![event],
-        })
-        .await?;
+    let load = || async { Ok(Loaded::new(&app.store, app.store.tag_definitions().await?)) };
+    let customer = change(&app.store, &IfMatch::Any, None, load, |definitions, changes| {
+        let tags = validate_tags(definitions, &tags, TagWriter::Customer)?;
+        let now = Utc::now();
+        let status =
+            if settings.require_customer_approval { CustomerStatus::PendingApproval } else { CustomerStatus::Active };
+        let customer = Customer::new(
+            identifier.clone(),
+            display_name.clone(),
+            status,
+            settings.default_partner_id.clone(),
+            settings.default_project_quota,
+            tags,
+            principal.user_id.clone(),
+            now,
+        );
+        let registrant = Membership::new(
+            customer.identifier.clone(),
+            principal.user_id.clone(),
+            Some(email.clone()),
+            principal.name.clone(),
+            CustomerRole::CustomerAdmin,
+            JoinedVia::Registration,
+            now,
+        );
+        let registered = EventPayload::CustomerRegistered((&customer).into());
+        let event = DomainEvent::new(&customer.identifier, Actor::new(&principal, role), now, registered);
+        let members = vec![registrant];
+        let new = NewCustomer { customer: customer.clone(), members, invitations: Vec::new(), events: vec![event] };
+        changes.create_customer(new)?;
+        Ok(Outcome::Write(customer))
+    })
+    .await?;
     created(&format!("/customers/{}", customer.identifier), &customer, customer.version)
 }

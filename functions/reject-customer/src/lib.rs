@@ -8,9 +8,10 @@ use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
 
 use meshcustomers::App;
-use meshcustomers::access::{authorize_on, remove_registration};
+use meshcustomers::access::{authorize_on, body_after_access};
 use meshcustomers::authorization::Action;
-use meshcustomers::domain::Reason;
+use meshcustomers::change::{Loaded, Outcome, Refusal, change};
+use meshcustomers::domain::{CustomerStatus, Reason};
 use meshcustomers::events::{Actor, CustomerRejected, DomainEvent, EventPayload};
 use meshcustomers::http::{ApiError, Field, FieldErrors, RequestExtensions, UnknownFields, no_content, respond};
 
@@ -30,19 +31,28 @@ pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, lambd
 async fn reject(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
     let principal = request.principal()?;
     let identifier = request.customer_id()?;
-    // Read once the caller is known to be allowed: an outsider learns nothing from the body's errors.
-    let mut reason = None;
-    remove_registration(&app.store, &identifier, &request.if_match(), |pending| {
+    // Authorization before validation: the body's errors only to a caller who may act.
+    let action = Action::RejectCustomer;
+    let reason = body_after_access(&app.store, &principal, &identifier, action, rejection_reason(request)).await?;
+    let load = || async {
+        let pending = app.store.pending_customer(&identifier).await?;
+        let pending = pending.ok_or_else(|| Refusal::CustomerNotFound(identifier.clone()))?;
         let membership = pending.membership(&principal.user_id).map(|member| member.role);
-        let role = authorize_on(&principal, Action::RejectCustomer, &pending.customer, membership)?;
-        let reason = match &reason {
-            Some(reason) => Reason::clone(reason),
-            None => reason.insert(rejection_reason(request)?).clone(),
-        };
+        let role = authorize_on(&principal, action, &pending.customer, membership)?;
+        let version = pending.customer.version;
+        Ok(Loaded::versioned(&app.store, (pending, role), version))
+    };
+    change(&app.store, &request.if_match(), None, load, |(pending, role), changes| {
+        if pending.customer.status != CustomerStatus::PendingApproval {
+            let refusal = Refusal::CustomerNotPending { customer: identifier.clone(), status: pending.customer.status };
+            return Err(refusal.into());
+        }
         let registrant_email = pending.registrant().and_then(|member| member.email.clone());
-        let rejected = CustomerRejected::new(&pending.customer, registrant_email, reason);
-        let actor = Actor::new(&principal, role);
-        Ok(DomainEvent::new(&identifier, actor, Utc::now(), EventPayload::CustomerRejected(rejected)))
+        let rejected = CustomerRejected::new(&pending.customer, registrant_email, reason.clone());
+        let actor = Actor::new(&principal, *role);
+        let event = DomainEvent::new(&identifier, actor, Utc::now(), EventPayload::CustomerRejected(rejected));
+        changes.remove_pending_customer(pending, event)?;
+        Ok(Outcome::Write(()))
     })
     .await?;
     no_content()

@@ -5,8 +5,8 @@
 use lambda_http::{Body, Request, Response};
 
 use meshcustomers::App;
-use meshcustomers::access::{MemberDecision, change_membership};
 use meshcustomers::authorization::Action;
+use meshcustomers::change::{CustomerChange, Outcome, Subject, change_customer};
 use meshcustomers::events::{EventPayload, UserRemoved};
 use meshcustomers::http::{ApiError, RequestExtensions, no_content, respond};
 
@@ -21,9 +21,14 @@ async fn remove_member(app: &App, request: &Request) -> Result<Response<Body>, A
     let target = request.user_id_parameter()?;
     // Leaving needs only a membership; removing someone else, the CUSTOMER_ADMIN role.
     let action = if target == principal.user_id { Action::LeaveCustomer } else { Action::RemoveMember };
-    change_membership(&app.store, &principal, &identifier, &target, action, &request.if_match(), |member| {
+    let change =
+        CustomerChange::new(&principal, &identifier, action).of(Subject::Member(target)).if_match(request.if_match());
+    change_customer(&app.store, change, |loaded, changes| {
+        let member = loaded.member();
+        changes.remove_member(member)?;
         let event = UserRemoved { user_id: member.user_id.clone(), email: member.email.clone(), role: member.role };
-        Ok(MemberDecision::Remove { event: EventPayload::UserRemoved(event) })
+        changes.record(loaded.event(EventPayload::UserRemoved(event)));
+        Ok(Outcome::Write(()))
     })
     .await?;
     no_content()

@@ -6,9 +6,13 @@ use chrono::Duration;
 use lambda_http::{Body, Request, Response};
 
 use meshcustomers::App;
-use meshcustomers::access::{InvitationChange, change_invitation};
+use meshcustomers::authorization::Action;
+use meshcustomers::change::{CustomerChange, Outcome, Refusal, Subject, change_customer};
 use meshcustomers::config::{self, ConfigError, Environment};
+use meshcustomers::domain::InvitationStatus;
+use meshcustomers::events::{EventPayload, UserInvited};
 use meshcustomers::http::{ApiError, RequestExtensions, json_with_etag, respond};
+use meshcustomers::store::Related;
 
 pub struct Settings {
     /// How long the invitation stays valid from the resend on.
@@ -36,11 +40,23 @@ async fn resend_invitation(app: &App<Settings>, request: &Request) -> Result<Res
     let identifier = request.customer_id()?;
     let invitation = request.invitation_id(&identifier)?;
     request.empty_body()?;
-    let change = InvitationChange::Resend {
-        ttl: app.settings.invitation_ttl,
-        max_pending: app.settings.max_pending_invitations,
-    };
-    let resent =
-        change_invitation(&app.store, &principal, &identifier, invitation, change, &request.if_match()).await?;
+    let (ttl, max_pending) = (app.settings.invitation_ttl, app.settings.max_pending_invitations);
+    let change = CustomerChange::new(&principal, &identifier, Action::ResendInvitation)
+        .of(Subject::Related)
+        .reading(Related { invitation: Some(invitation), ..Related::default() })
+        .if_match(request.if_match());
+    let resent = change_customer(&app.store, change, |loaded, changes| {
+        let before = loaded.invitation();
+        match before.status_at(loaded.now) {
+            InvitationStatus::Pending | InvitationStatus::Expired => {}
+            status => return Err(Refusal::InvitationNotResendable(status).into()),
+        }
+        let after = before.resent(loaded.now, ttl);
+        changes.resend_invitation(before, &after, loaded.now, max_pending)?;
+        let invited = UserInvited::new(&after, loaded.customer.display_name.as_str());
+        changes.record(loaded.event(EventPayload::UserInvited(invited)));
+        Ok(Outcome::Write(after))
+    })
+    .await?;
     json_with_etag(&resent, resent.version)
 }

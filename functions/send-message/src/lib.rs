@@ -2,15 +2,15 @@
 //! members. The message and MESSAGE_SENT are written together; each member's inbox entry follows
 //! from the fan-out (message-fanout), within a second or two.
 
-use chrono::Utc;
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
 
 use meshcustomers::App;
-use meshcustomers::access::{body_after_access, customer_access};
+use meshcustomers::access::body_after_access;
 use meshcustomers::authorization::Action;
-use meshcustomers::domain::{CustomerStatus, GeneratedId, Message, MessageMode, MessageText, Sender};
-use meshcustomers::events::{Actor, DomainEvent, EventPayload, MessageSent};
+use meshcustomers::change::{CustomerChange, Outcome, Requires, change_customer};
+use meshcustomers::domain::{GeneratedId, Message, MessageMode, MessageText, Sender};
+use meshcustomers::events::{EventPayload, MessageSent};
 use meshcustomers::http::{
     ApiError, Field, FieldErrors, RequestExtensions, UnknownFields, created_unversioned, path_segment, respond,
 };
@@ -45,26 +45,27 @@ async fn send_message(app: &App, request: &Request) -> Result<Response<Body>, Ap
     })();
     let (text, mode) = body_after_access(&app.store, &principal, &identifier, Action::SendMessage, parsed).await?;
 
-    let (customer, role) = customer_access(&app.store, &principal, &identifier, Action::SendMessage).await?;
-    if customer.status != CustomerStatus::Active {
-        return Err(ApiError::customer_not_active(identifier.as_str(), customer.status.as_str()));
-    }
-    let now = Utc::now();
-    let message = Message {
-        message_id: GeneratedId::new(),
-        customer_id: identifier.clone(),
-        text,
-        mode,
-        sender: Sender { user_id: principal.user_id.clone(), email: principal.email.clone() },
-        sent_at: now,
-        recipient_count: None,
-        acknowledged_count: 0,
-        resolved_by: None,
-        resolved_at: None,
-    };
-    let sent = MessageSent { message_id: message.message_id, mode, text: message.text.clone(), sent_at: now };
-    let event = DomainEvent::new(&identifier, Actor::new(&principal, role), now, EventPayload::MessageSent(sent));
-    app.store.send_message(&message, event).await?;
+    let change = CustomerChange::new(&principal, &identifier, Action::SendMessage).requires(Requires::Receiving);
+    let message = change_customer(&app.store, change, |loaded, changes| {
+        let now = loaded.now;
+        let message = Message {
+            message_id: GeneratedId::new(),
+            customer_id: identifier.clone(),
+            text: text.clone(),
+            mode,
+            sender: Sender { user_id: principal.user_id.clone(), email: principal.email.clone() },
+            sent_at: now,
+            recipient_count: None,
+            acknowledged_count: 0,
+            resolved_by: None,
+            resolved_at: None,
+        };
+        changes.send_message(&message)?;
+        let sent = MessageSent { message_id: message.message_id, mode, text: message.text.clone(), sent_at: now };
+        changes.record(loaded.event(EventPayload::MessageSent(sent)));
+        Ok(Outcome::Write(message))
+    })
+    .await?;
     let location = format!("/customers/{}/messages/{}", identifier, path_segment(&message.message_id.to_string()));
     created_unversioned(&location, &message)
 }

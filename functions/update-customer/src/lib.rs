@@ -6,9 +6,10 @@ use serde::Deserialize;
 use serde::de::IgnoredAny;
 
 use meshcustomers::App;
-use meshcustomers::access::{Decision, body_after_access, change_customer};
+use meshcustomers::access::body_after_access;
 use meshcustomers::authorization::Action;
-use meshcustomers::domain::DisplayName;
+use meshcustomers::change::{CustomerChange, Outcome, change_customer};
+use meshcustomers::domain::{Customer, DisplayName};
 use meshcustomers::events::{Change, CustomerUpdated, EventPayload};
 use meshcustomers::http::{ApiError, Field, FieldErrors, RequestExtensions, UnknownFields, json_with_etag, respond};
 
@@ -45,25 +46,17 @@ async fn update_customer(app: &App, request: &Request) -> Result<Response<Body>,
     })();
     let display_name = body_after_access(&app.store, &principal, &identifier, Action::UpdateCustomer, parsed).await?;
 
-    let customer = change_customer(
-        &app.store,
-        &principal,
-        &identifier,
-        Action::UpdateCustomer,
-        &request.if_match(),
-        |customer, _| {
-            if customer.display_name == display_name {
-                return Ok(Decision::Unchanged);
-            }
-            let change = Change { from: customer.display_name.to_string(), to: display_name.to_string() };
-            let mut after = customer.clone();
-            after.display_name = display_name.clone();
-            Ok(Decision::Change {
-                customer: after,
-                events: vec![EventPayload::CustomerUpdated(CustomerUpdated { display_name: change })],
-            })
-        },
-    )
+    let change = CustomerChange::new(&principal, &identifier, Action::UpdateCustomer).if_match(request.if_match());
+    let customer = change_customer(&app.store, change, |loaded, changes| {
+        let customer = &loaded.customer;
+        if customer.display_name == display_name {
+            return Ok(Outcome::Unchanged(customer.clone()));
+        }
+        let change = Change { from: customer.display_name.to_string(), to: display_name.to_string() };
+        let after = Customer { display_name: display_name.clone(), ..customer.clone() };
+        let updated = EventPayload::CustomerUpdated(CustomerUpdated { display_name: change });
+        loaded.replace_customer(changes, after, [updated])
+    })
     .await?;
     json_with_etag(&customer, customer.version)
 }

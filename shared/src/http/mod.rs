@@ -1,15 +1,15 @@
 //! The HTTP boundary: API Gateway requests in, JSON or problem+json responses out.
 
 mod body;
-mod precondition;
+mod if_match;
 mod problem;
 mod request;
 mod response;
 mod tag_definition;
 mod validation;
 
+pub use crate::change::IfMatch;
 pub use body::{BODY, Field, JsonType, MAX_BODY_BYTES, TagsInput, UnknownFields};
-pub use precondition::IfMatch;
 pub use problem::{ApiError, InternalError};
 pub use request::RequestExtensions;
 pub use response::{created, created_unversioned, etag, json, json_with_etag, no_content, path_segment, respond};

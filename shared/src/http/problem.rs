@@ -7,6 +7,7 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 use crate::authorization::Denial;
+use crate::change::{DomainError, NeedsVerifiedEmail, Refusal};
 use crate::diagnostics::error_chain;
 use crate::domain::{CustomerStatus, InvitationStatus, LinkRefusal, RandomSourceError, TagError};
 use crate::principal::ClaimsError;
@@ -87,6 +88,10 @@ struct Problem<'a> {
 impl ApiError {
     pub fn not_found_customer(identifier: &str) -> Self {
         Self::NotFound(format!("customer {identifier:?} does not exist"))
+    }
+
+    pub fn not_found_message() -> Self {
+        Self::NotFound("the message does not exist".to_owned())
     }
 
     pub fn not_found_tag(key: &str) -> Self {
@@ -271,6 +276,78 @@ impl ApiError {
     }
 }
 
+/// Every refusal of the domain, with its status and problem type.
+impl From<Refusal> for ApiError {
+    fn from(refusal: Refusal) -> Self {
+        let forbidden = |problem_type, detail: &str| Self::Forbidden { problem_type, detail: detail.to_owned() };
+        match refusal {
+            Refusal::Denied(denial) => denial.into(),
+            Refusal::CustomerNotFound(customer) => Self::not_found_customer(customer.as_str()),
+            Refusal::CustomerNotActive { customer, status } => {
+                Self::customer_not_active(customer.as_str(), status.as_str())
+            }
+            Refusal::CustomerDisabled(customer) => Self::customer_disabled(customer.as_str()),
+            Refusal::CustomerNotPending { customer, status } => {
+                Self::customer_not_pending(customer.as_str(), status.as_str())
+            }
+            Refusal::RegistrationNotExpired(customer) => {
+                Self::customer_not_pending(customer.as_str(), "registered within the TTL")
+            }
+            Refusal::MemberNotFound { customer, user } => {
+                Self::NotFound(format!("user {:?} is not a member of customer {:?}", user.as_str(), customer.as_str()))
+            }
+            Refusal::InvitationNotFound { customer, invitation } => {
+                Self::not_found_invitation(customer.as_str(), &invitation.to_string())
+            }
+            Refusal::ProjectNotFound { customer, project } => {
+                Self::not_found_project(customer.as_str(), project.as_str())
+            }
+            Refusal::ServiceUserNotFound { customer, service_user } => {
+                Self::not_found_service_user(customer.as_str(), &service_user.to_string())
+            }
+            Refusal::TagNotDefined(key) => Self::not_found_tag(key.as_str()),
+            Refusal::MessageNotFound => Self::not_found_message(),
+            Refusal::InvitationNotResendable(status) => {
+                Self::invitation_not_pending("an accepted or cancelled one is not sent again", status)
+            }
+            Refusal::InvitationNotCancellable(status) => {
+                Self::invitation_not_pending("only a pending invitation can be cancelled", status)
+            }
+            Refusal::InvitationLink(refusal) => refusal.into(),
+            Refusal::InvitationLinkUnknown => Self::invitation_link_not_found(),
+            Refusal::ConfirmationLinkUnknown => Self::confirmation_not_found(),
+            Refusal::ConfirmationLinkExpired => Self::confirmation_expired(),
+            Refusal::InvitationEmailMismatch => forbidden(
+                "invitation-email-mismatch",
+                "the invitation is for another e-mail address than the one you are signed in with",
+            ),
+            Refusal::EmailRequired => forbidden("email-required", "registering needs an e-mail address in the token"),
+            Refusal::EmailNotVerified(NeedsVerifiedEmail::Registering) => {
+                forbidden("email-not-verified", "registering needs a verified e-mail address (email_verified)")
+            }
+            Refusal::EmailNotVerified(NeedsVerifiedEmail::AcceptingInvitation) => forbidden(
+                "email-not-verified",
+                "accepting an invitation needs a verified e-mail address (email_verified)",
+            ),
+            Refusal::OtherPartner => {
+                forbidden("forbidden", "only platform admins may create customers for another partner")
+            }
+            Refusal::Tags(error) => error.into(),
+            Refusal::InvalidFields(errors) => Self::Validation(errors),
+            Refusal::Contended => Self::concurrent_modification(),
+        }
+    }
+}
+
+impl From<DomainError> for ApiError {
+    fn from(error: DomainError) -> Self {
+        match error {
+            DomainError::Refused(refusal) => refusal.into(),
+            DomainError::Store(error) => error.into(),
+        }
+    }
+}
+
 /// 410: the link cannot accept its invitation any more, each reason with its own type.
 impl From<LinkRefusal> for ApiError {
     fn from(refusal: LinkRefusal) -> Self {
@@ -403,7 +480,7 @@ impl From<Conflict> for ApiError {
             Conflict::AlreadyAcknowledged | Conflict::AlreadyResolved => {
                 conflict_of("already-acknowledged", "the message was acknowledged already".to_owned())
             }
-            Conflict::NotRecipient => Self::NotFound("the message does not exist".to_owned()),
+            Conflict::NotRecipient => Self::not_found_message(),
             Conflict::RegistrationPending => conflict_of(
                 "registration-pending",
                 "you have a registration waiting for approval; register another customer once it is approved or declined"
@@ -501,13 +578,6 @@ mod tests {
         assert_eq!(response.status(), 412);
         assert_eq!(response.headers()[header::ETAG], "\"7\"");
         assert_eq!(body(&response)["type"], "precondition-failed");
-    }
-
-    #[test]
-    fn gone_is_410() {
-        let response = ApiError::Gone { problem_type: "link-used", detail: "the link was used".into() }.into_response();
-        assert_eq!(response.status(), 410);
-        assert_eq!(body(&response)["type"], "link-used");
     }
 
     #[test]

@@ -141,7 +141,7 @@ impl RequestExtensions for Request {
     }
 
     fn if_match(&self) -> IfMatch {
-        IfMatch::from_headers(self.headers())
+        super::if_match::if_match(self.headers())
     }
 }
 

@@ -2,7 +2,8 @@
 
 use serde::Deserialize;
 
-use super::{ApiError, Field, FieldErrors, UnknownFields};
+use super::{Field, FieldErrors, UnknownFields};
+use crate::change::Refusal;
 use crate::domain::tags::parse_description;
 use crate::domain::{DisplayName, FieldError, TagDefinition, TagKey, TagValueType};
 
@@ -27,7 +28,7 @@ impl TagDefinitionBody {
     /// The definition the body describes: a new one (version 1), or the replacement of `stored`
     /// (same key and value type; the version is set when it is written). Fields left out take
     /// their defaults: no description, no pattern, neither mandatory nor restricted.
-    pub fn definition(&self, stored: Option<&TagDefinition>) -> Result<TagDefinition, ApiError> {
+    pub fn definition(&self, stored: Option<&TagDefinition>) -> Result<TagDefinition, Refusal> {
         let body = self.clone();
         let mut errors = FieldErrors::new();
         let key = match stored {
@@ -63,9 +64,12 @@ impl TagDefinitionBody {
             }
         });
         let (Some(key), Some(display_name), Some(value_type)) = (key, display_name, value_type) else {
-            return Err(errors.into_error());
+            return Err(Refusal::InvalidFields(errors.into_fields()));
         };
-        errors.finish()?;
+        let errors = errors.into_fields();
+        if !errors.is_empty() {
+            return Err(Refusal::InvalidFields(errors));
+        }
         Ok(TagDefinition {
             key,
             display_name,

@@ -28,6 +28,11 @@ impl FieldErrors {
     }
 
     /// The validation error, for when a required value failed to parse (and so was recorded).
+    /// The errors by field, for a refusal made where no HTTP answer is built.
+    pub fn into_fields(self) -> BTreeMap<String, String> {
+        self.0
+    }
+
     pub fn into_error(self) -> ApiError {
         ApiError::Validation(self.0)
     }

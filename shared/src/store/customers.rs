@@ -1,25 +1,104 @@
 //! Customers: creation (with members, invitations and events, atomically), reads and lists.
 
 use aws_sdk_dynamodb::types::AttributeValue;
+use serde::{Deserialize, Serialize};
 
-use super::items::{
-    self, CustomerItem, InvitationAddressesItem, InvitationEmailItem, InvitationItem, MemberEmailItem, MemberItem,
-    NewCustomerItem, ProjectItem, RetiredTagItem, ServiceUserItem, TagDefinitionItem,
-};
-use super::keys::{self, Index, Key, entity};
+use super::invitations::InvitationAddressesItem;
+use super::invitations::InvitationEmailItem;
+use super::invitations::InvitationItem;
+use super::items;
+use super::keys::{self, CUSTOMER_SK, Index, Key, customer_pk, entity};
+use super::members::MemberEmailItem;
+use super::members::MemberItem;
 use super::pagination::{ListQuery, Page, PageQuery};
-use super::{Conflict, Expression, MAX_BATCH_KEYS, Store, StoreError};
+use super::projects::ProjectItem;
+use super::projects::ServiceUserItem;
+use super::tag_definitions::RetiredTagItem;
+use super::tag_definitions::TagDefinitionItem;
+use super::{Changes, Conflict, Expression, MAX_BATCH_KEYS, Store, StoreError};
 use crate::domain::{
     Customer, CustomerIdentifier, CustomerRole, CustomerStatus, GeneratedId, Invitation, Membership, PartnerScope,
     Project, ProjectIdentifier, ServiceUser, TagCatalog, TagKey, UserId,
 };
 use crate::events::DomainEvent;
 
+/// This entity's keys.
+impl Key {
+    pub fn customer(customer: &CustomerIdentifier) -> Self {
+        Self { pk: customer_pk(customer), sk: CUSTOMER_SK.to_owned() }
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CustomerItem {
+    #[serde(flatten)]
+    pub key: Key,
+    pub entity: String,
+    /// A partner's customers, by identifier.
+    pub gsi1pk: String,
+    pub gsi1sk: String,
+    /// Every customer, by identifier (platform admins).
+    pub gsi2pk: String,
+    pub gsi2sk: String,
+    /// A partner's customers in one status, by identifier.
+    pub gsi3pk: String,
+    pub gsi3sk: String,
+    /// Every customer in one status, by identifier.
+    pub gsi4pk: String,
+    pub gsi4sk: String,
+    /// Lowercase display name, for prefix search.
+    pub search_name: String,
+    #[serde(flatten)]
+    pub customer: Customer,
+}
+
+impl From<&Customer> for CustomerItem {
+    fn from(customer: &Customer) -> Self {
+        let by_identifier = keys::customer_sort_key(customer.identifier.as_str());
+        Self {
+            key: Key::customer(&customer.identifier),
+            entity: entity::CUSTOMER.to_owned(),
+            gsi1pk: keys::partner_customers(&customer.managing_partner_id),
+            gsi1sk: by_identifier.clone(),
+            gsi2pk: keys::all_customers(),
+            gsi2sk: by_identifier.clone(),
+            gsi3pk: keys::partner_customers_in_status(&customer.managing_partner_id, customer.status),
+            gsi3sk: by_identifier.clone(),
+            gsi4pk: keys::all_customers_in_status(customer.status),
+            gsi4sk: by_identifier,
+            search_name: customer.display_name.search_key(),
+            customer: customer.clone(),
+        }
+    }
+}
+
+/// The customer item as creation writes it: [`CustomerItem`] and the counter of its CUSTOMER_ADMIN
+/// members. The counter is no part of [`Customer`]: from then on only membership changes keep it,
+/// each in its own transaction (`ADD`; a decrement only while `adminCount > 1`), and a customer
+/// change ([`super::Store::update_customer`], which writes what differs between two
+/// `CustomerItem`s) never touches it.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NewCustomerItem {
+    #[serde(flatten)]
+    pub item: CustomerItem,
+    pub admin_count: u32,
+}
+
+/// The attribute that counts a customer's CUSTOMER_ADMIN members, on its customer item.
+pub const ADMIN_COUNT: &str = "adminCount";
+
+/// The attribute that counts a customer's projects, on its customer item: kept by the project
+/// slot reservation alone, never by a customer change (see `store::projects`).
+pub const PROJECT_COUNT: &str = "projectCount";
+
 /// A customer to be created, with what comes into being with it.
 pub struct NewCustomer {
     pub customer: Customer,
     pub members: Vec<Membership>,
     pub invitations: Vec<Invitation>,
+    /// Its events (CUSTOMER_CREATED or CUSTOMER_REGISTERED, and USER_INVITED per invitation).
     pub events: Vec<DomainEvent>,
 }
 
@@ -50,53 +129,44 @@ pub struct CustomerFilter {
     pub prefix: Option<String>,
 }
 
-impl Store {
+impl Changes {
     /// Creates the customer, or fails with [`Conflict::IdentifierTaken`] when the identifier
     /// exists; one that starts PENDING_APPROVAL holds its registrant's one pending registration
     /// ([`Conflict::RegistrationPending`]).
-    #[tracing::instrument(skip_all, fields(customer = %new.customer.identifier))]
-    pub async fn create_customer(&self, new: NewCustomer) -> Result<(), StoreError> {
-        let mut changes = self.changes();
+    pub fn create_customer(&mut self, new: NewCustomer) -> Result<(), StoreError> {
         let admin_count = new.members.iter().filter(|member| member.is_admin()).count();
         let item = NewCustomerItem {
             item: CustomerItem::from(&new.customer),
             admin_count: u32::try_from(admin_count).map_err(|_| StoreError::Invariant("too many admins"))?,
         };
-        changes.insert(&item, Conflict::IdentifierTaken(new.customer.identifier.clone()))?;
+        self.insert(&item, Conflict::IdentifierTaken(new.customer.identifier.clone()))?;
         for member in &new.members {
-            changes.insert(&MemberItem::from(member), Conflict::AlreadyMember)?;
+            self.insert(&MemberItem::from(member), Conflict::AlreadyMember)?;
         }
         for address in MemberEmailItem::of(&new.members) {
-            changes.insert(&address, Conflict::Inconsistent("a new customer has a member address"))?;
+            self.insert(&address, Conflict::Inconsistent("a new customer has a member address"))?;
         }
         for invitation in &new.invitations {
             let pending = Conflict::InvitationPending(invitation.email.clone());
-            changes.insert(&InvitationItem::from(invitation), pending.clone())?;
-            changes.insert(&InvitationEmailItem::from(invitation), pending)?;
+            self.insert(&InvitationItem::from(invitation), pending.clone())?;
+            self.insert(&InvitationEmailItem::from(invitation), pending)?;
         }
         if let Some(addresses) = InvitationAddressesItem::of(&new.invitations) {
-            changes.insert(&addresses, Conflict::Inconsistent("a new customer has invitation addresses"))?;
+            self.insert(&addresses, Conflict::Inconsistent("a new customer has invitation addresses"))?;
         }
         if new.customer.status == CustomerStatus::PendingApproval {
-            changes.hold_pending_registration(&new.customer)?;
+            self.hold_pending_registration(&new.customer)?;
         }
         for event in new.events {
-            changes.record(event);
+            self.record(event);
         }
-        self.commit(changes).await
+        Ok(())
     }
 
-    /// Writes `after` over `before` in one transaction with its events, if the stored version is
-    /// still `before.version`, else [`Conflict::VersionMismatch`]. Only the attributes that differ
+    /// Writes `after` over `before` if the stored version is still `before.version`, else [`Conflict::VersionMismatch`]. Only the attributes that differ
     /// are written (index keys included), so attributes other writers keep on the item — counters
     /// such as `projectCount` — are never overwritten with what this writer read.
-    #[tracing::instrument(skip_all, fields(customer = %before.identifier, version = before.version))]
-    pub async fn update_customer(
-        &self,
-        before: &Customer,
-        after: &Customer,
-        events: Vec<DomainEvent>,
-    ) -> Result<(), StoreError> {
+    pub fn update_customer(&mut self, before: &Customer, after: &Customer) -> Result<(), StoreError> {
         if after.identifier != before.identifier || after.version != before.version + 1 {
             return Err(StoreError::Invariant("an update changes the identifier or skips a version"));
         }
@@ -104,30 +174,26 @@ impl Store {
             &items::to_item(CustomerItem::from(before))?,
             &items::to_item(CustomerItem::from(after))?,
         );
-        let mut changes = self.changes();
-        changes.update(
+        self.update(
             Key::customer(&before.identifier),
             update,
             Expression::version_is(before.version),
             Conflict::VersionMismatch { current_version: None },
         )?;
         if before.status == CustomerStatus::PendingApproval && after.status != CustomerStatus::PendingApproval {
-            changes.release_pending_registration(before)?;
+            self.release_pending_registration(before)?;
         }
-        for event in events {
-            changes.record(event);
-        }
-        self.commit(changes).await
+        Ok(())
     }
+}
 
-    /// The customer and the caller's membership role in it, read together in one round trip.
-    pub async fn customer_and_membership(
-        &self,
-        customer: &CustomerIdentifier,
-        user: &UserId,
-    ) -> Result<Option<(Customer, Option<CustomerRole>)>, StoreError> {
-        let found = self.customer_membership_and(customer, user, &Related::default()).await?;
-        Ok(found.map(|(customer, role, _)| (customer, role)))
+impl Store {
+    /// A whole customer written as one change of its own, for fixtures and seeding (routes make
+    /// customers through `crate::change`).
+    pub async fn create_customer(&self, new: NewCustomer) -> Result<(), StoreError> {
+        let mut changes = self.changes();
+        changes.create_customer(new)?;
+        self.commit(changes).await
     }
 
     /// The customer, the caller's membership role in it and what `related` names, read together
@@ -138,38 +204,14 @@ impl Store {
         user: &UserId,
         related: &Related<'_>,
     ) -> Result<Option<(Customer, Option<CustomerRole>, RelatedItems)>, StoreError> {
-        let found = self.customer_members_and(customer, &[user], related).await?;
+        let found = self.customer_with(customer, &[user], related).await?;
         Ok(found.map(|(customer, members, items)| (customer, members.first().map(|member| member.role), items)))
-    }
-
-    /// The customer, the caller's membership in it and one of its invitations (if they exist),
-    /// read together in one consistent BatchGetItem.
-    pub async fn customer_membership_and_invitation(
-        &self,
-        customer: &CustomerIdentifier,
-        user: &UserId,
-        invitation: GeneratedId,
-    ) -> Result<Option<(Customer, Option<Membership>, Option<Invitation>)>, StoreError> {
-        let related = Related { invitation: Some(invitation), ..Related::default() };
-        let found = self.customer_members_and(customer, &[user], &related).await?;
-        Ok(found.map(|(customer, members, items)| (customer, members.into_iter().next(), items.invitation)))
-    }
-
-    /// The customer and the memberships of `users` in it (those that exist), read together in one
-    /// consistent BatchGetItem.
-    pub async fn customer_with_members(
-        &self,
-        customer: &CustomerIdentifier,
-        users: &[&UserId],
-    ) -> Result<Option<(Customer, Vec<Membership>)>, StoreError> {
-        let found = self.customer_members_and(customer, users, &Related::default()).await?;
-        Ok(found.map(|(customer, members, _)| (customer, members)))
     }
 
     /// The customer, the memberships of `users` in it and what `related` names: whichever exist,
     /// read together in one consistent BatchGetItem.
     #[tracing::instrument(skip_all, fields(%customer, users = users.len(), tags = related.tags.len()))]
-    async fn customer_members_and(
+    pub async fn customer_with(
         &self,
         customer: &CustomerIdentifier,
         users: &[&UserId],
@@ -346,8 +388,8 @@ mod tests {
             .filter_map(|placeholder| expression.attribute_name(&placeholder))
             .collect();
         assert!(names.contains(&"displayName") && names.contains(&"tags"), "{names:?}");
-        assert!(!names.contains(&items::ADMIN_COUNT), "{names:?}");
-        assert!(!expression.text().contains(items::ADMIN_COUNT), "{}", expression.text());
+        assert!(!names.contains(&ADMIN_COUNT), "{names:?}");
+        assert!(!expression.text().contains(ADMIN_COUNT), "{}", expression.text());
     }
 
     #[test]
@@ -359,5 +401,35 @@ mod tests {
         assert_eq!(expression.attribute_name("#set0"), Some("displayName"));
         assert_eq!(expression.attribute_name("#set1"), Some("version"));
         assert_eq!(expression.attribute_name("#remove0"), Some("tags"));
+    }
+}
+
+/// Golden items: every attribute of each item kind, so a layout change is a deliberate one.
+#[cfg(test)]
+mod golden {
+    use super::*;
+
+    use crate::store::items::golden::*;
+
+    use serde_json::json;
+
+    #[test]
+    fn customer_item() {
+        let mut expected = json!({
+            "pk": {"S": "CUSTOMER#acme"}, "sk": {"S": "CUSTOMER"}, "entity": {"S": "CUSTOMER"},
+            "gsi1pk": {"S": "PARTNER#globex"}, "gsi1sk": {"S": "CUSTOMER#acme"},
+            "gsi2pk": {"S": "CUSTOMERS"}, "gsi2sk": {"S": "CUSTOMER#acme"},
+            "gsi3pk": {"S": "PARTNER#globex#STATUS#ACTIVE"}, "gsi3sk": {"S": "CUSTOMER#acme"},
+            "gsi4pk": {"S": "CUSTOMERS#STATUS#ACTIVE"}, "gsi4sk": {"S": "CUSTOMER#acme"},
+            "searchName": {"S": "acme corp"},
+            "identifier": {"S": "acme"}, "displayName": {"S": "Acme Corp"}, "status": {"S": "ACTIVE"},
+            "managingPartnerId": {"S": "globex"}, "projectQuota": {"N": "5"}, "projectCount": {"N": "2"},
+            "tags": {"M": {"costCenter": {"L": [{"S": "1234"}]}}},
+            "createdAt": {"S": "2026-01-15T11:30:00Z"}, "createdBy": {"S": "u1"}, "version": {"N": "1"}
+        });
+        assert_eq!(stored(CustomerItem::from(&customer())), expected);
+        // Creation adds the admin counter; the item every later change diffs never has it.
+        expected[ADMIN_COUNT] = json!({"N": "2"});
+        assert_eq!(stored(NewCustomerItem { item: CustomerItem::from(&customer()), admin_count: 2 }), expected);
     }
 }

@@ -18,11 +18,32 @@ use aws_sdk_dynamodb::operation::delete_item::DeleteItemError;
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValuesOnConditionCheckFailure};
-use chrono::{Duration, Utc};
+use chrono::{DateTime, Duration, Utc};
+use serde::Serialize;
 
+use super::items::to_item;
 use super::keys::{Key, entity};
 use super::{Store, StoreError};
 use crate::domain::{EmailAddress, GeneratedId};
+
+/// This entity's keys.
+impl Key {
+    pub fn delivery(event: GeneratedId) -> Self {
+        Self::delivery_part(event, 0)
+    }
+
+    /// The delivery record of one part of an event's mail: part 0 is the mail as a whole, parts
+    /// 1, 2, … the messages it is split into when it has more recipients than one message takes.
+    pub fn delivery_part(event: GeneratedId, part: u32) -> Self {
+        let sk = if part == 0 { "EMAIL".to_owned() } else { format!("EMAIL#{part}") };
+        Self { pk: format!("DELIVERY#{event}"), sk }
+    }
+
+    /// The recipients an event's mail was split for, fixed at its first delivery.
+    pub fn delivery_recipients(event: GeneratedId) -> Self {
+        Self { pk: format!("DELIVERY#{event}"), sk: "RECIPIENTS".to_owned() }
+    }
+}
 
 /// How long a claim blocks other deliveries of the same event before it counts as abandoned
 /// (the sender crashed between claiming and completing): longer than the function's 10 s
@@ -36,6 +57,33 @@ const COMPLETE_ATTEMPTS: u32 = 3;
 
 const SENDING: &str = "SENDING";
 const SENT: &str = "SENT";
+
+/// A delivery record as its claim writes it: `SENDING`, by `owner`, until `leaseUntil` (epoch
+/// seconds); completing it sets `SENT` and the SES message id in place.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct DeliveryItem {
+    #[serde(flatten)]
+    key: Key,
+    entity: String,
+    state: String,
+    owner: String,
+    lease_until: i64,
+    ttl: i64,
+}
+
+impl DeliveryItem {
+    fn claimed(event_id: GeneratedId, part: u32, owner: GeneratedId, now: DateTime<Utc>) -> Self {
+        Self {
+            key: Key::delivery_part(event_id, part),
+            entity: entity::DELIVERY.to_owned(),
+            state: SENDING.to_owned(),
+            owner: owner.to_string(),
+            lease_until: (now + CLAIM_LEASE).timestamp(),
+            ttl: (now + RECORD_TTL).timestamp(),
+        }
+    }
+}
 
 /// The right to send one event's mail, held by one invocation.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -74,14 +122,7 @@ impl Store {
     pub async fn claim_delivery_part(&self, event_id: GeneratedId, part: u32) -> Result<DeliveryClaim, StoreError> {
         let now = Utc::now();
         let owner = GeneratedId::new();
-        let mut item = Key::delivery_part(event_id, part).into_attributes();
-        item.extend([
-            ("entity".to_owned(), AttributeValue::S(entity::DELIVERY.to_owned())),
-            ("state".to_owned(), AttributeValue::S(SENDING.to_owned())),
-            ("owner".to_owned(), AttributeValue::S(owner.to_string())),
-            ("leaseUntil".to_owned(), AttributeValue::N((now + CLAIM_LEASE).timestamp().to_string())),
-            ("ttl".to_owned(), AttributeValue::N((now + RECORD_TTL).timestamp().to_string())),
-        ]);
+        let item = to_item(DeliveryItem::claimed(event_id, part, owner, now))?;
         let result = self
             .client
             .put_item()
@@ -214,5 +255,31 @@ impl Store {
             }
             Err(error) => Err(error.into()),
         }
+    }
+}
+
+/// Golden items: every attribute of each item kind, so a layout change is a deliberate one.
+#[cfg(test)]
+mod golden {
+    use super::*;
+    use crate::store::items::golden::*;
+    use serde_json::json;
+
+    #[test]
+    fn delivery_item() {
+        let event = GeneratedId::parse("019bc165-0000-7000-8000-000000000002").unwrap();
+        let owner = GeneratedId::parse("019bc165-0000-7000-8000-0000000000aa").unwrap();
+        let (lease_until, ttl) = ((at() + CLAIM_LEASE).timestamp(), (at() + RECORD_TTL).timestamp());
+        assert_eq!(
+            stored(DeliveryItem::claimed(event, 0, owner, at())),
+            json!({
+                "pk": {"S": "DELIVERY#019bc165-0000-7000-8000-000000000002"}, "sk": {"S": "EMAIL"},
+                "entity": {"S": "DELIVERY"}, "state": {"S": "SENDING"},
+                "owner": {"S": "019bc165-0000-7000-8000-0000000000aa"},
+                "leaseUntil": {"N": lease_until.to_string()}, "ttl": {"N": ttl.to_string()}
+            })
+        );
+        let part = stored(DeliveryItem::claimed(event, 2, owner, at()));
+        assert_eq!(part["sk"], json!({"S": "EMAIL#2"}));
     }
 }

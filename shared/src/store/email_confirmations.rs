@@ -3,16 +3,50 @@
 //! link's hash (`emailConfirmationHash`, not part of the customer resource): a newer link
 //! replaces it, so an older one is superseded, and the confirmation removes it.
 
-use crate::sdk::SendBoxed;
-use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::AttributeValue;
+use chrono::Duration;
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 
-use super::items::{self, EmailConfirmationItem};
-use super::keys::{self, Key};
-use super::{Conflict, Expression, Store, StoreError};
+use super::items;
+use super::keys::{self, Key, entity};
+use super::{Changes, Conflict, Expression, Store, StoreError};
 use crate::domain::{CustomerStatus, EmailConfirmation, TokenHash};
-use crate::events::DomainEvent;
+
+/// This entity's keys.
+impl Key {
+    /// An e-mail confirmation link, known only by its token's hash.
+    pub fn email_confirmation(hash: &TokenHash) -> Self {
+        Self { pk: format!("EMAIL_CONFIRMATION#{hash}"), sk: "EMAIL_CONFIRMATION".to_owned() }
+    }
+}
+
+/// How long a confirmation link's record outlives its expiry: meanwhile a late click is told
+/// that the link expired (410) rather than that it is unknown (404).
+const EMAIL_CONFIRMATION_KEPT: Duration = Duration::days(30);
+
+/// An e-mail confirmation link's record, keyed by its token's hash (never the token).
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EmailConfirmationItem {
+    #[serde(flatten)]
+    pub key: Key,
+    pub entity: String,
+    pub ttl: i64,
+    #[serde(flatten)]
+    pub confirmation: EmailConfirmation,
+}
+
+impl From<&EmailConfirmation> for EmailConfirmationItem {
+    fn from(confirmation: &EmailConfirmation) -> Self {
+        Self {
+            key: Key::email_confirmation(&confirmation.token_hash),
+            entity: entity::EMAIL_CONFIRMATION.to_owned(),
+            ttl: (confirmation.expires_at + EMAIL_CONFIRMATION_KEPT).timestamp(),
+            confirmation: confirmation.clone(),
+        }
+    }
+}
 
 /// The customer item's attribute that names its current confirmation link.
 const CURRENT_LINK: &str = "emailConfirmationHash";
@@ -39,33 +73,16 @@ impl Store {
     /// is not the customer's) and expires like any other.
     #[tracing::instrument(skip_all, fields(customer = %confirmation.customer_id))]
     pub async fn start_email_confirmation(&self, confirmation: &EmailConfirmation) -> Result<LinkStart, StoreError> {
-        self.client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(items::to_item(EmailConfirmationItem::from(confirmation))?))
-            .condition_expression("attribute_not_exists(pk)")
-            .send_boxed()
-            .await?;
-        let result = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .set_key(Some(Key::customer(&confirmation.customer_id).into_attributes()))
-            .update_expression("SET #current = :hash")
-            .condition_expression("#status = :awaiting")
-            .expression_attribute_names("#current", CURRENT_LINK)
-            .expression_attribute_names("#status", "status")
-            .expression_attribute_values(":hash", AttributeValue::S(confirmation.token_hash.to_string()))
-            .expression_attribute_values(":awaiting", status(CustomerStatus::AwaitingEmailConfirmation))
-            .send_boxed()
-            .await;
-        match result {
-            Ok(_) => Ok(LinkStart::Started),
-            Err(error) => match error.as_service_error() {
-                Some(UpdateItemError::ConditionalCheckFailedException(_)) => Ok(LinkStart::NotAwaiting),
-                _ => Err(error.into()),
-            },
-        }
+        let link = items::to_item(EmailConfirmationItem::from(confirmation))?;
+        let current = Expression::new("SET #current = :hash")
+            .name("#current", CURRENT_LINK)
+            .value(":hash", AttributeValue::S(confirmation.token_hash.to_string()));
+        let awaiting = Expression::new("#status = :awaiting")
+            .name("#status", "status")
+            .value(":awaiting", status(CustomerStatus::AwaitingEmailConfirmation));
+        let owner = Key::customer(&confirmation.customer_id);
+        let started = self.start_link(link, owner, current, awaiting).await?;
+        Ok(if started { LinkStart::Started } else { LinkStart::NotAwaiting })
     }
 
     /// The link whose token has this hash.
@@ -74,21 +91,16 @@ impl Store {
         let Some(item) = self.get_item(Key::email_confirmation(hash)).await? else { return Ok(None) };
         Ok(Some(serde_dynamo::from_item::<_, EmailConfirmationItem>(item)?.confirmation))
     }
+}
 
-    /// Uses the link, in one transaction with `event`: marks it used if it is not
+impl Changes {
+    /// Uses the link: marks it used if it is not
     /// ([`Conflict::ConfirmationUsed`]), and makes the customer ACTIVE if it still awaits
     /// confirmation with this link as its current one ([`Conflict::ConfirmationSuperseded`]).
     /// The customer is not read first: the conditions hold everything the change relies on, the
     /// managing partner (which the status index keys name) included.
-    #[tracing::instrument(skip_all, fields(customer = %confirmation.customer_id))]
-    pub async fn confirm_email(
-        &self,
-        confirmation: &EmailConfirmation,
-        now: DateTime<Utc>,
-        event: DomainEvent,
-    ) -> Result<(), StoreError> {
-        let mut changes = self.changes();
-        changes.update(
+    pub fn confirm_email(&mut self, confirmation: &EmailConfirmation, now: DateTime<Utc>) -> Result<(), StoreError> {
+        self.update(
             Key::email_confirmation(&confirmation.token_hash),
             Expression::new("SET usedAt = :usedAt").value(":usedAt", serde_dynamo::to_attribute_value(now)?),
             Expression::new("attribute_exists(pk) AND attribute_not_exists(usedAt)"),
@@ -96,7 +108,7 @@ impl Store {
         )?;
         let active = CustomerStatus::Active;
         let partner = &confirmation.managing_partner_id;
-        changes.update(
+        self.update(
             Key::customer(&confirmation.customer_id),
             Expression::new(
                 "SET #status = :active, gsi3pk = :gsi3pk, gsi4pk = :gsi4pk, #version = #version + :one REMOVE #current",
@@ -115,7 +127,45 @@ impl Store {
                 .value(":partner", AttributeValue::S(partner.to_string())),
             Conflict::ConfirmationSuperseded,
         )?;
-        changes.record(event);
-        self.commit(changes).await
+        Ok(())
+    }
+}
+
+/// Golden items: every attribute of each item kind, so a layout change is a deliberate one.
+#[cfg(test)]
+mod golden {
+    use super::*;
+
+    use crate::domain::*;
+
+    use crate::store::items::golden::*;
+    use serde_json::json;
+
+    #[test]
+    fn email_confirmation_item() {
+        let hash = "0f007385b6f9d4b7eeb2748605afe1a984a0a3bfa3f014d09e2a784ce9e5cd1a";
+        let confirmation = EmailConfirmation {
+            token_hash: TokenHash::parse(hash).unwrap(),
+            customer_id: acme(),
+            managing_partner_id: PartnerId::parse("default").unwrap(),
+            user_id: UserId::parse("u1").unwrap(),
+            email: EmailAddress::parse("jo@acme.example").unwrap(),
+            approval_event_id: GeneratedId::parse("019bc165-0000-7000-8000-000000000003").unwrap(),
+            created_at: at(),
+            expires_at: at() + Duration::hours(72),
+            used_at: None,
+        };
+        assert_eq!(
+            stored(EmailConfirmationItem::from(&confirmation)),
+            json!({
+                "pk": {"S": format!("EMAIL_CONFIRMATION#{hash}")}, "sk": {"S": "EMAIL_CONFIRMATION"},
+                "entity": {"S": "EMAIL_CONFIRMATION"},
+                "ttl": {"N": (at() + Duration::hours(72) + EMAIL_CONFIRMATION_KEPT).timestamp().to_string()},
+                "tokenHash": {"S": hash}, "customerId": {"S": "acme"}, "managingPartnerId": {"S": "default"},
+                "userId": {"S": "u1"}, "email": {"S": "jo@acme.example"},
+                "approvalEventId": {"S": "019bc165-0000-7000-8000-000000000003"},
+                "createdAt": {"S": "2026-01-15T11:30:00Z"}, "expiresAt": {"S": "2026-01-18T11:30:00Z"}
+            })
+        );
     }
 }

@@ -1,18 +1,66 @@
 //! The account history: one entry per event, written by the audit writer, read newest first.
 
+use crate::domain::GeneratedId;
 use crate::sdk::SendBoxed;
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use chrono::{DateTime, DurationRound, TimeDelta, Utc};
+use serde::{Deserialize, Serialize};
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
-use super::items::{self, HistoryItem};
-use super::keys::{self, Index, Key};
+use super::items;
+use super::keys::{self, Index, Key, entity, event_pk, history_sk};
 use super::pagination::{ListQuery, Page, PageQuery};
 use super::registrations::HISTORY_RECORDED;
 use super::{Conflict, Expression, Store, StoreError};
 use crate::domain::CustomerIdentifier;
 use crate::events::{EventEnvelope, EventType, rfc3339_millis};
+
+/// This entity's keys.
+impl Key {
+    /// Sorts by time, so the newest entries come first when read backwards.
+    pub fn history(
+        customer: Option<&CustomerIdentifier>,
+        event_type: &str,
+        occurred_at: &str,
+        event: GeneratedId,
+    ) -> Self {
+        Self { pk: event_pk(customer, event_type), sk: history_sk(occurred_at, event) }
+    }
+}
+
+/// An entry of a customer's account history, written once per event id.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HistoryItem {
+    #[serde(flatten)]
+    pub key: Key,
+    pub entity: String,
+    /// The customer's entries of one event type, by time.
+    pub gsi1pk: String,
+    pub gsi1sk: String,
+    pub event_id: String,
+    pub event_type: String,
+    pub occurred_at: String,
+    pub detail: String,
+}
+
+impl HistoryItem {
+    pub fn new(envelope: &EventEnvelope, detail: &serde_json::Value) -> Self {
+        let occurred_at = rfc3339_millis::format(&envelope.occurred_at);
+        let customer = envelope.customer_id.as_ref();
+        Self {
+            key: Key::history(customer, &envelope.event_type, &occurred_at, envelope.event_id),
+            entity: entity::HISTORY.to_owned(),
+            gsi1pk: keys::history_of_type(customer, &envelope.event_type),
+            gsi1sk: keys::history_sk(&occurred_at, envelope.event_id),
+            event_id: envelope.event_id.to_string(),
+            event_type: envelope.event_type.clone(),
+            occurred_at,
+            detail: detail.to_string(),
+        }
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Recorded {
@@ -177,5 +225,31 @@ mod tests {
         let (lower, upper) = window.sort_key_range();
         assert!("EVENT#2026-01-15T11:30:00.000Z#0190" > lower.as_str());
         assert!("EVENT#2026-01-15T23:00:00.001Z#0190" > upper.as_str());
+    }
+}
+
+/// Golden items: every attribute of each item kind, so a layout change is a deliberate one.
+#[cfg(test)]
+mod golden {
+    use super::*;
+
+    use crate::store::items::golden::*;
+
+    use serde_json::json;
+
+    #[test]
+    fn history_item() {
+        let detail = serde_json::to_value(event()).unwrap();
+        let envelope: EventEnvelope = serde_json::from_value(detail.clone()).unwrap();
+        let sk = "EVENT#2026-01-15T11:30:00.000Z#019bc165-0000-7000-8000-000000000002";
+        assert_eq!(
+            stored(HistoryItem::new(&envelope, &detail)),
+            json!({
+                "pk": {"S": "CUSTOMER#acme"}, "sk": {"S": sk}, "entity": {"S": "HISTORY"},
+                "gsi1pk": {"S": "HISTORY#CUSTOMER#acme#CUSTOMER_QUOTA_EDITED"}, "gsi1sk": {"S": sk},
+                "eventId": {"S": "019bc165-0000-7000-8000-000000000002"}, "eventType": {"S": "CUSTOMER_QUOTA_EDITED"},
+                "occurredAt": {"S": "2026-01-15T11:30:00.000Z"}, "detail": {"S": detail.to_string()}
+            })
+        );
     }
 }

@@ -18,14 +18,15 @@
 //! invited or resent again. Expired invitations keep their lock (and place) until a refusal for
 //! the cap frees the expired locks ([`Store::free_expired_invitation_locks`]).
 
-use crate::sdk::SendBoxed;
-use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::AttributeValue;
+use chrono::Duration;
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 
 use super::email_confirmations::LinkStart;
-use super::items::{self, ADDRESSES, InvitationEmailItem, InvitationItem, InvitationLinkItem, LINK_HASH, USER_IDS};
-use super::keys::{self, INVITATION_EMAIL_PREFIX, INVITATION_PREFIX, Key, entity};
+use super::items;
+use super::keys::{self, INVITATION_EMAIL_PREFIX, INVITATION_PREFIX, Key, customer_pk, entity};
+use super::members::USER_IDS;
 use super::pagination::{ListQuery, Page, PageQuery};
 use super::transaction::MAX_TRANSACTION_ITEMS;
 use super::{Changes, Conflict, Expression, Store, StoreError};
@@ -33,6 +34,138 @@ use crate::domain::{
     CustomerIdentifier, EmailAddress, GeneratedId, Invitation, InvitationLink, InvitationStatus, Membership, TokenHash,
 };
 use crate::events::rfc3339_millis;
+
+/// This entity's keys.
+impl Key {
+    pub fn invitation(customer: &CustomerIdentifier, invitation: GeneratedId) -> Self {
+        Self { pk: customer_pk(customer), sk: format!("{INVITATION_PREFIX}{invitation}") }
+    }
+
+    /// Names the invitation pending for the address until it expires: one pending invitation per
+    /// address.
+    pub fn invitation_email(customer: &CustomerIdentifier, email: &EmailAddress) -> Self {
+        Self { pk: customer_pk(customer), sk: format!("{INVITATION_EMAIL_PREFIX}{email}") }
+    }
+
+    /// The addresses whose `INVITATION_EMAIL#` lock is held, as a set: its size is what the cap
+    /// on pending invitations (`MAX_PENDING_INVITATIONS`) is held against.
+    pub fn invitation_addresses(customer: &CustomerIdentifier) -> Self {
+        Self { pk: customer_pk(customer), sk: "INVITATION_ADDRESSES".to_owned() }
+    }
+
+    /// An invitation link, known only by its token's hash.
+    pub fn invitation_link(hash: &TokenHash) -> Self {
+        Self { pk: format!("INVITATION_LINK#{hash}"), sk: "INVITATION_LINK".to_owned() }
+    }
+}
+
+/// The attribute of an invitation item that names its current link (the token's hash); not part
+/// of the invitation resource.
+pub const LINK_HASH: &str = "linkHash";
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InvitationItem {
+    #[serde(flatten)]
+    pub key: Key,
+    pub entity: String,
+    /// Set by the email sender when it mails a link; a whole-item write of the invitation (a
+    /// resend, a cancellation) drops it, so no link of an earlier version works any more.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link_hash: Option<TokenHash>,
+    #[serde(flatten)]
+    pub invitation: Invitation,
+}
+
+impl From<&Invitation> for InvitationItem {
+    fn from(invitation: &Invitation) -> Self {
+        Self {
+            key: Key::invitation(&invitation.customer_id, invitation.id),
+            entity: entity::INVITATION.to_owned(),
+            link_hash: None,
+            invitation: invitation.clone(),
+        }
+    }
+}
+
+/// Names the invitation pending for this address until its expiry: one pending invitation per
+/// address. A new invitation may take it over once `expiresAt` has passed.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InvitationEmailItem {
+    #[serde(flatten)]
+    pub key: Key,
+    pub entity: String,
+    pub invitation_id: String,
+    #[serde(with = "crate::events::rfc3339_millis")]
+    pub expires_at: DateTime<Utc>,
+}
+
+impl From<&Invitation> for InvitationEmailItem {
+    fn from(invitation: &Invitation) -> Self {
+        Self {
+            key: Key::invitation_email(&invitation.customer_id, &invitation.email),
+            entity: entity::INVITATION_EMAIL.to_owned(),
+            invitation_id: invitation.id.to_string(),
+            expires_at: invitation.expires_at,
+        }
+    }
+}
+
+/// The attribute of a customer's invitation-addresses item: the string set of the addresses
+/// whose invitation lock is held (see [`Key::invitation_addresses`]).
+pub const ADDRESSES: &str = "addresses";
+
+/// The invitation-addresses item as a creation with invitations writes it; later invitations
+/// `ADD` to the set and whatever frees a lock `DELETE`s from it.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InvitationAddressesItem {
+    #[serde(flatten)]
+    pub key: Key,
+    pub entity: String,
+    #[serde(with = "serde_dynamo::string_set")]
+    pub addresses: Vec<String>,
+}
+
+impl InvitationAddressesItem {
+    /// The item of `invitations` (of one customer, to distinct addresses); `None` without any.
+    pub fn of(invitations: &[Invitation]) -> Option<Self> {
+        let first = invitations.first()?;
+        Some(Self {
+            key: Key::invitation_addresses(&first.customer_id),
+            entity: entity::INVITATION_ADDRESSES.to_owned(),
+            addresses: invitations.iter().map(|invitation| invitation.email.to_string()).collect(),
+        })
+    }
+}
+
+/// How long an invitation link's record outlives its expiry: meanwhile a late click is told
+/// why the link no longer works (410) rather than that it is unknown (404).
+const INVITATION_LINK_KEPT: Duration = Duration::days(30);
+
+/// An invitation link's record, keyed by its token's hash (never the token).
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InvitationLinkItem {
+    #[serde(flatten)]
+    pub key: Key,
+    pub entity: String,
+    pub ttl: i64,
+    #[serde(flatten)]
+    pub link: InvitationLink,
+}
+
+impl From<&InvitationLink> for InvitationLinkItem {
+    fn from(link: &InvitationLink) -> Self {
+        Self {
+            key: Key::invitation_link(&link.token_hash),
+            entity: entity::INVITATION_LINK.to_owned(),
+            ttl: (link.expires_at + INVITATION_LINK_KEPT).timestamp(),
+            link: link.clone(),
+        }
+    }
+}
 
 fn text(value: impl Into<String>) -> AttributeValue {
     AttributeValue::S(value.into())
@@ -251,36 +384,19 @@ impl Store {
     /// the mail was asked for). A link stored without becoming current can never accept.
     #[tracing::instrument(skip_all, fields(customer = %link.customer_id, invitation = %link.invitation_id))]
     pub async fn start_invitation_link(&self, link: &InvitationLink) -> Result<LinkStart, StoreError> {
-        self.client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(items::to_item(InvitationLinkItem::from(link))?))
-            .condition_expression("attribute_not_exists(pk)")
-            .send_boxed()
-            .await?;
-        let result = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .set_key(Some(Key::invitation(&link.customer_id, link.invitation_id).into_attributes()))
-            .update_expression("SET #linkHash = :hash")
-            .condition_expression("#status = :pending AND #version = :version AND expiresAt > :now")
-            .expression_attribute_names("#linkHash", LINK_HASH)
-            .expression_attribute_names("#status", "status")
-            .expression_attribute_names("#version", "version")
-            .expression_attribute_values(":hash", text(link.token_hash.to_string()))
-            .expression_attribute_values(":pending", status(InvitationStatus::Pending))
-            .expression_attribute_values(":version", AttributeValue::N(link.version.to_string()))
-            .expression_attribute_values(":now", instant(Utc::now()))
-            .send_boxed()
-            .await;
-        match result {
-            Ok(_) => Ok(LinkStart::Started),
-            Err(error) => match error.as_service_error() {
-                Some(UpdateItemError::ConditionalCheckFailedException(_)) => Ok(LinkStart::InvitationChanged),
-                _ => Err(error.into()),
-            },
-        }
+        let item = items::to_item(InvitationLinkItem::from(link))?;
+        let current = Expression::new("SET #linkHash = :hash")
+            .name("#linkHash", LINK_HASH)
+            .value(":hash", text(link.token_hash.to_string()));
+        let usable = Expression::new("#status = :pending AND #version = :version AND expiresAt > :now")
+            .name("#status", "status")
+            .name("#version", "version")
+            .value(":pending", status(InvitationStatus::Pending))
+            .value(":version", AttributeValue::N(link.version.to_string()))
+            .value(":now", instant(Utc::now()));
+        let owner = Key::invitation(&link.customer_id, link.invitation_id);
+        let started = self.start_link(item, owner, current, usable).await?;
+        Ok(if started { LinkStart::Started } else { LinkStart::InvitationChanged })
     }
 
     /// The invitation link whose token has this hash.
@@ -322,5 +438,81 @@ impl Store {
             .await?
             .try_map(|item| serde_dynamo::from_item::<_, InvitationItem>(item).map(|item| item.invitation))
             .map_err(StoreError::from)
+    }
+}
+
+/// Golden items: every attribute of each item kind, so a layout change is a deliberate one.
+#[cfg(test)]
+mod golden {
+    use super::*;
+
+    use crate::domain::*;
+
+    use crate::store::items::golden::*;
+    use serde_json::json;
+
+    #[test]
+    fn invitation_items() {
+        let mut invitation = Invitation::new(
+            acme(),
+            EmailAddress::parse("jane@example.com").unwrap(),
+            CustomerRole::CustomerEmployee,
+            UserId::parse("u1").unwrap(),
+            at(),
+            Duration::hours(168),
+        );
+        invitation.id = GeneratedId::parse("019bc165-0000-7000-8000-000000000001").unwrap();
+        let mut expected = json!({
+            "pk": {"S": "CUSTOMER#acme"}, "sk": {"S": "INVITATION#019bc165-0000-7000-8000-000000000001"},
+            "entity": {"S": "INVITATION"}, "id": {"S": "019bc165-0000-7000-8000-000000000001"},
+            "customerId": {"S": "acme"}, "email": {"S": "jane@example.com"}, "role": {"S": "CUSTOMER_EMPLOYEE"},
+            "status": {"S": "PENDING"}, "invitedBy": {"S": "u1"}, "createdAt": {"S": "2026-01-15T11:30:00Z"},
+            "expiresAt": {"S": "2026-01-22T11:30:00.000Z"}, "version": {"N": "1"}
+        });
+        assert_eq!(stored(InvitationItem::from(&invitation)), expected);
+        let cancelled = invitation.cancelled(&UserId::parse("u2").unwrap(), at());
+        let mut item = InvitationItem::from(&cancelled);
+        item.link_hash = Some(TokenHash::parse(&"a".repeat(64)).unwrap());
+        for (name, value) in [
+            ("status", json!({"S": "CANCELLED"})),
+            ("version", json!({"N": "2"})),
+            ("cancelledBy", json!({"S": "u2"})),
+            ("cancelledAt", json!({"S": "2026-01-15T11:30:00Z"})),
+            ("linkHash", json!({"S": "a".repeat(64)})),
+        ] {
+            expected[name] = value;
+        }
+        assert_eq!(stored(item), expected);
+        assert_eq!(
+            stored(InvitationEmailItem::from(&invitation)),
+            json!({
+                "pk": {"S": "CUSTOMER#acme"}, "sk": {"S": "INVITATION_EMAIL#jane@example.com"},
+                "entity": {"S": "INVITATION_EMAIL"}, "invitationId": {"S": "019bc165-0000-7000-8000-000000000001"},
+                "expiresAt": {"S": "2026-01-22T11:30:00.000Z"}
+            })
+        );
+        let hash = "0f007385b6f9d4b7eeb2748605afe1a984a0a3bfa3f014d09e2a784ce9e5cd1a";
+        let link = InvitationLink {
+            token_hash: TokenHash::parse(hash).unwrap(),
+            customer_id: acme(),
+            invitation_id: invitation.id,
+            email: invitation.email.clone(),
+            role: invitation.role,
+            version: 1,
+            created_at: at(),
+            expires_at: invitation.expires_at,
+        };
+        assert_eq!(
+            stored(InvitationLinkItem::from(&link)),
+            json!({
+                "pk": {"S": format!("INVITATION_LINK#{hash}")}, "sk": {"S": "INVITATION_LINK"},
+                "entity": {"S": "INVITATION_LINK"},
+                "ttl": {"N": (invitation.expires_at + INVITATION_LINK_KEPT).timestamp().to_string()},
+                "tokenHash": {"S": hash}, "customerId": {"S": "acme"},
+                "invitationId": {"S": "019bc165-0000-7000-8000-000000000001"}, "email": {"S": "jane@example.com"},
+                "role": {"S": "CUSTOMER_EMPLOYEE"}, "version": {"N": "1"}, "createdAt": {"S": "2026-01-15T11:30:00Z"},
+                "expiresAt": {"S": "2026-01-22T11:30:00.000Z"}
+            })
+        );
     }
 }

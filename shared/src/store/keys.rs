@@ -1,15 +1,14 @@
-//! Key shapes of the single table, in one place: item types take their keys from here and reads
-//! build the same keys, so the two cannot drift apart. The README's access-pattern table lists
-//! them.
+//! What every key of the single table shares: the [`Key`] type, the partition keys and sort-key
+//! prefixes several item kinds use, the index keys and the `entity` names. Each entity module
+//! owns its own key constructors (`impl Key` there, e.g. `Key::member` in `members.rs`), which its
+//! item type and its reads both use, so the two cannot drift apart. The README's access-pattern
+//! table lists them.
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
-use crate::domain::{
-    CustomerIdentifier, CustomerStatus, EmailAddress, GeneratedId, PartnerId, PlatformName, ProjectIdentifier, TagKey,
-    TokenHash, UserId,
-};
+use crate::domain::{CustomerIdentifier, CustomerStatus, GeneratedId, PartnerId, ProjectIdentifier, UserId};
 use crate::events::EventType;
 
 /// The table's primary key of an item.
@@ -19,8 +18,8 @@ pub struct Key {
     pub sk: String,
 }
 
-const CUSTOMER_PREFIX: &str = "CUSTOMER#";
-const CUSTOMER_SK: &str = "CUSTOMER";
+pub(crate) const CUSTOMER_PREFIX: &str = "CUSTOMER#";
+pub(crate) const CUSTOMER_SK: &str = "CUSTOMER";
 /// Sort-key prefix of a customer's member items.
 pub(crate) const MEMBER_PREFIX: &str = "MEMBER#";
 /// Sort-key prefix of a customer's invitations (not their `INVITATION_EMAIL#` locks).
@@ -38,134 +37,13 @@ pub(crate) const HISTORY_END: &str = "EVENT$";
 /// Sort-key prefix of the rejection marks in an identifier's rejections partition.
 pub(crate) const REJECTION_PREFIX: &str = "REJECTION#";
 /// Installation-wide items (events without a customer).
-const INSTALLATION_PK: &str = "INSTALLATION";
-const TAG_DEFINITIONS_PK: &str = "TAG_DEFINITIONS";
+pub(crate) const INSTALLATION_PK: &str = "INSTALLATION";
+pub(crate) const TAG_DEFINITIONS_PK: &str = "TAG_DEFINITIONS";
 /// The sort-key prefix of the definitions in use (the catalog's Query reads only these).
 pub(crate) const TAG_DEFINITION_PREFIX: &str = "TAG#";
-const ALL_CUSTOMERS: &str = "CUSTOMERS";
+pub(crate) const ALL_CUSTOMERS: &str = "CUSTOMERS";
 
 impl Key {
-    pub fn customer(customer: &CustomerIdentifier) -> Self {
-        Self { pk: customer_pk(customer), sk: CUSTOMER_SK.to_owned() }
-    }
-
-    pub fn member(customer: &CustomerIdentifier, user: &UserId) -> Self {
-        Self { pk: customer_pk(customer), sk: format!("{MEMBER_PREFIX}{user}") }
-    }
-
-    /// The members of the customer with this address (outside the `MEMBER#` range): an address
-    /// that is a member's cannot be invited.
-    pub fn member_email(customer: &CustomerIdentifier, email: &EmailAddress) -> Self {
-        Self { pk: customer_pk(customer), sk: format!("MEMBER_EMAIL#{email}") }
-    }
-
-    pub fn invitation(customer: &CustomerIdentifier, invitation: GeneratedId) -> Self {
-        Self { pk: customer_pk(customer), sk: format!("{INVITATION_PREFIX}{invitation}") }
-    }
-
-    /// Names the invitation pending for the address until it expires: one pending invitation per
-    /// address.
-    pub fn invitation_email(customer: &CustomerIdentifier, email: &EmailAddress) -> Self {
-        Self { pk: customer_pk(customer), sk: format!("{INVITATION_EMAIL_PREFIX}{email}") }
-    }
-
-    /// The addresses whose `INVITATION_EMAIL#` lock is held, as a set: its size is what the cap
-    /// on pending invitations (`MAX_PENDING_INVITATIONS`) is held against.
-    pub fn invitation_addresses(customer: &CustomerIdentifier) -> Self {
-        Self { pk: customer_pk(customer), sk: "INVITATION_ADDRESSES".to_owned() }
-    }
-
-    pub fn project(customer: &CustomerIdentifier, project: &ProjectIdentifier) -> Self {
-        Self { pk: customer_pk(customer), sk: format!("{PROJECT_PREFIX}{project}") }
-    }
-
-    /// Keyed by platform: one tenant per project and platform. Outside the projects' sort-key
-    /// range, so a list of projects reads no tenants.
-    pub fn tenant(customer: &CustomerIdentifier, project: &ProjectIdentifier, platform: &PlatformName) -> Self {
-        Self { pk: customer_pk(customer), sk: format!("{}{platform}", tenants_of(project)) }
-    }
-
-    pub fn service_user(customer: &CustomerIdentifier, service_user: GeneratedId) -> Self {
-        Self { pk: customer_pk(customer), sk: format!("{SERVICE_USER_PREFIX}{service_user}") }
-    }
-
-    /// An invitation link, known only by its token's hash.
-    pub fn invitation_link(hash: &TokenHash) -> Self {
-        Self { pk: format!("INVITATION_LINK#{hash}"), sk: "INVITATION_LINK".to_owned() }
-    }
-
-    /// A message sent to the customer's members: newest first when read backwards (v7 ids sort by time).
-    pub fn message(customer: &CustomerIdentifier, message: GeneratedId) -> Self {
-        Self { pk: customer_pk(customer), sk: format!("{MESSAGE_PREFIX}{message}") }
-    }
-
-    /// One recipient's copy of a message, in the recipient's inbox across all their customers.
-    pub fn inbox(user: &UserId, message: GeneratedId) -> Self {
-        Self { pk: inbox_pk(user), sk: format!("{MESSAGE_PREFIX}{message}") }
-    }
-
-    pub fn outbox(customer: Option<&CustomerIdentifier>, event_type: &str, event: GeneratedId) -> Self {
-        Self { pk: event_pk(customer, event_type), sk: format!("OUTBOX#{event}") }
-    }
-
-    /// Sorts by time, so the newest entries come first when read backwards.
-    pub fn history(
-        customer: Option<&CustomerIdentifier>,
-        event_type: &str,
-        occurred_at: &str,
-        event: GeneratedId,
-    ) -> Self {
-        Self { pk: event_pk(customer, event_type), sk: history_sk(occurred_at, event) }
-    }
-
-    /// The registrant's one registration waiting for approval (held while it is PENDING_APPROVAL).
-    pub fn pending_registration(user: &UserId) -> Self {
-        Self { pk: format!("PENDING_REGISTRATION#{user}"), sk: "PENDING_REGISTRATION".to_owned() }
-    }
-
-    /// Left by a declined registration in its identifier's rejections partition: events of the
-    /// removed customer that reach the audit writer late are recognised by it and not recorded
-    /// in the partition a later customer with the identifier owns.
-    pub fn rejection(customer: &CustomerIdentifier, rejected_at: &str, event: GeneratedId) -> Self {
-        Self { pk: rejections_pk(customer), sk: format!("{REJECTION_PREFIX}{rejected_at}#{event}") }
-    }
-
-    pub fn delivery(event: GeneratedId) -> Self {
-        Self::delivery_part(event, 0)
-    }
-
-    /// The delivery record of one part of an event's mail: part 0 is the mail as a whole, parts
-    /// 1, 2, … the messages it is split into when it has more recipients than one message takes.
-    pub fn delivery_part(event: GeneratedId, part: u32) -> Self {
-        let sk = if part == 0 { "EMAIL".to_owned() } else { format!("EMAIL#{part}") };
-        Self { pk: format!("DELIVERY#{event}"), sk }
-    }
-
-    /// The recipients an event's mail was split for, fixed at its first delivery.
-    pub fn delivery_recipients(event: GeneratedId) -> Self {
-        Self { pk: format!("DELIVERY#{event}"), sk: "RECIPIENTS".to_owned() }
-    }
-
-    /// An e-mail confirmation link, known only by its token's hash.
-    pub fn email_confirmation(hash: &TokenHash) -> Self {
-        Self { pk: format!("EMAIL_CONFIRMATION#{hash}"), sk: "EMAIL_CONFIRMATION".to_owned() }
-    }
-
-    pub fn tag_definition(key: &TagKey) -> Self {
-        Self { pk: TAG_DEFINITIONS_PK.to_owned(), sk: format!("{TAG_DEFINITION_PREFIX}{key}") }
-    }
-
-    /// Exists once a definition was deleted: its key is never defined again. Outside the
-    /// definitions' sort-key range, so reading the definitions never reads these.
-    pub fn retired_tag(key: &TagKey) -> Self {
-        Self { pk: TAG_DEFINITIONS_PK.to_owned(), sk: format!("RETIRED#{key}") }
-    }
-
-    /// How many definitions are in use: the bound on them holds under concurrent creations.
-    pub fn tag_definition_count() -> Self {
-        Self { pk: TAG_DEFINITIONS_PK.to_owned(), sk: "COUNT".to_owned() }
-    }
-
     pub fn into_attributes(self) -> HashMap<String, AttributeValue> {
         HashMap::from([("pk".to_owned(), AttributeValue::S(self.pk)), ("sk".to_owned(), AttributeValue::S(self.sk))])
     }

@@ -9,14 +9,90 @@
 //! The same three keep the member-address items (`MEMBER_EMAIL#<email>`: the set of members with
 //! an address), so an invitation can tell in its own transaction that an address is a member's.
 
+use crate::domain::EmailAddress;
 use crate::sdk::SendBoxed;
 use aws_sdk_dynamodb::types::AttributeValue;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
-use super::items::{ADMIN_COUNT, MemberItem, USER_IDS};
-use super::keys::{self, Index, Key, MEMBER_PREFIX, entity};
+use super::customers::ADMIN_COUNT;
+use super::keys::{self, Index, Key, MEMBER_PREFIX, customer_pk, entity};
 use super::pagination::{ListQuery, Page, PageQuery};
 use super::{Changes, Conflict, Expression, Store, StoreError};
 use crate::domain::{CustomerIdentifier, CustomerRole, Membership, UserId};
+
+/// This entity's keys.
+impl Key {
+    pub fn member(customer: &CustomerIdentifier, user: &UserId) -> Self {
+        Self { pk: customer_pk(customer), sk: format!("{MEMBER_PREFIX}{user}") }
+    }
+
+    /// The members of the customer with this address (outside the `MEMBER#` range): an address
+    /// that is a member's cannot be invited.
+    pub fn member_email(customer: &CustomerIdentifier, email: &EmailAddress) -> Self {
+        Self { pk: customer_pk(customer), sk: format!("MEMBER_EMAIL#{email}") }
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MemberItem {
+    #[serde(flatten)]
+    pub key: Key,
+    pub entity: String,
+    /// A user's memberships, by customer.
+    pub gsi1pk: String,
+    pub gsi1sk: String,
+    #[serde(flatten)]
+    pub membership: Membership,
+}
+
+impl From<&Membership> for MemberItem {
+    fn from(membership: &Membership) -> Self {
+        Self {
+            key: Key::member(&membership.customer_id, &membership.user_id),
+            entity: entity::MEMBER.to_owned(),
+            gsi1pk: keys::user_memberships(&membership.user_id),
+            gsi1sk: keys::customer_pk(&membership.customer_id),
+            membership: membership.clone(),
+        }
+    }
+}
+
+/// The attribute of a member-address item: the string set of the members with the address.
+pub const USER_IDS: &str = "userIds";
+
+/// The members of a customer with one address, as a creation writes it; later joins and
+/// removals `ADD` to and `DELETE` from the set (an empty set leaves the item without it).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MemberEmailItem {
+    #[serde(flatten)]
+    pub key: Key,
+    pub entity: String,
+    #[serde(with = "serde_dynamo::string_set")]
+    pub user_ids: Vec<String>,
+}
+
+impl MemberEmailItem {
+    /// The address items of `members` (those with an address), one per address.
+    pub fn of(members: &[Membership]) -> Vec<Self> {
+        let mut by_email: BTreeMap<(&CustomerIdentifier, &EmailAddress), Vec<String>> = BTreeMap::new();
+        for member in members {
+            if let Some(email) = &member.email {
+                by_email.entry((&member.customer_id, email)).or_default().push(member.user_id.to_string());
+            }
+        }
+        by_email
+            .into_iter()
+            .map(|((customer, email), user_ids)| Self {
+                key: Key::member_email(customer, email),
+                entity: entity::MEMBER_EMAIL.to_owned(),
+                user_ids,
+            })
+            .collect()
+    }
+}
 
 /// Pages one read of a customer's admins may take (each up to 1 MB of member items).
 const MAX_ADMIN_PAGES: usize = 10;
@@ -77,8 +153,9 @@ impl Changes {
     }
 
     /// The change happens only if `user` still holds `role` in the customer: the membership its
-    /// authorization was decided on (else [`Conflict::AccessChanged`]).
-    pub fn require_role(
+    /// authorization was decided on (else [`Conflict::AccessChanged`]). The first condition of
+    /// the change, so that a caller who lost the role is told that rather than what it hid.
+    pub fn require_role_first(
         &mut self,
         customer: &CustomerIdentifier,
         user: &UserId,
@@ -87,7 +164,10 @@ impl Changes {
         let condition = Expression::new("#role = :role")
             .name("#role", "role")
             .value(":role", AttributeValue::S(role.as_str().to_owned()));
-        self.check(Key::member(customer, user), condition, Conflict::AccessChanged)
+        self.check(Key::member(customer, user), condition, Conflict::AccessChanged)?;
+        let check = self.pop_last().ok_or(StoreError::Invariant("a check was not added"))?;
+        self.put_first(check);
+        Ok(())
     }
 
     /// Adds `delta` to the customer's `adminCount`; taking one away needs `adminCount > 1`.
@@ -195,4 +275,65 @@ fn with_user(expression: Expression, user: &UserId) -> Expression {
 
 fn membership(item: super::items::Item) -> Result<Membership, StoreError> {
     Ok(serde_dynamo::from_item::<_, MemberItem>(item)?.membership)
+}
+
+/// Golden items: every attribute of each item kind, so a layout change is a deliberate one.
+#[cfg(test)]
+mod golden {
+    use super::*;
+
+    use crate::domain::*;
+
+    use crate::store::items::golden::*;
+
+    use serde_json::{Value, json};
+
+    #[test]
+    fn member_item() {
+        let mut membership = Membership::new(
+            acme(),
+            UserId::parse("u1").unwrap(),
+            Some(EmailAddress::parse("jo@acme.example").unwrap()),
+            Some("Jo".to_owned()),
+            CustomerRole::CustomerAdmin,
+            JoinedVia::SelfAssignment,
+            at(),
+        );
+        membership.version = 3;
+        assert_eq!(
+            stored(MemberItem::from(&membership)),
+            json!({
+                "pk": {"S": "CUSTOMER#acme"}, "sk": {"S": "MEMBER#u1"}, "entity": {"S": "MEMBER"},
+                "gsi1pk": {"S": "USER#u1"}, "gsi1sk": {"S": "CUSTOMER#acme"},
+                "customerId": {"S": "acme"}, "userId": {"S": "u1"}, "email": {"S": "jo@acme.example"},
+                "name": {"S": "Jo"}, "role": {"S": "CUSTOMER_ADMIN"}, "joinedAt": {"S": "2026-01-15T11:30:00Z"},
+                "joinedVia": {"S": "SELF_ASSIGNMENT"}, "version": {"N": "3"}
+            })
+        );
+    }
+
+    #[test]
+    fn member_email_items_group_the_members_of_an_address() {
+        let member = |user: &str, email: Option<&str>| {
+            Membership::new(
+                acme(),
+                UserId::parse(user).unwrap(),
+                email.map(|e| EmailAddress::parse(e).unwrap()),
+                None,
+                CustomerRole::CustomerAdmin,
+                JoinedVia::Registration,
+                at(),
+            )
+        };
+        let members =
+            [member("u1", Some("jo@acme.example")), member("u2", None), member("u3", Some("Jo@Acme.example"))];
+        let items: Vec<Value> = MemberEmailItem::of(&members).into_iter().map(stored).collect();
+        assert_eq!(
+            items,
+            [json!({
+                "pk": {"S": "CUSTOMER#acme"}, "sk": {"S": "MEMBER_EMAIL#jo@acme.example"},
+                "entity": {"S": "MEMBER_EMAIL"}, "userIds": {"SS": ["u1", "u3"]}
+            })]
+        );
+    }
 }

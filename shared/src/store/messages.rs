@@ -7,17 +7,93 @@
 use crate::sdk::SendBoxed;
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::types::AttributeValue;
+use chrono::Duration;
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeSet, HashMap};
 
-use super::items::{self, ACKNOWLEDGED_INBOX_TTL, InboxItem, Item, MemberItem, MessageItem};
-use super::keys::{self, Key, MEMBER_PREFIX, MESSAGE_PREFIX, entity};
+use super::items::{self, Item};
+use super::keys::{self, Key, MEMBER_PREFIX, MESSAGE_PREFIX, customer_pk, entity, inbox_pk};
+use super::members::MemberItem;
 use super::pagination::{ListQuery, Page, PageQuery};
-use super::{Conflict, Expression, Store, StoreError};
-use crate::domain::{
-    CustomerIdentifier, CustomerStatus, GeneratedId, InboxEntry, Membership, Message, MessageMode, UserId,
-};
-use crate::events::{DomainEvent, rfc3339_millis};
+use super::{Changes, Conflict, Expression, Store, StoreError};
+use crate::domain::{CustomerIdentifier, GeneratedId, InboxEntry, Membership, Message, MessageMode, UserId};
+use crate::events::rfc3339_millis;
+
+/// This entity's keys.
+impl Key {
+    /// A message sent to the customer's members: newest first when read backwards (v7 ids sort by time).
+    pub fn message(customer: &CustomerIdentifier, message: GeneratedId) -> Self {
+        Self { pk: customer_pk(customer), sk: format!("{MESSAGE_PREFIX}{message}") }
+    }
+
+    /// One recipient's copy of a message, in the recipient's inbox across all their customers.
+    pub fn inbox(user: &UserId, message: GeneratedId) -> Self {
+        Self { pk: inbox_pk(user), sk: format!("{MESSAGE_PREFIX}{message}") }
+    }
+}
+
+/// A message sent to a customer's members. Its counters (`acknowledgedCount`, `recipientCount`)
+/// and the SINGLE_READ resolution are updated in place by acknowledgements and the fan-out.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MessageItem {
+    #[serde(flatten)]
+    pub key: Key,
+    pub entity: String,
+    #[serde(flatten)]
+    pub message: Message,
+}
+
+impl From<&Message> for MessageItem {
+    fn from(message: &Message) -> Self {
+        Self {
+            key: Key::message(&message.customer_id, message.message_id),
+            entity: entity::MESSAGE.to_owned(),
+            message: message.clone(),
+        }
+    }
+}
+
+/// How long an acknowledged inbox entry is kept before DynamoDB's TTL removes it.
+pub const ACKNOWLEDGED_INBOX_TTL: Duration = Duration::days(30);
+
+/// One recipient's copy of a message: enough to find the message and to acknowledge it. What
+/// it shows (text, sender, whether it is resolved) is read from the message itself.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InboxItem {
+    #[serde(flatten)]
+    pub key: Key,
+    pub entity: String,
+    pub user_id: UserId,
+    pub customer_id: CustomerIdentifier,
+    pub message_id: GeneratedId,
+    pub mode: MessageMode,
+    #[serde(with = "rfc3339_millis")]
+    pub sent_at: DateTime<Utc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acknowledged_at: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ttl: Option<i64>,
+}
+
+impl InboxItem {
+    /// `user`'s copy of `message`, not yet acknowledged.
+    pub fn new(message: &Message, user: &UserId) -> Self {
+        Self {
+            key: Key::inbox(user, message.message_id),
+            entity: entity::INBOX.to_owned(),
+            user_id: user.clone(),
+            customer_id: message.customer_id.clone(),
+            message_id: message.message_id,
+            mode: message.mode,
+            sent_at: message.sent_at,
+            acknowledged_at: None,
+            ttl: None,
+        }
+    }
+}
 
 /// DynamoDB's limit on keys in one BatchGetItem.
 const MAX_BATCH_KEYS: usize = 100;
@@ -29,27 +105,7 @@ pub enum Delivery {
     AlreadyDelivered,
 }
 
-/// What an acknowledgement found.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Acknowledgement {
-    /// Recorded now; for SINGLE_READ, this acknowledgement resolved it for everyone.
-    Recorded { resolved: bool },
-    /// Acknowledged before by this recipient, or (SINGLE_READ) resolved by another: nothing written.
-    AlreadyDone,
-}
-
 impl Store {
-    /// Writes a new message with its MESSAGE_SENT event.
-    #[tracing::instrument(skip_all, fields(customer = %message.customer_id, message = %message.message_id))]
-    pub async fn send_message(&self, message: &Message, event: DomainEvent) -> Result<(), StoreError> {
-        let mut changes = self.changes();
-        // Only an ACTIVE customer is sent messages, decided by the write.
-        changes.require_status(&message.customer_id, &[CustomerStatus::Active])?;
-        changes.insert(&MessageItem::from(message), Conflict::Inconsistent("a message id was used twice"))?;
-        changes.record(event);
-        self.commit(changes).await
-    }
-
     pub async fn message(
         &self,
         customer: &CustomerIdentifier,
@@ -180,24 +236,22 @@ impl Store {
         let Some(item) = self.get_item(Key::inbox(user, message)).await? else { return Ok(None) };
         Ok(Some(serde_dynamo::from_item(item)?))
     }
+}
 
-    /// Acknowledges `entry` for its recipient in one transaction with its event: the entry
+impl Changes {
+    /// A new message. Only an ACTIVE customer is sent messages: the change requires that status
+    /// ([`Changes::require_status`]).
+    pub fn send_message(&mut self, message: &Message) -> Result<(), StoreError> {
+        self.insert(&MessageItem::from(message), Conflict::Inconsistent("a message id was used twice"))
+    }
+
+    /// Acknowledges `entry` for its recipient: the entry
     /// marked (it then expires), the message's count, and for SINGLE_READ the resolution, which
-    /// exactly one of concurrent acknowledgements gets. The recipient must still be a member.
-    #[tracing::instrument(skip_all, fields(message = %entry.message_id))]
-    pub async fn acknowledge(
-        &self,
-        entry: &InboxItem,
-        now: DateTime<Utc>,
-        event: impl FnOnce(bool) -> DomainEvent,
-    ) -> Result<Acknowledgement, StoreError> {
+    /// exactly one of concurrent acknowledgements gets ([`Conflict::AlreadyResolved`] for the others;
+    /// [`Conflict::AlreadyAcknowledged`] for a repeat). The recipient must still be a member.
+    pub fn acknowledge(&mut self, entry: &InboxItem, now: DateTime<Utc>) -> Result<(), StoreError> {
         let resolves = entry.mode == MessageMode::SingleRead;
-        let mut changes = self.changes();
-        changes.check(
-            Key::member(&entry.customer_id, &entry.user_id),
-            Expression::present(),
-            Conflict::NotRecipient,
-        )?;
+        self.check(Key::member(&entry.customer_id, &entry.user_id), Expression::present(), Conflict::NotRecipient)?;
         let mark = Expression::new("SET #acknowledgedAt = :now, #ttl = :ttl")
             .name("#acknowledgedAt", "acknowledgedAt")
             .name("#ttl", "ttl")
@@ -205,7 +259,7 @@ impl Store {
             .value(":ttl", AttributeValue::N((now + ACKNOWLEDGED_INBOX_TTL).timestamp().to_string()));
         let unacknowledged = Expression::new("attribute_exists(pk) AND attribute_not_exists(#acknowledgedAt)")
             .name("#acknowledgedAt", "acknowledgedAt");
-        changes.update(entry.key.clone(), mark, unacknowledged, Conflict::AlreadyAcknowledged)?;
+        self.update(entry.key.clone(), mark, unacknowledged, Conflict::AlreadyAcknowledged)?;
         let message = Key::message(&entry.customer_id, entry.message_id);
         let count = if resolves {
             Expression::new("SET #resolvedBy = :user, #resolvedAt = :now ADD #acknowledgedCount :one")
@@ -226,18 +280,66 @@ impl Store {
         } else {
             Expression::present()
         };
-        changes.update(message, count, condition, Conflict::AlreadyResolved)?;
-        changes.record(event(resolves));
-        match self.commit(changes).await {
-            Ok(()) => Ok(Acknowledgement::Recorded { resolved: resolves }),
-            Err(StoreError::Conflict(Conflict::AlreadyAcknowledged | Conflict::AlreadyResolved)) => {
-                Ok(Acknowledgement::AlreadyDone)
-            }
-            Err(error) => Err(error),
-        }
+        self.update(message, count, condition, Conflict::AlreadyResolved)?;
+        Ok(())
     }
 }
 
 fn entity_of(item: &Item) -> Option<&str> {
     item.get("entity").and_then(|entity| entity.as_s().ok()).map(String::as_str)
+}
+
+/// Golden items: every attribute of each item kind, so a layout change is a deliberate one.
+#[cfg(test)]
+mod golden {
+    use super::*;
+    use crate::domain::{MessageText, Sender};
+    use crate::store::items::golden::*;
+    use serde_json::json;
+
+    fn message() -> Message {
+        Message {
+            message_id: GeneratedId::parse("019bc165-0000-7000-8000-0000000000bb").unwrap(),
+            customer_id: acme(),
+            text: MessageText::parse("Maintenance tonight").unwrap(),
+            mode: MessageMode::SingleRead,
+            sender: Sender { user_id: UserId::parse("ops").unwrap(), email: None },
+            sent_at: at(),
+            recipient_count: None,
+            acknowledged_count: 0,
+            resolved_by: None,
+            resolved_at: None,
+        }
+    }
+
+    /// `resolvedBy` is stored as NULL until resolved: the acknowledgement's condition for
+    /// SINGLE_READ (`attribute_type(resolvedBy, NULL)`) relies on it.
+    #[test]
+    fn message_item() {
+        assert_eq!(
+            stored(MessageItem::from(&message())),
+            json!({
+                "pk": {"S": "CUSTOMER#acme"}, "sk": {"S": "MESSAGE#019bc165-0000-7000-8000-0000000000bb"},
+                "entity": {"S": "MESSAGE"}, "messageId": {"S": "019bc165-0000-7000-8000-0000000000bb"},
+                "customerId": {"S": "acme"}, "text": {"S": "Maintenance tonight"}, "mode": {"S": "SINGLE_READ"},
+                "sender": {"M": {"userId": {"S": "ops"}, "email": {"NULL": true}}},
+                "sentAt": {"S": "2026-01-15T11:30:00Z"}, "recipientCount": {"NULL": true},
+                "acknowledgedCount": {"N": "0"}, "resolvedBy": {"NULL": true}, "resolvedAt": {"NULL": true}
+            })
+        );
+    }
+
+    #[test]
+    fn inbox_item() {
+        let user = UserId::parse("u2").unwrap();
+        assert_eq!(
+            stored(InboxItem::new(&message(), &user)),
+            json!({
+                "pk": {"S": "INBOX#u2"}, "sk": {"S": "MESSAGE#019bc165-0000-7000-8000-0000000000bb"},
+                "entity": {"S": "INBOX"}, "userId": {"S": "u2"}, "customerId": {"S": "acme"},
+                "messageId": {"S": "019bc165-0000-7000-8000-0000000000bb"}, "mode": {"S": "SINGLE_READ"},
+                "sentAt": {"S": "2026-01-15T11:30:00.000Z"}
+            })
+        );
+    }
 }

@@ -1,5 +1,10 @@
 //! The single-table DynamoDB store. Access patterns, keys and indexes: README.md, "Data model".
 //! Every state change is one `TransactWriteItems` that also writes its outbox events.
+//!
+//! One module per entity (modyne style): it owns the entity's keys (`impl Key`), its item shape,
+//! its reads (`impl Store`), its writes inside a change (`impl Changes`) and its golden item test.
+//! Shared by all: `keys` (the key type, shared partitions, prefixes and entity names), `items`
+//! (the raw item), `transaction` (a change and its commit), `pagination` and `cursor`.
 
 mod conflict;
 mod cursor;
@@ -13,6 +18,7 @@ mod items;
 mod keys;
 mod members;
 mod messages;
+mod outbox;
 mod pagination;
 mod projects;
 mod registrations;
@@ -21,6 +27,7 @@ mod transaction;
 
 use crate::sdk::SendBoxed;
 use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes};
 use std::sync::Arc;
 
@@ -32,7 +39,7 @@ pub use error::StoreError;
 pub use history::{HistoryEntry, HistoryFilter, Recorded};
 use items::Item;
 pub use keys::{Index, Key};
-pub use messages::{Acknowledgement, Delivery};
+pub use messages::Delivery;
 pub use pagination::{MAX_FILTERED_READ, Page, PageQuery};
 pub use registrations::PendingCustomer;
 use transaction::built;
@@ -92,6 +99,44 @@ impl Store {
             .send_boxed()
             .await?;
         Ok(output.item)
+    }
+
+    /// Stores a one-time link's new item, then makes it current on the item it belongs to
+    /// (`SET #attribute = :hash`) if `condition` still holds there. Whether it became current: a
+    /// link stored without becoming current can never be used, and expires like any other.
+    pub(crate) async fn start_link(
+        &self,
+        link: Item,
+        owner: Key,
+        current: Expression,
+        condition: Expression,
+    ) -> Result<bool, StoreError> {
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(link))
+            .condition_expression("attribute_not_exists(pk)")
+            .send_boxed()
+            .await?;
+        let (names, values) = (current.names().chain(condition.names()), current.values().chain(condition.values()));
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(owner.into_attributes()))
+            .update_expression(current.text())
+            .condition_expression(condition.text())
+            .set_expression_attribute_names(Some(names.map(|(k, v)| (k.clone(), v.clone())).collect()))
+            .set_expression_attribute_values(Some(values.map(|(k, v)| (k.clone(), v.clone())).collect()))
+            .send_boxed()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(error) => match error.as_service_error() {
+                Some(UpdateItemError::ConditionalCheckFailedException(_)) => Ok(false),
+                _ => Err(error.into()),
+            },
+        }
     }
 
     /// Every item of `partition` whose sort key begins with `prefix`, read consistently, page

@@ -12,14 +12,97 @@
 //! change (`update_customer`, which writes only attributes whose values it changes) never
 //! writes it.
 
+use crate::domain::GeneratedId;
+use crate::domain::PlatformName;
 use crate::sdk::SendBoxed;
 use aws_sdk_dynamodb::types::AttributeValue;
+use serde::{Deserialize, Serialize};
 
-use super::items::{PROJECT_COUNT, ProjectItem, ServiceUserItem, TenantItem};
-use super::keys::{self, Key, PROJECT_PREFIX, SERVICE_USER_PREFIX};
+use super::customers::PROJECT_COUNT;
+use super::keys::{self, Key, PROJECT_PREFIX, SERVICE_USER_PREFIX, customer_pk, entity, tenants_of};
 use super::pagination::{ListQuery, Page, PageQuery};
 use super::{Changes, Conflict, Expression, Store, StoreError};
 use crate::domain::{CustomerIdentifier, Project, ProjectIdentifier, ServiceUser, Tenant, TokenHash};
+
+/// This entity's keys.
+impl Key {
+    pub fn project(customer: &CustomerIdentifier, project: &ProjectIdentifier) -> Self {
+        Self { pk: customer_pk(customer), sk: format!("{PROJECT_PREFIX}{project}") }
+    }
+
+    /// Keyed by platform: one tenant per project and platform. Outside the projects' sort-key
+    /// range, so a list of projects reads no tenants.
+    pub fn tenant(customer: &CustomerIdentifier, project: &ProjectIdentifier, platform: &PlatformName) -> Self {
+        Self { pk: customer_pk(customer), sk: format!("{}{platform}", tenants_of(project)) }
+    }
+
+    pub fn service_user(customer: &CustomerIdentifier, service_user: GeneratedId) -> Self {
+        Self { pk: customer_pk(customer), sk: format!("{SERVICE_USER_PREFIX}{service_user}") }
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProjectItem {
+    #[serde(flatten)]
+    pub key: Key,
+    pub entity: String,
+    #[serde(flatten)]
+    pub project: Project,
+}
+
+impl From<&Project> for ProjectItem {
+    fn from(project: &Project) -> Self {
+        Self {
+            key: Key::project(&project.customer_id, &project.identifier),
+            entity: entity::PROJECT.to_owned(),
+            project: project.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TenantItem {
+    #[serde(flatten)]
+    pub key: Key,
+    pub entity: String,
+    #[serde(flatten)]
+    pub tenant: Tenant,
+}
+
+impl From<&Tenant> for TenantItem {
+    fn from(tenant: &Tenant) -> Self {
+        Self {
+            key: Key::tenant(&tenant.customer_id, &tenant.project_id, &tenant.platform),
+            entity: entity::TENANT.to_owned(),
+            tenant: tenant.clone(),
+        }
+    }
+}
+
+/// A service user and the SHA-256 of its secret (never the secret).
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ServiceUserItem {
+    #[serde(flatten)]
+    pub key: Key,
+    pub entity: String,
+    pub secret_hash: TokenHash,
+    #[serde(flatten)]
+    pub service_user: ServiceUser,
+}
+
+impl ServiceUserItem {
+    pub fn new(service_user: &ServiceUser, secret_hash: TokenHash) -> Self {
+        Self {
+            key: Key::service_user(&service_user.customer_id, service_user.service_user_id),
+            entity: entity::SERVICE_USER.to_owned(),
+            secret_hash,
+            service_user: service_user.clone(),
+        }
+    }
+}
 
 impl Changes {
     /// One more project on the customer's `projectCount`, while it is below `projectQuota` (else
@@ -124,5 +207,56 @@ fn of_customer(customer: &CustomerIdentifier, prefix: String) -> ListQuery {
         names: vec![("#partition", "pk"), ("#sort", "sk")],
         values: vec![(":partition", keys::customer_pk(customer)), (":prefix", prefix)],
         newest_first: false,
+    }
+}
+
+/// Golden items: every attribute of each item kind, so a layout change is a deliberate one.
+#[cfg(test)]
+mod golden {
+    use super::*;
+
+    use crate::domain::*;
+
+    use crate::store::items::golden::*;
+
+    use serde_json::json;
+
+    #[test]
+    fn project_tenant_and_service_user_items() {
+        let created_by = UserId::parse("u1").unwrap();
+        let web = ProjectIdentifier::parse("web").unwrap();
+        let project = Project::new(acme(), web.clone(), DisplayName::parse("Web").unwrap(), created_by.clone(), at());
+        assert_eq!(
+            stored(ProjectItem::from(&project)),
+            json!({
+                "pk": {"S": "CUSTOMER#acme"}, "sk": {"S": "PROJECT#web"}, "entity": {"S": "PROJECT"},
+                "customerId": {"S": "acme"}, "identifier": {"S": "web"}, "displayName": {"S": "Web"},
+                "createdAt": {"S": "2026-01-15T11:30:00Z"}, "createdBy": {"S": "u1"}, "version": {"N": "1"}
+            })
+        );
+        let mut tenant = Tenant::new(acme(), web, PlatformName::parse("aws").unwrap(), created_by.clone(), at());
+        tenant.tenant_id = GeneratedId::parse("019bc165-0000-7000-8000-000000000003").unwrap();
+        assert_eq!(
+            stored(TenantItem::from(&tenant)),
+            json!({
+                "pk": {"S": "CUSTOMER#acme"}, "sk": {"S": "TENANT#web#aws"}, "entity": {"S": "TENANT"},
+                "tenantId": {"S": "019bc165-0000-7000-8000-000000000003"}, "customerId": {"S": "acme"},
+                "projectId": {"S": "web"}, "platform": {"S": "aws"},
+                "createdAt": {"S": "2026-01-15T11:30:00Z"}, "createdBy": {"S": "u1"}, "version": {"N": "1"}
+            })
+        );
+        let mut user = ServiceUser::new(acme(), DisplayName::parse("ci").unwrap(), created_by, at());
+        user.service_user_id = GeneratedId::parse("019bc165-0000-7000-8000-000000000004").unwrap();
+        let hash = TokenHash::parse(&"ab".repeat(32)).unwrap();
+        assert_eq!(
+            stored(ServiceUserItem::new(&user, hash)),
+            json!({
+                "pk": {"S": "CUSTOMER#acme"}, "sk": {"S": "SERVICE_USER#019bc165-0000-7000-8000-000000000004"},
+                "entity": {"S": "SERVICE_USER"}, "secretHash": {"S": "ab".repeat(32)},
+                "serviceUserId": {"S": "019bc165-0000-7000-8000-000000000004"}, "customerId": {"S": "acme"},
+                "name": {"S": "ci"}, "createdAt": {"S": "2026-01-15T11:30:00Z"}, "createdBy": {"S": "u1"},
+                "version": {"N": "1"}
+            })
+        );
     }
 }

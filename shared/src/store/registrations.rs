@@ -10,16 +10,34 @@
 //! arriving late is not written into the partition a later customer owns: see
 //! [`Store::record_history`].
 
+use crate::domain::GeneratedId;
 use crate::sdk::SendBoxed;
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::items::{CustomerItem, Item, MemberItem};
-use super::keys::{self, Index, Key, entity};
+use super::customers::CustomerItem;
+use super::items::Item;
+use super::keys::{self, Index, Key, REJECTION_PREFIX, entity, rejections_pk};
+use super::members::MemberItem;
 use super::{Changes, Conflict, Expression, Store, StoreError};
 use crate::domain::{Customer, CustomerIdentifier, CustomerStatus, Membership, UserId};
 use crate::events::{DomainEvent, rfc3339_millis};
+
+/// This entity's keys.
+impl Key {
+    /// The registrant's one registration waiting for approval (held while it is PENDING_APPROVAL).
+    pub fn pending_registration(user: &UserId) -> Self {
+        Self { pk: format!("PENDING_REGISTRATION#{user}"), sk: "PENDING_REGISTRATION".to_owned() }
+    }
+
+    /// Left by a declined registration in its identifier's rejections partition: events of the
+    /// removed customer that reach the audit writer late are recognised by it and not recorded
+    /// in the partition a later customer with the identifier owns.
+    pub fn rejection(customer: &CustomerIdentifier, rejected_at: &str, event: GeneratedId) -> Self {
+        Self { pk: rejections_pk(customer), sk: format!("{REJECTION_PREFIX}{rejected_at}#{event}") }
+    }
+}
 
 /// The attribute the audit writer sets on an outbox item once its history entry is written.
 pub(crate) const HISTORY_RECORDED: &str = "historyRecorded";
@@ -149,55 +167,6 @@ impl Store {
         Ok(Some(PendingCustomer { customer, members, others }))
     }
 
-    /// Removes the pending customer as read, with its CUSTOMER_REJECTED event, in one
-    /// transaction: [`Conflict::VersionMismatch`] when the customer changed since (approved,
-    /// say), [`Conflict::PendingCustomerChanged`] when another item of it did (read again).
-    #[tracing::instrument(skip_all, fields(customer = %pending.customer.identifier))]
-    pub async fn remove_pending_customer(
-        &self,
-        pending: &PendingCustomer,
-        event: DomainEvent,
-    ) -> Result<(), StoreError> {
-        let customer = &pending.customer;
-        if pending.others.len() > MAX_PENDING_ITEMS {
-            return Err(StoreError::Invariant("a pending customer holds more items than one removal takes"));
-        }
-        let mut changes = self.changes();
-        let still_pending = Expression::version_is(customer.version).and(
-            Expression::new("#status = :pending")
-                .name("#status", "status")
-                .value(":pending", AttributeValue::S(CustomerStatus::PendingApproval.as_str().to_owned())),
-        );
-        changes.delete(
-            Key::customer(&customer.identifier),
-            still_pending,
-            Conflict::VersionMismatch { current_version: None },
-        )?;
-        for (key, recorded) in &pending.others {
-            let unchanged = match recorded {
-                // An outbox item whose history entry was written since the read: that entry is
-                // not among the items read, so read again.
-                Some(false) => Expression::new("attribute_exists(pk) AND attribute_not_exists(#recorded)")
-                    .name("#recorded", HISTORY_RECORDED),
-                _ => Expression::present(),
-            };
-            changes.delete(key.clone(), unchanged, Conflict::PendingCustomerChanged)?;
-        }
-        changes.release_pending_registration(customer)?;
-        let rejected_at = rfc3339_millis::format(&event.occurred_at);
-        let mark = RejectionItem {
-            key: Key::rejection(&customer.identifier, &rejected_at, event.event_id),
-            entity: entity::REJECTION.to_owned(),
-            customer_id: customer.identifier.clone(),
-            event_id: event.event_id.to_string(),
-            registered_at: customer.created_at,
-            rejected_at: event.occurred_at,
-        };
-        changes.insert(&mark, Conflict::Inconsistent("a rejection mark was written twice"))?;
-        changes.record(event);
-        self.commit(changes).await
-    }
-
     /// Whether a registration with this identifier was removed at or after `occurred_at`: an
     /// event of the customer that occurred then belongs to the removed one.
     pub(crate) async fn removed_since(
@@ -275,6 +244,51 @@ fn key_of(item: &Item) -> Result<Key, StoreError> {
             .ok_or(StoreError::Invariant("an item without its key"))
     };
     Ok(Key { pk: attribute("pk")?, sk: attribute("sk")? })
+}
+
+impl Changes {
+    /// Removes the pending customer as read, with its CUSTOMER_REJECTED event, in one
+    /// transaction: [`Conflict::VersionMismatch`] when the customer changed since (approved,
+    /// say), [`Conflict::PendingCustomerChanged`] when another item of it did (read again).
+    pub fn remove_pending_customer(&mut self, pending: &PendingCustomer, event: DomainEvent) -> Result<(), StoreError> {
+        let customer = &pending.customer;
+        if pending.others.len() > MAX_PENDING_ITEMS {
+            return Err(StoreError::Invariant("a pending customer holds more items than one removal takes"));
+        }
+        let still_pending = Expression::version_is(customer.version).and(
+            Expression::new("#status = :pending")
+                .name("#status", "status")
+                .value(":pending", AttributeValue::S(CustomerStatus::PendingApproval.as_str().to_owned())),
+        );
+        self.delete(
+            Key::customer(&customer.identifier),
+            still_pending,
+            Conflict::VersionMismatch { current_version: None },
+        )?;
+        for (key, recorded) in &pending.others {
+            let unchanged = match recorded {
+                // An outbox item whose history entry was written since the read: that entry is
+                // not among the items read, so read again.
+                Some(false) => Expression::new("attribute_exists(pk) AND attribute_not_exists(#recorded)")
+                    .name("#recorded", HISTORY_RECORDED),
+                _ => Expression::present(),
+            };
+            self.delete(key.clone(), unchanged, Conflict::PendingCustomerChanged)?;
+        }
+        self.release_pending_registration(customer)?;
+        let rejected_at = rfc3339_millis::format(&event.occurred_at);
+        let mark = RejectionItem {
+            key: Key::rejection(&customer.identifier, &rejected_at, event.event_id),
+            entity: entity::REJECTION.to_owned(),
+            customer_id: customer.identifier.clone(),
+            event_id: event.event_id.to_string(),
+            registered_at: customer.created_at,
+            rejected_at: event.occurred_at,
+        };
+        self.insert(&mark, Conflict::Inconsistent("a rejection mark was written twice"))?;
+        self.record(event);
+        Ok(())
+    }
 }
 
 #[cfg(test)]

@@ -13,8 +13,9 @@ use serde::Serialize;
 use std::collections::HashMap;
 use std::time::Duration;
 
-use super::items::{self, Item, OutboxItem};
+use super::items::{self, Item};
 use super::keys::Key;
+use super::outbox::OutboxItem;
 use super::{Conflict, Store, StoreError};
 use crate::domain::{CustomerIdentifier, CustomerStatus, GeneratedId};
 use crate::events::{DomainEvent, MAX_ENTRY_BYTES, entry_size};
@@ -68,6 +69,16 @@ impl Expression {
 
     pub fn text(&self) -> &str {
         &self.text
+    }
+
+    /// Its `#name` placeholders and the attributes they stand for.
+    pub(crate) fn names(&self) -> impl Iterator<Item = (&String, &String)> {
+        self.names.iter()
+    }
+
+    /// Its `:value` placeholders and their values.
+    pub(crate) fn values(&self) -> impl Iterator<Item = (&String, &AttributeValue)> {
+        self.values.iter()
     }
 
     /// The attribute a `#name` placeholder stands for.
@@ -288,6 +299,25 @@ impl Changes {
         let check = built(check.table_name(&self.table).build())?;
         self.writes.push((TransactWriteItem::builder().condition_check(check).build(), on_conflict));
         Ok(())
+    }
+
+    /// Whether the change writes or checks the item at `key`.
+    pub fn writes_to(&self, key: &Key) -> bool {
+        let key = key.clone().into_attributes();
+        self.writes.iter().any(|(write, _)| target(write).as_ref() == Some(&key))
+    }
+
+    /// Takes back the last write (its key was not the status guard's).
+    pub(super) fn pop_last(&mut self) -> Option<(TransactWriteItem, Conflict)> {
+        self.writes.pop()
+    }
+
+    /// Makes `write` the change's first: DynamoDB's answer names the first failed condition.
+    pub(super) fn put_first(&mut self, write: (TransactWriteItem, Conflict)) {
+        self.writes.insert(0, write);
+        if let Some(guard) = self.status_guard.as_mut() {
+            guard.index += 1;
+        }
     }
 
     pub fn record(&mut self, event: DomainEvent) {

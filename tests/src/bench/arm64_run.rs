@@ -43,7 +43,7 @@ pub async fn rows(sizes: &Sizes) -> Vec<Row> {
         }
     }
     let test = TestApp::spawn().await;
-    seed(&test).await;
+    seed(&test, 1).await;
     let functions = Template::of_repo().expect("the template reads").functions().expect("the template's functions");
     let mut chosen: Vec<FunctionSpec> =
         specs(sizes, &test.table).await.into_iter().filter(|spec| spec.name != FLOOR).collect();
@@ -62,7 +62,7 @@ pub async fn rows(sizes: &Sizes) -> Vec<Row> {
             Command::new(&spec.binary)
         };
         let (instance, init) = Instance::spawn(&spec, command).await;
-        let event = event_for(&test, function, 0).await;
+        let event = event_for(&test, function, 0, 1).await;
         let (took, output) = instance.invoke(&spec, &event.payload()).await;
         // A wrong answer is a row that fails its goal (the other functions still run); the smoke
         // test fails on it.

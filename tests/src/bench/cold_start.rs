@@ -3,9 +3,8 @@
 //! spawning the process to its first `GET /2018-06-01/runtime/invocation/next` is its init. The
 //! floor is a hello-world `lambda_http` binary (`tests/lambda-floor`) built the same way, started
 //! in the same rounds, interleaved with the functions so that both meet the same machine load.
-//! Then a fresh instance of each function answers a first and a warm invocation against DynamoDB
-//! Local: a real API Gateway event for a route's function, the bus's delivery of an outbox event
-//! or a batch of the table's stream for a consumer (what they are handed: `invocations`).
+//! What a person waits for, the start and the first answer together, is the cold-answer section's,
+//! which starts the binaries the same way (`Instance`, `specs`).
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -19,14 +18,14 @@ use local_cloud::dead_letters::DeadLetters;
 use local_cloud::environment::{LocalStack, local_parameters};
 use local_cloud::lambda::function_spec::FunctionSpec;
 use local_cloud::lambda::invoke::Lambda;
-use local_cloud::lambda::runtime_api::{Invocation, RuntimeApi};
+use local_cloud::lambda::runtime_api::{Invocation, Outcome, RuntimeApi};
 use local_cloud::processes::die_with_parent;
 use local_cloud::secrets::SecretStore;
 use local_cloud::secrets::manager::{self, SecretsManager};
-use local_cloud::template::{Function, Template};
+use local_cloud::template::Template;
+use tokio::sync::oneshot;
 
-use super::invocations::{ATTEMPTS, event_for, seed};
-use super::stats::{millis, summarize};
+use super::stats::summarize;
 use super::{Row, Sizes};
 use crate::local_services::{dynamodb_endpoint, ses_endpoint};
 use crate::{TestApp, repo_root};
@@ -54,7 +53,34 @@ impl Instance {
 
     /// Runs `command`, which starts the function's binary (directly, or under an emulator), with
     /// the function's environment and a runtime API of its own, and waits for its first poll.
-    pub(super) async fn spawn(spec: &FunctionSpec, mut command: Command) -> (Self, Duration) {
+    pub(super) async fn spawn(spec: &FunctionSpec, command: Command) -> (Self, Duration) {
+        let (instance, started) = Self::launch(spec, command).await;
+        instance.wait_for_first_poll(spec).await;
+        (instance, started.elapsed())
+    }
+
+    /// Spawns the binary with `event` already waiting for it, as Lambda holds the request that
+    /// caused a cold start: the instance, its init (spawn → first poll), its cold answer (spawn →
+    /// the answer) and its output.
+    pub(super) async fn answer_cold(
+        spec: &FunctionSpec,
+        event: &serde_json::Value,
+    ) -> (Self, Duration, Duration, serde_json::Value) {
+        let (instance, started) = Self::launch(spec, Command::new(&spec.binary)).await;
+        let answer = instance.api.deliver(invocation(spec, event));
+        let polled = async {
+            instance.wait_for_first_poll(spec).await;
+            started.elapsed()
+        };
+        let answered = async {
+            let output = answer_of(spec, answer).await;
+            (started.elapsed(), output)
+        };
+        let (init, (cold_answer, output)) = tokio::join!(polled, answered);
+        (instance, init, cold_answer, output)
+    }
+
+    async fn launch(spec: &FunctionSpec, mut command: Command) -> (Self, Instant) {
         let api = RuntimeApi::start().await.expect("a runtime API on a free port");
         command
             .env_clear()
@@ -65,40 +91,41 @@ impl Instance {
         die_with_parent(&mut command, libc::SIGKILL);
         let started = Instant::now();
         let child = command.spawn().unwrap_or_else(|e| panic!("{}: {e}", spec.binary.display()));
-        let polled = tokio::time::timeout(START_TIMEOUT, api.first_poll()).await;
-        let init = started.elapsed();
-        let mut instance = Self { child, api };
-        if polled.is_err() {
-            let exited = instance.child.try_wait().ok().flatten();
-            panic!(
-                "{} did not poll within {START_TIMEOUT:?} ({exited:?}; init error {:?})",
-                spec.name,
-                instance.api.init_error()
-            );
+        (Self { child, api }, started)
+    }
+
+    async fn wait_for_first_poll(&self, spec: &FunctionSpec) {
+        if tokio::time::timeout(START_TIMEOUT, self.api.first_poll()).await.is_err() {
+            panic!("{} did not poll within {START_TIMEOUT:?} (init error {:?})", spec.name, self.api.init_error());
         }
-        (instance, init)
     }
 
     /// Hands the event to the runtime and waits for its answer: the invocation's time and the
     /// function's output. An error the function posts fails the bench.
     pub(super) async fn invoke(&self, spec: &FunctionSpec, event: &serde_json::Value) -> (Duration, serde_json::Value) {
-        let invocation = Invocation {
-            request_id: uuid::Uuid::new_v4().to_string(),
-            payload: Bytes::from(serde_json::to_vec(event).expect("events serialize")),
-            deadline: SystemTime::now() + spec.timeout,
-            function_arn: spec.arn(),
-        };
         let started = Instant::now();
-        let answer = tokio::time::timeout(INVOCATION_TIMEOUT, self.api.deliver(invocation))
-            .await
-            .unwrap_or_else(|_| panic!("{} did not answer", spec.name))
-            .expect("the runtime API keeps the invocation")
-            .unwrap_or_else(|error| panic!("{} failed the invocation: {error}", spec.name));
-        let took = started.elapsed();
-        let output =
-            serde_json::from_slice(&answer).unwrap_or_else(|e| panic!("{}'s output is not JSON: {e}", spec.name));
-        (took, output)
+        let output = answer_of(spec, self.api.deliver(invocation(spec, event))).await;
+        (started.elapsed(), output)
     }
+}
+
+fn invocation(spec: &FunctionSpec, event: &serde_json::Value) -> Invocation {
+    Invocation {
+        request_id: uuid::Uuid::new_v4().to_string(),
+        payload: Bytes::from(serde_json::to_vec(event).expect("events serialize")),
+        deadline: SystemTime::now() + spec.timeout,
+        function_arn: spec.arn(),
+    }
+}
+
+/// The function's output for an invocation handed over; an error it posts fails the bench.
+async fn answer_of(spec: &FunctionSpec, answer: oneshot::Receiver<Outcome>) -> serde_json::Value {
+    let answer = tokio::time::timeout(INVOCATION_TIMEOUT, answer)
+        .await
+        .unwrap_or_else(|_| panic!("{} did not answer", spec.name))
+        .expect("the runtime API keeps the invocation")
+        .unwrap_or_else(|error| panic!("{} failed the invocation: {error}", spec.name));
+    serde_json::from_slice(&answer).unwrap_or_else(|e| panic!("{}'s output is not JSON: {e}", spec.name))
 }
 
 impl Drop for Instance {
@@ -184,24 +211,8 @@ pub(super) async fn specs(sizes: &Sizes, table: &str) -> Vec<FunctionSpec> {
     specs
 }
 
-/// A fresh instance's first and warm invocation, each with an event of its own.
-async fn first_and_warm(test: &TestApp, function: &Function, spec: &FunctionSpec) -> (Duration, Duration) {
-    let (instance, _) = Instance::start(spec).await;
-    let mut timings = Vec::new();
-    for attempt in 0..ATTEMPTS {
-        let event = event_for(test, function, attempt).await;
-        let (took, output) = instance.invoke(spec, &event.payload()).await;
-        if let Some(failure) = event.failure(&output) {
-            panic!("{}: the bench's invocation {attempt} {failure}", spec.name);
-        }
-        timings.push(took);
-    }
-    (timings[0], timings[1])
-}
-
 pub async fn rows(sizes: &Sizes) -> Vec<Row> {
     let test = TestApp::spawn().await;
-    seed(&test).await;
     let specs = specs(sizes, &test.table).await;
     for spec in &specs {
         assert!(spec.binary.exists(), "{} is not built", spec.binary.display());
@@ -217,14 +228,6 @@ pub async fn rows(sizes: &Sizes) -> Vec<Row> {
         }
     }
 
-    let functions =
-        Template::of_repo().expect("the template reads").functions().expect("the template's functions read");
-    let mut invocations: BTreeMap<String, (Duration, Duration)> = BTreeMap::new();
-    for spec in &specs {
-        let Some(function) = functions.iter().find(|function| function.binary == spec.name) else { continue };
-        invocations.insert(spec.name.clone(), first_and_warm(&test, function, spec).await);
-    }
-
     let floor = summarize(&inits[FLOOR]);
     let mut rows = vec![
         Row::new(SECTION, format!("{FLOOR} (hello world, {})", sizes.profile))
@@ -235,14 +238,11 @@ pub async fn rows(sizes: &Sizes) -> Vec<Row> {
     for (name, samples) in inits.iter().filter(|(name, _)| name.as_str() != FLOOR) {
         let init = summarize(samples);
         let ratio = init.median / floor.median;
-        let mut row = Row::new(SECTION, name.clone())
+        let row = Row::new(SECTION, name.clone())
             .figure("init min", init.min, "ms")
             .figure("median", init.median, "ms")
             .figure("max", init.max, "ms")
             .figure("floor", ratio, "×");
-        if let Some((first, warm)) = invocations.get(name) {
-            row = row.figure("first invocation", millis(*first), "ms").figure("warm", millis(*warm), "ms");
-        }
         rows.push(row.at_most(format!("median init ≤ {MAX_RATIO}× the floor"), ratio, MAX_RATIO));
     }
     rows

@@ -1,7 +1,7 @@
-//! What the cold-start section hands each function for its first and its warm invocation: the
-//! state seeded so that both succeed (a mutating route gets a target of its own for each), the
-//! API Gateway request of every route, and for the consumers a real event: the bus's delivery of
-//! an event from the table's outbox, or a batch of the table's stream.
+//! What the cold-answer and arm64-run sections hand each function for its invocations: the state
+//! seeded so that every one succeeds (a mutating route gets a target of its own for each attempt),
+//! the API Gateway request of every route, and for the consumers a real event: the bus's delivery
+//! of an event from the table's outbox, or a batch of the table's stream.
 
 use chrono::{Duration, Utc};
 use local_cloud::template::Function;
@@ -29,9 +29,8 @@ const LABEL_TAG: &str = "benchLabel";
 const REPLACED_TAG: &str = "benchReplaced";
 /// The tenant on `azure` whose console is opened; create-tenant makes one on each of these.
 const TENANT: &str = "019bc1a0-0000-7000-8000-000000000001";
-const NEW_TENANT_PLATFORMS: [&str; 2] = ["aws", "gcp"];
-/// The first and the warm invocation.
-pub const ATTEMPTS: usize = 2;
+/// The platform create-tenant makes a tenant on, in a project of its own for each attempt.
+const NEW_TENANT_PLATFORM: &str = "aws";
 
 /// What one invocation hands the function, and so how its success shows.
 pub enum BenchEvent {
@@ -71,15 +70,24 @@ fn customer_admin() -> Caller {
     Caller::user("bench-admin", "admin@bench-co.example").with("name", "Bench Admin")
 }
 
-/// An id of the bench's own for `purpose`'s `attempt`, so that requests can name what was seeded.
+/// An id of the bench's own for `purpose`'s `attempt` (fewer than 1,000), so that requests can
+/// name what was seeded.
 fn seeded_id(purpose: usize, attempt: usize) -> GeneratedId {
-    GeneratedId::parse(&format!("019bc1a0-0000-7000-8000-{:012}", 100 + purpose * 10 + attempt)).unwrap()
+    GeneratedId::parse(&format!("019bc1a0-0000-7000-8000-{:012}", 1000 + purpose * 1000 + attempt)).unwrap()
 }
 
 const TO_CANCEL: usize = 1;
 const TO_RESEND: usize = 2;
 const TO_ACKNOWLEDGE: usize = 3;
 const TO_DELETE: usize = 4;
+
+fn new_projects(attempt: usize) -> String {
+    format!("bench-projects-{attempt}")
+}
+
+fn new_tenants(attempt: usize) -> String {
+    format!("bench-tenants-{attempt}")
+}
 
 fn pending(attempt: usize) -> String {
     format!("bench-pending-{attempt}")
@@ -118,10 +126,10 @@ fn invitation_token(attempt: usize) -> LinkToken {
 }
 
 /// The customer with its admin, members to promote and remove, a message in the admin's inbox,
-/// a project with a tenant; and for each attempt what a mutating route uses up.
-pub async fn seed(test: &TestApp) {
+/// a project with a tenant; and for each of `attempts` invocations what a mutating route uses up.
+pub async fn seed(test: &TestApp, attempts: usize) {
     let admin = customer_admin();
-    let (promoted, removed): (Vec<Caller>, Vec<Caller>) = (0..ATTEMPTS).map(|a| (promoted(a), removed(a))).unzip();
+    let (promoted, removed): (Vec<Caller>, Vec<Caller>) = (0..attempts).map(|a| (promoted(a), removed(a))).unzip();
     let mut members = vec![(&admin, CustomerRole::CustomerAdmin)];
     members.extend(promoted.iter().chain(&removed).map(|member| (member, CustomerRole::CustomerEmployee)));
     fixtures::customer(test, CUSTOMER, PARTNER, CustomerStatus::Active, &members).await;
@@ -141,7 +149,12 @@ pub async fn seed(test: &TestApp) {
 
     let expires_at = Utc::now() + Duration::hours(1);
     let employee = CustomerRole::CustomerEmployee;
-    for attempt in 0..ATTEMPTS {
+    for attempt in 0..attempts {
+        // The project quota is per customer: each attempt's new project and tenant in one of its own.
+        let (projects, tenants) = (new_projects(attempt), new_tenants(attempt));
+        fixtures::customer(test, &projects, PARTNER, CustomerStatus::Active, &owned_by_admin).await;
+        fixtures::customer(test, &tenants, PARTNER, CustomerStatus::Active, &owned_by_admin).await;
+        fixtures::project(test, &tenants, &admin, PROJECT).await;
         fixtures::customer(test, &pending(attempt), PARTNER, CustomerStatus::PendingApproval, &owned_by_admin).await;
         fixtures::customer(test, &to_decline(attempt), PARTNER, CustomerStatus::PendingApproval, &[]).await;
         let awaiting_status = CustomerStatus::AwaitingEmailConfirmation;
@@ -169,8 +182,8 @@ pub async fn seed(test: &TestApp) {
     }
 }
 
-/// What `function` is handed on `attempt` (0: the first invocation, 1: the warm one).
-pub async fn event_for(test: &TestApp, function: &Function, attempt: usize) -> BenchEvent {
+/// What `function` is handed on `attempt` (of the `attempts` seeded).
+pub async fn event_for(test: &TestApp, function: &Function, attempt: usize, attempts: usize) -> BenchEvent {
     if let Some(request) = request_for(&function.binary, attempt) {
         return BenchEvent::Api(request);
     }
@@ -181,7 +194,7 @@ pub async fn event_for(test: &TestApp, function: &Function, attempt: usize) -> B
         "email-sender" => {
             BenchEvent::Bus(delivered_event(test, function, MAIL_CUSTOMER, "USER_INVITED", attempt).await)
         }
-        "stream-publisher" => BenchEvent::StreamBatch(stream_batch(test, function, attempt).await),
+        "stream-publisher" => BenchEvent::StreamBatch(stream_batch(test, function, attempt, attempts).await),
         // EventBridge Scheduler's event: the sweep reads none of it (nothing has expired here).
         "expire-registrations" => BenchEvent::Bus(json!({
             "version": "0", "id": format!("bench-{attempt}"), "detail-type": "Scheduled Event",
@@ -219,7 +232,8 @@ fn request_for(function: &str, attempt: usize) -> Option<ApiRequest> {
             of_customer("PUT /customers/{id}/quota", &partner_admin).json(json!({"projectQuota": 10 + attempt}))
         }
         "change-customer-status" => {
-            let status = ["DISABLED", "ACTIVE"][attempt];
+            // Disabled on even attempts, enabled again on odd ones.
+            let status = ["DISABLED", "ACTIVE"][attempt % 2];
             ApiRequest::new("PUT /customers/{id}/status", &partner_admin)
                 .param("id", STATUS_CUSTOMER)
                 .json(json!({"status": status, "reason": "bench"}))
@@ -271,13 +285,15 @@ fn request_for(function: &str, attempt: usize) -> Option<ApiRequest> {
         "list-my-messages" => ApiRequest::new("GET /me/messages", &admin),
         "acknowledge-message" => ApiRequest::new("POST /me/messages/{messageId}/acknowledgement", &admin)
             .param("messageId", &seeded_id(TO_ACKNOWLEDGE, attempt).to_string()),
-        "create-project" => of_customer("POST /customers/{id}/projects", &admin)
+        "create-project" => ApiRequest::new("POST /customers/{id}/projects", &admin)
+            .param("id", &new_projects(attempt))
             .json(json!({"identifier": format!("cold-project-{attempt}"), "displayName": format!("Cold {attempt}")})),
         "list-projects" => of_customer("GET /customers/{id}/projects", &admin),
         "get-project" => of_customer("GET /customers/{id}/projects/{projectId}", &admin).param("projectId", PROJECT),
-        "create-tenant" => of_customer("POST /customers/{id}/projects/{projectId}/tenants", &admin)
+        "create-tenant" => ApiRequest::new("POST /customers/{id}/projects/{projectId}/tenants", &admin)
+            .param("id", &new_tenants(attempt))
             .param("projectId", PROJECT)
-            .json(json!({"platform": NEW_TENANT_PLATFORMS[attempt]})),
+            .json(json!({"platform": NEW_TENANT_PLATFORM})),
         "open-tenant-access" => {
             of_customer("POST /customers/{id}/projects/{projectId}/tenants/{tenantId}/access", &admin)
                 .param("projectId", PROJECT)
@@ -325,7 +341,7 @@ fn bus_event_sample() -> Value {
 /// The `attempt`th batch of the table's stream records that the function's event source
 /// mapping passes (its filters): the records split in as many batches as attempts, each at
 /// most the mapping's batch size.
-async fn stream_batch(test: &TestApp, function: &Function, attempt: usize) -> Value {
+async fn stream_batch(test: &TestApp, function: &Function, attempt: usize, attempts: usize) -> Value {
     let source = function.stream_sources.first().expect("the stream publisher reads a stream");
     let records: Vec<Value> = stream_records(&test.table)
         .await
@@ -333,7 +349,7 @@ async fn stream_batch(test: &TestApp, function: &Function, attempt: usize) -> Va
         .map(|record| serde_json::to_value(record).expect("records serialize"))
         .filter(|record| source.filters.is_empty() || source.filters.iter().any(|filter| filter.matches(record)))
         .collect();
-    let batch_size = (records.len() / ATTEMPTS).min(source.batch_size);
+    let batch_size = (records.len() / attempts).min(source.batch_size);
     assert!(batch_size > 0, "the stream has fewer outbox records than invocations: {}", records.len());
     json!({"Records": records[attempt * batch_size..(attempt + 1) * batch_size]})
 }

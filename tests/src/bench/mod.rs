@@ -6,8 +6,11 @@
 
 pub mod arm64_run;
 pub mod artifacts;
+pub mod cold_answer;
 pub mod cold_start;
+pub mod cost;
 pub mod event;
+pub mod first_request;
 pub mod invocations;
 pub mod overhead;
 pub mod pipeline;
@@ -32,8 +35,15 @@ pub struct Sizes {
     pub profile: &'static str,
     /// Starts of each function's binary (and of the floor), interleaved.
     pub cold_starts: usize,
-    /// The functions whose cold start is measured (all of the template's when empty).
+    /// The functions whose cold start and cold answer are measured (all of the template's when empty).
     pub cold_start_functions: Vec<String>,
+    /// Timed rounds of cold answers (each function started once per round), after an untimed one.
+    pub cold_answers: usize,
+    /// Raw reads that warm DynamoDB Local up before the cold answers.
+    pub cold_answer_warm_up: usize,
+    /// The bench binary, started again as the first request's probe (`first_request`); no
+    /// profile of the first request without it.
+    pub bench_binary: Option<PathBuf>,
     /// Handler calls (and as many raw SDK replays) per route.
     /// Untimed handler/replay pairs before the timed ones (DynamoDB Local's JIT warms up).
     pub overhead_warm_up: usize,
@@ -63,6 +73,9 @@ impl Sizes {
             binaries,
             cold_starts: 20,
             cold_start_functions: Vec::new(),
+            cold_answers: 10,
+            cold_answer_warm_up: 1000,
+            bench_binary: None,
             overhead_warm_up: 300,
             overhead_iterations: 300,
             partner_customers: (100, 100_000),
@@ -82,6 +95,9 @@ impl Sizes {
             binaries,
             cold_starts: 1,
             cold_start_functions: Vec::new(),
+            cold_answers: 1,
+            cold_answer_warm_up: 1,
+            bench_binary: None,
             overhead_warm_up: 1,
             overhead_iterations: 3,
             partner_customers: (10, 20),
@@ -103,12 +119,26 @@ fn profile_of(binaries: &std::path::Path) -> &'static str {
 /// The sections, in the table's order: a name (for `--only`) and the function that measures it.
 /// A section is one module with `async fn rows(&Sizes) -> Vec<Row>`; add a new one here.
 /// `arm64-run` follows `artifacts`, which builds what it runs.
-pub const SECTIONS: &[&str] =
-    &["cold-start", "overhead", "round-trips", "scale", "pipeline", "portal", "artifacts", "arm64-run"];
+pub const SECTIONS: &[&str] = &[
+    "cold-start",
+    "cold-answer",
+    "cost",
+    "overhead",
+    "round-trips",
+    "scale",
+    "pipeline",
+    "portal",
+    "artifacts",
+    "arm64-run",
+];
 
-async fn section_rows(name: &str, sizes: &Sizes) -> Vec<Row> {
+/// `earlier`: the rows of the sections run before in this run (the cost section prices the
+/// cold-answer section's durations).
+async fn section_rows(name: &str, sizes: &Sizes, earlier: &[Row]) -> Vec<Row> {
     match name {
         "cold-start" => cold_start::rows(sizes).await,
+        "cold-answer" => cold_answer::rows(sizes).await,
+        "cost" => cost::rows(sizes, earlier).await,
         "overhead" => overhead::rows(sizes).await,
         "round-trips" => round_trips::rows().await,
         "scale" => scale::rows(sizes).await,
@@ -130,7 +160,7 @@ pub async fn run(sizes: &Sizes, only: &[String]) -> Report {
     for name in SECTIONS.iter().filter(|name| only.is_empty() || only.iter().any(|o| o == *name)) {
         eprintln!("bench: {name}…");
         let started = std::time::Instant::now();
-        let rows = section_rows(name, sizes).await;
+        let rows = section_rows(name, sizes, &report.rows).await;
         eprintln!("bench: {name} took {:.1} s", started.elapsed().as_secs_f64());
         report.rows.extend(rows);
     }

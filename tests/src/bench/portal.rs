@@ -32,10 +32,11 @@ pub async fn rows(sizes: &Sizes) -> Vec<Row> {
         .expect("node runs");
     assert!(
         output.status.success(),
-        "web/scripts/portal-bench.mjs failed ({}):\n{}{}",
+        "web/scripts/portal-bench.mjs failed ({}):\n{}{}\nThe local cloud's log ends with:\n{}",
         output.status,
         String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
+        String::from_utf8_lossy(&output.stderr),
+        cloud.log_tail()
     );
     let stdout = String::from_utf8_lossy(&output.stdout);
     let line = stdout.lines().rev().find(|line| line.starts_with('{')).expect("the script prints its figures as JSON");

@@ -11,10 +11,13 @@
 
 use std::path::PathBuf;
 
-use meshcustomers_tests::bench::{self, Sizes};
+use meshcustomers_tests::bench::{self, Sizes, first_request};
 use meshcustomers_tests::repo_root;
 
 fn main() {
+    if std::env::args().nth(1).as_deref() == Some(first_request::PROBE_ARGUMENT) {
+        first_request::probe();
+    }
     let mut binaries = None;
     let mut only = Vec::new();
     let mut functions = Vec::new();
@@ -36,6 +39,7 @@ fn main() {
     });
     let mut sizes = Sizes::full(binaries);
     sizes.cold_start_functions = functions;
+    sizes.bench_binary = std::env::current_exe().ok();
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("a Tokio runtime");
     let report = runtime.block_on(bench::run(&sizes, &only));
     println!("{}", report.table());

@@ -352,11 +352,11 @@ async fn serve(
         .map_err(CloudError::io("serve Secrets Manager"))?;
 
     for (name, port) in [("DynamoDB Local", settings.dynamodb_port), ("aws-ses-v2-local", settings.ses_port)] {
-        wait_for_port(name, port).await?;
+        wait_for_port(name, port, &supervisor).await?;
     }
     let sdk = local_sdk_config(&Settings::url(settings.dynamodb_port)).await;
     let dynamodb = aws_sdk_dynamodb::Client::new(&sdk);
-    let created = ensure_table(&dynamodb, &plan.template, &plan.table).await.map_err(CloudError::Table)?;
+    let created = table_ready(&dynamodb, &plan.template, &plan.table, &supervisor).await?;
     if created {
         eprintln!("Created table {} from infra/template.yaml.", plan.table);
     }
@@ -467,15 +467,52 @@ pub async fn local_sdk_config(endpoint: &str) -> aws_config::SdkConfig {
         .await
 }
 
-async fn wait_for_port(name: &'static str, port: u16) -> Result<(), CloudError> {
+async fn wait_for_port(name: &'static str, port: u16, supervisor: &Mutex<Supervisor>) -> Result<(), CloudError> {
     let deadline = Instant::now() + STARTUP_TIMEOUT;
-    while tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_err() {
+    loop {
+        // A twin that could not bind its port (taken since it was chosen) has ended.
+        if let Some((twin, status)) = supervisor.lock().expect("not poisoned").exited() {
+            return Err(CloudError::TwinStopped { twin, status });
+        }
+        if let Ok(stream) = tokio::net::TcpStream::connect(("127.0.0.1", port)).await {
+            // A connection to a port nobody listens on can meet itself when the kernel picks
+            // that very port as its own end (TCP's simultaneous open): that is no twin.
+            if stream.local_addr().ok() != stream.peer_addr().ok() {
+                return Ok(());
+            }
+        }
         if Instant::now() > deadline {
             return Err(CloudError::TwinSilent { twin: name, port, timeout: STARTUP_TIMEOUT });
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    Ok(())
+}
+
+/// How long DynamoDB Local may answer DescribeTable with an error at start.
+const TABLE_PATIENCE: Duration = Duration::from_secs(15);
+
+/// The template's table in DynamoDB Local, created if missing (true then). What answered on
+/// its port may be another program that took the port first, in which case DynamoDB Local could
+/// not bind it and ends: that is reported as its stop, which names the twin.
+async fn table_ready(
+    dynamodb: &aws_sdk_dynamodb::Client,
+    template: &Template,
+    table: &str,
+    supervisor: &Mutex<Supervisor>,
+) -> Result<bool, CloudError> {
+    let deadline = Instant::now() + TABLE_PATIENCE;
+    loop {
+        let outcome = ensure_table(dynamodb, template, table).await;
+        if let Some((twin, status)) = supervisor.lock().expect("not poisoned").exited() {
+            return Err(CloudError::TwinStopped { twin, status });
+        }
+        match outcome {
+            Err(TableError::Describe { .. }) if Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+            outcome => return outcome.map_err(CloudError::Table),
+        }
+    }
 }
 
 /// Ctrl-C, SIGTERM, or a child that stopped by itself (an error: the cloud is incomplete).
