@@ -123,8 +123,12 @@ fn the_templates_environment_starts_each_function_and_a_bad_value_stops_it_by_na
     let folder = built_binaries(&binaries.iter().map(String::as_str).collect::<Vec<_>>());
     let template = Template::of_repo().unwrap();
     let secrets = SecretStore::in_memory();
-    let parameters =
-        local_parameters(&repo_root().join("infra/local/parameters.json"), "http://127.0.0.1:5173").unwrap();
+    let parameters = local_parameters(
+        &repo_root().join("infra/local/parameters.json"),
+        "http://127.0.0.1:5173",
+        "http://127.0.0.1:3000/_local",
+    )
+    .unwrap();
     let stack = LocalStack { template: &template, parameters, secrets: &secrets };
     for function in functions() {
         let binary = folder.join(&function.binary);

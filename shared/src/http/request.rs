@@ -53,18 +53,13 @@ impl RequestExtensions for Request {
             Some(RequestContext::ApiGatewayV2(context)) => context.authorizer.as_ref(),
             _ => None,
         };
-        // The Lambda authorizer's context; the JWT authorizer's claims until the API has switched.
-        let from_lambda = authorizer.filter(|authorizer| !authorizer.fields.is_empty()).map(|authorizer| {
-            person_claims(&authorizer.fields)
-                .ok_or_else(|| ApiError::Unauthenticated("programs' keys are not accepted on this route yet".into()))
-        });
-        let claims = match from_lambda {
-            Some(claims) => claims?,
-            None => authorizer
-                .and_then(|authorizer| authorizer.jwt.as_ref())
-                .map(|jwt| jwt.claims.clone())
-                .ok_or_else(|| ApiError::Unauthenticated("the request carries no verified caller".into()))?,
-        };
+        // `requestContext.authorizer.lambda`: what functions/authorizer allowed the request with.
+        let context = authorizer
+            .map(|authorizer| &authorizer.fields)
+            .filter(|context| !context.is_empty())
+            .ok_or_else(|| ApiError::Unauthenticated("the request carries no verified caller".into()))?;
+        let claims = person_claims(context)
+            .ok_or_else(|| ApiError::Unauthenticated("programs' keys are not accepted on this route yet".into()))?;
         let claims = &claims;
         let principal = Principal::from_claims(claims)?;
         // Handlers declare a `user` field on their span; the caller is known only from here on.

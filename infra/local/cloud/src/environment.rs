@@ -26,16 +26,28 @@ pub const ACCOUNT_ID: &str = "000000000000";
 /// The template parameter that holds the portal's URL.
 pub const PORTAL_PARAMETER: &str = "PortalBaseUrl";
 
+/// The template parameters that name an external OIDC issuer and its app client.
+pub const ISSUER_PARAMETER: &str = "JwtIssuer";
+pub const AUDIENCE_PARAMETER: &str = "JwtAudience";
+
 /// Reads the local parameter values (`"//"` keys are comments). `PortalBaseUrl` is the local
 /// portal's URL unless the file names one: the mails' links, the CORS origin and the sign-in's
-/// callback are then the local page's.
-pub fn local_parameters(path: &Path, portal_url: &str) -> Result<BTreeMap<String, String>, TemplateError> {
+/// callback are then the local page's. `JwtIssuer` and `JwtAudience` are the local issuer's
+/// (`issuer_url`, [`crate::cloud::AUDIENCE`]): it stands in for the user pool as the template's
+/// external issuer, so the authorizer verifies its tokens by the code that verifies Cognito's.
+pub fn local_parameters(
+    path: &Path,
+    portal_url: &str,
+    issuer_url: &str,
+) -> Result<BTreeMap<String, String>, TemplateError> {
     let unreadable = |message: String| TemplateError::Unreadable { path: path.to_owned(), message };
     let text = std::fs::read_to_string(path).map_err(|e| unreadable(e.to_string()))?;
     let values: BTreeMap<String, String> = serde_json::from_str(&text).map_err(|e| unreadable(e.to_string()))?;
     let mut parameters: BTreeMap<String, String> =
         values.into_iter().filter(|(name, _)| !name.starts_with("//")).collect();
     parameters.entry(PORTAL_PARAMETER.to_owned()).or_insert_with(|| portal_url.to_owned());
+    parameters.entry(ISSUER_PARAMETER.to_owned()).or_insert_with(|| issuer_url.to_owned());
+    parameters.entry(AUDIENCE_PARAMETER.to_owned()).or_insert_with(|| crate::cloud::AUDIENCE.to_owned());
     Ok(parameters)
 }
 
@@ -290,20 +302,22 @@ mod tests {
     fn resolves_every_variable_of_every_function_of_the_repository_template() {
         let template = Template::of_repo().unwrap();
         let secrets = SecretStore::in_memory();
-        let parameters =
-            local_parameters(&repo_root().join("infra/local/parameters.json"), "http://127.0.0.1:5173").unwrap();
+        let parameters = local_parameters(
+            &repo_root().join("infra/local/parameters.json"),
+            "http://127.0.0.1:5173",
+            "http://127.0.0.1:3000/_local",
+        )
+        .unwrap();
         let stack = LocalStack { template: &template, parameters, secrets: &secrets };
         let create = stack.function_environment("CreateCustomerFunction").unwrap();
         assert_eq!(create["TABLE_NAME"], "meshcustomers-local-Table");
         assert_eq!(create["DEFAULT_PROJECT_QUOTA"], "5");
         let publisher = stack.function_environment("StreamPublisherFunction").unwrap();
         assert_eq!(publisher["EVENT_BUS_NAME"], "meshcustomers-local-bus");
-        // `!If [UseCognito, ...]`: locally JwtIssuer is empty, so the user pool's branch.
+        // `!If [UseCognito, ...]`: locally JwtIssuer is the local issuer, the external one's branch.
         let authorizer = stack.function_environment("AuthorizerFunction").unwrap();
-        assert_eq!(
-            authorizer["JWT_ISSUER"],
-            "https://cognito-idp.eu-central-1.amazonaws.com/meshcustomers-local-UserPool"
-        );
+        assert_eq!(authorizer["JWT_ISSUER"], "http://127.0.0.1:3000/_local");
+        assert_eq!(authorizer["JWT_AUDIENCE"], "meshcustomers-local");
         let mail = stack.function_environment("EmailSenderFunction").unwrap();
         assert_eq!(mail["EMAIL_FROM"], "no-reply@meshcustomers.localhost");
         assert_eq!(mail["PORTAL_BASE_URL"], "http://127.0.0.1:5173");

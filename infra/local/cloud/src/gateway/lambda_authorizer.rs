@@ -4,9 +4,6 @@
 //! `isAuthorized: false` is 401 like a missing credential (README "One authorizer for people and
 //! programs": what was found about the deployed answer), and a failed invocation or an answer
 //! that is no simple response is 500.
-//!
-//! Not wired into the gateway yet: the template's HttpApi still names its JWT authorizer, for
-//! which `from_template` answers `None`.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -16,6 +13,7 @@ use axum::http::HeaderMap;
 use serde_json::{Map, Value, json};
 use serde_yaml::Value as Yaml;
 
+use crate::lambda::invoke::Lambda;
 use crate::template::{Function, Template};
 
 /// The default authorizer of the template's HttpApi, when it is a Lambda authorizer.
@@ -30,13 +28,15 @@ pub struct AuthorizerDefinition {
 }
 
 impl AuthorizerDefinition {
-    /// `None` when the default authorizer is not a Lambda authorizer (a JWT one).
-    pub fn from_template(template: &Template, functions: &[Function]) -> Result<Option<Self>, String> {
+    /// The HttpApi's default authorizer; only a Lambda authorizer has a local twin.
+    pub fn from_template(template: &Template, functions: &[Function]) -> Result<Self, String> {
         let (_, api) = template.http_api()?;
         let auth = &api["Properties"]["Auth"];
-        let Some(name) = auth["DefaultAuthorizer"].as_str() else { return Ok(None) };
+        let name = auth["DefaultAuthorizer"].as_str().ok_or("the HttpApi names no DefaultAuthorizer")?;
         let authorizer = &auth["Authorizers"][name];
-        let Some(function_arn) = authorizer.get("FunctionArn") else { return Ok(None) };
+        let function_arn = authorizer
+            .get("FunctionArn")
+            .ok_or_else(|| format!("{name}: not a Lambda authorizer; other kinds have no local twin"))?;
         let logical_id =
             get_att_arn(function_arn).ok_or_else(|| format!("{name}: FunctionArn must be !GetAtt <Function>.Arn"))?;
         let function = functions
@@ -56,7 +56,7 @@ impl AuthorizerDefinition {
             _ => return unsupported("an identity source other than one header"),
         };
         let ttl = identity["ReauthorizeEvery"].as_u64().unwrap_or(300);
-        Ok(Some(Self { function: function.binary.clone(), header, ttl: Duration::from_secs(ttl) }))
+        Ok(Self { function: function.binary.clone(), header, ttl: Duration::from_secs(ttl) })
     }
 
     /// The identity source's value: the header, present and not empty.
@@ -118,6 +118,58 @@ pub fn verdict(output: &Value) -> Result<Verdict, String> {
     }
 }
 
+/// The authorizer as the local gateway runs it for every route that is not `Authorizer: NONE`.
+#[derive(Debug)]
+pub struct LocalAuthorizer {
+    pub definition: AuthorizerDefinition,
+    cache: VerdictCache,
+}
+
+/// What the gateway does with a request.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Decision {
+    /// On to the route's function, with `requestContext.authorizer.lambda`.
+    Allowed(Map<String, Value>),
+    /// 401, with or without an invocation.
+    Unauthorized,
+    /// 500: the authorizer failed or answered something that is no simple response.
+    Failed(String),
+}
+
+impl LocalAuthorizer {
+    pub fn new(definition: AuthorizerDefinition) -> Self {
+        let cache = VerdictCache::new(definition.ttl);
+        Self { definition, cache }
+    }
+
+    /// The decision for the request whose integration event is `route_event`: from the cache
+    /// while it holds one for this identity, else from an invocation of the authorizer.
+    pub async fn decide(&self, lambda: &Lambda, headers: &HeaderMap, route_event: &Value) -> Decision {
+        let Some(identity) = self.definition.identity(headers) else { return Decision::Unauthorized };
+        let verdict = match self.cache.get(identity, Instant::now()) {
+            Some(verdict) => verdict,
+            None => {
+                let event = authorizer_event(route_event, identity);
+                let output = match lambda.invoke(&self.definition.function, &event).await {
+                    Ok(output) => output,
+                    Err(error) => return Decision::Failed(error.to_string()),
+                };
+                match verdict(&output) {
+                    Ok(verdict) => {
+                        self.cache.put(identity, verdict.clone(), Instant::now());
+                        verdict
+                    }
+                    Err(error) => return Decision::Failed(error),
+                }
+            }
+        };
+        match verdict {
+            Verdict::Allowed(context) => Decision::Allowed(context),
+            Verdict::Refused => Decision::Unauthorized,
+        }
+    }
+}
+
 /// Verdicts by identity source value, each kept for the TTL.
 #[derive(Debug)]
 pub struct VerdictCache {
@@ -163,7 +215,7 @@ mod tests {
     #[test]
     fn the_default_lambda_authorizer_is_read_from_the_template() {
         let (template, functions) = template(LAMBDA);
-        let definition = AuthorizerDefinition::from_template(&template, &functions).unwrap().unwrap();
+        let definition = AuthorizerDefinition::from_template(&template, &functions).unwrap();
         assert_eq!(
             definition,
             AuthorizerDefinition {
@@ -181,10 +233,10 @@ mod tests {
     }
 
     #[test]
-    fn a_jwt_authorizer_is_none_and_other_lambda_forms_are_unsupported() {
+    fn a_jwt_authorizer_and_other_lambda_forms_have_no_local_twin() {
         let jwt = "        DefaultAuthorizer: Jwt\n        Authorizers:\n          Jwt:\n            IdentitySource: $request.header.Authorization\n            JwtConfiguration: {issuer: x}";
         let (template_jwt, functions) = template(jwt);
-        assert_eq!(AuthorizerDefinition::from_template(&template_jwt, &functions), Ok(None));
+        assert!(AuthorizerDefinition::from_template(&template_jwt, &functions).unwrap_err().contains("no local twin"));
         for (from, to) in [("'2.0'", "'1.0'"), ("EnableSimpleResponses: true", "EnableSimpleResponses: false")] {
             let (template, functions) = template(&LAMBDA.replace(from, to));
             assert!(AuthorizerDefinition::from_template(&template, &functions).unwrap_err().contains("no local twin"));
