@@ -22,7 +22,9 @@ const PORT_TAKEN: &str = "is not available";
 
 /// Whether the local cloud stopped because one of its twins ended while it started.
 fn twin_stopped(log: &str) -> bool {
-    ["DynamoDB Local stopped (", "aws-ses-v2-local stopped ("].iter().any(|said| log.contains(said))
+    ["DynamoDB Local stopped (", "aws-ses-v2-local stopped (", "dynamodb-admin stopped ("]
+        .iter()
+        .any(|said| log.contains(said))
 }
 
 pub struct RunningCloud {
@@ -69,7 +71,16 @@ impl RunningCloud {
 
     /// Exactly as `make dev` starts it: the web page built first and rebuilt on change.
     pub async fn start_with_page() -> Self {
-        Self::start_exactly(&[]).await
+        let cloud = Self::start_exactly(&[]).await;
+        // Ready means the page is built: a fresh clone has no web/dist before this start's build.
+        let page = reqwest::get(&cloud.portal).await.expect("the portal answers");
+        assert_eq!(
+            page.status(),
+            200,
+            "the portal's page, once the cloud is ready: {}",
+            page.text().await.unwrap_or_default()
+        );
+        cloud
     }
 
     async fn start_exactly(variables: &[(&str, &str)]) -> Self {

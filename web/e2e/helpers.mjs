@@ -77,7 +77,13 @@ export async function newPage(context) {
       writes.push({ method: request.method(), url: request.url(), at: Date.now() });
     }
   });
+  // Only for telling why a step failed (see `stage`): aborted loads are normal on navigation.
+  const trouble = [];
+  page.on('console', (message) => message.type() === 'error' && trouble.push(`console: ${message.text()}`));
+  page.on('requestfailed', (request) => trouble.push(`${request.method()} ${request.url()} failed: ${request.failure()?.errorText}`));
+  page.on('response', (response) => response.status() >= 500 && trouble.push(`${response.status()} from ${response.url()}`));
   page.problems = problems;
+  page.trouble = trouble;
   page.writes = writes;
   return page;
 }
@@ -150,7 +156,8 @@ export const people = {
  */
 export async function signIn(page, who, path = '/') {
   await page.goto(new URL(path, portalUrl).href);
-  await page.waitForURL((url) => url.href.startsWith(`${apiUrl}/_local/oauth2/authorize`));
+  await stage(page, 'the portal did not send the browser to the sign-in page', () =>
+    page.waitForURL((url) => url.href.startsWith(`${apiUrl}/_local/oauth2/authorize`)));
   if (typeof who === 'string') {
     const person = people[who];
     if (!person) throw new Error(`no example person ${who}; there are ${Object.keys(people).join(', ')}`);
@@ -164,12 +171,19 @@ export async function signIn(page, who, path = '/') {
     if (who.partnerId) await page.getByLabel('Partner id').fill(who.partnerId);
     await page.getByRole('button', { name: 'Sign in with these claims' }).click();
   }
+  await stage(page, 'the sign-in did not return to the portal', () =>
+    page.waitForURL((url) => url.href.startsWith(portalUrl) && !url.pathname.startsWith('/auth/callback')));
+}
+
+/** Runs `step`; if it fails, says `what` with where the page is, what it shows and its errors. */
+async function stage(page, what, step) {
   try {
-    await page.waitForURL((url) => url.href.startsWith(portalUrl) && !url.pathname.startsWith('/auth/callback'));
+    await step();
   } catch (error) {
-    // Where the sign-in stopped, and what that page said.
     const text = await page.locator('body').innerText({ timeout: 1_000 }).catch(() => '(no text)');
-    throw new Error(`the sign-in did not return to the portal; the page is at ${page.url()}, saying: ${text.slice(0, 500)}`, { cause: error });
+    const problems = [...(page.problems ?? []), ...(page.trouble ?? [])];
+    const told = problems.length ? `; what went wrong on the way: ${problems.slice(-10).join(' | ')}` : '';
+    throw new Error(`${what}: the page is at ${page.url()}, saying: ${text.slice(0, 500)}${told}`, { cause: error });
   }
 }
 

@@ -390,6 +390,18 @@ async fn serve(
         timing: RetryTiming::default(),
     });
     let schedules = tokio::spawn(Arc::clone(&scheduler).run(stop.clone()));
+    // Kept until the local cloud stops: dropping it ends the page's watch. Awaited before the
+    // gateway serves, so `/_local/health` (what tests and scripts wait on) answers only once the
+    // page is there: a first start has no web/dist until this build ends.
+    let _page_build = match page_build {
+        Some(build) => Some(
+            build
+                .await
+                .map_err(|error| CloudError::Page(PageBuildError::Crashed(error.to_string())))?
+                .map_err(CloudError::Page)?,
+        ),
+        None => None,
+    };
     let gateway = Arc::new(Gateway {
         routes: RouteTable::new(&plan.functions),
         reference: Arc::new(ApiReference::load(&repo_root()).map_err(CloudError::ApiReference)?),
@@ -440,16 +452,6 @@ async fn serve(
         pumps.push(tokio::spawn(pump.run(stop.clone())));
     }
 
-    // Kept until the local cloud stops: dropping it ends the page's watch.
-    let _page_build = match page_build {
-        Some(build) => Some(
-            build
-                .await
-                .map_err(|error| CloudError::Page(PageBuildError::Crashed(error.to_string())))?
-                .map_err(CloudError::Page)?,
-        ),
-        None => None,
-    };
     let outcome = tokio::select! {
         () = functions.until_ready() => {
             print_ready(settings, &plan.table, &plan.bus, &integrations);
