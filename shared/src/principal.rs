@@ -1,7 +1,11 @@
-//! The caller, as the JWT authorizer's verified claims describe it. Claims are taken exactly as
-//! the token carries them: nothing is trimmed, unquoted or guessed.
+//! The caller, as the authorizer's context describes it (`requestContext.authorizer.lambda`,
+//! see functions/authorizer): for a person, the ID token's claims in the form the HTTP API's JWT
+//! authorizer passed them. Claims are taken exactly as the token carries them: nothing is
+//! trimmed, unquoted or guessed.
 
 use std::collections::HashMap;
+
+use serde_json::Value;
 
 use crate::domain::text::check_display_text;
 use crate::domain::{EmailAddress, PartnerId, PartnerScope, UserId};
@@ -62,6 +66,21 @@ pub enum ClaimsError {
     MissingSubject,
     #[error("the token's groups grant a partner role but it carries no valid `custom:partner_id` claim")]
     PartnerRoleWithoutPartner,
+}
+
+/// The person's claims in an authorizer context: every string value of a context whose `kind` is
+/// `person`; `None` for any other caller (a program's key, or no kind at all). A value that is not
+/// a string is no claim (the authorizer passes strings only).
+pub fn person_claims(context: &HashMap<String, Value>) -> Option<HashMap<String, String>> {
+    if context.get("kind").and_then(Value::as_str) != Some("person") {
+        return None;
+    }
+    let claims = context
+        .iter()
+        .filter(|(name, _)| name.as_str() != "kind")
+        .filter_map(|(name, value)| Some((name.clone(), value.as_str()?.to_owned())))
+        .collect();
+    Some(claims)
 }
 
 impl Principal {
@@ -143,6 +162,23 @@ mod tests {
         );
         assert_eq!(principal.email.unwrap().as_str(), "pat@acme.example");
         assert!(principal.email_verified);
+    }
+
+    #[test]
+    fn only_a_persons_context_carries_claims() {
+        let context = |pairs: serde_json::Value| -> HashMap<String, Value> { serde_json::from_value(pairs).unwrap() };
+        let person = person_claims(&context(serde_json::json!({
+            "kind": "person", "sub": "u1", "cognito:groups": "[partner-admins]", "email_verified": true,
+        })))
+        .unwrap();
+        assert_eq!(person, claims(&[("sub", "u1"), ("cognito:groups", "[partner-admins]")]));
+        for other in [
+            serde_json::json!({"kind": "apiKey", "apiKeyId": "k1", "sub": "u1"}),
+            serde_json::json!({"sub": "u1"}),
+            serde_json::json!({"kind": ["person"], "sub": "u1"}),
+        ] {
+            assert_eq!(person_claims(&context(other.clone())), None, "{other}");
+        }
     }
 
     #[test]

@@ -1,12 +1,11 @@
-//! Requests as API Gateway (HTTP API, JWT authorizer) hands them to a function, and the callers
+//! Requests as API Gateway (HTTP API, its Lambda authorizer) hands them to a function, and the callers
 //! whose verified claims they carry.
 
-use aws_lambda_events::apigw::{
-    ApiGatewayRequestAuthorizer, ApiGatewayRequestAuthorizerJwtDescription, ApiGatewayV2httpRequestContext,
-};
+use aws_lambda_events::apigw::{ApiGatewayRequestAuthorizer, ApiGatewayV2httpRequestContext};
 use lambda_http::http::{HeaderMap, Method};
 use lambda_http::request::RequestContext;
 use lambda_http::{Body, Request, RequestExt, Response};
+use serde_json::json;
 use std::collections::HashMap;
 
 /// A signed-in user: the claims the authorizer passes on, every value a string.
@@ -121,12 +120,12 @@ impl RequestBuilder {
         self
     }
 
-    /// The request with the caller's verified claims.
+    /// The request with the caller's verified claims, in the authorizer's context as
+    /// functions/authorizer passes a person's.
     pub fn by(self, caller: &Caller) -> Request {
-        let mut jwt = ApiGatewayRequestAuthorizerJwtDescription::default();
-        jwt.claims = caller.claims.clone();
         let mut authorizer = ApiGatewayRequestAuthorizer::default();
-        authorizer.jwt = Some(jwt);
+        authorizer.fields = caller.claims.iter().map(|(name, value)| (name.clone(), json!(value))).collect();
+        authorizer.fields.insert("kind".into(), json!("person"));
         self.with_authorizer(Some(authorizer))
     }
 

@@ -170,6 +170,11 @@ impl RunningCloud {
         }
     }
 
+    /// The local issuer's signing key (PKCS#8), which this run's tokens are signed with.
+    pub fn issuer_key_file(&self) -> PathBuf {
+        self.log.with_file_name("issuer-key.pk8")
+    }
+
     /// Everything the local cloud and its functions printed so far.
     pub fn log(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()

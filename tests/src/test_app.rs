@@ -44,6 +44,8 @@ pub fn test_variables(table: &str) -> Vec<(String, String)> {
         ("PORTAL_BASE_URL", "https://portal.meshcustomers.test"),
         ("EMAIL_FROM", "no-reply@meshcustomers.test"),
         ("PLATFORMS", TEST_PLATFORMS),
+        ("JWT_ISSUER", "https://cognito-idp.eu-central-1.amazonaws.com/eu-central-1_test"),
+        ("JWT_AUDIENCE", "meshcustomers-test-client"),
         (
             "CURSOR_SIGNING_KEY_SECRET_ARN",
             "arn:aws:secretsmanager:eu-central-1:000000000000:secret:CursorSigningSecret",

@@ -144,6 +144,7 @@ fn variables_read_by(binary: &str) -> BTreeSet<String> {
         "email-sender" => AppConfig::<email_sender::Settings>::read(&environment).map(drop),
         "stream-publisher" => stream_publisher::Settings::read(&environment).map(drop),
         "list-platforms" => list_platforms::Settings::read(&environment).map(drop),
+        "authorizer" => authorizer::settings::Settings::read(&environment).map(drop),
         other => panic!("no configuration reader for function {other}: add one"),
     };
     outcome.unwrap_or_else(|error| panic!("{binary}: the test environment is invalid: {error}"));
@@ -155,8 +156,12 @@ fn variables_read_by(binary: &str) -> BTreeSet<String> {
 fn each_function_gets_exactly_the_configuration_it_reads() {
     let template = Template::of_repo().unwrap();
     let secrets = SecretStore::in_memory();
-    let parameters =
-        local_parameters(&repo_root().join("infra/local/parameters.json"), "http://127.0.0.1:5173").unwrap();
+    let parameters = local_parameters(
+        &repo_root().join("infra/local/parameters.json"),
+        "http://127.0.0.1:5173",
+        "http://127.0.0.1:3000/_local",
+    )
+    .unwrap();
     let stack = LocalStack { template: &template, parameters, secrets: &secrets };
     let mut mismatches = Vec::new();
     for function in functions() {

@@ -1,5 +1,5 @@
 //! The product through the local cloud, over HTTP, as a client of the deployed stack sees it:
-//! the gateway's JWT authorizer, the functions as built binaries under the local Lambda, DynamoDB
+//! the gateway's Lambda authorizer, the functions as built binaries under the local Lambda, DynamoDB
 //! Local's stream through the event source mapping, the bus and its rules, the SES emulator.
 
 use std::time::{Duration, Instant};
@@ -264,6 +264,61 @@ async fn requests_without_a_valid_token_get_401(cloud: &RunningCloud, client: &C
     assert_eq!(status, 401, "a forged token is refused");
     // The same request with the genuine token passes the authorizer.
     let (status, _) = client.get("/customers", Some(&token)).await;
+    assert_eq!(status, 200);
+    attacks_on_the_authorizer_get_401(cloud, client).await;
+}
+
+/// What an attacker tries against the authorizer, each through the gateway: 401 with API
+/// Gateway's own body, nothing else said, and no function reached.
+async fn attacks_on_the_authorizer_get_401(cloud: &RunningCloud, client: &Client) {
+    use jsonwebtoken::{Algorithm, EncodingKey, Header};
+    use local_cloud::signin::tokens::{Issuer, TokenRequest};
+    use std::time::SystemTime;
+
+    let issuer_url = format!("{}/_local", cloud.api);
+    let key_file = cloud.issuer_key_file();
+    let with_the_real_key = |issuer: &str, audience: &str| Issuer::load_or_create(&key_file, issuer, audience).unwrap();
+    let genuine = with_the_real_key(&issuer_url, local_cloud::cloud::AUDIENCE);
+    let olivia = TokenRequest {
+        sub: "olivia".into(),
+        groups: vec!["platform-admins".into()],
+        email: Some("olivia@meshcustomers.example".into()),
+        ..TokenRequest::default()
+    };
+    let now = SystemTime::now();
+    let hours = |hours: u64| Duration::from_secs(hours * 60 * 60);
+    let sign_with_the_public_key = {
+        // The public key as its JWKS publishes it, used as an HMAC secret (the HS256 confusion).
+        let jwk = serde_json::to_vec(&genuine.jwks().keys[0]).unwrap();
+        let mut header = Header::new(Algorithm::HS256);
+        header.kid = genuine.jwks().keys[0].common.key_id.clone();
+        let claims = json!({"sub": "olivia", "iss": issuer_url, "aud": local_cloud::cloud::AUDIENCE,
+            "token_use": "id", "cognito:groups": ["platform-admins"], "exp": 4_000_000_000u64});
+        jsonwebtoken::encode(&header, &claims, &EncodingKey::from_secret(&jwk)).unwrap()
+    };
+    let alg_none = {
+        let token = genuine.mint(&olivia, now);
+        let payload = token.split('.').nth(1).expect("a JWT");
+        format!("{}.{payload}.", base64_url(r#"{"alg":"none","typ":"JWT"}"#))
+    };
+    let attacks = [
+        ("alg none", alg_none),
+        ("HS256 signed with the public key", sign_with_the_public_key),
+        ("another issuer", with_the_real_key("https://evil.example", local_cloud::cloud::AUDIENCE).mint(&olivia, now)),
+        ("another audience", with_the_real_key(&issuer_url, "another-client").mint(&olivia, now)),
+        ("an unknown key", Issuer::ephemeral(&issuer_url, local_cloud::cloud::AUDIENCE).unwrap().mint(&olivia, now)),
+        ("expired", genuine.mint(&olivia, now - hours(13))),
+        ("issued in the future", genuine.mint(&olivia, now + hours(1))),
+        ("an access token", genuine.mint_access(&olivia, now)),
+        ("a malformed key", "mck_short".to_owned()),
+        ("an unknown key of the right shape", format!("mck_{}", "A".repeat(43))),
+    ];
+    for (attack, credential) in attacks {
+        let (status, body) = client.get("/customers", Some(&credential)).await;
+        assert_eq!((status, body), (401, json!({"message": "Unauthorized"})), "{attack}");
+    }
+    // The genuine token of the same person passes, so what was refused was the attack.
+    let (status, _) = client.get("/customers", Some(&genuine.mint(&olivia, now))).await;
     assert_eq!(status, 200);
 }
 

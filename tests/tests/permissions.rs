@@ -9,7 +9,7 @@ use meshcustomers::domain::{CustomerIdentifier, CustomerRole, CustomerStatus, Ge
 use meshcustomers_tests::local_services::ses_endpoint;
 use meshcustomers_tests::pipeline::{RecordingBus, delivered, stream_batch, stream_records};
 use meshcustomers_tests::template::{functions, granted_actions};
-use meshcustomers_tests::test_app::local_sdk_config;
+use meshcustomers_tests::test_app::{local_sdk_config, test_environment, test_variables};
 use meshcustomers_tests::{Caller, TestApp, api, fixtures};
 use serde_json::json;
 use std::collections::BTreeSet;
@@ -329,6 +329,41 @@ async fn actions_used_by(binary: &str) -> BTreeSet<String> {
             email_sender::handle(&working, delivered(&approved)).await.unwrap();
             email_sender::handle(&working, delivered(&joined)).await.unwrap();
             email_sender::handle(&working, delivered(&invited)).await.unwrap();
+        }
+        "authorizer" => {
+            // A key's item written as the key routes will write it; then a known and an unknown key.
+            let key = "mck_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA0";
+            let item_key = authorizer::api_key::item_key(key).unwrap();
+            test.dynamodb
+                .put_item()
+                .table_name(&test.table)
+                .item("pk", AttributeValue::S(item_key))
+                .item("sk", AttributeValue::S(authorizer::api_key::ITEM_SORT_KEY.into()))
+                .item("keyId", AttributeValue::S("k1".into()))
+                .item("name", AttributeValue::S("least".into()))
+                .item("role", AttributeValue::S("PARTNER_ADMIN".into()))
+                .item("partnerId", AttributeValue::S("acme".into()))
+                .send()
+                .await
+                .unwrap();
+            let recorded = aws_sdk_dynamodb::config::Builder::from(&test.sdk).interceptor(test.operations.clone());
+            let settings =
+                authorizer::settings::Settings::read(&test_environment(&test_variables(&test.table))).unwrap();
+            let authorizer = authorizer::authorizer::Authorizer {
+                issuer_keys: authorizer::jwks::IssuerKeys::new(authorizer::jwks::HttpJwks::new(
+                    &settings.expected.issuer,
+                )),
+                expected: settings.expected,
+                key_lookup: authorizer::table::KeyTable {
+                    client: aws_sdk_dynamodb::Client::from_conf(recorded.build()),
+                    table_name: settings.table_name,
+                },
+            };
+            let now = (std::time::SystemTime::now(), std::time::Instant::now());
+            let known = authorizer.decide(&format!("Bearer {key}"), now.0, now.1).await.unwrap();
+            assert!(known.is_authorized);
+            let unknown = key.replace('A', "B");
+            assert!(!authorizer.decide(&unknown, now.0, now.1).await.unwrap().is_authorized);
         }
         other => panic!("no permission scenario for function {other}: add one"),
     }

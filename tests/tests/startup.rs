@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 /// A value each variable refuses (blank reads as unset, which refuses required variables).
 fn bad_value(variable: &str) -> &'static str {
     match variable {
-        "TABLE_NAME" | "EVENT_BUS_NAME" | "CURSOR_SIGNING_KEY_SECRET_ARN" => " ",
+        "TABLE_NAME" | "EVENT_BUS_NAME" | "CURSOR_SIGNING_KEY_SECRET_ARN" | "JWT_ISSUER" | "JWT_AUDIENCE" => " ",
         "DEFAULT_PROJECT_QUOTA" => "lots",
         "DEFAULT_PARTNER_ID" => "a b",
         "INVITATION_TTL_HOURS" => "0",
@@ -123,8 +123,12 @@ fn the_templates_environment_starts_each_function_and_a_bad_value_stops_it_by_na
     let folder = built_binaries(&binaries.iter().map(String::as_str).collect::<Vec<_>>());
     let template = Template::of_repo().unwrap();
     let secrets = SecretStore::in_memory();
-    let parameters =
-        local_parameters(&repo_root().join("infra/local/parameters.json"), "http://127.0.0.1:5173").unwrap();
+    let parameters = local_parameters(
+        &repo_root().join("infra/local/parameters.json"),
+        "http://127.0.0.1:5173",
+        "http://127.0.0.1:3000/_local",
+    )
+    .unwrap();
     let stack = LocalStack { template: &template, parameters, secrets: &secrets };
     for function in functions() {
         let binary = folder.join(&function.binary);

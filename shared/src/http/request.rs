@@ -7,15 +7,15 @@ use serde::de::DeserializeOwned;
 
 use super::{ApiError, IfMatch};
 use crate::domain::{CustomerIdentifier, GeneratedId, ProjectIdentifier, TagKey, UserId};
-use crate::principal::Principal;
+use crate::principal::{Principal, person_claims};
 use crate::store::PageQuery;
 
 const DEFAULT_LIMIT: u16 = 50;
 const MAX_LIMIT: u16 = 100;
 
 pub trait RequestExtensions {
-    /// The caller, from the claims API Gateway's JWT authorizer verified; recorded as the
-    /// current span's `user` field.
+    /// The caller, from the context API Gateway's authorizer gave (functions/authorizer); a
+    /// request without one is refused; recorded as the current span's `user` field.
     fn principal(&self) -> Result<Principal, ApiError>;
     /// The `{id}` path parameter; an identifier that cannot exist reads as an unknown customer.
     fn customer_id(&self) -> Result<CustomerIdentifier, ApiError>;
@@ -49,13 +49,18 @@ pub trait RequestExtensions {
 
 impl RequestExtensions for Request {
     fn principal(&self) -> Result<Principal, ApiError> {
-        let claims = match self.request_context_ref() {
-            Some(RequestContext::ApiGatewayV2(context)) => {
-                context.authorizer.as_ref().and_then(|authorizer| authorizer.jwt.as_ref()).map(|jwt| &jwt.claims)
-            }
+        let authorizer = match self.request_context_ref() {
+            Some(RequestContext::ApiGatewayV2(context)) => context.authorizer.as_ref(),
             _ => None,
         };
-        let claims = claims.ok_or_else(|| ApiError::Unauthenticated("the request carries no verified token".into()))?;
+        // `requestContext.authorizer.lambda`: what functions/authorizer allowed the request with.
+        let context = authorizer
+            .map(|authorizer| &authorizer.fields)
+            .filter(|context| !context.is_empty())
+            .ok_or_else(|| ApiError::Unauthenticated("the request carries no verified caller".into()))?;
+        let claims = person_claims(context)
+            .ok_or_else(|| ApiError::Unauthenticated("programs' keys are not accepted on this route yet".into()))?;
+        let claims = &claims;
         let principal = Principal::from_claims(claims)?;
         // Handlers declare a `user` field on their span; the caller is known only from here on.
         tracing::Span::current().record("user", principal.user_id.as_str());

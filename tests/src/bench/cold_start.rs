@@ -170,8 +170,12 @@ async fn local_bus(stack: &LocalStack<'_>) -> SocketAddr {
 pub(super) async fn specs(sizes: &Sizes, table: &str) -> Vec<FunctionSpec> {
     let template = Template::of_repo().expect("the template reads");
     let secrets = SecretStore::in_memory();
-    let parameters = local_parameters(&repo_root().join("infra/local/parameters.json"), "http://127.0.0.1:5173")
-        .expect("local parameters");
+    let parameters = local_parameters(
+        &repo_root().join("infra/local/parameters.json"),
+        "http://127.0.0.1:5173",
+        "http://127.0.0.1:3000/_local",
+    )
+    .expect("local parameters");
     let stack = LocalStack { template: &template, parameters, secrets: &secrets };
     let secrets_manager = local_secrets_manager(&stack).await;
     let bus = local_bus(&stack).await;

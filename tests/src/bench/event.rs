@@ -65,7 +65,10 @@ impl ApiRequest {
         context["http"]["path"] = json!(path);
         context["requestId"] = json!(uuid::Uuid::new_v4().to_string());
         match &self.caller {
-            Some(caller) => context["authorizer"]["jwt"]["claims"] = json!(caller.claims),
+            Some(caller) => {
+                context["authorizer"] = json!({"lambda": caller.claims});
+                context["authorizer"]["lambda"]["kind"] = json!("person");
+            }
             None => {
                 if let Some(context) = context.as_object_mut() {
                     context.remove("authorizer");

@@ -201,6 +201,12 @@ pub async fn event_for(test: &TestApp, function: &Function, attempt: usize, atte
             "source": "aws.scheduler", "account": "000000000000", "time": Utc::now().to_rfc3339(),
             "region": "eu-central-1", "resources": [], "detail": "{}"
         })),
+        // API Gateway's authorizer event (payload 2.0) with a well-formed key no item holds: one
+        // GetItem and a refusal. (The figures for an ID token and a known key come with issue 23's bench.)
+        "authorizer" => BenchEvent::Bus(json!({
+            "version": "2.0", "type": "REQUEST", "routeKey": "GET /customers",
+            "identitySource": [format!("Bearer mck_{:0>43}", attempt)],
+        })),
         other => panic!("the bench has no event for {other}: add one to bench/invocations.rs"),
     }
 }

@@ -24,6 +24,7 @@ use crate::environment::{LocalStack, REGION, local_parameters};
 use crate::gateway::Gateway;
 use crate::gateway::api_reference::ApiReference;
 use crate::gateway::cors::CorsPolicy;
+use crate::gateway::lambda_authorizer::{AuthorizerDefinition, LocalAuthorizer};
 use crate::gateway::routes::RouteTable;
 use crate::lambda::LambdaTwin;
 use crate::lambda::code_reload::{BuildState, CodeReload};
@@ -127,6 +128,8 @@ struct Plan {
     cors: Option<CorsPolicy>,
     /// The app client of the local sign-in (its callback and logout URLs).
     app_client: AppClient,
+    /// The HttpApi's default authorizer (a function of `specs`).
+    authorizer: AuthorizerDefinition,
 }
 
 /// Where the local cloud's own servers listen; bound before anything starts, so a taken port
@@ -188,12 +191,18 @@ pub fn run(settings: Settings) -> Result<(), CloudError> {
     outcome
 }
 
+/// The local issuer's `iss`: its keys are at `<issuer>/.well-known/jwks.json` on the gateway.
+fn issuer_url(settings: &Settings) -> String {
+    format!("{}/_local", Settings::url(settings.gateway_port))
+}
+
 fn plan(settings: &Settings) -> Result<Plan, CloudError> {
     let template = Template::of_repo()?;
     let functions = template.functions()?;
     let secrets = SecretStore::in_folder(settings.data_dir.join("secrets"));
+    let portal = Settings::url(settings.portal_port);
     let mut parameters =
-        local_parameters(&repo_root().join("infra/local/parameters.json"), &Settings::url(settings.portal_port))?;
+        local_parameters(&repo_root().join("infra/local/parameters.json"), &portal, &issuer_url(settings))?;
     for (name, value) in &settings.parameters {
         if template.root()["Parameters"].get(name).is_none() {
             return Err(CloudError::UnknownParameter { name: name.clone() });
@@ -242,6 +251,7 @@ fn plan(settings: &Settings) -> Result<Plan, CloudError> {
     let secrets = stack.secrets()?;
     let cors = CorsPolicy::from_template(&stack).map_err(TemplateError::Unsupported)?;
     let app_client = AppClient::from_template(&stack, AUDIENCE).map_err(TemplateError::Unsupported)?;
+    let authorizer = AuthorizerDefinition::from_template(&template, &functions).map_err(TemplateError::Unsupported)?;
     let names: Vec<String> = functions.iter().map(|function| function.binary.clone()).collect();
     let mut integrations = crate::bus::integrations::load(&settings.integrations_file, &names)?;
     let around = Surroundings {
@@ -267,6 +277,7 @@ fn plan(settings: &Settings) -> Result<Plan, CloudError> {
         secrets,
         cors,
         app_client,
+        authorizer,
     })
 }
 
@@ -368,9 +379,8 @@ async fn serve(
 
     let lambda = Lambda::new(Settings::url(settings.lambda_port));
     let dead_letters = Arc::new(DeadLetters::new(settings.data_dir.join("dead-letters")));
-    let issuer_url = format!("{}/_local", Settings::url(settings.gateway_port));
     let issuer = Arc::new(
-        Issuer::load_or_create(&settings.data_dir.join("issuer-key.pk8"), &issuer_url, AUDIENCE)
+        Issuer::load_or_create(&settings.data_dir.join("issuer-key.pk8"), &issuer_url(settings), AUDIENCE)
             .map_err(CloudError::Issuer)?,
     );
     let scheduler = Arc::new(Scheduler {
@@ -396,6 +406,7 @@ async fn serve(
         routes: RouteTable::new(&plan.functions),
         reference: Arc::new(ApiReference::load(&repo_root()).map_err(CloudError::ApiReference)?),
         issuer: Arc::clone(&issuer),
+        authorizer: LocalAuthorizer::new(plan.authorizer),
         cors: plan.cors,
         sign_in: Arc::new(LocalSignIn::new(plan.app_client, issuer)),
         lambda: lambda.clone(),

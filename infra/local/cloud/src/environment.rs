@@ -26,16 +26,28 @@ pub const ACCOUNT_ID: &str = "000000000000";
 /// The template parameter that holds the portal's URL.
 pub const PORTAL_PARAMETER: &str = "PortalBaseUrl";
 
+/// The template parameters that name an external OIDC issuer and its app client.
+pub const ISSUER_PARAMETER: &str = "JwtIssuer";
+pub const AUDIENCE_PARAMETER: &str = "JwtAudience";
+
 /// Reads the local parameter values (`"//"` keys are comments). `PortalBaseUrl` is the local
 /// portal's URL unless the file names one: the mails' links, the CORS origin and the sign-in's
-/// callback are then the local page's.
-pub fn local_parameters(path: &Path, portal_url: &str) -> Result<BTreeMap<String, String>, TemplateError> {
+/// callback are then the local page's. `JwtIssuer` and `JwtAudience` are the local issuer's
+/// (`issuer_url`, [`crate::cloud::AUDIENCE`]): it stands in for the user pool as the template's
+/// external issuer, so the authorizer verifies its tokens by the code that verifies Cognito's.
+pub fn local_parameters(
+    path: &Path,
+    portal_url: &str,
+    issuer_url: &str,
+) -> Result<BTreeMap<String, String>, TemplateError> {
     let unreadable = |message: String| TemplateError::Unreadable { path: path.to_owned(), message };
     let text = std::fs::read_to_string(path).map_err(|e| unreadable(e.to_string()))?;
     let values: BTreeMap<String, String> = serde_json::from_str(&text).map_err(|e| unreadable(e.to_string()))?;
     let mut parameters: BTreeMap<String, String> =
         values.into_iter().filter(|(name, _)| !name.starts_with("//")).collect();
     parameters.entry(PORTAL_PARAMETER.to_owned()).or_insert_with(|| portal_url.to_owned());
+    parameters.entry(ISSUER_PARAMETER.to_owned()).or_insert_with(|| issuer_url.to_owned());
+    parameters.entry(AUDIENCE_PARAMETER.to_owned()).or_insert_with(|| crate::cloud::AUDIENCE.to_owned());
     Ok(parameters)
 }
 
@@ -142,9 +154,50 @@ impl LocalStack<'_> {
                 let list = self.resolve_list(list)?;
                 list.get(index).cloned().ok_or_else(|| format!("!Select {index} of {list:?}: no such element"))?
             }
+            Value::Tagged(tagged) if tagged.tag == "If" => {
+                let [condition, when_true, when_false] =
+                    tagged.value.as_sequence().map(Vec::as_slice).unwrap_or_default()
+                else {
+                    return Err(format!(
+                        "!If takes [condition, value if true, value if false], not {:?}",
+                        tagged.value
+                    ));
+                };
+                let name = condition.as_str().ok_or("!If names its condition")?;
+                return self.resolve(if self.condition(name)? { when_true } else { when_false });
+            }
             other => return Err(format!("{other:?} has no local value")),
         };
         self.dynamic_reference(&text)
+    }
+
+    /// A condition of the template's `Conditions`, evaluated with the local values: `!Equals`,
+    /// `!Not`, `!And`, `!Or` and `!Condition`.
+    fn condition(&self, name: &str) -> Result<bool, String> {
+        let definition = &self.template.root()["Conditions"][name];
+        if definition.is_null() {
+            return Err(format!("no condition {name}"));
+        }
+        self.evaluate(definition)
+    }
+
+    fn evaluate(&self, value: &Value) -> Result<bool, String> {
+        let Value::Tagged(tagged) = value else { return Err(format!("{value:?} is not a condition")) };
+        let operands = || tagged.value.as_sequence().map(Vec::as_slice).unwrap_or_default();
+        match tagged.tag.to_string().trim_start_matches('!') {
+            "Equals" => {
+                let (left, right) = two_arguments(&tagged.value, "Equals")?;
+                Ok(self.resolve(left)? == self.resolve(right)?)
+            }
+            "Not" => match operands() {
+                [operand] => Ok(!self.evaluate(operand)?),
+                _ => Err("!Not takes a list of one condition".into()),
+            },
+            "And" => operands().iter().try_fold(true, |all, operand| Ok(all && self.evaluate(operand)?)),
+            "Or" => operands().iter().try_fold(false, |any, operand| Ok(any || self.evaluate(operand)?)),
+            "Condition" => self.condition(tagged.value.as_str().ok_or("!Condition names a condition")?),
+            other => Err(format!("!{other} has no local value")),
+        }
     }
 
     /// The local value of a list of the template: a sequence of scalars, or `!Split`.
@@ -249,14 +302,22 @@ mod tests {
     fn resolves_every_variable_of_every_function_of_the_repository_template() {
         let template = Template::of_repo().unwrap();
         let secrets = SecretStore::in_memory();
-        let parameters =
-            local_parameters(&repo_root().join("infra/local/parameters.json"), "http://127.0.0.1:5173").unwrap();
+        let parameters = local_parameters(
+            &repo_root().join("infra/local/parameters.json"),
+            "http://127.0.0.1:5173",
+            "http://127.0.0.1:3000/_local",
+        )
+        .unwrap();
         let stack = LocalStack { template: &template, parameters, secrets: &secrets };
         let create = stack.function_environment("CreateCustomerFunction").unwrap();
         assert_eq!(create["TABLE_NAME"], "meshcustomers-local-Table");
         assert_eq!(create["DEFAULT_PROJECT_QUOTA"], "5");
         let publisher = stack.function_environment("StreamPublisherFunction").unwrap();
         assert_eq!(publisher["EVENT_BUS_NAME"], "meshcustomers-local-bus");
+        // `!If [UseCognito, ...]`: locally JwtIssuer is the local issuer, the external one's branch.
+        let authorizer = stack.function_environment("AuthorizerFunction").unwrap();
+        assert_eq!(authorizer["JWT_ISSUER"], "http://127.0.0.1:3000/_local");
+        assert_eq!(authorizer["JWT_AUDIENCE"], "meshcustomers-local");
         let mail = stack.function_environment("EmailSenderFunction").unwrap();
         assert_eq!(mail["EMAIL_FROM"], "no-reply@meshcustomers.localhost");
         assert_eq!(mail["PORTAL_BASE_URL"], "http://127.0.0.1:5173");
@@ -304,5 +365,27 @@ mod tests {
             "meshcustomers-local-bus ${Literal}"
         );
         assert!(stack.substitute("${Table.Arn}").is_err());
+    }
+
+    #[test]
+    fn if_follows_the_conditions_as_the_local_values_decide_them() {
+        let template = Template::parse(
+            "Parameters:\n  Issuer: {Type: String, Default: ''}\n  Mode: {Type: String, Default: a}\n\
+             Conditions:\n  Own: !Equals [!Ref Issuer, '']\n  NotOwn: !Not [!Condition Own]\n\
+             \x20 Both: !And [!Condition Own, !Equals [!Ref Mode, a]]\n  Either: !Or [!Condition NotOwn, !Equals [a, b]]\n\
+             Resources: {}\n",
+        )
+        .unwrap();
+        let secrets = SecretStore::in_memory();
+        let stack = LocalStack { template: &template, parameters: BTreeMap::new(), secrets: &secrets };
+        let choose = |condition: &str| {
+            let value: Value = serde_yaml::from_str(&format!("!If [{condition}, yes, no]")).unwrap();
+            stack.resolve(&value)
+        };
+        assert_eq!(choose("Own").as_deref(), Ok("yes"));
+        assert_eq!(choose("NotOwn").as_deref(), Ok("no"));
+        assert_eq!(choose("Both").as_deref(), Ok("yes"));
+        assert_eq!(choose("Either").as_deref(), Ok("no"));
+        assert!(choose("Missing").unwrap_err().contains("no condition Missing"));
     }
 }

@@ -3,12 +3,14 @@
 //! sign-in, health, the contract…) and the portal answer only a loopback `Host`.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use local_cloud::bus::RetryTiming;
 use local_cloud::bus::schedules::Scheduler;
 use local_cloud::dead_letters::DeadLetters;
 use local_cloud::gateway::Gateway;
 use local_cloud::gateway::api_reference::ApiReference;
+use local_cloud::gateway::lambda_authorizer::{AuthorizerDefinition, LocalAuthorizer};
 use local_cloud::gateway::routes::RouteTable;
 use local_cloud::lambda::LambdaTwin;
 use local_cloud::lambda::code_reload::BuildState;
@@ -37,6 +39,11 @@ async fn gateway() -> String {
         routes: RouteTable::default(),
         reference: Arc::new(ApiReference::load(&repo_root()).unwrap()),
         issuer: Arc::clone(&issuer),
+        authorizer: LocalAuthorizer::new(AuthorizerDefinition {
+            function: "authorizer".into(),
+            header: "authorization".into(),
+            ttl: Duration::ZERO,
+        }),
         cors: None,
         sign_in: Arc::new(LocalSignIn::new(client, issuer)),
         lambda: Lambda::new("http://127.0.0.1:9"),

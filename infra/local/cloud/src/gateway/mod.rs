@@ -1,4 +1,4 @@
-//! The local API Gateway: the template's routes behind its JWT authorizer, each invoking its
+//! The local API Gateway: the template's routes behind its Lambda authorizer, each invoking its
 //! function through the local Lambda with the 2.0 payload, plus the local-only helpers under
 //! `/_local` (health, tokens, the issuer's keys, the API's contract and reference page, the local
 //! sign-in), which the template never has and which answer only a loopback `Host`. The API's CORS
@@ -6,6 +6,7 @@
 
 pub mod api_reference;
 pub mod cors;
+pub mod lambda_authorizer;
 pub mod payload;
 pub mod routes;
 
@@ -16,7 +17,7 @@ use std::time::SystemTime;
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -25,7 +26,8 @@ use serde_json::{Value, json};
 use crate::bus::schedules::Scheduler;
 use crate::gateway::api_reference::ApiReference;
 use crate::gateway::cors::CorsPolicy;
-use crate::gateway::payload::{IncomingRequest, http_response, request_event};
+use crate::gateway::lambda_authorizer::{Decision, LocalAuthorizer};
+use crate::gateway::payload::{IncomingRequest, http_response, request_event, with_authorizer_context};
 use crate::gateway::routes::RouteTable;
 use crate::lambda::LambdaTwin;
 use crate::lambda::function::Readiness;
@@ -38,7 +40,10 @@ pub struct Gateway {
     pub routes: RouteTable,
     /// `/_local/openapi.json` and the reference page `/_local/api/`.
     pub reference: Arc<ApiReference>,
+    /// Mints `/_local/tokens` and publishes its keys; the authorizer verifies what it mints.
     pub issuer: Arc<Issuer>,
+    /// The HttpApi's default authorizer, run through the local Lambda.
+    pub authorizer: LocalAuthorizer,
     /// The HttpApi's `CorsConfiguration`, if it has one.
     pub cors: Option<CorsPolicy>,
     /// `/_local/oauth2/*` and `/_local/logout`.
@@ -113,20 +118,6 @@ async fn api(
     let Some(route) = gateway.routes.find(method.as_str(), uri.path()) else {
         return message(StatusCode::NOT_FOUND, "Not Found");
     };
-    let claims = if route.authorized {
-        let authorization = headers.get("authorization").and_then(|value| value.to_str().ok());
-        match gateway.issuer.verify(authorization, SystemTime::now()) {
-            Ok(claims) => Some(claims),
-            Err(refused) => {
-                tracing::info!(route = route.route_key, %refused, "401 from the JWT authorizer");
-                let mut response = message(StatusCode::UNAUTHORIZED, "Unauthorized");
-                response.headers_mut().insert("www-authenticate", HeaderValue::from_static("Bearer"));
-                return response;
-            }
-        }
-    } else {
-        None
-    };
     let request = IncomingRequest {
         method: &method,
         raw_path: uri.path(),
@@ -135,7 +126,20 @@ async fn api(
         body: &body,
         source_ip: peer.ip().to_string(),
     };
-    let event = request_event(&request, &route, claims.as_ref(), chrono::Utc::now());
+    let mut event = request_event(&request, &route, chrono::Utc::now());
+    if route.authorized {
+        match gateway.authorizer.decide(&gateway.lambda, &headers, &event).await {
+            Decision::Allowed(context) => event = with_authorizer_context(event, context),
+            Decision::Unauthorized => {
+                tracing::info!(route = route.route_key, "401 from the authorizer");
+                return message(StatusCode::UNAUTHORIZED, "Unauthorized");
+            }
+            Decision::Failed(error) => {
+                tracing::error!(route = route.route_key, %error, "the authorizer failed");
+                return message(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error");
+            }
+        }
+    }
     let output = match gateway.lambda.invoke(route.function, &event).await {
         Ok(output) => output,
         Err(error) => {

@@ -24,14 +24,9 @@ pub struct IncomingRequest<'a> {
 pub const API_ID: &str = "local";
 
 /// The 2.0 event: headers lower-cased and repeated ones joined by commas, query parameters
-/// decoded and joined likewise, the JWT authorizer's claims as strings, a body that is not UTF-8
-/// base64-encoded.
-pub fn request_event(
-    request: &IncomingRequest<'_>,
-    route: &Matched<'_>,
-    claims: Option<&Map<String, Value>>,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Value {
+/// decoded and joined likewise, a body that is not UTF-8 base64-encoded. The authorizer's
+/// context is added by [`with_authorizer_context`] once the authorizer has decided.
+pub fn request_event(request: &IncomingRequest<'_>, route: &Matched<'_>, now: chrono::DateTime<chrono::Utc>) -> Value {
     let mut headers: BTreeMap<String, String> = BTreeMap::new();
     let mut cookies = Vec::new();
     for (name, value) in request.headers {
@@ -95,22 +90,14 @@ pub fn request_event(
     if !request.body.is_empty() {
         object.insert("body".into(), json!(body));
     }
-    if let Some(claims) = claims {
-        object["requestContext"]["authorizer"] = json!({"jwt": {"claims": string_claims(claims), "scopes": null}});
-    }
     event
 }
 
-/// Claims as HTTP APIs pass them: every value a string, arrays flattened to `[a b]`.
-pub fn string_claims(claims: &Map<String, Value>) -> Map<String, Value> {
-    fn text(value: &Value) -> String {
-        match value {
-            Value::String(text) => text.clone(),
-            Value::Array(items) => format!("[{}]", items.iter().map(text).collect::<Vec<_>>().join(" ")),
-            other => other.to_string(),
-        }
-    }
-    claims.iter().map(|(name, value)| (name.clone(), Value::String(text(value)))).collect()
+/// The event as the route's function receives it after a Lambda authorizer allowed it:
+/// `requestContext.authorizer.lambda` is the authorizer's context.
+pub fn with_authorizer_context(mut event: Value, context: Map<String, Value>) -> Value {
+    event["requestContext"]["authorizer"] = json!({ "lambda": context });
+    event
 }
 
 /// An HTTP response from the function's output: its status, headers, cookies and body as
@@ -169,12 +156,12 @@ mod tests {
     }
 
     #[test]
-    fn the_event_carries_route_parameters_query_headers_and_string_claims() {
+    fn the_event_carries_route_parameters_query_headers_and_the_authorizers_context() {
         let mut headers = HeaderMap::new();
         headers.append("x-tag", HeaderValue::from_static("a"));
         headers.append("x-tag", HeaderValue::from_static("b"));
         headers.append("cookie", HeaderValue::from_static("s=1; t=2"));
-        let claims = json!({"sub": "u1", "cognito:groups": ["partner-admins", "other"], "exp": 1700000000});
+        let context = json!({"kind": "person", "sub": "u1", "cognito:groups": "[partner-admins other]"});
         let request = IncomingRequest {
             method: &Method::GET,
             raw_path: "/customers/acme",
@@ -183,15 +170,15 @@ mod tests {
             body: b"",
             source_ip: "127.0.0.1".into(),
         };
-        let event = request_event(&request, &matched(), claims.as_object(), chrono::Utc::now());
+        let event = request_event(&request, &matched(), chrono::Utc::now());
+        assert!(event["requestContext"].get("authorizer").is_none(), "no context before the authorizer decided");
+        let event = with_authorizer_context(event, context.as_object().unwrap().clone());
         assert_eq!(event["routeKey"], "GET /customers/{id}");
         assert_eq!(event["pathParameters"]["id"], "acme");
         assert_eq!(event["queryStringParameters"], json!({"status": "ACTIVE", "q": "a b,c"}));
         assert_eq!(event["headers"]["x-tag"], "a,b");
         assert_eq!(event["cookies"], json!(["s=1", "t=2"]));
-        let jwt_claims = &event["requestContext"]["authorizer"]["jwt"]["claims"];
-        assert_eq!(jwt_claims["cognito:groups"], "[partner-admins other]");
-        assert_eq!(jwt_claims["exp"], "1700000000");
+        assert_eq!(event["requestContext"]["authorizer"]["lambda"], context);
         assert!(event.get("body").is_none());
     }
 
@@ -207,13 +194,16 @@ mod tests {
             body: br#"{"a":1}"#,
             source_ip: "127.0.0.1".into(),
         };
-        let claims = json!({"sub": "u1"});
-        let event = request_event(&request, &matched(), claims.as_object(), chrono::Utc::now());
+        let context = json!({"kind": "person", "sub": "u1"});
+        let event = with_authorizer_context(
+            request_event(&request, &matched(), chrono::Utc::now()),
+            context.as_object().unwrap().clone(),
+        );
         let parsed: ApiGatewayV2httpRequest = serde_json::from_value(event).unwrap();
         assert_eq!(parsed.request_context.http.method, Method::POST);
         assert_eq!(parsed.body.as_deref(), Some(r#"{"a":1}"#));
-        let jwt = parsed.request_context.authorizer.unwrap().jwt.unwrap();
-        assert_eq!(jwt.claims["sub"], "u1");
+        let lambda = parsed.request_context.authorizer.unwrap().fields;
+        assert_eq!(lambda["sub"], "u1");
     }
 
     mod lambda_http_request {

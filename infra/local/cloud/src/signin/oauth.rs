@@ -473,6 +473,7 @@ input[type=text], input[type=email] {{ font: inherit; width: 100%; max-width: 24
 #[cfg(test)]
 mod tests {
     use super::*;
+    use authorizer::id_token::{Expected, KeySet};
 
     const CALLBACK: &str = "http://127.0.0.1:5173/auth/callback";
     const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
@@ -557,9 +558,12 @@ mod tests {
         assert_eq!((claims.sub.as_str(), claims.partner_id.as_deref()), ("pat", Some("acme")));
         let again = sign_in.exchange(&exchange_form(&code, &[]), now).unwrap_err();
         assert_eq!(again.error, "invalid_grant");
-        // The token the page gets is one the gateway accepts.
+        // The token the page gets is one the API's authorizer accepts.
         let token = sign_in.issuer.mint(&claims, SystemTime::now());
-        let verified = sign_in.issuer.verify(Some(&format!("Bearer {token}")), SystemTime::now()).unwrap();
+        let issuer = &sign_in.issuer;
+        let expected = Expected { issuer: issuer.issuer().to_owned(), audience: issuer.audience().to_owned() };
+        let keys = KeySet::from_jwks(&issuer.jwks());
+        let verified = authorizer::id_token::verify(&token, &keys, &expected, SystemTime::now()).unwrap();
         assert_eq!(verified["cognito:groups"], json!(["partner-admins"]));
     }
 

@@ -1,14 +1,7 @@
-//! The local JWT issuer: mints RS256 tokens shaped like Cognito ID tokens for developers, publishes its key
-//! as a JWKS, and verifies bearer tokens the way API Gateway's HTTP API JWT authorizer does, so the local
-//! gateway can answer 401 itself. Signing and the JWS checks (algorithm, signature) are jsonwebtoken's; the
-//! key id and the claim checks are the authorizer's and live here.
-//!
-//! Verification mirrors "Control access to HTTP APIs with JWT authorizers in API Gateway": take the token
-//! (raw or prefixed with `Bearer `), decode it, check its RSA algorithm and signature against the issuer's
-//! key, then the claims `kid`, `iss`, `aud` or `client_id`, `exp`, `nbf` and `iat`. Route scopes
-//! (`scope`/`scp`) are per route and not checked here. Where the page is silent this module chooses:
-//! `exp` is required; no clock leeway, because issuer and verifier share one clock; `nbf`/`iat` equal to
-//! now pass and `exp` equal to now fails, as RFC 7519 reads.
+//! The local JWT issuer: mints RS256 tokens shaped like Cognito ID tokens for developers and
+//! publishes its key as a JWKS (`/_local/.well-known/jwks.json`). It stands in for the user pool:
+//! the template's external issuer (`JwtIssuer`) locally, so the API's authorizer
+//! (functions/authorizer) verifies its tokens with the code that verifies Cognito's.
 
 use std::fmt;
 use std::fs;
@@ -21,9 +14,9 @@ use aws_lc_rs::rsa::KeySize;
 use aws_lc_rs::signature::RsaKeyPair;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use jsonwebtoken::errors::{Error as JwtError, ErrorKind};
+use jsonwebtoken::errors::Error as JwtError;
 use jsonwebtoken::jwk::{Jwk, JwkSet, PublicKeyUse, ThumbprintHash};
-use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{Map, Value, json};
 
 /// Claims a developer asks for (the body of `POST /_local/tokens`).
@@ -75,46 +68,14 @@ pub enum IssuerError {
     GenerateKey,
 }
 
-/// Why a bearer token was refused; every variant means 401. Claim values are shown as JSON, or `absent`.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum Unauthorized {
-    #[error("no token in the Authorization header")]
-    MissingToken,
-    /// Not a compact JWS with a header jsonwebtoken reads; an `alg` it does not know, such as `none`, lands here.
-    #[error("malformed token: {0}")]
-    Malformed(JwtError),
-    #[error("algorithm {0:?} is not accepted, only RS256")]
-    UnsupportedAlgorithm(Algorithm),
-    #[error("key id {0} is not this issuer's key")]
-    UnknownKey(String),
-    #[error("signature does not verify")]
-    BadSignature,
-    #[error("issuer {0} is not the configured issuer")]
-    WrongIssuer(String),
-    #[error("audience {0} does not include the configured audience")]
-    WrongAudience(String),
-    #[error("claim {0} is not a number of seconds")]
-    InvalidTime(&'static str),
-    #[error("token has no exp claim")]
-    MissingExpiry,
-    #[error("token expired")]
-    Expired,
-    #[error("token is not valid yet (nbf)")]
-    NotYetValid,
-    #[error("token is issued in the future (iat)")]
-    IssuedInFuture,
-}
-
 /// A signing key plus the issuer and audience it vouches for.
 pub struct Issuer {
     issuer: String,
     audience: String,
     key_id: String,
     signing_key: EncodingKey,
-    verifying_key: DecodingKey,
     /// The public half as published in the JWKS, `kid` included.
     public_key: Jwk,
-    validation: Validation,
 }
 
 impl fmt::Debug for Issuer {
@@ -162,24 +123,8 @@ impl Issuer {
         let key_id = public_key.thumbprint(ThumbprintHash::SHA256)?;
         public_key.common.key_id = Some(key_id.clone());
         public_key.common.public_key_use = Some(PublicKeyUse::Signature);
-        let verifying_key = DecodingKey::from_jwk(&public_key)?;
 
-        // jsonwebtoken checks the algorithm and the signature. Its claim checks read the system clock and know
-        // nothing of `client_id`, so they are off and `check_claims` does the authorizer's, against `now`.
-        let mut validation = Validation::new(ALGORITHM);
-        validation.required_spec_claims.clear();
-        validation.validate_exp = false;
-        validation.validate_aud = false;
-
-        Ok(Self {
-            issuer: issuer.to_owned(),
-            audience: audience.to_owned(),
-            key_id,
-            signing_key,
-            verifying_key,
-            public_key,
-            validation,
-        })
+        Ok(Self { issuer: issuer.to_owned(), audience: audience.to_owned(), key_id, signing_key, public_key })
     }
 
     pub fn issuer(&self) -> &str {
@@ -250,63 +195,6 @@ impl Issuer {
         jsonwebtoken::encode(&header, &claims, &self.signing_key).expect("RS256 signing with a loaded key cannot fail")
     }
 
-    /// Verifies the `Authorization` header value as API Gateway's HTTP API JWT authorizer does and returns the
-    /// token's claims (the JSON object).
-    pub fn verify(&self, authorization: Option<&str>, now: SystemTime) -> Result<Map<String, Value>, Unauthorized> {
-        // The identity source may hold the bare token or the token prefixed with `Bearer ` (as written).
-        let value = authorization.unwrap_or_default().trim_start();
-        let token = value.strip_prefix("Bearer ").unwrap_or(value).trim();
-        if token.is_empty() {
-            return Err(Unauthorized::MissingToken);
-        }
-
-        // The key id before the signature, so a token from another issuer's key is refused as that.
-        let header = jsonwebtoken::decode_header(token).map_err(Unauthorized::Malformed)?;
-        if header.kid.as_deref() != Some(self.key_id.as_str()) {
-            return Err(Unauthorized::UnknownKey(describe(header.kid.map(Value::String).as_ref())));
-        }
-        // jsonwebtoken refuses any other algorithm before it touches the key, so HMAC never meets it.
-        let claims = jsonwebtoken::decode::<Map<String, Value>>(token, &self.verifying_key, &self.validation)
-            .map_err(|error| match error.kind() {
-                ErrorKind::InvalidAlgorithm => Unauthorized::UnsupportedAlgorithm(header.alg),
-                ErrorKind::InvalidSignature => Unauthorized::BadSignature,
-                _ => Unauthorized::Malformed(error),
-            })?
-            .claims;
-        self.check_claims(&claims, unix_seconds(now))?;
-        Ok(claims)
-    }
-
-    /// The claim checks, in the order the AWS page lists them (after `kid`).
-    fn check_claims(&self, claims: &Map<String, Value>, now: f64) -> Result<(), Unauthorized> {
-        match claims.get("iss") {
-            Some(Value::String(iss)) if *iss == self.issuer => {}
-            other => return Err(Unauthorized::WrongIssuer(describe(other))),
-        }
-        // API Gateway looks at `client_id` only when `aud` is absent; `aud` may be a string or an array.
-        let audience = claims.get("aud").or_else(|| claims.get("client_id"));
-        let audience_matches = match audience {
-            Some(Value::String(aud)) => *aud == self.audience,
-            Some(Value::Array(auds)) => auds.iter().any(|aud| aud.as_str() == Some(self.audience.as_str())),
-            _ => false,
-        };
-        if !audience_matches {
-            return Err(Unauthorized::WrongAudience(describe(audience)));
-        }
-        match numeric_date(claims, "exp")? {
-            None => return Err(Unauthorized::MissingExpiry),
-            Some(exp) if exp <= now => return Err(Unauthorized::Expired),
-            Some(_) => {}
-        }
-        if numeric_date(claims, "nbf")?.is_some_and(|nbf| nbf > now) {
-            return Err(Unauthorized::NotYetValid);
-        }
-        if numeric_date(claims, "iat")?.is_some_and(|iat| iat > now) {
-            return Err(Unauthorized::IssuedInFuture);
-        }
-        Ok(())
-    }
-
     /// The public key as a JWKS document ({"keys":[{kty,kid,use,alg,n,e}]}), as an issuer publishes it.
     pub fn jwks(&self) -> JwkSet {
         JwkSet { keys: vec![self.public_key.clone()] }
@@ -345,11 +233,6 @@ fn write_owner_only(path: &Path, contents: &[u8]) -> io::Result<()> {
     file.sync_all()
 }
 
-/// A time claim in seconds since the epoch; fractional values are allowed by RFC 7519's NumericDate.
-fn numeric_date(claims: &Map<String, Value>, name: &'static str) -> Result<Option<f64>, Unauthorized> {
-    claims.get(name).map(|value| value.as_f64().ok_or(Unauthorized::InvalidTime(name))).transpose()
-}
-
 /// Seconds since the epoch, negative before it, so no `SystemTime` makes this fail.
 fn unix_seconds(time: SystemTime) -> f64 {
     match time.duration_since(UNIX_EPOCH) {
@@ -358,15 +241,12 @@ fn unix_seconds(time: SystemTime) -> f64 {
     }
 }
 
-/// A claim as it appears in the token, for refusal messages.
-fn describe(value: Option<&Value>) -> String {
-    value.map_or_else(|| "absent".to_owned(), Value::to_string)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use authorizer::id_token::{self, Expected, KeySet, Refusal};
     use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use jsonwebtoken::{DecodingKey, Validation};
     use std::sync::OnceLock;
 
     const ISSUER: &str = "http://localhost:4566/local-issuer";
@@ -389,48 +269,26 @@ mod tests {
         }
     }
 
-    fn bearer(token: &str) -> String {
-        format!("Bearer {token}")
-    }
-
     fn decode_part(part: &str) -> Map<String, Value> {
         serde_json::from_slice(&URL_SAFE_NO_PAD.decode(part).unwrap()).unwrap()
     }
 
-    fn encode_part(part: Map<String, Value>) -> String {
-        URL_SAFE_NO_PAD.encode(Value::Object(part).to_string())
+    /// The token verified as the API's authorizer verifies it (functions/authorizer), with this
+    /// issuer's published keys: the local issuer's tokens take the path Cognito's take.
+    fn verified_by(issuer: &Issuer, token: &str, now: SystemTime) -> Result<Map<String, Value>, Refusal> {
+        let expected = Expected { issuer: issuer.issuer().to_owned(), audience: issuer.audience().to_owned() };
+        id_token::verify(token, &KeySet::from_jwks(&issuer.jwks()), &expected, now)
     }
 
-    /// A freshly minted token with its header and claims edited, then signed by `signer` with RS256. Built by
-    /// hand because jsonwebtoken's `Header` cannot carry an `alg` it does not know.
-    fn forged(
-        signer: &Issuer,
-        edit_header: impl FnOnce(&mut Map<String, Value>),
-        edit_claims: impl FnOnce(&mut Map<String, Value>),
-    ) -> String {
-        let token = issuer().mint(&developer(), SystemTime::now());
-        let parts: Vec<&str> = token.split('.').collect();
-        let (mut header, mut claims) = (decode_part(parts[0]), decode_part(parts[1]));
-        edit_header(&mut header);
-        edit_claims(&mut claims);
-        let signing_input = format!("{}.{}", encode_part(header), encode_part(claims));
-        let signature = jsonwebtoken::crypto::sign(signing_input.as_bytes(), &signer.signing_key, ALGORITHM).unwrap();
-        format!("{signing_input}.{signature}")
-    }
-
-    fn forged_claims(edit_claims: impl FnOnce(&mut Map<String, Value>)) -> String {
-        forged(issuer(), |_| {}, edit_claims)
-    }
-
-    fn verify_now(token: &str) -> Result<Map<String, Value>, Unauthorized> {
-        issuer().verify(Some(&bearer(token)), SystemTime::now())
+    fn verify_now(token: &str) -> Result<Map<String, Value>, Refusal> {
+        verified_by(issuer(), token, SystemTime::now())
     }
 
     #[test]
     fn minted_token_verifies_and_returns_its_claims() {
         let now = SystemTime::now();
         let token = issuer().mint(&developer(), now);
-        let claims = issuer().verify(Some(&bearer(&token)), now).unwrap();
+        let claims = verified_by(issuer(), &token, now).unwrap();
 
         assert_eq!(claims["iss"], ISSUER);
         assert_eq!(claims["aud"], AUDIENCE);
@@ -484,191 +342,6 @@ mod tests {
     }
 
     #[test]
-    fn raw_token_without_bearer_prefix_is_accepted() {
-        let token = issuer().mint(&developer(), SystemTime::now());
-        assert!(issuer().verify(Some(&token), SystemTime::now()).is_ok());
-    }
-
-    #[test]
-    fn missing_or_empty_header_is_refused() {
-        let now = SystemTime::now();
-        for authorization in [None, Some(""), Some("   "), Some("Bearer ")] {
-            assert_eq!(issuer().verify(authorization, now), Err(Unauthorized::MissingToken), "{authorization:?}");
-        }
-    }
-
-    #[test]
-    fn garbage_is_refused_as_malformed() {
-        let now = SystemTime::now();
-        for garbage in ["Bearer not-a-token", "Bearer a.b", "Bearer a.b.c.d", "Bearer !!.??.**", "Basic dXNlcjpwdw=="] {
-            let refusal = issuer().verify(Some(garbage), now);
-            assert!(matches!(refusal, Err(Unauthorized::Malformed(_))), "{garbage}: {refusal:?}");
-        }
-        let padded = format!("{}=", issuer().mint(&developer(), now));
-        assert!(matches!(issuer().verify(Some(&padded), now), Err(Unauthorized::Malformed(_))));
-    }
-
-    #[test]
-    fn wrong_issuer_is_refused() {
-        let token = forged_claims(|claims| {
-            claims.insert("iss".into(), json!("https://cognito-idp.eu-west-1.amazonaws.com/other"));
-        });
-        assert_eq!(
-            verify_now(&token),
-            Err(Unauthorized::WrongIssuer(r#""https://cognito-idp.eu-west-1.amazonaws.com/other""#.into()))
-        );
-        let token = forged_claims(|claims| {
-            claims.remove("iss");
-        });
-        assert_eq!(verify_now(&token), Err(Unauthorized::WrongIssuer("absent".into())));
-    }
-
-    #[test]
-    fn wrong_audience_is_refused() {
-        let token = forged_claims(|claims| {
-            claims.insert("aud".into(), json!("someone-else"));
-        });
-        assert_eq!(verify_now(&token), Err(Unauthorized::WrongAudience(r#""someone-else""#.into())));
-    }
-
-    #[test]
-    fn audience_may_be_an_array_or_a_client_id_when_aud_is_absent() {
-        let in_array = forged_claims(|claims| {
-            claims.insert("aud".into(), json!(["other", AUDIENCE]));
-        });
-        assert!(verify_now(&in_array).is_ok());
-
-        let access_token_style = forged_claims(|claims| {
-            claims.remove("aud");
-            claims.insert("client_id".into(), json!(AUDIENCE));
-        });
-        assert!(verify_now(&access_token_style).is_ok());
-
-        // With both present API Gateway evaluates `aud` alone.
-        let aud_wins = forged_claims(|claims| {
-            claims.insert("aud".into(), json!("other"));
-            claims.insert("client_id".into(), json!(AUDIENCE));
-        });
-        assert_eq!(verify_now(&aud_wins), Err(Unauthorized::WrongAudience(r#""other""#.into())));
-    }
-
-    #[test]
-    fn expired_token_is_refused() {
-        let thirteen_hours_ago = SystemTime::now() - Duration::from_secs(13 * 60 * 60);
-        let token = issuer().mint(&developer(), thirteen_hours_ago);
-        assert_eq!(verify_now(&token), Err(Unauthorized::Expired));
-    }
-
-    #[test]
-    fn expiry_is_exclusive_and_without_leeway() {
-        let minted_at = UNIX_EPOCH + Duration::from_secs(1_700_000_000);
-        let token = issuer().mint(&developer(), minted_at);
-        let last_valid = minted_at + TOKEN_LIFETIME - Duration::from_millis(1);
-        assert!(issuer().verify(Some(&token), last_valid).is_ok());
-        assert_eq!(issuer().verify(Some(&token), minted_at + TOKEN_LIFETIME), Err(Unauthorized::Expired));
-    }
-
-    #[test]
-    fn token_without_exp_is_refused() {
-        let token = forged_claims(|claims| {
-            claims.remove("exp");
-        });
-        assert_eq!(verify_now(&token), Err(Unauthorized::MissingExpiry));
-        let token = forged_claims(|claims| {
-            claims.insert("exp".into(), json!("tomorrow"));
-        });
-        assert_eq!(verify_now(&token), Err(Unauthorized::InvalidTime("exp")));
-    }
-
-    #[test]
-    fn not_yet_valid_token_is_refused() {
-        let in_an_hour = SystemTime::now() + Duration::from_secs(60 * 60);
-        let future_nbf = forged_claims(|claims| {
-            claims.insert("nbf".into(), json!(unix_seconds(in_an_hour) as i64));
-        });
-        assert_eq!(verify_now(&future_nbf), Err(Unauthorized::NotYetValid));
-
-        let issued_in_an_hour = issuer().mint(&developer(), in_an_hour);
-        assert_eq!(verify_now(&issued_in_an_hour), Err(Unauthorized::IssuedInFuture));
-    }
-
-    #[test]
-    fn token_from_another_key_is_refused() {
-        let other = Issuer::ephemeral(ISSUER, AUDIENCE).unwrap();
-        let theirs = other.mint(&developer(), SystemTime::now());
-        assert_eq!(verify_now(&theirs), Err(Unauthorized::UnknownKey(format!("{:?}", other.key_id))));
-
-        // Even claiming our kid, their key's signature does not verify against ours.
-        let our_kid = issuer().key_id.clone();
-        let impostor = forged(
-            &other,
-            |header| {
-                header.insert("kid".into(), json!(our_kid));
-            },
-            |_| {},
-        );
-        assert_eq!(verify_now(&impostor), Err(Unauthorized::BadSignature));
-    }
-
-    #[test]
-    fn tampered_payload_is_refused() {
-        let token = issuer().mint(&developer(), SystemTime::now());
-        let parts: Vec<&str> = token.split('.').collect();
-        let mut claims = decode_part(parts[1]);
-        claims.insert("cognito:groups".into(), json!(["admins", "superusers"]));
-        let tampered = format!("{}.{}.{}", parts[0], encode_part(claims), parts[2]);
-        assert_eq!(verify_now(&tampered), Err(Unauthorized::BadSignature));
-    }
-
-    #[test]
-    fn alg_none_and_other_algorithms_are_refused() {
-        let with_alg = |alg: Value| {
-            forged(
-                issuer(),
-                |header| {
-                    header.insert("alg".into(), alg);
-                },
-                |_| {},
-            )
-        };
-
-        // jsonwebtoken knows no `none` and requires `alg`, so such a header does not parse.
-        let signed = with_alg(json!("none"));
-        let unsigned = format!("{}.", &signed[..signed.rfind('.').unwrap()]);
-        for token in [unsigned, with_alg(json!(null))] {
-            let refusal = verify_now(&token);
-            assert!(
-                matches!(&refusal, Err(Unauthorized::Malformed(error)) if matches!(error.kind(), ErrorKind::Json(_))),
-                "{refusal:?}"
-            );
-        }
-
-        for alg in [Algorithm::HS256, Algorithm::RS512] {
-            assert_eq!(verify_now(&with_alg(json!(alg))), Err(Unauthorized::UnsupportedAlgorithm(alg)));
-        }
-    }
-
-    #[test]
-    fn wrong_or_missing_kid_is_refused() {
-        let token = forged(
-            issuer(),
-            |header| {
-                header.insert("kid".into(), json!("someone-elses-key"));
-            },
-            |_| {},
-        );
-        assert_eq!(verify_now(&token), Err(Unauthorized::UnknownKey(r#""someone-elses-key""#.into())));
-        let token = forged(
-            issuer(),
-            |header| {
-                header.remove("kid");
-            },
-            |_| {},
-        );
-        assert_eq!(verify_now(&token), Err(Unauthorized::UnknownKey("absent".into())));
-    }
-
-    #[test]
     fn jwks_publishes_the_verifying_key() {
         let jwks = serde_json::to_value(issuer().jwks()).unwrap();
         let keys = jwks["keys"].as_array().unwrap();
@@ -719,8 +392,8 @@ mod tests {
         let second = Issuer::load_or_create(&path, ISSUER, AUDIENCE).unwrap();
 
         let now = SystemTime::now();
-        assert!(second.verify(Some(&bearer(&first.mint(&developer(), now))), now).is_ok());
-        assert!(first.verify(Some(&bearer(&second.mint(&developer(), now))), now).is_ok());
+        assert!(verified_by(&second, &first.mint(&developer(), now), now).is_ok());
+        assert!(verified_by(&first, &second.mint(&developer(), now), now).is_ok());
         assert_eq!(first.jwks(), second.jwks());
         #[cfg(unix)]
         {
