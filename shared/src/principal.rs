@@ -84,7 +84,7 @@ pub fn person_claims(context: &HashMap<String, Value>) -> Option<HashMap<String,
 }
 
 impl Principal {
-    /// Reads the claims as API Gateway's HTTP API JWT authorizer passes them: every value a
+    /// Reads the claims as the authorizer passes them (as the HTTP API JWT authorizer did): every value a
     /// string, array claims flattened to `[a b c]`.
     pub fn from_claims(claims: &HashMap<String, String>) -> Result<Self, ClaimsError> {
         let claim = |name: &str| claims.get(name).map(String::as_str).filter(|value| !value.is_empty());

@@ -118,7 +118,7 @@ fn security_follows_each_routes_auth_in_the_template() {
             }
             let effective = declared.unwrap_or(&document["security"]);
             let requirements = effective.as_sequence().unwrap_or_else(|| panic!("{key:?}: no security applies"));
-            assert!(!requirements.is_empty(), "{key:?} is behind the JWT authorizer but declares no security");
+            assert!(!requirements.is_empty(), "{key:?} is behind the authorizer but declares no security");
             for requirement in requirements {
                 let names = requirement.as_mapping().expect("a security requirement is a mapping");
                 assert!(!names.is_empty(), "{key:?}: an empty requirement would allow anonymous calls");

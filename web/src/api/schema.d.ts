@@ -4341,7 +4341,7 @@ export interface components {
             };
         };
         /**
-         * @description From API Gateway's JWT authorizer (`application/json`): the token is missing, or its
+         * @description From the API's authorizer (`application/json`): the token is missing, or its
          *     signature, issuer, audience or expiry is invalid; no function ran. From the function
          *     (`application/problem+json`, `unauthenticated`): the verified token has no usable `sub`.
          */

@@ -1,6 +1,6 @@
 //! The deployed stack on one machine, read from `infra/template.yaml` ([`template`]), one folder
 //! per AWS service it stands in for:
-//! - [`gateway`]: API Gateway's HTTP API with its JWT authorizer, routes, CORS and payload 2.0;
+//! - [`gateway`]: API Gateway's HTTP API with its Lambda authorizer, routes, CORS and payload 2.0;
 //! - [`lambda`]: Lambda, running every function binary against a Runtime API of its own;
 //! - [`stream`]: the table's stream and its event source mapping;
 //! - [`bus`]: EventBridge, its rules, the integrator's own rules and the schedules;

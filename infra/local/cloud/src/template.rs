@@ -77,7 +77,7 @@ impl Default for FunctionConfiguration {
     }
 }
 
-/// An `HttpApi` event: `METHOD /path` and whether the API's JWT authorizer guards it.
+/// An `HttpApi` event: `METHOD /path` and whether the API's authorizer guards it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Route {
     pub method: String,
