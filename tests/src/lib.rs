@@ -9,6 +9,7 @@ pub mod local_services;
 pub mod logs;
 pub mod operations;
 pub mod pipeline;
+pub mod poll;
 pub mod requests;
 pub mod running_cloud;
 pub mod schema_growth;

@@ -2,10 +2,11 @@
 //! the gateway's Lambda authorizer, the functions as built binaries under the local Lambda, DynamoDB
 //! Local's stream through the event source mapping, the bus and its rules, the SES emulator.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use futures::future::join_all;
 use meshcustomers_tests::pipeline::stream_writes_at;
+use meshcustomers_tests::poll::within;
 use meshcustomers_tests::repo_root;
 use meshcustomers_tests::running_cloud::{RunningCloud, claims};
 use serde_json::{Value, json};
@@ -42,20 +43,6 @@ impl Client {
 
     async fn post(&self, path: &str, token: &str, body: Value) -> (u16, Value) {
         self.send(reqwest::Method::POST, path, Some(token), Some(body)).await
-    }
-}
-
-/// Polls `check` until it yields a value or `limit` passes.
-async fn within<T>(limit: Duration, mut check: impl AsyncFnMut() -> Option<T>) -> Option<T> {
-    let deadline = Instant::now() + limit;
-    loop {
-        if let Some(value) = check().await {
-            return Some(value);
-        }
-        if Instant::now() > deadline {
-            return None;
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
 

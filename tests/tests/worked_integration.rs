@@ -6,10 +6,11 @@
 //! EventBridge deliver at least once) changes nothing.
 
 use std::path::Path;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use local_cloud::environment::STACK_NAME;
+use meshcustomers_tests::poll::within;
 use meshcustomers_tests::repo_root;
 use meshcustomers_tests::running_cloud::{RunningCloud, built_binaries, claims};
 use meshcustomers_tests::test_app::local_sdk_config;
@@ -35,20 +36,6 @@ fn integrations_file(folder: &Path) -> std::path::PathBuf {
     let file = folder.join("integrations.yaml");
     std::fs::write(&file, format!("Rules:\n{rule}{capture}")).unwrap();
     file
-}
-
-/// Polls `check` until it yields a value or `limit` passes.
-async fn within<T>(limit: Duration, mut check: impl AsyncFnMut() -> Option<T>) -> Option<T> {
-    let deadline = Instant::now() + limit;
-    loop {
-        if let Some(value) = check().await {
-            return Some(value);
-        }
-        if Instant::now() > deadline {
-            return None;
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
 }
 
 struct BillingTable {
