@@ -9,6 +9,7 @@ converted to draft 4 without changing what it admits, and wrapped in the EventBr
   if/then/else -> anyOf [allOf [if, then], allOf [not if, else]]
   propertyNames {pattern} -> patternProperties {pattern: <additionalProperties>}, no others
   true / false schemas -> {} / {"not": {}}   $schema/$id -> draft 4's, id
+  dependentRequired -> dependencies (its array form)
 
 Usage (standard library only):
   python3 infra/event_schemas.py           rewrite the generated block of infra/template.yaml
@@ -66,7 +67,9 @@ def convert(schema, where):
             out[key] = [convert(item, f"{where}/{key}/{i}") for i, item in enumerate(value)]
         elif key in SCHEMA_MAPS:
             out[key] = {name: convert(item, f"{where}/{key}/{name}") for name, item in value.items()}
-        elif key in ("$schema", "$id", "exclusiveMinimum", "exclusiveMaximum", "dependentRequired", "prefixItems", "contains"):
+        elif key == "dependentRequired":
+            out["dependencies"] = value  # draft 4's array form means the same
+        elif key in ("$schema", "$id", "exclusiveMinimum", "exclusiveMaximum", "prefixItems", "contains"):
             raise Unconvertible(f"{where}: {key} has no draft 4 conversion here")
         else:
             out[key] = value

@@ -57,7 +57,8 @@ pub async fn body_after_access<T, E: From<DomainError>>(
     }
 }
 
-/// Decides `action` on `customer` for a caller who holds `membership` there: the role the caller
+/// Decides `action` on `customer` for a caller who holds `membership` there (the stored one; a
+/// customer key's own role stands in for it, see [`Principal::membership_in`]): the role the caller
 /// acts in, or the refusal (a customer the caller may not know of reads as one that does not
 /// exist).
 pub fn authorize_on(
@@ -66,6 +67,7 @@ pub fn authorize_on(
     customer: &Customer,
     membership: Option<CustomerRole>,
 ) -> Result<Role, Refusal> {
+    let membership = principal.membership_in(&customer.identifier, membership);
     let relation = CustomerRelation { managing_partner_id: &customer.managing_partner_id, membership };
     match authorize(principal, action, Some(&relation)) {
         Ok(role) => Ok(role),

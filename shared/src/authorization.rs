@@ -84,6 +84,10 @@ pub enum Action {
     ManageTagDefinitions,
     /// The configured platforms and their display names.
     ListPlatforms,
+    /// Making, listing and revoking a partner's API keys (`/api-keys`).
+    ManagePartnerKeys,
+    /// Making, listing and revoking a customer's API keys (`/customers/{id}/api-keys`).
+    ManageCustomerKeys,
 }
 
 /// What an action is done on.
@@ -134,6 +138,7 @@ const MEMBERS: &[Grant] = &[Member(CustomerAdmin), Member(CustomerEmployee)];
 const ANY_USER: &[Grant] = &[AnyUser];
 const ANYONE: &[Grant] = &[Anyone];
 const TAG_ADMINS: &[Grant] = &[Admin(PlatformAdmin), Admin(PartnerAdmin)];
+const KEY_ADMINS: &[Grant] = &[Admin(PlatformAdmin), Admin(PartnerAdmin)];
 
 impl Action {
     /// The whole authorization matrix, one arm per action: a new action does not compile without
@@ -180,6 +185,8 @@ impl Action {
             Action::ReadTagDefinitions => (Installation, ANY_USER),
             Action::ManageTagDefinitions => (Installation, TAG_ADMINS),
             Action::ListPlatforms => (Installation, ANY_USER),
+            Action::ManagePartnerKeys => (Installation, KEY_ADMINS),
+            Action::ManageCustomerKeys => (Customer, CUSTOMER_ADMIN),
         };
         Rule { target, grants }
     }
@@ -190,6 +197,26 @@ impl Action {
     /// AWAITING_EMAIL_CONFIRMATION): every other write is refused until then.
     pub const fn allowed_before_activation(self) -> bool {
         matches!(self, Action::ApproveCustomer | Action::RejectCustomer | Action::ConfirmEmail)
+    }
+}
+
+impl Action {
+    /// What only a person does, never a program with a key: what acts on a person's own account
+    /// (registering, joining, leaving, their inbox and customers), and managing keys, so that a
+    /// leaked key cannot make keys that outlive its revocation.
+    pub const fn people_only(self) -> bool {
+        matches!(
+            self,
+            Action::RegisterCustomer
+                | Action::AddMyself
+                | Action::LeaveCustomer
+                | Action::AcceptInvitation
+                | Action::ReadOwnMessages
+                | Action::AcknowledgeMessage
+                | Action::ListOwnCustomers
+                | Action::ManagePartnerKeys
+                | Action::ManageCustomerKeys
+        )
     }
 }
 
@@ -277,7 +304,8 @@ pub fn authorize(principal: &Principal, action: Action, relation: Option<&Custom
     };
     // On a customer, an admin-area role counts only within its partner scope.
     let admin_reaches = relation.is_none_or(|relation| in_partner_scope(principal, relation));
-    let granted = rule.grants.iter().find_map(|grant| match *grant {
+    let may_act = principal.api_key().is_none() || !action.people_only();
+    let granted = rule.grants.iter().filter(|_| may_act).find_map(|grant| match *grant {
         Anyone | AnyUser => Some(Role::User),
         Admin(role) => (principal.admin_role() == Some(role) && admin_reaches).then_some(role.into()),
         Member(role) => (relation.and_then(|r| r.membership) == Some(role)).then_some(role.into()),
@@ -317,6 +345,7 @@ mod tests {
                 scope: partner(scope).map_or(PartnerScope::EveryPartner, PartnerScope::Partner),
             }),
             partner_id: admin.and_then(|(_, scope)| partner(scope)),
+            caller: crate::principal::Caller::Person,
         }
     }
 
@@ -414,5 +443,44 @@ mod tests {
         assert_eq!(authorize(&user, Action::ListCustomers, None), Err(Denial::Forbidden));
         assert_eq!(authorize(&employee, Action::CreateCustomer, None), Ok(Role::PartnerEmployee));
         assert_eq!(authorize(&employee, Action::ManageTagDefinitions, None), Err(Denial::Forbidden));
+    }
+
+    fn key(scope: crate::principal::KeyScope, admin: Option<AdminArea>) -> Principal {
+        use crate::domain::GeneratedId;
+        use crate::principal::{Caller, KeyCaller};
+        Principal {
+            user_id: UserId::parse("apikey:k").unwrap(),
+            email: None,
+            email_verified: false,
+            name: None,
+            partner_id: admin.as_ref().and_then(|admin| match &admin.scope {
+                PartnerScope::Partner(partner) => Some(partner.clone()),
+                PartnerScope::EveryPartner => None,
+            }),
+            admin,
+            caller: Caller::ApiKey(KeyCaller { key_id: GeneratedId::new(), name: "k".into(), scope }),
+        }
+    }
+
+    #[test]
+    fn a_key_never_does_what_only_people_do() {
+        use crate::principal::KeyScope;
+        let acme = PartnerId::parse("acme").unwrap();
+        let admin_key = key(
+            KeyScope::Partner(acme.clone()),
+            Some(AdminArea { role: PartnerAdmin, scope: PartnerScope::Partner(acme.clone()) }),
+        );
+        let admin_person = principal(Some((PartnerAdmin, Some("acme"))));
+        for action in Action::iter().filter(|action| action.people_only()) {
+            let relation = on(&acme, None);
+            let relation = (action.rule().target == Target::Customer).then_some(&relation);
+            assert!(authorize(&admin_key, action, relation).is_err(), "{action:?}");
+        }
+        assert_eq!(authorize(&admin_person, Action::ManagePartnerKeys, None), Ok(Role::PartnerAdmin));
+        assert_eq!(authorize(&admin_key, Action::ManagePartnerKeys, None), Err(Denial::Forbidden));
+        assert_eq!(authorize(&admin_key, Action::CreateCustomer, None), Ok(Role::PartnerAdmin));
+        assert_eq!(authorize(&admin_key, Action::ChangeCustomerStatus, Some(&on(&acme, None))), Ok(Role::PartnerAdmin));
+        let globex = PartnerId::parse("globex").unwrap();
+        assert_eq!(authorize(&admin_key, Action::ReadCustomer, Some(&on(&globex, None))), Err(Denial::NotFound));
     }
 }

@@ -29,20 +29,39 @@ pub fn entry_size(detail_type: &str, detail: &str) -> usize {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Actor {
+    /// A person's `sub`; `apikey:<keyId>` for a program's key.
     pub user_id: UserId,
     pub email: Option<EmailAddress>,
     pub role: Role,
+    /// The key a program acted with (`apiKeyId`, `apiKeyName`); absent for people.
+    #[serde(flatten, default, skip_serializing_if = "Option::is_none")]
+    pub api_key: Option<ActorKey>,
+}
+
+/// The API key behind an event, named in its actor.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ActorKey {
+    pub api_key_id: GeneratedId,
+    pub api_key_name: String,
 }
 
 impl Actor {
     pub fn new(principal: &Principal, role: Role) -> Self {
-        Self { user_id: principal.user_id.clone(), email: principal.email.clone(), role }
+        let api_key =
+            principal.api_key().map(|key| ActorKey { api_key_id: key.key_id.clone(), api_key_name: key.name.clone() });
+        Self { user_id: principal.user_id.clone(), email: principal.email.clone(), role, api_key }
     }
 
     /// The product itself, acting on its schedule: `{userId: "system", email: null, role: SYSTEM}`
     /// (the role, not the id, tells it from a person).
     pub fn system() -> Self {
-        Self { user_id: UserId::parse("system").expect("a valid user id"), email: None, role: Role::System }
+        Self {
+            user_id: UserId::parse("system").expect("a valid user id"),
+            email: None,
+            role: Role::System,
+            api_key: None,
+        }
     }
 }
 
@@ -460,7 +479,7 @@ mod tests {
     fn detail_round_trips() {
         let event = DomainEvent::new(
             &CustomerIdentifier::parse("acme").unwrap(),
-            Actor { user_id: UserId::parse("u1").unwrap(), email: None, role: Role::PartnerAdmin },
+            Actor { user_id: UserId::parse("u1").unwrap(), email: None, role: Role::PartnerAdmin, api_key: None },
             Utc::now(),
             EventPayload::CustomerStatusChanged(CustomerStatusChanged {
                 from: CustomerStatus::Active,

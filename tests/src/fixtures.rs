@@ -53,7 +53,7 @@ pub async fn customer(
             )
         })
         .collect();
-    let actor = Actor { user_id: seeder, email: None, role: Role::PlatformAdmin };
+    let actor = Actor { user_id: seeder, email: None, role: Role::PlatformAdmin, api_key: None };
     let event = DomainEvent::new(&customer.identifier, actor, now, EventPayload::CustomerCreated((&customer).into()));
     test.store
         .create_customer(NewCustomer { customer, members, invitations: Vec::new(), events: vec![event] })
@@ -114,7 +114,8 @@ pub async fn member(test: &TestApp, customer: &str, caller: &Caller, role: Custo
     );
     let accepted =
         UserAcceptedInvitation { invitation_id: GeneratedId::new(), user_id: membership.user_id.clone(), email, role };
-    let actor = Actor { user_id: membership.user_id.clone(), email: membership.email.clone(), role: Role::User };
+    let actor =
+        Actor { user_id: membership.user_id.clone(), email: membership.email.clone(), role: Role::User, api_key: None };
     let mut changes = test.store.changes();
     changes.add_member(&membership).unwrap();
     changes.record(DomainEvent::new(&customer, actor, now, EventPayload::UserAcceptedInvitation(accepted)));
@@ -140,7 +141,7 @@ pub async fn invitation(
         Invitation::new(customer.clone(), email, role, seeder.clone(), now, chrono::Duration::hours(1));
     invitation.id = id;
     invitation.expires_at = expires_at;
-    let actor = Actor { user_id: seeder, email: None, role: Role::CustomerAdmin };
+    let actor = Actor { user_id: seeder, email: None, role: Role::CustomerAdmin, api_key: None };
     let invited = UserInvited::new(&invitation, customer.as_str());
     let mut changes = test.store.changes();
     changes.invite(&invitation, now, u32::MAX).unwrap();
@@ -192,7 +193,7 @@ pub async fn message_in_inbox(
         resolved_at: None,
     };
     let sent = MessageSent { message_id, mode, text: message.text.clone(), sent_at: now };
-    let actor = Actor { user_id: sender, email: None, role: Role::PlatformAdmin };
+    let actor = Actor { user_id: sender, email: None, role: Role::PlatformAdmin, api_key: None };
     let event = DomainEvent::new(&customer, actor, now, EventPayload::MessageSent(sent));
     let mut changes = test.store.changes();
     changes.send_message(&message).expect("the fixture message is a valid write");
@@ -227,7 +228,7 @@ pub async fn tenant(test: &TestApp, customer: &str, admin: &Caller, project: &st
         now,
     );
     tenant.tenant_id = GeneratedId::parse(tenant_id).unwrap();
-    let actor = Actor { user_id: tenant.created_by.clone(), email: None, role: Role::CustomerAdmin };
+    let actor = Actor { user_id: tenant.created_by.clone(), email: None, role: Role::CustomerAdmin, api_key: None };
     let mut changes = test.store.changes();
     changes.add_tenant(&tenant).unwrap();
     changes.record(DomainEvent::new(&customer, actor, now, EventPayload::TenantCreated((&tenant).into())));
@@ -246,7 +247,7 @@ pub async fn service_user(test: &TestApp, customer: &str, admin: &Caller, id: &s
         now,
     );
     user.service_user_id = GeneratedId::parse(id).unwrap();
-    let actor = Actor { user_id: user.created_by.clone(), email: None, role: Role::CustomerAdmin };
+    let actor = Actor { user_id: user.created_by.clone(), email: None, role: Role::CustomerAdmin, api_key: None };
     let mut changes = test.store.changes();
     changes.add_service_user(&user, secret.hash()).unwrap();
     changes.record(DomainEvent::new(&customer, actor, now, EventPayload::ServiceUserCreated((&user).into())));

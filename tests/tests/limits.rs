@@ -109,6 +109,11 @@ fn the_largest_tag_edit_fits_eventbridge() {
         user_id: UserId::parse(&"u".repeat(256)).unwrap(),
         email: Some(EmailAddress::parse(&format!("{}@{}.example", "a".repeat(64), "b".repeat(63))).unwrap()),
         role: Role::PartnerAdmin,
+        // More than any one actor carries (a key's actor has no address and a short id): a bound.
+        api_key: Some(meshcustomers::events::ActorKey {
+            api_key_id: meshcustomers::domain::GeneratedId::new(),
+            api_key_name: "k".repeat(128),
+        }),
     };
     let event = DomainEvent::new(
         &CustomerIdentifier::parse(&"x".repeat(32)).unwrap(),

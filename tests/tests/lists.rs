@@ -90,6 +90,7 @@ async fn the_event_type_filter_reads_only_that_type() {
         user_id: UserId::parse("u1").unwrap(),
         email: None,
         role: meshcustomers::authorization::Role::PartnerAdmin,
+        api_key: None,
     };
     let entries = (0..300).map(|n| {
         meshcustomers::events::DomainEvent::new(

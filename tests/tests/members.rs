@@ -673,7 +673,7 @@ async fn disable(test: &TestApp, customer: &str) {
     after.status = CustomerStatus::Disabled;
     after.version += 1;
     let change = CustomerStatusChanged { from: before.status, to: after.status, reason: None };
-    let actor = Actor { user_id: UserId::parse("ops").unwrap(), email: None, role: Role::PlatformAdmin };
+    let actor = Actor { user_id: UserId::parse("ops").unwrap(), email: None, role: Role::PlatformAdmin, api_key: None };
     let event = DomainEvent::new(&identifier, actor, chrono::Utc::now(), EventPayload::CustomerStatusChanged(change));
     let mut changes = test.store.changes();
     changes.update_customer(&before, &after).unwrap();

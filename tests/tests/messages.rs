@@ -246,7 +246,7 @@ async fn seed_members(test: &TestApp, customer: &str, count: usize) -> Vec<UserI
                 email: meshcustomers::domain::EmailAddress::parse("crowd@members.example").unwrap(),
                 role: CustomerRole::CustomerEmployee,
             };
-            let actor = Actor { user_id: last.clone(), email: None, role: Role::User };
+            let actor = Actor { user_id: last.clone(), email: None, role: Role::User, api_key: None };
             changes.record(DomainEvent::new(&customer, actor, joined, EventPayload::UserAcceptedInvitation(accepted)));
             test.store.commit(changes).await.expect("a batch of members");
         }

@@ -97,7 +97,7 @@ async fn the_history_shows_what_happened_with_its_actor() {
 fn event_at(customer: &str, minutes_ago: i64) -> stream_publisher::BusEntry {
     let event = DomainEvent::new(
         &CustomerIdentifier::parse(customer).unwrap(),
-        Actor { user_id: UserId::parse("u1").unwrap(), email: None, role: Role::PartnerAdmin },
+        Actor { user_id: UserId::parse("u1").unwrap(), email: None, role: Role::PartnerAdmin, api_key: None },
         Utc::now() - chrono::Duration::minutes(minutes_ago),
         EventPayload::CustomerQuotaEdited(Change { from: 5, to: u32::try_from(minutes_ago).unwrap() }),
     );
@@ -482,7 +482,8 @@ fn one_of_every_type() -> Vec<DomainEvent> {
     payloads
         .into_iter()
         .map(|payload| {
-            let actor = Actor { user_id: user.clone(), email: Some(email.clone()), role: Role::CustomerAdmin };
+            let actor =
+                Actor { user_id: user.clone(), email: Some(email.clone()), role: Role::CustomerAdmin, api_key: None };
             let installation_wide = matches!(
                 payload,
                 EventPayload::TagDefinitionCreated(_)

@@ -21,7 +21,7 @@ fn acme() -> CustomerIdentifier {
 }
 
 fn renamed(to: &str) -> DomainEvent {
-    let actor = Actor { user_id: UserId::parse("u1").unwrap(), email: None, role: Role::PartnerAdmin };
+    let actor = Actor { user_id: UserId::parse("u1").unwrap(), email: None, role: Role::PartnerAdmin, api_key: None };
     let change = CustomerUpdated { display_name: Change { from: "Acme".into(), to: to.into() } };
     DomainEvent::new(&acme(), actor, Utc::now(), EventPayload::CustomerUpdated(change))
 }

@@ -65,6 +65,7 @@ async fn confirm(app: &App, request: &Request) -> Result<Response<Body>, ApiErro
             user_id: confirmation.user_id.clone(),
             email: Some(confirmation.email.clone()),
             role: Role::CustomerAdmin,
+            api_key: None,
         };
         let confirmed = EventPayload::EmailConfirmed(EmailConfirmed { email: confirmation.email.clone() });
         changes.record(DomainEvent::new(&confirmation.customer_id, actor, now, confirmed));

@@ -492,6 +492,7 @@ mod tests {
             user_id: UserId::parse("u1").unwrap(),
             email: email.map(|e| EmailAddress::parse(e).unwrap()),
             role: Role::User,
+            api_key: None,
         };
         DomainEvent::new(&acme(), actor, Utc::now(), payload)
     }

@@ -377,7 +377,9 @@ impl From<Denial> for ApiError {
 impl From<ClaimsError> for ApiError {
     fn from(error: ClaimsError) -> Self {
         match error {
-            ClaimsError::MissingSubject => Self::Unauthenticated(error.to_string()),
+            ClaimsError::MissingSubject | ClaimsError::ReservedSubject | ClaimsError::IncompleteKey => {
+                Self::Unauthenticated(error.to_string())
+            }
             ClaimsError::PartnerRoleWithoutPartner => {
                 Self::Forbidden { problem_type: "forbidden", detail: error.to_string() }
             }

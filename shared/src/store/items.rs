@@ -70,7 +70,8 @@ pub(crate) mod golden {
     }
 
     pub(crate) fn event() -> DomainEvent {
-        let actor = Actor { user_id: UserId::parse("u1").unwrap(), email: None, role: Role::PartnerAdmin };
+        let actor =
+            Actor { user_id: UserId::parse("u1").unwrap(), email: None, role: Role::PartnerAdmin, api_key: None };
         let mut event = DomainEvent::new(
             &acme(),
             actor,

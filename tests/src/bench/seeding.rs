@@ -165,5 +165,10 @@ fn customer(identifier: &str, partner: &str) -> Customer {
 }
 
 fn actor() -> Actor {
-    Actor { user_id: UserId::parse("seeder").expect("a user id"), email: None, role: Role::PlatformAdmin }
+    Actor {
+        user_id: UserId::parse("seeder").expect("a user id"),
+        email: None,
+        role: Role::PlatformAdmin,
+        api_key: None,
+    }
 }
