@@ -346,6 +346,15 @@ async fn actions_used_by(binary: &str) -> BTreeSet<String> {
                 .send()
                 .await
                 .unwrap();
+            // Its owner's listing item, where the first use is recorded too.
+            test.dynamodb
+                .put_item()
+                .table_name(&test.table)
+                .item("pk", AttributeValue::S("PARTNER#acme".into()))
+                .item("sk", AttributeValue::S("APIKEY#k1".into()))
+                .send()
+                .await
+                .unwrap();
             let recorded = aws_sdk_dynamodb::config::Builder::from(&test.sdk).interceptor(test.operations.clone());
             let settings =
                 authorizer::settings::Settings::read(&test_environment(&test_variables(&test.table))).unwrap();

@@ -27,6 +27,28 @@ pub struct StoredKey {
     pub expires_at: Option<DateTime<Utc>>,
     #[serde(default)]
     pub revoked_at: Option<DateTime<Utc>>,
+    /// Written at most once an hour ([`needs_marking`]), never per request.
+    #[serde(default)]
+    pub last_used_at: Option<DateTime<Utc>>,
+}
+
+/// How stale `lastUsedAt` may be: the key is marked used at most once in this time.
+pub const LAST_USED_GRANULARITY: chrono::TimeDelta = chrono::TimeDelta::hours(1);
+
+/// Whether a key in use at `now` is to be marked used: never marked, or last an hour ago or more.
+pub fn needs_marking(stored: &StoredKey, now: DateTime<Utc>) -> bool {
+    stored.last_used_at.is_none_or(|last_used_at| now - last_used_at >= LAST_USED_GRANULARITY)
+}
+
+/// The table key of the owner's item that lists the key (`PARTNER#<id>` or `CUSTOMER#<id>`,
+/// `APIKEY#<keyId>`), which shows `lastUsedAt` too; `None` for a key without one scope.
+pub fn owner_item_key(stored: &StoredKey) -> Option<(String, String)> {
+    let pk = match (&stored.partner_id, &stored.customer_id) {
+        (Some(partner), None) => format!("PARTNER#{partner}"),
+        (None, Some(customer)) => format!("CUSTOMER#{customer}"),
+        _ => return None,
+    };
+    Some((pk, format!("APIKEY#{}", stored.key_id)))
 }
 
 /// Why a key was refused; every variant means 401 and none is told to the caller.
@@ -89,7 +111,20 @@ mod tests {
             customer_id: None,
             expires_at: None,
             revoked_at: None,
+            last_used_at: None,
         }
+    }
+
+    #[test]
+    fn a_key_is_marked_used_at_most_once_an_hour() {
+        let now = Utc::now();
+        assert!(needs_marking(&stored(), now), "never marked");
+        let at = |ago: chrono::TimeDelta| StoredKey { last_used_at: Some(now - ago), ..stored() };
+        assert!(!needs_marking(&at(chrono::TimeDelta::minutes(59)), now));
+        assert!(needs_marking(&at(chrono::TimeDelta::hours(1)), now));
+        assert_eq!(owner_item_key(&stored()), Some(("PARTNER#acme".into(), "APIKEY#k1".into())));
+        let customer_key = StoredKey { partner_id: None, customer_id: Some("c1".into()), ..stored() };
+        assert_eq!(owner_item_key(&customer_key), Some(("CUSTOMER#c1".into(), "APIKEY#k1".into())));
     }
 
     #[test]

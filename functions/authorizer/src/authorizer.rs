@@ -12,9 +12,17 @@ use crate::credential::{Credential, credential};
 use crate::id_token::{self, Expected};
 use crate::jwks::{FetchError, IssuerKeys, JwksSource};
 
-/// Finds a key's item by its table key (one GetItem; a fake in tests).
+/// Finds a key's item by its table key (one GetItem; a fake in tests), and marks a key used.
 pub trait KeyLookup {
     fn find(&self, item_key: &str) -> impl Future<Output = Result<Option<StoredKey>, LookupError>>;
+    /// Sets `lastUsedAt` to `now` on the key's items, unless another request did within the
+    /// hour (or the key is gone): one write per key per hour, whatever the traffic.
+    fn mark_used(
+        &self,
+        item_key: &str,
+        stored: &StoredKey,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> impl Future<Output = Result<(), LookupError>>;
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -87,9 +95,13 @@ impl<S: JwksSource, L: KeyLookup> Authorizer<S, L> {
                 None => Err(api_key::KeyRefusal::Malformed.to_string()),
                 Some(item_key) => match self.key_lookup.find(&item_key).await? {
                     None => Err(api_key::KeyRefusal::Unknown.to_string()),
-                    Some(stored) => api_key::check(&stored, now.into())
-                        .map(|()| context::api_key(&stored))
-                        .map_err(|refusal| refusal.to_string()),
+                    Some(stored) => match api_key::check(&stored, now.into()) {
+                        Ok(()) => {
+                            self.mark_used(&item_key, &stored, now.into()).await;
+                            Ok(context::api_key(&stored))
+                        }
+                        Err(refusal) => Err(refusal.to_string()),
+                    },
                 },
             },
         };
@@ -100,6 +112,18 @@ impl<S: JwksSource, L: KeyLookup> Authorizer<S, L> {
                 AuthorizerResponse::refused()
             }
         })
+    }
+}
+
+impl<S, L: KeyLookup> Authorizer<S, L> {
+    /// `lastUsedAt`, when an hour old: a failure to write it is logged and never refuses the call.
+    async fn mark_used(&self, item_key: &str, stored: &StoredKey, now: chrono::DateTime<chrono::Utc>) {
+        if !api_key::needs_marking(stored, now) {
+            return;
+        }
+        if let Err(error) = self.key_lookup.mark_used(item_key, stored, now).await {
+            tracing::warn!(key_id = %stored.key_id, %error, "cannot record when the key was last used");
+        }
     }
 }
 
@@ -133,11 +157,12 @@ mod tests {
         }
     }
 
-    /// One stored key (under `KEY`'s hash), or a failing table; counts reads.
+    /// One stored key (under `KEY`'s hash), or a failing table; counts reads and marks.
     struct Table {
         stored: Result<Option<StoredKey>, ()>,
         reads: AtomicUsize,
         asked: Mutex<Vec<String>>,
+        marks: AtomicUsize,
     }
 
     impl KeyLookup for Table {
@@ -150,6 +175,11 @@ mod tests {
                 Ok(_) => Ok(None),
             }
         }
+
+        async fn mark_used(&self, _: &str, _: &StoredKey, _: chrono::DateTime<chrono::Utc>) -> Result<(), LookupError> {
+            self.marks.fetch_add(1, Ordering::SeqCst);
+            Err(LookupError("throttled".into()))
+        }
     }
 
     fn stored() -> StoredKey {
@@ -161,6 +191,7 @@ mod tests {
             customer_id: Some("c1".into()),
             expires_at: None,
             revoked_at: None,
+            last_used_at: None,
         }
     }
 
@@ -168,7 +199,12 @@ mod tests {
         Authorizer {
             expected: Expected { issuer: ISSUER.into(), audience: AUDIENCE.into() },
             issuer_keys: IssuerKeys::new(Jwks(jwks)),
-            key_lookup: Table { stored, reads: AtomicUsize::new(0), asked: Mutex::new(Vec::new()) },
+            key_lookup: Table {
+                stored,
+                reads: AtomicUsize::new(0),
+                asked: Mutex::new(Vec::new()),
+                marks: AtomicUsize::new(0),
+            },
         }
     }
 
@@ -213,6 +249,20 @@ mod tests {
         assert_eq!(authorizer.key_lookup.reads.load(Ordering::SeqCst), 1);
         let asked = authorizer.key_lookup.asked.lock().unwrap().clone();
         assert!(!asked[0].contains(&KEY[4..]), "the secret never reaches the table: {asked:?}");
+        assert_eq!(
+            authorizer.key_lookup.marks.load(Ordering::SeqCst),
+            1,
+            "never marked: marked, and a failed mark refuses nothing"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_key_used_within_the_hour_is_not_marked_again() {
+        let recently =
+            StoredKey { last_used_at: Some(chrono::Utc::now() - chrono::TimeDelta::minutes(59)), ..stored() };
+        let authorizer = authorizer(None, Ok(Some(recently)));
+        assert!(decide(&authorizer, &format!("Bearer {KEY}")).await.is_authorized);
+        assert_eq!(authorizer.key_lookup.marks.load(Ordering::SeqCst), 0);
     }
 
     #[tokio::test]
