@@ -6,6 +6,7 @@
 
 pub mod arm64_run;
 pub mod artifacts;
+pub mod authorizer;
 pub mod cold_answer;
 pub mod cold_start;
 pub mod cost;
@@ -124,6 +125,7 @@ pub const SECTIONS: &[&str] = &[
     "cold-answer",
     "cost",
     "overhead",
+    "authorizer",
     "round-trips",
     "scale",
     "pipeline",
@@ -140,6 +142,7 @@ async fn section_rows(name: &str, sizes: &Sizes, earlier: &[Row]) -> Vec<Row> {
         "cold-answer" => cold_answer::rows(sizes).await,
         "cost" => cost::rows(sizes, earlier).await,
         "overhead" => overhead::rows(sizes).await,
+        "authorizer" => authorizer::rows(sizes).await,
         "round-trips" => round_trips::rows().await,
         "scale" => scale::rows(sizes).await,
         "pipeline" => pipeline::rows(sizes).await,
