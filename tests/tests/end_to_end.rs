@@ -89,26 +89,7 @@ async fn the_local_cloud_runs_the_product_end_to_end_and_stops_without_leftovers
 #[tokio::test]
 async fn the_readme_tour_runs_as_written() {
     let mut cloud = RunningCloud::start().await;
-    let readme = std::fs::read_to_string(repo_root().join("README.md")).expect("the README");
-    let tour = readme
-        .split("### A tour with curl")
-        .nth(1)
-        .and_then(|section| section.split("```sh\n").nth(1))
-        .and_then(|block| block.split("```").next())
-        .expect("the README has the tour's sh block");
-    assert!(tour.contains("API=http://127.0.0.1:3000") && tour.contains("http://127.0.0.1:8005/store"));
-    let script = tour.replace("http://127.0.0.1:3000", &cloud.api).replace("http://127.0.0.1:8005", &cloud.ses);
-    let run = std::process::Command::new("bash")
-        .args(["-euo", "pipefail", "-c", &script])
-        .output()
-        .expect("bash runs the tour");
-    let output = String::from_utf8_lossy(&run.stdout);
-    assert!(
-        run.status.success(),
-        "the tour failed: {}\n{output}\n{}",
-        run.status,
-        String::from_utf8_lossy(&run.stderr)
-    );
+    let output = run_readme_block(&cloud, "### A tour with curl");
     for expected in [
         "HTTP/1.1 401",
         r#""identifier":"acme-web""#,
@@ -146,8 +127,134 @@ async fn the_readme_tour_runs_as_written() {
     for unexpected in ["internal-error", "service-unavailable", "Internal Server Error"] {
         assert!(!output.contains(unexpected), "the tour's output shows {unexpected}:\n{output}");
     }
+    programs_call_the_api_with_keys(&cloud).await;
     the_log_shows_no_error(&cloud);
     cloud.stop();
+}
+
+/// The `sh` block under `heading` in the README, run with its API address changed to `cloud`'s;
+/// its standard output.
+fn run_readme_block(cloud: &RunningCloud, heading: &str) -> String {
+    let readme = std::fs::read_to_string(repo_root().join("README.md")).expect("the README");
+    let block = readme
+        .split(heading)
+        .nth(1)
+        .and_then(|section| section.split("```sh\n").nth(1))
+        .and_then(|block| block.split("```").next())
+        .unwrap_or_else(|| panic!("the README has an sh block under {heading}"));
+    assert!(block.contains("API=http://127.0.0.1:3000"), "{block}");
+    let script = block.replace("http://127.0.0.1:3000", &cloud.api).replace("http://127.0.0.1:8005", &cloud.ses);
+    let run = std::process::Command::new("bash")
+        .args(["-euo", "pipefail", "-c", &script])
+        .output()
+        .expect("bash runs the block");
+    let output = String::from_utf8_lossy(&run.stdout).into_owned();
+    assert!(
+        run.status.success(),
+        "the block under {heading} failed: {}\n{output}\n{}",
+        run.status,
+        String::from_utf8_lossy(&run.stderr)
+    );
+    output
+}
+
+/// Programs with keys through the gateway (SPEC §6.2): the README's block as written; the Rust
+/// example with a key; what a key may not do; 20 first uses at once; a revoked key refused within
+/// the authorizer's 60 s.
+async fn programs_call_the_api_with_keys(cloud: &RunningCloud) {
+    let client = Client { http: reqwest::Client::new(), api: cloud.api.clone() };
+    let output = run_readme_block(cloud, "### Calling the API from a program");
+    for expected in [r#""identifier":"example-co""#, r#""status":"DISABLED""#] {
+        assert!(output.contains(expected), "the block's output lacks {expected}:\n{output}");
+    }
+    let pat = cloud.token(claims("pat", "pat@acme.example", &["partner-admins"], Some("acme"))).await;
+    let (status, keys) = client.get("/api-keys", Some(&pat)).await;
+    assert_eq!((status, keys["items"].as_array().map(Vec::len)), (200, Some(0)), "the block revoked its key: {keys}");
+
+    // The Rust example, with a partner admin's key.
+    let (status, body) =
+        client.post("/customers", &pat, json!({"identifier": "unpaid-co", "displayName": "Unpaid"})).await;
+    assert_eq!(status, 201, "{body}");
+    let (status, made) =
+        client.post("/api-keys", &pat, json!({"name": "billing system", "role": "PARTNER_ADMIN"})).await;
+    assert_eq!(status, 201, "{made}");
+    let key = made["key"].as_str().expect("the key, once").to_owned();
+    let key_id = made["keyId"].as_str().unwrap().to_owned();
+    let example = meshcustomers_tests::running_cloud::built_binaries(&["disable-unpaid"]).join("disable-unpaid");
+    let run = std::process::Command::new(example)
+        .args(["unpaid-co", "invoice 2026-11 unpaid"])
+        .env("MESHCUSTOMERS_API", &cloud.api)
+        .env("MESHCUSTOMERS_KEY", &key)
+        .output()
+        .expect("the example runs");
+    let said = String::from_utf8_lossy(&run.stdout);
+    assert!(run.status.success(), "{said}{}", String::from_utf8_lossy(&run.stderr));
+    assert_eq!(said.trim(), "unpaid-co is DISABLED");
+    let changed = within(Duration::from_secs(10), async || {
+        let (_, history) = client.get("/customers/unpaid-co/events", Some(&pat)).await;
+        let items = history["items"].as_array().cloned().unwrap_or_default();
+        items.into_iter().find(|event| event["type"] == "CUSTOMER_STATUS_CHANGED")
+    })
+    .await
+    .expect("the change is in the history within 10 s");
+    assert_eq!(
+        changed["actor"],
+        json!({"userId": format!("apikey:{key_id}"), "email": null, "role": "PARTNER_ADMIN",
+            "apiKeyId": key_id, "apiKeyName": "billing system"})
+    );
+
+    // Twenty first uses of a new key at once: all let in.
+    let (_, fresh) = client.post("/api-keys", &pat, json!({"name": "burst", "role": "PARTNER_EMPLOYEE"})).await;
+    let fresh = fresh["key"].as_str().expect("a key").to_owned();
+    let statuses = join_all((0..20).map(|_| client.get("/customers", Some(&fresh)))).await;
+    assert!(statuses.iter().all(|(status, _)| *status == 200), "{statuses:?}");
+    // A partner employee's key may not do what a partner employee may not.
+    let (status, body) = client.post("/tag-definitions", &fresh, json!({"key": "k", "displayName": "K"})).await;
+    assert_eq!(status, 403, "{body}");
+
+    // A customer's keys: its admin's and its employee's, on it and on another customer.
+    let (status, body) =
+        client.post("/customers", &pat, json!({"identifier": "keyed-co", "displayName": "Keyed"})).await;
+    assert_eq!(status, 201, "{body}");
+    let (status, body) = client.send(reqwest::Method::POST, "/customers/keyed-co/users/me", Some(&pat), None).await;
+    assert_eq!(status, 201, "{body}");
+    let customer_key = async |role: &str| {
+        let (status, made) = client
+            .post("/customers/keyed-co/api-keys", &pat, json!({"name": format!("ci {role}"), "role": role}))
+            .await;
+        assert_eq!(status, 201, "{made}");
+        made["key"].as_str().expect("a key").to_owned()
+    };
+    let (admin_key, employee_key) = (customer_key("CUSTOMER_ADMIN").await, customer_key("CUSTOMER_EMPLOYEE").await);
+    assert_eq!(client.get("/customers/keyed-co", Some(&employee_key)).await.0, 200);
+    let (status, hidden) = client.get("/customers/example-co", Some(&admin_key)).await;
+    assert_eq!(status, 404, "another customer is unknown to a customer key: {hidden}");
+    let project = json!({"identifier": "pipeline", "displayName": "Pipeline"});
+    assert_eq!(client.post("/customers/keyed-co/projects", &employee_key, project.clone()).await.0, 403);
+    let (status, body) = client.post("/customers/keyed-co/projects", &admin_key, project).await;
+    assert_eq!(status, 201, "{body}");
+    // What only people do.
+    let (status, _) =
+        client.post("/registrations", &admin_key, json!({"identifier": "by-key", "displayName": "K"})).await;
+    assert_eq!(status, 403);
+    let (status, _) =
+        client.post("/customers/keyed-co/api-keys", &admin_key, json!({"name": "x", "role": "CUSTOMER_ADMIN"})).await;
+    assert_eq!(status, 403, "a key makes no keys");
+
+    // Revoked: refused within the authorizer's cache of 60 s (it was just used, so it is cached).
+    assert_eq!(client.get("/customers", Some(&key)).await.0, 200);
+    let revoked_at = std::time::Instant::now();
+    let (status, body) = client.send(reqwest::Method::DELETE, &format!("/api-keys/{key_id}"), Some(&pat), None).await;
+    assert_eq!(status, 204, "{body}");
+    let refused = within(Duration::from_secs(75), async || {
+        let (status, body) = client.get("/customers", Some(&key)).await;
+        (status == 401).then_some(body)
+    })
+    .await
+    .expect("the revoked key is refused");
+    assert_eq!(refused, json!({"message": "Unauthorized"}));
+    let took = revoked_at.elapsed();
+    assert!(took <= Duration::from_secs(62), "refused {took:?} after the revocation");
 }
 
 /// The web page's view of the gateway: the template's CORS for the portal's origin (a preflight
