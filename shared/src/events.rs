@@ -49,7 +49,7 @@ pub struct ActorKey {
 impl Actor {
     pub fn new(principal: &Principal, role: Role) -> Self {
         let api_key =
-            principal.api_key().map(|key| ActorKey { api_key_id: key.key_id.clone(), api_key_name: key.name.clone() });
+            principal.api_key().map(|key| ActorKey { api_key_id: key.key_id, api_key_name: key.name.clone() });
         Self { user_id: principal.user_id.clone(), email: principal.email.clone(), role, api_key }
     }
 

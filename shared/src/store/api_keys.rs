@@ -288,7 +288,7 @@ mod golden {
                 "lastUsedAt": {"S": "2026-01-15T11:30:00Z"}
             })
         );
-        let item = crate::store::items::to_item(&OwnedApiKeyItem::new(&customer_key, &hash)).unwrap();
+        let item = crate::store::items::to_item(OwnedApiKeyItem::new(&customer_key, &hash)).unwrap();
         assert_eq!(owned_api_key(item).unwrap(), OwnedApiKey { key: customer_key, hash });
         assert_eq!(
             Key::api_key_count(&partner_key.owner),
