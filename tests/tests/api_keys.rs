@@ -270,6 +270,8 @@ async fn bodies_are_checked_field_by_field() {
     }
     let response = test.call(create_partner_key, api("POST /api-keys").raw_body("{").by(&acme_admin)).await;
     response.assert_problem(400, "malformed-request");
+    let longest_name = json!({"name": "é".repeat(128), "role": "PARTNER_ADMIN"});
+    assert_eq!(test.call(create_partner_key, new_partner_key(longest_name).by(&acme_admin)).await.status, 201);
     let almost_a_year = json!({"name": "sync", "role": "PARTNER_ADMIN", "expiresAt": in_days(365)});
     assert_eq!(test.call(create_partner_key, new_partner_key(almost_a_year).by(&acme_admin)).await.status, 201);
 
@@ -282,7 +284,7 @@ async fn bodies_are_checked_field_by_field() {
         response.assert_problem(400, "validation-failed");
         assert!(response.body["errors"][field].is_string(), "{body} should name {field}: {}", response.body);
     }
-    assert!(test.items_of("OWNED_API_KEY").await.len() == 1, "refused bodies wrote nothing");
+    assert_eq!(test.items_of("OWNED_API_KEY").await.len(), 2, "refused bodies wrote nothing");
 }
 
 // ----------------------------------------------------------------------------------- customer keys
@@ -574,4 +576,63 @@ async fn a_partner_key_acts_in_its_role_within_its_partner_and_stops_when_revoke
     assert_eq!(test.call(revoke_partner_key, revoke.by(&partner_admin)).await.status, 204);
     assert!(key_caller(&test, &admin_key).await.is_none(), "a revoked key is refused");
     assert!(key_caller(&test, &employee_key).await.is_some(), "the other key still works");
+}
+
+/// The authorizer writes `lastUsedAt` to both items, deriving the owner's item's key from the
+/// lookup item's `partnerId` / `customerId` and `keyId` (README, data model): the lists show it.
+#[tokio::test]
+async fn last_use_written_where_the_authorizer_writes_it_is_listed() {
+    use aws_sdk_dynamodb::types::AttributeValue;
+    let test = TestApp::spawn().await;
+    customers(&test).await;
+    let partner_key = made_key(
+        &test,
+        new_partner_key(json!({"name": "sync", "role": "PARTNER_ADMIN"})),
+        &Caller::partner_admin(ACME),
+        true,
+    )
+    .await;
+    let customer_key =
+        made_key(&test, new_customer_key(CUSTOMER, json!({"name": "bot", "role": "CUSTOMER_ADMIN"})), &admin(), false)
+            .await;
+    let used_at = "2026-12-07T10:00:00Z";
+    for key in [&partner_key, &customer_key] {
+        let lookup = authorizer::api_key::item_key(key).unwrap();
+        let item = test
+            .dynamodb
+            .get_item()
+            .table_name(&test.table)
+            .key("pk", AttributeValue::S(lookup.clone()))
+            .key("sk", AttributeValue::S(authorizer::api_key::ITEM_SORT_KEY.into()))
+            .send()
+            .await
+            .unwrap()
+            .item
+            .unwrap();
+        assert!(item.get("lastUsedAt").is_none() && item.get("expiresAt").is_none(), "absent, never NULL: {item:?}");
+        let owner_pk = match (item.get("partnerId"), item.get("customerId")) {
+            (Some(partner), None) => format!("PARTNER#{}", partner.as_s().unwrap()),
+            (None, Some(customer)) => format!("CUSTOMER#{}", customer.as_s().unwrap()),
+            other => panic!("one scope: {other:?}"),
+        };
+        let owner_sk = format!("APIKEY#{}", item["keyId"].as_s().unwrap());
+        for (pk, sk) in [(lookup, "APIKEY".to_owned()), (owner_pk, owner_sk)] {
+            test.dynamodb
+                .update_item()
+                .table_name(&test.table)
+                .key("pk", AttributeValue::S(pk))
+                .key("sk", AttributeValue::S(sk))
+                .update_expression("SET lastUsedAt = :at")
+                .condition_expression("attribute_exists(pk) AND attribute_not_exists(lastUsedAt)")
+                .expression_attribute_values(":at", AttributeValue::S(used_at.into()))
+                .send()
+                .await
+                .expect("both items are where the authorizer looks");
+        }
+    }
+    let partner_keys = test.call(list_partner_keys, api("GET /api-keys").by(&Caller::partner_admin(ACME))).await;
+    assert_eq!(partner_keys.body["items"][0]["lastUsedAt"], used_at);
+    let customer_keys = test.call(list_customer_keys, customer_keys(CUSTOMER).by(&admin())).await;
+    assert_eq!(customer_keys.body["items"][0]["lastUsedAt"], used_at);
+    assert!(key_caller(&test, &partner_key).await.is_some(), "a used key still reads as a key");
 }
