@@ -609,7 +609,7 @@ async fn last_use_written_where_the_authorizer_writes_it_is_listed() {
             .unwrap()
             .item
             .unwrap();
-        assert!(item.get("lastUsedAt").is_none() && item.get("expiresAt").is_none(), "absent, never NULL: {item:?}");
+        assert!(!item.contains_key("lastUsedAt") && !item.contains_key("expiresAt"), "absent, never NULL: {item:?}");
         let owner_pk = match (item.get("partnerId"), item.get("customerId")) {
             (Some(partner), None) => format!("PARTNER#{}", partner.as_s().unwrap()),
             (None, Some(customer)) => format!("CUSTOMER#{}", customer.as_s().unwrap()),
