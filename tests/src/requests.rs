@@ -129,6 +129,14 @@ impl RequestBuilder {
         self.with_authorizer(Some(authorizer))
     }
 
+    /// The request with a program's key as its caller: `context` as functions/authorizer builds it
+    /// for the key (`kind: apiKey`, its id, name, role and scope).
+    pub fn by_key(self, context: &std::collections::BTreeMap<String, String>) -> Request {
+        let mut authorizer = ApiGatewayRequestAuthorizer::default();
+        authorizer.fields = context.iter().map(|(name, value)| (name.clone(), json!(value))).collect();
+        self.with_authorizer(Some(authorizer))
+    }
+
     /// The request as it would look without an authorizer (for routes marked `Auth: NONE`).
     pub fn anonymous(self) -> Request {
         self.with_authorizer(None)

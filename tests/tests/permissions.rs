@@ -5,7 +5,10 @@
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use email_sender::EmailSender;
-use meshcustomers::domain::{CustomerIdentifier, CustomerRole, CustomerStatus, GeneratedId, LinkToken, MessageMode};
+use meshcustomers::domain::{
+    ApiKeyRole, CustomerIdentifier, CustomerRole, CustomerStatus, GeneratedId, KeyOwner, LinkToken, MessageMode,
+    PartnerId,
+};
 use meshcustomers_tests::local_services::ses_endpoint;
 use meshcustomers_tests::pipeline::{RecordingBus, delivered, stream_batch, stream_records};
 use meshcustomers_tests::template::{functions, granted_actions};
@@ -238,6 +241,12 @@ async fn actions_used_by(binary: &str) -> BTreeSet<String> {
         "invite-user" | "list-invitations" | "cancel-invitation" | "resend-invitation" | "accept-invitation" => {
             Box::pin(invitation_scenario(&test, binary)).await
         }
+        "create-partner-api-key"
+        | "list-partner-api-keys"
+        | "revoke-partner-api-key"
+        | "create-customer-api-key"
+        | "list-customer-api-keys"
+        | "revoke-customer-api-key" => Box::pin(key_scenario(&test, binary)).await,
         "list-customers" => {
             test.call(list_customers::handle, api("GET /customers").query("q", "l").by(&Caller::platform_admin()))
                 .await;
@@ -331,30 +340,12 @@ async fn actions_used_by(binary: &str) -> BTreeSet<String> {
             email_sender::handle(&working, delivered(&invited)).await.unwrap();
         }
         "authorizer" => {
-            // A key's item written as the key routes will write it; then a known and an unknown key.
-            let key = "mck_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA0";
-            let item_key = authorizer::api_key::item_key(key).unwrap();
-            test.dynamodb
-                .put_item()
-                .table_name(&test.table)
-                .item("pk", AttributeValue::S(item_key))
-                .item("sk", AttributeValue::S(authorizer::api_key::ITEM_SORT_KEY.into()))
-                .item("keyId", AttributeValue::S("k1".into()))
-                .item("name", AttributeValue::S("least".into()))
-                .item("role", AttributeValue::S("PARTNER_ADMIN".into()))
-                .item("partnerId", AttributeValue::S("acme".into()))
-                .send()
-                .await
-                .unwrap();
-            // Its owner's listing item, where the first use is recorded too.
-            test.dynamodb
-                .put_item()
-                .table_name(&test.table)
-                .item("pk", AttributeValue::S("PARTNER#acme".into()))
-                .item("sk", AttributeValue::S("APIKEY#k1".into()))
-                .send()
-                .await
-                .unwrap();
+            // A key's items written as the key routes write them; then a known and an unknown key.
+            let acme = KeyOwner::Partner { partner_id: PartnerId::parse("acme").unwrap() };
+            let key =
+                fixtures::api_key(&test, acme, ApiKeyRole::PartnerAdmin, "019bc1a5-0000-7000-8000-000000000001").await;
+            let key = key.expose();
+            test.operations.take();
             let recorded = aws_sdk_dynamodb::config::Builder::from(&test.sdk).interceptor(test.operations.clone());
             let settings =
                 authorizer::settings::Settings::read(&test_environment(&test_variables(&test.table))).unwrap();
@@ -371,7 +362,7 @@ async fn actions_used_by(binary: &str) -> BTreeSet<String> {
             let now = (std::time::SystemTime::now(), std::time::Instant::now());
             let known = authorizer.decide(&format!("Bearer {key}"), now.0, now.1).await.unwrap();
             assert!(known.is_authorized);
-            let unknown = key.replace('A', "B");
+            let unknown = format!("mck_{}", "B".repeat(43));
             assert!(!authorizer.decide(&unknown, now.0, now.1).await.unwrap().is_authorized);
         }
         other => panic!("no permission scenario for function {other}: add one"),
@@ -461,6 +452,46 @@ async fn project_scenario(test: &TestApp, binary: &str) {
         }
         other => unreachable!("{other} is no project function"),
     }
+}
+
+/// The scenarios of the API key functions, each on a key made as its route makes one.
+async fn key_scenario(test: &TestApp, binary: &str) {
+    let admin = Caller::user("a", "a@least.example");
+    fixtures::customer(test, "least", "acme", CustomerStatus::Active, &[(&admin, CustomerRole::CustomerAdmin)]).await;
+    let id = "019bc1a5-0000-7000-8000-000000000001";
+    let acme = KeyOwner::Partner { partner_id: PartnerId::parse("acme").unwrap() };
+    fixtures::api_key(test, acme, ApiKeyRole::PartnerEmployee, id).await;
+    let least = KeyOwner::Customer { customer_id: CustomerIdentifier::parse("least").unwrap() };
+    fixtures::api_key(test, least, ApiKeyRole::CustomerEmployee, id).await;
+    test.operations.take();
+    let partner_admin = Caller::partner_admin("acme");
+    let body = json!({"name": "least", "role": "CUSTOMER_EMPLOYEE"});
+    let response = match binary {
+        "create-partner-api-key" => {
+            let create = api("POST /api-keys").json(json!({"name": "least", "role": "PARTNER_EMPLOYEE"}));
+            test.call(create_partner_api_key::handle, create.by(&partner_admin)).await
+        }
+        "list-partner-api-keys" => {
+            test.call(list_partner_api_keys::handle, api("GET /api-keys").by(&partner_admin)).await
+        }
+        "revoke-partner-api-key" => {
+            let revoke = api("DELETE /api-keys/{keyId}").param("keyId", id);
+            test.call(revoke_partner_api_key::handle, revoke.by(&partner_admin)).await
+        }
+        "create-customer-api-key" => {
+            let create = api("POST /customers/{id}/api-keys").param("id", "least").json(body);
+            test.call(create_customer_api_key::handle, create.by(&admin)).await
+        }
+        "list-customer-api-keys" => {
+            let list = api("GET /customers/{id}/api-keys").param("id", "least");
+            test.call(list_customer_api_keys::handle, list.by(&admin)).await
+        }
+        _ => {
+            let revoke = api("DELETE /customers/{id}/api-keys/{keyId}").param("id", "least").param("keyId", id);
+            test.call(revoke_customer_api_key::handle, revoke.by(&admin)).await
+        }
+    };
+    assert!(response.status < 300, "{binary}: {}", response.body);
 }
 
 /// The scenarios of the invitation functions (their own future: one match of every scenario is

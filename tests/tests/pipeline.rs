@@ -6,8 +6,8 @@ use aws_lambda_events::dynamodb::EventRecord;
 use chrono::Utc;
 use meshcustomers::authorization::Role;
 use meshcustomers::domain::{
-    CustomerIdentifier, CustomerRole, CustomerStatus, DisplayName, EmailAddress, GeneratedId, MessageMode, MessageText,
-    PartnerId, ProjectIdentifier, Reason, TagDefinition, TagKey, TagValueType, UserId,
+    ApiKeyRole, CustomerIdentifier, CustomerRole, CustomerStatus, DisplayName, EmailAddress, GeneratedId, KeyOwner,
+    MessageMode, MessageText, PartnerId, ProjectIdentifier, Reason, TagDefinition, TagKey, TagValueType, UserId,
 };
 use meshcustomers::events::*;
 use meshcustomers_tests::pipeline::{RecordingBus, delivered, stream_batch, stream_records};
@@ -477,6 +477,21 @@ fn one_of_every_type() -> Vec<DomainEvent> {
             restricted: false,
             version: 3,
         }),
+        EventPayload::ApiKeyCreated(ApiKeyCreated {
+            key_id: GeneratedId::new(),
+            name: "billing-sync".into(),
+            role: ApiKeyRole::PartnerEmployee,
+            owner: KeyOwner::Partner { partner_id: PartnerId::parse("acme").unwrap() },
+            expires_at: Some(Utc::now()),
+        }),
+        EventPayload::ApiKeyCreated(ApiKeyCreated {
+            key_id: GeneratedId::new(),
+            name: "deploy-bot".into(),
+            role: ApiKeyRole::CustomerAdmin,
+            owner: KeyOwner::Customer { customer_id: CustomerIdentifier::parse("acme").unwrap() },
+            expires_at: None,
+        }),
+        EventPayload::ApiKeyRevoked(ApiKeyRevoked { key_id: GeneratedId::new(), name: "deploy-bot".into() }),
     ];
     let customer = CustomerIdentifier::parse("acme").unwrap();
     payloads
@@ -489,6 +504,7 @@ fn one_of_every_type() -> Vec<DomainEvent> {
                 EventPayload::TagDefinitionCreated(_)
                     | EventPayload::TagDefinitionUpdated(_)
                     | EventPayload::TagDefinitionDeleted(_)
+                    | EventPayload::ApiKeyCreated(ApiKeyCreated { owner: KeyOwner::Partner { .. }, .. })
             );
             if installation_wide {
                 DomainEvent::installation(actor, Utc::now(), payload)

@@ -83,6 +83,7 @@ pub const SESSION: &[(&str, f64)] = &[
     ("list-invitations", 0.1),
     ("list-customer-messages", 0.1),
     ("list-service-users", 0.05),
+    ("list-customer-api-keys", 0.02),
     ("list-platforms", 0.1),
 ];
 
@@ -114,6 +115,8 @@ pub const WRITES_PER_CUSTOMER: &[(&str, f64)] = &[
     ("change-customer-status", 0.005),
     ("create-service-user", 0.05),
     ("delete-service-user", 0.02),
+    ("create-customer-api-key", 0.01),
+    ("revoke-customer-api-key", 0.005),
     ("acknowledge-message", 0.4),
     // New customers: 3 % a month, half self-registered.
     ("register-customer", 0.015),
@@ -127,6 +130,9 @@ pub const WRITES_PER_CUSTOMER: &[(&str, f64)] = &[
 pub const WRITES_PER_MONTH: &[(&str, f64)] = &[
     ("send-message", 20.0),
     ("create-tag-definition", 2.0),
+    ("create-partner-api-key", 5.0),
+    ("list-partner-api-keys", 10.0),
+    ("revoke-partner-api-key", 2.0),
     ("update-tag-definition", 2.0),
     ("delete-tag-definition", 1.0),
 ];

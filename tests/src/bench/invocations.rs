@@ -5,7 +5,10 @@
 
 use chrono::{Duration, Utc};
 use local_cloud::template::Function;
-use meshcustomers::domain::{CustomerRole, CustomerStatus, GeneratedId, LinkToken, MessageMode};
+use meshcustomers::domain::{
+    ApiKeyRole, CustomerIdentifier, CustomerRole, CustomerStatus, GeneratedId, KeyOwner, LinkToken, MessageMode,
+    PartnerId,
+};
 use serde_json::{Value, json};
 
 use super::event::ApiRequest;
@@ -80,6 +83,8 @@ const TO_CANCEL: usize = 1;
 const TO_RESEND: usize = 2;
 const TO_ACKNOWLEDGE: usize = 3;
 const TO_DELETE: usize = 4;
+/// A partner's and a customer's key of the same id, one revoked per attempt of each route.
+const TO_REVOKE: usize = 5;
 
 fn new_projects(attempt: usize) -> String {
     format!("bench-projects-{attempt}")
@@ -173,6 +178,12 @@ pub async fn seed(test: &TestApp, attempts: usize) {
         fixtures::message_in_inbox(test, CUSTOMER, to_acknowledge, MessageMode::AllMustRead, &[&admin]).await;
         let service_user = seeded_id(TO_DELETE, attempt).to_string();
         fixtures::service_user(test, CUSTOMER, &admin, &service_user, &LinkToken::generate().unwrap()).await;
+        // Each owner holds at most 50 keys: these and the attempts' new ones stay below.
+        let key = seeded_id(TO_REVOKE, attempt).to_string();
+        let partner = KeyOwner::Partner { partner_id: PartnerId::parse(PARTNER).unwrap() };
+        fixtures::api_key(test, partner, ApiKeyRole::PartnerEmployee, &key).await;
+        let customer = KeyOwner::Customer { customer_id: CustomerIdentifier::parse(CUSTOMER).unwrap() };
+        fixtures::api_key(test, customer, ApiKeyRole::CustomerEmployee, &key).await;
         let doomed = json!([{"key": format!("benchDoomed{attempt}"), "displayName": "Doomed", "valueType": "BOOLEAN"}]);
         fixtures::tag_definitions(test, doomed).await;
         // Written, not yet delivered: the fan-out delivers them, the email sender mails them.
@@ -304,6 +315,16 @@ fn request_for(function: &str, attempt: usize) -> Option<ApiRequest> {
         "list-service-users" => of_customer("GET /customers/{id}/service-users", &admin),
         "delete-service-user" => of_customer("DELETE /customers/{id}/service-users/{serviceUserId}", &admin)
             .param("serviceUserId", &seeded_id(TO_DELETE, attempt).to_string()),
+        "create-partner-api-key" => ApiRequest::new("POST /api-keys", &partner_admin)
+            .json(json!({"name": format!("bench key {attempt}"), "role": "PARTNER_EMPLOYEE"})),
+        "list-partner-api-keys" => ApiRequest::new("GET /api-keys", &partner_admin),
+        "revoke-partner-api-key" => ApiRequest::new("DELETE /api-keys/{keyId}", &partner_admin)
+            .param("keyId", &seeded_id(TO_REVOKE, attempt).to_string()),
+        "create-customer-api-key" => of_customer("POST /customers/{id}/api-keys", &admin)
+            .json(json!({"name": format!("bench key {attempt}"), "role": "CUSTOMER_EMPLOYEE"})),
+        "list-customer-api-keys" => of_customer("GET /customers/{id}/api-keys", &admin),
+        "revoke-customer-api-key" => of_customer("DELETE /customers/{id}/api-keys/{keyId}", &admin)
+            .param("keyId", &seeded_id(TO_REVOKE, attempt).to_string()),
         _ => return None,
     };
     Some(request)
