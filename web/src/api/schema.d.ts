@@ -1028,6 +1028,142 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a partner's API keys
+         * @description **Who**: PLATFORM_ADMIN (naming `partnerId`, 400 without) and PARTNER_ADMIN (their own
+         *     partner; another `partnerId` is 403 `forbidden`), signed in as people.
+         *
+         *     **Effect**: the partner's keys in force, oldest first (at most 50: the list is not
+         *     paged), never with the key itself. Reads only; emits no event.
+         */
+        get: operations["list-partner-api-keys"];
+        put?: never;
+        /**
+         * Make a partner's API key and get it (once)
+         * @description **Who**: PLATFORM_ADMIN and PARTNER_ADMIN, signed in as people (a key never makes keys:
+         *     403 `forbidden`); anyone else gets 403 `forbidden`.
+         *
+         *     **Effect**: makes a key that acts within one partner, in the admin-area role `role`
+         *     (PARTNER_ADMIN or PARTNER_EMPLOYEE). A partner admin's key is for their own partner:
+         *     `partnerId` may be left out or name it (another partner is 403 `forbidden`); a platform
+         *     admin names `partnerId` (400 without). `expiresAt`, when sent, is RFC 3339, in the
+         *     future and at most 366 days ahead (400 otherwise); without it the key does not expire.
+         *     The answer holds the key itself (`mck_` and 43 characters, 256 random bits) this once: the
+         *     service keeps only its SHA-256, and no later answer, event or log line shows it. A partner
+         *     holds at most 50 keys (409 `too-many-api-keys`, also under concurrent creations).
+         *
+         *     **Events**: API_KEY_CREATED `{keyId, name, role, partnerId, expiresAt}` (installation-wide:
+         *     `customerId` is null; never the key).
+         */
+        post: operations["create-partner-api-key"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api-keys/{keyId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke a partner's API key
+         * @description **Who**: PLATFORM_ADMIN (naming `partnerId`, 400 without) and PARTNER_ADMIN (their own
+         *     partner; another `partnerId` is 403 `forbidden`), signed in as people.
+         *
+         *     **Effect**: the key is deleted; the API refuses it (401) within 60 seconds (the
+         *     authorizer's cache). A key that does not exist, or no longer does, is 404
+         *     `api-key-not-found`: of concurrent revocations of one key, exactly one succeeds.
+         *
+         *     **Events**: API_KEY_REVOKED `{keyId, name}` (installation-wide).
+         */
+        delete: operations["revoke-partner-api-key"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/customers/{id}/api-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a customer's API keys
+         * @description **Who**: the customer's CUSTOMER_ADMINs, signed in as people. Other members and
+         *     admin-area roles in scope get 403 `forbidden`, anyone else 404.
+         *
+         *     **Effect**: the customer's keys in force, oldest first (at most 50: the list is not
+         *     paged), never with the key itself. Any status of the customer. Reads only; emits no
+         *     event.
+         */
+        get: operations["list-customer-api-keys"];
+        put?: never;
+        /**
+         * Make a customer's API key and get it (once)
+         * @description **Who**: the customer's CUSTOMER_ADMINs, signed in as people (a key never makes keys).
+         *     Other members and admin-area roles in scope get 403 `forbidden`, anyone else 404 (and
+         *     learns nothing from the body's errors).
+         *
+         *     **Effect**: makes a key that acts as a member of this customer only, in `role`
+         *     (CUSTOMER_ADMIN or CUSTOMER_EMPLOYEE). `expiresAt` as for partner keys (in the future, at
+         *     most 366 days ahead). The answer holds the key itself this once; the service keeps only
+         *     its SHA-256. The customer must be ACTIVE: DISABLED is 403 `customer-disabled`, not yet
+         *     ACTIVE 409 `customer-not-active`. A customer holds at most 50 keys (409
+         *     `too-many-api-keys`, also under concurrent creations).
+         *
+         *     **Events**: API_KEY_CREATED `{keyId, name, role, customerId, expiresAt}` (never the key).
+         */
+        post: operations["create-customer-api-key"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/customers/{id}/api-keys/{keyId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke a customer's API key
+         * @description **Who**: the customer's CUSTOMER_ADMINs, signed in as people. Other members and
+         *     admin-area roles in scope get 403 `forbidden`, anyone else 404 `not-found`.
+         *
+         *     **Effect**: the key is deleted; the API refuses it (401) within 60 seconds. A key the
+         *     customer does not have (or no longer has) is 404 `api-key-not-found`: of concurrent
+         *     revocations of one key, exactly one succeeds. Allowed while the customer is DISABLED;
+         *     a customer not yet ACTIVE is 409 `customer-not-active`.
+         *
+         *     **Events**: API_KEY_REVOKED `{keyId, name}`.
+         */
+        delete: operations["revoke-customer-api-key"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1086,7 +1222,7 @@ export interface components {
         /** @enum {string} */
         CustomerRole: "CUSTOMER_ADMIN" | "CUSTOMER_EMPLOYEE";
         /** @enum {string} */
-        EventType: "CUSTOMER_REGISTERED" | "CUSTOMER_CREATED" | "USER_INVITED" | "USER_ACCEPTED_INVITATION" | "USER_INVITATION_CANCELLED" | "USER_REMOVED" | "USER_ROLE_CHANGED" | "CUSTOMER_QUOTA_EDITED" | "USER_ASSIGNED_HIMSELF" | "CUSTOMER_STATUS_CHANGED" | "CUSTOMER_APPROVED" | "CUSTOMER_REJECTED" | "CUSTOMER_UPDATED" | "CUSTOMER_TAGS_EDITED" | "EMAIL_CONFIRMED" | "MESSAGE_SENT" | "MESSAGE_ACKNOWLEDGED" | "PROJECT_CREATED" | "TENANT_CREATED" | "SERVICE_USER_CREATED" | "SERVICE_USER_DELETED" | "TAG_DEFINITION_CREATED" | "TAG_DEFINITION_UPDATED" | "TAG_DEFINITION_DELETED";
+        EventType: "CUSTOMER_REGISTERED" | "CUSTOMER_CREATED" | "USER_INVITED" | "USER_ACCEPTED_INVITATION" | "USER_INVITATION_CANCELLED" | "USER_REMOVED" | "USER_ROLE_CHANGED" | "CUSTOMER_QUOTA_EDITED" | "USER_ASSIGNED_HIMSELF" | "CUSTOMER_STATUS_CHANGED" | "CUSTOMER_APPROVED" | "CUSTOMER_REJECTED" | "CUSTOMER_UPDATED" | "CUSTOMER_TAGS_EDITED" | "EMAIL_CONFIRMED" | "MESSAGE_SENT" | "MESSAGE_ACKNOWLEDGED" | "PROJECT_CREATED" | "TENANT_CREATED" | "SERVICE_USER_CREATED" | "SERVICE_USER_DELETED" | "TAG_DEFINITION_CREATED" | "TAG_DEFINITION_UPDATED" | "TAG_DEFINITION_DELETED" | "API_KEY_CREATED" | "API_KEY_REVOKED";
         /** @description A tag key, 1 to 64 letters, digits, '-' or '_', starting with a letter. */
         TagKey: string;
         /**
@@ -1638,7 +1774,98 @@ export interface components {
          *     `{eventId, type, customerId, occurredAt, actor: {userId, email, role}, data}`. Its schema
          *     per type is the event contract in `events/schemas/`.
          */
-        HistoryEntry: components["schemas"]["CUSTOMER_REGISTERED"] | components["schemas"]["CUSTOMER_CREATED"] | components["schemas"]["USER_INVITED"] | components["schemas"]["USER_ACCEPTED_INVITATION"] | components["schemas"]["USER_INVITATION_CANCELLED"] | components["schemas"]["USER_REMOVED"] | components["schemas"]["USER_ROLE_CHANGED"] | components["schemas"]["CUSTOMER_QUOTA_EDITED"] | components["schemas"]["USER_ASSIGNED_HIMSELF"] | components["schemas"]["CUSTOMER_STATUS_CHANGED"] | components["schemas"]["CUSTOMER_APPROVED"] | components["schemas"]["CUSTOMER_REJECTED"] | components["schemas"]["CUSTOMER_UPDATED"] | components["schemas"]["CUSTOMER_TAGS_EDITED"] | components["schemas"]["EMAIL_CONFIRMED"] | components["schemas"]["MESSAGE_SENT"] | components["schemas"]["MESSAGE_ACKNOWLEDGED"] | components["schemas"]["PROJECT_CREATED"] | components["schemas"]["TENANT_CREATED"] | components["schemas"]["SERVICE_USER_CREATED"] | components["schemas"]["SERVICE_USER_DELETED"] | components["schemas"]["TAG_DEFINITION_CREATED"] | components["schemas"]["TAG_DEFINITION_UPDATED"] | components["schemas"]["TAG_DEFINITION_DELETED"];
+        HistoryEntry: components["schemas"]["CUSTOMER_REGISTERED"] | components["schemas"]["CUSTOMER_CREATED"] | components["schemas"]["USER_INVITED"] | components["schemas"]["USER_ACCEPTED_INVITATION"] | components["schemas"]["USER_INVITATION_CANCELLED"] | components["schemas"]["USER_REMOVED"] | components["schemas"]["USER_ROLE_CHANGED"] | components["schemas"]["CUSTOMER_QUOTA_EDITED"] | components["schemas"]["USER_ASSIGNED_HIMSELF"] | components["schemas"]["CUSTOMER_STATUS_CHANGED"] | components["schemas"]["CUSTOMER_APPROVED"] | components["schemas"]["CUSTOMER_REJECTED"] | components["schemas"]["CUSTOMER_UPDATED"] | components["schemas"]["CUSTOMER_TAGS_EDITED"] | components["schemas"]["EMAIL_CONFIRMED"] | components["schemas"]["MESSAGE_SENT"] | components["schemas"]["MESSAGE_ACKNOWLEDGED"] | components["schemas"]["PROJECT_CREATED"] | components["schemas"]["TENANT_CREATED"] | components["schemas"]["SERVICE_USER_CREATED"] | components["schemas"]["SERVICE_USER_DELETED"] | components["schemas"]["TAG_DEFINITION_CREATED"] | components["schemas"]["TAG_DEFINITION_UPDATED"] | components["schemas"]["TAG_DEFINITION_DELETED"] | components["schemas"]["API_KEY_CREATED"] | components["schemas"]["API_KEY_REVOKED"];
+        /**
+         * Format: date-time
+         * @description When the key stops working: RFC 3339 with an offset (`Z` or `±hh:mm`), in the future and at
+         *     most 366 days ahead; null or left out for a key that does not expire.
+         */
+        ApiKeyExpiry: string | null;
+        PartnerApiKeyRequest: {
+            name: components["schemas"]["DisplayName"];
+            /**
+             * @description The admin-area role the key acts in, within its partner.
+             * @enum {string}
+             */
+            role: "PARTNER_ADMIN" | "PARTNER_EMPLOYEE";
+            expiresAt?: components["schemas"]["ApiKeyExpiry"];
+            /** @description The partner the key acts within; required for a PLATFORM_ADMIN, optional (and only their own) for a PARTNER_ADMIN. */
+            partnerId?: components["schemas"]["PartnerId"] | null;
+        };
+        CustomerApiKeyRequest: {
+            name: components["schemas"]["DisplayName"];
+            /**
+             * @description The membership role the key acts in, in this customer only.
+             * @enum {string}
+             */
+            role: "CUSTOMER_ADMIN" | "CUSTOMER_EMPLOYEE";
+            expiresAt?: components["schemas"]["ApiKeyExpiry"];
+        };
+        /**
+         * @description A program's key, without the key itself: a partner's (`partnerId`) or a customer's
+         *     (`customerId`).
+         */
+        ApiKey: {
+            keyId: components["schemas"]["GeneratedId"];
+            name: components["schemas"]["DisplayName"];
+            /**
+             * @description The role the key acts in (PARTNER_* for a partner's key, CUSTOMER_* for a customer's).
+             * @enum {string}
+             */
+            role: "PARTNER_ADMIN" | "PARTNER_EMPLOYEE" | "CUSTOMER_ADMIN" | "CUSTOMER_EMPLOYEE";
+            partnerId?: components["schemas"]["PartnerId"];
+            customerId?: components["schemas"]["Identifier"];
+            /**
+             * Format: date-time
+             * @description When the key was made, RFC 3339 in UTC (`Z`).
+             */
+            createdAt: string;
+            createdBy: components["schemas"]["UserId"];
+            /**
+             * Format: date-time
+             * @description When the key stops working, RFC 3339 in UTC; null when it does not expire.
+             */
+            expiresAt: string | null;
+            /**
+             * Format: date-time
+             * @description When the key was last used, to the hour (written at most once an hour); null when never.
+             */
+            lastUsedAt: string | null;
+        } & (unknown | unknown);
+        /** @description A new key's description and the key itself, in this answer only. */
+        NewApiKey: {
+            keyId: components["schemas"]["GeneratedId"];
+            /**
+             * @description The key: `mck_` and 43 characters of URL-safe base64 (256 random bits). Send it as
+             *     `Authorization: Bearer <key>`. The service keeps only its SHA-256: it is never shown
+             *     again.
+             */
+            key: string;
+            name: components["schemas"]["DisplayName"];
+            /**
+             * @description The role the key acts in (PARTNER_* for a partner's key, CUSTOMER_* for a customer's).
+             * @enum {string}
+             */
+            role: "PARTNER_ADMIN" | "PARTNER_EMPLOYEE" | "CUSTOMER_ADMIN" | "CUSTOMER_EMPLOYEE";
+            partnerId?: components["schemas"]["PartnerId"];
+            customerId?: components["schemas"]["Identifier"];
+            /**
+             * Format: date-time
+             * @description When the key was made, RFC 3339 in UTC (`Z`).
+             */
+            createdAt: string;
+            createdBy: components["schemas"]["UserId"];
+            /**
+             * Format: date-time
+             * @description When the key stops working, RFC 3339 in UTC; null when it does not expire.
+             */
+            expiresAt: string | null;
+            /** @description Always null for a new key. */
+            lastUsedAt: null;
+        } & (unknown | unknown);
+        ApiKeyList: {
+            items: components["schemas"]["ApiKey"][];
+        };
         /** @description An error, as `application/problem+json` (RFC 9457). */
         Problem: {
             /** @description A short slug naming the kind of problem, a relative URI reference (e.g. `identifier-taken`). */
@@ -1683,12 +1910,19 @@ export interface components {
          * @description An instant as RFC 3339 in UTC with milliseconds (e.g. 2026-01-15T10:30:00.123Z), so that timestamps sort as text.
          */
         timestamp: string;
-        /** @description Who caused the event, and in which role the action was allowed. */
+        /** @description Who caused the event, and in which role the action was allowed: a person, or a program with an API key (then userId is "apikey:<apiKeyId>", email is null, and the key is named). */
         actor: {
             userId: components["schemas"]["userId"];
             /** @description The actor's e-mail address from the token; null when the token carried none (or none usable). */
             email: components["schemas"]["emailAddress"] | null;
             role: components["schemas"]["role"];
+            /**
+             * Format: uuid
+             * @description The API key a program acted with (SPEC §6.2); absent when a person acted.
+             */
+            apiKeyId?: string;
+            /** @description The key's name when it acted; absent when a person acted. */
+            apiKeyName?: string;
         };
         /** @description A human-readable name: 1 to 128 characters, trimmed, no control characters. */
         displayName: string;
@@ -1771,12 +2005,19 @@ export interface components {
                  * @enum {string}
                  */
                 role: "PLATFORM_ADMIN" | "PARTNER_ADMIN" | "PARTNER_EMPLOYEE" | "CUSTOMER_ADMIN" | "CUSTOMER_EMPLOYEE" | "USER" | "SYSTEM";
-                /** @description Who caused the event, and in which role the action was allowed. */
+                /** @description Who caused the event, and in which role the action was allowed: a person, or a program with an API key (then userId is "apikey:<apiKeyId>", email is null, and the key is named). */
                 actor: {
                     userId: components["schemas"]["userId"];
                     /** @description The actor's e-mail address from the token; null when the token carried none (or none usable). */
                     email: components["schemas"]["emailAddress"] | null;
                     role: components["schemas"]["role"];
+                    /**
+                     * Format: uuid
+                     * @description The API key a program acted with (SPEC §6.2); absent when a person acted.
+                     */
+                    apiKeyId?: string;
+                    /** @description The key's name when it acted; absent when a person acted. */
+                    apiKeyName?: string;
                 };
                 /**
                  * @description A customer's status.
@@ -1873,12 +2114,19 @@ export interface components {
                  * @enum {string}
                  */
                 role: "PLATFORM_ADMIN" | "PARTNER_ADMIN" | "PARTNER_EMPLOYEE" | "CUSTOMER_ADMIN" | "CUSTOMER_EMPLOYEE" | "USER" | "SYSTEM";
-                /** @description Who caused the event, and in which role the action was allowed. */
+                /** @description Who caused the event, and in which role the action was allowed: a person, or a program with an API key (then userId is "apikey:<apiKeyId>", email is null, and the key is named). */
                 actor: {
                     userId: components["schemas"]["userId"];
                     /** @description The actor's e-mail address from the token; null when the token carried none (or none usable). */
                     email: components["schemas"]["emailAddress"] | null;
                     role: components["schemas"]["role"];
+                    /**
+                     * Format: uuid
+                     * @description The API key a program acted with (SPEC §6.2); absent when a person acted.
+                     */
+                    apiKeyId?: string;
+                    /** @description The key's name when it acted; absent when a person acted. */
+                    apiKeyName?: string;
                 };
                 /**
                  * @description A customer's status.
@@ -1978,12 +2226,19 @@ export interface components {
                  * @enum {string}
                  */
                 role: "PLATFORM_ADMIN" | "PARTNER_ADMIN" | "PARTNER_EMPLOYEE" | "CUSTOMER_ADMIN" | "CUSTOMER_EMPLOYEE" | "USER" | "SYSTEM";
-                /** @description Who caused the event, and in which role the action was allowed. */
+                /** @description Who caused the event, and in which role the action was allowed: a person, or a program with an API key (then userId is "apikey:<apiKeyId>", email is null, and the key is named). */
                 actor: {
                     userId: components["schemas"]["userId"];
                     /** @description The actor's e-mail address from the token; null when the token carried none (or none usable). */
                     email: components["schemas"]["emailAddress"] | null;
                     role: components["schemas"]["role"];
+                    /**
+                     * Format: uuid
+                     * @description The API key a program acted with (SPEC §6.2); absent when a person acted.
+                     */
+                    apiKeyId?: string;
+                    /** @description The key's name when it acted; absent when a person acted. */
+                    apiKeyName?: string;
                 };
                 /**
                  * @description A role held through a membership of the customer.
@@ -2057,12 +2312,19 @@ export interface components {
                  * @enum {string}
                  */
                 role: "PLATFORM_ADMIN" | "PARTNER_ADMIN" | "PARTNER_EMPLOYEE" | "CUSTOMER_ADMIN" | "CUSTOMER_EMPLOYEE" | "USER" | "SYSTEM";
-                /** @description Who caused the event, and in which role the action was allowed. */
+                /** @description Who caused the event, and in which role the action was allowed: a person, or a program with an API key (then userId is "apikey:<apiKeyId>", email is null, and the key is named). */
                 actor: {
                     userId: components["schemas"]["userId"];
                     /** @description The actor's e-mail address from the token; null when the token carried none (or none usable). */
                     email: components["schemas"]["emailAddress"] | null;
                     role: components["schemas"]["role"];
+                    /**
+                     * Format: uuid
+                     * @description The API key a program acted with (SPEC §6.2); absent when a person acted.
+                     */
+                    apiKeyId?: string;
+                    /** @description The key's name when it acted; absent when a person acted. */
+                    apiKeyName?: string;
                 };
                 /**
                  * @description A role held through a membership of the customer.
@@ -2130,12 +2392,19 @@ export interface components {
                  * @enum {string}
                  */
                 role: "PLATFORM_ADMIN" | "PARTNER_ADMIN" | "PARTNER_EMPLOYEE" | "CUSTOMER_ADMIN" | "CUSTOMER_EMPLOYEE" | "USER" | "SYSTEM";
-                /** @description Who caused the event, and in which role the action was allowed. */
+                /** @description Who caused the event, and in which role the action was allowed: a person, or a program with an API key (then userId is "apikey:<apiKeyId>", email is null, and the key is named). */
                 actor: {
                     userId: components["schemas"]["userId"];
                     /** @description The actor's e-mail address from the token; null when the token carried none (or none usable). */
                     email: components["schemas"]["emailAddress"] | null;
                     role: components["schemas"]["role"];
+                    /**
+                     * Format: uuid
+                     * @description The API key a program acted with (SPEC §6.2); absent when a person acted.
+                     */
+                    apiKeyId?: string;
+                    /** @description The key's name when it acted; absent when a person acted. */
+                    apiKeyName?: string;
                 };
             };
         };
@@ -2202,12 +2471,19 @@ export interface components {
                  * @enum {string}
                  */
                 role: "PLATFORM_ADMIN" | "PARTNER_ADMIN" | "PARTNER_EMPLOYEE" | "CUSTOMER_ADMIN" | "CUSTOMER_EMPLOYEE" | "USER" | "SYSTEM";
-                /** @description Who caused the event, and in which role the action was allowed. */
+                /** @description Who caused the event, and in which role the action was allowed: a person, or a program with an API key (then userId is "apikey:<apiKeyId>", email is null, and the key is named). */
                 actor: {
                     userId: components["schemas"]["userId"];
                     /** @description The actor's e-mail address from the token; null when the token carried none (or none usable). */
                     email: components["schemas"]["emailAddress"] | null;
                     role: components["schemas"]["role"];
+                    /**
+                     * Format: uuid
+                     * @description The API key a program acted with (SPEC §6.2); absent when a person acted.
+                     */
+                    apiKeyId?: string;
+                    /** @description The key's name when it acted; absent when a person acted. */
+                    apiKeyName?: string;
                 };
                 /**
                  * @description A role held through a membership of the customer.
@@ -2279,12 +2555,19 @@ export interface components {
                  * @enum {string}
                  */
                 role: "PLATFORM_ADMIN" | "PARTNER_ADMIN" | "PARTNER_EMPLOYEE" | "CUSTOMER_ADMIN" | "CUSTOMER_EMPLOYEE" | "USER" | "SYSTEM";
-                /** @description Who caused the event, and in which role the action was allowed. */
+                /** @description Who caused the event, and in which role the action was allowed: a person, or a program with an API key (then userId is "apikey:<apiKeyId>", email is null, and the key is named). */
                 actor: {
                     userId: components["schemas"]["userId"];
                     /** @description The actor's e-mail address from the token; null when the token carried none (or none usable). */
                     email: components["schemas"]["emailAddress"] | null;
                     role: components["schemas"]["role"];
+                    /**
+                     * Format: uuid
+                     * @description The API key a program acted with (SPEC §6.2); absent when a person acted.
+                     */
+                    apiKeyId?: string;
+                    /** @description The key's name when it acted; absent when a person acted. */
+                    apiKeyName?: string;
                 };
                 /**
                  * @description A role held through a membership of the customer.
@@ -2353,12 +2636,19 @@ export interface components {
                  * @enum {string}
                  */
                 role: "PLATFORM_ADMIN" | "PARTNER_ADMIN" | "PARTNER_EMPLOYEE" | "CUSTOMER_ADMIN" | "CUSTOMER_EMPLOYEE" | "USER" | "SYSTEM";
-                /** @description Who caused the event, and in which role the action was allowed. */
+                /** @description Who caused the event, and in which role the action was allowed: a person, or a program with an API key (then userId is "apikey:<apiKeyId>", email is null, and the key is named). */
                 actor: {
                     userId: components["schemas"]["userId"];
                     /** @description The actor's e-mail address from the token; null when the token carried none (or none usable). */
                     email: components["schemas"]["emailAddress"] | null;
                     role: components["schemas"]["role"];
+                    /**
+                     * Format: uuid
+                     * @description The API key a program acted with (SPEC §6.2); absent when a person acted.
+                     */
+                    apiKeyId?: string;
+                    /** @description The key's name when it acted; absent when a person acted. */
+                    apiKeyName?: string;
                 };
                 /** @description The most projects the customer may own. */
                 projectQuota: number;
@@ -2427,12 +2717,19 @@ export interface components {
                  * @enum {string}
                  */
                 role: "PLATFORM_ADMIN" | "PARTNER_ADMIN" | "PARTNER_EMPLOYEE" | "CUSTOMER_ADMIN" | "CUSTOMER_EMPLOYEE" | "USER" | "SYSTEM";
-                /** @description Who caused the event, and in which role the action was allowed. */
+                /** @description Who caused the event, and in which role the action was allowed: a person, or a program with an API key (then userId is "apikey:<apiKeyId>", email is null, and the key is named). */
                 actor: {
                     userId: components["schemas"]["userId"];
                     /** @description The actor's e-mail address from the token; null when the token carried none (or none usable). */
                     email: components["schemas"]["emailAddress"] | null;
                     role: components["schemas"]["role"];
+                    /**
+                     * Format: uuid
+                     * @description The API key a program acted with (SPEC §6.2); absent when a person acted.
+                     */
+                    apiKeyId?: string;
+                    /** @description The key's name when it acted; absent when a person acted. */
+                    apiKeyName?: string;
                 };
                 /**
                  * @description A role held through a membership of the customer.
@@ -2504,12 +2801,19 @@ export interface components {
                  * @enum {string}
                  */
                 role: "PLATFORM_ADMIN" | "PARTNER_ADMIN" | "PARTNER_EMPLOYEE" | "CUSTOMER_ADMIN" | "CUSTOMER_EMPLOYEE" | "USER" | "SYSTEM";
-                /** @description Who caused the event, and in which role the action was allowed. */
+                /** @description Who caused the event, and in which role the action was allowed: a person, or a program with an API key (then userId is "apikey:<apiKeyId>", email is null, and the key is named). */
                 actor: {
                     userId: components["schemas"]["userId"];
                     /** @description The actor's e-mail address from the token; null when the token carried none (or none usable). */
                     email: components["schemas"]["emailAddress"] | null;
                     role: components["schemas"]["role"];
+                    /**
+                     * Format: uuid
+                     * @description The API key a program acted with (SPEC §6.2); absent when a person acted.
+                     */
+                    apiKeyId?: string;
+                    /** @description The key's name when it acted; absent when a person acted. */
+                    apiKeyName?: string;
                 };
                 /**
                  * @description A customer's status.
@@ -2589,12 +2893,19 @@ export interface components {
                  * @enum {string}
                  */
                 role: "PLATFORM_ADMIN" | "PARTNER_ADMIN" | "PARTNER_EMPLOYEE" | "CUSTOMER_ADMIN" | "CUSTOMER_EMPLOYEE" | "USER" | "SYSTEM";
-                /** @description Who caused the event, and in which role the action was allowed. */
+                /** @description Who caused the event, and in which role the action was allowed: a person, or a program with an API key (then userId is "apikey:<apiKeyId>", email is null, and the key is named). */
                 actor: {
                     userId: components["schemas"]["userId"];
                     /** @description The actor's e-mail address from the token; null when the token carried none (or none usable). */
                     email: components["schemas"]["emailAddress"] | null;
                     role: components["schemas"]["role"];
+                    /**
+                     * Format: uuid
+                     * @description The API key a program acted with (SPEC §6.2); absent when a person acted.
+                     */
+                    apiKeyId?: string;
+                    /** @description The key's name when it acted; absent when a person acted. */
+                    apiKeyName?: string;
                 };
                 /** @description A partner's id (`custom:partner_id` of partner users): 1 to 64 letters, digits, '.', '_' or '-'. */
                 partnerId: string;
@@ -2673,12 +2984,19 @@ export interface components {
                  * @enum {string}
                  */
                 role: "PLATFORM_ADMIN" | "PARTNER_ADMIN" | "PARTNER_EMPLOYEE" | "CUSTOMER_ADMIN" | "CUSTOMER_EMPLOYEE" | "USER" | "SYSTEM";
-                /** @description Who caused the event, and in which role the action was allowed. */
+                /** @description Who caused the event, and in which role the action was allowed: a person, or a program with an API key (then userId is "apikey:<apiKeyId>", email is null, and the key is named). */
                 actor: {
                     userId: components["schemas"]["userId"];
                     /** @description The actor's e-mail address from the token; null when the token carried none (or none usable). */
                     email: components["schemas"]["emailAddress"] | null;
                     role: components["schemas"]["role"];
+                    /**
+                     * Format: uuid
+                     * @description The API key a program acted with (SPEC §6.2); absent when a person acted.
+                     */
+                    apiKeyId?: string;
+                    /** @description The key's name when it acted; absent when a person acted. */
+                    apiKeyName?: string;
                 };
                 /** @description A partner's id (`custom:partner_id` of partner users): 1 to 64 letters, digits, '.', '_' or '-'. */
                 partnerId: string;
@@ -2750,12 +3068,19 @@ export interface components {
                  * @enum {string}
                  */
                 role: "PLATFORM_ADMIN" | "PARTNER_ADMIN" | "PARTNER_EMPLOYEE" | "CUSTOMER_ADMIN" | "CUSTOMER_EMPLOYEE" | "USER" | "SYSTEM";
-                /** @description Who caused the event, and in which role the action was allowed. */
+                /** @description Who caused the event, and in which role the action was allowed: a person, or a program with an API key (then userId is "apikey:<apiKeyId>", email is null, and the key is named). */
                 actor: {
                     userId: components["schemas"]["userId"];
                     /** @description The actor's e-mail address from the token; null when the token carried none (or none usable). */
                     email: components["schemas"]["emailAddress"] | null;
                     role: components["schemas"]["role"];
+                    /**
+                     * Format: uuid
+                     * @description The API key a program acted with (SPEC §6.2); absent when a person acted.
+                     */
+                    apiKeyId?: string;
+                    /** @description The key's name when it acted; absent when a person acted. */
+                    apiKeyName?: string;
                 };
                 /** @description A human-readable name: 1 to 128 characters, trimmed, no control characters. */
                 displayName: string;
@@ -2840,12 +3165,19 @@ export interface components {
                  * @enum {string}
                  */
                 role: "PLATFORM_ADMIN" | "PARTNER_ADMIN" | "PARTNER_EMPLOYEE" | "CUSTOMER_ADMIN" | "CUSTOMER_EMPLOYEE" | "USER" | "SYSTEM";
-                /** @description Who caused the event, and in which role the action was allowed. */
+                /** @description Who caused the event, and in which role the action was allowed: a person, or a program with an API key (then userId is "apikey:<apiKeyId>", email is null, and the key is named). */
                 actor: {
                     userId: components["schemas"]["userId"];
                     /** @description The actor's e-mail address from the token; null when the token carried none (or none usable). */
                     email: components["schemas"]["emailAddress"] | null;
                     role: components["schemas"]["role"];
+                    /**
+                     * Format: uuid
+                     * @description The API key a program acted with (SPEC §6.2); absent when a person acted.
+                     */
+                    apiKeyId?: string;
+                    /** @description The key's name when it acted; absent when a person acted. */
+                    apiKeyName?: string;
                 };
                 /** @description A tag key: 1 to 64 letters, digits, '-' or '_', starting with a letter. */
                 tagKey: string;
@@ -2910,12 +3242,19 @@ export interface components {
                  * @enum {string}
                  */
                 role: "PLATFORM_ADMIN" | "PARTNER_ADMIN" | "PARTNER_EMPLOYEE" | "CUSTOMER_ADMIN" | "CUSTOMER_EMPLOYEE" | "USER" | "SYSTEM";
-                /** @description Who caused the event, and in which role the action was allowed. */
+                /** @description Who caused the event, and in which role the action was allowed: a person, or a program with an API key (then userId is "apikey:<apiKeyId>", email is null, and the key is named). */
                 actor: {
                     userId: components["schemas"]["userId"];
                     /** @description The actor's e-mail address from the token; null when the token carried none (or none usable). */
                     email: components["schemas"]["emailAddress"] | null;
                     role: components["schemas"]["role"];
+                    /**
+                     * Format: uuid
+                     * @description The API key a program acted with (SPEC §6.2); absent when a person acted.
+                     */
+                    apiKeyId?: string;
+                    /** @description The key's name when it acted; absent when a person acted. */
+                    apiKeyName?: string;
                 };
             };
         };
@@ -2990,12 +3329,19 @@ export interface components {
                  * @enum {string}
                  */
                 role: "PLATFORM_ADMIN" | "PARTNER_ADMIN" | "PARTNER_EMPLOYEE" | "CUSTOMER_ADMIN" | "CUSTOMER_EMPLOYEE" | "USER" | "SYSTEM";
-                /** @description Who caused the event, and in which role the action was allowed. */
+                /** @description Who caused the event, and in which role the action was allowed: a person, or a program with an API key (then userId is "apikey:<apiKeyId>", email is null, and the key is named). */
                 actor: {
                     userId: components["schemas"]["userId"];
                     /** @description The actor's e-mail address from the token; null when the token carried none (or none usable). */
                     email: components["schemas"]["emailAddress"] | null;
                     role: components["schemas"]["role"];
+                    /**
+                     * Format: uuid
+                     * @description The API key a program acted with (SPEC §6.2); absent when a person acted.
+                     */
+                    apiKeyId?: string;
+                    /** @description The key's name when it acted; absent when a person acted. */
+                    apiKeyName?: string;
                 };
             };
         };
@@ -3061,12 +3407,19 @@ export interface components {
                  * @enum {string}
                  */
                 role: "PLATFORM_ADMIN" | "PARTNER_ADMIN" | "PARTNER_EMPLOYEE" | "CUSTOMER_ADMIN" | "CUSTOMER_EMPLOYEE" | "USER" | "SYSTEM";
-                /** @description Who caused the event, and in which role the action was allowed. */
+                /** @description Who caused the event, and in which role the action was allowed: a person, or a program with an API key (then userId is "apikey:<apiKeyId>", email is null, and the key is named). */
                 actor: {
                     userId: components["schemas"]["userId"];
                     /** @description The actor's e-mail address from the token; null when the token carried none (or none usable). */
                     email: components["schemas"]["emailAddress"] | null;
                     role: components["schemas"]["role"];
+                    /**
+                     * Format: uuid
+                     * @description The API key a program acted with (SPEC §6.2); absent when a person acted.
+                     */
+                    apiKeyId?: string;
+                    /** @description The key's name when it acted; absent when a person acted. */
+                    apiKeyName?: string;
                 };
             };
         };
@@ -3129,12 +3482,19 @@ export interface components {
                  * @enum {string}
                  */
                 role: "PLATFORM_ADMIN" | "PARTNER_ADMIN" | "PARTNER_EMPLOYEE" | "CUSTOMER_ADMIN" | "CUSTOMER_EMPLOYEE" | "USER" | "SYSTEM";
-                /** @description Who caused the event, and in which role the action was allowed. */
+                /** @description Who caused the event, and in which role the action was allowed: a person, or a program with an API key (then userId is "apikey:<apiKeyId>", email is null, and the key is named). */
                 actor: {
                     userId: components["schemas"]["userId"];
                     /** @description The actor's e-mail address from the token; null when the token carried none (or none usable). */
                     email: components["schemas"]["emailAddress"] | null;
                     role: components["schemas"]["role"];
+                    /**
+                     * Format: uuid
+                     * @description The API key a program acted with (SPEC §6.2); absent when a person acted.
+                     */
+                    apiKeyId?: string;
+                    /** @description The key's name when it acted; absent when a person acted. */
+                    apiKeyName?: string;
                 };
                 /** @description A human-readable name: 1 to 128 characters, trimmed, no control characters. */
                 displayName: string;
@@ -3202,12 +3562,19 @@ export interface components {
                  * @enum {string}
                  */
                 role: "PLATFORM_ADMIN" | "PARTNER_ADMIN" | "PARTNER_EMPLOYEE" | "CUSTOMER_ADMIN" | "CUSTOMER_EMPLOYEE" | "USER" | "SYSTEM";
-                /** @description Who caused the event, and in which role the action was allowed. */
+                /** @description Who caused the event, and in which role the action was allowed: a person, or a program with an API key (then userId is "apikey:<apiKeyId>", email is null, and the key is named). */
                 actor: {
                     userId: components["schemas"]["userId"];
                     /** @description The actor's e-mail address from the token; null when the token carried none (or none usable). */
                     email: components["schemas"]["emailAddress"] | null;
                     role: components["schemas"]["role"];
+                    /**
+                     * Format: uuid
+                     * @description The API key a program acted with (SPEC §6.2); absent when a person acted.
+                     */
+                    apiKeyId?: string;
+                    /** @description The key's name when it acted; absent when a person acted. */
+                    apiKeyName?: string;
                 };
             };
         };
@@ -3270,12 +3637,19 @@ export interface components {
                  * @enum {string}
                  */
                 role: "PLATFORM_ADMIN" | "PARTNER_ADMIN" | "PARTNER_EMPLOYEE" | "CUSTOMER_ADMIN" | "CUSTOMER_EMPLOYEE" | "USER" | "SYSTEM";
-                /** @description Who caused the event, and in which role the action was allowed. */
+                /** @description Who caused the event, and in which role the action was allowed: a person, or a program with an API key (then userId is "apikey:<apiKeyId>", email is null, and the key is named). */
                 actor: {
                     userId: components["schemas"]["userId"];
                     /** @description The actor's e-mail address from the token; null when the token carried none (or none usable). */
                     email: components["schemas"]["emailAddress"] | null;
                     role: components["schemas"]["role"];
+                    /**
+                     * Format: uuid
+                     * @description The API key a program acted with (SPEC §6.2); absent when a person acted.
+                     */
+                    apiKeyId?: string;
+                    /** @description The key's name when it acted; absent when a person acted. */
+                    apiKeyName?: string;
                 };
                 /** @description A human-readable name: 1 to 128 characters, trimmed, no control characters. */
                 displayName: string;
@@ -3341,12 +3715,19 @@ export interface components {
                  * @enum {string}
                  */
                 role: "PLATFORM_ADMIN" | "PARTNER_ADMIN" | "PARTNER_EMPLOYEE" | "CUSTOMER_ADMIN" | "CUSTOMER_EMPLOYEE" | "USER" | "SYSTEM";
-                /** @description Who caused the event, and in which role the action was allowed. */
+                /** @description Who caused the event, and in which role the action was allowed: a person, or a program with an API key (then userId is "apikey:<apiKeyId>", email is null, and the key is named). */
                 actor: {
                     userId: components["schemas"]["userId"];
                     /** @description The actor's e-mail address from the token; null when the token carried none (or none usable). */
                     email: components["schemas"]["emailAddress"] | null;
                     role: components["schemas"]["role"];
+                    /**
+                     * Format: uuid
+                     * @description The API key a program acted with (SPEC §6.2); absent when a person acted.
+                     */
+                    apiKeyId?: string;
+                    /** @description The key's name when it acted; absent when a person acted. */
+                    apiKeyName?: string;
                 };
                 /** @description A human-readable name: 1 to 128 characters, trimmed, no control characters. */
                 displayName: string;
@@ -3438,12 +3819,19 @@ export interface components {
                  * @enum {string}
                  */
                 role: "PLATFORM_ADMIN" | "PARTNER_ADMIN" | "PARTNER_EMPLOYEE" | "CUSTOMER_ADMIN" | "CUSTOMER_EMPLOYEE" | "USER" | "SYSTEM";
-                /** @description Who caused the event, and in which role the action was allowed. */
+                /** @description Who caused the event, and in which role the action was allowed: a person, or a program with an API key (then userId is "apikey:<apiKeyId>", email is null, and the key is named). */
                 actor: {
                     userId: components["schemas"]["userId"];
                     /** @description The actor's e-mail address from the token; null when the token carried none (or none usable). */
                     email: components["schemas"]["emailAddress"] | null;
                     role: components["schemas"]["role"];
+                    /**
+                     * Format: uuid
+                     * @description The API key a program acted with (SPEC §6.2); absent when a person acted.
+                     */
+                    apiKeyId?: string;
+                    /** @description The key's name when it acted; absent when a person acted. */
+                    apiKeyName?: string;
                 };
                 /** @description A tag key: 1 to 64 letters, digits, '-' or '_', starting with a letter. */
                 tagKey: string;
@@ -3557,12 +3945,19 @@ export interface components {
                  * @enum {string}
                  */
                 role: "PLATFORM_ADMIN" | "PARTNER_ADMIN" | "PARTNER_EMPLOYEE" | "CUSTOMER_ADMIN" | "CUSTOMER_EMPLOYEE" | "USER" | "SYSTEM";
-                /** @description Who caused the event, and in which role the action was allowed. */
+                /** @description Who caused the event, and in which role the action was allowed: a person, or a program with an API key (then userId is "apikey:<apiKeyId>", email is null, and the key is named). */
                 actor: {
                     userId: components["schemas"]["userId"];
                     /** @description The actor's e-mail address from the token; null when the token carried none (or none usable). */
                     email: components["schemas"]["emailAddress"] | null;
                     role: components["schemas"]["role"];
+                    /**
+                     * Format: uuid
+                     * @description The API key a program acted with (SPEC §6.2); absent when a person acted.
+                     */
+                    apiKeyId?: string;
+                    /** @description The key's name when it acted; absent when a person acted. */
+                    apiKeyName?: string;
                 };
                 /** @description A tag key: 1 to 64 letters, digits, '-' or '_', starting with a letter. */
                 tagKey: string;
@@ -3651,12 +4046,19 @@ export interface components {
                  * @enum {string}
                  */
                 role: "PLATFORM_ADMIN" | "PARTNER_ADMIN" | "PARTNER_EMPLOYEE" | "CUSTOMER_ADMIN" | "CUSTOMER_EMPLOYEE" | "USER" | "SYSTEM";
-                /** @description Who caused the event, and in which role the action was allowed. */
+                /** @description Who caused the event, and in which role the action was allowed: a person, or a program with an API key (then userId is "apikey:<apiKeyId>", email is null, and the key is named). */
                 actor: {
                     userId: components["schemas"]["userId"];
                     /** @description The actor's e-mail address from the token; null when the token carried none (or none usable). */
                     email: components["schemas"]["emailAddress"] | null;
                     role: components["schemas"]["role"];
+                    /**
+                     * Format: uuid
+                     * @description The API key a program acted with (SPEC §6.2); absent when a person acted.
+                     */
+                    apiKeyId?: string;
+                    /** @description The key's name when it acted; absent when a person acted. */
+                    apiKeyName?: string;
                 };
                 /** @description A tag key: 1 to 64 letters, digits, '-' or '_', starting with a letter. */
                 tagKey: string;
@@ -3683,6 +4085,193 @@ export interface components {
                     /** @description 1 when created, +1 on every change; also the definition's ETag. */
                     version: number;
                 } & (unknown & unknown);
+            };
+        };
+        /**
+         * @description The role the key acts in: a partner key's admin-area role within its partner, or a customer key's membership role in its customer.
+         * @enum {string}
+         */
+        keyRole: "PARTNER_ADMIN" | "PARTNER_EMPLOYEE" | "CUSTOMER_ADMIN" | "CUSTOMER_EMPLOYEE";
+        /** @description A partner's id: 1 to 64 letters, digits, '.', '_' or '-'. */
+        "$defs-partnerId": string;
+        /**
+         * API_KEY_CREATED
+         * @description A partner admin or platform admin made a partner's API key (POST /api-keys), or a customer admin a customer's key (POST /customers/{id}/api-keys), SPEC §6.2. The secret is in no event. A partner key's event is installation-wide (customerId null); a customer key's belongs to the customer's history. This schema describes the EventBridge `detail` (source "meshcustomers", detail-type "API_KEY_CREATED").
+         * @example {
+         *       "eventId": "019bc1a0-3c4d-7070-8c4e-9a1b2c3d4e5f",
+         *       "type": "API_KEY_CREATED",
+         *       "customerId": "globex-labs",
+         *       "occurredAt": "2026-01-15T12:20:00.123Z",
+         *       "actor": {
+         *         "userId": "f4e3d2c1-b0a9-4876-9543-210fedcba987",
+         *         "email": "jane@globex.example",
+         *         "role": "CUSTOMER_ADMIN"
+         *       },
+         *       "data": {
+         *         "keyId": "019bc194-99a0-7e55-8f60-718293a4b5c1",
+         *         "name": "billing-sync",
+         *         "role": "CUSTOMER_EMPLOYEE",
+         *         "customerId": "globex-labs",
+         *         "expiresAt": "2026-07-15T00:00:00Z"
+         *       }
+         *     }
+         */
+        API_KEY_CREATED: {
+            /** @description Unique id of the event. EventBridge may deliver an event more than once: consumers deduplicate on eventId. */
+            eventId: components["schemas"]["uuid"];
+            /**
+             * @description The event type; also the EventBridge detail-type.
+             * @constant
+             */
+            type: "API_KEY_CREATED";
+            /** @description The customer whose key it is; null for a partner's key (installation-wide, like tag definition events). */
+            customerId: components["schemas"]["identifier"] | null;
+            /** @description When the change happened. */
+            occurredAt: components["schemas"]["timestamp"];
+            actor: components["schemas"]["actor"];
+            data: {
+                /** @description The new key's id (never its secret, which no event holds). */
+                keyId: components["schemas"]["uuid"];
+                /** @description The key's name. */
+                name: components["schemas"]["displayName"];
+                role: components["schemas"]["keyRole"];
+                /** @description The partner a partner key acts within; absent for a customer key. */
+                partnerId?: components["schemas"]["$defs-partnerId"];
+                /** @description The customer a customer key acts in; absent for a partner key. */
+                customerId?: components["schemas"]["identifier"];
+                /** @description When the key stops working; null when it does not expire. */
+                expiresAt: string | null;
+            } & (unknown | unknown);
+            $defs: {
+                /**
+                 * Format: uuid
+                 * @description A generated id: a UUID (version 7, time-ordered) in lowercase hyphenated form.
+                 */
+                uuid: string;
+                /** @description An identifier of a customer or project: 1 to 32 lowercase letters, digits or hyphens, starting and ending with a letter or digit. Immutable once chosen. */
+                identifier: string;
+                /**
+                 * Format: date-time
+                 * @description An instant as RFC 3339 in UTC with milliseconds (e.g. 2026-01-15T10:30:00.123Z), so that timestamps sort as text.
+                 */
+                timestamp: string;
+                /** @description A user's id: the identity provider's subject (`sub` claim). 1 to 256 printable characters, never '#'. */
+                userId: string;
+                /** @description An e-mail address (one @, a dotted domain, at most 254 characters), normalised to lowercase. */
+                emailAddress: string;
+                /**
+                 * @description The role in which the actor was allowed the action: an admin-area role (from identity-provider groups), a customer role (a stored membership), or USER (any authenticated user acting for themselves, e.g. registering), or SYSTEM (the product itself, on its schedule: no person acted; actor.userId is then "system" and actor.email null).
+                 * @enum {string}
+                 */
+                role: "PLATFORM_ADMIN" | "PARTNER_ADMIN" | "PARTNER_EMPLOYEE" | "CUSTOMER_ADMIN" | "CUSTOMER_EMPLOYEE" | "USER" | "SYSTEM";
+                /** @description Who caused the event, and in which role the action was allowed: a person, or a program with an API key (then userId is "apikey:<apiKeyId>", email is null, and the key is named). */
+                actor: {
+                    userId: components["schemas"]["userId"];
+                    /** @description The actor's e-mail address from the token; null when the token carried none (or none usable). */
+                    email: components["schemas"]["emailAddress"] | null;
+                    role: components["schemas"]["role"];
+                    /**
+                     * Format: uuid
+                     * @description The API key a program acted with (SPEC §6.2); absent when a person acted.
+                     */
+                    apiKeyId?: string;
+                    /** @description The key's name when it acted; absent when a person acted. */
+                    apiKeyName?: string;
+                };
+                /** @description A human-readable name: 1 to 128 characters, trimmed, no control characters. */
+                displayName: string;
+                /** @description A partner's id: 1 to 64 letters, digits, '.', '_' or '-'. */
+                partnerId: string;
+                /**
+                 * @description The role the key acts in: a partner key's admin-area role within its partner, or a customer key's membership role in its customer.
+                 * @enum {string}
+                 */
+                keyRole: "PARTNER_ADMIN" | "PARTNER_EMPLOYEE" | "CUSTOMER_ADMIN" | "CUSTOMER_EMPLOYEE";
+            };
+        };
+        /**
+         * API_KEY_REVOKED
+         * @description A key was revoked (DELETE /api-keys/{keyId} or DELETE /customers/{id}/api-keys/{keyId}), SPEC §6.2: it is refused (401) within 60 seconds. A partner key's event is installation-wide (customerId null); a customer key's belongs to the customer's history. This schema describes the EventBridge `detail` (source "meshcustomers", detail-type "API_KEY_REVOKED").
+         * @example {
+         *       "eventId": "019bc1a0-3c4d-7070-8c4e-9a1b2c3d4e5f",
+         *       "type": "API_KEY_REVOKED",
+         *       "customerId": null,
+         *       "occurredAt": "2026-01-15T12:20:00.123Z",
+         *       "actor": {
+         *         "userId": "f4e3d2c1-b0a9-4876-9543-210fedcba987",
+         *         "email": "jane@globex.example",
+         *         "role": "PARTNER_ADMIN"
+         *       },
+         *       "data": {
+         *         "keyId": "019bc194-99a0-7e55-8f60-718293a4b5c1",
+         *         "name": "billing-sync"
+         *       }
+         *     }
+         */
+        API_KEY_REVOKED: {
+            /** @description Unique id of the event. EventBridge may deliver an event more than once: consumers deduplicate on eventId. */
+            eventId: components["schemas"]["uuid"];
+            /**
+             * @description The event type; also the EventBridge detail-type.
+             * @constant
+             */
+            type: "API_KEY_REVOKED";
+            /** @description The customer whose key it is; null for a partner's key (installation-wide, like tag definition events). */
+            customerId: components["schemas"]["identifier"] | null;
+            /** @description When the change happened. */
+            occurredAt: components["schemas"]["timestamp"];
+            actor: components["schemas"]["actor"];
+            data: {
+                /** @description The revoked key. */
+                keyId: components["schemas"]["uuid"];
+                /** @description Its name when it was revoked. */
+                name: components["schemas"]["displayName"];
+            };
+            $defs: {
+                /**
+                 * Format: uuid
+                 * @description A generated id: a UUID (version 7, time-ordered) in lowercase hyphenated form.
+                 */
+                uuid: string;
+                /** @description An identifier of a customer or project: 1 to 32 lowercase letters, digits or hyphens, starting and ending with a letter or digit. Immutable once chosen. */
+                identifier: string;
+                /**
+                 * Format: date-time
+                 * @description An instant as RFC 3339 in UTC with milliseconds (e.g. 2026-01-15T10:30:00.123Z), so that timestamps sort as text.
+                 */
+                timestamp: string;
+                /** @description A user's id: the identity provider's subject (`sub` claim). 1 to 256 printable characters, never '#'. */
+                userId: string;
+                /** @description An e-mail address (one @, a dotted domain, at most 254 characters), normalised to lowercase. */
+                emailAddress: string;
+                /**
+                 * @description The role in which the actor was allowed the action: an admin-area role (from identity-provider groups), a customer role (a stored membership), or USER (any authenticated user acting for themselves, e.g. registering), or SYSTEM (the product itself, on its schedule: no person acted; actor.userId is then "system" and actor.email null).
+                 * @enum {string}
+                 */
+                role: "PLATFORM_ADMIN" | "PARTNER_ADMIN" | "PARTNER_EMPLOYEE" | "CUSTOMER_ADMIN" | "CUSTOMER_EMPLOYEE" | "USER" | "SYSTEM";
+                /** @description Who caused the event, and in which role the action was allowed: a person, or a program with an API key (then userId is "apikey:<apiKeyId>", email is null, and the key is named). */
+                actor: {
+                    userId: components["schemas"]["userId"];
+                    /** @description The actor's e-mail address from the token; null when the token carried none (or none usable). */
+                    email: components["schemas"]["emailAddress"] | null;
+                    role: components["schemas"]["role"];
+                    /**
+                     * Format: uuid
+                     * @description The API key a program acted with (SPEC §6.2); absent when a person acted.
+                     */
+                    apiKeyId?: string;
+                    /** @description The key's name when it acted; absent when a person acted. */
+                    apiKeyName?: string;
+                };
+                /** @description A human-readable name: 1 to 128 characters, trimmed, no control characters. */
+                displayName: string;
+                /** @description A partner's id: 1 to 64 letters, digits, '.', '_' or '-'. */
+                partnerId: string;
+                /**
+                 * @description The role the key acts in: a partner key's admin-area role within its partner, or a customer key's membership role in its customer.
+                 * @enum {string}
+                 */
+                keyRole: "PARTNER_ADMIN" | "PARTNER_EMPLOYEE" | "CUSTOMER_ADMIN" | "CUSTOMER_EMPLOYEE";
             };
         };
     };
@@ -3994,6 +4583,92 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"] & {
                     /** @constant */
                     type?: "not-found";
+                    /** @constant */
+                    status?: 404;
+                };
+            };
+        };
+        /** @description The key was made. Its body is the key's description with the key itself, shown this once. */
+        PartnerApiKeyCreated: {
+            headers: {
+                Location: components["headers"]["ApiKeyLocation"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["NewApiKey"];
+            };
+        };
+        /** @description The key was made. Its body is the key's description with the key itself, shown this once. */
+        CustomerApiKeyCreated: {
+            headers: {
+                Location: components["headers"]["CustomerApiKeyLocation"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["NewApiKey"];
+            };
+        };
+        /**
+         * @description `too-many-api-keys`: the partner holds 50 keys, as many as allowed; revoke one first.
+         *     Nothing was written.
+         */
+        ApiKeyConflict: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @constant */
+                    type?: "too-many-api-keys";
+                    /** @constant */
+                    status?: 409;
+                };
+            };
+        };
+        /**
+         * @description `too-many-api-keys`: the customer holds 50 keys, as many as allowed; revoke one first.
+         *     `customer-not-active`: the customer is not yet ACTIVE. `concurrent-modification`: other
+         *     writes kept changing the customer while this one retried. Nothing was written.
+         */
+        CustomerApiKeyConflict: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    type?: "too-many-api-keys" | "customer-not-active" | "concurrent-modification";
+                    /** @constant */
+                    status?: 409;
+                };
+            };
+        };
+        /** @description `api-key-not-found`: the partner has no key with this id (never made, or revoked). */
+        ApiKeyNotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @constant */
+                    type?: "api-key-not-found";
+                    /** @constant */
+                    status?: 404;
+                };
+            };
+        };
+        /**
+         * @description `not-found`: the customer does not exist or is outside the caller's scope.
+         *     `api-key-not-found`: the customer has no key with this id (never made, or revoked).
+         */
+        CustomerApiKeyNotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    type?: "not-found" | "api-key-not-found";
                     /** @constant */
                     status?: 404;
                 };
@@ -4612,6 +5287,17 @@ export interface components {
          */
         serviceUserId: components["schemas"]["GeneratedId"];
         /**
+         * @description The API key's id. One that cannot be an id is 404 `api-key-not-found`.
+         * @example 019bc194-99a0-7e55-8f60-718293a4b5c1
+         */
+        keyId: components["schemas"]["GeneratedId"];
+        /**
+         * @description The partner whose keys are meant: required for a PLATFORM_ADMIN (400
+         *     `validation-failed` without); a PARTNER_ADMIN may leave it out or name their own partner
+         *     (another is 403 `forbidden`).
+         */
+        partnerIdQuery: components["schemas"]["PartnerId"];
+        /**
          * @description Only write if the member's version is still this `ETag` (its `version` as a list or a
          *     role change returned it); otherwise 412 `precondition-failed` with the current `ETag`.
          *     `*` or no header: any version (the write still never overwrites a concurrent change).
@@ -4683,6 +5369,16 @@ export interface components {
          * @example /customers/globex-labs/service-users/019bc194-99a0-7e55-8f60-718293a4b5c0
          */
         ServiceUserLocation: string;
+        /**
+         * @description The path of the new partner key, `/api-keys/<keyId>`.
+         * @example /api-keys/019bc194-99a0-7e55-8f60-718293a4b5c1
+         */
+        ApiKeyLocation: string;
+        /**
+         * @description The path of the new customer key, `/customers/<identifier>/api-keys/<keyId>`.
+         * @example /customers/globex-labs/api-keys/019bc194-99a0-7e55-8f60-718293a4b5c1
+         */
+        CustomerApiKeyLocation: string;
         /** @description Seconds to wait before retrying (always 1). */
         RetryAfter: "1";
     };
@@ -6206,6 +6902,215 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["ServiceUserNotFound"];
+            409: components["responses"]["CustomerWriteConflict"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    "list-partner-api-keys": {
+        parameters: {
+            query?: {
+                /**
+                 * @description The partner whose keys are meant: required for a PLATFORM_ADMIN (400
+                 *     `validation-failed` without); a PARTNER_ADMIN may leave it out or name their own partner
+                 *     (another is 403 `forbidden`).
+                 */
+                partnerId?: components["parameters"]["partnerIdQuery"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The partner's keys. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyList"];
+                };
+            };
+            400: components["responses"]["BadListQuery"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    "create-partner-api-key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "billing-sync",
+                 *       "role": "PARTNER_EMPLOYEE",
+                 *       "expiresAt": "2027-06-30T00:00:00Z"
+                 *     }
+                 */
+                "application/json": components["schemas"]["PartnerApiKeyRequest"];
+            };
+        };
+        responses: {
+            201: components["responses"]["PartnerApiKeyCreated"];
+            400: components["responses"]["BadBody"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["ApiKeyConflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    "revoke-partner-api-key": {
+        parameters: {
+            query?: {
+                /**
+                 * @description The partner whose keys are meant: required for a PLATFORM_ADMIN (400
+                 *     `validation-failed` without); a PARTNER_ADMIN may leave it out or name their own partner
+                 *     (another is 403 `forbidden`).
+                 */
+                partnerId?: components["parameters"]["partnerIdQuery"];
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description The API key's id. One that cannot be an id is 404 `api-key-not-found`.
+                 * @example 019bc194-99a0-7e55-8f60-718293a4b5c1
+                 */
+                keyId: components["parameters"]["keyId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The key was revoked. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadListQuery"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ApiKeyNotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    "list-customer-api-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The customer's identifier. One that cannot be an identifier is 404 `not-found`.
+                 * @example globex-labs
+                 */
+                id: components["parameters"]["customerId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The customer's keys. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    "create-customer-api-key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The customer's identifier. One that cannot be an identifier is 404 `not-found`.
+                 * @example globex-labs
+                 */
+                id: components["parameters"]["customerId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "deploy-bot",
+                 *       "role": "CUSTOMER_EMPLOYEE"
+                 *     }
+                 */
+                "application/json": components["schemas"]["CustomerApiKeyRequest"];
+            };
+        };
+        responses: {
+            201: components["responses"]["CustomerApiKeyCreated"];
+            400: components["responses"]["BadBody"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["ForbiddenOrDisabled"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["CustomerApiKeyConflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    "revoke-customer-api-key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The customer's identifier. One that cannot be an identifier is 404 `not-found`.
+                 * @example globex-labs
+                 */
+                id: components["parameters"]["customerId"];
+                /**
+                 * @description The API key's id. One that cannot be an id is 404 `api-key-not-found`.
+                 * @example 019bc194-99a0-7e55-8f60-718293a4b5c1
+                 */
+                keyId: components["parameters"]["keyId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The key was revoked. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["CustomerApiKeyNotFound"];
             409: components["responses"]["CustomerWriteConflict"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
