@@ -115,7 +115,7 @@ export function ApiKeysTable({ scope, scopeName, variant, filter, createBlocked 
                 {narrow ? (
                   <>
                     <Box variant="small">{ROLE_LABEL[k.role]}</Box>
-                    <Expiry expiresAt={k.expiresAt} />
+                    <Box variant="small"><Expiry expiresAt={k.expiresAt} inSentence /></Box>
                     <Box variant="small">Last used: <LastUsed at={k.lastUsedAt} /></Box>
                   </>
                 ) : null}
@@ -139,9 +139,9 @@ export function ApiKeysTable({ scope, scopeName, variant, filter, createBlocked 
           {
             id: 'actions',
             header: 'Actions',
-            minWidth: narrow ? 72 : 110,
+            minWidth: narrow ? 72 : 130,
             cell: (k) => (
-              <Button iconName="remove" ariaLabel={`Revoke ${k.name}`} variant={narrow ? 'icon' : 'normal'} onClick={() => setRevoking(k)}>
+              <Button iconName="remove" ariaLabel={`Revoke ${k.name}`} variant={narrow ? 'icon' : 'normal'} wrapText={false} onClick={() => setRevoking(k)}>
                 Revoke
               </Button>
             ),
@@ -154,10 +154,11 @@ export function ApiKeysTable({ scope, scopeName, variant, filter, createBlocked 
   );
 }
 
-function Expiry({ expiresAt }: { expiresAt: string | null | undefined }) {
-  if (!expiresAt) return <>Never</>;
+/** In its column ("Never", "in 3 months") or, on a phone, as a sentence ("Does not expire", "Expires in 3 months"). */
+function Expiry({ expiresAt, inSentence = false }: { expiresAt: string | null | undefined; inSentence?: boolean }) {
+  if (!expiresAt) return <>{inSentence ? 'Does not expire' : 'Never'}</>;
   if (hasExpired(expiresAt)) return <StatusIndicator type="stopped">Expired <Time iso={expiresAt} /></StatusIndicator>;
-  return <Time iso={expiresAt} />;
+  return inSentence ? <>Expires <Time iso={expiresAt} /></> : <Time iso={expiresAt} />;
 }
 
 const LastUsed = ({ at }: { at: string | null | undefined }) => (at ? <Time iso={at} /> : <>Never</>);
