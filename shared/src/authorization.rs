@@ -269,6 +269,12 @@ pub const ROUTES: &[(&str, Action)] = &[
     ("POST /customers/{id}/messages", Action::SendMessage),
     ("GET /customers/{id}/messages", Action::ListMessages),
     ("GET /me/messages", Action::ReadOwnMessages),
+    ("POST /api-keys", Action::ManagePartnerKeys),
+    ("GET /api-keys", Action::ManagePartnerKeys),
+    ("DELETE /api-keys/{keyId}", Action::ManagePartnerKeys),
+    ("POST /customers/{id}/api-keys", Action::ManageCustomerKeys),
+    ("GET /customers/{id}/api-keys", Action::ManageCustomerKeys),
+    ("DELETE /customers/{id}/api-keys/{keyId}", Action::ManageCustomerKeys),
     ("POST /me/messages/{messageId}/acknowledgement", Action::AcknowledgeMessage),
 ];
 

@@ -7,9 +7,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::authorization::Role;
 use crate::domain::{
-    Customer, CustomerIdentifier, CustomerRole, CustomerStatus, EmailAddress, FieldError, GeneratedId, Invitation,
-    MessageMode, MessageText, PartnerId, Project, ProjectIdentifier, Reason, ServiceUser, TagDefinition, TagKey,
-    TagValues, Tenant, UserId,
+    ApiKey, ApiKeyRole, Customer, CustomerIdentifier, CustomerRole, CustomerStatus, EmailAddress, FieldError,
+    GeneratedId, Invitation, KeyOwner, MessageMode, MessageText, PartnerId, Project, ProjectIdentifier, Reason,
+    ServiceUser, TagDefinition, TagKey, TagValues, Tenant, UserId,
 };
 use crate::principal::Principal;
 
@@ -134,6 +134,9 @@ pub enum EventPayload {
     TagDefinitionCreated(TagDefinition),
     TagDefinitionUpdated(TagDefinitionUpdated),
     TagDefinitionDeleted(TagDefinition),
+    /// A program's key made (SPEC §6.2); a partner's key's event is installation-wide.
+    ApiKeyCreated(ApiKeyCreated),
+    ApiKeyRevoked(ApiKeyRevoked),
 }
 
 impl EventPayload {
@@ -393,6 +396,43 @@ pub struct ServiceUserCreated {
 pub struct ServiceUserDeleted {
     pub service_user_id: GeneratedId,
     pub name: String,
+}
+
+/// Never the key itself, nor its hash.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApiKeyCreated {
+    pub key_id: GeneratedId,
+    pub name: String,
+    pub role: ApiKeyRole,
+    #[serde(flatten)]
+    pub owner: KeyOwner,
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApiKeyRevoked {
+    pub key_id: GeneratedId,
+    pub name: String,
+}
+
+impl From<&ApiKey> for ApiKeyCreated {
+    fn from(key: &ApiKey) -> Self {
+        Self {
+            key_id: key.key_id,
+            name: key.name.to_string(),
+            role: key.role,
+            owner: key.owner.clone(),
+            expires_at: key.expires_at,
+        }
+    }
+}
+
+impl From<&ApiKey> for ApiKeyRevoked {
+    fn from(key: &ApiKey) -> Self {
+        Self { key_id: key.key_id, name: key.name.to_string() }
+    }
 }
 
 impl From<&ServiceUser> for ServiceUserCreated {

@@ -40,6 +40,9 @@ pub enum Refusal {
     ProjectNotFound { customer: CustomerIdentifier, project: ProjectIdentifier },
     #[error("customer {customer} has no service user {service_user}")]
     ServiceUserNotFound { customer: CustomerIdentifier, service_user: GeneratedId },
+    /// The owner (a partner, or the customer) has no API key with this id.
+    #[error("no API key {0}")]
+    ApiKeyNotFound(GeneratedId),
     /// The caller has no such message in their inbox.
     #[error("no such message")]
     MessageNotFound,

@@ -1,15 +1,13 @@
 //! Programs' keys: `mck_` and 43 base64url characters (256 random bits), stored only as the
 //! SHA-256 of the whole key and found by it with one GetItem (README, access patterns:
-//! `pk = APIKEY#<hex sha-256>`, `sk = APIKEY`).
+//! `pk = APIKEY#<hex sha-256>`, `sk = APIKEY`). The key's form, its hash and its item's key are
+//! defined once, in `meshcustomers` (`domain::ApiKeySecret`, `store::Key::api_key`), where the
+//! routes that make keys use them too.
 
 use chrono::{DateTime, Utc};
+use meshcustomers::domain::ApiKeySecret;
+use meshcustomers::store::Key;
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
-
-use crate::credential::API_KEY_PREFIX;
-
-/// 32 random bytes in base64url without padding.
-const SECRET_CHARS: usize = 43;
 
 /// A key as its item holds it (the attributes the authorizer reads).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -47,10 +45,7 @@ pub enum KeyRefusal {
 /// The table key a well-formed key is looked up by; `None` for anything not shaped like a key,
 /// so it costs no read.
 pub fn item_key(key: &str) -> Option<String> {
-    let secret = key.strip_prefix(API_KEY_PREFIX)?;
-    let well_formed = secret.len() == SECRET_CHARS
-        && secret.bytes().all(|byte| byte.is_ascii_alphanumeric() || byte == b'-' || byte == b'_');
-    well_formed.then(|| format!("APIKEY#{}", hex(&Sha256::digest(key.as_bytes()))))
+    ApiKeySecret::parse(key).map(|key| Key::api_key(&key.hash()).pk)
 }
 
 /// The item's sort key.
@@ -70,13 +65,14 @@ pub fn check(stored: &StoredKey, now: DateTime<Utc>) -> Result<(), KeyRefusal> {
     Ok(())
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use sha2::{Digest, Sha256};
+
+    fn hex(bytes: &[u8]) -> String {
+        bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+    }
 
     const KEY: &str = "mck_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA0";
 
@@ -99,6 +95,15 @@ mod tests {
         assert_eq!(item_key(KEY), Some(expected.clone()));
         assert_eq!(expected.len(), "APIKEY#".len() + 64);
         assert!(!expected.contains(&KEY[4..]), "the secret is never part of the item key");
+    }
+
+    #[test]
+    fn a_key_made_by_the_routes_generator_is_found_at_the_item_they_write() {
+        let made = ApiKeySecret::generate().unwrap();
+        let expected = format!("APIKEY#{}", hex(&Sha256::digest(made.expose().as_bytes())));
+        assert_eq!(item_key(made.expose()), Some(expected));
+        assert_eq!(item_key(made.expose()), Some(Key::api_key(&made.hash()).pk));
+        assert_eq!(Key::api_key(&made.hash()).sk, ITEM_SORT_KEY);
     }
 
     #[test]

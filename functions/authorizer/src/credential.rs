@@ -1,7 +1,7 @@
 //! What the `Authorization` header carries: a person's ID token or a program's key.
 
 /// Every key starts with this; nothing else the API accepts does (a JWT starts with `eyJ`).
-pub const API_KEY_PREFIX: &str = "mck_";
+pub use meshcustomers::domain::API_KEY_PREFIX;
 
 /// The credential in an `Authorization` header value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

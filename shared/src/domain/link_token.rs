@@ -47,8 +47,7 @@ impl LinkToken {
     }
 
     pub fn hash(&self) -> TokenHash {
-        let digest = Sha256::digest(self.0.as_bytes());
-        TokenHash(digest.iter().map(|byte| format!("{byte:02x}")).collect())
+        TokenHash::of(&self.0)
     }
 }
 
@@ -69,6 +68,12 @@ impl fmt::Debug for LinkToken {
 pub struct TokenHash(String);
 
 impl TokenHash {
+    /// The SHA-256 of `secret`'s UTF-8 bytes.
+    pub(crate) fn of(secret: &str) -> Self {
+        let digest = Sha256::digest(secret.as_bytes());
+        Self(digest.iter().map(|byte| format!("{byte:02x}")).collect())
+    }
+
     pub fn parse(raw: &str) -> Result<Self, FieldError> {
         if raw.len() == 64 && raw.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
             Ok(Self(raw.to_owned()))

@@ -1,5 +1,8 @@
 //! The domain: what a customer account is and which rules it obeys. No AWS or Lambda types here.
 
+pub use api_key::{
+    API_KEY_PREFIX, ApiKey, ApiKeyRole, ApiKeySecret, KeyOwner, MAX_API_KEYS, MAX_KEY_LIFETIME_DAYS, parse_key_expiry,
+};
 pub use customer::{Customer, CustomerStatus, ProjectQuota};
 pub use display_name::DisplayName;
 pub use email::EmailAddress;
@@ -44,6 +47,7 @@ macro_rules! string_conversions {
 }
 pub(crate) use string_conversions;
 
+mod api_key;
 mod customer;
 mod display_name;
 mod email;

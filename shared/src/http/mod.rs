@@ -1,5 +1,6 @@
 //! The HTTP boundary: API Gateway requests in, JSON or problem+json responses out.
 
+mod api_key;
 mod body;
 mod if_match;
 mod problem;
@@ -9,6 +10,9 @@ mod tag_definition;
 mod validation;
 
 pub use crate::change::IfMatch;
+pub use api_key::{
+    KeyList, KeyRequest, WithKey, customer_key_request, key_partner, partner_key_request, partner_query,
+};
 pub use body::{BODY, Field, JsonType, MAX_BODY_BYTES, TagsInput, UnknownFields};
 pub use problem::{ApiError, InternalError};
 pub use request::RequestExtensions;

@@ -34,6 +34,9 @@ pub enum ApiError {
     /// 404: also what a caller gets for a customer outside its scope.
     #[error("not found: {0}")]
     NotFound(String),
+    /// 404 `api-key-not-found`: the owner has no API key with this id (never made, or revoked).
+    #[error("no such API key: {0}")]
+    ApiKeyNotFound(String),
     /// 404 with a type of its own: a link token nobody was sent (or whose record is gone).
     #[error("{problem_type}: {detail}")]
     UnknownLink { problem_type: &'static str, detail: String },
@@ -144,6 +147,11 @@ impl ApiError {
         Self::NotFound(format!("customer {customer:?} has no service user {service_user:?}"))
     }
 
+    /// 404: no API key with this id (as sent) among the owner's.
+    pub fn api_key_not_found(key: &str) -> Self {
+        Self::ApiKeyNotFound(format!("there is no API key {key:?} (never made, or revoked)"))
+    }
+
     /// 409: only a customer in PENDING_APPROVAL can be approved.
     pub fn customer_not_pending(identifier: &str, status: &str) -> Self {
         Self::Conflict {
@@ -201,7 +209,7 @@ impl ApiError {
             Self::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
             Self::Validation(_) | Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
             Self::Forbidden { .. } => StatusCode::FORBIDDEN,
-            Self::NotFound(_) | Self::UnknownLink { .. } => StatusCode::NOT_FOUND,
+            Self::NotFound(_) | Self::ApiKeyNotFound(_) | Self::UnknownLink { .. } => StatusCode::NOT_FOUND,
             Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::Gone { .. } => StatusCode::GONE,
             Self::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
@@ -229,6 +237,7 @@ impl ApiError {
             }
             Self::Forbidden { problem_type, detail } => (*problem_type, "Forbidden", detail.as_str(), None),
             Self::NotFound(detail) => ("not-found", "Not found", detail.as_str(), None),
+            Self::ApiKeyNotFound(detail) => ("api-key-not-found", "Not found", detail.as_str(), None),
             Self::UnknownLink { problem_type, detail } => (*problem_type, "Not found", detail.as_str(), None),
             Self::Conflict { problem_type, detail } => (*problem_type, "Conflict", detail.as_str(), None),
             Self::Gone { problem_type, detail } => (*problem_type, "Gone", detail.as_str(), None),
@@ -305,6 +314,7 @@ impl From<Refusal> for ApiError {
             Refusal::ServiceUserNotFound { customer, service_user } => {
                 Self::not_found_service_user(customer.as_str(), &service_user.to_string())
             }
+            Refusal::ApiKeyNotFound(key) => Self::api_key_not_found(&key.to_string()),
             Refusal::TagNotDefined(key) => Self::not_found_tag(key.as_str()),
             Refusal::MessageNotFound => Self::not_found_message(),
             Refusal::InvitationNotResendable(status) => {
@@ -479,6 +489,11 @@ impl From<Conflict> for ApiError {
                 format!("the project has a tenant on platform {:?} already", platform.as_str()),
             ),
             Conflict::ServiceUserGone(id) => Self::NotFound(format!("service user {id} does not exist")),
+            Conflict::TooManyApiKeys => conflict_of(
+                "too-many-api-keys",
+                format!("at most {} API keys can be in force at once; revoke one first", crate::domain::MAX_API_KEYS),
+            ),
+            Conflict::ApiKeyGone => Self::ApiKeyNotFound("the API key was revoked already".to_owned()),
             Conflict::AlreadyAcknowledged | Conflict::AlreadyResolved => {
                 conflict_of("already-acknowledged", "the message was acknowledged already".to_owned())
             }

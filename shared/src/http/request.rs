@@ -32,6 +32,8 @@ pub trait RequestExtensions {
     fn tenant_id(&self) -> Result<GeneratedId, ApiError>;
     /// The `{serviceUserId}` path parameter; one that cannot be an id reads as an unknown service user.
     fn service_user_id(&self) -> Result<GeneratedId, ApiError>;
+    /// The `{keyId}` path parameter; one that cannot be an id reads as an unknown key.
+    fn api_key_id(&self) -> Result<GeneratedId, ApiError>;
     /// The `{invitationId}` path parameter; one that cannot be an id reads as an unknown
     /// invitation of `customer`.
     fn invitation_id(&self, customer: &CustomerIdentifier) -> Result<GeneratedId, ApiError>;
@@ -95,6 +97,11 @@ impl RequestExtensions for Request {
     fn service_user_id(&self) -> Result<GeneratedId, ApiError> {
         let raw = path_parameter(self, "serviceUserId");
         GeneratedId::parse(raw).map_err(|_| ApiError::not_found_service_user(path_parameter(self, "id"), raw))
+    }
+
+    fn api_key_id(&self) -> Result<GeneratedId, ApiError> {
+        let raw = path_parameter(self, "keyId");
+        GeneratedId::parse(raw).map_err(|_| ApiError::api_key_not_found(raw))
     }
 
     fn invitation_id(&self, customer: &CustomerIdentifier) -> Result<GeneratedId, ApiError> {

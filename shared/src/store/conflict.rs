@@ -57,6 +57,10 @@ pub enum Conflict {
     TenantExists(PlatformName),
     /// The service user was deleted meanwhile.
     ServiceUserGone(GeneratedId),
+    /// The owner holds as many API keys as the bound allows.
+    TooManyApiKeys,
+    /// The API key was revoked meanwhile.
+    ApiKeyGone,
     /// The recipient acknowledged the message before.
     AlreadyAcknowledged,
     /// Another recipient resolved the SINGLE_READ message first.

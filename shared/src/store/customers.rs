@@ -3,6 +3,7 @@
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde::{Deserialize, Serialize};
 
+use super::api_keys;
 use super::invitations::InvitationAddressesItem;
 use super::invitations::InvitationEmailItem;
 use super::invitations::InvitationItem;
@@ -15,10 +16,10 @@ use super::projects::ProjectItem;
 use super::projects::ServiceUserItem;
 use super::tag_definitions::RetiredTagItem;
 use super::tag_definitions::TagDefinitionItem;
-use super::{Changes, Conflict, Expression, MAX_BATCH_KEYS, Store, StoreError};
+use super::{Changes, Conflict, Expression, MAX_BATCH_KEYS, OwnedApiKey, Store, StoreError};
 use crate::domain::{
-    Customer, CustomerIdentifier, CustomerRole, CustomerStatus, GeneratedId, Invitation, Membership, PartnerScope,
-    Project, ProjectIdentifier, ServiceUser, TagCatalog, TagKey, UserId,
+    Customer, CustomerIdentifier, CustomerRole, CustomerStatus, GeneratedId, Invitation, KeyOwner, Membership,
+    PartnerScope, Project, ProjectIdentifier, ServiceUser, TagCatalog, TagKey, UserId,
 };
 use crate::events::DomainEvent;
 
@@ -110,6 +111,8 @@ pub struct Related<'a> {
     pub project: Option<&'a ProjectIdentifier>,
     pub service_user: Option<GeneratedId>,
     pub invitation: Option<GeneratedId>,
+    /// One of the customer's API keys.
+    pub api_key: Option<GeneratedId>,
 }
 
 /// What was found of [`Related`]: what does not exist is absent.
@@ -119,6 +122,7 @@ pub struct RelatedItems {
     pub project: Option<Project>,
     pub service_user: Option<ServiceUser>,
     pub invitation: Option<Invitation>,
+    pub api_key: Option<OwnedApiKey>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -229,6 +233,8 @@ impl Store {
         wanted.extend(related.project.map(|project| Key::project(customer, project)));
         wanted.extend(related.service_user.map(|id| Key::service_user(customer, id)));
         wanted.extend(related.invitation.map(|id| Key::invitation(customer, id)));
+        let owner = KeyOwner::Customer { customer_id: customer.clone() };
+        wanted.extend(related.api_key.map(|id| Key::owned_api_key(&owner, id)));
         let mut found = None;
         let mut members = Vec::new();
         let mut items = RelatedItems::default();
@@ -249,6 +255,7 @@ impl Store {
                 Some(entity::INVITATION) => {
                     items.invitation = Some(serde_dynamo::from_item::<_, InvitationItem>(item)?.invitation);
                 }
+                Some(entity::OWNED_API_KEY) => items.api_key = Some(api_keys::owned_api_key(item)?),
                 _ => return Err(StoreError::Invariant("a key read with a customer holds an item of another kind")),
             }
         }

@@ -184,4 +184,7 @@ pub mod entity {
     pub const INBOX: &str = "INBOX";
     pub const PENDING_REGISTRATION: &str = "PENDING_REGISTRATION";
     pub const REJECTION: &str = "REJECTION";
+    pub const API_KEY: &str = "API_KEY";
+    pub const OWNED_API_KEY: &str = "OWNED_API_KEY";
+    pub const API_KEY_COUNT: &str = "API_KEY_COUNT";
 }

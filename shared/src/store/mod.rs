@@ -6,6 +6,7 @@
 //! Shared by all: `keys` (the key type, shared partitions, prefixes and entity names), `items`
 //! (the raw item), `transaction` (a change and its commit), `pagination` and `cursor`.
 
+mod api_keys;
 mod conflict;
 mod cursor;
 mod customers;
@@ -31,6 +32,7 @@ use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes};
 use std::sync::Arc;
 
+pub use api_keys::OwnedApiKey;
 pub use conflict::Conflict;
 pub use customers::{CustomerFilter, NewCustomer, Related, RelatedItems};
 pub use deliveries::{Claim, Completion, DeliveryClaim};
