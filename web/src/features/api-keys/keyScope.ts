@@ -26,9 +26,9 @@ export const rolesOf = (scope: KeyScope): KeyRole[] =>
 
 /** What a key of each role may do, in the create form's words. */
 export const ROLE_DESCRIPTION: Record<KeyRole, string> = {
-  PARTNER_ADMIN: "Everything a partner admin may do in the partner's customers.",
-  PARTNER_EMPLOYEE: "What a partner employee may do: read the partner's customers, and the writes employees may make.",
-  CUSTOMER_ADMIN: 'Everything a customer admin may do in this customer: members, invitations, projects.',
+  PARTNER_ADMIN: "What a partner admin may do in the partner's customers.",
+  PARTNER_EMPLOYEE: "What a partner employee may do in the partner's customers.",
+  CUSTOMER_ADMIN: 'What a customer admin may do in this customer: members, invitations, projects.',
   CUSTOMER_EMPLOYEE: 'What a customer employee may do in this customer.',
 };
 
