@@ -17,7 +17,7 @@ import { problemSentence } from '../../shared/problems';
 import { Time } from '../../shared/time';
 import { useNarrowScreen } from '../../shared/useNarrowScreen';
 import { CreateApiKeyModal } from './CreateApiKeyModal';
-import { hasExpired } from './expiry';
+import { expiresSoon, hasExpired } from './expiry';
 import { keysQueryKey, listKeys, revokeKey, type ApiKey, type KeyScope } from './keyScope';
 
 /** On a phone: the key (its role, expiry and last use under it) and the revoke button. */
@@ -158,6 +158,7 @@ export function ApiKeysTable({ scope, scopeName, variant, filter, createBlocked 
 function Expiry({ expiresAt, inSentence = false }: { expiresAt: string | null | undefined; inSentence?: boolean }) {
   if (!expiresAt) return <>{inSentence ? 'Does not expire' : 'Never'}</>;
   if (hasExpired(expiresAt)) return <StatusIndicator type="stopped">Expired <Time iso={expiresAt} /></StatusIndicator>;
+  if (expiresSoon(expiresAt)) return <StatusIndicator type="warning">Expires <Time iso={expiresAt} /></StatusIndicator>;
   return inSentence ? <>Expires <Time iso={expiresAt} /></> : <Time iso={expiresAt} />;
 }
 

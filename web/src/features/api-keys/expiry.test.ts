@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { expiresAtOf, expiryProblem, hasExpired, isSelectableDay } from './expiry';
+import { expiresAtOf, expiresSoon, expiryProblem, hasExpired, isSelectableDay } from './expiry';
 
 // A fixed moment, in the test's own time zone.
 const now = new Date(2026, 11, 7, 10, 30, 0);
@@ -25,6 +25,14 @@ describe('expiry', () => {
     expect(expiryProblem('90', '', now)).toBeNull();
     expect(isSelectableDay(new Date(2026, 11, 7), now)).toBe(false);
     expect(isSelectableDay(new Date(2026, 11, 8), now)).toBe(true);
+  });
+
+  it('points out a key that stops within a week', () => {
+    const at = Date.parse('2026-12-07T10:00:00Z');
+    expect(expiresSoon('2026-12-14T10:00:00Z', at)).toBe(true);
+    expect(expiresSoon('2026-12-14T10:00:01Z', at)).toBe(false);
+    expect(expiresSoon('2026-12-07T09:00:00Z', at)).toBe(false);
+    expect(expiresSoon(null, at)).toBe(false);
   });
 
   it('tells an expired key', () => {

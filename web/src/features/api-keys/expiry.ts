@@ -59,3 +59,10 @@ export function expiresAtOf(choice: ExpiryChoice, day: string, now: Date = new D
 /** Whether a key has expired by `now`. */
 export const hasExpired = (expiresAt: string | null | undefined, now: number = Date.now()) =>
   Boolean(expiresAt) && new Date(expiresAt!).getTime() <= now;
+
+/** A key that stops working within a week is pointed out, so that it is replaced in time. */
+const SOON_MS = 7 * 24 * 3600 * 1000;
+
+/** Whether a key still works at `now` but stops within a week. */
+export const expiresSoon = (expiresAt: string | null | undefined, now: number = Date.now()) =>
+  Boolean(expiresAt) && !hasExpired(expiresAt, now) && new Date(expiresAt!).getTime() - now <= SOON_MS;
