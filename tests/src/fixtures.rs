@@ -5,9 +5,10 @@
 use chrono::{DateTime, Utc};
 use meshcustomers::authorization::Role;
 use meshcustomers::domain::{
-    Customer, CustomerIdentifier, CustomerRole, CustomerStatus, DisplayName, EmailAddress, EmailConfirmation,
-    GeneratedId, Invitation, InvitationLink, JoinedVia, LinkToken, Membership, Message, MessageMode, MessageText,
-    PartnerId, PlatformName, ProjectIdentifier, ProjectQuota, Sender, ServiceUser, TagValues, Tenant, UserId,
+    ApiKey, ApiKeyRole, ApiKeySecret, Customer, CustomerIdentifier, CustomerRole, CustomerStatus, DisplayName,
+    EmailAddress, EmailConfirmation, GeneratedId, Invitation, InvitationLink, JoinedVia, KeyOwner, LinkToken,
+    Membership, Message, MessageMode, MessageText, PartnerId, PlatformName, ProjectIdentifier, ProjectQuota, Sender,
+    ServiceUser, TagValues, Tenant, UserId,
 };
 use meshcustomers::events::{Actor, DomainEvent, EventPayload, MessageSent, UserAcceptedInvitation, UserInvited};
 use meshcustomers::store::{LinkStart, NewCustomer};
@@ -252,4 +253,24 @@ pub async fn service_user(test: &TestApp, customer: &str, admin: &Caller, id: &s
     changes.add_service_user(&user, secret.hash()).unwrap();
     changes.record(DomainEvent::new(&customer, actor, now, EventPayload::ServiceUserCreated((&user).into())));
     test.store.commit(changes).await.expect("the fixture service user is written");
+}
+
+/// A key of `owner` with id `id`, made as its route makes one (counted, both items, its event);
+/// returns the key itself.
+pub async fn api_key(test: &TestApp, owner: KeyOwner, role: ApiKeyRole, id: &str) -> ApiKeySecret {
+    let now = Utc::now();
+    let secret = ApiKeySecret::generate().unwrap();
+    let created_by = UserId::parse("seeder").unwrap();
+    let mut key = ApiKey::new(owner.clone(), DisplayName::parse("fixture").unwrap(), role, None, created_by, now);
+    key.key_id = GeneratedId::parse(id).unwrap();
+    let actor = Actor { user_id: key.created_by.clone(), email: None, role: Role::PlatformAdmin, api_key: None };
+    let mut changes = test.store.changes();
+    changes.add_api_key(&key, &secret.hash()).unwrap();
+    let payload = EventPayload::ApiKeyCreated((&key).into());
+    changes.record(match owner {
+        KeyOwner::Partner { .. } => DomainEvent::installation(actor, now, payload),
+        KeyOwner::Customer { customer_id } => DomainEvent::new(&customer_id, actor, now, payload),
+    });
+    test.store.commit(changes).await.expect("the fixture key is written");
+    secret
 }

@@ -6,7 +6,10 @@
 //! match the README's round-trip table and stay at 2 or fewer unless the table says why.
 
 use meshcustomers::authorization::{CustomerRelation, Denial, authorize, route_action};
-use meshcustomers::domain::{CustomerRole, CustomerStatus, GeneratedId, LinkToken, MessageMode, PartnerId};
+use meshcustomers::domain::{
+    ApiKeyRole, CustomerIdentifier, CustomerRole, CustomerStatus, GeneratedId, KeyOwner, LinkToken, MessageMode,
+    PartnerId,
+};
 use meshcustomers::principal::Principal;
 use meshcustomers_tests::bench::round_trips::{Documented, documented_round_trips};
 use meshcustomers_tests::fixtures;
@@ -32,6 +35,18 @@ const MATRIX_TAG: &str = "matrixTag";
 const MATRIX_PROJECT: &str = "matrix-project";
 const MATRIX_TENANT: &str = "019bc190-05c0-7d44-8e5f-60718293a4b0";
 const MATRIX_SERVICE_USER: &str = "019bc194-99a0-7e55-8f60-718293a4b5c0";
+
+/// Caller `n`'s own key to revoke: the partner's (its partner's, for a partner admin; the managing
+/// partner's for everyone else) and the customer's.
+fn matrix_key(n: usize, of_customer: bool) -> String {
+    format!("019bc1a5-0000-7000-8000-{:012}", usize::from(of_customer) * 100 + n)
+}
+
+/// The partner-key routes' `partnerId`: a platform admin (caller 0) names it; partner admins
+/// manage their own partner's keys without naming it.
+fn key_partner_query(route: RequestBuilder, n: usize) -> RequestBuilder {
+    if n == 0 { route.query("partnerId", MANAGING_PARTNER) } else { route }
+}
 
 /// Bodies no route takes: an unknown member (with every required one missing), JSON that does
 /// not parse, and JSON that is no object.
@@ -124,6 +139,12 @@ const EXPECTED: &[(&str, &str)] = &[
     ("GET /customers/{id}/messages", "AAANFFNU"),
     ("GET /me/messages", "AAAAAAAU"),
     ("POST /me/messages/{messageId}/acknowledgement", "AAAAAAAU"),
+    ("POST /api-keys", "AAFAFFFU"),
+    ("GET /api-keys", "AAFAFFFU"),
+    ("DELETE /api-keys/{keyId}", "AAFAFFFU"),
+    ("POST /customers/{id}/api-keys", "FFFNAFNU"),
+    ("GET /customers/{id}/api-keys", "FFFNAFNU"),
+    ("DELETE /customers/{id}/api-keys/{keyId}", "FFFNAFNU"),
 ];
 
 /// What [`EXPECTED`] says caller `n` gets on `route`.
@@ -293,6 +314,22 @@ fn request_for(route: &str, n: usize) -> RequestBuilder {
         "DELETE /customers/{id}/service-users/{serviceUserId}" => {
             api(route).param("id", CUSTOMER).param("serviceUserId", MATRIX_SERVICE_USER)
         }
+        "POST /api-keys" => {
+            let mut body = json!({"name": format!("key {n}"), "role": "PARTNER_EMPLOYEE"});
+            if n == 0 {
+                body["partnerId"] = json!(MANAGING_PARTNER);
+            }
+            api(route).json(body)
+        }
+        "GET /api-keys" => key_partner_query(api(route), n),
+        "DELETE /api-keys/{keyId}" => key_partner_query(api(route).param("keyId", &matrix_key(n, false)), n),
+        "POST /customers/{id}/api-keys" => {
+            api(route).param("id", CUSTOMER).json(json!({"name": format!("key {n}"), "role": "CUSTOMER_EMPLOYEE"}))
+        }
+        "GET /customers/{id}/api-keys" => api(route).param("id", CUSTOMER),
+        "DELETE /customers/{id}/api-keys/{keyId}" => {
+            api(route).param("id", CUSTOMER).param("keyId", &matrix_key(n, true))
+        }
         other => panic!("no valid request for {other} in the matrix: add one"),
     }
 }
@@ -347,6 +384,12 @@ async fn call(test: &TestApp, route: &str, request: RequestBuilder, caller: Opti
         "POST /customers/{id}/service-users" => test.call(create_service_user::handle, request).await,
         "GET /customers/{id}/service-users" => test.call(list_service_users::handle, request).await,
         "DELETE /customers/{id}/service-users/{serviceUserId}" => test.call(delete_service_user::handle, request).await,
+        "POST /api-keys" => test.call(create_partner_api_key::handle, request).await,
+        "GET /api-keys" => test.call(list_partner_api_keys::handle, request).await,
+        "DELETE /api-keys/{keyId}" => test.call(revoke_partner_api_key::handle, request).await,
+        "POST /customers/{id}/api-keys" => test.call(create_customer_api_key::handle, request).await,
+        "GET /customers/{id}/api-keys" => test.call(list_customer_api_keys::handle, request).await,
+        "DELETE /customers/{id}/api-keys/{keyId}" => test.call(revoke_customer_api_key::handle, request).await,
         other => panic!("no handler for {other} in the matrix: add one"),
     }
 }
@@ -414,6 +457,16 @@ async fn every_route_answers_every_caller_as_the_authorization_table_says() {
     fixtures::project(&test, CUSTOMER, registrant, MATRIX_PROJECT).await;
     fixtures::tenant(&test, CUSTOMER, registrant, MATRIX_PROJECT, "azure", MATRIX_TENANT).await;
     fixtures::service_user(&test, CUSTOMER, registrant, MATRIX_SERVICE_USER, &LinkToken::generate().unwrap()).await;
+    for (n, (_, caller, _)) in members.iter().enumerate() {
+        // A partner admin's keys are its own partner's.
+        let partner = caller.as_ref().and_then(|caller| caller.claims.get("custom:partner_id").cloned());
+        let partner_id = PartnerId::parse(partner.as_deref().unwrap_or(MANAGING_PARTNER)).unwrap();
+        let employee = ApiKeyRole::PartnerEmployee;
+        fixtures::api_key(&test, KeyOwner::Partner { partner_id }, employee, &matrix_key(n, false)).await;
+        let customer_id = CustomerIdentifier::parse(CUSTOMER).unwrap();
+        let employee = ApiKeyRole::CustomerEmployee;
+        fixtures::api_key(&test, KeyOwner::Customer { customer_id }, employee, &matrix_key(n, true)).await;
+    }
 
     // A route is open without a token (`Auth: NONE`) exactly when its action is open to anyone.
     for function in functions() {
