@@ -1,4 +1,4 @@
-import { screen, waitFor, within } from '@testing-library/react';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import type { SignedInUser } from '../../auth/claims';
@@ -68,6 +68,12 @@ describe('PartnerApiKeysPage', () => {
     const table = screen.getByRole('table', { name: 'API keys of the partner acme' });
     expect(await within(table).findByText('pipeline')).toBeTruthy();
     expect(table.textContent).not.toContain(SECRET);
+
+    // A click beside the modal (on its overlay) does not lose the key.
+    fireEvent.mouseDown(dialog);
+    fireEvent.click(dialog);
+    expect(document.body.contains(dialog)).toBe(true);
+    expect(screen.getByDisplayValue(SECRET)).toBeTruthy();
 
     await user.click(within(dialog).getByRole('button', { name: 'I have stored the key' }));
     await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
