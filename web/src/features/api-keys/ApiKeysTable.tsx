@@ -40,10 +40,12 @@ export interface ApiKeysTableProps {
   filter?: ReactNode;
   /** Why no key can be created now, or null. */
   createBlocked?: string | null;
+  /** People by user id, to say who made a key by name (the list carries only the creator's id). */
+  people?: Record<string, string>;
 }
 
 /** A scope's API keys: the list (never with a secret), Create (the key shown once), Revoke after a confirmation. */
-export function ApiKeysTable({ scope, scopeName, variant, filter, createBlocked = null }: ApiKeysTableProps) {
+export function ApiKeysTable({ scope, scopeName, variant, filter, createBlocked = null, people = {} }: ApiKeysTableProps) {
   const api = useApi();
   const user = useUser();
   const narrow = useNarrowScreen();
@@ -55,7 +57,7 @@ export function ApiKeysTable({ scope, scopeName, variant, filter, createBlocked 
     pagination: { pageSize: PAGE_SIZE },
     sorting: { defaultState: { sortingColumn: { sortingField: 'createdAt' }, isDescending: true } },
   });
-  const byWhom = (createdBy: string) => (createdBy === user?.sub ? 'you' : createdBy);
+  const byWhom = (createdBy: string) => (createdBy === user?.sub ? 'you' : people[createdBy] ?? createdBy);
 
   return (
     <>

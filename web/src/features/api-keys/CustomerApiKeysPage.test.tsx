@@ -3,15 +3,17 @@ import userEvent from '@testing-library/user-event';
 import { Outlet, Route, Routes } from 'react-router-dom';
 import { describe, expect, it } from 'vitest';
 import type { CustomerContext } from '../../shared/customerContext';
-import { customerUser, exampleCustomer, fakeApi, problem, renderPage } from '../../testing/render';
+import { customerUser, exampleCustomer, fakeApi, page, problem, renderPage } from '../../testing/render';
 import CustomerApiKeysPage from './CustomerApiKeysPage';
 
 const SECRET = `mck_${'Z9y8X7w6V5'.repeat(4)}abc`;
 const deployBot = {
   keyId: '019bc194-99a0-7e55-8f60-718293a4b5d1', name: 'deploy-bot', role: 'CUSTOMER_EMPLOYEE', customerId: 'globex',
-  createdAt: '2026-11-01T10:00:00Z', createdBy: 'u-other', expiresAt: '2026-11-30T00:00:00Z', lastUsedAt: null,
+  createdAt: '2026-11-01T10:00:00Z', createdBy: 'u-dana', expiresAt: '2026-11-30T00:00:00Z', lastUsedAt: null,
 };
 const list = (...items: unknown[]) => ({ status: 200, body: { items } });
+const dana = { customerId: 'globex', userId: 'u-dana', email: 'dana@shop.example', name: 'Dana', role: 'CUSTOMER_ADMIN', joinedAt: '2026-01-15T10:30:00Z', joinedVia: 'INVITATION', version: 1 };
+const members = ['GET /customers/globex/users', page([dana])] as const;
 
 function InCustomer({ context }: { context: CustomerContext }) {
   return (
@@ -29,6 +31,7 @@ describe('CustomerApiKeysPage (Account → API keys)', () => {
     const user = userEvent.setup();
     const { api, seen, writes } = fakeApi([
       ['GET /customers/globex/api-keys', list(deployBot)],
+      [...members],
       ['POST /customers/globex/api-keys', { status: 201, body: { ...deployBot, keyId: '019bc194-99a0-7e55-8f60-718293a4b5d2', name: 'ci', role: 'CUSTOMER_ADMIN', createdBy: 'u-sam', expiresAt: '2027-01-31T22:59:59Z', key: SECRET } }],
       ['GET /customers/globex/api-keys', list(deployBot)],
     ]);
@@ -37,6 +40,8 @@ describe('CustomerApiKeysPage (Account → API keys)', () => {
     expect(await within(table).findByText('deploy-bot')).toBeTruthy();
     expect(within(table).getByText(/Expired/)).toBeTruthy();
     expect(within(table).getByText('Never')).toBeTruthy();
+    // The creator by name, from the customer's members.
+    expect(await within(table).findByText('by Dana')).toBeTruthy();
     expect(seen[0]!.path).toBe('/customers/globex/api-keys');
 
     await user.click(screen.getByRole('button', { name: 'Create API key' }));
@@ -71,6 +76,7 @@ describe('CustomerApiKeysPage (Account → API keys)', () => {
   it('revokes a key after the confirmation with the customer path', async () => {
     const { api, writes } = fakeApi([
       ['GET /customers/globex/api-keys', list(deployBot)],
+      [...members],
       ['DELETE /customers/globex/api-keys/019bc194-99a0-7e55-8f60-718293a4b5d1', { status: 204 }],
       ['GET /customers/globex/api-keys', list()],
     ]);
@@ -86,7 +92,7 @@ describe('CustomerApiKeysPage (Account → API keys)', () => {
   });
 
   it('offers no creation while the customer is disabled, and says why', async () => {
-    const { api } = fakeApi([['GET /customers/globex/api-keys', list(deployBot)]]);
+    const { api } = fakeApi([['GET /customers/globex/api-keys', list(deployBot)], [...members]]);
     const disabled: CustomerContext = { ...admin, customer: { ...exampleCustomer, status: 'DISABLED' } };
     renderPage(<InCustomer context={disabled} />, { api, path: '/my/customers/globex/api-keys', user: customerUser });
     await screen.findByText('deploy-bot');
