@@ -128,6 +128,20 @@ fn covers(new_type: &str, old_type: &str) -> bool {
     new_type == old_type || new_type == ANY || (new_type == "number" && old_type == "integer")
 }
 
+/// Whether every `dependentRequired` entry `new` adds or changes is triggered by a property `old`
+/// never admitted (it was closed and did not name it): no instance of `old` carries the trigger,
+/// so the dependency holds for all of them; entries dropped only widen.
+fn dependencies_only_on_new_properties(old: &Value, new: &Value) -> bool {
+    let entries = |node: &Value| node.get("dependentRequired").and_then(Value::as_object).cloned().unwrap_or_default();
+    let (old_entries, new_entries) = (entries(old), entries(new));
+    let closed = old.get("additionalProperties") == Some(&Value::Bool(false));
+    let known = |name: &str| old.get("properties").and_then(|properties| properties.get(name)).is_some();
+    new_entries
+        .iter()
+        .filter(|(trigger, required)| old_entries.get(*trigger) != Some(*required))
+        .all(|(trigger, _)| closed && !known(trigger))
+}
+
 fn child(path: &str, name: &str) -> String {
     if path.is_empty() { name.to_owned() } else { format!("{path}.{name}") }
 }
@@ -200,6 +214,9 @@ impl Comparison<'_> {
             fault("uniqueItems added".to_owned());
         }
         for keyword in UNREASONED {
+            if keyword == "dependentRequired" && dependencies_only_on_new_properties(old, new) {
+                continue;
+            }
             if new.get(keyword) != old.get(keyword) {
                 fault(format!("`{keyword}` changed (the checker cannot tell whether it narrows: keep it as released)"));
             }
@@ -401,6 +418,27 @@ mod tests {
             "data",
             "`allOf` changed",
         );
+    }
+
+    #[test]
+    fn a_dependency_between_new_properties_of_a_closed_object_passes_and_one_on_an_old_property_fails() {
+        // The envelope is closed (additionalProperties false): no released event carries `viaKey`.
+        let breaks = edited(|schema| {
+            schema["properties"]["viaKey"] = json!({"type": "string"});
+            schema["properties"]["keyName"] = json!({"type": "string"});
+            schema["dependentRequired"] = json!({"viaKey": ["keyName"], "keyName": ["viaKey"]});
+        });
+        assert!(breaks.is_empty(), "{breaks:?}");
+        let breaks = edited(|schema| {
+            schema["properties"]["keyName"] = json!({"type": "string"});
+            schema["dependentRequired"] = json!({"eventId": ["keyName"]});
+        });
+        assert_one_break(breaks, "(the detail)", "dependentRequired");
+        // `data` is open: a released event may carry any property there, so any dependency narrows.
+        let breaks = edited(|schema| {
+            schema["properties"]["data"]["dependentRequired"] = json!({"viaKey": ["keyName"]});
+        });
+        assert_one_break(breaks, "data", "dependentRequired");
     }
 
     #[test]

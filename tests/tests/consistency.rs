@@ -124,6 +124,12 @@ fn variables_read_by(binary: &str) -> BTreeSet<String> {
         | "get-project"
         | "create-service-user"
         | "delete-service-user"
+        | "create-partner-api-key"
+        | "list-partner-api-keys"
+        | "revoke-partner-api-key"
+        | "create-customer-api-key"
+        | "list-customer-api-keys"
+        | "revoke-customer-api-key"
         | "reject-customer" => AppConfig::<()>::read(&environment).map(drop),
         "expire-registrations" => AppConfig::<expire_registrations::Settings>::read(&environment).map(drop),
         "create-tenant" => AppConfig::<create_tenant::Settings>::read(&environment).map(drop),
