@@ -6,7 +6,9 @@ import { useUser } from '../auth/AuthContext';
 import { Loading } from '../shared/Loading';
 import { NotificationsProvider } from '../shared/notifications';
 import { AppShell } from './AppShell';
-import { loadAccountArea, loadCustomersArea, loadLinkPages, loadTagDefinitionsPage } from './areas';
+import {
+  loadAccountArea, loadCustomerApiKeysPage, loadCustomersArea, loadLinkPages, loadPartnerApiKeysPage, loadTagDefinitionsPage,
+} from './areas';
 import { HomePage } from './HomePage';
 import { NoAdminRole, NotFoundPage } from './NotFoundPage';
 
@@ -14,6 +16,11 @@ const CustomersArea = lazy(loadCustomersArea);
 const TagDefinitionsPage = lazy(loadTagDefinitionsPage);
 const AccountArea = lazy(loadAccountArea);
 const LinkPages = lazy(loadLinkPages);
+const PartnerApiKeysPage = lazy(loadPartnerApiKeysPage);
+const CustomerApiKeysPage = lazy(loadCustomerApiKeysPage);
+
+/** Pages of other features inside a customer's Account pages (they read the customer from its layout). */
+const CUSTOMER_PAGES = [{ path: 'api-keys', element: <CustomerApiKeysPage /> }];
 
 /** The admin area is for admin-area roles; the API decides in the end, this only avoids a dead end. */
 function RequireAdminArea() {
@@ -35,8 +42,9 @@ export function App() {
             <Route index element={<Navigate to="customers" replace />} />
             <Route path="customers/*" element={<CustomersArea />} />
             <Route path="tag-definitions" element={<TagDefinitionsPage />} />
+            <Route path="api-keys" element={<PartnerApiKeysPage />} />
           </Route>
-          <Route path="my/*" element={<AccountArea />} />
+          <Route path="my/*" element={<AccountArea customerPages={CUSTOMER_PAGES} />} />
           <Route path="register" element={<LinkPages page="register" />} />
           <Route path="accept-invitation" element={<LinkPages page="accept-invitation" />} />
           <Route path="*" element={<NotFoundPage />} />

@@ -7,7 +7,7 @@ import { useEffect, useState } from 'react';
 import { Outlet, useLocation, useMatch, useNavigate } from 'react-router-dom';
 import { myCustomersQuery } from '../api/queries';
 import { useApi, useAppServices } from '../auth/AuthContext';
-import { canManageTagDefinitions } from '../auth/claims';
+import { canManagePartnerApiKeys, canManageTagDefinitions } from '../auth/claims';
 import { ROLE_LABEL } from '../shared/labels';
 import { useNotifications } from '../shared/notifications';
 
@@ -16,7 +16,7 @@ const WIDE = '(min-width: 689px)';
 
 /**
  * The console around every signed-in page: top navigation (product, the signed-in user, sign-out),
- * side navigation (Admin Area → Customers, Tag definitions; the current customer's Account pages),
+ * side navigation (Admin Area → Customers, Tag definitions, API keys; the current customer's Account pages),
  * and the notifications.
  */
 export function AppShell() {
@@ -113,6 +113,7 @@ function useNavigationItems(): SideNavigationProps.Item[] {
       items: [
         { type: 'link', text: 'Customers', href: '/admin/customers' },
         ...(canManageTagDefinitions(user) ? [{ type: 'link' as const, text: 'Tag definitions', href: '/admin/tag-definitions' }] : []),
+        ...(canManagePartnerApiKeys(user) ? [{ type: 'link' as const, text: 'API keys', href: '/admin/api-keys' }] : []),
       ],
     });
   }
@@ -120,7 +121,12 @@ function useNavigationItems(): SideNavigationProps.Item[] {
     ? [
         { type: 'link', text: 'Users', href: `/my/customers/${customerId}/users` },
         { type: 'link', text: 'Projects', href: `/my/customers/${customerId}/projects` },
-        ...(role === 'CUSTOMER_ADMIN' ? [{ type: 'link' as const, text: 'Service users', href: `/my/customers/${customerId}/service-users` }] : []),
+        ...(role === 'CUSTOMER_ADMIN'
+          ? [
+              { type: 'link' as const, text: 'Service users', href: `/my/customers/${customerId}/service-users` },
+              { type: 'link' as const, text: 'API keys', href: `/my/customers/${customerId}/api-keys` },
+            ]
+          : []),
         { type: 'link', text: 'Account settings', href: `/my/customers/${customerId}/account` },
       ]
     : [];

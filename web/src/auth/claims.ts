@@ -61,3 +61,6 @@ export function userFromToken(token: string): SignedInUser | null {
 /** Tag definitions are managed by platform and partner admins only (not partner employees). */
 export const canManageTagDefinitions = (user: SignedInUser | null) =>
   user?.adminRole === 'PLATFORM_ADMIN' || user?.adminRole === 'PARTNER_ADMIN';
+
+/** A partner's API keys are managed by its partner admins, and by platform admins for any partner. */
+export const canManagePartnerApiKeys = canManageTagDefinitions;

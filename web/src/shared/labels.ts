@@ -90,6 +90,8 @@ export const EVENT_LABEL: Record<EventType, string> = {
   TAG_DEFINITION_CREATED: 'Tag definition created',
   TAG_DEFINITION_UPDATED: 'Tag definition changed',
   TAG_DEFINITION_DELETED: 'Tag definition deleted',
+  API_KEY_CREATED: 'API key created',
+  API_KEY_REVOKED: 'API key revoked',
 };
 
 export const EVENT_TYPES = Object.keys(EVENT_LABEL) as EventType[];

@@ -21,6 +21,8 @@ const WORDS: Record<string, string> = {
   'invitation-not-pending': 'This invitation is no longer pending (it was accepted, cancelled or has expired).',
   'too-many-invitations': 'This customer has as many pending invitations as allowed. Cancel some before inviting more.',
   'project-identifier-taken': 'The customer has a project with this identifier already.',
+  'too-many-api-keys': 'There are 50 API keys already, as many as allowed. Revoke one that is no longer used first.',
+  'api-key-not-found': 'This API key no longer exists: it was revoked meanwhile.',
   'tenant-exists': 'The project has a tenant on this platform already.',
   'platform-not-configured': "This tenant's platform is no longer offered, so there is no console to open.",
   'identifier-taken': 'A customer with this identifier exists already. Choose another one.',

@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import { Navigate, Route, Routes } from 'react-router-dom';
 import { CustomerLayout } from './CustomerLayout';
 import { MyCustomersPage } from './MyCustomersPage';
@@ -7,8 +8,17 @@ import { ServiceUsersPage } from './ServiceUsersPage';
 import { SettingsPage } from './SettingsPage';
 import { UsersPage } from './UsersPage';
 
-/** The customer view (`/my/...`): a member's own customers and their Account pages. */
-export default function AccountArea() {
+/** A page another feature adds to a customer's Account pages (`/my/customers/<id>/<path>`). */
+export interface CustomerPage {
+  path: string;
+  element: ReactNode;
+}
+
+/**
+ * The customer view (`/my/...`): a member's own customers and their Account pages. The app adds
+ * the pages of other features (`customerPages`), which get the customer from `useCustomer()`.
+ */
+export default function AccountArea({ customerPages = [] }: { customerPages?: CustomerPage[] }) {
   return (
     <Routes>
       <Route index element={<MyCustomersPage />} />
@@ -19,6 +29,7 @@ export default function AccountArea() {
         <Route path="projects/:projectId" element={<ProjectPage />} />
         <Route path="service-users" element={<ServiceUsersPage />} />
         <Route path="account" element={<SettingsPage />} />
+        {customerPages.map((page) => <Route key={page.path} path={page.path} element={page.element} />)}
       </Route>
     </Routes>
   );

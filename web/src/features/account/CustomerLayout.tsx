@@ -12,7 +12,7 @@ import { useApi } from '../../auth/AuthContext';
 import { ROLE_LABEL, STATUS_INDICATOR, STATUS_LABEL } from '../../shared/labels';
 import { Loading } from '../../shared/Loading';
 import { NoAccess } from '../../shared/QueryState';
-import { blockedReason, type CustomerContext } from './customerContext';
+import { blockedReason, type CustomerContext } from '../../shared/customerContext';
 
 /**
  * Every page of one of the caller's customers: the customer switcher at the top left, the

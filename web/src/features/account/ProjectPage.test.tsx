@@ -3,7 +3,7 @@ import userEvent from '@testing-library/user-event';
 import { Outlet, Route, Routes } from 'react-router-dom';
 import { describe, expect, it } from 'vitest';
 import { customerUser, exampleCustomer, fakeApi, renderPage } from '../../testing/render';
-import type { CustomerContext } from './customerContext';
+import type { CustomerContext } from '../../shared/customerContext';
 import { ProjectPage } from './ProjectPage';
 
 const project = {

@@ -21,7 +21,7 @@ import { problemSentence } from '../../shared/problems';
 import { QueryState } from '../../shared/QueryState';
 import { Time } from '../../shared/time';
 import { useDocumentTitle } from '../../shared/useDocumentTitle';
-import { blockedReason, useCustomer } from './customerContext';
+import { blockedReason, useCustomer } from '../../shared/customerContext';
 
 /** A project with its tenants: open a tenant's console through the portal; add a tenant per platform. */
 export function ProjectPage() {

@@ -22,7 +22,7 @@ import { Time } from '../../shared/time';
 import { useDocumentTitle } from '../../shared/useDocumentTitle';
 import { useListParams } from '../../shared/useListParams';
 import { displayNameProblem, identifierProblem } from '../../shared/validation';
-import { blockedReason, useCustomer } from './customerContext';
+import { blockedReason, useCustomer } from '../../shared/customerContext';
 
 /** Account > Projects: the projects, and a new one while the quota allows (customer admins). */
 export function ProjectsPage() {

@@ -22,7 +22,7 @@ import { Time } from '../../shared/time';
 import { useDocumentTitle } from '../../shared/useDocumentTitle';
 import { useListParams } from '../../shared/useListParams';
 import { displayNameProblem } from '../../shared/validation';
-import { blockedReason, useCustomer } from './customerContext';
+import { blockedReason, useCustomer } from '../../shared/customerContext';
 
 type ServiceUser = Schemas['ServiceUser'];
 

@@ -20,7 +20,7 @@ import { TagsForm } from '../../shared/tags/TagsForm';
 import { Time } from '../../shared/time';
 import { useDocumentTitle } from '../../shared/useDocumentTitle';
 import { displayNameProblem } from '../../shared/validation';
-import { blockedReason, useCustomer } from './customerContext';
+import { blockedReason, useCustomer } from '../../shared/customerContext';
 
 /** Account settings: what the customer is; customer admins rename it and set its unrestricted tags. */
 export function SettingsPage() {

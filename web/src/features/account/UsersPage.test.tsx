@@ -3,7 +3,7 @@ import userEvent from '@testing-library/user-event';
 import { Outlet, Route, Routes } from 'react-router-dom';
 import { describe, expect, it } from 'vitest';
 import { customerUser, exampleCustomer, fakeApi, page, problem, renderPage } from '../../testing/render';
-import type { CustomerContext } from './customerContext';
+import type { CustomerContext } from '../../shared/customerContext';
 import { UsersPage } from './UsersPage';
 
 const sam = { customerId: 'globex', userId: 'u-sam', email: 'sam@shop.example', name: 'Sam', role: 'CUSTOMER_ADMIN', joinedAt: '2026-01-15T10:30:00Z', joinedVia: 'REGISTRATION', version: 1 };

@@ -27,7 +27,7 @@ import { Time } from '../../shared/time';
 import { useDocumentTitle } from '../../shared/useDocumentTitle';
 import { useListParams } from '../../shared/useListParams';
 import { emailProblem } from '../../shared/validation';
-import { blockedReason, useCustomer } from './customerContext';
+import { blockedReason, useCustomer } from '../../shared/customerContext';
 
 type Member = Schemas['Membership'];
 type Invitation = Schemas['Invitation'];

@@ -35,4 +35,13 @@ describe('historySentence', () => {
     expect(historySentence(entry('CUSTOMER_TAGS_EDITED', { changes: { costCenter: { from: null, to: ['42'] } } })))
       .toBe('pat@acme.example (partner admin) changed the tags: costCenter from nothing to 42.');
   });
+  it('names the API key a program acted with, and the keys made and revoked', () => {
+    const program = { userId: 'apikey:019bc194-99a0-7e55-8f60-718293a4b5c1', email: null, role: 'CUSTOMER_ADMIN', apiKeyId: '019bc194-99a0-7e55-8f60-718293a4b5c1', apiKeyName: 'deploy-bot' };
+    expect(historySentence(entry('PROJECT_CREATED', { projectId: 'web', displayName: 'Web' }, program)))
+      .toBe('A program with the API key “deploy-bot” (customer admin) created the project “Web” (web).');
+    expect(historySentence(entry('API_KEY_CREATED', { keyId: 'k', name: 'ci', role: 'CUSTOMER_EMPLOYEE', customerId: 'acme', expiresAt: null })))
+      .toBe('pat@acme.example (partner admin) created the API key “ci” (customer employee, without expiry).');
+    expect(historySentence(entry('API_KEY_REVOKED', { keyId: 'k', name: 'ci' })))
+      .toBe('pat@acme.example (partner admin) revoked the API key “ci”.');
+  });
 });

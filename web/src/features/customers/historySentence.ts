@@ -2,6 +2,7 @@
 // customer: unpaid invoice". Ids stay out of the sentence; the raw event is shown beside it.
 import type { paths } from '../../api/schema';
 import { roleWords, ROLE_LABEL, STATUS_LABEL, MESSAGE_MODE_LABEL, type CustomerRole } from '../../shared/labels';
+import { exactTime } from '../../shared/time';
 
 export type HistoryEntry = paths['/customers/{id}/events']['get']['responses'][200]['content']['application/json']['items'][number];
 
@@ -9,11 +10,12 @@ const role = (r: CustomerRole) => ROLE_LABEL[r].toLowerCase();
 const quoted = (text: string, max = 80) => `“${[...text].length > max ? `${[...text].slice(0, max).join('')}…` : text}”`;
 const values = (list: string[] | null | undefined) => (list && list.length > 0 ? list.join(', ') : 'nothing');
 
-/** Who did it: their e-mail address (else user id) and the role they acted in. */
+/** Who did it: their e-mail address (else user id), or the API key a program used; and the role they acted in. */
 export function actorWords(entry: HistoryEntry): string {
-  const actor = entry.actor as { userId: string; email: string | null; role: string } | null;
+  const actor = entry.actor as { userId: string; email: string | null; role: string; apiKeyName?: string } | null;
   if (!actor) return 'Someone';
   if (actor.role === 'SYSTEM') return 'The system';
+  if (actor.apiKeyName) return `A program with the API key ${quoted(actor.apiKeyName)} (${roleWords(actor.role)})`;
   return `${actor.email ?? actor.userId} (${roleWords(actor.role)})`;
 }
 
@@ -78,6 +80,12 @@ export function whatHappened(entry: HistoryEntry, tagNames: Record<string, strin
       return `changed the tag definition ${entry.data.key}`;
     case 'TAG_DEFINITION_DELETED':
       return 'deleted a tag definition';
+    case 'API_KEY_CREATED': {
+      const expiry = entry.data.expiresAt ? `, valid until ${exactTime(entry.data.expiresAt)}` : ', without expiry';
+      return `created the API key ${quoted(entry.data.name)} (${roleWords(entry.data.role)}${expiry})`;
+    }
+    case 'API_KEY_REVOKED':
+      return `revoked the API key ${quoted(entry.data.name)}`;
     default: {
       const unknown = entry as { type: string };
       return `recorded ${unknown.type.toLowerCase().replace(/_/g, ' ')}`;

@@ -1,5 +1,7 @@
+// The customer a page of the customer view is about: CustomerLayout (features/account) hands it to
+// the pages under it, its own and those other features mount there (API keys).
 import { useOutletContext } from 'react-router-dom';
-import type { Schemas } from '../../api/client';
+import type { Schemas } from '../api/client';
 
 export interface CustomerContext {
   customer: Schemas['Customer'];
