@@ -1,12 +1,13 @@
 // API keys in chromium against the local cloud (issue 23; run by tests/tests/browser.rs, helpers
 // in ./helpers.mjs): a partner admin makes a key in Admin Area → API keys, sees it once, copies it,
 // and a program calls the API with it (its change names the key in the customer's history); closed,
-// the key is nowhere on the page; revoked after the modal, the API refuses it. A customer admin
+// the key is nowhere on the page; revoked, it leaves the list (the API refuses it within 60 s:
+// tests/tests/end_to_end.rs). A customer admin
 // does the same in Account → API keys, with a key that reaches its own customer only. Each scenario
 // has a partner or customer of its own, so runs never share keys (a partner holds at most 50).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { api, apiUrl, checkScreen, choose, newPage, portalUrl, signIn, startBrowser, tokenFor, unique } from './helpers.mjs';
+import { api, checkScreen, choose, newPage, portalUrl, signIn, startBrowser, tokenFor, unique } from './helpers.mjs';
 
 let browser;
 before(async () => {
@@ -111,15 +112,8 @@ test('a partner admin makes a key, copies it, a program creates a customer with 
   assert.ok(!(await row.innerText()).includes('Never'), `the list shows when the key was last used: ${await row.innerText()}`);
 
   await revoke(page, 'billing-sync', 'api-keys-partner');
-  // The authorizer caches an answer for up to 60 s: within that (and a little), the key is refused.
-  const deadline = Date.now() + 75_000;
-  let status;
-  for (;;) {
-    ({ status } = await api(key, 'GET', `/customers/${identifier}`));
-    if (status === 401 || Date.now() > deadline) break;
-    await new Promise((resolve) => setTimeout(resolve, 2_000));
-  }
-  assert.equal(status, 401, `a revoked key is refused (${apiUrl})`);
+  // Refused from the API within the authorizer's 60 s cache: tests/tests/end_to_end.rs holds that
+  // (waiting out the cache here would only repeat it).
   assert.deepEqual(page.problems, []);
 });
 
