@@ -578,11 +578,13 @@ async fn a_partner_key_acts_in_its_role_within_its_partner_and_stops_when_revoke
     assert!(key_caller(&test, &employee_key).await.is_some(), "the other key still works");
 }
 
-/// The authorizer writes `lastUsedAt` to both items, deriving the owner's item's key from the
-/// lookup item's `partnerId` / `customerId` and `keyId` (README, data model): the lists show it.
+/// The authorizer, at a key's first use, writes `lastUsedAt` to both its items (the owner's item
+/// found from the lookup item's `partnerId` / `customerId` and `keyId`): the lists show it.
 #[tokio::test]
-async fn last_use_written_where_the_authorizer_writes_it_is_listed() {
-    use aws_sdk_dynamodb::types::AttributeValue;
+async fn a_keys_first_use_is_listed_as_its_last_use() {
+    use authorizer::authorizer::Authorizer;
+    use authorizer::jwks::{HttpJwks, IssuerKeys};
+    use meshcustomers_tests::test_app::{test_environment, test_variables};
     let test = TestApp::spawn().await;
     customers(&test).await;
     let partner_key = made_key(
@@ -595,44 +597,72 @@ async fn last_use_written_where_the_authorizer_writes_it_is_listed() {
     let customer_key =
         made_key(&test, new_customer_key(CUSTOMER, json!({"name": "bot", "role": "CUSTOMER_ADMIN"})), &admin(), false)
             .await;
-    let used_at = "2026-12-07T10:00:00Z";
+    let listed_last_use = async || {
+        let partner_keys = test.call(list_partner_keys, api("GET /api-keys").by(&Caller::partner_admin(ACME))).await;
+        let customer_keys = test.call(list_customer_keys, customer_keys(CUSTOMER).by(&admin())).await;
+        [partner_keys.body["items"][0]["lastUsedAt"].clone(), customer_keys.body["items"][0]["lastUsedAt"].clone()]
+    };
+    assert_eq!(listed_last_use().await, [Value::Null, Value::Null], "never used");
+    // The authorizer as deployed, on this table: each key used once.
+    let settings = authorizer::settings::Settings::read(&test_environment(&test_variables(&test.table))).unwrap();
+    let authorizer = Authorizer {
+        issuer_keys: IssuerKeys::new(HttpJwks::new(&settings.expected.issuer)),
+        expected: settings.expected,
+        key_lookup: authorizer::table::KeyTable { client: test.dynamodb.clone(), table_name: settings.table_name },
+    };
+    let before = Utc::now() - Duration::seconds(1);
     for key in [&partner_key, &customer_key] {
-        let lookup = authorizer::api_key::item_key(key).unwrap();
-        let item = test
-            .dynamodb
-            .get_item()
-            .table_name(&test.table)
-            .key("pk", AttributeValue::S(lookup.clone()))
-            .key("sk", AttributeValue::S(authorizer::api_key::ITEM_SORT_KEY.into()))
-            .send()
-            .await
-            .unwrap()
-            .item
-            .unwrap();
-        assert!(!item.contains_key("lastUsedAt") && !item.contains_key("expiresAt"), "absent, never NULL: {item:?}");
-        let owner_pk = match (item.get("partnerId"), item.get("customerId")) {
-            (Some(partner), None) => format!("PARTNER#{}", partner.as_s().unwrap()),
-            (None, Some(customer)) => format!("CUSTOMER#{}", customer.as_s().unwrap()),
-            other => panic!("one scope: {other:?}"),
-        };
-        let owner_sk = format!("APIKEY#{}", item["keyId"].as_s().unwrap());
-        for (pk, sk) in [(lookup, "APIKEY".to_owned()), (owner_pk, owner_sk)] {
-            test.dynamodb
-                .update_item()
-                .table_name(&test.table)
-                .key("pk", AttributeValue::S(pk))
-                .key("sk", AttributeValue::S(sk))
-                .update_expression("SET lastUsedAt = :at")
-                .condition_expression("attribute_exists(pk) AND attribute_not_exists(lastUsedAt)")
-                .expression_attribute_values(":at", AttributeValue::S(used_at.into()))
-                .send()
-                .await
-                .expect("both items are where the authorizer looks");
-        }
+        let now = (std::time::SystemTime::now(), std::time::Instant::now());
+        assert!(authorizer.decide(&format!("Bearer {key}"), now.0, now.1).await.unwrap().is_authorized);
     }
-    let partner_keys = test.call(list_partner_keys, api("GET /api-keys").by(&Caller::partner_admin(ACME))).await;
-    assert_eq!(partner_keys.body["items"][0]["lastUsedAt"], used_at);
-    let customer_keys = test.call(list_customer_keys, customer_keys(CUSTOMER).by(&admin())).await;
-    assert_eq!(customer_keys.body["items"][0]["lastUsedAt"], used_at);
+    for last_use in listed_last_use().await {
+        let at = last_use.as_str().and_then(|at| chrono::DateTime::parse_from_rfc3339(at).ok());
+        assert!(at.is_some_and(|at| at >= before), "the first use is listed: {last_use}");
+    }
     assert!(key_caller(&test, &partner_key).await.is_some(), "a used key still reads as a key");
+}
+
+/// A key's rights are its role's, fixed when it was made: its creator's later demotion or
+/// departure neither widens nor narrows them (the key is the customer's, not the person's; revoke
+/// it if that is not wanted).
+#[tokio::test]
+async fn a_key_keeps_its_own_role_when_its_creator_is_demoted_and_leaves() {
+    let test = TestApp::spawn().await;
+    customers(&test).await;
+    let (ada, bob) = (admin(), Caller::user("bob", "bob@keys.example"));
+    fixtures::member(&test, CUSTOMER, &bob, CustomerRole::CustomerAdmin).await;
+    let employee_key = made_key(
+        &test,
+        new_customer_key(CUSTOMER, json!({"name": "reader", "role": "CUSTOMER_EMPLOYEE"})),
+        &ada,
+        false,
+    )
+    .await;
+    let admin_key =
+        made_key(&test, new_customer_key(CUSTOMER, json!({"name": "ops", "role": "CUSTOMER_ADMIN"})), &ada, false)
+            .await;
+    // Bob demotes ada to employee, then removes her.
+    let demote = api("PUT /customers/{id}/users/{userId}/role")
+        .param("id", CUSTOMER)
+        .param("userId", "ada")
+        .json(json!({"role": "CUSTOMER_EMPLOYEE"}));
+    let demoted = test.call(change_member_role::handle, demote.by(&bob)).await;
+    assert_eq!(demoted.status, 200, "{}", demoted.body);
+    let project = |identifier: &str| {
+        api("POST /customers/{id}/projects")
+            .param("id", CUSTOMER)
+            .json(json!({"identifier": identifier, "displayName": "Made by a key"}))
+    };
+    let employee_key = key_caller(&test, &employee_key).await.expect("in force");
+    let admin_key = key_caller(&test, &admin_key).await.expect("in force");
+    let refused = test.call(create_project::handle, project("by-employee-key").by_key(&employee_key)).await;
+    refused.assert_problem(403, "forbidden");
+    let made = test.call(create_project::handle, project("by-admin-key").by_key(&admin_key)).await;
+    assert_eq!(made.status, 201, "the admin key keeps its role after its creator's demotion: {}", made.body);
+    let removal = api("DELETE /customers/{id}/users/{userId}").param("id", CUSTOMER).param("userId", "ada");
+    assert_eq!(test.call(remove_member::handle, removal.by(&bob)).await.status, 204);
+    let refused = test.call(create_project::handle, project("by-employee-key-2").by_key(&employee_key)).await;
+    refused.assert_problem(403, "forbidden");
+    let made = test.call(create_project::handle, project("by-admin-key-2").by_key(&admin_key)).await;
+    assert_eq!(made.status, 201, "and after its creator left: {}", made.body);
 }
