@@ -7,7 +7,9 @@
 // has a partner or customer of its own, so runs never share keys (a partner holds at most 50).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { api, checkScreen, choose, newPage, portalUrl, signIn, startBrowser, tokenFor, unique } from './helpers.mjs';
+import {
+  api, checkScreen, choose, expectStatus, newPage, person, portalUrl, signIn, startBrowser, unique,
+} from './helpers.mjs';
 
 let browser;
 before(async () => {
@@ -19,20 +21,6 @@ after(async () => {
 });
 
 const KEY = /^mck_[A-Za-z0-9_-]{43}$/;
-
-/** A person of the scenario's own: claims for the sign-in page's "sign in as", and a token. */
-async function person(prefix, { groups = [], partnerId } = {}) {
-  const sub = unique(prefix);
-  const claims = { sub, email: `${sub}@example.org`, name: `${prefix} ${sub}`, groups, partnerId };
-  const token = await tokenFor({ sub, email: claims.email, name: claims.name, groups, ...(partnerId ? { partner_id: partnerId } : {}) });
-  return { claims, token };
-}
-
-async function expectStatus(token, method, path, body, expected) {
-  const answer = await api(token, method, path, body);
-  assert.equal(answer.status, expected, `${method} ${path}: ${JSON.stringify(answer.body)}`);
-  return answer.body;
-}
 
 /** Everything the page shows, the values of its inputs included: where a key would be. */
 const shown = (page) =>

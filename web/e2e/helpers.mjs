@@ -259,6 +259,21 @@ export async function tokenFor(claims) {
   return (await response.json()).token;
 }
 
+/** A person of the scenario's own: claims for the sign-in page's "sign in as", and a token. */
+export async function person(prefix, { groups = [], partnerId, domain = 'example.org' } = {}) {
+  const sub = unique(prefix);
+  const claims = { sub, email: `${sub}@${domain}`, name: `${prefix} ${sub}`, groups, partnerId };
+  const token = await tokenFor({ sub, email: claims.email, name: claims.name, groups, ...(partnerId ? { partner_id: partnerId } : {}) });
+  return { claims, token };
+}
+
+/** A call of the API that must answer `expected`; returns its body. */
+export async function expectStatus(token, method, path, body, expected) {
+  const answer = await api(token, method, path, body);
+  assert.equal(answer.status, expected, `${method} ${path}: ${JSON.stringify(answer.body)}`);
+  return answer.body;
+}
+
 /** A call of the API as the token's holder; returns `{status, body}`. */
 export async function api(token, method, path, body) {
   const response = await fetch(`${apiUrl}${path}`, {

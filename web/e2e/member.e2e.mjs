@@ -14,7 +14,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import {
-  api, checkScreen, choose, linkIn, newPage, portalUrl, rowAction, signIn, startBrowser, sentTo, tokenFor, unique, waitForMail,
+  api, checkScreen, choose, expectStatus, linkIn, newPage, person, portalUrl, rowAction, signIn, startBrowser, sentTo, unique,
+  waitForMail,
 } from './helpers.mjs';
 
 let browser;
@@ -24,20 +25,6 @@ before(async () => {
 after(async () => {
   await browser?.close();
 });
-
-/** A person of the scenario's own: claims for the sign-in page's "sign in as", and a token. */
-async function person(prefix, { groups = [], partnerId, domain = 'example.org' } = {}) {
-  const sub = unique(prefix);
-  const claims = { sub, email: `${sub}@${domain}`, name: `${prefix} ${sub}`, groups, partnerId };
-  const token = await tokenFor({ sub, email: claims.email, name: claims.name, groups, ...(partnerId ? { partner_id: partnerId } : {}) });
-  return { claims, token };
-}
-
-async function expectStatus(token, method, path, body, expected) {
-  const answer = await api(token, method, path, body);
-  assert.equal(answer.status, expected, `${method} ${path}: ${JSON.stringify(answer.body)}`);
-  return answer.body;
-}
 
 /** An ACTIVE customer of acme whose customer admin is `partner` (by "Add Myself"). */
 async function customerOf(partner, prefix, extra = {}) {
