@@ -116,6 +116,8 @@ pub enum EventPayload {
     UserInvitationCancelled(UserInvitationCancelled),
     UserRemoved(UserRemoved),
     UserRoleChanged(UserRoleChanged),
+    /// A member's end set, moved or cleared (SPEC §6.3).
+    MembershipExpiryChanged(MembershipExpiryChanged),
     CustomerQuotaEdited(Change<u32>),
     UserAssignedHimself(UserAssignedHimself),
     CustomerStatusChanged(CustomerStatusChanged),
@@ -268,6 +270,28 @@ pub struct UserRemoved {
     pub user_id: UserId,
     pub email: Option<EmailAddress>,
     pub role: CustomerRole,
+    /// Why the system removed the member; absent when a person did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<RemovalReason>,
+}
+
+/// Why the system removed a member.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum RemovalReason {
+    /// The membership's end passed (`expiresAt`).
+    Expired,
+}
+
+/// A member's end before and after: `null` where the membership did not or does not end.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MembershipExpiryChanged {
+    pub user_id: UserId,
+    #[serde(with = "rfc3339_millis::optional")]
+    pub from: Option<DateTime<Utc>>,
+    #[serde(with = "rfc3339_millis::optional")]
+    pub to: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -479,6 +503,27 @@ pub mod rfc3339_millis {
     pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<DateTime<Utc>, D::Error> {
         let raw = String::deserialize(deserializer)?;
         DateTime::parse_from_rfc3339(&raw).map(|at| at.with_timezone(&Utc)).map_err(serde::de::Error::custom)
+    }
+
+    /// The same for an instant that may be absent (`null`).
+    pub mod optional {
+        use chrono::{DateTime, Utc};
+        use serde::{Deserialize, Deserializer, Serializer};
+
+        pub fn serialize<S: Serializer>(at: &Option<DateTime<Utc>>, serializer: S) -> Result<S::Ok, S::Error> {
+            match at {
+                Some(at) => super::serialize(at, serializer),
+                None => serializer.serialize_none(),
+            }
+        }
+
+        pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<DateTime<Utc>>, D::Error> {
+            let raw = Option::<String>::deserialize(deserializer)?;
+            raw.map(|raw| {
+                DateTime::parse_from_rfc3339(&raw).map(|at| at.with_timezone(&Utc)).map_err(serde::de::Error::custom)
+            })
+            .transpose()
+        }
     }
 }
 

@@ -401,6 +401,12 @@ fn one_of_every_type() -> Vec<DomainEvent> {
             user_id: user.clone(),
             email: None,
             role: CustomerRole::CustomerEmployee,
+            reason: Some(RemovalReason::Expired),
+        }),
+        EventPayload::MembershipExpiryChanged(MembershipExpiryChanged {
+            user_id: user.clone(),
+            from: None,
+            to: Some(Utc::now() + chrono::Duration::days(7)),
         }),
         EventPayload::UserRoleChanged(UserRoleChanged {
             user_id: user.clone(),

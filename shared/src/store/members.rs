@@ -1,17 +1,23 @@
 //! Memberships: the one way they are added, changed and removed inside a change (each keeps the
 //! customer's `adminCount` exact in the same transaction), and their reads.
 //!
-//! The last-admin rule rests on the counter: every change that takes a CUSTOMER_ADMIN away
-//! decrements it on condition `adminCount > 1`, so of two admins demoting or removing each other
-//! at the same moment exactly one transaction passes, and no interleaving of any number of such
-//! changes can leave a customer without an admin.
+//! The last-admin rule rests on the counter: `adminCount` counts the CUSTOMER_ADMIN members whose
+//! membership does not end, and every change that takes one of them away (a demotion, a removal,
+//! an end set) decrements it on condition `adminCount > 1`, so of two admins demoting, removing or
+//! ending each other at the same moment exactly one transaction passes, and no interleaving of any
+//! number of such changes can leave a customer without an admin that stays.
+//!
+//! A membership whose end has passed counts as none for every read here (the sweep removes it
+//! later), and a change authorized by a membership holds only while it has not ended.
 //!
 //! The same three keep the member-address items (`MEMBER_EMAIL#<email>`: the set of members with
 //! an address), so an invitation can tell in its own transaction that an address is a member's.
 
 use crate::domain::EmailAddress;
+use crate::events::rfc3339_millis;
 use crate::sdk::SendBoxed;
 use aws_sdk_dynamodb::types::AttributeValue;
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -94,12 +100,24 @@ impl MemberEmailItem {
     }
 }
 
+/// The attribute of a member item that holds the membership's end.
+pub const EXPIRES_AT: &str = "expiresAt";
+
+/// The member item's membership has no end, or ends after `now` (`expiresAt` is stored as RFC
+/// 3339 with milliseconds and `Z`, so text order is time order).
+pub fn not_ended(now: DateTime<Utc>) -> Expression {
+    Expression::new("attribute_not_exists(#expiresAt) OR #expiresAt > :now")
+        .name("#expiresAt", EXPIRES_AT)
+        .value(":now", AttributeValue::S(rfc3339_millis::format(&now)))
+}
+
 /// Pages one read of a customer's admins may take (each up to 1 MB of member items).
 const MAX_ADMIN_PAGES: usize = 10;
 
 impl Changes {
     /// A new member: the member item (or [`Conflict::AlreadyMember`]), the user added to its
-    /// address's item and, for an admin, one more on the customer's `adminCount`.
+    /// address's item and, for an admin whose membership does not end, one more on the
+    /// customer's `adminCount`.
     pub fn add_member(&mut self, membership: &Membership) -> Result<(), StoreError> {
         self.insert(&MemberItem::from(membership), Conflict::AlreadyMember)?;
         if let Some(email) = &membership.email {
@@ -112,14 +130,15 @@ impl Changes {
                 Conflict::AlreadyMember,
             )?;
         }
-        if membership.is_admin() {
+        if membership.is_permanent_admin() {
             self.count_admins(&membership.customer_id, 1)?;
         }
         Ok(())
     }
 
-    /// `after` over `before` (a role change), if the member's version is still `before.version`
-    /// (else [`Conflict::VersionMismatch`]); `adminCount` follows the role.
+    /// `after` over `before` (a role or end change), if the member's version is still
+    /// `before.version` (else [`Conflict::VersionMismatch`]); `adminCount` follows the role and
+    /// the end.
     pub fn change_member(&mut self, before: &Membership, after: &Membership) -> Result<(), StoreError> {
         if after.customer_id != before.customer_id
             || after.user_id != before.user_id
@@ -129,7 +148,7 @@ impl Changes {
         }
         let version_read = Conflict::VersionMismatch { current_version: None };
         self.put(&MemberItem::from(after), Expression::version_is(before.version), version_read)?;
-        match (before.is_admin(), after.is_admin()) {
+        match (before.is_permanent_admin(), after.is_permanent_admin()) {
             (false, true) => self.count_admins(&before.customer_id, 1),
             (true, false) => self.count_admins(&before.customer_id, -1),
             _ => Ok(()),
@@ -137,10 +156,27 @@ impl Changes {
     }
 
     /// Removes the member, if its version is still `before.version`, and from its address's item;
-    /// an admin only while another admin remains ([`Conflict::LastAdmin`]).
+    /// an admin whose membership does not end only while another such admin remains
+    /// ([`Conflict::LastAdmin`]).
     pub fn remove_member(&mut self, before: &Membership) -> Result<(), StoreError> {
+        self.remove_member_if(before, Expression::version_is(before.version))
+    }
+
+    /// [`Changes::remove_member`] of a membership that has ended at `now` (the sweep's): only
+    /// while its stored end is still the one read, so an end changed meanwhile keeps the member.
+    pub fn remove_ended_member(&mut self, before: &Membership, now: DateTime<Utc>) -> Result<(), StoreError> {
+        let Some(expires_at) = before.expires_at.filter(|at| *at <= now) else {
+            return Err(StoreError::Invariant("only an ended membership is removed as ended"));
+        };
+        let same_end = Expression::new("#expiresAt = :expiresAt")
+            .name("#expiresAt", EXPIRES_AT)
+            .value(":expiresAt", AttributeValue::S(rfc3339_millis::format(&expires_at)));
+        self.remove_member_if(before, Expression::version_is(before.version).and(same_end))
+    }
+
+    fn remove_member_if(&mut self, before: &Membership, condition: Expression) -> Result<(), StoreError> {
         let key = Key::member(&before.customer_id, &before.user_id);
-        self.delete(key, Expression::version_is(before.version), Conflict::VersionMismatch { current_version: None })?;
+        self.delete(key, condition, Conflict::VersionMismatch { current_version: None })?;
         if let Some(email) = &before.email {
             self.update(
                 Key::member_email(&before.customer_id, email),
@@ -149,21 +185,24 @@ impl Changes {
                 Conflict::Inconsistent("a member's address item does not name them"),
             )?;
         }
-        if before.is_admin() { self.count_admins(&before.customer_id, -1) } else { Ok(()) }
+        if before.is_permanent_admin() { self.count_admins(&before.customer_id, -1) } else { Ok(()) }
     }
 
-    /// The change happens only if `user` still holds `role` in the customer: the membership its
-    /// authorization was decided on (else [`Conflict::AccessChanged`]). The first condition of
-    /// the change, so that a caller who lost the role is told that rather than what it hid.
+    /// The change happens only if `user` still holds `role` in the customer, in a membership that
+    /// has not ended at `now`: the membership its authorization was decided on (else
+    /// [`Conflict::AccessChanged`]). The first condition of the change, so that a caller who lost
+    /// the role is told that rather than what it hid.
     pub fn require_role_first(
         &mut self,
         customer: &CustomerIdentifier,
         user: &UserId,
         role: CustomerRole,
+        now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let condition = Expression::new("#role = :role")
             .name("#role", "role")
-            .value(":role", AttributeValue::S(role.as_str().to_owned()));
+            .value(":role", AttributeValue::S(role.as_str().to_owned()))
+            .and(not_ended(now));
         self.check(Key::member(customer, user), condition, Conflict::AccessChanged)?;
         let check = self.pop_last().ok_or(StoreError::Invariant("a check was not added"))?;
         self.put_first(check);
@@ -203,7 +242,7 @@ impl Store {
             values: vec![(":partition", keys::customer_pk(customer)), (":members", MEMBER_PREFIX.to_owned())],
             newest_first: false,
         };
-        self.list_page(query, page).await?.try_map(membership)
+        current(self.list_page(query, page).await?.try_map(membership)?)
     }
 
     /// A user's memberships, by customer identifier: one Query of gsi1 (eventually consistent:
@@ -219,7 +258,7 @@ impl Store {
             values: vec![(":partition", keys::user_memberships(user)), (":customers", keys::customer_sort_key(""))],
             newest_first: false,
         };
-        self.list_page(query, page).await?.try_map(membership)
+        current(self.list_page(query, page).await?.try_map(membership)?)
     }
 
     /// Up to `limit` of the customer's CUSTOMER_ADMIN members, read consistently: a Query of its
@@ -251,8 +290,12 @@ impl Store {
                 .set_exclusive_start_key(start)
                 .send_boxed()
                 .await?;
+            let now = Utc::now();
             for item in output.items.unwrap_or_default() {
-                admins.push(membership(item)?);
+                let admin = membership(item)?;
+                if !admin.has_ended(now) {
+                    admins.push(admin);
+                }
             }
             start = output.last_evaluated_key;
             if admins.len() >= limit || start.is_none() {
@@ -271,6 +314,14 @@ fn with_user(expression: Expression, user: &UserId) -> Expression {
         .name("#userIds", USER_IDS)
         .value(":user", AttributeValue::Ss(vec![user.to_string()]))
         .value(":userId", AttributeValue::S(user.to_string()))
+}
+
+/// The page without the memberships that have ended by now (a page may then hold fewer than
+/// asked for; its cursor still goes on where the read stopped).
+fn current(mut page: Page<Membership>) -> Result<Page<Membership>, StoreError> {
+    let now = Utc::now();
+    page.items.retain(|member| !member.has_ended(now));
+    Ok(page)
 }
 
 fn membership(item: super::items::Item) -> Result<Membership, StoreError> {
