@@ -114,6 +114,7 @@ fn variables_read_by(binary: &str) -> BTreeSet<String> {
         | "update-tag-definition"
         | "delete-tag-definition"
         | "change-member-role"
+        | "change-member-expiry"
         | "remove-member"
         | "cancel-invitation"
         | "accept-invitation"

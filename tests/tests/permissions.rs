@@ -213,6 +213,16 @@ async fn actions_used_by(binary: &str) -> BTreeSet<String> {
             let role = api("PUT /customers/{id}/users/{userId}/role").param("id", "least").param("userId", "e");
             test.call(change_member_role::handle, role.json(json!({"role": "CUSTOMER_ADMIN"})).by(&admin)).await;
         }
+        "change-member-expiry" => {
+            // Ending one of two admins: the counter of admins that stay goes down.
+            let (admin, other) = (Caller::user("a", "a@least.example"), Caller::user("b", "b@least.example"));
+            let members = [(&admin, CustomerRole::CustomerAdmin), (&other, CustomerRole::CustomerAdmin)];
+            fixtures::customer(&test, "least", "acme", CustomerStatus::Active, &members).await;
+            test.operations.take();
+            let expiry = api("PUT /customers/{id}/users/{userId}/expiry").param("id", "least").param("userId", "b");
+            let expires_at = (chrono::Utc::now() + chrono::Duration::days(3)).to_rfc3339();
+            test.call(change_member_expiry::handle, expiry.json(json!({"expiresAt": expires_at})).by(&admin)).await;
+        }
         "remove-member" => {
             let (first, second) = (Caller::user("a", "a@least.example"), Caller::user("b", "b@least.example"));
             let members = [(&first, CustomerRole::CustomerAdmin), (&second, CustomerRole::CustomerAdmin)];
