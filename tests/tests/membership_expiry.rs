@@ -1,0 +1,347 @@
+//! Memberships that end (SPEC §6.3): the end set, moved and cleared by a customer admin; "Add
+//! Myself" with an end and `SELF_ASSIGN_MAX_HOURS`; a membership absent for every read and right
+//! from its end on, before any sweep; and the rule that a customer keeps a CUSTOMER_ADMIN whose
+//! membership does not end, under 20 racing requests too. After each scenario `adminCount` is
+//! held against the stored admins without an end.
+
+use chrono::{DateTime, Duration, Utc};
+use futures::future::join_all;
+use meshcustomers::domain::{CustomerIdentifier, CustomerRole, CustomerStatus, UserId};
+use meshcustomers::events::{Actor, DomainEvent, EventPayload, MembershipExpiryChanged};
+use meshcustomers::store::{Conflict, StoreError};
+use meshcustomers_tests::requests::RequestBuilder;
+use meshcustomers_tests::{Caller, TestApp, api, fixtures};
+use serde_json::{Value, json};
+
+use add_myself::handle as add_myself;
+use change_member_expiry::handle as change_expiry;
+use change_member_role::handle as change_role;
+use get_customer::handle as get_customer;
+use list_customer_users::handle as list_users;
+use list_my_customers::handle as my_customers;
+use remove_member::handle as remove;
+
+use CustomerRole::{CustomerAdmin as ADMIN, CustomerEmployee as EMPLOYEE};
+
+fn user(name: &str) -> Caller {
+    Caller::user(name, &format!("{name}@ending.example"))
+}
+
+fn expiry(customer: &str, member: &str, body: Value) -> RequestBuilder {
+    api("PUT /customers/{id}/users/{userId}/expiry").param("id", customer).param("userId", member).json(body)
+}
+
+fn ending(customer: &str, member: &str, at: DateTime<Utc>) -> RequestBuilder {
+    expiry(customer, member, json!({"expiresAt": at.to_rfc3339()}))
+}
+
+fn set_role(customer: &str, member: &str, role: &str) -> RequestBuilder {
+    api("PUT /customers/{id}/users/{userId}/role")
+        .param("id", customer)
+        .param("userId", member)
+        .json(json!({"role": role}))
+}
+
+fn millis(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// The customer's member items: user id → the item.
+async fn stored_members(
+    test: &TestApp,
+    customer: &str,
+) -> Vec<std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>> {
+    test.items_of("MEMBER").await.into_iter().filter(|item| item["customerId"].as_s().unwrap() == customer).collect()
+}
+
+/// `adminCount` equals the stored CUSTOMER_ADMIN members without an end. Returns it.
+async fn assert_admins_that_stay_counted(test: &TestApp, customer: &str) -> i64 {
+    let staying = stored_members(test, customer)
+        .await
+        .iter()
+        .filter(|item| item["role"].as_s().unwrap() == "CUSTOMER_ADMIN" && !item.contains_key("expiresAt"))
+        .count();
+    let items = test.items_of("CUSTOMER").await;
+    let item = items.iter().find(|item| item["identifier"].as_s().unwrap() == customer).expect("the customer");
+    let count: i64 = item["adminCount"].as_n().unwrap().parse().unwrap();
+    assert_eq!(count, i64::try_from(staying).unwrap(), "adminCount of {customer} differs from its admins that stay");
+    count
+}
+
+// ------------------------------------------------------------------------------- the route
+
+#[tokio::test]
+async fn an_admin_sets_moves_and_clears_a_members_end() {
+    let test = TestApp::spawn().await;
+    let (admin, employee) = (user("admin"), user("emp"));
+    fixtures::customer(&test, "ends", "acme", CustomerStatus::Active, &[(&admin, ADMIN), (&employee, EMPLOYEE)]).await;
+    let at = Utc::now() + Duration::days(10);
+    // An offset other than Z is taken, and stored in UTC to the millisecond.
+    let with_offset = at.with_timezone(&chrono::FixedOffset::east_opt(2 * 3600).unwrap()).to_rfc3339();
+    let set = test.call(change_expiry, expiry("ends", "emp", json!({"expiresAt": with_offset})).by(&admin)).await;
+    assert_eq!((set.status, set.header("etag")), (200, Some("\"2\"")), "{}", set.body);
+    assert_eq!(set.body["expiresAt"], millis(at));
+    let stored = stored_members(&test, "ends").await;
+    let item = stored.iter().find(|item| item["userId"].as_s().unwrap() == "emp").unwrap();
+    assert_eq!(item["expiresAt"].as_s().unwrap(), &millis(at), "stored as RFC 3339 with milliseconds and Z");
+    let events = test.events_of("MEMBERSHIP_EXPIRY_CHANGED").await;
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0]["data"], json!({"userId": "emp", "from": null, "to": millis(at)}));
+    assert_eq!(events[0]["actor"]["role"], "CUSTOMER_ADMIN");
+
+    // The end it has: 200, unchanged, no event.
+    let again = test.call(change_expiry, ending("ends", "emp", at).by(&admin)).await;
+    assert_eq!((again.status, again.header("etag")), (200, Some("\"2\"")));
+    assert_eq!(test.events_of("MEMBERSHIP_EXPIRY_CHANGED").await.len(), 1);
+
+    // The list shows the end.
+    let listed = test.call(list_users, api("GET /customers/{id}/users").param("id", "ends").by(&admin)).await;
+    let member = listed.body["items"].as_array().unwrap().iter().find(|m| m["userId"] == "emp").unwrap().clone();
+    assert_eq!(member["expiresAt"], millis(at));
+
+    let cleared = test.call(change_expiry, expiry("ends", "emp", json!({"expiresAt": null})).by(&admin)).await;
+    assert_eq!((cleared.status, cleared.header("etag")), (200, Some("\"3\"")), "{}", cleared.body);
+    assert!(cleared.body.get("expiresAt").is_none(), "{}", cleared.body);
+    let events = test.events_of("MEMBERSHIP_EXPIRY_CHANGED").await;
+    assert_eq!(events[1]["data"], json!({"userId": "emp", "from": millis(at), "to": null}));
+    assert_eq!(assert_admins_that_stay_counted(&test, "ends").await, 1);
+}
+
+#[tokio::test]
+async fn bad_ends_who_may_and_stale_versions() {
+    let test = TestApp::spawn().await;
+    let (admin, employee) = (user("admin"), user("emp"));
+    fixtures::customer(&test, "guard", "acme", CustomerStatus::Active, &[(&admin, ADMIN), (&employee, EMPLOYEE)]).await;
+    let items = test.all_items().await;
+    let now = Utc::now();
+    for body in [
+        json!({}),
+        json!({"expiresAt": "tomorrow"}),
+        json!({"expiresAt": 1_700_000_000}),
+        json!({"expiresAt": millis(now - Duration::minutes(1))}),
+        json!({"expiresAt": millis(now + Duration::days(367))}),
+        json!({"expiresAt": format!("2027-01-01T00:00:00.{}Z", "0".repeat(80))}),
+        json!({"expiresAt": millis(now + Duration::days(1)), "role": "CUSTOMER_ADMIN"}),
+    ] {
+        let response = test.call(change_expiry, expiry("guard", "emp", body.clone()).by(&admin)).await;
+        response.assert_problem(400, "validation-failed");
+        assert!(response.body["errors"].as_object().is_some_and(|e| !e.is_empty()), "{body}: {}", response.body);
+    }
+    let soon = now + Duration::days(1);
+    test.call(change_expiry, ending("guard", "emp", soon).by(&employee)).await.assert_problem(403, "forbidden");
+    let partner = Caller::partner_admin("acme");
+    test.call(change_expiry, ending("guard", "emp", soon).by(&partner)).await.assert_problem(403, "forbidden");
+    for outsider in [&Caller::partner_admin("globex"), &user("stranger")] {
+        test.call(change_expiry, ending("guard", "emp", soon).by(outsider)).await.assert_problem(404, "not-found");
+    }
+    test.call(change_expiry, ending("guard", "nobody", soon).by(&admin)).await.assert_problem(404, "not-found");
+    assert_eq!(test.all_items().await, items, "no refused request writes anything");
+
+    let stale = test.call(change_expiry, ending("guard", "emp", soon).header("if-match", "\"5\"").by(&admin)).await;
+    stale.assert_problem(412, "precondition-failed");
+    assert_eq!(stale.header("etag"), Some("\"1\""));
+    let current = test.call(change_expiry, ending("guard", "emp", soon).header("if-match", "\"1\"").by(&admin)).await;
+    assert_eq!(current.status, 200, "{}", current.body);
+}
+
+// ------------------------------------------------------------------------------- the last admin
+
+#[tokio::test]
+async fn the_last_admin_that_stays_cannot_be_ended_demoted_or_removed() {
+    let test = TestApp::spawn().await;
+    let (first, second, employee) = (user("first"), user("second"), user("emp"));
+    let members = [(&first, ADMIN), (&second, ADMIN), (&employee, EMPLOYEE)];
+    fixtures::customer(&test, "kept", "acme", CustomerStatus::Active, &members).await;
+    let later = Utc::now() + Duration::days(30);
+    assert_eq!(test.call(change_expiry, ending("kept", "second", later).by(&first)).await.status, 200);
+    assert_eq!(assert_admins_that_stay_counted(&test, "kept").await, 1);
+
+    // `first` is the last admin that stays: no end, no demotion, no removal, by anyone.
+    let items = test.all_items().await;
+    test.call(change_expiry, ending("kept", "first", later).by(&first)).await.assert_problem(409, "last-admin");
+    test.call(change_expiry, ending("kept", "first", later).by(&second)).await.assert_problem(409, "last-admin");
+    test.call(change_role, set_role("kept", "first", "CUSTOMER_EMPLOYEE").by(&second))
+        .await
+        .assert_problem(409, "last-admin");
+    let removal = api("DELETE /customers/{id}/users/{userId}").param("id", "kept").param("userId", "first");
+    test.call(remove, removal.by(&second)).await.assert_problem(409, "last-admin");
+    assert_eq!(test.all_items().await, items, "nothing of the refused changes is written");
+
+    // An admin with an end goes without touching the count: demoted, or removed.
+    let demoted = test.call(change_role, set_role("kept", "second", "CUSTOMER_EMPLOYEE").by(&first)).await;
+    assert_eq!(demoted.status, 200, "{}", demoted.body);
+    assert_eq!(assert_admins_that_stay_counted(&test, "kept").await, 1);
+    // Promoting a member with an end counts nothing either; clearing the end does.
+    let promoted = test.call(change_role, set_role("kept", "second", "CUSTOMER_ADMIN").by(&first)).await;
+    assert_eq!(promoted.status, 200, "{}", promoted.body);
+    assert_eq!(assert_admins_that_stay_counted(&test, "kept").await, 1);
+    let cleared = test.call(change_expiry, expiry("kept", "second", json!({"expiresAt": null})).by(&first)).await;
+    assert_eq!(cleared.status, 200, "{}", cleared.body);
+    assert_eq!(assert_admins_that_stay_counted(&test, "kept").await, 2);
+    // Now `first` may be given an end.
+    assert_eq!(test.call(change_expiry, ending("kept", "first", later).by(&first)).await.status, 200);
+    assert_eq!(assert_admins_that_stay_counted(&test, "kept").await, 1);
+}
+
+/// 20 admins that stay; `changes` makes request `n` by admin `n` about themselves. Exactly one
+/// is refused `last-admin` and exactly one admin without an end remains.
+async fn race(test: &TestApp, customer: &str, change: impl Fn(&str) -> RequestBuilder, demote_every_other: bool) {
+    let admins: Vec<Caller> = (0..20).map(|n| user(&format!("{customer}{n}"))).collect();
+    let members: Vec<(&Caller, CustomerRole)> = admins.iter().map(|admin| (admin, ADMIN)).collect();
+    fixtures::customer(test, customer, "acme", CustomerStatus::Active, &members).await;
+    let requests = admins.iter().enumerate().map(|(n, admin)| {
+        let demote = demote_every_other && n % 2 == 1;
+        let change = &change;
+        async move {
+            if demote {
+                test.call(change_role, set_role(customer, admin.user_id(), "CUSTOMER_EMPLOYEE").by(admin)).await
+            } else {
+                test.call(change_expiry, change(admin.user_id()).by(admin)).await
+            }
+        }
+    });
+    let responses = join_all(requests).await;
+    let statuses: Vec<u16> = responses.iter().map(|r| r.status).collect();
+    assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 19, "{statuses:?}");
+    let refused: Vec<_> = responses.iter().filter(|r| r.status != 200).collect();
+    assert_eq!(refused.len(), 1, "{statuses:?}");
+    refused[0].assert_problem(409, "last-admin");
+    assert_eq!(assert_admins_that_stay_counted(test, customer).await, 1);
+}
+
+#[tokio::test]
+async fn twenty_admins_ending_themselves_at_once_leave_exactly_one_that_stays() {
+    let test = TestApp::spawn().await;
+    let later = Utc::now() + Duration::days(2);
+    race(&test, "race-ends", |member| ending("race-ends", member, later), false).await;
+    assert_eq!(test.events_of("MEMBERSHIP_EXPIRY_CHANGED").await.len(), 19);
+}
+
+#[tokio::test]
+async fn ends_and_demotions_racing_leave_exactly_one_admin_that_stays() {
+    let test = TestApp::spawn().await;
+    let later = Utc::now() + Duration::days(2);
+    race(&test, "race-mixed", |member| ending("race-mixed", member, later), true).await;
+    let changed =
+        test.events_of("MEMBERSHIP_EXPIRY_CHANGED").await.len() + test.events_of("USER_ROLE_CHANGED").await.len();
+    assert_eq!(changed, 19);
+}
+
+// ------------------------------------------------------------------------------- ended = absent
+
+#[tokio::test]
+async fn an_ended_membership_is_absent_at_once_without_the_sweep() {
+    let test = TestApp::spawn().await;
+    let (admin, employee, leaving_admin) = (user("admin"), user("emp"), user("boss"));
+    let members = [(&admin, ADMIN), (&employee, EMPLOYEE), (&leaving_admin, ADMIN)];
+    fixtures::customer(&test, "gone", "acme", CustomerStatus::Active, &members).await;
+    // Both end in a moment; the sweep never runs in this test.
+    let soon = Utc::now() + Duration::milliseconds(1500);
+    for member in ["emp", "boss"] {
+        let set = test.call(change_expiry, ending("gone", member, soon).by(&admin)).await;
+        assert_eq!(set.status, 200, "{}", set.body);
+    }
+    // Before the end: a member like any other.
+    let customer = || api("GET /customers/{id}").param("id", "gone");
+    assert_eq!(test.call(get_customer, customer().by(&employee)).await.status, 200);
+    tokio::time::sleep((soon - Utc::now()).to_std().unwrap_or_default() + std::time::Duration::from_millis(100)).await;
+
+    // One moment after the end: no reads, no rights, as a non-member.
+    test.call(get_customer, customer().by(&employee)).await.assert_problem(404, "not-found");
+    let users = || api("GET /customers/{id}/users").param("id", "gone");
+    test.call(list_users, users().by(&employee)).await.assert_problem(404, "not-found");
+    let mine = test.call(my_customers, api("GET /me/customers").by(&employee)).await;
+    assert_eq!(mine.body["items"], json!([]), "{}", mine.body);
+    test.call(change_role, set_role("gone", "emp", "CUSTOMER_ADMIN").by(&leaving_admin))
+        .await
+        .assert_problem(404, "not-found");
+    // The others no longer see them, nor act on them.
+    let listed = test.call(list_users, users().by(&admin)).await;
+    let ids: Vec<&str> =
+        listed.body["items"].as_array().unwrap().iter().map(|m| m["userId"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["admin"], "{}", listed.body);
+    test.call(change_role, set_role("gone", "emp", "CUSTOMER_ADMIN").by(&admin)).await.assert_problem(404, "not-found");
+    // Still stored until the sweep removes it.
+    assert_eq!(stored_members(&test, "gone").await.len(), 3);
+}
+
+/// The write's own condition: a change authorized by a membership lands only while it has not
+/// ended, however close the end was to the read.
+#[tokio::test]
+async fn a_change_authorized_by_a_membership_that_ended_before_the_write_is_refused() {
+    let test = TestApp::spawn().await;
+    let (admin, other) = (user("admin"), user("other"));
+    fixtures::customer(&test, "racing", "acme", CustomerStatus::Active, &[(&admin, ADMIN), (&other, ADMIN)]).await;
+    let soon = Utc::now() + Duration::milliseconds(800);
+    assert_eq!(test.call(change_expiry, ending("racing", "admin", soon).by(&other)).await.status, 200);
+    let customer = CustomerIdentifier::parse("racing").unwrap();
+    let caller = UserId::parse("admin").unwrap();
+    let write = |now: DateTime<Utc>| {
+        let mut changes = test.store.changes();
+        changes.require_role_first(&customer, &caller, ADMIN, now).unwrap();
+        let payload = EventPayload::MembershipExpiryChanged(MembershipExpiryChanged {
+            user_id: UserId::parse("other").unwrap(),
+            from: None,
+            to: None,
+        });
+        changes.record(DomainEvent::new(&customer, Actor::system(), now, payload));
+        changes
+    };
+    // Before the end the condition holds (and only an event is written).
+    test.store.commit(write(Utc::now())).await.expect("the membership has not ended");
+    let refused = test.store.commit(write(soon + Duration::milliseconds(1))).await;
+    assert!(matches!(refused, Err(StoreError::Conflict(Conflict::AccessChanged))), "{refused:?}");
+}
+
+// ------------------------------------------------------------------------------- Add Myself
+
+#[tokio::test]
+async fn add_myself_takes_an_end() {
+    let test = TestApp::spawn().await;
+    fixtures::customer(&test, "visited", "acme", CustomerStatus::Active, &[(&user("admin"), ADMIN)]).await;
+    let partner = Caller::partner_admin("acme");
+    let me = || api("POST /customers/{id}/users/me").param("id", "visited");
+    let at = Utc::now() + Duration::hours(30);
+    for body in [json!({"expiresAt": "soon"}), json!({"expiresAt": millis(Utc::now() - Duration::hours(1))})] {
+        test.call(add_myself, me().json(body).by(&partner)).await.assert_problem(400, "validation-failed");
+    }
+    let joined = test.call(add_myself, me().json(json!({"expiresAt": at.to_rfc3339()})).by(&partner)).await;
+    assert_eq!(joined.status, 201, "{}", joined.body);
+    assert_eq!(joined.body["expiresAt"], millis(at));
+    // A self-assigned admin with an end is not one that stays.
+    assert_eq!(assert_admins_that_stay_counted(&test, "visited").await, 1);
+    // Without an end and without a limit, none.
+    let platform = test.call(add_myself, me().by(&Caller::platform_admin())).await;
+    assert_eq!(platform.status, 201, "{}", platform.body);
+    assert!(platform.body.get("expiresAt").is_none(), "{}", platform.body);
+    assert_eq!(assert_admins_that_stay_counted(&test, "visited").await, 2);
+}
+
+#[tokio::test]
+async fn with_a_self_assign_limit_every_self_assignment_ends_within_it() {
+    let test = TestApp::spawn_with(&[("SELF_ASSIGN_MAX_HOURS", "8")]).await;
+    for customer in ["limited", "limited-two"] {
+        fixtures::customer(&test, customer, "acme", CustomerStatus::Active, &[(&user("admin"), ADMIN)]).await;
+    }
+    let me = |customer: &str| api("POST /customers/{id}/users/me").param("id", customer);
+    let partner = Caller::partner_admin("acme");
+    let later = Utc::now() + Duration::hours(9);
+    let refused =
+        test.call(add_myself, me("limited").json(json!({"expiresAt": later.to_rfc3339()})).by(&partner)).await;
+    refused.assert_problem(400, "validation-failed");
+    assert!(refused.body["errors"]["expiresAt"].as_str().is_some_and(|e| e.contains("8 hours")), "{}", refused.body);
+
+    let before = Utc::now();
+    let joined = test.call(add_myself, me("limited").by(&partner)).await;
+    assert_eq!(joined.status, 201, "{}", joined.body);
+    let end: DateTime<Utc> = joined.body["expiresAt"].as_str().unwrap().parse().unwrap();
+    assert!(
+        end >= before + Duration::hours(8) - Duration::seconds(1) && end <= Utc::now() + Duration::hours(8),
+        "{end}"
+    );
+
+    let within = Utc::now() + Duration::hours(2);
+    let body = json!({"expiresAt": within.to_rfc3339()});
+    let joined = test.call(add_myself, me("limited-two").json(body).by(&Caller::platform_admin())).await;
+    assert_eq!((joined.status, joined.body["expiresAt"].clone()), (201, json!(millis(within))), "{}", joined.body);
+}
