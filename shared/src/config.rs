@@ -278,7 +278,7 @@ mod tests {
     #[test]
     fn names_the_invalid_variable() {
         type Reader = fn(&Environment) -> Result<(), ConfigError>;
-        let cases: [(&str, &str, Reader); 15] = [
+        let cases: [(&str, &str, Reader); 18] = [
             ("REQUIRE_CUSTOMER_APPROVAL", "yes", |e| require_customer_approval(e).map(drop)),
             ("REQUIRE_EMAIL_CONFIRMATION", "TRUE", |e| require_email_confirmation(e).map(drop)),
             ("EMAIL_CONFIRMATION_TTL_HOURS", "0", |e| email_confirmation_ttl(e).map(drop)),

@@ -233,6 +233,9 @@ pub struct UserInvited {
     pub version: u64,
     /// The customer's display name, for the mail.
     pub customer_display_name: String,
+    /// When the membership an acceptance makes ends; absent: it does not.
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "rfc3339_millis::optional")]
+    pub membership_expires_at: Option<DateTime<Utc>>,
 }
 
 impl UserInvited {
@@ -244,6 +247,7 @@ impl UserInvited {
             expires_at: invitation.expires_at,
             version: invitation.version,
             customer_display_name: customer_display_name.to_owned(),
+            membership_expires_at: invitation.membership_expires_at,
         }
     }
 }

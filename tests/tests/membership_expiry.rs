@@ -345,3 +345,73 @@ async fn with_a_self_assign_limit_every_self_assignment_ends_within_it() {
     let joined = test.call(add_myself, me("limited-two").json(body).by(&Caller::platform_admin())).await;
     assert_eq!((joined.status, joined.body["expiresAt"].clone()), (201, json!(millis(within))), "{}", joined.body);
 }
+
+// ------------------------------------------------------------------------------- invitations
+
+fn invite(customer: &str, email: &str, membership_end: Option<DateTime<Utc>>) -> RequestBuilder {
+    let mut body = json!({"email": email, "role": "CUSTOMER_ADMIN"});
+    if let Some(at) = membership_end {
+        body["membershipExpiresAt"] = json!(at.to_rfc3339());
+    }
+    api("POST /customers/{id}/invitations").param("id", customer).json(body)
+}
+
+/// Invites `invitee` with `membership_end`, mints its link as the email sender does, and accepts
+/// it as `invitee`.
+async fn invited_and_accepted(
+    test: &TestApp,
+    admin: &Caller,
+    invitee: &Caller,
+    membership_end: Option<DateTime<Utc>>,
+    wait: std::time::Duration,
+) -> meshcustomers_tests::TestResponse {
+    let email = invitee.claims["email"].clone();
+    let invited = test.call(invite_user::handle, invite("invites", &email, membership_end).by(admin)).await;
+    assert_eq!(invited.status, 201, "{}", invited.body);
+    let expected = membership_end.map(millis);
+    assert_eq!(invited.body.get("membershipExpiresAt").and_then(Value::as_str), expected.as_deref());
+    let id = meshcustomers::domain::GeneratedId::parse(invited.body["id"].as_str().unwrap()).unwrap();
+    let customer = CustomerIdentifier::parse("invites").unwrap();
+    let (invitation, _) = test.store.invitation(&customer, id).await.unwrap().expect("the invitation");
+    let token = meshcustomers::domain::LinkToken::generate().unwrap();
+    fixtures::invitation_link(test, &invitation, &token).await;
+    tokio::time::sleep(wait).await;
+    let accept = api("POST /invitations/accept").json(json!({"token": token.expose()}));
+    test.call(accept_invitation::handle, accept.by(invitee)).await
+}
+
+#[tokio::test]
+async fn an_invitation_gives_its_membership_the_end_it_names() {
+    let test = TestApp::spawn().await;
+    let admin = user("admin");
+    fixtures::customer(&test, "invites", "acme", CustomerStatus::Active, &[(&admin, ADMIN)]).await;
+    for body in [
+        json!({"email": "x@ending.example", "role": "CUSTOMER_EMPLOYEE", "membershipExpiresAt": "later"}),
+        json!({"email": "x@ending.example", "role": "CUSTOMER_EMPLOYEE", "membershipExpiresAt": millis(Utc::now())}),
+    ] {
+        let request = api("POST /customers/{id}/invitations").param("id", "invites").json(body);
+        test.call(invite_user::handle, request.by(&admin)).await.assert_problem(400, "validation-failed");
+    }
+    let at = Utc::now() + Duration::days(20);
+    let invitee = user("invitee");
+    let accepted = invited_and_accepted(&test, &admin, &invitee, Some(at), std::time::Duration::ZERO).await;
+    assert_eq!(accepted.status, 201, "{}", accepted.body);
+    assert_eq!(accepted.body["expiresAt"], millis(at));
+    let invited = test.events_of("USER_INVITED").await;
+    assert_eq!(invited[0]["data"]["membershipExpiresAt"], millis(at));
+    // An invited admin with an end is not one that stays.
+    assert_eq!(assert_admins_that_stay_counted(&test, "invites").await, 1);
+
+    // Without an end, none.
+    let forever = invited_and_accepted(&test, &admin, &user("forever"), None, std::time::Duration::ZERO).await;
+    assert_eq!(forever.status, 201, "{}", forever.body);
+    assert!(forever.body.get("expiresAt").is_none(), "{}", forever.body);
+    assert_eq!(assert_admins_that_stay_counted(&test, "invites").await, 2);
+
+    // Accepted after the membership's end: refused as expired, and nobody joins.
+    let soon = Utc::now() + Duration::milliseconds(1500);
+    let late =
+        invited_and_accepted(&test, &admin, &user("late"), Some(soon), std::time::Duration::from_millis(1700)).await;
+    late.assert_problem(410, "invitation-expired");
+    assert_eq!(stored_members(&test, "invites").await.len(), 3);
+}

@@ -282,6 +282,7 @@ async fn invitation(
         version: invited.version,
         created_at: Utc::now(),
         expires_at: invited.expires_at,
+        membership_expires_at: invited.membership_expires_at,
     };
     if sender.store.start_invitation_link(&link).await? == LinkStart::InvitationChanged {
         tracing::info!(
@@ -577,6 +578,7 @@ mod tests {
             expires_at: chrono::DateTime::parse_from_rfc3339("2026-01-22T10:30:00.123Z").unwrap().to_utc(),
             version: 2,
             customer_display_name: "Globex <Labs> & Co".into(),
+            membership_expires_at: None,
         };
         let event = event(EventPayload::UserInvited(invited.clone()), Some("pat@acme.example"));
         assert_eq!(mail_request(&event), Some(MailRequest::Invitation(invited.clone())));
