@@ -415,3 +415,102 @@ async fn an_invitation_gives_its_membership_the_end_it_names() {
     late.assert_problem(410, "invitation-expired");
     assert_eq!(stored_members(&test, "invites").await.len(), 3);
 }
+
+// ------------------------------------------------------------------------------- the sweep
+
+#[tokio::test]
+async fn the_sweep_removes_exactly_the_ended_memberships_as_the_system() {
+    let test = TestApp::spawn().await;
+    let (admin, ended, later, staying) = (user("admin"), user("ended"), user("later"), user("staying"));
+    let members = [(&admin, ADMIN), (&ended, ADMIN), (&later, EMPLOYEE), (&staying, EMPLOYEE)];
+    fixtures::customer(&test, "swept", "acme", CustomerStatus::Active, &members).await;
+    fixtures::customer(&test, "other", "acme", CustomerStatus::Disabled, &[(&admin, ADMIN), (&ended, EMPLOYEE)]).await;
+    let now = Utc::now();
+    for (customer, member, at) in [
+        ("swept", "ended", now + Duration::hours(1)),
+        ("swept", "later", now + Duration::hours(3)),
+        ("other", "ended", now + Duration::minutes(30)),
+    ] {
+        let set = test.call(change_expiry, ending(customer, member, at).by(&admin)).await;
+        assert_eq!(set.status, 200, "{}", set.body);
+    }
+    let app = test.app::<()>();
+    // Before any end: nothing.
+    let early = expire_memberships::sweep(&app, now + Duration::minutes(10)).await.unwrap();
+    assert_eq!((early.expired.len(), early.moved_on.len()), (0, 0), "{early:?}");
+
+    let at_two_hours = now + Duration::hours(2);
+    let swept = expire_memberships::sweep(&app, at_two_hours).await.unwrap();
+    let mut removed: Vec<(String, String)> =
+        swept.expired.iter().map(|m| (m.customer_id.to_string(), m.user_id.to_string())).collect();
+    removed.sort();
+    assert_eq!(removed, [("other".to_owned(), "ended".to_owned()), ("swept".to_owned(), "ended".to_owned())]);
+    assert!(swept.moved_on.is_empty(), "{swept:?}");
+    let mut left: Vec<String> =
+        stored_members(&test, "swept").await.iter().map(|item| item["userId"].as_s().unwrap().clone()).collect();
+    left.sort();
+    assert_eq!(left, ["admin", "later", "staying"]);
+    let removals = test.events_of("USER_REMOVED").await;
+    assert_eq!(removals.len(), 2);
+    for removal in &removals {
+        assert_eq!(removal["data"]["reason"], "EXPIRED", "{removal}");
+        assert_eq!(removal["data"]["userId"], "ended");
+        assert_eq!(removal["actor"], json!({"userId": "system", "email": null, "role": "SYSTEM"}));
+    }
+    // The ended admin had an end, so it was never counted: the count stays exact.
+    assert_eq!(assert_admins_that_stay_counted(&test, "swept").await, 1);
+    // The member's address item no longer names them: they may be invited again.
+    let addresses = test.items_of("MEMBER_EMAIL").await;
+    let swept_address = addresses.iter().find(|item| {
+        item["sk"].as_s().unwrap() == "MEMBER_EMAIL#ended@ending.example"
+            && item["pk"].as_s().unwrap() == "CUSTOMER#swept"
+    });
+    assert!(swept_address.is_none_or(|item| !item.contains_key("userIds")), "{swept_address:?}");
+
+    // A second run at the same moment finds nothing more to do.
+    let again = expire_memberships::sweep(&app, at_two_hours).await.unwrap();
+    assert_eq!((again.expired.len(), again.moved_on.len()), (0, 0), "{again:?}");
+    assert_eq!(test.events_of("USER_REMOVED").await.len(), 2);
+}
+
+#[tokio::test]
+async fn a_membership_whose_end_changed_after_the_search_is_not_removed() {
+    let test = TestApp::spawn().await;
+    let (admin, member) = (user("admin"), user("member"));
+    fixtures::customer(&test, "moved", "acme", CustomerStatus::Active, &[(&admin, ADMIN), (&member, EMPLOYEE)]).await;
+    let now = Utc::now();
+    let first = now + Duration::hours(1);
+    assert_eq!(test.call(change_expiry, ending("moved", "member", first).by(&admin)).await.status, 200);
+    // What the sweep's search read, before the admin moved the end.
+    let found = test.store.memberships_ending(None, now + Duration::hours(2), 10).await.unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(
+        test.call(change_expiry, ending("moved", "member", now + Duration::days(5)).by(&admin)).await.status,
+        200
+    );
+    let mut changes = test.store.changes();
+    changes.remove_ended_member(&found[0], now + Duration::hours(2)).unwrap();
+    let removed = UserRemovedBySystem::of(&found[0], now);
+    changes.record(removed);
+    let refused = test.store.commit(changes).await;
+    assert!(matches!(refused, Err(StoreError::Conflict(Conflict::VersionMismatch { .. }))), "{refused:?}");
+    // And the sweep at that moment leaves it: its end is later now.
+    let swept = expire_memberships::sweep(&test.app::<()>(), now + Duration::hours(2)).await.unwrap();
+    assert!(swept.expired.is_empty(), "{swept:?}");
+    assert_eq!(stored_members(&test, "moved").await.len(), 2);
+}
+
+/// USER_REMOVED as the sweep records it.
+struct UserRemovedBySystem;
+
+impl UserRemovedBySystem {
+    fn of(member: &meshcustomers::domain::Membership, now: DateTime<Utc>) -> DomainEvent {
+        let removed = meshcustomers::events::UserRemoved {
+            user_id: member.user_id.clone(),
+            email: member.email.clone(),
+            role: member.role,
+            reason: Some(meshcustomers::events::RemovalReason::Expired),
+        };
+        DomainEvent::new(&member.customer_id, Actor::system(), now, EventPayload::UserRemoved(removed))
+    }
+}

@@ -304,6 +304,18 @@ async fn actions_used_by(binary: &str) -> BTreeSet<String> {
             let swept = expire_registrations::sweep(&app, chrono::Utc::now() + chrono::Duration::days(365)).await;
             assert_eq!(swept.unwrap().expired.len(), 1);
         }
+        "expire-memberships" => {
+            // An employee whose membership ends: found through gsi5, removed with its event.
+            let (admin, employee) = (Caller::user("a", "a@least.example"), Caller::user("e", "e@least.example"));
+            let members = [(&admin, CustomerRole::CustomerAdmin), (&employee, CustomerRole::CustomerEmployee)];
+            fixtures::customer(&test, "least", "acme", CustomerStatus::Active, &members).await;
+            let expiry = api("PUT /customers/{id}/users/{userId}/expiry").param("id", "least").param("userId", "e");
+            let expires_at = (chrono::Utc::now() + chrono::Duration::hours(1)).to_rfc3339();
+            test.call(change_member_expiry::handle, expiry.json(json!({"expiresAt": expires_at})).by(&admin)).await;
+            test.operations.take();
+            let swept = expire_memberships::sweep(&test.app(), chrono::Utc::now() + chrono::Duration::days(1)).await;
+            assert_eq!(swept.unwrap().expired.len(), 1);
+        }
         "email-sender" => {
             register(&test).await;
             let approval = api("POST /customers/{id}/approval").param("id", "least");

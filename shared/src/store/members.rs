@@ -49,17 +49,28 @@ pub struct MemberItem {
     /// A user's memberships, by customer.
     pub gsi1pk: String,
     pub gsi1sk: String,
+    /// Only on a membership that ends: all of them by their end (the sweep's index).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gsi5pk: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gsi5sk: Option<String>,
     #[serde(flatten)]
     pub membership: Membership,
 }
 
 impl From<&Membership> for MemberItem {
     fn from(membership: &Membership) -> Self {
+        let end = membership.expires_at.map(|at| {
+            let at = rfc3339_millis::format(&at);
+            keys::membership_end_sort_key(&at, &membership.customer_id, &membership.user_id)
+        });
         Self {
             key: Key::member(&membership.customer_id, &membership.user_id),
             entity: entity::MEMBER.to_owned(),
             gsi1pk: keys::user_memberships(&membership.user_id),
             gsi1sk: keys::customer_pk(&membership.customer_id),
+            gsi5pk: end.as_ref().map(|_| keys::MEMBERSHIP_ENDS.to_owned()),
+            gsi5sk: end,
             membership: membership.clone(),
         }
     }
@@ -261,6 +272,53 @@ impl Store {
         current(self.list_page(query, page).await?.try_map(membership)?)
     }
 
+    /// Up to `limit` memberships whose end is after `after` (`None`: from the first) and at or
+    /// before `until`, earliest end first, ended ones included: a Query of the sparse gsi5, page
+    /// after page (eventually consistent: a writer's condition decides on what is stored).
+    #[tracing::instrument(skip_all, fields(limit))]
+    pub async fn memberships_ending(
+        &self,
+        after: Option<DateTime<Utc>>,
+        until: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<Membership>, StoreError> {
+        let index = Index::Gsi5;
+        // '~' sorts after every identifier and user id character that follows the end's '#'.
+        let bound = |at: &DateTime<Utc>| format!("{}#~", rfc3339_millis::format(at));
+        let (condition, lower) = match &after {
+            Some(after) => ("#partition = :partition AND #sort BETWEEN :lower AND :upper", Some(bound(after))),
+            None => ("#partition = :partition AND #sort <= :upper", None),
+        };
+        let mut found = Vec::new();
+        let mut start = None;
+        while found.len() < limit {
+            let mut query = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .index_name(index.name())
+                .key_condition_expression(condition)
+                .expression_attribute_names("#partition", index.partition_attribute())
+                .expression_attribute_names("#sort", index.sort_attribute())
+                .expression_attribute_values(":partition", AttributeValue::S(keys::MEMBERSHIP_ENDS.to_owned()))
+                .expression_attribute_values(":upper", AttributeValue::S(bound(&until)))
+                .limit(i32::try_from(limit - found.len()).unwrap_or(i32::MAX))
+                .set_exclusive_start_key(start);
+            if let Some(lower) = &lower {
+                query = query.expression_attribute_values(":lower", AttributeValue::S(lower.clone()));
+            }
+            let output = query.send_boxed().await?;
+            for item in output.items.unwrap_or_default() {
+                found.push(membership(item)?);
+            }
+            start = output.last_evaluated_key;
+            if start.is_none() {
+                break;
+            }
+        }
+        Ok(found)
+    }
+
     /// Up to `limit` of the customer's CUSTOMER_ADMIN members, read consistently: a Query of its
     /// `MEMBER#` items filtered to admins, page after page until `limit` are found or the
     /// members end, and never more than [`MAX_ADMIN_PAGES`] pages.
@@ -359,6 +417,32 @@ mod golden {
                 "customerId": {"S": "acme"}, "userId": {"S": "u1"}, "email": {"S": "jo@acme.example"},
                 "name": {"S": "Jo"}, "role": {"S": "CUSTOMER_ADMIN"}, "joinedAt": {"S": "2026-01-15T11:30:00Z"},
                 "joinedVia": {"S": "SELF_ASSIGNMENT"}, "version": {"N": "3"}
+            })
+        );
+    }
+
+    #[test]
+    fn a_member_item_that_ends_is_in_the_sparse_index_of_ends() {
+        let membership = Membership::new(
+            acme(),
+            UserId::parse("u1").unwrap(),
+            None,
+            None,
+            CustomerRole::CustomerEmployee,
+            JoinedVia::Invitation,
+            at(),
+        )
+        .ending(Some(at() + chrono::Duration::days(30)));
+        assert_eq!(
+            stored(MemberItem::from(&membership)),
+            json!({
+                "pk": {"S": "CUSTOMER#acme"}, "sk": {"S": "MEMBER#u1"}, "entity": {"S": "MEMBER"},
+                "gsi1pk": {"S": "USER#u1"}, "gsi1sk": {"S": "CUSTOMER#acme"},
+                "gsi5pk": {"S": "MEMBERSHIP_ENDS"}, "gsi5sk": {"S": "2026-02-14T11:30:00.000Z#acme#u1"},
+                "customerId": {"S": "acme"}, "userId": {"S": "u1"}, "email": {"NULL": true},
+                "name": {"NULL": true}, "role": {"S": "CUSTOMER_EMPLOYEE"}, "joinedAt": {"S": "2026-01-15T11:30:00Z"},
+                "joinedVia": {"S": "INVITATION"}, "version": {"N": "1"},
+                "expiresAt": {"S": "2026-02-14T11:30:00.000Z"}
             })
         );
     }
