@@ -118,6 +118,8 @@ pub enum EventPayload {
     UserRoleChanged(UserRoleChanged),
     /// A member's end set, moved or cleared (SPEC §6.3).
     MembershipExpiryChanged(MembershipExpiryChanged),
+    /// A membership ends within `MEMBERSHIP_EXPIRY_WARNING_DAYS`: the member is mailed, once.
+    MembershipExpiring(MembershipExpiring),
     CustomerQuotaEdited(Change<u32>),
     UserAssignedHimself(UserAssignedHimself),
     CustomerStatusChanged(CustomerStatusChanged),
@@ -277,6 +279,18 @@ pub struct UserRemoved {
     /// Why the system removed the member; absent when a person did.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<RemovalReason>,
+}
+
+/// The warning that a membership ends soon, recorded by the system with the member's mark.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MembershipExpiring {
+    pub user_id: UserId,
+    /// Where the warning is mailed; `null` when the member has no address (nothing is sent).
+    pub email: Option<EmailAddress>,
+    pub role: CustomerRole,
+    #[serde(with = "rfc3339_millis")]
+    pub expires_at: DateTime<Utc>,
 }
 
 /// Why the system removed a member.

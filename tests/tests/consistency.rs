@@ -131,8 +131,8 @@ fn variables_read_by(binary: &str) -> BTreeSet<String> {
         | "create-customer-api-key"
         | "list-customer-api-keys"
         | "revoke-customer-api-key"
-        | "reject-customer"
-        | "expire-memberships" => AppConfig::<()>::read(&environment).map(drop),
+        | "reject-customer" => AppConfig::<()>::read(&environment).map(drop),
+        "expire-memberships" => AppConfig::<expire_memberships::Settings>::read(&environment).map(drop),
         "expire-registrations" => AppConfig::<expire_registrations::Settings>::read(&environment).map(drop),
         "create-tenant" => AppConfig::<create_tenant::Settings>::read(&environment).map(drop),
         "open-tenant-access" => AppConfig::<open_tenant_access::Settings>::read(&environment).map(drop),

@@ -434,7 +434,7 @@ async fn the_sweep_removes_exactly_the_ended_memberships_as_the_system() {
         let set = test.call(change_expiry, ending(customer, member, at).by(&admin)).await;
         assert_eq!(set.status, 200, "{}", set.body);
     }
-    let app = test.app::<()>();
+    let app = test.app::<expire_memberships::Settings>();
     // Before any end: nothing.
     let early = expire_memberships::sweep(&app, now + Duration::minutes(10)).await.unwrap();
     assert_eq!((early.expired.len(), early.moved_on.len()), (0, 0), "{early:?}");
@@ -495,7 +495,8 @@ async fn a_membership_whose_end_changed_after_the_search_is_not_removed() {
     let refused = test.store.commit(changes).await;
     assert!(matches!(refused, Err(StoreError::Conflict(Conflict::VersionMismatch { .. }))), "{refused:?}");
     // And the sweep at that moment leaves it: its end is later now.
-    let swept = expire_memberships::sweep(&test.app::<()>(), now + Duration::hours(2)).await.unwrap();
+    let swept =
+        expire_memberships::sweep(&test.app::<expire_memberships::Settings>(), now + Duration::hours(2)).await.unwrap();
     assert!(swept.expired.is_empty(), "{swept:?}");
     assert_eq!(stored_members(&test, "moved").await.len(), 2);
 }
@@ -513,4 +514,62 @@ impl UserRemovedBySystem {
         };
         DomainEvent::new(&member.customer_id, Actor::system(), now, EventPayload::UserRemoved(removed))
     }
+}
+
+#[tokio::test]
+async fn the_sweep_warns_each_ending_member_once_and_again_after_a_new_end() {
+    let test = TestApp::spawn().await;
+    let (admin, soon, far) = (user("admin"), user("soon"), user("far"));
+    let members = [(&admin, ADMIN), (&soon, EMPLOYEE), (&far, EMPLOYEE)];
+    fixtures::customer(&test, "warned", "acme", CustomerStatus::Active, &members).await;
+    let now = Utc::now();
+    let in_two_days = now + Duration::days(2);
+    assert_eq!(test.call(change_expiry, ending("warned", "soon", in_two_days).by(&admin)).await.status, 200);
+    assert_eq!(
+        test.call(change_expiry, ending("warned", "far", now + Duration::days(10)).by(&admin)).await.status,
+        200
+    );
+    let app = test.app::<expire_memberships::Settings>();
+    let first = expire_memberships::sweep(&app, now).await.unwrap();
+    let warned: Vec<String> = first.warned.iter().map(|m| m.user_id.to_string()).collect();
+    assert_eq!(warned, ["soon"], "only within MEMBERSHIP_EXPIRY_WARNING_DAYS (3): {first:?}");
+    let events = test.events_of("MEMBERSHIP_EXPIRING").await;
+    assert_eq!(events.len(), 1);
+    assert_eq!(
+        events[0]["data"],
+        json!({"userId": "soon", "email": "soon@ending.example", "role": "CUSTOMER_EMPLOYEE", "expiresAt": millis(in_two_days)})
+    );
+    assert_eq!(events[0]["actor"]["role"], "SYSTEM");
+    let listed = test.call(list_users, api("GET /customers/{id}/users").param("id", "warned").by(&admin)).await;
+    let member = listed.body["items"].as_array().unwrap().iter().find(|m| m["userId"] == "soon").unwrap().clone();
+    assert!(member["expiryWarnedAt"].is_string(), "{member}");
+
+    // Twice-run, and two runs at once: nothing twice.
+    let (second, third) = futures::join!(
+        expire_memberships::sweep(&app, now),
+        expire_memberships::sweep(&app, now + Duration::minutes(5))
+    );
+    assert!(second.unwrap().warned.is_empty() && third.unwrap().warned.is_empty());
+    assert_eq!(test.events_of("MEMBERSHIP_EXPIRING").await.len(), 1);
+
+    // A new end clears the mark: warned again of it.
+    let moved = now + Duration::days(1);
+    assert_eq!(test.call(change_expiry, ending("warned", "soon", moved).by(&admin)).await.status, 200);
+    let again = expire_memberships::sweep(&app, now).await.unwrap();
+    assert_eq!(again.warned.len(), 1, "{again:?}");
+    let events = test.events_of("MEMBERSHIP_EXPIRING").await;
+    assert_eq!(events.len(), 2);
+    assert_eq!(events[1]["data"]["expiresAt"], millis(moved));
+    // The email sender's mail of the warning.
+    let event: DomainEvent = serde_json::from_value(events[1].clone()).unwrap();
+    let request = email_sender::mail_request(&event).expect("a warning is mailed");
+    let email_sender::MailRequest::MembershipExpiring { to, role, expires_at } = request else { panic!("{request:?}") };
+    assert_eq!(to.as_str(), "soon@ending.example");
+    let customer = CustomerIdentifier::parse("warned").unwrap();
+    let mail = email_sender::membership_expiring(&customer, role, expires_at, "https://p.example").unwrap();
+    assert!(
+        mail.subject.contains("warned") && mail.text.contains(&moved.format("%Y-%m-%d %H:%M UTC").to_string()),
+        "{}",
+        mail.text
+    );
 }

@@ -313,7 +313,11 @@ async fn actions_used_by(binary: &str) -> BTreeSet<String> {
             let expires_at = (chrono::Utc::now() + chrono::Duration::hours(1)).to_rfc3339();
             test.call(change_member_expiry::handle, expiry.json(json!({"expiresAt": expires_at})).by(&admin)).await;
             test.operations.take();
-            let swept = expire_memberships::sweep(&test.app(), chrono::Utc::now() + chrono::Duration::days(1)).await;
+            let swept = expire_memberships::sweep(
+                &test.app::<expire_memberships::Settings>(),
+                chrono::Utc::now() + chrono::Duration::days(1),
+            )
+            .await;
             assert_eq!(swept.unwrap().expired.len(), 1);
         }
         "email-sender" => {

@@ -404,6 +404,12 @@ fn one_of_every_type() -> Vec<DomainEvent> {
             role: CustomerRole::CustomerEmployee,
             reason: Some(RemovalReason::Expired),
         }),
+        EventPayload::MembershipExpiring(MembershipExpiring {
+            user_id: user.clone(),
+            email: Some(email.clone()),
+            role: CustomerRole::CustomerEmployee,
+            expires_at: Utc::now() + chrono::Duration::days(2),
+        }),
         EventPayload::MembershipExpiryChanged(MembershipExpiryChanged {
             user_id: user.clone(),
             from: None,

@@ -33,6 +33,7 @@ fn bad_value(variable: &str) -> &'static str {
         "EMAIL_FROM" => "nobody",
         "SELF_ASSIGN_ROLE" => "OWNER",
         "SELF_ASSIGN_MAX_HOURS" => "0",
+        "MEMBERSHIP_EXPIRY_WARNING_DAYS" => "0",
         "PLATFORMS" => r#"{"aws": "https://console.example.com/no-placeholder"}"#,
         other => panic!("no bad value for configuration variable {other}: add one"),
     }

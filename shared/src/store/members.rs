@@ -185,6 +185,25 @@ impl Changes {
         self.remove_member_if(before, Expression::version_is(before.version).and(same_end))
     }
 
+    /// Marks the member as warned of its end at `now` (`expiryWarnedAt`), only while its version
+    /// and end are still the ones read and it was not warned yet (else
+    /// [`Conflict::VersionMismatch`]): the warning is recorded once.
+    pub fn mark_expiry_warned(&mut self, member: &Membership, now: DateTime<Utc>) -> Result<(), StoreError> {
+        let Some(expires_at) = member.expires_at else {
+            return Err(StoreError::Invariant("only a membership that ends is warned of its end"));
+        };
+        let update = Expression::new("SET #warnedAt = :now")
+            .name("#warnedAt", "expiryWarnedAt")
+            .value(":now", AttributeValue::S(rfc3339_millis::format(&now)));
+        let unwarned_same_end = Expression::new("#expiresAt = :expiresAt AND attribute_not_exists(#warnedAt)")
+            .name("#expiresAt", EXPIRES_AT)
+            .name("#warnedAt", "expiryWarnedAt")
+            .value(":expiresAt", AttributeValue::S(rfc3339_millis::format(&expires_at)));
+        let key = Key::member(&member.customer_id, &member.user_id);
+        let condition = Expression::version_is(member.version).and(unwarned_same_end);
+        self.update(key, update, condition, Conflict::VersionMismatch { current_version: None })
+    }
+
     fn remove_member_if(&mut self, before: &Membership, condition: Expression) -> Result<(), StoreError> {
         let key = Key::member(&before.customer_id, &before.user_id);
         self.delete(key, condition, Conflict::VersionMismatch { current_version: None })?;

@@ -1259,7 +1259,7 @@ export interface components {
         /** @enum {string} */
         CustomerRole: "CUSTOMER_ADMIN" | "CUSTOMER_EMPLOYEE";
         /** @enum {string} */
-        EventType: "CUSTOMER_REGISTERED" | "CUSTOMER_CREATED" | "USER_INVITED" | "USER_ACCEPTED_INVITATION" | "USER_INVITATION_CANCELLED" | "USER_REMOVED" | "USER_ROLE_CHANGED" | "MEMBERSHIP_EXPIRY_CHANGED" | "CUSTOMER_QUOTA_EDITED" | "USER_ASSIGNED_HIMSELF" | "CUSTOMER_STATUS_CHANGED" | "CUSTOMER_APPROVED" | "CUSTOMER_REJECTED" | "CUSTOMER_UPDATED" | "CUSTOMER_TAGS_EDITED" | "EMAIL_CONFIRMED" | "MESSAGE_SENT" | "MESSAGE_ACKNOWLEDGED" | "PROJECT_CREATED" | "TENANT_CREATED" | "SERVICE_USER_CREATED" | "SERVICE_USER_DELETED" | "TAG_DEFINITION_CREATED" | "TAG_DEFINITION_UPDATED" | "TAG_DEFINITION_DELETED" | "API_KEY_CREATED" | "API_KEY_REVOKED";
+        EventType: "CUSTOMER_REGISTERED" | "CUSTOMER_CREATED" | "USER_INVITED" | "USER_ACCEPTED_INVITATION" | "USER_INVITATION_CANCELLED" | "USER_REMOVED" | "USER_ROLE_CHANGED" | "MEMBERSHIP_EXPIRY_CHANGED" | "MEMBERSHIP_EXPIRING" | "CUSTOMER_QUOTA_EDITED" | "USER_ASSIGNED_HIMSELF" | "CUSTOMER_STATUS_CHANGED" | "CUSTOMER_APPROVED" | "CUSTOMER_REJECTED" | "CUSTOMER_UPDATED" | "CUSTOMER_TAGS_EDITED" | "EMAIL_CONFIRMED" | "MESSAGE_SENT" | "MESSAGE_ACKNOWLEDGED" | "PROJECT_CREATED" | "TENANT_CREATED" | "SERVICE_USER_CREATED" | "SERVICE_USER_DELETED" | "TAG_DEFINITION_CREATED" | "TAG_DEFINITION_UPDATED" | "TAG_DEFINITION_DELETED" | "API_KEY_CREATED" | "API_KEY_REVOKED";
         /** @description A tag key, 1 to 64 letters, digits, '-' or '_', starting with a letter. */
         TagKey: string;
         /**
@@ -1843,7 +1843,7 @@ export interface components {
          *     `{eventId, type, customerId, occurredAt, actor: {userId, email, role}, data}`. Its schema
          *     per type is the event contract in `events/schemas/`.
          */
-        HistoryEntry: components["schemas"]["CUSTOMER_REGISTERED"] | components["schemas"]["CUSTOMER_CREATED"] | components["schemas"]["USER_INVITED"] | components["schemas"]["USER_ACCEPTED_INVITATION"] | components["schemas"]["USER_INVITATION_CANCELLED"] | components["schemas"]["USER_REMOVED"] | components["schemas"]["USER_ROLE_CHANGED"] | components["schemas"]["MEMBERSHIP_EXPIRY_CHANGED"] | components["schemas"]["CUSTOMER_QUOTA_EDITED"] | components["schemas"]["USER_ASSIGNED_HIMSELF"] | components["schemas"]["CUSTOMER_STATUS_CHANGED"] | components["schemas"]["CUSTOMER_APPROVED"] | components["schemas"]["CUSTOMER_REJECTED"] | components["schemas"]["CUSTOMER_UPDATED"] | components["schemas"]["CUSTOMER_TAGS_EDITED"] | components["schemas"]["EMAIL_CONFIRMED"] | components["schemas"]["MESSAGE_SENT"] | components["schemas"]["MESSAGE_ACKNOWLEDGED"] | components["schemas"]["PROJECT_CREATED"] | components["schemas"]["TENANT_CREATED"] | components["schemas"]["SERVICE_USER_CREATED"] | components["schemas"]["SERVICE_USER_DELETED"] | components["schemas"]["TAG_DEFINITION_CREATED"] | components["schemas"]["TAG_DEFINITION_UPDATED"] | components["schemas"]["TAG_DEFINITION_DELETED"] | components["schemas"]["API_KEY_CREATED"] | components["schemas"]["API_KEY_REVOKED"];
+        HistoryEntry: components["schemas"]["CUSTOMER_REGISTERED"] | components["schemas"]["CUSTOMER_CREATED"] | components["schemas"]["USER_INVITED"] | components["schemas"]["USER_ACCEPTED_INVITATION"] | components["schemas"]["USER_INVITATION_CANCELLED"] | components["schemas"]["USER_REMOVED"] | components["schemas"]["USER_ROLE_CHANGED"] | components["schemas"]["MEMBERSHIP_EXPIRY_CHANGED"] | components["schemas"]["MEMBERSHIP_EXPIRING"] | components["schemas"]["CUSTOMER_QUOTA_EDITED"] | components["schemas"]["USER_ASSIGNED_HIMSELF"] | components["schemas"]["CUSTOMER_STATUS_CHANGED"] | components["schemas"]["CUSTOMER_APPROVED"] | components["schemas"]["CUSTOMER_REJECTED"] | components["schemas"]["CUSTOMER_UPDATED"] | components["schemas"]["CUSTOMER_TAGS_EDITED"] | components["schemas"]["EMAIL_CONFIRMED"] | components["schemas"]["MESSAGE_SENT"] | components["schemas"]["MESSAGE_ACKNOWLEDGED"] | components["schemas"]["PROJECT_CREATED"] | components["schemas"]["TENANT_CREATED"] | components["schemas"]["SERVICE_USER_CREATED"] | components["schemas"]["SERVICE_USER_DELETED"] | components["schemas"]["TAG_DEFINITION_CREATED"] | components["schemas"]["TAG_DEFINITION_UPDATED"] | components["schemas"]["TAG_DEFINITION_DELETED"] | components["schemas"]["API_KEY_CREATED"] | components["schemas"]["API_KEY_REVOKED"];
         /**
          * Format: date-time
          * @description When the key stops working: RFC 3339 with an offset (`Z` or `±hh:mm`), in the future and at
@@ -2746,6 +2746,93 @@ export interface components {
                     /** @description The key's name when it acted; absent when a person acted. */
                     apiKeyName?: string;
                 };
+            };
+        };
+        /**
+         * MEMBERSHIP_EXPIRING
+         * @description A membership ends within MEMBERSHIP_EXPIRY_WARNING_DAYS (default 3): recorded once per end by the system (actor role SYSTEM, the expire-memberships schedule) with the member's warning mark; the member is mailed the warning. A new end (PUT /customers/{id}/users/{userId}/expiry) clears the mark. This schema describes the EventBridge `detail` (source "meshcustomers", detail-type "MEMBERSHIP_EXPIRING").
+         * @example {
+         *       "eventId": "019bc159-17bb-7028-8c4e-9a1b2c3d4e61",
+         *       "type": "MEMBERSHIP_EXPIRING",
+         *       "customerId": "globex-labs",
+         *       "occurredAt": "2026-01-15T11:10:00.123Z",
+         *       "actor": {
+         *         "userId": "system",
+         *         "email": null,
+         *         "role": "SYSTEM"
+         *       },
+         *       "data": {
+         *         "userId": "1d2c3b4a-5f6e-4d7c-8b9a-0f1e2d3c4b5a",
+         *         "email": "bob@globex.example",
+         *         "role": "CUSTOMER_EMPLOYEE",
+         *         "expiresAt": "2026-01-18T00:00:00.000Z"
+         *       }
+         *     }
+         */
+        MEMBERSHIP_EXPIRING: {
+            /** @description Unique id of the event. EventBridge may deliver an event more than once: consumers deduplicate on eventId. */
+            eventId: components["schemas"]["uuid"];
+            /**
+             * @description The event type; also the EventBridge detail-type.
+             * @constant
+             */
+            type: "MEMBERSHIP_EXPIRING";
+            /** @description The customer the event belongs to; null only for installation-wide events. */
+            customerId: components["schemas"]["identifier"] | null;
+            /** @description When the change happened. */
+            occurredAt: components["schemas"]["timestamp"];
+            actor: components["schemas"]["actor"];
+            data: {
+                /** @description The member whose membership ends. */
+                userId: components["schemas"]["userId"];
+                /** @description Where the warning is mailed; null when the member has no address (no mail). */
+                email: components["schemas"]["emailAddress"] | null;
+                /** @description The role the member holds until then. */
+                role: components["schemas"]["customerRole"];
+                /** @description When the membership ends. */
+                expiresAt: components["schemas"]["timestamp"];
+            };
+            $defs: {
+                /**
+                 * Format: uuid
+                 * @description A generated id: a UUID (version 7, time-ordered) in lowercase hyphenated form.
+                 */
+                uuid: string;
+                /** @description An identifier of a customer or project: 1 to 32 lowercase letters, digits or hyphens, starting and ending with a letter or digit. Immutable once chosen. */
+                identifier: string;
+                /**
+                 * Format: date-time
+                 * @description An instant as RFC 3339 in UTC with milliseconds (e.g. 2026-01-15T10:30:00.123Z), so that timestamps sort as text.
+                 */
+                timestamp: string;
+                /** @description A user's id: the identity provider's subject (`sub` claim). 1 to 256 printable characters, never '#'. */
+                userId: string;
+                /** @description An e-mail address (one @, a dotted domain, at most 254 characters), normalised to lowercase. */
+                emailAddress: string;
+                /**
+                 * @description The role in which the actor was allowed the action: an admin-area role (from identity-provider groups), a customer role (a stored membership), or USER (any authenticated user acting for themselves, e.g. registering), or SYSTEM (the product itself, on its schedule: no person acted; actor.userId is then "system" and actor.email null).
+                 * @enum {string}
+                 */
+                role: "PLATFORM_ADMIN" | "PARTNER_ADMIN" | "PARTNER_EMPLOYEE" | "CUSTOMER_ADMIN" | "CUSTOMER_EMPLOYEE" | "USER" | "SYSTEM";
+                /** @description Who caused the event, and in which role the action was allowed: a person, or a program with an API key (then userId is "apikey:<apiKeyId>", email is null, and the key is named). */
+                actor: {
+                    userId: components["schemas"]["userId"];
+                    /** @description The actor's e-mail address from the token; null when the token carried none (or none usable). */
+                    email: components["schemas"]["emailAddress"] | null;
+                    role: components["schemas"]["role"];
+                    /**
+                     * Format: uuid
+                     * @description The API key a program acted with (SPEC §6.2); absent when a person acted.
+                     */
+                    apiKeyId?: string;
+                    /** @description The key's name when it acted; absent when a person acted. */
+                    apiKeyName?: string;
+                };
+                /**
+                 * @description A role held through a membership of the customer.
+                 * @enum {string}
+                 */
+                customerRole: "CUSTOMER_ADMIN" | "CUSTOMER_EMPLOYEE";
             };
         };
         /**
