@@ -309,16 +309,19 @@ async fn actions_used_by(binary: &str) -> BTreeSet<String> {
             let (admin, employee) = (Caller::user("a", "a@least.example"), Caller::user("e", "e@least.example"));
             let members = [(&admin, CustomerRole::CustomerAdmin), (&employee, CustomerRole::CustomerEmployee)];
             fixtures::customer(&test, "least", "acme", CustomerStatus::Active, &members).await;
-            let expiry = api("PUT /customers/{id}/users/{userId}/expiry").param("id", "least").param("userId", "e");
-            let expires_at = (chrono::Utc::now() + chrono::Duration::hours(1)).to_rfc3339();
-            test.call(change_member_expiry::handle, expiry.json(json!({"expiresAt": expires_at})).by(&admin)).await;
+            // And one whose membership ends a day later: warned of it in the same run.
+            let soon = Caller::user("s", "s@least.example");
+            fixtures::member(&test, "least", &soon, CustomerRole::CustomerEmployee).await;
+            for (member, hours) in [("e", 1), ("s", 25)] {
+                let expiry =
+                    api("PUT /customers/{id}/users/{userId}/expiry").param("id", "least").param("userId", member);
+                let expires_at = (chrono::Utc::now() + chrono::Duration::hours(hours)).to_rfc3339();
+                test.call(change_member_expiry::handle, expiry.json(json!({"expiresAt": expires_at})).by(&admin)).await;
+            }
             test.operations.take();
-            let swept = expire_memberships::sweep(
-                &test.app::<expire_memberships::Settings>(),
-                chrono::Utc::now() + chrono::Duration::days(1),
-            )
-            .await;
-            assert_eq!(swept.unwrap().expired.len(), 1);
+            let app = test.app::<expire_memberships::Settings>();
+            let swept = expire_memberships::sweep(&app, chrono::Utc::now() + chrono::Duration::days(1)).await.unwrap();
+            assert_eq!((swept.expired.len(), swept.warned.len()), (1, 1), "{swept:?}");
         }
         "email-sender" => {
             register(&test).await;
