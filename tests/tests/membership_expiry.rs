@@ -573,3 +573,41 @@ async fn the_sweep_warns_each_ending_member_once_and_again_after_a_new_end() {
         mail.text
     );
 }
+
+// ------------------------------------------------------------------------------- the local cloud
+
+/// A table kept from a run before gsi5 existed gets it when the local cloud starts again, so the
+/// sweep's Query works on a developer's old data too.
+#[tokio::test]
+async fn the_local_cloud_adds_the_index_of_ends_to_a_table_kept_from_before() {
+    use local_cloud::services::table::{create_table_from, ensure_table_from};
+    let template = local_cloud::template::Template::of_repo().unwrap();
+    let properties = template.table_definition("Table").unwrap().clone();
+    let mut before = properties.clone();
+    let indexes = before["GlobalSecondaryIndexes"].as_sequence_mut().unwrap();
+    indexes.retain(|index| index["IndexName"].as_str() != Some("gsi5"));
+    let attributes = before["AttributeDefinitions"].as_sequence_mut().unwrap();
+    attributes.retain(|attribute| !attribute["AttributeName"].as_str().unwrap().starts_with("gsi5"));
+    let sdk =
+        meshcustomers_tests::test_app::local_sdk_config(meshcustomers_tests::local_services::dynamodb_endpoint()).await;
+    let client = aws_sdk_dynamodb::Client::new(&sdk);
+    let name = format!("meshcustomers-old-{}", uuid::Uuid::now_v7());
+    create_table_from(&client, &before, &name).await.unwrap();
+    let names = |client: aws_sdk_dynamodb::Client, name: String| async move {
+        let described = client.describe_table().table_name(&name).send().await.unwrap();
+        let mut names: Vec<String> = described
+            .table()
+            .unwrap()
+            .global_secondary_indexes()
+            .iter()
+            .filter_map(|index| index.index_name().map(str::to_owned))
+            .collect();
+        names.sort();
+        names
+    };
+    assert!(!names(client.clone(), name.clone()).await.contains(&"gsi5".to_owned()));
+    assert!(!ensure_table_from(&client, &properties, &name).await.unwrap(), "the table existed");
+    assert_eq!(names(client.clone(), name.clone()).await, ["gsi1", "gsi2", "gsi3", "gsi4", "gsi5"]);
+    // Once there, nothing more to add.
+    assert!(!ensure_table_from(&client, &properties, &name).await.unwrap());
+}
