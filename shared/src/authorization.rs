@@ -59,6 +59,8 @@ pub enum Action {
     ListMembers,
     AddMyself,
     ChangeMemberRole,
+    /// Setting, moving or clearing the end of a member's membership (SPEC §6.3).
+    ChangeMemberExpiry,
     RemoveMember,
     /// A member removing themselves (`DELETE /customers/{id}/users/{userId}` on their own id).
     LeaveCustomer,
@@ -162,6 +164,7 @@ impl Action {
             Action::ListMembers => (Customer, ADMIN_AREA_AND_MEMBERS),
             Action::AddMyself => (Customer, ADMIN_AREA),
             Action::ChangeMemberRole => (Customer, CUSTOMER_ADMIN),
+            Action::ChangeMemberExpiry => (Customer, CUSTOMER_ADMIN),
             Action::RemoveMember => (Customer, CUSTOMER_ADMIN),
             Action::LeaveCustomer => (Customer, MEMBERS),
             Action::InviteUser => (Customer, CUSTOMER_ADMIN),
@@ -250,6 +253,7 @@ pub const ROUTES: &[(&str, Action)] = &[
     ("GET /customers/{id}/users", Action::ListMembers),
     ("POST /customers/{id}/users/me", Action::AddMyself),
     ("PUT /customers/{id}/users/{userId}/role", Action::ChangeMemberRole),
+    ("PUT /customers/{id}/users/{userId}/expiry", Action::ChangeMemberExpiry),
     // A member removing themselves asks for Action::LeaveCustomer instead (see remove-member).
     ("DELETE /customers/{id}/users/{userId}", Action::RemoveMember),
     ("GET /me/customers", Action::ListOwnCustomers),

@@ -139,6 +139,35 @@ pub fn self_assign_role(environment: &Environment) -> Result<CustomerRole, Confi
         .parse("SELF_ASSIGN_ROLE", Some("CUSTOMER_ADMIN"), |raw| CustomerRole::parse(raw).map_err(|e| e.to_string()))
 }
 
+/// The longest a partner or platform user's "Add Myself" membership lasts, when set (default
+/// unset: it may not end at all): 1 hour to a year.
+pub fn self_assign_max_hours(environment: &Environment) -> Result<Option<Duration>, ConfigError> {
+    environment.parse("SELF_ASSIGN_MAX_HOURS", Some(""), |raw| {
+        if raw.is_empty() {
+            return Ok(None);
+        }
+        let hours = raw.parse::<i64>().map_err(|_| "must be a whole number of hours".to_owned())?;
+        if !(1..=MAX_SELF_ASSIGN_HOURS).contains(&hours) {
+            return Err(format!("must be 1 to {MAX_SELF_ASSIGN_HOURS} hours"));
+        }
+        Ok(Some(Duration::hours(hours)))
+    })
+}
+
+/// A year of hours, leap years included: a membership's end is at most that far ahead.
+const MAX_SELF_ASSIGN_HOURS: i64 = 366 * 24;
+
+/// How long before a membership's end its member is mailed a warning (1 to 60 days).
+pub fn membership_expiry_warning(environment: &Environment) -> Result<Duration, ConfigError> {
+    environment.parse("MEMBERSHIP_EXPIRY_WARNING_DAYS", Some("3"), |raw| {
+        let days = raw.parse::<i64>().map_err(|_| "must be a whole number of days".to_owned())?;
+        if !(1..=60).contains(&days) {
+            return Err("must be 1 to 60 days".to_owned());
+        }
+        Ok(Duration::days(days))
+    })
+}
+
 /// How long a self-registration may wait for approval before the system declines it.
 pub fn registration_ttl(environment: &Environment) -> Result<Duration, ConfigError> {
     environment.parse("REGISTRATION_TTL_DAYS", Some("30"), |raw| {
@@ -235,6 +264,9 @@ mod tests {
             8760
         );
         assert_eq!(read(&[], self_assign_role).unwrap(), CustomerRole::CustomerAdmin);
+        assert_eq!(read(&[], self_assign_max_hours).unwrap(), None);
+        assert_eq!(read(&[], membership_expiry_warning).unwrap(), Duration::days(3));
+        assert_eq!(read(&[("SELF_ASSIGN_MAX_HOURS", "8")], self_assign_max_hours).unwrap(), Some(Duration::hours(8)));
         assert_eq!(
             read(&[("SELF_ASSIGN_ROLE", "CUSTOMER_EMPLOYEE")], self_assign_role).unwrap(),
             CustomerRole::CustomerEmployee
@@ -258,7 +290,7 @@ mod tests {
     #[test]
     fn names_the_invalid_variable() {
         type Reader = fn(&Environment) -> Result<(), ConfigError>;
-        let cases: [(&str, &str, Reader); 15] = [
+        let cases: [(&str, &str, Reader); 19] = [
             ("REQUIRE_CUSTOMER_APPROVAL", "yes", |e| require_customer_approval(e).map(drop)),
             ("REQUIRE_EMAIL_CONFIRMATION", "TRUE", |e| require_email_confirmation(e).map(drop)),
             ("EMAIL_CONFIRMATION_TTL_HOURS", "0", |e| email_confirmation_ttl(e).map(drop)),
@@ -271,6 +303,10 @@ mod tests {
             ("EMAIL_FROM", "nobody", |e| email_from(e).map(drop)),
             ("DEFAULT_PARTNER_ID", "a b", |e| default_partner_id(e).map(drop)),
             ("SELF_ASSIGN_ROLE", "PARTNER_ADMIN", |e| self_assign_role(e).map(drop)),
+            ("SELF_ASSIGN_MAX_HOURS", "0", |e| self_assign_max_hours(e).map(drop)),
+            ("MEMBERSHIP_EXPIRY_WARNING_DAYS", "61", |e| membership_expiry_warning(e).map(drop)),
+            ("SELF_ASSIGN_MAX_HOURS", "8785", |e| self_assign_max_hours(e).map(drop)),
+            ("SELF_ASSIGN_MAX_HOURS", "eight", |e| self_assign_max_hours(e).map(drop)),
             ("PLATFORMS", "aws=https://console.example.com/{tenantId}", |e| platforms(e).map(drop)),
             ("PLATFORMS", r#"{"aws": "https://console.example.com/"}"#, |e| platforms(e).map(drop)),
             (

@@ -116,6 +116,10 @@ pub enum EventPayload {
     UserInvitationCancelled(UserInvitationCancelled),
     UserRemoved(UserRemoved),
     UserRoleChanged(UserRoleChanged),
+    /// A member's end set, moved or cleared (SPEC §6.3).
+    MembershipExpiryChanged(MembershipExpiryChanged),
+    /// A membership ends within `MEMBERSHIP_EXPIRY_WARNING_DAYS`: the member is mailed, once.
+    MembershipExpiring(MembershipExpiring),
     CustomerQuotaEdited(Change<u32>),
     UserAssignedHimself(UserAssignedHimself),
     CustomerStatusChanged(CustomerStatusChanged),
@@ -231,6 +235,9 @@ pub struct UserInvited {
     pub version: u64,
     /// The customer's display name, for the mail.
     pub customer_display_name: String,
+    /// When the membership an acceptance makes ends; absent: it does not.
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "rfc3339_millis::optional")]
+    pub membership_expires_at: Option<DateTime<Utc>>,
 }
 
 impl UserInvited {
@@ -242,6 +249,7 @@ impl UserInvited {
             expires_at: invitation.expires_at,
             version: invitation.version,
             customer_display_name: customer_display_name.to_owned(),
+            membership_expires_at: invitation.membership_expires_at,
         }
     }
 }
@@ -268,6 +276,40 @@ pub struct UserRemoved {
     pub user_id: UserId,
     pub email: Option<EmailAddress>,
     pub role: CustomerRole,
+    /// Why the system removed the member; absent when a person did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<RemovalReason>,
+}
+
+/// The warning that a membership ends soon, recorded by the system with the member's mark.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MembershipExpiring {
+    pub user_id: UserId,
+    /// Where the warning is mailed; `null` when the member has no address (nothing is sent).
+    pub email: Option<EmailAddress>,
+    pub role: CustomerRole,
+    #[serde(with = "rfc3339_millis")]
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Why the system removed a member.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum RemovalReason {
+    /// The membership's end passed (`expiresAt`).
+    Expired,
+}
+
+/// A member's end before and after: `null` where the membership did not or does not end.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MembershipExpiryChanged {
+    pub user_id: UserId,
+    #[serde(with = "rfc3339_millis::optional")]
+    pub from: Option<DateTime<Utc>>,
+    #[serde(with = "rfc3339_millis::optional")]
+    pub to: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -479,6 +521,27 @@ pub mod rfc3339_millis {
     pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<DateTime<Utc>, D::Error> {
         let raw = String::deserialize(deserializer)?;
         DateTime::parse_from_rfc3339(&raw).map(|at| at.with_timezone(&Utc)).map_err(serde::de::Error::custom)
+    }
+
+    /// The same for an instant that may be absent (`null`).
+    pub mod optional {
+        use chrono::{DateTime, Utc};
+        use serde::{Deserialize, Deserializer, Serializer};
+
+        pub fn serialize<S: Serializer>(at: &Option<DateTime<Utc>>, serializer: S) -> Result<S::Ok, S::Error> {
+            match at {
+                Some(at) => super::serialize(at, serializer),
+                None => serializer.serialize_none(),
+            }
+        }
+
+        pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<DateTime<Utc>>, D::Error> {
+            let raw = Option::<String>::deserialize(deserializer)?;
+            raw.map(|raw| {
+                DateTime::parse_from_rfc3339(&raw).map(|at| at.with_timezone(&Utc)).map_err(serde::de::Error::custom)
+            })
+            .transpose()
+        }
     }
 }
 

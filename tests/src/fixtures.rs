@@ -163,6 +163,7 @@ pub async fn invitation_link(test: &TestApp, invitation: &Invitation, token: &Li
         version: invitation.version,
         created_at: Utc::now(),
         expires_at: invitation.expires_at,
+        membership_expires_at: invitation.membership_expires_at,
     };
     let started = test.store.start_invitation_link(&link).await.expect("the link is stored");
     assert_eq!(started, LinkStart::Started, "the invitation is pending at version {}", invitation.version);

@@ -114,6 +114,7 @@ fn variables_read_by(binary: &str) -> BTreeSet<String> {
         | "update-tag-definition"
         | "delete-tag-definition"
         | "change-member-role"
+        | "change-member-expiry"
         | "remove-member"
         | "cancel-invitation"
         | "accept-invitation"
@@ -131,6 +132,7 @@ fn variables_read_by(binary: &str) -> BTreeSet<String> {
         | "list-customer-api-keys"
         | "revoke-customer-api-key"
         | "reject-customer" => AppConfig::<()>::read(&environment).map(drop),
+        "expire-memberships" => AppConfig::<expire_memberships::Settings>::read(&environment).map(drop),
         "expire-registrations" => AppConfig::<expire_registrations::Settings>::read(&environment).map(drop),
         "create-tenant" => AppConfig::<create_tenant::Settings>::read(&environment).map(drop),
         "open-tenant-access" => AppConfig::<open_tenant_access::Settings>::read(&environment).map(drop),

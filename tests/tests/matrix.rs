@@ -27,6 +27,8 @@ const SELF_ASSIGNED: &str = "matrix-self";
 /// Members of the customer that role changes and removals may act on.
 const PROMOTED: &str = "matrix-promoted";
 const REMOVED: &str = "matrix-removed";
+/// A member whose end each allowed caller sets.
+const ENDING: &str = "matrix-ending";
 const MANAGING_PARTNER: &str = "acme";
 /// A free-text tag the customer's tag edits set and the definition replacements replace.
 const MATRIX_TAG: &str = "matrixTag";
@@ -120,6 +122,7 @@ const EXPECTED: &[(&str, &str)] = &[
     ("GET /customers/{id}/users", "AAANAANU"),
     ("POST /customers/{id}/users/me", "AAANFFNU"),
     ("PUT /customers/{id}/users/{userId}/role", "FFFNAFNU"),
+    ("PUT /customers/{id}/users/{userId}/expiry", "FFFNAFNU"),
     ("DELETE /customers/{id}/users/{userId}", "FFFNAFNU"),
     ("GET /me/customers", "AAAAAAAU"),
     ("POST /customers/{id}/projects", "FFFNAFNU"),
@@ -273,6 +276,10 @@ fn request_for(route: &str, n: usize) -> RequestBuilder {
         "PUT /customers/{id}/users/{userId}/role" => {
             api(route).param("id", CUSTOMER).param("userId", PROMOTED).json(json!({"role": "CUSTOMER_ADMIN"}))
         }
+        "PUT /customers/{id}/users/{userId}/expiry" => {
+            let expires_at = chrono::Utc::now() + chrono::Duration::days(i64::try_from(n).unwrap() + 1);
+            api(route).param("id", CUSTOMER).param("userId", ENDING).json(json!({"expiresAt": expires_at.to_rfc3339()}))
+        }
         "DELETE /customers/{id}/users/{userId}" => api(route).param("id", CUSTOMER).param("userId", REMOVED),
         "GET /me/customers" => api(route),
         "POST /customers/{id}/invitations" => api(route)
@@ -363,6 +370,7 @@ async fn call(test: &TestApp, route: &str, request: RequestBuilder, caller: Opti
         "GET /customers/{id}/users" => test.call(list_customer_users::handle, request).await,
         "POST /customers/{id}/users/me" => test.call(add_myself::handle, request).await,
         "PUT /customers/{id}/users/{userId}/role" => test.call(change_member_role::handle, request).await,
+        "PUT /customers/{id}/users/{userId}/expiry" => test.call(change_member_expiry::handle, request).await,
         "DELETE /customers/{id}/users/{userId}" => test.call(remove_member::handle, request).await,
         "GET /me/customers" => test.call(list_my_customers::handle, request).await,
         "POST /customers/{id}/invitations" => test.call(invite_user::handle, request).await,
@@ -413,7 +421,12 @@ async fn every_route_answers_every_caller_as_the_authorization_table_says() {
         members.iter().filter_map(|(_, caller, role)| Some((caller.as_ref()?, (*role)?))).collect();
     fixtures::customer(&test, SELF_ASSIGNED, MANAGING_PARTNER, CustomerStatus::Active, &member_callers).await;
     let (promoted, removed) = (Caller::user(PROMOTED, "p@matrix.example"), Caller::user(REMOVED, "r@matrix.example"));
-    member_callers.extend([(&promoted, CustomerRole::CustomerEmployee), (&removed, CustomerRole::CustomerEmployee)]);
+    let ending = Caller::user(ENDING, "e@matrix.example");
+    member_callers.extend([
+        (&promoted, CustomerRole::CustomerEmployee),
+        (&removed, CustomerRole::CustomerEmployee),
+        (&ending, CustomerRole::CustomerEmployee),
+    ]);
     fixtures::customer(&test, CUSTOMER, MANAGING_PARTNER, CustomerStatus::Active, &member_callers).await;
     let registrant = member_callers.iter().find(|(_, role)| *role == CustomerRole::CustomerAdmin).expect("an admin").0;
     for n in 0..members.len() {

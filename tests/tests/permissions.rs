@@ -213,6 +213,16 @@ async fn actions_used_by(binary: &str) -> BTreeSet<String> {
             let role = api("PUT /customers/{id}/users/{userId}/role").param("id", "least").param("userId", "e");
             test.call(change_member_role::handle, role.json(json!({"role": "CUSTOMER_ADMIN"})).by(&admin)).await;
         }
+        "change-member-expiry" => {
+            // Ending one of two admins: the counter of admins that stay goes down.
+            let (admin, other) = (Caller::user("a", "a@least.example"), Caller::user("b", "b@least.example"));
+            let members = [(&admin, CustomerRole::CustomerAdmin), (&other, CustomerRole::CustomerAdmin)];
+            fixtures::customer(&test, "least", "acme", CustomerStatus::Active, &members).await;
+            test.operations.take();
+            let expiry = api("PUT /customers/{id}/users/{userId}/expiry").param("id", "least").param("userId", "b");
+            let expires_at = (chrono::Utc::now() + chrono::Duration::days(3)).to_rfc3339();
+            test.call(change_member_expiry::handle, expiry.json(json!({"expiresAt": expires_at})).by(&admin)).await;
+        }
         "remove-member" => {
             let (first, second) = (Caller::user("a", "a@least.example"), Caller::user("b", "b@least.example"));
             let members = [(&first, CustomerRole::CustomerAdmin), (&second, CustomerRole::CustomerAdmin)];
@@ -293,6 +303,25 @@ async fn actions_used_by(binary: &str) -> BTreeSet<String> {
             let app = test.app::<expire_registrations::Settings>();
             let swept = expire_registrations::sweep(&app, chrono::Utc::now() + chrono::Duration::days(365)).await;
             assert_eq!(swept.unwrap().expired.len(), 1);
+        }
+        "expire-memberships" => {
+            // An employee whose membership ends: found through gsi5, removed with its event.
+            let (admin, employee) = (Caller::user("a", "a@least.example"), Caller::user("e", "e@least.example"));
+            let members = [(&admin, CustomerRole::CustomerAdmin), (&employee, CustomerRole::CustomerEmployee)];
+            fixtures::customer(&test, "least", "acme", CustomerStatus::Active, &members).await;
+            // And one whose membership ends a day later: warned of it in the same run.
+            let soon = Caller::user("s", "s@least.example");
+            fixtures::member(&test, "least", &soon, CustomerRole::CustomerEmployee).await;
+            for (member, hours) in [("e", 1), ("s", 25)] {
+                let expiry =
+                    api("PUT /customers/{id}/users/{userId}/expiry").param("id", "least").param("userId", member);
+                let expires_at = (chrono::Utc::now() + chrono::Duration::hours(hours)).to_rfc3339();
+                test.call(change_member_expiry::handle, expiry.json(json!({"expiresAt": expires_at})).by(&admin)).await;
+            }
+            test.operations.take();
+            let app = test.app::<expire_memberships::Settings>();
+            let swept = expire_memberships::sweep(&app, chrono::Utc::now() + chrono::Duration::days(1)).await.unwrap();
+            assert_eq!((swept.expired.len(), swept.warned.len()), (1, 1), "{swept:?}");
         }
         "email-sender" => {
             register(&test).await;

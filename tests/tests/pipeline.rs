@@ -386,6 +386,7 @@ fn one_of_every_type() -> Vec<DomainEvent> {
             expires_at: Utc::now(),
             version: 2,
             customer_display_name: "Acme <Labs>".into(),
+            membership_expires_at: Some(Utc::now() + chrono::Duration::days(30)),
         }),
         EventPayload::UserAcceptedInvitation(UserAcceptedInvitation {
             invitation_id: GeneratedId::new(),
@@ -401,6 +402,18 @@ fn one_of_every_type() -> Vec<DomainEvent> {
             user_id: user.clone(),
             email: None,
             role: CustomerRole::CustomerEmployee,
+            reason: Some(RemovalReason::Expired),
+        }),
+        EventPayload::MembershipExpiring(MembershipExpiring {
+            user_id: user.clone(),
+            email: Some(email.clone()),
+            role: CustomerRole::CustomerEmployee,
+            expires_at: Utc::now() + chrono::Duration::days(2),
+        }),
+        EventPayload::MembershipExpiryChanged(MembershipExpiryChanged {
+            user_id: user.clone(),
+            from: None,
+            to: Some(Utc::now() + chrono::Duration::days(7)),
         }),
         EventPayload::UserRoleChanged(UserRoleChanged {
             user_id: user.clone(),
@@ -539,7 +552,8 @@ fn every_event_type_has_a_schema_that_accepts_what_the_code_serializes() {
 
 #[test]
 fn schemas_refuse_what_breaks_the_contract() {
-    let event = serde_json::to_value(&one_of_every_type()[7]).unwrap();
+    let quota_edited = one_of_every_type().into_iter().find(|e| e.event_type() == EventType::CustomerQuotaEdited);
+    let event = serde_json::to_value(quota_edited.expect("a CUSTOMER_QUOTA_EDITED sample")).unwrap();
     let validator = schema_validator("CUSTOMER_QUOTA_EDITED");
     assert!(validator.is_valid(&event));
     for broken in [

@@ -32,6 +32,8 @@ fn bad_value(variable: &str) -> &'static str {
         "PORTAL_BASE_URL" => "portal.example.com",
         "EMAIL_FROM" => "nobody",
         "SELF_ASSIGN_ROLE" => "OWNER",
+        "SELF_ASSIGN_MAX_HOURS" => "0",
+        "MEMBERSHIP_EXPIRY_WARNING_DAYS" => "0",
         "PLATFORMS" => r#"{"aws": "https://console.example.com/no-placeholder"}"#,
         other => panic!("no bad value for configuration variable {other}: add one"),
     }

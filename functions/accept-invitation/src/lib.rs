@@ -9,7 +9,7 @@ use serde::Deserialize;
 use meshcustomers::App;
 use meshcustomers::authorization::{Action, authorize};
 use meshcustomers::change::{IfMatch, Loaded, NeedsVerifiedEmail, Outcome, Refusal, change};
-use meshcustomers::domain::{InvitationLink, JoinedVia, LinkToken, Membership};
+use meshcustomers::domain::{InvitationLink, JoinedVia, LinkRefusal, LinkToken, Membership};
 use meshcustomers::events::{Actor, DomainEvent, EventPayload, UserAcceptedInvitation};
 use meshcustomers::http::{
     ApiError, Field, FieldErrors, RequestExtensions, UnknownFields, created, path_segment, respond,
@@ -56,6 +56,10 @@ async fn accept(app: &App, request: &Request) -> Result<Response<Body>, ApiError
     let accepted = change(&app.store, &IfMatch::Any, None, load, |link, changes| {
         let accepted_at = Utc::now();
         tried = Some((link.clone(), accepted_at));
+        // The membership it would make has ended already: refused as an expired invitation.
+        if link.membership_expires_at.is_some_and(|end| end <= accepted_at) {
+            return Err(Refusal::from(LinkRefusal::Expired).into());
+        }
         let membership = Membership::new(
             link.customer_id.clone(),
             principal.user_id.clone(),
@@ -64,7 +68,8 @@ async fn accept(app: &App, request: &Request) -> Result<Response<Body>, ApiError
             link.role,
             JoinedVia::Invitation,
             accepted_at,
-        );
+        )
+        .ending(link.membership_expires_at);
         // The invitation's state is not read first: the transaction's conditions hold all the
         // acceptance relies on, and only a refusal reads the invitation to tell why.
         changes.accept_invitation(link, &membership, accepted_at)?;

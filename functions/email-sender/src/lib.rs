@@ -87,6 +87,8 @@ pub enum MailRequest {
     /// The invitation with its accept link, to the invited address: only while the invitation
     /// still has the version the event names (a resend's mail supersedes it).
     Invitation(UserInvited),
+    /// "Your access ends soon", to the member whose membership ends.
+    MembershipExpiring { to: EmailAddress, role: CustomerRole, expires_at: chrono::DateTime<Utc> },
 }
 
 /// Why an event's mail was not sent; Lambda's retries and the failure queue take it from here.
@@ -203,6 +205,13 @@ pub fn mail_request(event: &DomainEvent) -> Option<MailRequest> {
         }),
         EventPayload::UserAssignedHimself(joined) => Some(MailRequest::MemberJoined(joined.clone())),
         EventPayload::UserInvited(invited) => Some(MailRequest::Invitation(invited.clone())),
+        EventPayload::MembershipExpiring(expiring) => {
+            let Some(to) = expiring.email.clone() else {
+                tracing::info!(event_id = %event.event_id, "the member has no e-mail address; no warning sent");
+                return None;
+            };
+            Some(MailRequest::MembershipExpiring { to, role: expiring.role, expires_at: expiring.expires_at })
+        }
         _ => None,
     }
 }
@@ -229,6 +238,10 @@ async fn mail(
             return Ok(member_joined(event, &joined, &admins, portal)?);
         }
         MailRequest::Invitation(invited) => return invitation(sender, event, customer, invited).await,
+        MailRequest::MembershipExpiring { to, role, expires_at } => {
+            let content = membership_expiring(customer, role, expires_at, portal)?;
+            return Ok(Some(Mail { to: vec![to], content }));
+        }
         MailRequest::CustomerApproved { registrant, display_name, managing_partner_id, confirmation_required } => {
             (registrant, display_name, managing_partner_id, confirmation_required)
         }
@@ -282,6 +295,7 @@ async fn invitation(
         version: invited.version,
         created_at: Utc::now(),
         expires_at: invited.expires_at,
+        membership_expires_at: invited.membership_expires_at,
     };
     if sender.store.start_invitation_link(&link).await? == LinkStart::InvitationChanged {
         tracing::info!(
@@ -348,6 +362,22 @@ pub fn registration_declined(
         ("displayName", display_name),
         ("identifier", customer.as_str()),
         ("reason", reason),
+        ("portalUrl", portal_base_url),
+    ])
+}
+
+/// The warning that a membership ends soon, with the end in UTC to the minute.
+pub fn membership_expiring(
+    customer: &CustomerIdentifier,
+    role: CustomerRole,
+    expires_at: chrono::DateTime<Utc>,
+    portal_base_url: &str,
+) -> Result<RenderedMail, TemplateError> {
+    let at = expires_at.format("%Y-%m-%d %H:%M UTC").to_string();
+    templates::MEMBERSHIP_EXPIRING.render(&[
+        ("identifier", customer.as_str()),
+        ("role", describe_customer_role(role)),
+        ("expiresAt", &at),
         ("portalUrl", portal_base_url),
     ])
 }
@@ -577,6 +607,7 @@ mod tests {
             expires_at: chrono::DateTime::parse_from_rfc3339("2026-01-22T10:30:00.123Z").unwrap().to_utc(),
             version: 2,
             customer_display_name: "Globex <Labs> & Co".into(),
+            membership_expires_at: None,
         };
         let event = event(EventPayload::UserInvited(invited.clone()), Some("pat@acme.example"));
         assert_eq!(mail_request(&event), Some(MailRequest::Invitation(invited.clone())));

@@ -33,6 +33,9 @@ pub const MEMBER_JOINED: Template = template!("member-joined");
 /// An invitation with its accept link: to the invited address.
 pub const INVITATION: Template = template!("invitation");
 
+/// A membership ends soon (MEMBERSHIP_EXPIRING): to the member.
+pub const MEMBERSHIP_EXPIRING: Template = template!("membership-expiring");
+
 /// Every template, for the check that each renders completely.
 pub const ALL: &[Template] = &[
     REGISTRATION_RECEIVED,
@@ -41,6 +44,7 @@ pub const ALL: &[Template] = &[
     CUSTOMER_APPROVED_CONFIRM_EMAIL,
     MEMBER_JOINED,
     INVITATION,
+    MEMBERSHIP_EXPIRING,
 ];
 
 /// A template that cannot be filled: a bug in a template or in its caller.

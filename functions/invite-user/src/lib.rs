@@ -4,7 +4,7 @@
 //! `MAX_PENDING_INVITATIONS` pending (409 `too-many-invitations`, exact under races). The email
 //! sender mails the accept link on USER_INVITED.
 
-use chrono::Duration;
+use chrono::{Duration, Utc};
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
 
@@ -13,7 +13,7 @@ use meshcustomers::access::body_after_access;
 use meshcustomers::authorization::Action;
 use meshcustomers::change::{CustomerChange, Outcome, change_customer};
 use meshcustomers::config::{self, ConfigError, Environment};
-use meshcustomers::domain::{CustomerRole, EmailAddress, Invitation};
+use meshcustomers::domain::{CustomerRole, EmailAddress, Invitation, parse_membership_expiry};
 use meshcustomers::events::{EventPayload, UserInvited};
 use meshcustomers::http::{ApiError, Field, FieldErrors, RequestExtensions, UnknownFields, created, respond};
 
@@ -37,6 +37,7 @@ impl config::Settings for Settings {
 struct InviteUser {
     email: Field<String>,
     role: Field<String>,
+    membership_expires_at: Field<String>,
     #[serde(flatten)]
     unknown: UnknownFields,
 }
@@ -55,12 +56,21 @@ async fn invite_user(app: &App<Settings>, request: &Request) -> Result<Response<
         let mut errors = FieldErrors::new();
         let email = errors.required("email", body.email, |raw| EmailAddress::parse(&raw));
         let role = errors.required("role", body.role, |raw| CustomerRole::parse(&raw));
+        let membership_end = match body.membership_expires_at {
+            Field::Absent => Some(None),
+            raw => {
+                errors.optional("membershipExpiresAt", raw, |raw| parse_membership_expiry(&raw, Utc::now())).map(Some)
+            }
+        };
         errors.unknown("", body.unknown);
-        let (Some(email), Some(role)) = (email, role) else { return Err(errors.into_error()) };
+        let (Some(email), Some(role), Some(membership_end)) = (email, role, membership_end) else {
+            return Err(errors.into_error());
+        };
         errors.finish()?;
-        Ok((email, role))
+        Ok((email, role, membership_end))
     })();
-    let (email, role) = body_after_access(&app.store, &principal, &identifier, Action::InviteUser, parsed).await?;
+    let (email, role, membership_end) =
+        body_after_access(&app.store, &principal, &identifier, Action::InviteUser, parsed).await?;
 
     // Refused for the cap, the expired invitations' locks are freed and the invitation tried once
     // more (with a new time and id): the only path with more than two round trips.
@@ -68,7 +78,8 @@ async fn invite_user(app: &App<Settings>, request: &Request) -> Result<Response<
     let change = CustomerChange::new(&principal, &identifier, Action::InviteUser);
     let invitation = change_customer(&app.store, change, |loaded, changes| {
         let inviter = principal.user_id.clone();
-        let invitation = Invitation::new(identifier.clone(), email.clone(), role, inviter, loaded.now, ttl);
+        let invitation = Invitation::new(identifier.clone(), email.clone(), role, inviter, loaded.now, ttl)
+            .with_membership_end(membership_end);
         changes.invite(&invitation, loaded.now, max_pending)?;
         let invited = UserInvited::new(&invitation, loaded.customer.display_name.as_str());
         changes.record(loaded.event(EventPayload::UserInvited(invited)));

@@ -26,7 +26,12 @@ async fn remove_member(app: &App, request: &Request) -> Result<Response<Body>, A
     change_customer(&app.store, change, |loaded, changes| {
         let member = loaded.member();
         changes.remove_member(member)?;
-        let event = UserRemoved { user_id: member.user_id.clone(), email: member.email.clone(), role: member.role };
+        let event = UserRemoved {
+            user_id: member.user_id.clone(),
+            email: member.email.clone(),
+            role: member.role,
+            reason: None,
+        };
         changes.record(loaded.event(EventPayload::UserRemoved(event)));
         Ok(Outcome::Write(()))
     })

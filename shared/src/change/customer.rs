@@ -218,7 +218,7 @@ pub async fn change_customer<T>(
             // who lost the role meanwhile is told that on the next load, not what it hid.
             let own = Key::member(identifier, &caller.user_id);
             if !changes.writes_to(&own) {
-                changes.require_role_first(identifier, &caller.user_id, caller.role)?;
+                changes.require_role_first(identifier, &caller.user_id, caller.role, Utc::now())?;
             }
         }
         Ok(outcome)

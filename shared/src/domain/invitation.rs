@@ -49,6 +49,10 @@ pub struct Invitation {
     /// 1 when invited, +1 on every resend, cancellation and acceptance. A mail mints its link
     /// only for the version its USER_INVITED names, so a resend leaves one live link at most.
     pub version: u64,
+    /// When the membership an acceptance makes ends; absent: it does not. An invitation
+    /// accepted at or after that moment is refused as expired.
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "crate::events::rfc3339_millis::optional")]
+    pub membership_expires_at: Option<DateTime<Utc>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accepted_by: Option<UserId>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -90,11 +94,17 @@ impl Invitation {
             created_at: now,
             expires_at: expiry(now, ttl),
             version: 1,
+            membership_expires_at: None,
             accepted_by: None,
             accepted_at: None,
             cancelled_by: None,
             cancelled_at: None,
         }
+    }
+
+    /// The same invitation, its membership ending at `at` (to the millisecond).
+    pub fn with_membership_end(self, at: Option<DateTime<Utc>>) -> Self {
+        Self { membership_expires_at: at.map(|at| at.trunc_subsecs(3)), ..self }
     }
 
     /// The status a reader sees: a pending invitation past its expiry reads as EXPIRED.
@@ -171,6 +181,9 @@ pub struct InvitationLink {
     pub created_at: DateTime<Utc>,
     #[serde(with = "crate::events::rfc3339_millis")]
     pub expires_at: DateTime<Utc>,
+    /// When the membership the acceptance makes ends (the invitation's `membershipExpiresAt`).
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "crate::events::rfc3339_millis::optional")]
+    pub membership_expires_at: Option<DateTime<Utc>>,
 }
 
 #[cfg(test)]
@@ -216,6 +229,7 @@ mod tests {
             version: 2,
             created_at: valid,
             expires_at: pending.expires_at,
+            membership_expires_at: None,
         };
         let current = Some(&link.token_hash);
         assert_eq!(pending.accepts(&link, current, valid), Ok(()));

@@ -1,9 +1,10 @@
 //! A user's membership in a customer, and the roles a membership carries.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{CustomerIdentifier, EmailAddress, FieldError, UserId};
+use super::{CustomerIdentifier, EmailAddress, FieldError, UserId, parse_key_expiry};
+use crate::events::rfc3339_millis;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
@@ -51,8 +52,15 @@ pub struct Membership {
     pub role: CustomerRole,
     pub joined_at: DateTime<Utc>,
     pub joined_via: JoinedVia,
-    /// Optimistic-concurrency version: 1 when joined, +1 on every role change.
+    /// Optimistic-concurrency version: 1 when joined, +1 on every role or end change.
     pub version: u64,
+    /// When the membership ends by itself; absent: it does not. Stored as RFC 3339 with
+    /// milliseconds and `Z`, so that the store compares it with another instant as text.
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "rfc3339_millis::optional")]
+    pub expires_at: Option<DateTime<Utc>>,
+    /// When the member was mailed that the membership ends soon; a change of the end clears it.
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "rfc3339_millis::optional")]
+    pub expiry_warned_at: Option<DateTime<Utc>>,
 }
 
 impl Membership {
@@ -66,12 +74,45 @@ impl Membership {
         joined_via: JoinedVia,
         joined_at: DateTime<Utc>,
     ) -> Self {
-        Self { customer_id, user_id, email, name, role, joined_at, joined_via, version: 1 }
+        Self {
+            customer_id,
+            user_id,
+            email,
+            name,
+            role,
+            joined_at,
+            joined_via,
+            version: 1,
+            expires_at: None,
+            expiry_warned_at: None,
+        }
+    }
+
+    /// The same membership, ending at `expires_at` (to the millisecond, as stored).
+    pub fn ending(self, expires_at: Option<DateTime<Utc>>) -> Self {
+        Self { expires_at: expires_at.map(|at| at.trunc_subsecs(3)), ..self }
     }
 
     pub fn is_admin(&self) -> bool {
         self.role == CustomerRole::CustomerAdmin
     }
+
+    /// A CUSTOMER_ADMIN whose membership does not end: a customer always keeps one.
+    pub fn is_permanent_admin(&self) -> bool {
+        self.is_admin() && self.expires_at.is_none()
+    }
+
+    /// Whether the membership has ended at `now`: it then counts as none, for every read and
+    /// every right, until the sweep removes it.
+    pub fn has_ended(&self, now: DateTime<Utc>) -> bool {
+        self.expires_at.is_some_and(|at| at <= now)
+    }
+}
+
+/// A membership's end as sent: RFC 3339 with an offset, in the future and at most a year ahead
+/// (the rule of an API key's end), kept to the millisecond.
+pub fn parse_membership_expiry(raw: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, FieldError> {
+    parse_key_expiry(raw, now).map(|at| at.trunc_subsecs(3))
 }
 
 #[cfg(test)]

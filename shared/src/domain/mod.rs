@@ -11,7 +11,7 @@ pub use identifier::{CustomerIdentifier, PlatformName, ProjectIdentifier};
 pub use ids::{GeneratedId, PartnerId, UserId};
 pub use invitation::{Invitation, InvitationLink, InvitationStatus, LinkRefusal};
 pub use link_token::{LinkToken, RandomSourceError, TokenHash};
-pub use membership::{CustomerRole, JoinedVia, Membership};
+pub use membership::{CustomerRole, JoinedVia, Membership, parse_membership_expiry};
 pub use message::{InboxEntry, Message, MessageMode, MessageText, Sender};
 pub use partner_scope::PartnerScope;
 pub use platform::{ConsoleUrl, PlatformDisplayName, PlatformSummary, Platforms};

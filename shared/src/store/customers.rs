@@ -238,10 +238,18 @@ impl Store {
         let mut found = None;
         let mut members = Vec::new();
         let mut items = RelatedItems::default();
-        for item in self.get_many(wanted).await? {
+        let read = self.get_many(wanted).await?;
+        let now = chrono::Utc::now();
+        for item in read {
             match item.get("entity").and_then(|entity| entity.as_s().ok()).map(String::as_str) {
                 Some(entity::CUSTOMER) => found = Some(serde_dynamo::from_item::<_, CustomerItem>(item)?.customer),
-                Some(entity::MEMBER) => members.push(serde_dynamo::from_item::<_, MemberItem>(item)?.membership),
+                Some(entity::MEMBER) => {
+                    let member = serde_dynamo::from_item::<_, MemberItem>(item)?.membership;
+                    // An ended membership counts as none from its end on, before the sweep.
+                    if !member.has_ended(now) {
+                        members.push(member);
+                    }
+                }
                 Some(entity::TAG_DEFINITION) => {
                     items.catalog.defined.push(serde_dynamo::from_item::<_, TagDefinitionItem>(item)?.definition);
                 }
@@ -262,7 +270,7 @@ impl Store {
         Ok(found.map(|found| (found, members, items)))
     }
 
-    /// A user's membership in a customer.
+    /// A user's membership in a customer, unless it has ended.
     #[tracing::instrument(skip_all, fields(%customer, %user))]
     pub async fn membership(
         &self,
@@ -270,7 +278,8 @@ impl Store {
         user: &UserId,
     ) -> Result<Option<Membership>, StoreError> {
         let Some(item) = self.get_item(Key::member(customer, user)).await? else { return Ok(None) };
-        Ok(Some(serde_dynamo::from_item::<_, MemberItem>(item)?.membership))
+        let member = serde_dynamo::from_item::<_, MemberItem>(item)?.membership;
+        Ok((!member.has_ended(chrono::Utc::now())).then_some(member))
     }
 
     /// Customers by identifier, read consistently in one BatchGetItem (at most 100: one page of

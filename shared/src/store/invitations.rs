@@ -501,6 +501,7 @@ mod golden {
             version: 1,
             created_at: at(),
             expires_at: invitation.expires_at,
+            membership_expires_at: None,
         };
         assert_eq!(
             stored(InvitationLinkItem::from(&link)),

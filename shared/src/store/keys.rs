@@ -61,6 +61,8 @@ pub enum Index {
     Gsi3,
     /// Every customer in one status, by identifier.
     Gsi4,
+    /// Sparse: the memberships that end, by their end (only member items with `expiresAt`).
+    Gsi5,
 }
 
 impl Index {
@@ -70,6 +72,7 @@ impl Index {
             Self::Gsi2 => "gsi2",
             Self::Gsi3 => "gsi3",
             Self::Gsi4 => "gsi4",
+            Self::Gsi5 => "gsi5",
         }
     }
 
@@ -79,6 +82,7 @@ impl Index {
             Self::Gsi2 => "gsi2pk",
             Self::Gsi3 => "gsi3pk",
             Self::Gsi4 => "gsi4pk",
+            Self::Gsi5 => "gsi5pk",
         }
     }
 
@@ -88,6 +92,7 @@ impl Index {
             Self::Gsi2 => "gsi2sk",
             Self::Gsi3 => "gsi3sk",
             Self::Gsi4 => "gsi4sk",
+            Self::Gsi5 => "gsi5sk",
         }
     }
 }
@@ -120,6 +125,16 @@ pub fn all_customers_in_status(status: CustomerStatus) -> String {
 /// A user's inbox: their copies of the messages sent to the customers they belong to.
 pub fn inbox_pk(user: &UserId) -> String {
     format!("INBOX#{user}")
+}
+
+/// The one gsi5 partition of the memberships that end. One key takes 1,000 writes a second;
+/// ends are set far more rarely (see README, "Memberships that end").
+pub const MEMBERSHIP_ENDS: &str = "MEMBERSHIP_ENDS";
+
+/// A membership's gsi5 sort key: `<expiresAt>#<customer>#<user>`, so that a range of the index
+/// is the memberships ending in a range of time. `expires_at` is RFC 3339 with milliseconds.
+pub fn membership_end_sort_key(expires_at: &str, customer: &CustomerIdentifier, user: &UserId) -> String {
+    format!("{expires_at}#{customer}#{user}")
 }
 
 pub fn user_memberships(user: &UserId) -> String {

@@ -1,17 +1,23 @@
 //! Memberships: the one way they are added, changed and removed inside a change (each keeps the
 //! customer's `adminCount` exact in the same transaction), and their reads.
 //!
-//! The last-admin rule rests on the counter: every change that takes a CUSTOMER_ADMIN away
-//! decrements it on condition `adminCount > 1`, so of two admins demoting or removing each other
-//! at the same moment exactly one transaction passes, and no interleaving of any number of such
-//! changes can leave a customer without an admin.
+//! The last-admin rule rests on the counter: `adminCount` counts the CUSTOMER_ADMIN members whose
+//! membership does not end, and every change that takes one of them away (a demotion, a removal,
+//! an end set) decrements it on condition `adminCount > 1`, so of two admins demoting, removing or
+//! ending each other at the same moment exactly one transaction passes, and no interleaving of any
+//! number of such changes can leave a customer without an admin that stays.
+//!
+//! A membership whose end has passed counts as none for every read here (the sweep removes it
+//! later), and a change authorized by a membership holds only while it has not ended.
 //!
 //! The same three keep the member-address items (`MEMBER_EMAIL#<email>`: the set of members with
 //! an address), so an invitation can tell in its own transaction that an address is a member's.
 
 use crate::domain::EmailAddress;
+use crate::events::rfc3339_millis;
 use crate::sdk::SendBoxed;
 use aws_sdk_dynamodb::types::AttributeValue;
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -43,17 +49,28 @@ pub struct MemberItem {
     /// A user's memberships, by customer.
     pub gsi1pk: String,
     pub gsi1sk: String,
+    /// Only on a membership that ends: all of them by their end (the sweep's index).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gsi5pk: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gsi5sk: Option<String>,
     #[serde(flatten)]
     pub membership: Membership,
 }
 
 impl From<&Membership> for MemberItem {
     fn from(membership: &Membership) -> Self {
+        let end = membership.expires_at.map(|at| {
+            let at = rfc3339_millis::format(&at);
+            keys::membership_end_sort_key(&at, &membership.customer_id, &membership.user_id)
+        });
         Self {
             key: Key::member(&membership.customer_id, &membership.user_id),
             entity: entity::MEMBER.to_owned(),
             gsi1pk: keys::user_memberships(&membership.user_id),
             gsi1sk: keys::customer_pk(&membership.customer_id),
+            gsi5pk: end.as_ref().map(|_| keys::MEMBERSHIP_ENDS.to_owned()),
+            gsi5sk: end,
             membership: membership.clone(),
         }
     }
@@ -94,12 +111,24 @@ impl MemberEmailItem {
     }
 }
 
+/// The attribute of a member item that holds the membership's end.
+pub const EXPIRES_AT: &str = "expiresAt";
+
+/// The member item's membership has no end, or ends after `now` (`expiresAt` is stored as RFC
+/// 3339 with milliseconds and `Z`, so text order is time order).
+pub fn not_ended(now: DateTime<Utc>) -> Expression {
+    Expression::new("attribute_not_exists(#expiresAt) OR #expiresAt > :now")
+        .name("#expiresAt", EXPIRES_AT)
+        .value(":now", AttributeValue::S(rfc3339_millis::format(&now)))
+}
+
 /// Pages one read of a customer's admins may take (each up to 1 MB of member items).
 const MAX_ADMIN_PAGES: usize = 10;
 
 impl Changes {
     /// A new member: the member item (or [`Conflict::AlreadyMember`]), the user added to its
-    /// address's item and, for an admin, one more on the customer's `adminCount`.
+    /// address's item and, for an admin whose membership does not end, one more on the
+    /// customer's `adminCount`.
     pub fn add_member(&mut self, membership: &Membership) -> Result<(), StoreError> {
         self.insert(&MemberItem::from(membership), Conflict::AlreadyMember)?;
         if let Some(email) = &membership.email {
@@ -112,14 +141,15 @@ impl Changes {
                 Conflict::AlreadyMember,
             )?;
         }
-        if membership.is_admin() {
+        if membership.is_permanent_admin() {
             self.count_admins(&membership.customer_id, 1)?;
         }
         Ok(())
     }
 
-    /// `after` over `before` (a role change), if the member's version is still `before.version`
-    /// (else [`Conflict::VersionMismatch`]); `adminCount` follows the role.
+    /// `after` over `before` (a role or end change), if the member's version is still
+    /// `before.version` (else [`Conflict::VersionMismatch`]); `adminCount` follows the role and
+    /// the end.
     pub fn change_member(&mut self, before: &Membership, after: &Membership) -> Result<(), StoreError> {
         if after.customer_id != before.customer_id
             || after.user_id != before.user_id
@@ -129,7 +159,7 @@ impl Changes {
         }
         let version_read = Conflict::VersionMismatch { current_version: None };
         self.put(&MemberItem::from(after), Expression::version_is(before.version), version_read)?;
-        match (before.is_admin(), after.is_admin()) {
+        match (before.is_permanent_admin(), after.is_permanent_admin()) {
             (false, true) => self.count_admins(&before.customer_id, 1),
             (true, false) => self.count_admins(&before.customer_id, -1),
             _ => Ok(()),
@@ -137,10 +167,46 @@ impl Changes {
     }
 
     /// Removes the member, if its version is still `before.version`, and from its address's item;
-    /// an admin only while another admin remains ([`Conflict::LastAdmin`]).
+    /// an admin whose membership does not end only while another such admin remains
+    /// ([`Conflict::LastAdmin`]).
     pub fn remove_member(&mut self, before: &Membership) -> Result<(), StoreError> {
+        self.remove_member_if(before, Expression::version_is(before.version))
+    }
+
+    /// [`Changes::remove_member`] of a membership that has ended at `now` (the sweep's): only
+    /// while its stored end is still the one read, so an end changed meanwhile keeps the member.
+    pub fn remove_ended_member(&mut self, before: &Membership, now: DateTime<Utc>) -> Result<(), StoreError> {
+        let Some(expires_at) = before.expires_at.filter(|at| *at <= now) else {
+            return Err(StoreError::Invariant("only an ended membership is removed as ended"));
+        };
+        let same_end = Expression::new("#expiresAt = :expiresAt")
+            .name("#expiresAt", EXPIRES_AT)
+            .value(":expiresAt", AttributeValue::S(rfc3339_millis::format(&expires_at)));
+        self.remove_member_if(before, Expression::version_is(before.version).and(same_end))
+    }
+
+    /// Marks the member as warned of its end at `now` (`expiryWarnedAt`), only while its version
+    /// and end are still the ones read and it was not warned yet (else
+    /// [`Conflict::VersionMismatch`]): the warning is recorded once.
+    pub fn mark_expiry_warned(&mut self, member: &Membership, now: DateTime<Utc>) -> Result<(), StoreError> {
+        let Some(expires_at) = member.expires_at else {
+            return Err(StoreError::Invariant("only a membership that ends is warned of its end"));
+        };
+        let update = Expression::new("SET #warnedAt = :now")
+            .name("#warnedAt", "expiryWarnedAt")
+            .value(":now", AttributeValue::S(rfc3339_millis::format(&now)));
+        let unwarned_same_end = Expression::new("#expiresAt = :expiresAt AND attribute_not_exists(#warnedAt)")
+            .name("#expiresAt", EXPIRES_AT)
+            .name("#warnedAt", "expiryWarnedAt")
+            .value(":expiresAt", AttributeValue::S(rfc3339_millis::format(&expires_at)));
+        let key = Key::member(&member.customer_id, &member.user_id);
+        let condition = Expression::version_is(member.version).and(unwarned_same_end);
+        self.update(key, update, condition, Conflict::VersionMismatch { current_version: None })
+    }
+
+    fn remove_member_if(&mut self, before: &Membership, condition: Expression) -> Result<(), StoreError> {
         let key = Key::member(&before.customer_id, &before.user_id);
-        self.delete(key, Expression::version_is(before.version), Conflict::VersionMismatch { current_version: None })?;
+        self.delete(key, condition, Conflict::VersionMismatch { current_version: None })?;
         if let Some(email) = &before.email {
             self.update(
                 Key::member_email(&before.customer_id, email),
@@ -149,21 +215,24 @@ impl Changes {
                 Conflict::Inconsistent("a member's address item does not name them"),
             )?;
         }
-        if before.is_admin() { self.count_admins(&before.customer_id, -1) } else { Ok(()) }
+        if before.is_permanent_admin() { self.count_admins(&before.customer_id, -1) } else { Ok(()) }
     }
 
-    /// The change happens only if `user` still holds `role` in the customer: the membership its
-    /// authorization was decided on (else [`Conflict::AccessChanged`]). The first condition of
-    /// the change, so that a caller who lost the role is told that rather than what it hid.
+    /// The change happens only if `user` still holds `role` in the customer, in a membership that
+    /// has not ended at `now`: the membership its authorization was decided on (else
+    /// [`Conflict::AccessChanged`]). The first condition of the change, so that a caller who lost
+    /// the role is told that rather than what it hid.
     pub fn require_role_first(
         &mut self,
         customer: &CustomerIdentifier,
         user: &UserId,
         role: CustomerRole,
+        now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let condition = Expression::new("#role = :role")
             .name("#role", "role")
-            .value(":role", AttributeValue::S(role.as_str().to_owned()));
+            .value(":role", AttributeValue::S(role.as_str().to_owned()))
+            .and(not_ended(now));
         self.check(Key::member(customer, user), condition, Conflict::AccessChanged)?;
         let check = self.pop_last().ok_or(StoreError::Invariant("a check was not added"))?;
         self.put_first(check);
@@ -203,7 +272,7 @@ impl Store {
             values: vec![(":partition", keys::customer_pk(customer)), (":members", MEMBER_PREFIX.to_owned())],
             newest_first: false,
         };
-        self.list_page(query, page).await?.try_map(membership)
+        current(self.list_page(query, page).await?.try_map(membership)?)
     }
 
     /// A user's memberships, by customer identifier: one Query of gsi1 (eventually consistent:
@@ -219,7 +288,54 @@ impl Store {
             values: vec![(":partition", keys::user_memberships(user)), (":customers", keys::customer_sort_key(""))],
             newest_first: false,
         };
-        self.list_page(query, page).await?.try_map(membership)
+        current(self.list_page(query, page).await?.try_map(membership)?)
+    }
+
+    /// Up to `limit` memberships whose end is after `after` (`None`: from the first) and at or
+    /// before `until`, earliest end first, ended ones included: a Query of the sparse gsi5, page
+    /// after page (eventually consistent: a writer's condition decides on what is stored).
+    #[tracing::instrument(skip_all, fields(limit))]
+    pub async fn memberships_ending(
+        &self,
+        after: Option<DateTime<Utc>>,
+        until: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<Membership>, StoreError> {
+        let index = Index::Gsi5;
+        // '~' sorts after every identifier and user id character that follows the end's '#'.
+        let bound = |at: &DateTime<Utc>| format!("{}#~", rfc3339_millis::format(at));
+        let (condition, lower) = match &after {
+            Some(after) => ("#partition = :partition AND #sort BETWEEN :lower AND :upper", Some(bound(after))),
+            None => ("#partition = :partition AND #sort <= :upper", None),
+        };
+        let mut found = Vec::new();
+        let mut start = None;
+        while found.len() < limit {
+            let mut query = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .index_name(index.name())
+                .key_condition_expression(condition)
+                .expression_attribute_names("#partition", index.partition_attribute())
+                .expression_attribute_names("#sort", index.sort_attribute())
+                .expression_attribute_values(":partition", AttributeValue::S(keys::MEMBERSHIP_ENDS.to_owned()))
+                .expression_attribute_values(":upper", AttributeValue::S(bound(&until)))
+                .limit(i32::try_from(limit - found.len()).unwrap_or(i32::MAX))
+                .set_exclusive_start_key(start);
+            if let Some(lower) = &lower {
+                query = query.expression_attribute_values(":lower", AttributeValue::S(lower.clone()));
+            }
+            let output = query.send_boxed().await?;
+            for item in output.items.unwrap_or_default() {
+                found.push(membership(item)?);
+            }
+            start = output.last_evaluated_key;
+            if start.is_none() {
+                break;
+            }
+        }
+        Ok(found)
     }
 
     /// Up to `limit` of the customer's CUSTOMER_ADMIN members, read consistently: a Query of its
@@ -251,8 +367,12 @@ impl Store {
                 .set_exclusive_start_key(start)
                 .send_boxed()
                 .await?;
+            let now = Utc::now();
             for item in output.items.unwrap_or_default() {
-                admins.push(membership(item)?);
+                let admin = membership(item)?;
+                if !admin.has_ended(now) {
+                    admins.push(admin);
+                }
             }
             start = output.last_evaluated_key;
             if admins.len() >= limit || start.is_none() {
@@ -271,6 +391,14 @@ fn with_user(expression: Expression, user: &UserId) -> Expression {
         .name("#userIds", USER_IDS)
         .value(":user", AttributeValue::Ss(vec![user.to_string()]))
         .value(":userId", AttributeValue::S(user.to_string()))
+}
+
+/// The page without the memberships that have ended by now (a page may then hold fewer than
+/// asked for; its cursor still goes on where the read stopped).
+fn current(mut page: Page<Membership>) -> Result<Page<Membership>, StoreError> {
+    let now = Utc::now();
+    page.items.retain(|member| !member.has_ended(now));
+    Ok(page)
 }
 
 fn membership(item: super::items::Item) -> Result<Membership, StoreError> {
@@ -308,6 +436,32 @@ mod golden {
                 "customerId": {"S": "acme"}, "userId": {"S": "u1"}, "email": {"S": "jo@acme.example"},
                 "name": {"S": "Jo"}, "role": {"S": "CUSTOMER_ADMIN"}, "joinedAt": {"S": "2026-01-15T11:30:00Z"},
                 "joinedVia": {"S": "SELF_ASSIGNMENT"}, "version": {"N": "3"}
+            })
+        );
+    }
+
+    #[test]
+    fn a_member_item_that_ends_is_in_the_sparse_index_of_ends() {
+        let membership = Membership::new(
+            acme(),
+            UserId::parse("u1").unwrap(),
+            None,
+            None,
+            CustomerRole::CustomerEmployee,
+            JoinedVia::Invitation,
+            at(),
+        )
+        .ending(Some(at() + chrono::Duration::days(30)));
+        assert_eq!(
+            stored(MemberItem::from(&membership)),
+            json!({
+                "pk": {"S": "CUSTOMER#acme"}, "sk": {"S": "MEMBER#u1"}, "entity": {"S": "MEMBER"},
+                "gsi1pk": {"S": "USER#u1"}, "gsi1sk": {"S": "CUSTOMER#acme"},
+                "gsi5pk": {"S": "MEMBERSHIP_ENDS"}, "gsi5sk": {"S": "2026-02-14T11:30:00.000Z#acme#u1"},
+                "customerId": {"S": "acme"}, "userId": {"S": "u1"}, "email": {"NULL": true},
+                "name": {"NULL": true}, "role": {"S": "CUSTOMER_EMPLOYEE"}, "joinedAt": {"S": "2026-01-15T11:30:00Z"},
+                "joinedVia": {"S": "INVITATION"}, "version": {"N": "1"},
+                "expiresAt": {"S": "2026-02-14T11:30:00.000Z"}
             })
         );
     }

@@ -115,15 +115,18 @@ impl Store {
         Ok(Some(serde_dynamo::from_item::<_, MessageItem>(item)?.message))
     }
 
-    /// Every member of the customer, read consistently page by page (the fan-out's recipients).
+    /// Every member of the customer whose membership has not ended, read consistently page by
+    /// page (the fan-out's recipients).
     #[tracing::instrument(skip_all, fields(%customer))]
     pub async fn all_members(&self, customer: &CustomerIdentifier) -> Result<Vec<Membership>, StoreError> {
-        self.query_all(keys::customer_pk(customer), MEMBER_PREFIX)
+        let now = Utc::now();
+        let members = self
+            .query_all(keys::customer_pk(customer), MEMBER_PREFIX)
             .await?
             .into_iter()
             .map(|item| serde_dynamo::from_item::<_, MemberItem>(item).map(|item| item.membership))
-            .collect::<Result<_, _>>()
-            .map_err(StoreError::from)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(members.into_iter().filter(|member| !member.has_ended(now)).collect())
     }
 
     /// Puts `recipient`'s inbox entry of `message` unless it is there (acknowledged or not), so a
@@ -214,7 +217,10 @@ impl Store {
                     }
                     Some(entity::MEMBER) => {
                         let member = serde_dynamo::from_item::<_, MemberItem>(item)?.membership;
-                        joined.insert(member.customer_id, member.joined_at);
+                        // An ended membership reads no more of the customer's messages.
+                        if !member.has_ended(Utc::now()) {
+                            joined.insert(member.customer_id, member.joined_at);
+                        }
                     }
                     _ => return Err(StoreError::Invariant("an inbox read found an item of another kind")),
                 }

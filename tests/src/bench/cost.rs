@@ -105,6 +105,7 @@ pub const WRITES_PER_CUSTOMER: &[(&str, f64)] = &[
     ("resend-invitation", 0.06),
     ("cancel-invitation", 0.03),
     ("change-member-role", 0.1),
+    ("change-member-expiry", 0.05),
     ("remove-member", 0.5),
     ("add-myself", 0.02),
     ("create-project", 0.2),
@@ -164,6 +165,8 @@ const LOG_BYTES_PER_INVOCATION: f64 = 1_200.0;
 const IDLE_INSTANCE_MINUTES: f64 = 10.0;
 /// `rate(1 hour)` of expire-registrations.
 const SCHEDULED_RUNS: f64 = 24.0 * 30.0;
+/// `rate(5 minutes)` of expire-memberships.
+const FIVE_MINUTE_RUNS: f64 = 12.0 * 24.0 * 30.0;
 
 /// What one function is asked a month, and what that costs.
 struct FunctionBill {
@@ -262,6 +265,7 @@ fn bill(functions: &[Function], durations: &BTreeMap<String, (f64, f64)>, alarms
     invocations.insert("email-sender", mailed);
     invocations.insert("message-fanout", messages);
     invocations.insert("expire-registrations", SCHEDULED_RUNS);
+    invocations.insert("expire-memberships", FIVE_MINUTE_RUNS);
 
     let minutes = INSTALLATION.working_days * INSTALLATION.working_hours * 60.0;
     let mut lambda = Vec::new();

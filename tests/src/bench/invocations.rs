@@ -207,7 +207,7 @@ pub async fn event_for(test: &TestApp, function: &Function, attempt: usize, atte
         }
         "stream-publisher" => BenchEvent::StreamBatch(stream_batch(test, function, attempt, attempts).await),
         // EventBridge Scheduler's event: the sweep reads none of it (nothing has expired here).
-        "expire-registrations" => BenchEvent::Bus(json!({
+        "expire-registrations" | "expire-memberships" => BenchEvent::Bus(json!({
             "version": "0", "id": format!("bench-{attempt}"), "detail-type": "Scheduled Event",
             "source": "aws.scheduler", "account": "000000000000", "time": Utc::now().to_rfc3339(),
             "region": "eu-central-1", "resources": [], "detail": "{}"
@@ -265,6 +265,9 @@ fn request_for(function: &str, attempt: usize) -> Option<ApiRequest> {
         "add-myself" => ApiRequest::new("POST /customers/{id}/users/me", &partner_admin)
             .param("id", &self_assigned(attempt))
             .json(json!({"reason": "bench"})),
+        "change-member-expiry" => of_customer("PUT /customers/{id}/users/{userId}/expiry", &admin)
+            .param("userId", promoted(attempt).user_id())
+            .json(json!({"expiresAt": (Utc::now() + Duration::days(1 + i64::try_from(attempt).unwrap_or(0))).to_rfc3339()})),
         "change-member-role" => of_customer("PUT /customers/{id}/users/{userId}/role", &admin)
             .param("userId", promoted(attempt).user_id())
             .json(json!({"role": "CUSTOMER_ADMIN"})),

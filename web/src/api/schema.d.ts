@@ -193,7 +193,10 @@ export interface paths {
          *     **Effect**: the caller becomes a member with the installation's `SELF_ASSIGN_ROLE`
          *     (CUSTOMER_ADMIN unless configured otherwise), `joinedVia` SELF_ASSIGNMENT, and the
          *     e-mail address and name their token carries. The body may be left out, or give a
-         *     `reason`, which is recorded in the event. A caller who is a member already gets 409
+         *     `reason`, which is recorded in the event, and an `expiresAt` (RFC 3339, in the future, at
+         *     most 366 days ahead) when the membership ends. With `SELF_ASSIGN_MAX_HOURS` configured
+         *     the membership always ends within that many hours: no `expiresAt` → now + the limit, a
+         *     later one → 400 naming the limit. A caller who is a member already gets 409
          *     `already-member` (also when many such requests race: exactly one joins). A customer
          *     that is not yet ACTIVE is 409 `customer-not-active`; a DISABLED one may still be joined.
          *
@@ -234,6 +237,40 @@ export interface paths {
          *     **Events**: USER_ROLE_CHANGED `{userId, from, to}`.
          */
         put: operations["change-member-role"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/customers/{id}/users/{userId}/expiry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set, move or clear the end of a member's membership
+         * @description **Who**: the customer's CUSTOMER_ADMINs, as for a role change. Other members and
+         *     admin-area roles in scope get 403 `forbidden`, anyone else 404.
+         *
+         *     **Effect**: sets the membership's `expiresAt` (RFC 3339 with an offset, in the future,
+         *     at most 366 days ahead; kept to the millisecond), or clears it with `null` (the field is
+         *     required: `null` says "does not end"). From its end on the membership counts as none for
+         *     every read and right (404/403 as for a non-member) and the `expire-memberships` schedule
+         *     removes it within 15 minutes (USER_REMOVED `reason` EXPIRED). The end it already has →
+         *     200 and no event. A customer always keeps a CUSTOMER_ADMIN whose membership does not end:
+         *     setting an end on the last one is 409 `last-admin`, also when such changes race. A new
+         *     end clears the mark of the warning mail. With `If-Match`, a member version other than the
+         *     stored one is 412 with the current `ETag`. A customer that is not yet ACTIVE is 409
+         *     `customer-not-active`.
+         *
+         *     **Events**: MEMBERSHIP_EXPIRY_CHANGED `{userId, from, to}` (`null` where there is no end).
+         */
+        put: operations["change-member-expiry"];
         post?: never;
         delete?: never;
         options?: never;
@@ -1222,7 +1259,7 @@ export interface components {
         /** @enum {string} */
         CustomerRole: "CUSTOMER_ADMIN" | "CUSTOMER_EMPLOYEE";
         /** @enum {string} */
-        EventType: "CUSTOMER_REGISTERED" | "CUSTOMER_CREATED" | "USER_INVITED" | "USER_ACCEPTED_INVITATION" | "USER_INVITATION_CANCELLED" | "USER_REMOVED" | "USER_ROLE_CHANGED" | "CUSTOMER_QUOTA_EDITED" | "USER_ASSIGNED_HIMSELF" | "CUSTOMER_STATUS_CHANGED" | "CUSTOMER_APPROVED" | "CUSTOMER_REJECTED" | "CUSTOMER_UPDATED" | "CUSTOMER_TAGS_EDITED" | "EMAIL_CONFIRMED" | "MESSAGE_SENT" | "MESSAGE_ACKNOWLEDGED" | "PROJECT_CREATED" | "TENANT_CREATED" | "SERVICE_USER_CREATED" | "SERVICE_USER_DELETED" | "TAG_DEFINITION_CREATED" | "TAG_DEFINITION_UPDATED" | "TAG_DEFINITION_DELETED" | "API_KEY_CREATED" | "API_KEY_REVOKED";
+        EventType: "CUSTOMER_REGISTERED" | "CUSTOMER_CREATED" | "USER_INVITED" | "USER_ACCEPTED_INVITATION" | "USER_INVITATION_CANCELLED" | "USER_REMOVED" | "USER_ROLE_CHANGED" | "MEMBERSHIP_EXPIRY_CHANGED" | "MEMBERSHIP_EXPIRING" | "CUSTOMER_QUOTA_EDITED" | "USER_ASSIGNED_HIMSELF" | "CUSTOMER_STATUS_CHANGED" | "CUSTOMER_APPROVED" | "CUSTOMER_REJECTED" | "CUSTOMER_UPDATED" | "CUSTOMER_TAGS_EDITED" | "EMAIL_CONFIRMED" | "MESSAGE_SENT" | "MESSAGE_ACKNOWLEDGED" | "PROJECT_CREATED" | "TENANT_CREATED" | "SERVICE_USER_CREATED" | "SERVICE_USER_DELETED" | "TAG_DEFINITION_CREATED" | "TAG_DEFINITION_UPDATED" | "TAG_DEFINITION_DELETED" | "API_KEY_CREATED" | "API_KEY_REVOKED";
         /** @description A tag key, 1 to 64 letters, digits, '-' or '_', starting with a letter. */
         TagKey: string;
         /**
@@ -1410,6 +1447,18 @@ export interface components {
         AddMyselfRequest: {
             /** @description Why the caller joins; recorded in the event and told to the admins. Absent or null: none. */
             reason?: components["schemas"]["Reason"] | null;
+            /**
+             * Format: date-time
+             * @description When the membership ends: RFC 3339 with an offset, in the future, at most 366 days ahead (and within SELF_ASSIGN_MAX_HOURS when configured). Absent or null: it does not end (or, with SELF_ASSIGN_MAX_HOURS, ends at now + the limit).
+             */
+            expiresAt?: string | null;
+        };
+        ExpiryChange: {
+            /**
+             * Format: date-time
+             * @description The membership's new end (RFC 3339 with an offset, in the future, at most 366 days ahead), or null: it does not end.
+             */
+            expiresAt: string | null;
         };
         RoleChange: {
             role: components["schemas"]["CustomerRole"];
@@ -1483,6 +1532,11 @@ export interface components {
         InvitationRequest: {
             email: components["schemas"]["EmailAddress"];
             role: components["schemas"]["CustomerRole"];
+            /**
+             * Format: date-time
+             * @description When the membership the acceptance makes ends: RFC 3339 with an offset, in the future, at most 366 days ahead. Absent or null: it does not end. Accepting at or after it is refused as `invitation-expired`.
+             */
+            membershipExpiresAt?: string | null;
         };
         /**
          * @description PENDING, ACCEPTED or CANCELLED as stored; EXPIRED for a pending invitation past its `expiresAt`.
@@ -1528,6 +1582,11 @@ export interface components {
             cancelledBy?: components["schemas"]["UserId"];
             /** Format: date-time */
             cancelledAt?: string;
+            /**
+             * Format: date-time
+             * @description When the membership the acceptance makes ends (RFC 3339 in UTC with milliseconds); absent when it does not end.
+             */
+            membershipExpiresAt?: string;
         };
         InvitationPage: {
             items: components["schemas"]["Invitation"][];
@@ -1686,8 +1745,18 @@ export interface components {
              */
             joinedAt: string;
             joinedVia: components["schemas"]["JoinedVia"];
-            /** @description 1 when joined, +1 on every role change; also the `ETag`. */
+            /** @description 1 when joined, +1 on every role or end change; also the `ETag`. */
             version: number;
+            /**
+             * Format: date-time
+             * @description When the membership ends (RFC 3339 in UTC with milliseconds); absent when it does not. From then on it counts as none and is removed within 15 minutes.
+             */
+            expiresAt?: string;
+            /**
+             * Format: date-time
+             * @description When the member was mailed that the membership ends soon; absent until then, and again after the end changes.
+             */
+            expiryWarnedAt?: string;
         };
         MembershipPage: {
             items: components["schemas"]["Membership"][];
@@ -1774,7 +1843,7 @@ export interface components {
          *     `{eventId, type, customerId, occurredAt, actor: {userId, email, role}, data}`. Its schema
          *     per type is the event contract in `events/schemas/`.
          */
-        HistoryEntry: components["schemas"]["CUSTOMER_REGISTERED"] | components["schemas"]["CUSTOMER_CREATED"] | components["schemas"]["USER_INVITED"] | components["schemas"]["USER_ACCEPTED_INVITATION"] | components["schemas"]["USER_INVITATION_CANCELLED"] | components["schemas"]["USER_REMOVED"] | components["schemas"]["USER_ROLE_CHANGED"] | components["schemas"]["CUSTOMER_QUOTA_EDITED"] | components["schemas"]["USER_ASSIGNED_HIMSELF"] | components["schemas"]["CUSTOMER_STATUS_CHANGED"] | components["schemas"]["CUSTOMER_APPROVED"] | components["schemas"]["CUSTOMER_REJECTED"] | components["schemas"]["CUSTOMER_UPDATED"] | components["schemas"]["CUSTOMER_TAGS_EDITED"] | components["schemas"]["EMAIL_CONFIRMED"] | components["schemas"]["MESSAGE_SENT"] | components["schemas"]["MESSAGE_ACKNOWLEDGED"] | components["schemas"]["PROJECT_CREATED"] | components["schemas"]["TENANT_CREATED"] | components["schemas"]["SERVICE_USER_CREATED"] | components["schemas"]["SERVICE_USER_DELETED"] | components["schemas"]["TAG_DEFINITION_CREATED"] | components["schemas"]["TAG_DEFINITION_UPDATED"] | components["schemas"]["TAG_DEFINITION_DELETED"] | components["schemas"]["API_KEY_CREATED"] | components["schemas"]["API_KEY_REVOKED"];
+        HistoryEntry: components["schemas"]["CUSTOMER_REGISTERED"] | components["schemas"]["CUSTOMER_CREATED"] | components["schemas"]["USER_INVITED"] | components["schemas"]["USER_ACCEPTED_INVITATION"] | components["schemas"]["USER_INVITATION_CANCELLED"] | components["schemas"]["USER_REMOVED"] | components["schemas"]["USER_ROLE_CHANGED"] | components["schemas"]["MEMBERSHIP_EXPIRY_CHANGED"] | components["schemas"]["MEMBERSHIP_EXPIRING"] | components["schemas"]["CUSTOMER_QUOTA_EDITED"] | components["schemas"]["USER_ASSIGNED_HIMSELF"] | components["schemas"]["CUSTOMER_STATUS_CHANGED"] | components["schemas"]["CUSTOMER_APPROVED"] | components["schemas"]["CUSTOMER_REJECTED"] | components["schemas"]["CUSTOMER_UPDATED"] | components["schemas"]["CUSTOMER_TAGS_EDITED"] | components["schemas"]["EMAIL_CONFIRMED"] | components["schemas"]["MESSAGE_SENT"] | components["schemas"]["MESSAGE_ACKNOWLEDGED"] | components["schemas"]["PROJECT_CREATED"] | components["schemas"]["TENANT_CREATED"] | components["schemas"]["SERVICE_USER_CREATED"] | components["schemas"]["SERVICE_USER_DELETED"] | components["schemas"]["TAG_DEFINITION_CREATED"] | components["schemas"]["TAG_DEFINITION_UPDATED"] | components["schemas"]["TAG_DEFINITION_DELETED"] | components["schemas"]["API_KEY_CREATED"] | components["schemas"]["API_KEY_REVOKED"];
         /**
          * Format: date-time
          * @description When the key stops working: RFC 3339 with an offset (`Z` or `±hh:mm`), in the future and at
@@ -2203,6 +2272,8 @@ export interface components {
                 version: number;
                 /** @description The customer's display name when the invitation was made or resent, for the mail. */
                 customerDisplayName: string;
+                /** @description When the membership an acceptance makes ends (the invitation's membershipExpiresAt); absent when it does not end. An invitation accepted at or after it is refused as expired. */
+                membershipExpiresAt?: components["schemas"]["timestamp"];
             };
             $defs: {
                 /**
@@ -2410,7 +2481,7 @@ export interface components {
         };
         /**
          * USER_REMOVED
-         * @description A customer admin removed a member from the customer (DELETE /customers/{id}/users/{userId}). The last CUSTOMER_ADMIN can never be removed. This schema describes the EventBridge `detail` (source "meshcustomers", detail-type "USER_REMOVED").
+         * @description A customer admin removed a member from the customer (DELETE /customers/{id}/users/{userId}). Or the system removed a member whose membership ended (`reason` EXPIRED, actor role SYSTEM). The last CUSTOMER_ADMIN whose membership does not end can never be removed. This schema describes the EventBridge `detail` (source "meshcustomers", detail-type "USER_REMOVED").
          * @example {
          *       "eventId": "019bc159-17bb-7028-8c4e-9a1b2c3d4e5f",
          *       "type": "USER_REMOVED",
@@ -2425,6 +2496,23 @@ export interface components {
          *         "userId": "1d2c3b4a-5f6e-4d7c-8b9a-0f1e2d3c4b5a",
          *         "email": "bob@globex.example",
          *         "role": "CUSTOMER_EMPLOYEE"
+         *       }
+         *     }
+         * @example {
+         *       "eventId": "019bc159-17bb-7028-8c4e-9a1b2c3d4e60",
+         *       "type": "USER_REMOVED",
+         *       "customerId": "globex-labs",
+         *       "occurredAt": "2026-01-15T11:10:00.123Z",
+         *       "actor": {
+         *         "userId": "system",
+         *         "email": null,
+         *         "role": "SYSTEM"
+         *       },
+         *       "data": {
+         *         "userId": "1d2c3b4a-5f6e-4d7c-8b9a-0f1e2d3c4b5a",
+         *         "email": "bob@globex.example",
+         *         "role": "CUSTOMER_EMPLOYEE",
+         *         "reason": "EXPIRED"
          *       }
          *     }
          */
@@ -2448,6 +2536,11 @@ export interface components {
                 email: components["schemas"]["emailAddress"] | null;
                 /** @description The role the member held. */
                 role: components["schemas"]["customerRole"];
+                /**
+                 * @description Why the system removed the member: EXPIRED when the membership's end (expiresAt) passed. Absent when a person removed the member or the member left.
+                 * @enum {string}
+                 */
+                reason?: "EXPIRED";
             };
             $defs: {
                 /**
@@ -2532,6 +2625,172 @@ export interface components {
                 from: components["schemas"]["customerRole"];
                 /** @description The role after. */
                 to: components["schemas"]["customerRole"];
+            };
+            $defs: {
+                /**
+                 * Format: uuid
+                 * @description A generated id: a UUID (version 7, time-ordered) in lowercase hyphenated form.
+                 */
+                uuid: string;
+                /** @description An identifier of a customer or project: 1 to 32 lowercase letters, digits or hyphens, starting and ending with a letter or digit. Immutable once chosen. */
+                identifier: string;
+                /**
+                 * Format: date-time
+                 * @description An instant as RFC 3339 in UTC with milliseconds (e.g. 2026-01-15T10:30:00.123Z), so that timestamps sort as text.
+                 */
+                timestamp: string;
+                /** @description A user's id: the identity provider's subject (`sub` claim). 1 to 256 printable characters, never '#'. */
+                userId: string;
+                /** @description An e-mail address (one @, a dotted domain, at most 254 characters), normalised to lowercase. */
+                emailAddress: string;
+                /**
+                 * @description The role in which the actor was allowed the action: an admin-area role (from identity-provider groups), a customer role (a stored membership), or USER (any authenticated user acting for themselves, e.g. registering), or SYSTEM (the product itself, on its schedule: no person acted; actor.userId is then "system" and actor.email null).
+                 * @enum {string}
+                 */
+                role: "PLATFORM_ADMIN" | "PARTNER_ADMIN" | "PARTNER_EMPLOYEE" | "CUSTOMER_ADMIN" | "CUSTOMER_EMPLOYEE" | "USER" | "SYSTEM";
+                /** @description Who caused the event, and in which role the action was allowed: a person, or a program with an API key (then userId is "apikey:<apiKeyId>", email is null, and the key is named). */
+                actor: {
+                    userId: components["schemas"]["userId"];
+                    /** @description The actor's e-mail address from the token; null when the token carried none (or none usable). */
+                    email: components["schemas"]["emailAddress"] | null;
+                    role: components["schemas"]["role"];
+                    /**
+                     * Format: uuid
+                     * @description The API key a program acted with (SPEC §6.2); absent when a person acted.
+                     */
+                    apiKeyId?: string;
+                    /** @description The key's name when it acted; absent when a person acted. */
+                    apiKeyName?: string;
+                };
+                /**
+                 * @description A role held through a membership of the customer.
+                 * @enum {string}
+                 */
+                customerRole: "CUSTOMER_ADMIN" | "CUSTOMER_EMPLOYEE";
+            };
+        };
+        /**
+         * MEMBERSHIP_EXPIRY_CHANGED
+         * @description A customer admin set, moved or cleared the end of a member's membership (PUT /customers/{id}/users/{userId}/expiry). A customer always keeps a CUSTOMER_ADMIN whose membership does not end. This schema describes the EventBridge `detail` (source "meshcustomers", detail-type "MEMBERSHIP_EXPIRY_CHANGED").
+         * @example {
+         *       "eventId": "019bc154-83db-7023-8c4e-9a1b2c3d4e70",
+         *       "type": "MEMBERSHIP_EXPIRY_CHANGED",
+         *       "customerId": "globex-labs",
+         *       "occurredAt": "2026-01-15T11:05:00.123Z",
+         *       "actor": {
+         *         "userId": "f4e3d2c1-b0a9-4876-9543-210fedcba987",
+         *         "email": "jane@globex.example",
+         *         "role": "CUSTOMER_ADMIN"
+         *       },
+         *       "data": {
+         *         "userId": "1d2c3b4a-5f6e-4d7c-8b9a-0f1e2d3c4b5a",
+         *         "from": null,
+         *         "to": "2026-02-15T00:00:00.000Z"
+         *       }
+         *     }
+         */
+        MEMBERSHIP_EXPIRY_CHANGED: {
+            /** @description Unique id of the event. EventBridge may deliver an event more than once: consumers deduplicate on eventId. */
+            eventId: components["schemas"]["uuid"];
+            /**
+             * @description The event type; also the EventBridge detail-type.
+             * @constant
+             */
+            type: "MEMBERSHIP_EXPIRY_CHANGED";
+            /** @description The customer the event belongs to; null only for installation-wide events. */
+            customerId: components["schemas"]["identifier"] | null;
+            /** @description When the change happened. */
+            occurredAt: components["schemas"]["timestamp"];
+            actor: components["schemas"]["actor"];
+            data: {
+                /** @description The member whose membership's end changed. */
+                userId: components["schemas"]["userId"];
+                /** @description The end before; null when the membership did not end. */
+                from: components["schemas"]["timestamp"] | null;
+                /** @description The end after; null when the membership no longer ends. */
+                to: components["schemas"]["timestamp"] | null;
+            };
+            $defs: {
+                /**
+                 * Format: uuid
+                 * @description A generated id: a UUID (version 7, time-ordered) in lowercase hyphenated form.
+                 */
+                uuid: string;
+                /** @description An identifier of a customer or project: 1 to 32 lowercase letters, digits or hyphens, starting and ending with a letter or digit. Immutable once chosen. */
+                identifier: string;
+                /**
+                 * Format: date-time
+                 * @description An instant as RFC 3339 in UTC with milliseconds (e.g. 2026-01-15T10:30:00.123Z), so that timestamps sort as text.
+                 */
+                timestamp: string;
+                /** @description A user's id: the identity provider's subject (`sub` claim). 1 to 256 printable characters, never '#'. */
+                userId: string;
+                /** @description An e-mail address (one @, a dotted domain, at most 254 characters), normalised to lowercase. */
+                emailAddress: string;
+                /**
+                 * @description The role in which the actor was allowed the action: an admin-area role (from identity-provider groups), a customer role (a stored membership), or USER (any authenticated user acting for themselves, e.g. registering), or SYSTEM (the product itself, on its schedule: no person acted; actor.userId is then "system" and actor.email null).
+                 * @enum {string}
+                 */
+                role: "PLATFORM_ADMIN" | "PARTNER_ADMIN" | "PARTNER_EMPLOYEE" | "CUSTOMER_ADMIN" | "CUSTOMER_EMPLOYEE" | "USER" | "SYSTEM";
+                /** @description Who caused the event, and in which role the action was allowed: a person, or a program with an API key (then userId is "apikey:<apiKeyId>", email is null, and the key is named). */
+                actor: {
+                    userId: components["schemas"]["userId"];
+                    /** @description The actor's e-mail address from the token; null when the token carried none (or none usable). */
+                    email: components["schemas"]["emailAddress"] | null;
+                    role: components["schemas"]["role"];
+                    /**
+                     * Format: uuid
+                     * @description The API key a program acted with (SPEC §6.2); absent when a person acted.
+                     */
+                    apiKeyId?: string;
+                    /** @description The key's name when it acted; absent when a person acted. */
+                    apiKeyName?: string;
+                };
+            };
+        };
+        /**
+         * MEMBERSHIP_EXPIRING
+         * @description A membership ends within MEMBERSHIP_EXPIRY_WARNING_DAYS (default 3): recorded once per end by the system (actor role SYSTEM, the expire-memberships schedule) with the member's warning mark; the member is mailed the warning. A new end (PUT /customers/{id}/users/{userId}/expiry) clears the mark. This schema describes the EventBridge `detail` (source "meshcustomers", detail-type "MEMBERSHIP_EXPIRING").
+         * @example {
+         *       "eventId": "019bc159-17bb-7028-8c4e-9a1b2c3d4e61",
+         *       "type": "MEMBERSHIP_EXPIRING",
+         *       "customerId": "globex-labs",
+         *       "occurredAt": "2026-01-15T11:10:00.123Z",
+         *       "actor": {
+         *         "userId": "system",
+         *         "email": null,
+         *         "role": "SYSTEM"
+         *       },
+         *       "data": {
+         *         "userId": "1d2c3b4a-5f6e-4d7c-8b9a-0f1e2d3c4b5a",
+         *         "email": "bob@globex.example",
+         *         "role": "CUSTOMER_EMPLOYEE",
+         *         "expiresAt": "2026-01-18T00:00:00.000Z"
+         *       }
+         *     }
+         */
+        MEMBERSHIP_EXPIRING: {
+            /** @description Unique id of the event. EventBridge may deliver an event more than once: consumers deduplicate on eventId. */
+            eventId: components["schemas"]["uuid"];
+            /**
+             * @description The event type; also the EventBridge detail-type.
+             * @constant
+             */
+            type: "MEMBERSHIP_EXPIRING";
+            /** @description The customer the event belongs to; null only for installation-wide events. */
+            customerId: components["schemas"]["identifier"] | null;
+            /** @description When the change happened. */
+            occurredAt: components["schemas"]["timestamp"];
+            actor: components["schemas"]["actor"];
+            data: {
+                /** @description The member whose membership ends. */
+                userId: components["schemas"]["userId"];
+                /** @description Where the warning is mailed; null when the member has no address (no mail). */
+                email: components["schemas"]["emailAddress"] | null;
+                /** @description The role the member holds until then. */
+                role: components["schemas"]["customerRole"];
+                /** @description When the membership ends. */
+                expiresAt: components["schemas"]["timestamp"];
             };
             $defs: {
                 /**
@@ -4731,8 +4990,8 @@ export interface components {
             };
         };
         /**
-         * @description `last-admin`: the change would leave the customer without a CUSTOMER_ADMIN; make another
-         *     member admin first. `customer-not-active`: the customer is PENDING_APPROVAL or
+         * @description `last-admin`: the change would leave the customer without a CUSTOMER_ADMIN whose
+         *     membership does not end; make another member such an admin first. `customer-not-active`: the customer is PENDING_APPROVAL or
          *     AWAITING_EMAIL_CONFIRMATION and allows reads only. `concurrent-modification`: without
          *     `If-Match`, other writes kept changing the member while this one retried; nothing was
          *     written, retry.
@@ -5737,6 +5996,57 @@ export interface operations {
                  *     }
                  */
                 "application/json": components["schemas"]["RoleChange"];
+            };
+        };
+        responses: {
+            200: components["responses"]["MemberChanged"];
+            400: components["responses"]["BadBody"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["MemberNotFound"];
+            409: components["responses"]["MemberWriteConflict"];
+            412: components["responses"]["MemberPreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    "change-member-expiry": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Only write if the member's version is still this `ETag` (its `version` as a list or a
+                 *     role change returned it); otherwise 412 `precondition-failed` with the current `ETag`.
+                 *     `*` or no header: any version (the write still never overwrites a concurrent change).
+                 * @example "1"
+                 */
+                "If-Match"?: components["parameters"]["memberIfMatch"];
+            };
+            path: {
+                /**
+                 * @description The customer's identifier. One that cannot be an identifier is 404 `not-found`.
+                 * @example globex-labs
+                 */
+                id: components["parameters"]["customerId"];
+                /**
+                 * @description The member's user id (their `sub`). One that cannot be a user id is 404 `not-found`.
+                 * @example 1d2c3b4a-5f6e-4d7c-8b9a-0f1e2d3c4b5a
+                 */
+                userId: components["parameters"]["userId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "expiresAt": "2026-02-15T00:00:00Z"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ExpiryChange"];
             };
         };
         responses: {
