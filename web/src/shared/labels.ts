@@ -73,6 +73,8 @@ export const EVENT_LABEL: Record<EventType, string> = {
   USER_INVITATION_CANCELLED: 'Invitation cancelled',
   USER_REMOVED: 'User removed',
   USER_ROLE_CHANGED: 'Role changed',
+  MEMBERSHIP_EXPIRY_CHANGED: 'Membership end changed',
+  MEMBERSHIP_EXPIRING: 'Membership ending soon',
   CUSTOMER_QUOTA_EDITED: 'Quota changed',
   USER_ASSIGNED_HIMSELF: 'Partner added themselves',
   CUSTOMER_STATUS_CHANGED: 'Status changed',

@@ -25,6 +25,16 @@ describe('historySentence', () => {
     expect(historySentence(entry('CUSTOMER_REGISTERED', { displayName: 'Shop', status: 'PENDING_APPROVAL', managingPartnerId: 'acme', projectQuota: 5, tags: {} }, { userId: 'rita', email: null, role: 'USER' })))
       .toBe('rita (user) registered the customer “Shop” (pending approval).');
   });
+  it('says a membership end set, cleared and warned of', () => {
+    const admin = { userId: 'ada', email: 'ada@shop.example', role: 'CUSTOMER_ADMIN' };
+    expect(historySentence(entry('MEMBERSHIP_EXPIRY_CHANGED', { userId: 'bob', from: null, to: '2026-12-10T09:00:00.000Z' }, admin)))
+      .toMatch(/^ada@shop\.example \(customer admin\) set the membership of bob to end .*2026.*\.$/);
+    expect(historySentence(entry('MEMBERSHIP_EXPIRY_CHANGED', { userId: 'bob', from: '2026-12-10T09:00:00.000Z', to: null }, admin)))
+      .toBe('ada@shop.example (customer admin) made the membership of bob permanent.');
+    const system = { userId: 'system', email: null, role: 'SYSTEM' };
+    expect(historySentence(entry('MEMBERSHIP_EXPIRING', { userId: 'bob', email: 'bob@shop.example', role: 'CUSTOMER_EMPLOYEE', expiresAt: '2026-12-10T09:00:00.000Z' }, system)))
+      .toMatch(/^The system warned bob@shop\.example \(customer employee\) that the membership ends .*2026.*\.$/);
+  });
   it('says a rejection with its reason, and the system when it expired a registration', () => {
     expect(historySentence(entry('CUSTOMER_REJECTED', { reason: 'unknown company', displayName: 'Shop', managingPartnerId: 'acme' })))
       .toBe('pat@acme.example (partner admin) rejected the registration of “Shop”: unknown company.');

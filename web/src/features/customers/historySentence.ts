@@ -38,6 +38,13 @@ export function whatHappened(entry: HistoryEntry, tagNames: Record<string, strin
       if (data.reason === 'EXPIRED') return `removed ${who}: the membership had ended`;
       return `removed ${who}${data.role ? ` (${role(data.role)})` : ''} from the customer`;
     }
+    case 'MEMBERSHIP_EXPIRY_CHANGED': {
+      const { userId, to } = entry.data;
+      if (!to) return `made the membership of ${userId} permanent`;
+      return `set the membership of ${userId} to end ${exactTime(to)}`;
+    }
+    case 'MEMBERSHIP_EXPIRING':
+      return `warned ${entry.data.email ?? entry.data.userId} (${role(entry.data.role)}) that the membership ends ${exactTime(entry.data.expiresAt)}`;
     case 'USER_ROLE_CHANGED':
       return `changed the role of ${entry.data.userId} from ${role(entry.data.from)} to ${role(entry.data.to)}`;
     case 'CUSTOMER_QUOTA_EDITED':
