@@ -225,6 +225,7 @@ const axeSource = readFile(require.resolve('axe-core/axe.min.js'), 'utf8');
  * critical violation. Returns every violation (minor and moderate ones included) for reporting.
  */
 export async function expectAccessible(page, what) {
+  await settled(page);
   await page.addScriptTag({ content: await axeSource });
   const violations = await page.evaluate(async () => (await globalThis.axe.run(document)).violations);
   const blocking = violations.filter((violation) => ['serious', 'critical'].includes(violation.impact));
@@ -235,6 +236,20 @@ export async function expectAccessible(page, what) {
   if (violations.length > 0) console.log(`axe on ${what}: ${violations.length} violation(s)\n${summary(violations)}`);
   if (blocking.length > 0) throw new Error(`axe found serious or critical violations on ${what}:\n${summary(blocking)}`);
   return violations;
+}
+
+/**
+ * Waits for the page's finite animations and transitions (a modal fading in) to end, up to 2 s:
+ * axe measured mid-fade sees text at part opacity and reports its contrast.
+ */
+async function settled(page) {
+  await page.evaluate(() => {
+    const finite = document
+      .getAnimations()
+      .filter((animation) => animation.effect?.getComputedTiming().endTime !== Infinity)
+      .map((animation) => animation.finished.catch(() => undefined));
+    return Promise.race([Promise.all(finite), new Promise((resolve) => setTimeout(resolve, 2_000))]);
+  });
 }
 
 /** Saves a full-page screenshot as web/screenshots/<name>.png. */
