@@ -22,7 +22,7 @@ use meshcustomers::config::{self, ConfigError, Environment};
 use meshcustomers::diagnostics::{diagnostic, error_chain};
 use meshcustomers::domain::{CustomerIdentifier, UserId};
 use meshcustomers::events::{Actor, DomainEvent, EventPayload, MembershipExpiring, RemovalReason, UserRemoved};
-use meshcustomers::store::StoreError;
+use meshcustomers::store::{Changes, StoreError};
 
 /// Memberships removed per run at most: one round trip each keeps a run well within its
 /// timeout; the next run, 5 minutes later, takes the rest.
@@ -82,6 +82,18 @@ impl From<SweepError> for Diagnostic {
     }
 }
 
+/// One member's write (`write`) with its event, in one transaction.
+async fn commit_with(
+    app: &App<Settings>,
+    event: DomainEvent,
+    write: impl FnOnce(&mut Changes) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
+    let mut changes = app.store.changes();
+    write(&mut changes)?;
+    changes.record(event);
+    app.store.commit(changes).await
+}
+
 /// The schedule's event is not read: a run removes what has ended by its own clock.
 #[tracing::instrument(skip_all)]
 pub async fn handle(app: &App<Settings>, _event: LambdaEvent<serde_json::Value>) -> Result<Sweep, SweepError> {
@@ -102,14 +114,7 @@ pub async fn sweep(app: &App<Settings>, now: DateTime<Utc>) -> Result<Sweep, Swe
             reason: Some(RemovalReason::Expired),
         };
         let event = DomainEvent::new(&member.customer_id, Actor::system(), now, EventPayload::UserRemoved(removed));
-        let mut changes = app.store.changes();
-        let written = match changes.remove_ended_member(&member, now) {
-            Ok(()) => {
-                changes.record(event);
-                app.store.commit(changes).await
-            }
-            Err(error) => Err(error),
-        };
+        let written = commit_with(app, event, |changes| changes.remove_ended_member(&member, now)).await;
         let id = Member { customer_id: member.customer_id, user_id: member.user_id };
         match written {
             Ok(()) => {
@@ -139,14 +144,7 @@ pub async fn sweep(app: &App<Settings>, now: DateTime<Utc>) -> Result<Sweep, Swe
         };
         let event =
             DomainEvent::new(&member.customer_id, Actor::system(), now, EventPayload::MembershipExpiring(warning));
-        let mut changes = app.store.changes();
-        let written = match changes.mark_expiry_warned(&member, now) {
-            Ok(()) => {
-                changes.record(event);
-                app.store.commit(changes).await
-            }
-            Err(error) => Err(error),
-        };
+        let written = commit_with(app, event, |changes| changes.mark_expiry_warned(&member, now)).await;
         let id = Member { customer_id: member.customer_id, user_id: member.user_id };
         match written {
             Ok(()) => sweep.warned.push(id),
