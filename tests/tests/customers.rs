@@ -1,5 +1,6 @@
 //! Creating, registering, reading and listing customers, against DynamoDB Local.
 
+use chrono::{Duration, SecondsFormat, SubsecRound, Utc};
 use meshcustomers_tests::{Caller, TestApp, api, fixtures};
 use serde_json::json;
 
@@ -70,6 +71,38 @@ async fn defaults_apply_and_users_are_invited() {
 }
 
 #[tokio::test]
+async fn users_invited_at_creation_may_get_memberships_that_end() {
+    let test = TestApp::spawn().await;
+    let end = (Utc::now() + Duration::days(30)).trunc_subsecs(3);
+    let response = test
+        .call(
+            create,
+            api("POST /customers")
+                .json(json!({
+                    "identifier": "initrode",
+                    "displayName": "Initrode",
+                    "users": [
+                        {"email": "joanna@initrode.example", "role": "CUSTOMER_EMPLOYEE", "membershipExpiresAt": end.to_rfc3339()},
+                        {"email": "bob@initrode.example", "role": "CUSTOMER_ADMIN", "membershipExpiresAt": null}
+                    ]
+                }))
+                .by(&Caller::partner_admin("acme")),
+        )
+        .await;
+    assert_eq!(response.status, 201, "{}", response.body);
+    let invitations = test.items_of("INVITATION").await;
+    let end_of = |email: &str| {
+        let invitation = invitations.iter().find(|item| item["email"].as_s().unwrap() == email).unwrap();
+        invitation.get("membershipExpiresAt").map(|at| at.as_s().unwrap().clone())
+    };
+    assert_eq!(end_of("joanna@initrode.example"), Some(end.to_rfc3339_opts(SecondsFormat::Millis, true)));
+    assert_eq!(end_of("bob@initrode.example"), None, "null: the membership does not end");
+    let invited = test.events_of("USER_INVITED").await;
+    let joanna = invited.iter().find(|event| event["data"]["email"] == "joanna@initrode.example").unwrap();
+    assert_eq!(joanna["data"]["membershipExpiresAt"], end.to_rfc3339_opts(SecondsFormat::Millis, true));
+}
+
+#[tokio::test]
 async fn platform_admin_may_name_the_partner_and_partner_users_may_not() {
     let test = TestApp::spawn().await;
     let mut body = new_customer("hooli");
@@ -94,14 +127,29 @@ async fn invalid_input_names_every_field_and_writes_nothing() {
                     "identifier": "Not Valid",
                     "displayName": "",
                     "projectQuota": 10001,
-                    "users": [{"email": "nobody", "role": "OWNER"}, {"email": "a@b.example", "role": "CUSTOMER_ADMIN"}, {"email": "A@b.example", "role": "CUSTOMER_ADMIN"}]
+                    "users": [
+                        {"email": "nobody", "role": "OWNER"},
+                        {"email": "a@b.example", "role": "CUSTOMER_ADMIN"},
+                        {"email": "A@b.example", "role": "CUSTOMER_ADMIN"},
+                        {"email": "c@b.example", "role": "CUSTOMER_ADMIN", "membershipExpiresAt": "2000-01-01T00:00:00Z"},
+                        {"email": "d@b.example", "role": "CUSTOMER_ADMIN", "membershipExpiresAt": "tomorrow"}
+                    ]
                 }))
                 .by(&Caller::partner_admin("acme")),
         )
         .await;
     response.assert_problem(400, "validation-failed");
     let errors = response.body["errors"].as_object().unwrap();
-    for field in ["identifier", "displayName", "projectQuota", "users[0].email", "users[0].role", "users[2].email"] {
+    for field in [
+        "identifier",
+        "displayName",
+        "projectQuota",
+        "users[0].email",
+        "users[0].role",
+        "users[2].email",
+        "users[3].membershipExpiresAt",
+        "users[4].membershipExpiresAt",
+    ] {
         assert!(errors.contains_key(field), "no error for {field}: {errors:?}");
     }
     assert!(test.all_items().await.is_empty(), "a refused request changed nothing");

@@ -1,6 +1,6 @@
 //! `POST /customers`: an admin-area user creates an ACTIVE customer, optionally inviting users.
 
-use chrono::{Duration, Utc};
+use chrono::{DateTime, Duration, Utc};
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
 use std::collections::BTreeSet;
@@ -11,7 +11,7 @@ use meshcustomers::change::{IfMatch, Loaded, Outcome, Refusal, change};
 use meshcustomers::config::{self, ConfigError, Environment};
 use meshcustomers::domain::{
     Customer, CustomerIdentifier, CustomerRole, CustomerStatus, DisplayName, EmailAddress, Invitation, PartnerId,
-    PartnerScope, ProjectQuota, TagWriter, validate_tags,
+    PartnerScope, ProjectQuota, TagWriter, parse_membership_expiry, validate_tags,
 };
 use meshcustomers::events::{Actor, DomainEvent, EventPayload, UserInvited};
 use meshcustomers::http::{
@@ -57,10 +57,11 @@ struct CreateCustomer {
 }
 
 #[derive(Deserialize, Default)]
-#[serde(default)]
+#[serde(rename_all = "camelCase", default)]
 struct InvitedUser {
     email: Field<String>,
     role: Field<String>,
+    membership_expires_at: Field<String>,
     #[serde(flatten)]
     unknown: UnknownFields,
 }
@@ -109,9 +110,10 @@ async fn create_customer(app: &App<Settings>, request: &Request) -> Result<Respo
         );
         let invitations: Vec<Invitation> = users
             .iter()
-            .map(|(email, role)| {
+            .map(|user| {
                 let (customer, inviter) = (customer.identifier.clone(), principal.user_id.clone());
-                Invitation::new(customer, email.clone(), *role, inviter, now, settings.invitation_ttl)
+                Invitation::new(customer, user.email.clone(), user.role, inviter, now, settings.invitation_ttl)
+                    .with_membership_end(user.membership_end)
             })
             .collect();
         let actor = Actor::new(&principal, role);
@@ -151,13 +153,17 @@ fn managing_partner(
     }
 }
 
+/// One user to invite at creation, parsed.
+struct Invitee {
+    email: EmailAddress,
+    role: CustomerRole,
+    /// When the membership the acceptance makes ends (none: it does not).
+    membership_end: Option<DateTime<Utc>>,
+}
+
 /// The users to invite, at most [`MAX_INVITED_USERS`] and at most `max_pending` (a smaller
 /// `MAX_PENDING_INVITATIONS`).
-fn invited_users(
-    users: Field<Vec<Field<InvitedUser>>>,
-    max_pending: u32,
-    errors: &mut FieldErrors,
-) -> Vec<(EmailAddress, CustomerRole)> {
+fn invited_users(users: Field<Vec<Field<InvitedUser>>>, max_pending: u32, errors: &mut FieldErrors) -> Vec<Invitee> {
     let users = errors.optional("users", users, Ok).unwrap_or_default();
     let max = MAX_INVITED_USERS.min(usize::try_from(max_pending).unwrap_or(usize::MAX));
     if users.len() > max {
@@ -171,10 +177,16 @@ fn invited_users(
         let Some(user) = errors.required(&path, user, Ok) else { continue };
         let email = errors.required(&format!("{path}.email"), user.email, |raw| EmailAddress::parse(&raw));
         let role = errors.required(&format!("{path}.role"), user.role, |raw| CustomerRole::parse(&raw));
+        let membership_end = match user.membership_expires_at {
+            Field::Absent => Some(None),
+            raw => errors
+                .optional(&format!("{path}.membershipExpiresAt"), raw, |raw| parse_membership_expiry(&raw, Utc::now()))
+                .map(Some),
+        };
         errors.unknown(&path, user.unknown);
-        if let (Some(email), Some(role)) = (email, role) {
+        if let (Some(email), Some(role), Some(membership_end)) = (email, role, membership_end) {
             if seen.insert(email.clone()) {
-                parsed.push((email, role));
+                parsed.push(Invitee { email, role, membership_end });
             } else {
                 errors.add(format!("{path}.email"), "is listed more than once");
             }
