@@ -244,6 +244,11 @@ async fn an_ended_membership_is_absent_at_once_without_the_sweep() {
     // Before the end: a member like any other.
     let customer = || api("GET /customers/{id}").param("id", "gone");
     assert_eq!(test.call(get_customer, customer().by(&employee)).await.status, 200);
+    // The member sees their own end among their customers.
+    let mine = test.call(my_customers, api("GET /me/customers").by(&employee)).await;
+    assert_eq!(mine.body["items"][0]["expiresAt"], millis(soon), "{}", mine.body);
+    let admins_own = test.call(my_customers, api("GET /me/customers").by(&admin)).await;
+    assert!(admins_own.body["items"][0].get("expiresAt").is_none(), "no end, no field: {}", admins_own.body);
     tokio::time::sleep((soon - Utc::now()).to_std().unwrap_or_default() + std::time::Duration::from_millis(100)).await;
 
     // One moment after the end: no reads, no rights, as a non-member.

@@ -13,6 +13,7 @@ use meshcustomers::App;
 use meshcustomers::authorization::{Action, authorize};
 use meshcustomers::config::PagesLists;
 use meshcustomers::domain::{CustomerIdentifier, CustomerRole, CustomerStatus, DisplayName, JoinedVia};
+use meshcustomers::events::rfc3339_millis;
 use meshcustomers::http::{ApiError, RequestExtensions, json, respond};
 use meshcustomers::store::Page;
 
@@ -26,6 +27,9 @@ pub struct MyCustomer {
     pub role: CustomerRole,
     pub joined_at: DateTime<Utc>,
     pub joined_via: JoinedVia,
+    /// When the caller's membership ends (absent: it does not), so a person sees their own end.
+    #[serde(skip_serializing_if = "Option::is_none", with = "rfc3339_millis::optional")]
+    pub expires_at: Option<DateTime<Utc>>,
 }
 
 pub async fn handle(app: &App<PagesLists>, request: Request) -> Result<Response<Body>, lambda_http::Error> {
@@ -53,6 +57,7 @@ async fn list_my_customers(app: &App<PagesLists>, request: &Request) -> Result<R
                 role: membership.role,
                 joined_at: membership.joined_at,
                 joined_via: membership.joined_via,
+                expires_at: membership.expires_at,
             })
         })
         .collect();
