@@ -1,7 +1,6 @@
 //! `GET /customers/{id}/events`: the account history, newest first, optionally of one `type` and
 //! within a time window (`since` inclusive, `until` exclusive, RFC 3339). Still one Query.
 
-use chrono::{DateTime, Datelike, Utc};
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, Response};
 
@@ -9,7 +8,7 @@ use meshcustomers::App;
 use meshcustomers::access::customer_access;
 use meshcustomers::authorization::Action;
 use meshcustomers::config::PagesLists;
-use meshcustomers::domain::FieldError;
+use meshcustomers::domain::parse_moment;
 use meshcustomers::events::EventType;
 use meshcustomers::http::{ApiError, FieldErrors, RequestExtensions, json, respond};
 use meshcustomers::store::HistoryFilter;
@@ -25,8 +24,8 @@ async fn list_events(app: &App<PagesLists>, request: &Request) -> Result<Respons
     customer_access(&app.store, &principal, &identifier, Action::ReadHistory).await?;
     let mut errors = FieldErrors::new();
     let event_type = request.query_parameter("type").and_then(|raw| errors.check("type", EventType::parse(&raw)));
-    let since = request.query_parameter("since").and_then(|raw| errors.check("since", parse_time(&raw)));
-    let until = request.query_parameter("until").and_then(|raw| errors.check("until", parse_time(&raw)));
+    let since = request.query_parameter("since").and_then(|raw| errors.check("since", parse_moment(&raw)));
+    let until = request.query_parameter("until").and_then(|raw| errors.check("until", parse_moment(&raw)));
     if let (Some(since), Some(until)) = (since, until)
         && until <= since
     {
@@ -36,14 +35,4 @@ async fn list_events(app: &App<PagesLists>, request: &Request) -> Result<Respons
     let filter = HistoryFilter { event_type, since, until };
     let page = app.store.list_history(&identifier, &filter, &request.page_query()?).await?;
     json(StatusCode::OK, &page)
-}
-
-/// An RFC 3339 date-time with an offset, in the years history keys can hold (they sort as text).
-fn parse_time(raw: &str) -> Result<DateTime<Utc>, FieldError> {
-    let invalid = || FieldError::new("must be an RFC 3339 date-time such as 2026-01-15T11:30:00Z");
-    if raw.len() > 64 {
-        return Err(invalid());
-    }
-    let time = DateTime::parse_from_rfc3339(raw).map_err(|_| invalid())?.with_timezone(&Utc);
-    if (1..=9999).contains(&time.year()) { Ok(time) } else { Err(invalid()) }
 }
