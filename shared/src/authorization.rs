@@ -57,6 +57,9 @@ pub enum Action {
     EditTags,
     ReadHistory,
     ListMembers,
+    /// The members as they were at a moment (`GET /customers/{id}/users?at=`): an auditor's
+    /// question, so not every member's.
+    ListMembersAtMoment,
     AddMyself,
     ChangeMemberRole,
     /// Setting, moving or clearing the end of a member's membership (SPEC §6.3).
@@ -162,6 +165,7 @@ impl Action {
             Action::EditTags => (Customer, ADMIN_AREA_AND_CUSTOMER_ADMIN),
             Action::ReadHistory => (Customer, ADMIN_AREA),
             Action::ListMembers => (Customer, ADMIN_AREA_AND_MEMBERS),
+            Action::ListMembersAtMoment => (Customer, ADMIN_AREA_AND_CUSTOMER_ADMIN),
             Action::AddMyself => (Customer, ADMIN_AREA),
             Action::ChangeMemberRole => (Customer, CUSTOMER_ADMIN),
             Action::ChangeMemberExpiry => (Customer, CUSTOMER_ADMIN),
@@ -250,6 +254,7 @@ pub const ROUTES: &[(&str, Action)] = &[
     ("PUT /tag-definitions/{key}", Action::ManageTagDefinitions),
     ("DELETE /tag-definitions/{key}", Action::ManageTagDefinitions),
     ("GET /platforms", Action::ListPlatforms),
+    // With `at`, the route asks for Action::ListMembersAtMoment instead (see list-customer-users).
     ("GET /customers/{id}/users", Action::ListMembers),
     ("POST /customers/{id}/users/me", Action::AddMyself),
     ("PUT /customers/{id}/users/{userId}/role", Action::ChangeMemberRole),

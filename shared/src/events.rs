@@ -161,6 +161,43 @@ impl EventType {
             FieldError::new(format!("must be one of {}", known.join(", ")))
         })
     }
+
+    /// Whether an event of this type says that a membership came, changed or went: the change that
+    /// records it logs the membership too (the membership log), and the audit writer looks
+    /// whether the customer's log is due for a snapshot. Every type is named, so a new one decides.
+    pub fn changes_memberships(self) -> bool {
+        match self {
+            // A creation may bring members (the store's `NewCustomer` takes them).
+            Self::CustomerCreated
+            | Self::CustomerRegistered
+            | Self::UserAcceptedInvitation
+            | Self::UserRemoved
+            | Self::UserRoleChanged
+            | Self::MembershipExpiryChanged
+            | Self::UserAssignedHimself => true,
+            Self::UserInvited
+            | Self::UserInvitationCancelled
+            | Self::MembershipExpiring
+            | Self::CustomerQuotaEdited
+            | Self::CustomerStatusChanged
+            | Self::CustomerApproved
+            | Self::CustomerRejected
+            | Self::CustomerUpdated
+            | Self::CustomerTagsEdited
+            | Self::EmailConfirmed
+            | Self::MessageSent
+            | Self::MessageAcknowledged
+            | Self::ProjectCreated
+            | Self::TenantCreated
+            | Self::ServiceUserCreated
+            | Self::ServiceUserDeleted
+            | Self::TagDefinitionCreated
+            | Self::TagDefinitionUpdated
+            | Self::TagDefinitionDeleted
+            | Self::ApiKeyCreated
+            | Self::ApiKeyRevoked => false,
+        }
+    }
 }
 
 /// A value before and after a change.

@@ -11,6 +11,7 @@ use super::items;
 use super::keys::{self, CUSTOMER_SK, Index, Key, customer_pk, entity};
 use super::members::MemberEmailItem;
 use super::members::MemberItem;
+use super::membership_log::MembershipChange;
 use super::pagination::{ListQuery, Page, PageQuery};
 use super::projects::ProjectItem;
 use super::projects::ServiceUserItem;
@@ -146,6 +147,7 @@ impl Changes {
         self.insert(&item, Conflict::IdentifierTaken(new.customer.identifier.clone()))?;
         for member in &new.members {
             self.insert(&MemberItem::from(member), Conflict::AlreadyMember)?;
+            self.log_membership(MembershipChange::joined_or_changed(member));
         }
         for address in MemberEmailItem::of(&new.members) {
             self.insert(&address, Conflict::Inconsistent("a new customer has a member address"))?;

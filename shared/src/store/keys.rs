@@ -181,6 +181,8 @@ pub mod entity {
     pub const CUSTOMER: &str = "CUSTOMER";
     pub const MEMBER: &str = "MEMBER";
     pub const MEMBER_EMAIL: &str = "MEMBER_EMAIL";
+    pub const MEMBERSHIP_CHANGE: &str = "MEMBERSHIP_CHANGE";
+    pub const MEMBERSHIP_SNAPSHOT: &str = "MEMBERSHIP_SNAPSHOT";
     pub const INVITATION: &str = "INVITATION";
     pub const INVITATION_EMAIL: &str = "INVITATION_EMAIL";
     pub const INVITATION_ADDRESSES: &str = "INVITATION_ADDRESSES";

@@ -23,6 +23,7 @@ use std::collections::BTreeMap;
 
 use super::customers::ADMIN_COUNT;
 use super::keys::{self, Index, Key, MEMBER_PREFIX, customer_pk, entity};
+use super::membership_log::MembershipChange;
 use super::pagination::{ListQuery, Page, PageQuery};
 use super::{Changes, Conflict, Expression, Store, StoreError};
 use crate::domain::{CustomerIdentifier, CustomerRole, Membership, UserId};
@@ -131,6 +132,7 @@ impl Changes {
     /// customer's `adminCount`.
     pub fn add_member(&mut self, membership: &Membership) -> Result<(), StoreError> {
         self.insert(&MemberItem::from(membership), Conflict::AlreadyMember)?;
+        self.log_membership(MembershipChange::joined_or_changed(membership));
         if let Some(email) = &membership.email {
             let update = Expression::new("SET entity = :entity ADD #userIds :user")
                 .value(":entity", AttributeValue::S(entity::MEMBER_EMAIL.to_owned()));
@@ -159,6 +161,7 @@ impl Changes {
         }
         let version_read = Conflict::VersionMismatch { current_version: None };
         self.put(&MemberItem::from(after), Expression::version_is(before.version), version_read)?;
+        self.log_membership(MembershipChange::joined_or_changed(after));
         match (before.is_permanent_admin(), after.is_permanent_admin()) {
             (false, true) => self.count_admins(&before.customer_id, 1),
             (true, false) => self.count_admins(&before.customer_id, -1),
@@ -207,6 +210,7 @@ impl Changes {
     fn remove_member_if(&mut self, before: &Membership, condition: Expression) -> Result<(), StoreError> {
         let key = Key::member(&before.customer_id, &before.user_id);
         self.delete(key, condition, Conflict::VersionMismatch { current_version: None })?;
+        self.log_membership(MembershipChange::removed(before));
         if let Some(email) = &before.email {
             self.update(
                 Key::member_email(&before.customer_id, email),

@@ -18,6 +18,7 @@ mod invitations;
 mod items;
 mod keys;
 mod members;
+mod membership_log;
 mod messages;
 mod outbox;
 mod pagination;
@@ -41,6 +42,10 @@ pub use error::StoreError;
 pub use history::{HistoryEntry, HistoryFilter, Recorded};
 use items::Item;
 pub use keys::{Index, Key};
+pub use membership_log::{
+    MembershipChange, MembershipChangeItem, SETTLING as MEMBERSHIP_LOG_SETTLING,
+    SNAPSHOT_EVERY as MEMBERSHIP_SNAPSHOT_EVERY,
+};
 pub use messages::Delivery;
 pub use pagination::{MAX_FILTERED_READ, Page, PageQuery};
 pub use registrations::PendingCustomer;

@@ -15,6 +15,7 @@ use std::time::Duration;
 
 use super::items::{self, Item};
 use super::keys::Key;
+use super::membership_log::{self, MembershipChange};
 use super::outbox::OutboxItem;
 use super::{Conflict, Store, StoreError};
 use crate::domain::{CustomerIdentifier, CustomerStatus, GeneratedId};
@@ -121,6 +122,8 @@ pub struct Changes {
     writes: Vec<(TransactWriteItem, Conflict)>,
     events: Vec<DomainEvent>,
     status_guard: Option<StatusGuard>,
+    /// Logged with the commit's time (`membership_log`).
+    membership_changes: Vec<MembershipChange>,
 }
 
 /// The statuses the customer must have when the change lands ([`Changes::require_status`]): a
@@ -323,12 +326,23 @@ impl Changes {
     pub fn record(&mut self, event: DomainEvent) {
         self.events.push(event);
     }
+
+    /// Logs a membership's change when the change commits ([`super::membership_log`]).
+    pub(super) fn log_membership(&mut self, change: MembershipChange) {
+        self.membership_changes.push(change);
+    }
 }
 
 impl Store {
     /// A change to be committed to this store's table.
     pub fn changes(&self) -> Changes {
-        Changes { table: self.table.clone(), writes: Vec::new(), events: Vec::new(), status_guard: None }
+        Changes {
+            table: self.table.clone(),
+            writes: Vec::new(),
+            events: Vec::new(),
+            status_guard: None,
+            membership_changes: Vec::new(),
+        }
     }
 
     /// Writes the change and its outbox events as one transaction.
@@ -337,9 +351,16 @@ impl Store {
         if changes.events.is_empty() {
             return Err(StoreError::Invariant("a state change must record at least one event"));
         }
+        if !changes.membership_changes.is_empty()
+            && !changes.events.iter().any(|event| event.event_type().changes_memberships())
+        {
+            return Err(StoreError::Invariant("a membership change must record an event that says so"));
+        }
         let now = Utc::now();
         let status_guard = changes.status_guard;
         let (mut transaction, conflicts): (Vec<TransactWriteItem>, Vec<Conflict>) = changes.writes.into_iter().unzip();
+        // After the writes, whose indexes name the conflicts; a log entry's key is new.
+        transaction.extend(membership_log::entries(&changes.membership_changes, now, &self.table)?);
         for event in &changes.events {
             let outbox =
                 OutboxItem::new(event, now).map_err(|_| StoreError::Invariant("an event does not serialize"))?;
@@ -364,7 +385,7 @@ impl Store {
     /// the table's own record keeping (a history entry with its outbox item's mark).
     #[tracing::instrument(skip_all, fields(writes = changes.writes.len()))]
     pub(super) async fn commit_unrecorded(&self, changes: Changes) -> Result<(), StoreError> {
-        if !changes.events.is_empty() {
+        if !changes.events.is_empty() || !changes.membership_changes.is_empty() {
             return Err(StoreError::Invariant("a change with events must be committed with them"));
         }
         let (transaction, conflicts) = changes.writes.into_iter().unzip();

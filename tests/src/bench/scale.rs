@@ -1,5 +1,6 @@
 //! Section 4: cost at scale. The first page of a list whose whole is small, and of one whose
-//! whole is large: a partner's customers, a customer's history, a user's customers. Each is the
+//! whole is large: a partner's customers, a customer's history, a user's customers; and the
+//! members at a moment of a customer with a short and with a long membership history. Each is the
 //! handler's time in process against DynamoDB Local (as in [`super::overhead`]), small and large
 //! alternating, the ratio of the medians. Only a design that reads one page per request (a Query
 //! with a limit, never the whole set) keeps the ratio near 1.
@@ -10,7 +11,8 @@ use chrono::{TimeDelta, Utc};
 use lambda_http::{Body, Response};
 use meshcustomers::App;
 use meshcustomers::config::Settings;
-use meshcustomers::domain::UserId;
+use meshcustomers::domain::{CustomerIdentifier, UserId};
+use meshcustomers::store::MEMBERSHIP_SNAPSHOT_EVERY;
 
 use super::event::{ApiRequest, into_request};
 use super::seeding::Seeder;
@@ -49,6 +51,28 @@ async fn seed(test: &TestApp, sizes: &Sizes) -> Row {
         let (items, _) = seeder
             .seed(0..count, |n| seeder.history_items(customer, newest - TimeDelta::milliseconds(n as i64 * 10)))
             .await;
+        written += items;
+    }
+    // The membership log: every history entry a membership change (the worst case), the large
+    // log snapshotted as the audit writer does and then SNAPSHOT_EVERY entries more (the most a
+    // read meets before the next snapshot); the small one has no snapshot yet.
+    let (small, large) = sizes.history_entries;
+    let start = Utc::now() - TimeDelta::days(1);
+    for (customer, count) in [("small-log", small), ("large-log", large)] {
+        let (items, _) = seeder.seed(0..1, |_| seeder.customer_items(customer, "history", &[])).await;
+        written += items;
+        let tail = count.min(MEMBERSHIP_SNAPSHOT_EVERY);
+        let entry = |n: usize| {
+            let at = start + TimeDelta::milliseconds(n as i64);
+            async move { seeder.membership_change_items(customer, n, at) }
+        };
+        let (items, _) = seeder.seed(0..count - tail, entry).await;
+        written += items;
+        if count > tail {
+            let identifier = CustomerIdentifier::parse(customer).expect("an identifier");
+            test.store.snapshot_memberships(&identifier, Utc::now()).await.expect("the snapshot is made");
+        }
+        let (items, _) = seeder.seed(count - tail..count, entry).await;
         written += items;
     }
     let (few, many) = sizes.user_customers;
@@ -152,5 +176,19 @@ pub async fn rows(sizes: &Sizes) -> Vec<Row> {
     );
     let subject = format!("GET /me/customers: {} vs {many} customers (both first pages full)", many.min(PAGE_SIZE));
     let full_memberships = compare(&test, &subject, list_my_customers::handle, full_pages, requests).await;
-    vec![customers, history, memberships, full_memberships, seeding]
+    let (small, large) = sizes.history_entries;
+    let now = Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let at_moment = |customer: &str| {
+        ApiRequest::new("GET /customers/{id}/users", &platform_admin).param("id", customer).query("at", &now)
+    };
+    let subject = format!("GET /customers/{{id}}/users?at=: {small} vs {large} membership changes");
+    let moments = compare(
+        &test,
+        &subject,
+        list_customer_users::handle,
+        (at_moment("small-log"), at_moment("large-log")),
+        requests,
+    )
+    .await;
+    vec![customers, history, memberships, full_memberships, moments, seeding]
 }

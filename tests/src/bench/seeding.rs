@@ -17,7 +17,7 @@ use meshcustomers::domain::{
 };
 use meshcustomers::events::{Actor, DomainEvent, EventEnvelope, EventPayload};
 use meshcustomers::secrets::Secret;
-use meshcustomers::store::{CursorKey, NewCustomer, Store};
+use meshcustomers::store::{CursorKey, MembershipChange, MembershipChangeItem, NewCustomer, Store};
 
 use super::replay::{Capture, Request};
 use crate::TestApp;
@@ -80,6 +80,19 @@ impl Seeder {
         let envelope: EventEnvelope = serde_json::from_value(detail.clone()).expect("an event's detail is an envelope");
         let _ = self.capturing.record_history(&envelope, &detail).await;
         self.captured_items()
+    }
+
+    /// The membership log entry of the `n`-th change in `customer` (a role change of one of 20
+    /// people, each in turn) committed at `at`, as the commit writes it.
+    pub fn membership_change_items(&self, customer: &str, n: usize, at: DateTime<Utc>) -> Vec<Item> {
+        let user = UserId::parse(&format!("member-{:02}", n % 20)).expect("a user id");
+        let round = n / 20;
+        let role = if round.is_multiple_of(2) { CustomerRole::CustomerEmployee } else { CustomerRole::CustomerAdmin };
+        let mut membership = Membership::new(identifier(customer), user, None, None, role, JoinedVia::Invitation, at);
+        membership.version = round as u64 + 1;
+        let entry = MembershipChangeItem::new(&MembershipChange::joined_or_changed(&membership), at)
+            .expect("a log entry is made");
+        vec![serde_dynamo::to_item(entry).expect("a log entry is an item")]
     }
 
     fn captured_items(&self) -> Vec<Item> {

@@ -166,6 +166,13 @@ export interface paths {
          *     their token carried them when they joined), since when (`joinedAt`) and how
          *     (`joinedVia`: REGISTRATION, INVITATION or SELF_ASSIGNMENT), and `version` (for `If-Match`
          *     on a role change). Any status of the customer. Reads only; emits no event.
+         *
+         *     **At a moment** (`at`): the members and their roles as they were then, people removed
+         *     since included and memberships that had ended by then left out; an empty list before the
+         *     customer's first member. Only admin-area roles within their partner scope and the
+         *     customer's CUSTOMER_ADMINs may ask (a CUSTOMER_EMPLOYEE gets 403 `forbidden`). Every
+         *     member comes in one answer: `limit` and `cursor` are refused with `at`, and so is a moment
+         *     in the future (400 `validation-failed` naming `at`).
          */
         get: operations["list-customer-users"];
         put?: never;
@@ -1394,6 +1401,11 @@ export interface components {
         InvitedUser: {
             email: components["schemas"]["EmailAddress"];
             role: components["schemas"]["CustomerRole"];
+            /**
+             * Format: date-time
+             * @description When the membership the acceptance makes ends: RFC 3339 with an offset, in the future, at most 366 days ahead. Absent or null: it does not end (as for an invitation made later).
+             */
+            membershipExpiresAt?: string | null;
         };
         CreateCustomerRequest: {
             identifier: components["schemas"]["Identifier"];
@@ -1774,6 +1786,11 @@ export interface components {
              */
             joinedAt: string;
             joinedVia: components["schemas"]["JoinedVia"];
+            /**
+             * Format: date-time
+             * @description When the caller's membership ends (RFC 3339 in UTC, milliseconds, `Z`); absent when it does not.
+             */
+            expiresAt?: string;
         };
         NewMessage: {
             text: components["schemas"]["MessageText"];
@@ -5894,6 +5911,8 @@ export interface operations {
                  *     filters), unchanged. Anything else, or a longer value, is 400 `invalid-cursor`.
                  */
                 cursor?: components["parameters"]["cursor"];
+                /** @description A moment (RFC 3339 with an offset, not in the future) to answer as of. */
+                at?: string;
             };
             header?: never;
             path: {
@@ -5907,7 +5926,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description One page of members. */
+            /** @description One page of members (with `at`, all of them and no `nextCursor`). */
             200: {
                 headers: {
                     [name: string]: unknown;
