@@ -69,7 +69,7 @@ export function UsersTab({ customer }: { customer: Customer }) {
                 <>
                   You are a member:{' '}
                   <Link href={`/my/customers/${id}/users`} onFollow={follow}>open {customer.displayName} under Account</Link> to invite
-                  users, change roles and remove them.
+                  users, change roles and remove them.{canChangeEnds ? ' You can also set when a membership ends here, under Actions.' : ''}
                 </>
               ) : (
                 'The members of the customer. To invite or remove users, add yourself first.'

@@ -16,8 +16,9 @@ export const MAX_DAYS_AHEAD = 366;
 /**
  * The default end of "Add Myself": 8 hours from now, a working day. A partner joins a customer
  * for a task (a ticket, a setup); a day of access covers it without anyone having to remember to
- * leave, and it is the limit installations usually set (SELF_ASSIGN_MAX_HOURS), so the default is
- * not refused there.
+ * leave, and it stays within a limit of a working day should the installation set one
+ * (SELF_ASSIGN_MAX_HOURS of 8 or more). The end of the next working day, the other candidate,
+ * reaches 3½ days over a weekend and would be refused by such a limit.
  */
 export const SELF_ASSIGN_DEFAULT_HOURS = 8;
 
