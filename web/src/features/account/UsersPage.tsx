@@ -104,13 +104,13 @@ export function UsersPage() {
           },
           { id: 'email', header: 'E-mail', cell: (m) => m.email ?? '—' },
           { id: 'role', header: 'Role', cell: (m) => ROLE_LABEL[m.role] },
-          { id: 'ends', header: 'Membership ends', minWidth: 170, cell: (m) => <MemberEnd expiresAt={m.expiresAt} warnedAt={m.expiryWarnedAt} /> },
+          { id: 'ends', header: 'Membership ends', minWidth: 190, cell: (m) => <MemberEnd expiresAt={m.expiresAt} warnedAt={m.expiryWarnedAt} /> },
           { id: 'joined', header: 'Joined', cell: (m) => <Time iso={m.joinedAt} /> },
           ...(canWrite
             ? [{
                 id: 'actions',
                 header: 'Actions',
-                minWidth: narrow ? 72 : 150,
+                minWidth: narrow ? 72 : 170,
                 cell: (m: Member) => (
                   <ButtonDropdown
                     ariaLabel={`Actions for ${personLabel(m)}`}

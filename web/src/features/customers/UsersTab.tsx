@@ -121,14 +121,14 @@ export function UsersTab({ customer }: { customer: Customer }) {
           },
           { id: 'email', header: 'E-mail', cell: (m) => m.email ?? '—' },
           { id: 'role', header: 'Role', cell: (m) => ROLE_LABEL[m.role] },
-          { id: 'ends', header: 'Membership ends', minWidth: 170, cell: (m) => <MemberEnd expiresAt={m.expiresAt} warnedAt={m.expiryWarnedAt} /> },
+          { id: 'ends', header: 'Membership ends', minWidth: 190, cell: (m) => <MemberEnd expiresAt={m.expiresAt} warnedAt={m.expiryWarnedAt} /> },
           { id: 'via', header: 'Joined through', cell: (m) => JOINED_VIA_LABEL[m.joinedVia] },
           { id: 'joined', header: 'Joined', cell: (m) => <Time iso={m.joinedAt} /> },
           ...(canChangeEnds
             ? [{
                 id: 'actions',
                 header: 'Actions',
-                minWidth: narrow ? 72 : 150,
+                minWidth: narrow ? 72 : 170,
                 cell: (m: Member) => (
                   <ButtonDropdown
                     ariaLabel={`Actions for ${personLabel(m)}`}
