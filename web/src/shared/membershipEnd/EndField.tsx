@@ -12,7 +12,7 @@ export interface EndFieldProps {
   description?: ReactNode;
   value: EndInput;
   onChange: (value: EndInput) => void;
-  /** Shown under the day (the day and time are checked as one). */
+  /** Shown under the day and the time (they are checked as one). */
   errorText?: ReactNode;
   /** The choice of an end, e.g. "At a day and time". */
   endsLabel?: string;
@@ -43,21 +43,25 @@ export function EndField({
         />
       </FormField>
       {value.ends ? (
-        <SpaceBetween direction="horizontal" size="s">
-          <FormField label="End date" constraintText="YYYY/MM/DD" errorText={errorText}>
-            <DatePicker
-              value={value.date}
-              onChange={({ detail }) => onChange({ ...value, date: detail.value })}
-              isDateEnabled={(date) => isSelectableDay(date)}
-              placeholder="YYYY/MM/DD"
-              openCalendarAriaLabel={(day) => `Choose the end date${day ? `, ${day}` : ''}`}
-              expandToViewport
-            />
-          </FormField>
-          <FormField label="End time" constraintText={`hh:mm, 24-hour, ${timeZoneName()}`}>
-            <TimeInput value={value.time} onChange={({ detail }) => onChange({ ...value, time: detail.value })} format="hh:mm" use24Hour placeholder="hh:mm" />
-          </FormField>
-        </SpaceBetween>
+        // The error under the day and the time alike (the nested fields pass it to both inputs'
+        // aria-describedby), so a long one does not push the time below the day.
+        <FormField errorText={errorText}>
+          <SpaceBetween direction="horizontal" size="s">
+            <FormField label="End date" constraintText="YYYY/MM/DD">
+              <DatePicker
+                value={value.date}
+                onChange={({ detail }) => onChange({ ...value, date: detail.value })}
+                isDateEnabled={(date) => isSelectableDay(date)}
+                placeholder="YYYY/MM/DD"
+                openCalendarAriaLabel={(day) => `Choose the end date${day ? `, ${day}` : ''}`}
+                expandToViewport
+              />
+            </FormField>
+            <FormField label="End time" constraintText={`hh:mm, 24-hour, ${timeZoneName()}`}>
+              <TimeInput value={value.time} onChange={({ detail }) => onChange({ ...value, time: detail.value })} format="hh:mm" use24Hour placeholder="hh:mm" />
+            </FormField>
+          </SpaceBetween>
+        </FormField>
       ) : null}
     </SpaceBetween>
   );
