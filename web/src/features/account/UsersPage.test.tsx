@@ -162,7 +162,7 @@ describe('UsersPage (customer view)', () => {
       expect(writes()[0]!.body).toEqual({ email: 'new@shop.example', role: 'CUSTOMER_EMPLOYEE', membershipExpiresAt: day.end });
       // The invitation shows the end its membership gets; the form is empty again, without an end.
       const invitations = await screen.findByRole('table', { name: 'Invitations' });
-      await within(invitations).findByText('next month');
+      await within(invitations).findByText(/^Ends in 3[01] days$/);
       expect(within(form).getByRole('radio', { name: 'No end' })).toHaveProperty('checked', true);
       await userEvent.type(within(form).getByRole('textbox', { name: 'E-mail address' }), 'two@shop.example');
       await userEvent.click(within(form).getByRole('button', { name: 'Invite' }));

@@ -147,7 +147,7 @@ export function UsersPage() {
             { id: 'role', header: 'Role', cell: (i) => ROLE_LABEL[i.role] },
             { id: 'status', header: 'Status', cell: (i) => <StatusIndicator type={INVITATION_STATUS_INDICATOR[i.status]}>{INVITATION_STATUS_LABEL[i.status]}</StatusIndicator> },
             { id: 'expires', header: 'Link expires', cell: (i) => (i.status === 'PENDING' ? <Time iso={i.expiresAt} /> : '—') },
-            { id: 'membershipEnds', header: 'Membership ends', cell: (i) => (i.membershipExpiresAt ? <Time iso={i.membershipExpiresAt} /> : 'No end') },
+            { id: 'membershipEnds', header: 'Membership ends', minWidth: 190, cell: (i) => <MemberEnd expiresAt={i.membershipExpiresAt} /> },
             ...(canWrite
               ? [{
                   id: 'actions',

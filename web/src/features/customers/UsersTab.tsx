@@ -160,7 +160,7 @@ export function UsersTab({ customer }: { customer: Customer }) {
           { id: 'status', header: 'Status', cell: (i) => <StatusIndicator type={INVITATION_STATUS_INDICATOR[i.status]}>{INVITATION_STATUS_LABEL[i.status]}</StatusIndicator> },
           { id: 'sent', header: 'Sent', cell: (i) => <Time iso={i.createdAt} /> },
           { id: 'expires', header: 'Link expires', cell: (i) => (i.status === 'PENDING' ? <Time iso={i.expiresAt} /> : '—') },
-          { id: 'membershipEnds', header: 'Membership ends', cell: (i) => (i.membershipExpiresAt ? <Time iso={i.membershipExpiresAt} /> : 'No end') },
+          { id: 'membershipEnds', header: 'Membership ends', minWidth: 190, cell: (i) => <MemberEnd expiresAt={i.membershipExpiresAt} /> },
         ]}
       />
       {adding ? <AddMyselfModal customer={customer} onDismiss={() => setAdding(false)} /> : null}
