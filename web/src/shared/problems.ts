@@ -8,7 +8,7 @@ export const STALE_MESSAGE = 'Someone else changed this in the meantime.';
 /** Problem types in words; a type not named here is said as the API words it. */
 const WORDS: Record<string, string> = {
   'last-admin':
-    'This is the last customer admin: a customer always keeps at least one. Make another member a customer admin first.',
+    'This is the last customer admin whose membership does not end: a customer always keeps at least one. Make another member a customer admin without an end first.',
   'customer-disabled':
     'This customer is disabled: its tenants cannot be opened and no service users can be created until the partner enables it again.',
   'customer-not-active':

@@ -2,6 +2,7 @@
 // for screen readers (a <time> element with its title and datetime).
 const RELATIVE = new Intl.RelativeTimeFormat('en', { numeric: 'auto' });
 const EXACT = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'medium' });
+const TO_THE_MINUTE = new Intl.DateTimeFormat('en-GB', { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' });
 
 const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
   ['year', 365 * 24 * 3600],
@@ -27,6 +28,12 @@ export function relativeTime(iso: string, now: number = Date.now()): string {
 export function exactTime(iso: string): string {
   const date = new Date(iso);
   return Number.isNaN(date.getTime()) ? iso : EXACT.format(date);
+}
+
+/** A moment chosen to the minute (a membership's end): "Wed, 9 Dec 2026, 14:00", local time. */
+export function minuteTime(iso: string): string {
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? iso : TO_THE_MINUTE.format(date);
 }
 
 export function Time({ iso }: { iso: string | null | undefined }) {

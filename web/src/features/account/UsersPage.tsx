@@ -28,9 +28,17 @@ import { useDocumentTitle } from '../../shared/useDocumentTitle';
 import { useListParams } from '../../shared/useListParams';
 import { emailProblem } from '../../shared/validation';
 import { blockedReason, useCustomer } from '../../shared/customerContext';
+import { ChangeEndModal } from '../../shared/membershipEnd/ChangeEndModal';
+import { END_OF_DAY, endProblem, expiresAtOf, type EndInput } from '../../shared/membershipEnd/end';
+import { EndField } from '../../shared/membershipEnd/EndField';
+import { MemberEnd } from '../../shared/membershipEnd/MemberEnd';
+import { useNarrowScreen } from '../../shared/useNarrowScreen';
 
 type Member = Schemas['Membership'];
 type Invitation = Schemas['Invitation'];
+
+/** On a phone: the member (e-mail, role and end under the name) and the actions. */
+const NARROW_MEMBER_COLUMNS = ['name', 'email', 'role', 'ends', 'joined', 'actions'].map((id) => ({ id, visible: id === 'name' || id === 'actions' }));
 
 /** Account > Users: members and invitations; customer admins invite, change roles and remove. */
 export function UsersPage() {
@@ -46,6 +54,11 @@ export function UsersPage() {
   const membersRead = useQuery(membersQuery(api, id, members.cursor));
   const invitationsRead = useQuery({ ...invitationsQuery(api, id, invitations.cursor), enabled: isAdmin });
   const [roleOf, setRoleOf] = useState<Member | null>(null);
+  // The member whose end is being changed, by id: the modal gets the member as the list has it now
+  // (read again after a 412), the row clicked only while the list has no such member.
+  const [endOf, setEndOf] = useState<Member | null>(null);
+  const endOfNow = endOf ? (membersRead.data?.items.find((m) => m.userId === endOf.userId) ?? endOf) : null;
+  const narrow = useNarrowScreen();
   const [removing, setRemoving] = useState<Member | null>(null);
   const [cancelling, setCancelling] = useState<Invitation | null>(null);
   const queryClient = useQueryClient();
@@ -68,28 +81,47 @@ export function UsersPage() {
         trackBy="userId"
         wrapLines
         stickyColumns={{ first: 0, last: canWrite ? 1 : 0 }}
+        columnDisplay={narrow ? NARROW_MEMBER_COLUMNS : undefined}
         ariaLabels={{ tableLabel: `Members of ${customer.displayName}` }}
         empty={membersRead.isError ? <Box color="text-status-error">{problemSentence(membersRead.error)}</Box> : <Box textAlign="center">No members.</Box>}
         pagination={<CursorPagination list={members} nextCursor={membersRead.data?.nextCursor} />}
         columnDefinitions={[
-          { id: 'name', header: 'Name', isRowHeader: true, cell: (m) => `${personLabel(m)}${m.userId === user?.sub ? ' (you)' : ''}` },
+          {
+            id: 'name',
+            header: 'Name',
+            isRowHeader: true,
+            cell: (m) =>
+              narrow ? (
+                <SpaceBetween size="xxxs">
+                  <span>{`${personLabel(m)}${m.userId === user?.sub ? ' (you)' : ''}`}</span>
+                  {m.email && m.email !== personLabel(m) ? <Box variant="small">{m.email}</Box> : null}
+                  <Box variant="small">{ROLE_LABEL[m.role]}</Box>
+                  <MemberEnd expiresAt={m.expiresAt} warnedAt={m.expiryWarnedAt} hideNoEnd />
+                </SpaceBetween>
+              ) : (
+                `${personLabel(m)}${m.userId === user?.sub ? ' (you)' : ''}`
+              ),
+          },
           { id: 'email', header: 'E-mail', cell: (m) => m.email ?? '—' },
           { id: 'role', header: 'Role', cell: (m) => ROLE_LABEL[m.role] },
+          { id: 'ends', header: 'Membership ends', minWidth: 190, cell: (m) => <MemberEnd expiresAt={m.expiresAt} warnedAt={m.expiryWarnedAt} /> },
           { id: 'joined', header: 'Joined', cell: (m) => <Time iso={m.joinedAt} /> },
           ...(canWrite
             ? [{
                 id: 'actions',
                 header: 'Actions',
-                minWidth: 150,
+                minWidth: narrow ? 72 : 170,
                 cell: (m: Member) => (
                   <ButtonDropdown
                     ariaLabel={`Actions for ${personLabel(m)}`}
+                    variant={narrow ? 'icon' : 'normal'}
                     expandToViewport
                     items={[
                       { id: 'role', text: 'Change role…', iconName: 'edit' },
+                      { id: 'end', text: m.expiresAt ? 'Change end…' : 'Set an end…', iconName: 'calendar' },
                       { id: 'remove', text: m.userId === user?.sub ? `Leave ${customer.displayName}…` : 'Remove…', iconName: 'remove' },
                     ]}
-                    onItemClick={({ detail }) => (detail.id === 'role' ? setRoleOf(m) : setRemoving(m))}
+                    onItemClick={({ detail }) => (detail.id === 'role' ? setRoleOf(m) : detail.id === 'end' ? setEndOf(m) : setRemoving(m))}
                   >
                     Actions
                   </ButtonDropdown>
@@ -114,7 +146,8 @@ export function UsersPage() {
             { id: 'email', header: 'E-mail', isRowHeader: true, cell: (i) => i.email },
             { id: 'role', header: 'Role', cell: (i) => ROLE_LABEL[i.role] },
             { id: 'status', header: 'Status', cell: (i) => <StatusIndicator type={INVITATION_STATUS_INDICATOR[i.status]}>{INVITATION_STATUS_LABEL[i.status]}</StatusIndicator> },
-            { id: 'expires', header: 'Expires', cell: (i) => (i.status === 'PENDING' ? <Time iso={i.expiresAt} /> : '—') },
+            { id: 'expires', header: 'Link expires', cell: (i) => (i.status === 'PENDING' ? <Time iso={i.expiresAt} /> : '—') },
+            { id: 'membershipEnds', header: 'Membership ends', minWidth: 190, cell: (i) => <MemberEnd expiresAt={i.membershipExpiresAt} /> },
             ...(canWrite
               ? [{
                   id: 'actions',
@@ -141,6 +174,7 @@ export function UsersPage() {
       ) : null}
       {canWrite ? <InviteForm customerId={id} /> : null}
       {roleOf ? <RoleModal member={roleOf} onDismiss={() => setRoleOf(null)} /> : null}
+      {endOfNow ? <ChangeEndModal customer={customer} member={endOfNow} self={endOfNow.userId === user?.sub} onDismiss={() => setEndOf(null)} /> : null}
       {removing ? <RemoveModal member={removing} onDismiss={() => setRemoving(null)} /> : null}
       {cancelling ? <CancelInvitationModal invitation={cancelling} onDismiss={() => setCancelling(null)} /> : null}
     </SpaceBetween>
@@ -163,20 +197,29 @@ function InviteForm({ customerId }: { customerId: string }) {
   const invalidate = useInvalidateUsers();
   const [email, setEmail] = useState('');
   const [role, setRole] = useState<CustomerRole>('CUSTOMER_EMPLOYEE');
+  const [end, setEnd] = useState<EndInput>(NO_END);
   const [touched, setTouched] = useState(false);
   const invite = useMutation({
-    mutationFn: () => answer(api.POST('/customers/{id}/invitations', { params: { path: { id: customerId } }, body: { email: email.trim(), role } })),
+    mutationFn: () =>
+      answer(api.POST('/customers/{id}/invitations', {
+        params: { path: { id: customerId } },
+        body: { email: email.trim(), role, ...(end.ends ? { membershipExpiresAt: expiresAtOf(end) } : {}) },
+      })),
     onSuccess: ({ data }) => {
       notify('success', `An invitation was sent to ${data.email}.`);
       setEmail('');
+      setEnd(NO_END);
       setTouched(false);
     },
     onSettled: invalidate,
   });
-  const problem = invite.isError ? formProblem(invite.error, ['email', 'role'], { 'invitation-pending': 'email', 'already-member': 'email' }) : noProblem;
+  const problem = invite.isError
+    ? formProblem(invite.error, ['email', 'role', 'membershipExpiresAt'], { 'invitation-pending': 'email', 'already-member': 'email' })
+    : noProblem;
   const localError = touched ? emailProblem(email) : null;
+  const endError = touched ? endProblem(end) : null;
   return (
-    <form aria-label="Invite a user" onSubmit={(e) => { e.preventDefault(); setTouched(true); if (!emailProblem(email)) invite.mutate(); }}>
+    <form aria-label="Invite a user" onSubmit={(e) => { e.preventDefault(); setTouched(true); if (!emailProblem(email) && !endProblem(end)) invite.mutate(); }}>
       <Form actions={<Button variant="primary" iconName="envelope" loading={invite.isPending}>Invite</Button>} errorText={problem.message}>
         <Container header={<Header variant="h2" description="The invitee gets an e-mail with a link to join; it works for 7 days.">Invite a user</Header>}>
           <SpaceBetween size="m">
@@ -190,12 +233,23 @@ function InviteForm({ customerId }: { customerId: string }) {
                 onChange={({ detail }) => setRole(detail.selectedOption.value as CustomerRole)}
               />
             </FormField>
+            <EndField
+              label="Membership ends"
+              description="For access that is needed for a while only: the membership made by accepting ends by itself. An invitation accepted after that moment is refused."
+              value={end}
+              onChange={setEnd}
+              errorText={endError ?? problem.fields.membershipExpiresAt}
+              noEndLabel="No end"
+              endsLabel="At a day and time"
+            />
           </SpaceBetween>
         </Container>
       </Form>
     </form>
   );
 }
+
+const NO_END: EndInput = { ends: false, date: '', time: END_OF_DAY };
 
 function RoleModal({ member, onDismiss }: { member: Member; onDismiss: () => void }) {
   const api = useApi();

@@ -1,29 +1,38 @@
 import Box from '@cloudscape-design/components/box';
 import Button from '@cloudscape-design/components/button';
+import ButtonDropdown from '@cloudscape-design/components/button-dropdown';
 import Header from '@cloudscape-design/components/header';
 import Link from '@cloudscape-design/components/link';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import StatusIndicator from '@cloudscape-design/components/status-indicator';
 import Table from '@cloudscape-design/components/table';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
-import { answer, type Schemas } from '../../api/client';
-import { invitationsQuery, keys, membersQuery, myCustomersQuery } from '../../api/queries';
-import { useApi } from '../../auth/AuthContext';
-import { ConfirmModal } from '../../shared/ConfirmModal';
+import type { Schemas } from '../../api/client';
+import { invitationsQuery, membersQuery, myCustomersQuery } from '../../api/queries';
+import { useApi, useUser } from '../../auth/AuthContext';
+import { blockedReason } from '../../shared/customerContext';
 import { CursorPagination } from '../../shared/CursorPagination';
-import { INVITATION_STATUS_INDICATOR, INVITATION_STATUS_LABEL, JOINED_VIA_LABEL, ROLE_LABEL } from '../../shared/labels';
+import { INVITATION_STATUS_INDICATOR, INVITATION_STATUS_LABEL, JOINED_VIA_LABEL, personLabel, ROLE_LABEL } from '../../shared/labels';
+import { ChangeEndModal } from '../../shared/membershipEnd/ChangeEndModal';
+import { MemberEnd } from '../../shared/membershipEnd/MemberEnd';
 import { useFollow } from '../../shared/navigation';
-import { useNotify } from '../../shared/notifications';
 import { problemSentence } from '../../shared/problems';
 import { Time } from '../../shared/time';
 import { useListParams } from '../../shared/useListParams';
+import { useNarrowScreen } from '../../shared/useNarrowScreen';
+import { AddMyselfModal } from './AddMyselfModal';
 
 type Customer = Schemas['Customer'];
+type Member = Schemas['Membership'];
+
+/** On a phone: the member (e-mail, role and end under the name), and the actions where there are any. */
+const NARROW_MEMBER_COLUMNS = ['name', 'email', 'role', 'ends', 'via', 'joined', 'actions'].map((id) => ({ id, visible: id === 'name' || id === 'actions' }));
 
 /**
- * A customer's users as the admin area sees them: members and invitations (read only), and "Add
- * Myself" at the top right, which gives the caller the customer-internal rights.
+ * A customer's users as the admin area sees them: members (with when their membership ends) and
+ * invitations, and "Add Myself" at the top right, which gives the caller the customer-internal
+ * rights. A caller who is a customer admin of it may set, move and clear a member's end here too.
  */
 export function UsersTab({ customer }: { customer: Customer }) {
   const api = useApi();
@@ -35,7 +44,13 @@ export function UsersTab({ customer }: { customer: Customer }) {
   const mine = useQuery(myCustomersQuery(api));
   const membership = mine.data?.items.find((c) => c.customerId === id);
   const [adding, setAdding] = useState(false);
+  const [endOf, setEndOf] = useState<Member | null>(null);
+  const endOfNow = endOf ? (membersRead.data?.items.find((m) => m.userId === endOf.userId) ?? endOf) : null;
   const follow = useFollow();
+  const user = useUser();
+  const narrow = useNarrowScreen();
+  // Admin-area roles give no customer-internal rights: only a customer admin of it changes ends.
+  const canChangeEnds = membership?.role === 'CUSTOMER_ADMIN' && !blockedReason(customer);
 
   const addMyselfDisabledReason = membership
     ? `You are a member of ${id} already (${ROLE_LABEL[membership.role].toLowerCase()}).`
@@ -54,7 +69,7 @@ export function UsersTab({ customer }: { customer: Customer }) {
                 <>
                   You are a member:{' '}
                   <Link href={`/my/customers/${id}/users`} onFollow={follow}>open {customer.displayName} under Account</Link> to invite
-                  users, change roles and remove them.
+                  users, change roles and remove them.{canChangeEnds ? ' You can also set when a membership ends here, under Actions.' : ''}
                 </>
               ) : (
                 'The members of the customer. To invite or remove users, add yourself first.'
@@ -82,15 +97,51 @@ export function UsersTab({ customer }: { customer: Customer }) {
         loadingText="Loading the members"
         trackBy="userId"
         wrapLines
+        stickyColumns={{ first: 0, last: canChangeEnds ? 1 : 0 }}
+        columnDisplay={narrow ? NARROW_MEMBER_COLUMNS : undefined}
         ariaLabels={{ tableLabel: `Members of ${customer.displayName}` }}
         empty={membersRead.isError ? <Box color="text-status-error">{problemSentence(membersRead.error)}</Box> : <Box textAlign="center">No members.</Box>}
         pagination={<CursorPagination list={members} nextCursor={membersRead.data?.nextCursor} />}
         columnDefinitions={[
-          { id: 'name', header: 'Name', cell: (m) => m.name ?? '—', isRowHeader: true },
+          {
+            id: 'name',
+            header: 'Name',
+            isRowHeader: true,
+            cell: (m) =>
+              narrow ? (
+                <SpaceBetween size="xxxs">
+                  <span>{m.name ?? '—'}{m.userId === user?.sub ? ' (you)' : ''}</span>
+                  {m.email ? <Box variant="small">{m.email}</Box> : null}
+                  <Box variant="small">{ROLE_LABEL[m.role]}</Box>
+                  <MemberEnd expiresAt={m.expiresAt} warnedAt={m.expiryWarnedAt} hideNoEnd />
+                </SpaceBetween>
+              ) : (
+                `${m.name ?? '—'}${m.userId === user?.sub ? ' (you)' : ''}`
+              ),
+          },
           { id: 'email', header: 'E-mail', cell: (m) => m.email ?? '—' },
           { id: 'role', header: 'Role', cell: (m) => ROLE_LABEL[m.role] },
+          { id: 'ends', header: 'Membership ends', minWidth: 190, cell: (m) => <MemberEnd expiresAt={m.expiresAt} warnedAt={m.expiryWarnedAt} /> },
           { id: 'via', header: 'Joined through', cell: (m) => JOINED_VIA_LABEL[m.joinedVia] },
           { id: 'joined', header: 'Joined', cell: (m) => <Time iso={m.joinedAt} /> },
+          ...(canChangeEnds
+            ? [{
+                id: 'actions',
+                header: 'Actions',
+                minWidth: narrow ? 72 : 170,
+                cell: (m: Member) => (
+                  <ButtonDropdown
+                    ariaLabel={`Actions for ${personLabel(m)}`}
+                    variant={narrow ? 'icon' : 'normal'}
+                    expandToViewport
+                    items={[{ id: 'end', text: m.expiresAt ? 'Change end…' : 'Set an end…', iconName: 'calendar' }]}
+                    onItemClick={() => setEndOf(m)}
+                  >
+                    Actions
+                  </ButtonDropdown>
+                ),
+              }]
+            : []),
         ]}
       />
       <Table<Schemas['Invitation']>
@@ -108,42 +159,12 @@ export function UsersTab({ customer }: { customer: Customer }) {
           { id: 'role', header: 'Role', cell: (i) => ROLE_LABEL[i.role] },
           { id: 'status', header: 'Status', cell: (i) => <StatusIndicator type={INVITATION_STATUS_INDICATOR[i.status]}>{INVITATION_STATUS_LABEL[i.status]}</StatusIndicator> },
           { id: 'sent', header: 'Sent', cell: (i) => <Time iso={i.createdAt} /> },
-          { id: 'expires', header: 'Expires', cell: (i) => (i.status === 'PENDING' ? <Time iso={i.expiresAt} /> : '—') },
+          { id: 'expires', header: 'Link expires', cell: (i) => (i.status === 'PENDING' ? <Time iso={i.expiresAt} /> : '—') },
+          { id: 'membershipEnds', header: 'Membership ends', minWidth: 190, cell: (i) => <MemberEnd expiresAt={i.membershipExpiresAt} /> },
         ]}
       />
       {adding ? <AddMyselfModal customer={customer} onDismiss={() => setAdding(false)} /> : null}
+      {endOfNow ? <ChangeEndModal customer={customer} member={endOfNow} self={endOfNow.userId === user?.sub} onDismiss={() => setEndOf(null)} /> : null}
     </SpaceBetween>
-  );
-}
-
-function AddMyselfModal({ customer, onDismiss }: { customer: Customer; onDismiss: () => void }) {
-  const api = useApi();
-  const queryClient = useQueryClient();
-  const notify = useNotify();
-  const addMyself = useMutation({
-    mutationFn: (reason: string | null) =>
-      answer(api.POST('/customers/{id}/users/me', { params: { path: { id: customer.identifier } }, body: reason ? { reason } : {} })),
-    onSettled: () =>
-      Promise.all([
-        queryClient.invalidateQueries({ queryKey: keys.customer(customer.identifier) }),
-        queryClient.invalidateQueries({ queryKey: keys.myCustomers }),
-      ]),
-  });
-  return (
-    <ConfirmModal
-      title={`Add yourself to ${customer.identifier}?`}
-      confirmLabel="Add Myself"
-      reason={{ label: 'Reason', required: false, hint: 'Recorded in the history and told to the customer admins. At most 500 characters, one line.' }}
-      onDismiss={onDismiss}
-      onConfirm={async (reason) => {
-        const { data } = await addMyself.mutateAsync(reason);
-        notify('success', `You were added to ${customer.identifier} as ${ROLE_LABEL[data.role].toLowerCase()}. Choose it under Account to work in it.`);
-      }}
-    >
-      <Box variant="p">
-        You become a member of <b>{customer.displayName}</b> with the role your installation gives partners (customer admin or
-        customer employee). Its customer admins are told by e-mail, and the history records it.
-      </Box>
-    </ConfirmModal>
   );
 }
