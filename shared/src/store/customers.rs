@@ -103,7 +103,8 @@ pub struct NewCustomer {
     pub events: Vec<DomainEvent>,
 }
 
-/// What to read along with a customer, in the same BatchGetItem.
+/// What to read along with a customer, in the same BatchGetItem (the members: a Query at the
+/// same time).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Related<'a> {
     /// The definitions of these tag keys, in use or retired.
