@@ -93,6 +93,12 @@ pub enum Action {
     ManagePartnerKeys,
     /// Making, listing and revoking a customer's API keys (`/customers/{id}/api-keys`).
     ManageCustomerKeys,
+    /// Reading who has access, for a review (`GET /customers/{id}/access-review`, SPEC §6.3).
+    ExportAccessReview,
+    /// Reviewing who keeps access: a person's attestation (`POST /customers/{id}/access-reviews`).
+    ReviewAccess,
+    /// The reviews made (`GET /customers/{id}/access-reviews`).
+    ListAccessReviews,
 }
 
 /// What an action is done on.
@@ -194,6 +200,9 @@ impl Action {
             Action::ListPlatforms => (Installation, ANY_USER),
             Action::ManagePartnerKeys => (Installation, KEY_ADMINS),
             Action::ManageCustomerKeys => (Customer, CUSTOMER_ADMIN),
+            Action::ExportAccessReview => (Customer, ADMIN_AREA_AND_CUSTOMER_ADMIN),
+            Action::ReviewAccess => (Customer, CUSTOMER_ADMIN),
+            Action::ListAccessReviews => (Customer, ADMIN_AREA_AND_CUSTOMER_ADMIN),
         };
         Rule { target, grants }
     }
@@ -209,8 +218,9 @@ impl Action {
 
 impl Action {
     /// What only a person does, never a program with a key: what acts on a person's own account
-    /// (registering, joining, leaving, their inbox and customers), and managing keys, so that a
-    /// leaked key cannot make keys that outlive its revocation.
+    /// (registering, joining, leaving, their inbox and customers), managing keys, so that a
+    /// leaked key cannot make keys that outlive its revocation, and an access review, which is a
+    /// person's attestation of who keeps access.
     pub const fn people_only(self) -> bool {
         matches!(
             self,
@@ -223,6 +233,7 @@ impl Action {
                 | Action::ListOwnCustomers
                 | Action::ManagePartnerKeys
                 | Action::ManageCustomerKeys
+                | Action::ReviewAccess
         )
     }
 }
@@ -285,6 +296,9 @@ pub const ROUTES: &[(&str, Action)] = &[
     ("GET /customers/{id}/api-keys", Action::ManageCustomerKeys),
     ("DELETE /customers/{id}/api-keys/{keyId}", Action::ManageCustomerKeys),
     ("POST /me/messages/{messageId}/acknowledgement", Action::AcknowledgeMessage),
+    ("GET /customers/{id}/access-review", Action::ExportAccessReview),
+    ("POST /customers/{id}/access-reviews", Action::ReviewAccess),
+    ("GET /customers/{id}/access-reviews", Action::ListAccessReviews),
 ];
 
 /// The action a route asks for.

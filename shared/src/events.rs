@@ -9,7 +9,7 @@ use crate::authorization::Role;
 use crate::domain::{
     ApiKey, ApiKeyRole, Customer, CustomerIdentifier, CustomerRole, CustomerStatus, EmailAddress, FieldError,
     GeneratedId, Invitation, KeyOwner, MessageMode, MessageText, PartnerId, Project, ProjectIdentifier, Reason,
-    ServiceUser, TagDefinition, TagKey, TagValues, Tenant, UserId,
+    ReviewNote, ServiceUser, TagDefinition, TagKey, TagValues, Tenant, UserId,
 };
 use crate::principal::Principal;
 
@@ -120,6 +120,8 @@ pub enum EventPayload {
     MembershipExpiryChanged(MembershipExpiryChanged),
     /// A membership ends within `MEMBERSHIP_EXPIRY_WARNING_DAYS`: the member is mailed, once.
     MembershipExpiring(MembershipExpiring),
+    /// A customer admin reviewed who keeps access (SPEC §6.3).
+    AccessReviewed(AccessReviewed),
     CustomerQuotaEdited(Change<u32>),
     UserAssignedHimself(UserAssignedHimself),
     CustomerStatusChanged(CustomerStatusChanged),
@@ -195,7 +197,9 @@ impl EventType {
             | Self::TagDefinitionUpdated
             | Self::TagDefinitionDeleted
             | Self::ApiKeyCreated
-            | Self::ApiKeyRevoked => false,
+            | Self::ApiKeyRevoked
+            // A review's removals each record their own USER_REMOVED.
+            | Self::AccessReviewed => false,
         }
     }
 }
@@ -275,6 +279,11 @@ pub struct UserInvited {
     /// When the membership an acceptance makes ends; absent: it does not.
     #[serde(default, skip_serializing_if = "Option::is_none", with = "rfc3339_millis::optional")]
     pub membership_expires_at: Option<DateTime<Utc>>,
+    /// Who made the invitation (its `invitedBy`; a resend's actor may be another admin): the
+    /// link carries it, and the acceptance records it as the member's `addedBy`. Absent in
+    /// events recorded before it was added.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invited_by: Option<UserId>,
 }
 
 impl UserInvited {
@@ -287,6 +296,7 @@ impl UserInvited {
             version: invitation.version,
             customer_display_name: customer_display_name.to_owned(),
             membership_expires_at: invitation.membership_expires_at,
+            invited_by: Some(invitation.invited_by.clone()),
         }
     }
 }
@@ -313,7 +323,8 @@ pub struct UserRemoved {
     pub user_id: UserId,
     pub email: Option<EmailAddress>,
     pub role: CustomerRole,
-    /// Why the system removed the member; absent when a person did.
+    /// Why the member went other than by a removal or a leaving: EXPIRED (the system, at the
+    /// membership's end) or ACCESS_REVIEW (an access review); absent otherwise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<RemovalReason>,
 }
@@ -336,6 +347,20 @@ pub struct MembershipExpiring {
 pub enum RemovalReason {
     /// The membership's end passed (`expiresAt`).
     Expired,
+    /// A customer admin's access review removed the member (the review's ACCESS_REVIEWED names it).
+    AccessReview,
+}
+
+/// A review of who keeps access: the members kept and removed (by user id; each removal also has
+/// its USER_REMOVED), and the reviewer's note.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AccessReviewed {
+    pub review_id: GeneratedId,
+    pub kept: Vec<UserId>,
+    pub removed: Vec<UserId>,
+    /// `null` when none was given.
+    pub note: Option<ReviewNote>,
 }
 
 /// A member's end before and after: `null` where the membership did not or does not end.

@@ -88,6 +88,10 @@ pub enum Refusal {
     /// A write without `If-Match` lost to other writers on every attempt: nothing was written.
     #[error("contended")]
     Contended,
+    /// An access review or its export would cover more than its bound allows: more than `max`
+    /// of `what` (members, service users, bytes of the review).
+    #[error("an access review covers at most {max} {what}")]
+    AccessReviewTooLarge { what: &'static str, max: usize },
 }
 
 /// What needs a verified address.

@@ -164,6 +164,7 @@ pub async fn invitation_link(test: &TestApp, invitation: &Invitation, token: &Li
         created_at: Utc::now(),
         expires_at: invitation.expires_at,
         membership_expires_at: invitation.membership_expires_at,
+        invited_by: Some(invitation.invited_by.clone()),
     };
     let started = test.store.start_invitation_link(&link).await.expect("the link is stored");
     assert_eq!(started, LinkStart::Started, "the invitation is pending at version {}", invitation.version);

@@ -116,6 +116,8 @@ fn variables_read_by(binary: &str) -> BTreeSet<String> {
         | "change-member-role"
         | "change-member-expiry"
         | "remove-member"
+        | "export-access-review"
+        | "review-access"
         | "cancel-invitation"
         | "accept-invitation"
         | "send-message"
@@ -148,6 +150,7 @@ fn variables_read_by(binary: &str) -> BTreeSet<String> {
         | "list-customer-messages"
         | "list-my-messages"
         | "list-projects"
+        | "list-access-reviews"
         | "list-service-users" => AppConfig::<PagesLists>::read(&environment).map(drop),
         "email-sender" => AppConfig::<email_sender::Settings>::read(&environment).map(drop),
         "stream-publisher" => stream_publisher::Settings::read(&environment).map(drop),

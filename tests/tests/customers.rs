@@ -343,6 +343,7 @@ async fn registration_waits_for_approval_and_makes_the_registrant_admin() {
     assert_eq!(member["role"].as_s().unwrap(), "CUSTOMER_ADMIN");
     assert_eq!(member["email"].as_s().unwrap(), "jane@initrode.example");
     assert_eq!(member["gsi1pk"].as_s().unwrap(), "USER#jane");
+    assert_eq!(member["addedBy"].as_s().unwrap(), "jane", "the registrant added themself");
 
     let default_partner =
         test.call(get, api("GET /customers/{id}").param("id", "initrode").by(&Caller::partner_admin("default"))).await;

@@ -186,7 +186,8 @@ async fn an_admin_invites_the_invitee_gets_the_mail_and_accepts_with_its_link() 
         events[0]["data"],
         json!({
             "invitationId": id, "email": "jane.doe@flow.example", "role": "CUSTOMER_ADMIN",
-            "expiresAt": invitation["expiresAt"], "version": 1, "customerDisplayName": "Seeded flow"
+            "expiresAt": invitation["expiresAt"], "version": 1, "customerDisplayName": "Seeded flow",
+            "invitedBy": "flow-admin"
         })
     );
     assert_eq!(events[0]["actor"]["role"], "CUSTOMER_ADMIN");
@@ -220,6 +221,8 @@ async fn an_admin_invites_the_invitee_gets_the_mail_and_accepts_with_its_link() 
         (json!("CUSTOMER_ADMIN"), json!("INVITATION"), json!("jane.doe@flow.example"))
     );
     assert_eq!(accepted.body["name"], "Jane");
+    // Added by the inviter, as USER_INVITED named them and the mailed link carried them.
+    assert_eq!(accepted.body["addedBy"], "flow-admin");
     let events = test.events_of("USER_ACCEPTED_INVITATION").await;
     assert_eq!(events.len(), 1);
     assert_eq!(

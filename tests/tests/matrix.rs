@@ -29,6 +29,9 @@ const PROMOTED: &str = "matrix-promoted";
 const REMOVED: &str = "matrix-removed";
 /// A member whose end each allowed caller sets.
 const ENDING: &str = "matrix-ending";
+/// Reviewed by its customer admin (a review covers every member: this twin of the customer keeps
+/// the two members of [`SELF_ASSIGNED`] as they were seeded).
+const REVIEWED: &str = "matrix-reviewed";
 const MANAGING_PARTNER: &str = "acme";
 /// A free-text tag the customer's tag edits set and the definition replacements replace.
 const MATRIX_TAG: &str = "matrixTag";
@@ -148,6 +151,9 @@ const EXPECTED: &[(&str, &str)] = &[
     ("POST /customers/{id}/api-keys", "FFFNAFNU"),
     ("GET /customers/{id}/api-keys", "FFFNAFNU"),
     ("DELETE /customers/{id}/api-keys/{keyId}", "FFFNAFNU"),
+    ("GET /customers/{id}/access-review", "AAANAFNU"),
+    ("POST /customers/{id}/access-reviews", "FFFNAFNU"),
+    ("GET /customers/{id}/access-reviews", "AAANAFNU"),
 ];
 
 /// What [`EXPECTED`] says caller `n` gets on `route`.
@@ -337,6 +343,14 @@ fn request_for(route: &str, n: usize) -> RequestBuilder {
         "DELETE /customers/{id}/api-keys/{keyId}" => {
             api(route).param("id", CUSTOMER).param("keyId", &matrix_key(n, true))
         }
+        "GET /customers/{id}/access-review" | "GET /customers/{id}/access-reviews" => api(route).param("id", CUSTOMER),
+        "POST /customers/{id}/access-reviews" => api(route).param("id", REVIEWED).json(json!({
+            "decisions": [
+                {"userId": "customer-admin", "decision": "KEEP"},
+                {"userId": "customer-employee", "decision": "KEEP"},
+            ],
+            "note": format!("matrix {n}"),
+        })),
         other => panic!("no valid request for {other} in the matrix: add one"),
     }
 }
@@ -398,6 +412,9 @@ async fn call(test: &TestApp, route: &str, request: RequestBuilder, caller: Opti
         "POST /customers/{id}/api-keys" => test.call(create_customer_api_key::handle, request).await,
         "GET /customers/{id}/api-keys" => test.call(list_customer_api_keys::handle, request).await,
         "DELETE /customers/{id}/api-keys/{keyId}" => test.call(revoke_customer_api_key::handle, request).await,
+        "GET /customers/{id}/access-review" => test.call(export_access_review::handle, request).await,
+        "POST /customers/{id}/access-reviews" => test.call(review_access::handle, request).await,
+        "GET /customers/{id}/access-reviews" => test.call(list_access_reviews::handle, request).await,
         other => panic!("no handler for {other} in the matrix: add one"),
     }
 }
@@ -420,6 +437,7 @@ async fn every_route_answers_every_caller_as_the_authorization_table_says() {
     let mut member_callers: Vec<(&Caller, CustomerRole)> =
         members.iter().filter_map(|(_, caller, role)| Some((caller.as_ref()?, (*role)?))).collect();
     fixtures::customer(&test, SELF_ASSIGNED, MANAGING_PARTNER, CustomerStatus::Active, &member_callers).await;
+    fixtures::customer(&test, REVIEWED, MANAGING_PARTNER, CustomerStatus::Active, &member_callers).await;
     let (promoted, removed) = (Caller::user(PROMOTED, "p@matrix.example"), Caller::user(REMOVED, "r@matrix.example"));
     let ending = Caller::user(ENDING, "e@matrix.example");
     member_callers.extend([

@@ -342,3 +342,21 @@ async fn the_audit_writer_makes_a_due_snapshot_after_a_membership_event_only() {
     audit_writer::handle(&test.store, bus_event(joined)).await.unwrap();
     assert_eq!(test.items_of("MEMBERSHIP_SNAPSHOT").await.len(), 1);
 }
+
+#[tokio::test]
+async fn an_access_reviews_removals_are_in_the_log() {
+    let test = TestApp::spawn().await;
+    let (ada, bob, eve) = (user("ada"), user("bob"), user("eve"));
+    let members = [(&ada, ADMIN), (&bob, ADMIN), (&eve, EMPLOYEE)];
+    fixtures::customer(&test, "reviewed", ACME, CustomerStatus::Active, &members).await;
+    let before = moment().await;
+    let decisions = json!({"decisions": [
+        {"userId": "ada", "decision": "KEEP"}, {"userId": "bob", "decision": "REMOVE"}, {"userId": "eve", "decision": "REMOVE"}
+    ]});
+    let review = api("POST /customers/{id}/access-reviews").param("id", "reviewed").json(decisions);
+    let made = test.call(review_access::handle, review.by(&ada)).await;
+    assert_eq!(made.status, 201, "{}", made.body);
+    let after = moment().await;
+    assert_eq!(members_at(&test, "reviewed", before, &ada).await.len(), 3);
+    assert_eq!(members_at(&test, "reviewed", after, &ada).await, roles(&[("ada", "CUSTOMER_ADMIN")]));
+}

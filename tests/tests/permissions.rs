@@ -231,6 +231,41 @@ async fn actions_used_by(binary: &str) -> BTreeSet<String> {
             let remove = api("DELETE /customers/{id}/users/{userId}").param("id", "least").param("userId", "b");
             test.call(remove_member::handle, remove.by(&first)).await;
         }
+        "export-access-review" | "review-access" | "list-access-reviews" => {
+            // Two admins and an employee; a review removes one admin with an address (its address
+            // item and the admin counter), then the export and the list read it all.
+            let (first, second) = (Caller::user("a", "a@least.example"), Caller::user("b", "b@least.example"));
+            let employee = Caller::user("e", "e@least.example");
+            let members = [
+                (&first, CustomerRole::CustomerAdmin),
+                (&second, CustomerRole::CustomerAdmin),
+                (&employee, CustomerRole::CustomerEmployee),
+            ];
+            fixtures::customer(&test, "least", "acme", CustomerStatus::Active, &members).await;
+            let decisions = json!({"decisions": [
+                {"userId": "a", "decision": "KEEP"},
+                {"userId": "b", "decision": "REMOVE"},
+                {"userId": "e", "decision": "KEEP"},
+            ]});
+            let review = api("POST /customers/{id}/access-reviews").param("id", "least").json(decisions);
+            test.operations.take();
+            let reviewed = test.call(review_access::handle, review.by(&first)).await;
+            assert_eq!(reviewed.status, 201, "{}", reviewed.body);
+            if binary != "review-access" {
+                test.operations.take();
+            }
+            match binary {
+                "export-access-review" => {
+                    let export = api("GET /customers/{id}/access-review").param("id", "least");
+                    test.call(export_access_review::handle, export.by(&first)).await;
+                }
+                "list-access-reviews" => {
+                    let list = api("GET /customers/{id}/access-reviews").param("id", "least");
+                    test.call(list_access_reviews::handle, list.by(&first)).await;
+                }
+                _ => {}
+            }
+        }
         "list-my-customers" => {
             let body = json!({"identifier": "least", "displayName": "Least"});
             let registrant = Caller::user("r", "r@least.example");

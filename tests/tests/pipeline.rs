@@ -7,7 +7,8 @@ use chrono::Utc;
 use meshcustomers::authorization::Role;
 use meshcustomers::domain::{
     ApiKeyRole, CustomerIdentifier, CustomerRole, CustomerStatus, DisplayName, EmailAddress, GeneratedId, KeyOwner,
-    MessageMode, MessageText, PartnerId, ProjectIdentifier, Reason, TagDefinition, TagKey, TagValueType, UserId,
+    MessageMode, MessageText, PartnerId, ProjectIdentifier, Reason, ReviewNote, TagDefinition, TagKey, TagValueType,
+    UserId,
 };
 use meshcustomers::events::*;
 use meshcustomers_tests::pipeline::{RecordingBus, delivered, stream_batch, stream_records};
@@ -387,6 +388,7 @@ fn one_of_every_type() -> Vec<DomainEvent> {
             version: 2,
             customer_display_name: "Acme <Labs>".into(),
             membership_expires_at: Some(Utc::now() + chrono::Duration::days(30)),
+            invited_by: Some(user.clone()),
         }),
         EventPayload::UserAcceptedInvitation(UserAcceptedInvitation {
             invitation_id: GeneratedId::new(),
@@ -414,6 +416,18 @@ fn one_of_every_type() -> Vec<DomainEvent> {
             user_id: user.clone(),
             from: None,
             to: Some(Utc::now() + chrono::Duration::days(7)),
+        }),
+        EventPayload::UserRemoved(UserRemoved {
+            user_id: user.clone(),
+            email: Some(email.clone()),
+            role: CustomerRole::CustomerAdmin,
+            reason: Some(RemovalReason::AccessReview),
+        }),
+        EventPayload::AccessReviewed(AccessReviewed {
+            review_id: GeneratedId::new(),
+            kept: vec![user.clone()],
+            removed: vec![UserId::parse("removed-user").unwrap()],
+            note: Some(ReviewNote::parse("quarterly access review").unwrap()),
         }),
         EventPayload::UserRoleChanged(UserRoleChanged {
             user_id: user.clone(),

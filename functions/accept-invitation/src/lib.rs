@@ -69,6 +69,8 @@ async fn accept(app: &App, request: &Request) -> Result<Response<Body>, ApiError
             JoinedVia::Invitation,
             accepted_at,
         )
+        // Added by the inviter, as the link names them (unknown for links made before).
+        .with_added_by(link.invited_by.clone())
         .ending(link.membership_expires_at);
         // The invitation's state is not read first: the transaction's conditions hold all the
         // acceptance relies on, and only a refusal reads the invitation to tell why.

@@ -100,6 +100,7 @@ async fn add_myself(app: &App<Settings>, request: &Request) -> Result<Response<B
             JoinedVia::SelfAssignment,
             loaded.now,
         )
+        .with_added_by(Some(principal.user_id.clone()))
         .ending(expires_at);
         // Already a member: 409 `already-member`, decided by the member item's condition.
         changes.add_member(&membership)?;

@@ -49,7 +49,8 @@ async fn change_role(app: &App, request: &Request) -> Result<Response<Body>, Api
         if member.role == role {
             return Ok(Outcome::Unchanged(member.clone()));
         }
-        let after = Membership { role, version: member.version + 1, ..member.clone() };
+        let after =
+            Membership { role, version: member.version + 1, last_role_change_at: Some(loaded.now), ..member.clone() };
         changes.change_member(member, &after)?;
         let event = UserRoleChanged { user_id: member.user_id.clone(), from: member.role, to: role };
         changes.record(loaded.event(EventPayload::UserRoleChanged(event)));

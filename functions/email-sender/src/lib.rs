@@ -296,6 +296,7 @@ async fn invitation(
         created_at: Utc::now(),
         expires_at: invited.expires_at,
         membership_expires_at: invited.membership_expires_at,
+        invited_by: invited.invited_by.clone(),
     };
     if sender.store.start_invitation_link(&link).await? == LinkStart::InvitationChanged {
         tracing::info!(
@@ -608,6 +609,7 @@ mod tests {
             version: 2,
             customer_display_name: "Globex <Labs> & Co".into(),
             membership_expires_at: None,
+            invited_by: None,
         };
         let event = event(EventPayload::UserInvited(invited.clone()), Some("pat@acme.example"));
         assert_eq!(mail_request(&event), Some(MailRequest::Invitation(invited.clone())));

@@ -96,7 +96,8 @@ async fn register(app: &App<Settings>, request: &Request) -> Result<Response<Bod
             CustomerRole::CustomerAdmin,
             JoinedVia::Registration,
             now,
-        );
+        )
+        .with_added_by(Some(principal.user_id.clone()));
         let registered = EventPayload::CustomerRegistered((&customer).into());
         let event = DomainEvent::new(&customer.identifier, Actor::new(&principal, role), now, registered);
         let members = vec![registrant];

@@ -184,6 +184,10 @@ pub struct InvitationLink {
     /// When the membership the acceptance makes ends (the invitation's `membershipExpiresAt`).
     #[serde(default, skip_serializing_if = "Option::is_none", with = "crate::events::rfc3339_millis::optional")]
     pub membership_expires_at: Option<DateTime<Utc>>,
+    /// Who made the invitation: the acceptance's member is recorded as added by them. Absent on
+    /// links made before it was recorded (the member's `addedBy` is then unknown).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invited_by: Option<UserId>,
 }
 
 #[cfg(test)]
@@ -230,6 +234,7 @@ mod tests {
             created_at: valid,
             expires_at: pending.expires_at,
             membership_expires_at: None,
+            invited_by: None,
         };
         let current = Some(&link.token_hash);
         assert_eq!(pending.accepts(&link, current, valid), Ok(()));

@@ -42,6 +42,16 @@ pub enum JoinedVia {
     SelfAssignment,
 }
 
+impl JoinedVia {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Registration => "REGISTRATION",
+            Self::Invitation => "INVITATION",
+            Self::SelfAssignment => "SELF_ASSIGNMENT",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Membership {
@@ -61,6 +71,14 @@ pub struct Membership {
     /// When the member was mailed that the membership ends soon; a change of the end clears it.
     #[serde(default, skip_serializing_if = "Option::is_none", with = "rfc3339_millis::optional")]
     pub expiry_warned_at: Option<DateTime<Utc>>,
+    /// Who added the member: the inviter (the invitation's `invitedBy`) for an accepted
+    /// invitation, the member themself for a registration and "Add Myself". Absent on memberships
+    /// made before it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub added_by: Option<UserId>,
+    /// When the member's role last changed; absent while it never did (or before it was recorded).
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "rfc3339_millis::optional")]
+    pub last_role_change_at: Option<DateTime<Utc>>,
 }
 
 impl Membership {
@@ -85,7 +103,14 @@ impl Membership {
             version: 1,
             expires_at: None,
             expiry_warned_at: None,
+            added_by: None,
+            last_role_change_at: None,
         }
+    }
+
+    /// The same membership, added by `user` (its `added_by`).
+    pub fn with_added_by(self, user: Option<UserId>) -> Self {
+        Self { added_by: user, ..self }
     }
 
     /// The same membership, ending at `expires_at` (to the millisecond, as stored).
@@ -126,5 +151,8 @@ mod tests {
             assert_eq!(serde_json::to_value(role).unwrap(), role.as_str());
         }
         assert!(CustomerRole::parse("customer_admin").is_err());
+        for via in [JoinedVia::Registration, JoinedVia::Invitation, JoinedVia::SelfAssignment] {
+            assert_eq!(serde_json::to_value(via).unwrap(), via.as_str());
+        }
     }
 }

@@ -1,5 +1,9 @@
 //! The domain: what a customer account is and which rules it obeys. No AWS or Lambda types here.
 
+pub use access_review::{
+    AccessReview, KeptMembership, MAX_EXPORT_SERVICE_USERS, MAX_NOTE_CHARS, MAX_REVIEW_BYTES, MAX_REVIEW_MEMBERS,
+    MAX_REVIEW_REMOVALS, ReviewDecision, ReviewNote,
+};
 pub use api_key::{
     API_KEY_PREFIX, ApiKey, ApiKeyRole, ApiKeySecret, KeyOwner, MAX_API_KEYS, MAX_KEY_LIFETIME_DAYS, parse_key_expiry,
 };
@@ -48,6 +52,7 @@ macro_rules! string_conversions {
 }
 pub(crate) use string_conversions;
 
+mod access_review;
 mod api_key;
 mod customer;
 mod display_name;

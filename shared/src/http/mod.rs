@@ -3,6 +3,7 @@
 mod api_key;
 mod body;
 mod if_match;
+mod negotiation;
 mod problem;
 mod request;
 mod response;
@@ -14,6 +15,7 @@ pub use api_key::{
     KeyList, KeyRequest, WithKey, customer_key_request, key_partner, partner_key_request, partner_query,
 };
 pub use body::{BODY, Field, JsonType, MAX_BODY_BYTES, TagsInput, UnknownFields};
+pub use negotiation::negotiate;
 pub use problem::{ApiError, InternalError};
 pub use request::RequestExtensions;
 pub use response::{created, created_unversioned, etag, json, json_with_etag, no_content, path_segment, respond};

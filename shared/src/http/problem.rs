@@ -53,6 +53,9 @@ pub enum ApiError {
     /// 413
     #[error("the body exceeds {limit} bytes")]
     PayloadTooLarge { limit: usize },
+    /// 406: none of the media types the resource is offered in is acceptable (`Accept`).
+    #[error("none of {offered} is acceptable")]
+    NotAcceptable { offered: String },
     /// 415
     #[error("the body is not application/json")]
     UnsupportedMediaType,
@@ -75,6 +78,8 @@ pub enum InternalError {
     Serialize(#[from] serde_json::Error),
     #[error(transparent)]
     Randomness(#[from] RandomSourceError),
+    #[error("the CSV could not be written: {0}")]
+    Csv(String),
 }
 
 #[derive(Serialize)]
@@ -196,6 +201,19 @@ impl ApiError {
         }
     }
 
+    /// 406: the resource is offered as `offered` only, and `Accept` takes none of them.
+    pub fn not_acceptable(offered: &[&str]) -> Self {
+        Self::NotAcceptable { offered: offered.join(", ") }
+    }
+
+    /// 409: an access review, or its export, would cover more than its bound.
+    pub fn access_review_too_large(what: &str, max: usize) -> Self {
+        Self::Conflict {
+            problem_type: "access-review-too-large",
+            detail: format!("an access review covers at most {max} {what}; this customer has more"),
+        }
+    }
+
     /// 409: a write without `If-Match` lost to other writers on every attempt.
     pub fn concurrent_modification() -> Self {
         Self::Conflict {
@@ -214,6 +232,7 @@ impl ApiError {
             Self::Gone { .. } => StatusCode::GONE,
             Self::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::NotAcceptable { .. } => StatusCode::NOT_ACCEPTABLE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -227,6 +246,7 @@ impl ApiError {
             tracing::error!(status = status.as_u16(), error = %error_chain(&self), "request failed");
         }
         let too_large;
+        let not_acceptable;
         let (problem_type, title, detail, errors) = match &self {
             Self::Unauthenticated(detail) => ("unauthenticated", "Authentication required", detail.as_str(), None),
             Self::Validation(errors) => {
@@ -247,6 +267,10 @@ impl ApiError {
             Self::PayloadTooLarge { limit } => {
                 too_large = format!("the body must be at most {limit} bytes");
                 ("payload-too-large", "Payload too large", too_large.as_str(), None)
+            }
+            Self::NotAcceptable { offered } => {
+                not_acceptable = format!("this resource is offered as {offered} only; ask for one of them in Accept");
+                ("not-acceptable", "Not acceptable", not_acceptable.as_str(), None)
             }
             Self::UnsupportedMediaType => (
                 "unsupported-media-type",
@@ -345,6 +369,7 @@ impl From<Refusal> for ApiError {
             Refusal::Tags(error) => error.into(),
             Refusal::InvalidFields(errors) => Self::Validation(errors),
             Refusal::Contended => Self::concurrent_modification(),
+            Refusal::AccessReviewTooLarge { what, max } => Self::access_review_too_large(what, max),
         }
     }
 }

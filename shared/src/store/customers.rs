@@ -19,8 +19,8 @@ use super::tag_definitions::RetiredTagItem;
 use super::tag_definitions::TagDefinitionItem;
 use super::{Changes, Conflict, Expression, MAX_BATCH_KEYS, OwnedApiKey, Store, StoreError};
 use crate::domain::{
-    Customer, CustomerIdentifier, CustomerRole, CustomerStatus, GeneratedId, Invitation, KeyOwner, Membership,
-    PartnerScope, Project, ProjectIdentifier, ServiceUser, TagCatalog, TagKey, UserId,
+    Customer, CustomerIdentifier, CustomerRole, CustomerStatus, GeneratedId, Invitation, KeyOwner, MAX_REVIEW_MEMBERS,
+    Membership, PartnerScope, Project, ProjectIdentifier, ServiceUser, TagCatalog, TagKey, UserId,
 };
 use crate::events::DomainEvent;
 
@@ -104,7 +104,8 @@ pub struct NewCustomer {
     pub events: Vec<DomainEvent>,
 }
 
-/// What to read along with a customer, in the same BatchGetItem.
+/// What to read along with a customer, in the same BatchGetItem (the members: a Query at the
+/// same time).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Related<'a> {
     /// The definitions of these tag keys, in use or retired.
@@ -114,6 +115,28 @@ pub struct Related<'a> {
     pub invitation: Option<GeneratedId>,
     /// One of the customer's API keys.
     pub api_key: Option<GeneratedId>,
+    /// Every current member (up to [`MAX_REVIEW_MEMBERS`]), read by one Query beside the
+    /// BatchGetItem.
+    pub members: bool,
+}
+
+/// The customer's current members, as [`Related::members`] reads them.
+#[derive(Debug, Clone)]
+pub enum MemberRoster {
+    /// All of them, by user id.
+    Complete(Vec<Membership>),
+    /// More than [`MAX_REVIEW_MEMBERS`]: not read.
+    TooMany,
+}
+
+impl MemberRoster {
+    /// All the members, unless there are too many.
+    pub fn complete(&self) -> Option<&[Membership]> {
+        match self {
+            Self::Complete(members) => Some(members),
+            Self::TooMany => None,
+        }
+    }
 }
 
 /// What was found of [`Related`]: what does not exist is absent.
@@ -124,6 +147,8 @@ pub struct RelatedItems {
     pub service_user: Option<ServiceUser>,
     pub invitation: Option<Invitation>,
     pub api_key: Option<OwnedApiKey>,
+    /// [`Related::members`], when asked for.
+    pub members: Option<MemberRoster>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -240,7 +265,16 @@ impl Store {
         let mut found = None;
         let mut members = Vec::new();
         let mut items = RelatedItems::default();
-        let read = self.get_many(wanted).await?;
+        // The roster's Query beside the BatchGetItem, at once.
+        let roster = async {
+            if !related.members {
+                return Ok(None);
+            }
+            let members = self.current_members(customer, MAX_REVIEW_MEMBERS).await?;
+            Ok(Some(members.map_or(MemberRoster::TooMany, MemberRoster::Complete)))
+        };
+        let (read, roster) = tokio::try_join!(self.get_many(wanted), roster)?;
+        items.members = roster;
         let now = chrono::Utc::now();
         for item in read {
             match item.get("entity").and_then(|entity| entity.as_s().ok()).map(String::as_str) {

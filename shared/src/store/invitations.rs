@@ -502,6 +502,7 @@ mod golden {
             created_at: at(),
             expires_at: invitation.expires_at,
             membership_expires_at: None,
+            invited_by: Some(UserId::parse("u1").unwrap()),
         };
         assert_eq!(
             stored(InvitationLinkItem::from(&link)),
@@ -512,7 +513,7 @@ mod golden {
                 "tokenHash": {"S": hash}, "customerId": {"S": "acme"},
                 "invitationId": {"S": "019bc165-0000-7000-8000-000000000001"}, "email": {"S": "jane@example.com"},
                 "role": {"S": "CUSTOMER_EMPLOYEE"}, "version": {"N": "1"}, "createdAt": {"S": "2026-01-15T11:30:00Z"},
-                "expiresAt": {"S": "2026-01-22T11:30:00.000Z"}
+                "expiresAt": {"S": "2026-01-22T11:30:00.000Z"}, "invitedBy": {"S": "u1"}
             })
         );
     }

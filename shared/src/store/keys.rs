@@ -204,4 +204,5 @@ pub mod entity {
     pub const API_KEY: &str = "API_KEY";
     pub const OWNED_API_KEY: &str = "OWNED_API_KEY";
     pub const API_KEY_COUNT: &str = "API_KEY_COUNT";
+    pub const ACCESS_REVIEW: &str = "ACCESS_REVIEW";
 }

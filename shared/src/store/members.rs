@@ -222,6 +222,53 @@ impl Changes {
         if before.is_permanent_admin() { self.count_admins(&before.customer_id, -1) } else { Ok(()) }
     }
 
+    /// Removes all of `members` (of one customer) at once, each on the version read (else
+    /// [`Conflict::VersionMismatch`]), as [`Changes::remove_member`] does one: a transaction may
+    /// touch an item only once, so the members sharing an address leave its item in one update,
+    /// and the k admins that stay among them leave `adminCount` in one update on condition
+    /// `adminCount > k` ([`Conflict::LastAdmin`]: at least one admin that stays remains).
+    pub fn remove_members(&mut self, members: &[Membership]) -> Result<(), StoreError> {
+        let Some(customer) = members.first().map(|member| &member.customer_id) else { return Ok(()) };
+        if members.iter().any(|member| &member.customer_id != customer) {
+            return Err(StoreError::Invariant("the members removed together are of one customer"));
+        }
+        let mut by_email: BTreeMap<&EmailAddress, Vec<&UserId>> = BTreeMap::new();
+        for member in members {
+            let key = Key::member(customer, &member.user_id);
+            self.delete(
+                key,
+                Expression::version_is(member.version),
+                Conflict::VersionMismatch { current_version: None },
+            )?;
+            self.log_membership(MembershipChange::removed(member));
+            if let Some(email) = &member.email {
+                by_email.entry(email).or_default().push(&member.user_id);
+            }
+        }
+        for (email, users) in by_email {
+            let holds_them: Vec<String> = (0..users.len()).map(|n| format!("contains(#userIds, :userId{n})")).collect();
+            let mut condition = Expression::new(holds_them.join(" AND "));
+            for (n, user) in users.iter().enumerate() {
+                condition = condition.value(&format!(":userId{n}"), AttributeValue::S(user.to_string()));
+            }
+            let update = Expression::new("DELETE #userIds :users")
+                .name("#userIds", USER_IDS)
+                .value(":users", AttributeValue::Ss(users.iter().map(ToString::to_string).collect()));
+            self.update(
+                Key::member_email(customer, email),
+                update,
+                condition,
+                Conflict::Inconsistent("a member's address item does not name them"),
+            )?;
+        }
+        let admins = members.iter().filter(|member| member.is_permanent_admin()).count();
+        match i64::try_from(admins) {
+            Ok(0) => Ok(()),
+            Ok(admins) => self.count_admins(customer, -admins),
+            Err(_) => Err(StoreError::Invariant("more admins than a number holds")),
+        }
+    }
+
     /// The change happens only if `user` still holds `role` in the customer, in a membership that
     /// has not ended at `now`: the membership its authorization was decided on (else
     /// [`Conflict::AccessChanged`]). The first condition of the change, so that a caller who lost
@@ -243,7 +290,8 @@ impl Changes {
         Ok(())
     }
 
-    /// Adds `delta` to the customer's `adminCount`; taking one away needs `adminCount > 1`.
+    /// Adds `delta` to the customer's `adminCount`; taking k away needs `adminCount > k`, so that
+    /// one admin that stays remains.
     fn count_admins(&mut self, customer: &CustomerIdentifier, delta: i64) -> Result<(), StoreError> {
         let update = Expression::new("ADD #adminCount :delta")
             .name("#adminCount", ADMIN_COUNT)
@@ -252,9 +300,9 @@ impl Changes {
             // The customer was read to authorize the change; ADD must never create an item.
             self.update(Key::customer(customer), update, Expression::present(), Conflict::AccessChanged)
         } else {
-            let another_remains = Expression::new("#adminCount > :one")
+            let another_remains = Expression::new("#adminCount > :removed")
                 .name("#adminCount", ADMIN_COUNT)
-                .value(":one", AttributeValue::N("1".to_owned()));
+                .value(":removed", AttributeValue::N((-delta).to_string()));
             self.update(Key::customer(customer), update, another_remains, Conflict::LastAdmin)
         }
     }
@@ -277,6 +325,23 @@ impl Store {
             newest_first: false,
         };
         current(self.list_page(query, page).await?.try_map(membership)?)
+    }
+
+    /// Every current member of the customer, by user id, if it has at most `max`: one consistent
+    /// Query of its `MEMBER#` items, page after page (1 MB each), stopping past `max` (`None`).
+    /// Memberships that have ended but are not yet swept count towards `max` and are left out.
+    #[tracing::instrument(skip_all, fields(%customer, max))]
+    pub async fn current_members(
+        &self,
+        customer: &CustomerIdentifier,
+        max: usize,
+    ) -> Result<Option<Vec<Membership>>, StoreError> {
+        let Some(items) = self.query_up_to(keys::customer_pk(customer), MEMBER_PREFIX, max).await? else {
+            return Ok(None);
+        };
+        let now = Utc::now();
+        let members: Vec<Membership> = items.into_iter().map(membership).collect::<Result<_, _>>()?;
+        Ok(Some(members.into_iter().filter(|member| !member.has_ended(now)).collect()))
     }
 
     /// A user's memberships, by customer identifier: one Query of gsi1 (eventually consistent:
@@ -442,6 +507,47 @@ mod golden {
                 "joinedVia": {"S": "SELF_ASSIGNMENT"}, "version": {"N": "3"}
             })
         );
+    }
+
+    /// Who added the member and when its role last changed; items written before have neither
+    /// (the item above), and read as `None`.
+    #[test]
+    fn a_member_item_with_who_added_it_and_its_last_role_change() {
+        let mut membership = Membership::new(
+            acme(),
+            UserId::parse("u2").unwrap(),
+            None,
+            None,
+            CustomerRole::CustomerAdmin,
+            JoinedVia::Invitation,
+            at(),
+        )
+        .with_added_by(Some(UserId::parse("u1").unwrap()));
+        membership.last_role_change_at = Some(at() + chrono::Duration::days(2));
+        membership.version = 2;
+        let item = MemberItem::from(&membership);
+        assert_eq!(
+            stored(&item),
+            json!({
+                "pk": {"S": "CUSTOMER#acme"}, "sk": {"S": "MEMBER#u2"}, "entity": {"S": "MEMBER"},
+                "gsi1pk": {"S": "USER#u2"}, "gsi1sk": {"S": "CUSTOMER#acme"},
+                "customerId": {"S": "acme"}, "userId": {"S": "u2"}, "email": {"NULL": true},
+                "name": {"NULL": true}, "role": {"S": "CUSTOMER_ADMIN"}, "joinedAt": {"S": "2026-01-15T11:30:00Z"},
+                "joinedVia": {"S": "INVITATION"}, "version": {"N": "2"}, "addedBy": {"S": "u1"},
+                "lastRoleChangeAt": {"S": "2026-01-17T11:30:00.000Z"}
+            })
+        );
+        let read = membership_of(crate::store::items::to_item(&item).unwrap()).unwrap();
+        assert_eq!(read, membership);
+        let mut earlier = crate::store::items::to_item(&item).unwrap();
+        earlier.remove("addedBy");
+        earlier.remove("lastRoleChangeAt");
+        let read = membership_of(earlier).unwrap();
+        assert_eq!((read.added_by, read.last_role_change_at), (None, None), "an item written before reads as none");
+    }
+
+    fn membership_of(item: crate::store::items::Item) -> Result<Membership, StoreError> {
+        membership(item)
     }
 
     #[test]

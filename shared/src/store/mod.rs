@@ -6,6 +6,7 @@
 //! Shared by all: `keys` (the key type, shared partitions, prefixes and entity names), `items`
 //! (the raw item), `transaction` (a change and its commit), `pagination` and `cursor`.
 
+mod access_reviews;
 mod api_keys;
 mod conflict;
 mod cursor;
@@ -35,7 +36,7 @@ use std::sync::Arc;
 
 pub use api_keys::OwnedApiKey;
 pub use conflict::Conflict;
-pub use customers::{CustomerFilter, NewCustomer, Related, RelatedItems};
+pub use customers::{CustomerFilter, MemberRoster, NewCustomer, Related, RelatedItems};
 pub use deliveries::{Claim, Completion, DeliveryClaim};
 pub use email_confirmations::LinkStart;
 pub use error::StoreError;
@@ -168,6 +169,42 @@ impl Store {
             start = output.last_evaluated_key;
             if start.is_none() {
                 return Ok(items);
+            }
+        }
+    }
+
+    /// The items of `partition` whose sort key begins with `prefix`, if there are at most `max`:
+    /// read consistently, page after page (`Limit` `max + 1`, and 1 MB a page), stopping as soon
+    /// as more than `max` are found (`None`). For reads that need all of a set they bound.
+    pub(crate) async fn query_up_to(
+        &self,
+        partition: String,
+        prefix: &str,
+        max: usize,
+    ) -> Result<Option<Vec<Item>>, StoreError> {
+        let mut items = Vec::new();
+        let mut start = None;
+        loop {
+            let wanted = i32::try_from(max + 1 - items.len()).unwrap_or(i32::MAX);
+            let output = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("pk = :pk AND begins_with(sk, :prefix)")
+                .expression_attribute_values(":pk", AttributeValue::S(partition.clone()))
+                .expression_attribute_values(":prefix", AttributeValue::S(prefix.to_owned()))
+                .consistent_read(true)
+                .limit(wanted)
+                .set_exclusive_start_key(start)
+                .send_boxed()
+                .await?;
+            items.extend(output.items.unwrap_or_default());
+            if items.len() > max {
+                return Ok(None);
+            }
+            start = output.last_evaluated_key;
+            if start.is_none() {
+                return Ok(Some(items));
             }
         }
     }

@@ -196,6 +196,21 @@ impl Store {
             .await?
             .try_map(|item| Ok(serde_dynamo::from_item::<_, ServiceUserItem>(item)?.service_user))
     }
+
+    /// All of a customer's service users, by id, if it has at most `max` (else `None`): one
+    /// consistent Query, page after page. Their secrets' hashes stay in the table.
+    #[tracing::instrument(skip_all, fields(%customer, max))]
+    pub async fn service_users_up_to(
+        &self,
+        customer: &CustomerIdentifier,
+        max: usize,
+    ) -> Result<Option<Vec<ServiceUser>>, StoreError> {
+        let Some(items) = self.query_up_to(keys::customer_pk(customer), SERVICE_USER_PREFIX, max).await? else {
+            return Ok(None);
+        };
+        let read = items.into_iter().map(|item| Ok(serde_dynamo::from_item::<_, ServiceUserItem>(item)?.service_user));
+        read.collect::<Result<Vec<_>, StoreError>>().map(Some)
+    }
 }
 
 /// The items of a customer's partition whose sort key begins with `prefix`.

@@ -85,6 +85,8 @@ pub const SESSION: &[(&str, f64)] = &[
     ("list-service-users", 0.05),
     ("list-customer-api-keys", 0.02),
     ("list-platforms", 0.1),
+    ("export-access-review", 0.005),
+    ("list-access-reviews", 0.005),
 ];
 
 /// A partner's staff session: their customers, one customer in detail.
@@ -106,6 +108,8 @@ pub const WRITES_PER_CUSTOMER: &[(&str, f64)] = &[
     ("cancel-invitation", 0.03),
     ("change-member-role", 0.1),
     ("change-member-expiry", 0.05),
+    // A quarterly access review per customer.
+    ("review-access", 0.33),
     ("remove-member", 0.5),
     ("add-myself", 0.02),
     ("create-project", 0.2),

@@ -328,6 +328,12 @@ fn request_for(function: &str, attempt: usize) -> Option<ApiRequest> {
         "list-customer-api-keys" => of_customer("GET /customers/{id}/api-keys", &admin),
         "revoke-customer-api-key" => of_customer("DELETE /customers/{id}/api-keys/{keyId}", &admin)
             .param("keyId", &seeded_id(TO_REVOKE, attempt).to_string()),
+        "export-access-review" => of_customer("GET /customers/{id}/access-review", &partner_admin),
+        "list-access-reviews" => of_customer("GET /customers/{id}/access-reviews", &partner_admin),
+        // The attempt's own customer, whose one member is the admin: the review keeps them.
+        "review-access" => ApiRequest::new("POST /customers/{id}/access-reviews", &admin)
+            .param("id", &new_projects(attempt))
+            .json(json!({"decisions": [{"userId": admin.user_id(), "decision": "KEEP"}], "note": "bench"})),
         _ => return None,
     };
     Some(request)

@@ -314,6 +314,91 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/customers/{id}/access-review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export who has access to a customer, for a review (JSON or CSV)
+         * @description **Who**: admin-area roles within their partner scope, and the customer's CUSTOMER_ADMINs.
+         *     A customer employee gets 403 `forbidden`; anyone else 404.
+         *
+         *     **Effect**: every current member (`userId`, `email`, `name`, `role`, `joinedAt`,
+         *     `joinedVia`, `addedBy`, `lastRoleChangeAt`, `expiresAt`, `lastReviewedAt`; `null` where
+         *     unknown or none: memberships made before `addedBy` and `lastRoleChangeAt` were recorded
+         *     have neither), the service users and the API keys (never a secret, a key or a hash), and
+         *     the latest review. `lastReviewedAt` is the latest review's time when it kept the
+         *     membership as it is now (a role or end changed since, or a member who joined since, shows
+         *     `null`).
+         *
+         *     **Formats**: `application/json` unless `Accept` rates `text/csv` higher (quality values;
+         *     on equal quality the type named exactly wins over a wildcard, then JSON). The CSV (RFC
+         *     4180, CRLF, `header=present`) is an attachment `access-review-<id>-<YYYY-MM-DD>.csv`:
+         *     a header row `kind,id,name,email,role,joinedVia,addedBy,joinedAt,lastRoleChangeAt,expiresAt,lastReviewedAt,lastUsedAt`,
+         *     then one row per member (`kind` MEMBER), service user (SERVICE_USER) and key (API_KEY);
+         *     service users and keys put their creator in `addedBy` and their creation in `joinedAt`.
+         *     A cell that begins with `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading
+         *     `'` (formula injection). An `Accept` that takes neither type is 406 `not-acceptable`.
+         *
+         *     **Bounds**: at most 1000 members and 500 service users (more: 409
+         *     `access-review-too-large`); keys are at most 50. Reads only; emits no event.
+         */
+        get: operations["export-access-review"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/customers/{id}/access-reviews": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a customer's access reviews, newest first
+         * @description **Who**: admin-area roles within their partner scope, and the customer's CUSTOMER_ADMINs.
+         *     A customer employee gets 403 `forbidden`; anyone else 404.
+         *
+         *     **Effect**: the reviews, newest first, each with who was kept and who removed. Paged.
+         *     Reads only; emits no event.
+         */
+        get: operations["list-access-reviews"];
+        put?: never;
+        /**
+         * Review who keeps access to a customer
+         * @description **Who**: the customer's CUSTOMER_ADMINs, as people: an API key gets 403 `forbidden` (a
+         *     review is a person's attestation). Other members and admin-area roles in scope get 403,
+         *     anyone else 404.
+         *
+         *     **Effect**: `decisions` names every current member exactly once, KEEP or REMOVE (members
+         *     left out: 400 naming them in `errors.decisions`; a user id that is no member or named
+         *     twice: 400 naming `decisions[i].userId`). At most 20 REMOVE (400). One transaction removes
+         *     the REMOVE ones, each on the version the review read (a member changed or removed
+         *     meanwhile makes the review read and decide again), and stores the review. A customer
+         *     always keeps a CUSTOMER_ADMIN whose membership does not end: 409 `last-admin` when the
+         *     removals would take the last ones, also when reviews and other changes race; nothing is
+         *     written then. More than 1000 members, or a review over 200 KB (only with extremely long
+         *     user ids): 409 `access-review-too-large`. A customer that is not yet ACTIVE is 409
+         *     `customer-not-active`.
+         *
+         *     **Events**: ACCESS_REVIEWED `{reviewId, kept, removed, note}`, and one USER_REMOVED
+         *     `{userId, email, role, reason: ACCESS_REVIEW}` per removed member.
+         */
+        post: operations["review-access"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/me/customers": {
         parameters: {
             query?: never;
@@ -1266,7 +1351,7 @@ export interface components {
         /** @enum {string} */
         CustomerRole: "CUSTOMER_ADMIN" | "CUSTOMER_EMPLOYEE";
         /** @enum {string} */
-        EventType: "CUSTOMER_REGISTERED" | "CUSTOMER_CREATED" | "USER_INVITED" | "USER_ACCEPTED_INVITATION" | "USER_INVITATION_CANCELLED" | "USER_REMOVED" | "USER_ROLE_CHANGED" | "MEMBERSHIP_EXPIRY_CHANGED" | "MEMBERSHIP_EXPIRING" | "CUSTOMER_QUOTA_EDITED" | "USER_ASSIGNED_HIMSELF" | "CUSTOMER_STATUS_CHANGED" | "CUSTOMER_APPROVED" | "CUSTOMER_REJECTED" | "CUSTOMER_UPDATED" | "CUSTOMER_TAGS_EDITED" | "EMAIL_CONFIRMED" | "MESSAGE_SENT" | "MESSAGE_ACKNOWLEDGED" | "PROJECT_CREATED" | "TENANT_CREATED" | "SERVICE_USER_CREATED" | "SERVICE_USER_DELETED" | "TAG_DEFINITION_CREATED" | "TAG_DEFINITION_UPDATED" | "TAG_DEFINITION_DELETED" | "API_KEY_CREATED" | "API_KEY_REVOKED";
+        EventType: "CUSTOMER_REGISTERED" | "CUSTOMER_CREATED" | "USER_INVITED" | "USER_ACCEPTED_INVITATION" | "USER_INVITATION_CANCELLED" | "USER_REMOVED" | "USER_ROLE_CHANGED" | "MEMBERSHIP_EXPIRY_CHANGED" | "MEMBERSHIP_EXPIRING" | "ACCESS_REVIEWED" | "CUSTOMER_QUOTA_EDITED" | "USER_ASSIGNED_HIMSELF" | "CUSTOMER_STATUS_CHANGED" | "CUSTOMER_APPROVED" | "CUSTOMER_REJECTED" | "CUSTOMER_UPDATED" | "CUSTOMER_TAGS_EDITED" | "EMAIL_CONFIRMED" | "MESSAGE_SENT" | "MESSAGE_ACKNOWLEDGED" | "PROJECT_CREATED" | "TENANT_CREATED" | "SERVICE_USER_CREATED" | "SERVICE_USER_DELETED" | "TAG_DEFINITION_CREATED" | "TAG_DEFINITION_UPDATED" | "TAG_DEFINITION_DELETED" | "API_KEY_CREATED" | "API_KEY_REVOKED";
         /** @description A tag key, 1 to 64 letters, digits, '-' or '_', starting with a letter. */
         TagKey: string;
         /**
@@ -1769,6 +1854,113 @@ export interface components {
              * @description When the member was mailed that the membership ends soon; absent until then, and again after the end changes.
              */
             expiryWarnedAt?: string;
+            /** @description Who added the member (the inviter of an accepted invitation; the member themself for a registration or Add Myself); absent on memberships made before it was recorded. */
+            addedBy?: components["schemas"]["UserId"];
+            /**
+             * Format: date-time
+             * @description When the role last changed (RFC 3339 in UTC with milliseconds); absent while it never did.
+             */
+            lastRoleChangeAt?: string;
+        };
+        /** @description A decision on every current member of the customer, and an optional note. */
+        AccessReviewRequest: {
+            /** @description One entry per current member, each user id once; at most 20 REMOVE. */
+            decisions: {
+                userId: components["schemas"]["UserId"];
+                /** @enum {string} */
+                decision: "KEEP" | "REMOVE";
+            }[];
+            /** @description Why, for the record; 1 to 1000 characters after trimming, one line, no control or bidirectional control characters. null or absent = none. */
+            note?: string | null;
+        };
+        /**
+         * @description A review of who keeps access, as made.
+         * @example {
+         *       "reviewId": "019bc160-2a3b-7031-8c4e-9a1b2c3d4e81",
+         *       "customerId": "globex-labs",
+         *       "reviewedAt": "2026-01-15T11:20:00.123Z",
+         *       "reviewedBy": "f4e3d2c1-b0a9-4876-9543-210fedcba987",
+         *       "kept": [
+         *         "f4e3d2c1-b0a9-4876-9543-210fedcba987"
+         *       ],
+         *       "removed": [
+         *         "1d2c3b4a-5f6e-4d7c-8b9a-0f1e2d3c4b5a"
+         *       ],
+         *       "note": "Quarterly review: Bob left the team"
+         *     }
+         */
+        AccessReview: {
+            /** Format: uuid */
+            reviewId: string;
+            customerId: components["schemas"]["Identifier"];
+            /**
+             * Format: date-time
+             * @description When the review was made, RFC 3339 in UTC with milliseconds.
+             */
+            reviewedAt: string;
+            reviewedBy: components["schemas"]["UserId"];
+            /** @description The members kept, by user id. */
+            kept: components["schemas"]["UserId"][];
+            /** @description The members removed, by user id. */
+            removed: components["schemas"]["UserId"][];
+            note: string | null;
+        };
+        AccessReviewPage: {
+            items: components["schemas"]["AccessReview"][];
+            nextCursor: components["schemas"]["NextCursor"];
+        };
+        /**
+         * Format: date-time
+         * @description An instant, RFC 3339 in UTC with milliseconds; null when there is none.
+         */
+        NullableInstant: string | null;
+        /** @description Who has access to the customer, for a review. */
+        AccessReviewExport: {
+            customerId: components["schemas"]["Identifier"];
+            /** Format: date-time */
+            generatedAt: string;
+            members: {
+                userId: components["schemas"]["UserId"];
+                email: components["schemas"]["EmailAddress"] | null;
+                name: string | null;
+                role: components["schemas"]["CustomerRole"];
+                /** Format: date-time */
+                joinedAt: string;
+                joinedVia: components["schemas"]["JoinedVia"];
+                /** @description Who added the member (the inviter; the member themself for a registration or Add Myself); null when not recorded. */
+                addedBy: components["schemas"]["UserId"] | null;
+                lastRoleChangeAt: components["schemas"]["NullableInstant"];
+                expiresAt: components["schemas"]["NullableInstant"];
+                lastReviewedAt: components["schemas"]["NullableInstant"];
+            }[];
+            serviceUsers: {
+                /** Format: uuid */
+                serviceUserId: string;
+                name: string;
+                /** Format: date-time */
+                createdAt: string;
+                createdBy: components["schemas"]["UserId"];
+            }[];
+            apiKeys: {
+                /** Format: uuid */
+                keyId: string;
+                name: string;
+                /** @enum {string} */
+                role: "CUSTOMER_ADMIN" | "CUSTOMER_EMPLOYEE";
+                /** Format: date-time */
+                createdAt: string;
+                createdBy: components["schemas"]["UserId"];
+                expiresAt: components["schemas"]["NullableInstant"];
+                lastUsedAt: components["schemas"]["NullableInstant"];
+            }[];
+            /** @description The latest review; null before the first. */
+            lastReview: {
+                /** Format: uuid */
+                reviewId: string;
+                /** Format: date-time */
+                reviewedAt: string;
+                reviewedBy: components["schemas"]["UserId"];
+            } | null;
         };
         MembershipPage: {
             items: components["schemas"]["Membership"][];
@@ -1860,7 +2052,7 @@ export interface components {
          *     `{eventId, type, customerId, occurredAt, actor: {userId, email, role}, data}`. Its schema
          *     per type is the event contract in `events/schemas/`.
          */
-        HistoryEntry: components["schemas"]["CUSTOMER_REGISTERED"] | components["schemas"]["CUSTOMER_CREATED"] | components["schemas"]["USER_INVITED"] | components["schemas"]["USER_ACCEPTED_INVITATION"] | components["schemas"]["USER_INVITATION_CANCELLED"] | components["schemas"]["USER_REMOVED"] | components["schemas"]["USER_ROLE_CHANGED"] | components["schemas"]["MEMBERSHIP_EXPIRY_CHANGED"] | components["schemas"]["MEMBERSHIP_EXPIRING"] | components["schemas"]["CUSTOMER_QUOTA_EDITED"] | components["schemas"]["USER_ASSIGNED_HIMSELF"] | components["schemas"]["CUSTOMER_STATUS_CHANGED"] | components["schemas"]["CUSTOMER_APPROVED"] | components["schemas"]["CUSTOMER_REJECTED"] | components["schemas"]["CUSTOMER_UPDATED"] | components["schemas"]["CUSTOMER_TAGS_EDITED"] | components["schemas"]["EMAIL_CONFIRMED"] | components["schemas"]["MESSAGE_SENT"] | components["schemas"]["MESSAGE_ACKNOWLEDGED"] | components["schemas"]["PROJECT_CREATED"] | components["schemas"]["TENANT_CREATED"] | components["schemas"]["SERVICE_USER_CREATED"] | components["schemas"]["SERVICE_USER_DELETED"] | components["schemas"]["TAG_DEFINITION_CREATED"] | components["schemas"]["TAG_DEFINITION_UPDATED"] | components["schemas"]["TAG_DEFINITION_DELETED"] | components["schemas"]["API_KEY_CREATED"] | components["schemas"]["API_KEY_REVOKED"];
+        HistoryEntry: components["schemas"]["CUSTOMER_REGISTERED"] | components["schemas"]["CUSTOMER_CREATED"] | components["schemas"]["USER_INVITED"] | components["schemas"]["USER_ACCEPTED_INVITATION"] | components["schemas"]["USER_INVITATION_CANCELLED"] | components["schemas"]["USER_REMOVED"] | components["schemas"]["USER_ROLE_CHANGED"] | components["schemas"]["MEMBERSHIP_EXPIRY_CHANGED"] | components["schemas"]["MEMBERSHIP_EXPIRING"] | components["schemas"]["ACCESS_REVIEWED"] | components["schemas"]["CUSTOMER_QUOTA_EDITED"] | components["schemas"]["USER_ASSIGNED_HIMSELF"] | components["schemas"]["CUSTOMER_STATUS_CHANGED"] | components["schemas"]["CUSTOMER_APPROVED"] | components["schemas"]["CUSTOMER_REJECTED"] | components["schemas"]["CUSTOMER_UPDATED"] | components["schemas"]["CUSTOMER_TAGS_EDITED"] | components["schemas"]["EMAIL_CONFIRMED"] | components["schemas"]["MESSAGE_SENT"] | components["schemas"]["MESSAGE_ACKNOWLEDGED"] | components["schemas"]["PROJECT_CREATED"] | components["schemas"]["TENANT_CREATED"] | components["schemas"]["SERVICE_USER_CREATED"] | components["schemas"]["SERVICE_USER_DELETED"] | components["schemas"]["TAG_DEFINITION_CREATED"] | components["schemas"]["TAG_DEFINITION_UPDATED"] | components["schemas"]["TAG_DEFINITION_DELETED"] | components["schemas"]["API_KEY_CREATED"] | components["schemas"]["API_KEY_REVOKED"];
         /**
          * Format: date-time
          * @description When the key stops working: RFC 3339 with an offset (`Z` or `±hh:mm`), in the future and at
@@ -2259,7 +2451,8 @@ export interface components {
          *         "role": "CUSTOMER_ADMIN",
          *         "expiresAt": "2026-01-22T10:30:00.123Z",
          *         "version": 1,
-         *         "customerDisplayName": "Globex Labs"
+         *         "customerDisplayName": "Globex Labs",
+         *         "invitedBy": "8a4f2c1e-5b3d-4f6a-9e7c-1d2b3c4d5e6f"
          *       }
          *     }
          */
@@ -2291,6 +2484,8 @@ export interface components {
                 customerDisplayName: string;
                 /** @description When the membership an acceptance makes ends (the invitation's membershipExpiresAt); absent when it does not end. An invitation accepted at or after it is refused as expired. */
                 membershipExpiresAt?: components["schemas"]["timestamp"];
+                /** @description Who made the invitation (its invitedBy; a resend's actor may be another admin). The member an acceptance makes is recorded as added by them. Absent in events recorded before it was added. */
+                invitedBy?: components["schemas"]["userId"];
             };
             $defs: {
                 /**
@@ -2498,7 +2693,7 @@ export interface components {
         };
         /**
          * USER_REMOVED
-         * @description A customer admin removed a member from the customer (DELETE /customers/{id}/users/{userId}). Or the system removed a member whose membership ended (`reason` EXPIRED, actor role SYSTEM). The last CUSTOMER_ADMIN whose membership does not end can never be removed. This schema describes the EventBridge `detail` (source "meshcustomers", detail-type "USER_REMOVED").
+         * @description A customer admin removed a member from the customer (DELETE /customers/{id}/users/{userId}). Or the system removed a member whose membership ended (`reason` EXPIRED, actor role SYSTEM), or an access review removed the member (`reason` ACCESS_REVIEW). The last CUSTOMER_ADMIN whose membership does not end can never be removed. This schema describes the EventBridge `detail` (source "meshcustomers", detail-type "USER_REMOVED").
          * @example {
          *       "eventId": "019bc159-17bb-7028-8c4e-9a1b2c3d4e5f",
          *       "type": "USER_REMOVED",
@@ -2532,6 +2727,23 @@ export interface components {
          *         "reason": "EXPIRED"
          *       }
          *     }
+         * @example {
+         *       "eventId": "019bc160-2a3b-7031-8c4e-9a1b2c3d4e82",
+         *       "type": "USER_REMOVED",
+         *       "customerId": "globex-labs",
+         *       "occurredAt": "2026-01-15T11:10:00.123Z",
+         *       "actor": {
+         *         "userId": "f4e3d2c1-b0a9-4876-9543-210fedcba987",
+         *         "email": "jane@globex.example",
+         *         "role": "CUSTOMER_ADMIN"
+         *       },
+         *       "data": {
+         *         "userId": "1d2c3b4a-5f6e-4d7c-8b9a-0f1e2d3c4b5a",
+         *         "email": "bob@globex.example",
+         *         "role": "CUSTOMER_ADMIN",
+         *         "reason": "ACCESS_REVIEW"
+         *       }
+         *     }
          */
         USER_REMOVED: {
             /** @description Unique id of the event. EventBridge may deliver an event more than once: consumers deduplicate on eventId. */
@@ -2554,10 +2766,10 @@ export interface components {
                 /** @description The role the member held. */
                 role: components["schemas"]["customerRole"];
                 /**
-                 * @description Why the system removed the member: EXPIRED when the membership's end (expiresAt) passed. Absent when a person removed the member or the member left.
+                 * @description Why the member went, when not by a plain removal or by leaving: EXPIRED when the system removed a membership whose end (expiresAt) passed (actor role SYSTEM); ACCESS_REVIEW when a customer admin's access review removed the member (the review's ACCESS_REVIEWED names it). Absent otherwise. New values may be added: treat an unknown one as a removal.
                  * @enum {string}
                  */
-                reason?: "EXPIRED";
+                reason?: "EXPIRED" | "ACCESS_REVIEW";
             };
             $defs: {
                 /**
@@ -2850,6 +3062,92 @@ export interface components {
                  * @enum {string}
                  */
                 customerRole: "CUSTOMER_ADMIN" | "CUSTOMER_EMPLOYEE";
+            };
+        };
+        /**
+         * ACCESS_REVIEWED
+         * @description A customer admin reviewed who keeps access to the customer (POST /customers/{id}/access-reviews): every current member was decided on, KEEP or REMOVE. The removed members left in the same transaction, each with its own USER_REMOVED (reason ACCESS_REVIEW). At most 1000 members and 20 removals per review. This schema describes the EventBridge `detail` (source "meshcustomers", detail-type "ACCESS_REVIEWED").
+         * @example {
+         *       "eventId": "019bc160-2a3b-7031-8c4e-9a1b2c3d4e80",
+         *       "type": "ACCESS_REVIEWED",
+         *       "customerId": "globex-labs",
+         *       "occurredAt": "2026-01-15T11:20:00.123Z",
+         *       "actor": {
+         *         "userId": "f4e3d2c1-b0a9-4876-9543-210fedcba987",
+         *         "email": "jane@globex.example",
+         *         "role": "CUSTOMER_ADMIN"
+         *       },
+         *       "data": {
+         *         "reviewId": "019bc160-2a3b-7031-8c4e-9a1b2c3d4e81",
+         *         "kept": [
+         *           "f4e3d2c1-b0a9-4876-9543-210fedcba987"
+         *         ],
+         *         "removed": [
+         *           "1d2c3b4a-5f6e-4d7c-8b9a-0f1e2d3c4b5a"
+         *         ],
+         *         "note": "Quarterly review: Bob left the team"
+         *       }
+         *     }
+         */
+        ACCESS_REVIEWED: {
+            /** @description Unique id of the event. EventBridge may deliver an event more than once: consumers deduplicate on eventId. */
+            eventId: components["schemas"]["uuid"];
+            /**
+             * @description The event type; also the EventBridge detail-type.
+             * @constant
+             */
+            type: "ACCESS_REVIEWED";
+            /** @description The customer the event belongs to; null only for installation-wide events. */
+            customerId: components["schemas"]["identifier"] | null;
+            /** @description When the change happened. */
+            occurredAt: components["schemas"]["timestamp"];
+            actor: components["schemas"]["actor"];
+            data: {
+                /** @description The review's id (also in GET /customers/{id}/access-reviews). */
+                reviewId: components["schemas"]["uuid"];
+                /** @description The members kept, by user id. */
+                kept: components["schemas"]["userId"][];
+                /** @description The members removed, by user id; each also has a USER_REMOVED with reason ACCESS_REVIEW. */
+                removed: components["schemas"]["userId"][];
+                /** @description The reviewer's note (1 to 1000 characters, one line); null when none was given. */
+                note: string | null;
+            };
+            $defs: {
+                /**
+                 * Format: uuid
+                 * @description A generated id: a UUID (version 7, time-ordered) in lowercase hyphenated form.
+                 */
+                uuid: string;
+                /** @description An identifier of a customer or project: 1 to 32 lowercase letters, digits or hyphens, starting and ending with a letter or digit. Immutable once chosen. */
+                identifier: string;
+                /**
+                 * Format: date-time
+                 * @description An instant as RFC 3339 in UTC with milliseconds (e.g. 2026-01-15T10:30:00.123Z), so that timestamps sort as text.
+                 */
+                timestamp: string;
+                /** @description A user's id: the identity provider's subject (`sub` claim). 1 to 256 printable characters, never '#'. */
+                userId: string;
+                /** @description An e-mail address (one @, a dotted domain, at most 254 characters), normalised to lowercase. */
+                emailAddress: string;
+                /**
+                 * @description The role in which the actor was allowed the action: an admin-area role (from identity-provider groups), a customer role (a stored membership), or USER (any authenticated user acting for themselves, e.g. registering), or SYSTEM (the product itself, on its schedule: no person acted; actor.userId is then "system" and actor.email null).
+                 * @enum {string}
+                 */
+                role: "PLATFORM_ADMIN" | "PARTNER_ADMIN" | "PARTNER_EMPLOYEE" | "CUSTOMER_ADMIN" | "CUSTOMER_EMPLOYEE" | "USER" | "SYSTEM";
+                /** @description Who caused the event, and in which role the action was allowed: a person, or a program with an API key (then userId is "apikey:<apiKeyId>", email is null, and the key is named). */
+                actor: {
+                    userId: components["schemas"]["userId"];
+                    /** @description The actor's e-mail address from the token; null when the token carried none (or none usable). */
+                    email: components["schemas"]["emailAddress"] | null;
+                    role: components["schemas"]["role"];
+                    /**
+                     * Format: uuid
+                     * @description The API key a program acted with (SPEC §6.2); absent when a person acted.
+                     */
+                    apiKeyId?: string;
+                    /** @description The key's name when it acted; absent when a person acted. */
+                    apiKeyName?: string;
+                };
             };
         };
         /**
@@ -5007,6 +5305,60 @@ export interface components {
             };
         };
         /**
+         * @description `not-acceptable`: `Accept` takes none of the media types the resource is offered in
+         *     (`application/json`, `text/csv`).
+         */
+        NotAcceptable: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @constant */
+                    type?: "not-acceptable";
+                    /** @constant */
+                    status?: 406;
+                };
+            };
+        };
+        /**
+         * @description `access-review-too-large`: the customer has more members (1000) or service users (500)
+         *     than an export covers.
+         */
+        AccessReviewTooLarge: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @constant */
+                    type?: "access-review-too-large";
+                    /** @constant */
+                    status?: 409;
+                };
+            };
+        };
+        /**
+         * @description `last-admin`: the removals would leave the customer without a CUSTOMER_ADMIN whose
+         *     membership does not end. `access-review-too-large`: more than 1000 members, or the review
+         *     over 200 KB. `customer-not-active`: the customer is PENDING_APPROVAL or
+         *     AWAITING_EMAIL_CONFIRMATION and allows reads only. `concurrent-modification`: other writes
+         *     kept changing the members while the review retried; nothing was written, retry.
+         */
+        AccessReviewConflict: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    type?: "last-admin" | "access-review-too-large" | "customer-not-active" | "concurrent-modification";
+                    /** @constant */
+                    status?: 409;
+                };
+            };
+        };
+        /**
          * @description `last-admin`: the change would leave the customer without a CUSTOMER_ADMIN whose
          *     membership does not end; make another member such an admin first. `customer-not-active`: the customer is PENDING_APPROVAL or
          *     AWAITING_EMAIL_CONFIRMATION and allows reads only. `concurrent-modification`: without
@@ -6123,6 +6475,148 @@ export interface operations {
             404: components["responses"]["MemberNotFound"];
             409: components["responses"]["MemberWriteConflict"];
             412: components["responses"]["MemberPreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    "export-access-review": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description `application/json` (the default) or `text/csv`, with quality values. */
+                Accept?: string;
+            };
+            path: {
+                /**
+                 * @description The customer's identifier. One that cannot be an identifier is 404 `not-found`.
+                 * @example globex-labs
+                 */
+                id: components["parameters"]["customerId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The export, as JSON or as a CSV attachment. */
+            200: {
+                headers: {
+                    /** @description Always `Accept`. */
+                    Vary?: string;
+                    /** @description CSV only: `attachment; filename="access-review-<id>-<YYYY-MM-DD>.csv"`. */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccessReviewExport"];
+                    /**
+                     * @example kind,id,name,email,role,joinedVia,addedBy,joinedAt,lastRoleChangeAt,expiresAt,lastReviewedAt,lastUsedAt
+                     *     MEMBER,u1,Jane,jane@globex.example,CUSTOMER_ADMIN,REGISTRATION,u1,2026-01-15T11:25:00.123Z,,,,
+                     */
+                    "text/csv": string;
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+            409: components["responses"]["AccessReviewTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    "list-access-reviews": {
+        parameters: {
+            query?: {
+                /** @description Page size. Anything but a whole number from 1 to 100 is 400 `validation-failed` naming `limit`. */
+                limit?: components["parameters"]["limit"];
+                /**
+                 * @description The `nextCursor` of the previous page of the same list (same caller scope, same
+                 *     filters), unchanged. Anything else, or a longer value, is 400 `invalid-cursor`.
+                 */
+                cursor?: components["parameters"]["cursor"];
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description The customer's identifier. One that cannot be an identifier is 404 `not-found`.
+                 * @example globex-labs
+                 */
+                id: components["parameters"]["customerId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of reviews. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccessReviewPage"];
+                };
+            };
+            400: components["responses"]["BadListQuery"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    "review-access": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The customer's identifier. One that cannot be an identifier is 404 `not-found`.
+                 * @example globex-labs
+                 */
+                id: components["parameters"]["customerId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "decisions": [
+                 *         {
+                 *           "userId": "f4e3d2c1-b0a9-4876-9543-210fedcba987",
+                 *           "decision": "KEEP"
+                 *         },
+                 *         {
+                 *           "userId": "1d2c3b4a-5f6e-4d7c-8b9a-0f1e2d3c4b5a",
+                 *           "decision": "REMOVE"
+                 *         }
+                 *       ],
+                 *       "note": "Quarterly review: Bob left the team"
+                 *     }
+                 */
+                "application/json": components["schemas"]["AccessReviewRequest"];
+            };
+        };
+        responses: {
+            /** @description The review, as stored. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccessReview"];
+                };
+            };
+            400: components["responses"]["BadBody"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["AccessReviewConflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];

@@ -75,6 +75,7 @@ export const EVENT_LABEL: Record<EventType, string> = {
   USER_ROLE_CHANGED: 'Role changed',
   MEMBERSHIP_EXPIRY_CHANGED: 'Membership end changed',
   MEMBERSHIP_EXPIRING: 'Membership ending soon',
+  ACCESS_REVIEWED: 'Access reviewed',
   CUSTOMER_QUOTA_EDITED: 'Quota changed',
   USER_ASSIGNED_HIMSELF: 'Partner added themselves',
   CUSTOMER_STATUS_CHANGED: 'Status changed',

@@ -35,6 +35,15 @@ describe('historySentence', () => {
     expect(historySentence(entry('MEMBERSHIP_EXPIRING', { userId: 'bob', email: 'bob@shop.example', role: 'CUSTOMER_EMPLOYEE', expiresAt: '2026-12-10T09:00:00.000Z' }, system)))
       .toMatch(/^The system warned bob@shop\.example \(customer employee\) that the membership ends .*2026.*\.$/);
   });
+  it('says an access review and what it removed', () => {
+    const admin = { userId: 'ada', email: 'ada@shop.example', role: 'CUSTOMER_ADMIN' };
+    expect(historySentence(entry('ACCESS_REVIEWED', { reviewId: 'r1', kept: ['ada', 'bob'], removed: ['eve'], note: 'quarterly' }, admin)))
+      .toBe('ada@shop.example (customer admin) reviewed who has access: kept 2 members and removed 1 member: “quarterly”.');
+    expect(historySentence(entry('ACCESS_REVIEWED', { reviewId: 'r2', kept: ['ada'], removed: [], note: null }, admin)))
+      .toBe('ada@shop.example (customer admin) reviewed who has access: kept 1 member and removed none.');
+    expect(historySentence(entry('USER_REMOVED', { userId: 'eve', email: 'eve@shop.example', role: 'CUSTOMER_EMPLOYEE', reason: 'ACCESS_REVIEW' }, admin)))
+      .toBe('ada@shop.example (customer admin) removed eve@shop.example (customer employee) in an access review.');
+  });
   it('says a rejection with its reason, and the system when it expired a registration', () => {
     expect(historySentence(entry('CUSTOMER_REJECTED', { reason: 'unknown company', displayName: 'Shop', managingPartnerId: 'acme' })))
       .toBe('pat@acme.example (partner admin) rejected the registration of “Shop”: unknown company.');

@@ -36,12 +36,19 @@ export function whatHappened(entry: HistoryEntry, tagNames: Record<string, strin
       const data = entry.data as { userId: string; email?: string | null; role?: CustomerRole; reason?: string };
       const who = data.email ?? data.userId;
       if (data.reason === 'EXPIRED') return `removed ${who}: the membership had ended`;
+      if (data.reason === 'ACCESS_REVIEW') return `removed ${who}${data.role ? ` (${role(data.role)})` : ''} in an access review`;
       return `removed ${who}${data.role ? ` (${role(data.role)})` : ''} from the customer`;
     }
     case 'MEMBERSHIP_EXPIRY_CHANGED': {
       const { userId, to } = entry.data;
       if (!to) return `made the membership of ${userId} permanent`;
       return `set the membership of ${userId} to end ${exactTime(to)}`;
+    }
+    case 'ACCESS_REVIEWED': {
+      const { kept, removed, note } = entry.data;
+      const members = (n: number) => `${n} member${n === 1 ? '' : 's'}`;
+      const outcome = removed.length > 0 ? `kept ${members(kept.length)} and removed ${members(removed.length)}` : `kept ${members(kept.length)} and removed none`;
+      return `reviewed who has access: ${outcome}${note ? `: ${quoted(note)}` : ''}`;
     }
     case 'MEMBERSHIP_EXPIRING':
       return `warned ${entry.data.email ?? entry.data.userId} (${role(entry.data.role)}) that the membership ends ${exactTime(entry.data.expiresAt)}`;
