@@ -7,6 +7,7 @@ pub mod faults;
 pub mod fixtures;
 pub mod local_services;
 pub mod logs;
+pub mod members;
 pub mod operations;
 pub mod pipeline;
 pub mod poll;

@@ -13,10 +13,11 @@ use meshcustomers::domain::{
     Membership, ServiceUser, UserId,
 };
 use meshcustomers::store::{Conflict, StoreError};
+use meshcustomers_tests::members::{assert_admins_that_stay_counted, stored_members};
 use meshcustomers_tests::requests::RequestBuilder;
 use meshcustomers_tests::{Caller, TestApp, TestResponse, api, fixtures};
 use serde_json::{Value, json};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
 use authorizer::authorizer::KeyLookup;
 use change_member_expiry::handle as change_expiry;
@@ -29,7 +30,6 @@ use review_access::handle as review;
 
 use CustomerRole::{CustomerAdmin as ADMIN, CustomerEmployee as EMPLOYEE};
 
-type Item = HashMap<String, aws_sdk_dynamodb::types::AttributeValue>;
 
 fn user(name: &str) -> Caller {
     Caller::user(name, &format!("{name}@review.example"))
@@ -69,26 +69,8 @@ fn header<'a>(response: &'a Response<Body>, name: &str) -> Option<&'a str> {
     response.headers().get(name).and_then(|value| value.to_str().ok())
 }
 
-async fn stored_members(test: &TestApp, customer: &str) -> Vec<Item> {
-    test.items_of("MEMBER").await.into_iter().filter(|item| item["customerId"].as_s().unwrap() == customer).collect()
-}
-
 async fn member_ids(test: &TestApp, customer: &str) -> BTreeSet<String> {
     stored_members(test, customer).await.iter().map(|item| item["userId"].as_s().unwrap().clone()).collect()
-}
-
-/// `adminCount` equals the stored CUSTOMER_ADMIN members without an end. Returns it.
-async fn assert_admins_that_stay_counted(test: &TestApp, customer: &str) -> i64 {
-    let staying = stored_members(test, customer)
-        .await
-        .iter()
-        .filter(|item| item["role"].as_s().unwrap() == "CUSTOMER_ADMIN" && !item.contains_key("expiresAt"))
-        .count();
-    let items = test.items_of("CUSTOMER").await;
-    let item = items.iter().find(|item| item["identifier"].as_s().unwrap() == customer).expect("the customer");
-    let count: i64 = item["adminCount"].as_n().unwrap().parse().unwrap();
-    assert_eq!(count, i64::try_from(staying).unwrap(), "adminCount of {customer} differs from its admins that stay");
-    count
 }
 
 // ------------------------------------------------------------------------------- the review

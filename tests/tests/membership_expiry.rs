@@ -9,6 +9,7 @@ use futures::future::join_all;
 use meshcustomers::domain::{CustomerIdentifier, CustomerRole, CustomerStatus, UserId};
 use meshcustomers::events::{Actor, DomainEvent, EventPayload, MembershipExpiryChanged};
 use meshcustomers::store::{Conflict, StoreError};
+use meshcustomers_tests::members::{assert_admins_that_stay_counted, stored_members};
 use meshcustomers_tests::requests::RequestBuilder;
 use meshcustomers_tests::{Caller, TestApp, api, fixtures};
 use serde_json::{Value, json};
@@ -44,28 +45,6 @@ fn set_role(customer: &str, member: &str, role: &str) -> RequestBuilder {
 
 fn millis(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
-}
-
-/// The customer's member items: user id → the item.
-async fn stored_members(
-    test: &TestApp,
-    customer: &str,
-) -> Vec<std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>> {
-    test.items_of("MEMBER").await.into_iter().filter(|item| item["customerId"].as_s().unwrap() == customer).collect()
-}
-
-/// `adminCount` equals the stored CUSTOMER_ADMIN members without an end. Returns it.
-async fn assert_admins_that_stay_counted(test: &TestApp, customer: &str) -> i64 {
-    let staying = stored_members(test, customer)
-        .await
-        .iter()
-        .filter(|item| item["role"].as_s().unwrap() == "CUSTOMER_ADMIN" && !item.contains_key("expiresAt"))
-        .count();
-    let items = test.items_of("CUSTOMER").await;
-    let item = items.iter().find(|item| item["identifier"].as_s().unwrap() == customer).expect("the customer");
-    let count: i64 = item["adminCount"].as_n().unwrap().parse().unwrap();
-    assert_eq!(count, i64::try_from(staying).unwrap(), "adminCount of {customer} differs from its admins that stay");
-    count
 }
 
 // ------------------------------------------------------------------------------- the route

@@ -218,12 +218,13 @@ async fn who_may_send_and_to_which_customer() {
     assert_eq!(test.all_items().await.len(), items, "refused messages write nothing");
 }
 
-/// Members written in transactions of 99 (with one event each), as quickly as the table takes them.
+/// Members written in transactions of 49 (each with its membership log entry, and one event), as
+/// quickly as the table takes them.
 async fn seed_members(test: &TestApp, customer: &str, count: usize) -> Vec<UserId> {
     let customer = CustomerIdentifier::parse(customer).unwrap();
     let joined = chrono::Utc::now() - chrono::Duration::minutes(1);
     let users: Vec<UserId> = (0..count).map(|n| UserId::parse(&format!("crowd-{n:05}")).unwrap()).collect();
-    let batches = users.chunks(99).map(|batch| {
+    let batches = users.chunks(49).map(|batch| {
         let customer = customer.clone();
         async move {
             let mut changes = test.store.changes();

@@ -39,7 +39,11 @@ pub const SNAPSHOT_EVERY: usize = 100;
 pub const SETTLING: Duration = Duration::seconds(60);
 /// Memberships per snapshot part: a part stays far below DynamoDB's 400 KB per item.
 const MEMBERS_PER_PART: usize = 500;
-/// Items per page of a read backwards (a snapshot's parts and the entries after it).
+/// Items of the first page of a read backwards: the entries after the latest snapshot (fewer than
+/// [`SNAPSHOT_EVERY`] once it is made) and its first parts, without reading far past it (a page
+/// returns as many items as its limit allows, and the log before the snapshot is long).
+const FIRST_PAGE_ITEMS: i32 = SNAPSHOT_EVERY as i32 + 4;
+/// Items of each further page (a burst of entries not yet in a snapshot, a snapshot of many parts).
 const PAGE_ITEMS: i32 = 250;
 
 /// What a change does to one membership; the log entry is made when the change commits.
@@ -290,7 +294,7 @@ impl Store {
                 .expression_attribute_values(":upper", AttributeValue::S(up_to(at)))
                 .scan_index_forward(false)
                 .consistent_read(true)
-                .limit(PAGE_ITEMS)
+                .limit(if start.is_none() { FIRST_PAGE_ITEMS } else { PAGE_ITEMS })
                 .set_exclusive_start_key(start)
                 .send_boxed()
                 .await?;

@@ -151,26 +151,8 @@ impl Store {
     /// after page: for reads that need all of a bounded set (the tag catalog, a fan-out's
     /// recipients), never for request paths that page their answers.
     pub(crate) async fn query_all(&self, partition: String, prefix: &str) -> Result<Vec<Item>, StoreError> {
-        let mut items = Vec::new();
-        let mut start = None;
-        loop {
-            let output = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .key_condition_expression("pk = :pk AND begins_with(sk, :prefix)")
-                .expression_attribute_values(":pk", AttributeValue::S(partition.clone()))
-                .expression_attribute_values(":prefix", AttributeValue::S(prefix.to_owned()))
-                .consistent_read(true)
-                .set_exclusive_start_key(start)
-                .send_boxed()
-                .await?;
-            items.extend(output.items.unwrap_or_default());
-            start = output.last_evaluated_key;
-            if start.is_none() {
-                return Ok(items);
-            }
-        }
+        let all = self.query_prefix(partition, prefix, None).await?;
+        all.ok_or(StoreError::Invariant("a read without a bound found more than all"))
     }
 
     /// The items of `partition` whose sort key begins with `prefix`, if there are at most `max`:
@@ -182,10 +164,20 @@ impl Store {
         prefix: &str,
         max: usize,
     ) -> Result<Option<Vec<Item>>, StoreError> {
+        self.query_prefix(partition, prefix, Some(max)).await
+    }
+
+    /// [`Store::query_up_to`], or every item when `max` is `None` (no `Limit`).
+    async fn query_prefix(
+        &self,
+        partition: String,
+        prefix: &str,
+        max: Option<usize>,
+    ) -> Result<Option<Vec<Item>>, StoreError> {
         let mut items = Vec::new();
         let mut start = None;
         loop {
-            let wanted = i32::try_from(max + 1 - items.len()).unwrap_or(i32::MAX);
+            let wanted = max.map(|max| i32::try_from(max + 1 - items.len()).unwrap_or(i32::MAX));
             let output = self
                 .client
                 .query()
@@ -194,12 +186,12 @@ impl Store {
                 .expression_attribute_values(":pk", AttributeValue::S(partition.clone()))
                 .expression_attribute_values(":prefix", AttributeValue::S(prefix.to_owned()))
                 .consistent_read(true)
-                .limit(wanted)
+                .set_limit(wanted)
                 .set_exclusive_start_key(start)
                 .send_boxed()
                 .await?;
             items.extend(output.items.unwrap_or_default());
-            if items.len() > max {
+            if max.is_some_and(|max| items.len() > max) {
                 return Ok(None);
             }
             start = output.last_evaluated_key;
