@@ -30,7 +30,6 @@ use review_access::handle as review;
 
 use CustomerRole::{CustomerAdmin as ADMIN, CustomerEmployee as EMPLOYEE};
 
-
 fn user(name: &str) -> Caller {
     Caller::user(name, &format!("{name}@review.example"))
 }
