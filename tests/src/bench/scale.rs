@@ -75,6 +75,24 @@ async fn seed(test: &TestApp, sizes: &Sizes) -> Row {
         let (items, _) = seeder.seed(count - tail..count, entry).await;
         written += items;
     }
+    // The expiry sweep's data: as many memberships as the large history has entries, one in a
+    // hundred ended a minute ago, four in a hundred ending in a month, the rest without an end.
+    let (_, memberships) = sizes.history_entries;
+    let ended = Utc::now() - TimeDelta::minutes(1);
+    let later = Utc::now() + TimeDelta::days(30);
+    let (items, _) = seeder.seed(0..1, |_| seeder.customer_items("swept", "history", &[])).await;
+    written += items;
+    let (items, _) = seeder
+        .seed(0..memberships, |n| {
+            let ends = match n % 100 {
+                0 => Some(ended),
+                1..=4 => Some(later),
+                _ => None,
+            };
+            async move { seeder.member_items("swept", &format!("member-{n:06}"), ends).await }
+        })
+        .await;
+    written += items;
     let (few, many) = sizes.user_customers;
     let full_page = many.min(PAGE_SIZE);
     for (user, count) in [("few-customers", few), ("page-customers", full_page), ("many-customers", many)] {
@@ -136,6 +154,35 @@ async fn compare<S: Settings>(
         .at_most(format!("first page ≤ {MAX_RATIO}× at the large size"), ratio, MAX_RATIO)
 }
 
+/// The expiry sweep over the seeded memberships: runs until one removes nothing, with their
+/// DynamoDB calls and time (the sparse index of ends means the memberships without one cost
+/// nothing).
+async fn sweep(test: &TestApp, memberships: usize) -> Row {
+    let app = test.app::<expire_memberships::Settings>();
+    test.operations.take_calls();
+    let started = Instant::now();
+    let (mut runs, mut removed) = (0, 0);
+    loop {
+        let run = expire_memberships::sweep(&app, Utc::now()).await.expect("the sweep runs");
+        runs += 1;
+        removed += run.expired.len();
+        if run.expired.is_empty() {
+            break;
+        }
+    }
+    let took = started.elapsed().as_secs_f64();
+    let calls = test.operations.take_calls().len();
+    let ended = memberships.div_ceil(100);
+    assert_eq!(removed, ended, "the sweep removes exactly the ended memberships");
+    let subject = format!("expire-memberships: {memberships} memberships, {ended} ended");
+    Row::new(SECTION, &subject)
+        .figure("runs", runs as f64, "runs")
+        .figure("DynamoDB calls", calls as f64, "calls")
+        .figure("calls per removal", calls as f64 / removed.max(1) as f64, "calls")
+        .figure("took", took, "s")
+        .figure("per removal", took * 1000.0 / removed.max(1) as f64, "ms")
+}
+
 pub async fn rows(sizes: &Sizes) -> Vec<Row> {
     let test = TestApp::spawn().await;
     let seeding = seed(&test, sizes).await;
@@ -190,5 +237,6 @@ pub async fn rows(sizes: &Sizes) -> Vec<Row> {
         requests,
     )
     .await;
-    vec![customers, history, memberships, full_memberships, moments, seeding]
+    let sweep = sweep(&test, sizes.history_entries.1).await;
+    vec![customers, history, memberships, full_memberships, moments, sweep, seeding]
 }

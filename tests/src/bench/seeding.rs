@@ -15,7 +15,7 @@ use meshcustomers::domain::{
     Customer, CustomerIdentifier, CustomerRole, CustomerStatus, DisplayName, JoinedVia, Membership, PartnerId,
     ProjectQuota, TagValues, UserId,
 };
-use meshcustomers::events::{Actor, DomainEvent, EventEnvelope, EventPayload};
+use meshcustomers::events::{Actor, DomainEvent, EventEnvelope, EventPayload, MembershipExpiryChanged};
 use meshcustomers::secrets::Secret;
 use meshcustomers::store::{CursorKey, MembershipChange, MembershipChangeItem, NewCustomer, Store};
 
@@ -79,6 +79,23 @@ impl Seeder {
         let detail = serde_json::to_value(&event).expect("events serialize");
         let envelope: EventEnvelope = serde_json::from_value(detail.clone()).expect("an event's detail is an envelope");
         let _ = self.capturing.record_history(&envelope, &detail).await;
+        self.captured_items()
+    }
+
+    /// The items of one employee `user` of `customer` whose membership ends at `ends`, as a join
+    /// writes them (the member item and its log entry; the updates of counters are left out).
+    pub async fn member_items(&self, customer: &str, user: &str, ends: Option<DateTime<Utc>>) -> Vec<Item> {
+        let user = UserId::parse(user).expect("a user id");
+        let role = CustomerRole::CustomerEmployee;
+        let membership =
+            Membership::new(identifier(customer), user.clone(), None, None, role, JoinedVia::Invitation, now())
+                .ending(ends);
+        let mut changes = self.capturing.changes();
+        changes.add_member(&membership).expect("a member is added");
+        let ended = MembershipExpiryChanged { user_id: user, from: None, to: ends };
+        let event = EventPayload::MembershipExpiryChanged(ended);
+        changes.record(DomainEvent::new(&membership.customer_id, actor(), now(), event));
+        let _ = self.capturing.commit(changes).await;
         self.captured_items()
     }
 
