@@ -167,7 +167,7 @@ mod tests {
         let local = repository_policy("http://127.0.0.1:5173");
         assert_eq!(local.allow_origins, ["http://127.0.0.1:5173"]);
         assert_eq!(local.allow_headers, ["authorization", "content-type", "if-match"]);
-        assert_eq!(local.expose_headers, ["etag", "location"]);
+        assert_eq!(local.expose_headers, ["etag", "location", "content-disposition"]);
         assert_eq!(local.max_age, Some(600));
         // A path of the portal is not part of its origin.
         assert_eq!(repository_policy("https://portal.example.com/app").allow_origins, ["https://portal.example.com"]);
@@ -213,7 +213,7 @@ mod tests {
         let mut allowed = answer();
         policy.decorate(&request(&[("origin", "http://127.0.0.1:5173")]), &mut allowed);
         assert_eq!(allowed.headers()["access-control-allow-origin"], "http://127.0.0.1:5173");
-        assert_eq!(allowed.headers()["access-control-expose-headers"], "etag,location");
+        assert_eq!(allowed.headers()["access-control-expose-headers"], "etag,location,content-disposition");
         let mut elsewhere = answer();
         policy.decorate(&request(&[("origin", "http://evil.example")]), &mut elsewhere);
         assert!(elsewhere.headers().get("access-control-allow-origin").is_none());
