@@ -128,6 +128,8 @@ describe('AccessReviewPage (Account → Access review)', () => {
     await userEvent.click(screen.getByRole('button', { name: 'Reload the members' }));
     await waitFor(() => expect(within(table).queryByText('Dana')).toBeNull());
     expect(screen.queryByText('The members changed since you read them')).toBeNull();
+    // Reloading asks nothing and sends nothing.
+    expect(screen.queryByRole('dialog')).toBeNull();
     expect(writes()).toHaveLength(1);
   });
 

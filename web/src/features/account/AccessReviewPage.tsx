@@ -139,7 +139,7 @@ export function AccessReviewPage() {
               <Alert
                 type="warning"
                 header="The members changed since you read them"
-                action={<Button onClick={() => void reload()}>Reload the members</Button>}
+                action={<Button formAction="none" onClick={() => void reload()}>Reload the members</Button>}
               >
                 Someone joined or left {customer.displayName} meanwhile, so this review no longer covers every member. Nothing was
                 changed. Reload the members, check your decisions, and submit again.

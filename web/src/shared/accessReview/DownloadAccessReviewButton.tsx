@@ -18,7 +18,7 @@ export function DownloadAccessReviewButton({ customerId }: { customerId: string 
   });
   return (
     <SpaceBetween size="xxs">
-      <Button iconName="download" onClick={() => download.mutate()} loading={download.isPending}>
+      <Button formAction="none" iconName="download" onClick={() => download.mutate()} loading={download.isPending}>
         Download access review (CSV)
       </Button>
       {download.isError ? (
