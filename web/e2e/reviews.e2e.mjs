@@ -83,8 +83,10 @@ test('a customer admin reviews access removing one member, downloads the CSV; "M
   // An admin-area user (no member): History → Members on… a moment before the removal.
   const audit = await newPage(browser.context);
   await signIn(audit, auditor.claims, `/admin/customers/${id}/history`);
-  await typeInto(audit.getByPlaceholder('YYYY/MM/DD'), `${before.getFullYear()}/${pad(before.getMonth() + 1)}/${pad(before.getDate())}`);
-  await typeInto(audit.getByPlaceholder('hh:mm:ss'), `${pad(before.getHours())}${pad(before.getMinutes())}${pad(before.getSeconds())}`);
+  // The history's own day filters have the same placeholder: the picker's inputs, by its box.
+  const picker = audit.locator('.moment-picker');
+  await typeInto(picker.getByPlaceholder('YYYY/MM/DD'), `${before.getFullYear()}/${pad(before.getMonth() + 1)}/${pad(before.getDate())}`);
+  await typeInto(picker.getByPlaceholder('hh:mm:ss'), `${pad(before.getHours())}${pad(before.getMinutes())}${pad(before.getSeconds())}`);
   await audit.getByRole('button', { name: 'Show members' }).click();
   const then = audit.getByRole('table', { name: `Members of ${displayName} at the chosen moment` });
   const leaverThen = then.getByRole('row').filter({ hasText: leaver.claims.email });
