@@ -130,7 +130,7 @@ export function AccessReviewPage() {
         >
           <SpaceBetween size="m">
             {done ? (
-              <Alert type="success" header="Review recorded" dismissible onDismiss={() => setDone(null)}>
+              <Alert type="success" header="Review recorded" dismissible dismissAriaLabel="Close the result" onDismiss={() => setDone(null)}>
                 {plural(done.review.kept.length, 'member')} kept
                 {done.removed.length > 0 ? `, ${plural(done.removed.length, 'member')} removed: ${done.removed.join(', ')}.` : ', no one removed.'}
               </Alert>
@@ -185,7 +185,7 @@ export function AccessReviewPage() {
                 {
                   id: 'decision',
                   header: 'Decision',
-                  minWidth: narrow ? 100 : 130,
+                  minWidth: 130,
                   cell: (m) => (
                     <Checkbox checked={removing.has(m.userId)} onChange={({ detail }) => toggle(m, detail.checked)} ariaLabel={`Remove ${who(m)}`}>
                       Remove
@@ -263,7 +263,13 @@ export function AccessReviewPage() {
               <ul className="review-removed">
                 {toRemove.map((m) => <li key={m.userId}>{who(m)}{m.email && m.name ? ` (${m.email})` : ''} · {ROLE_LABEL[m.role]}</li>)}
               </ul>
-              <Box>The other {plural(members.length - toRemove.length, 'member')} {members.length - toRemove.length === 1 ? 'is' : 'are'} kept.</Box>
+              <Box>
+                {members.length - toRemove.length === 0
+                  ? 'No one else is a member.'
+                  : members.length - toRemove.length === 1
+                    ? 'The other member is kept.'
+                    : `The other ${members.length - toRemove.length} members are kept.`}
+              </Box>
             </SpaceBetween>
           ) : (
             <Box>No one is removed: the review records that all {plural(members.length, 'member')} keep their access.</Box>
