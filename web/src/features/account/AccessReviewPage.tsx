@@ -223,7 +223,7 @@ export function AccessReviewPage() {
               narrow ? (
                 <SpaceBetween size="xxxs">
                   <span><Time iso={r.reviewedAt} /> by {nameOf(r.reviewedBy)}</span>
-                  <Box variant="small">{reviewCounts(r)}</Box>
+                  <Box variant="small">{reviewCounts(r, nameOf)}</Box>
                   {r.note ? <Box variant="small">“{r.note}”</Box> : null}
                 </SpaceBetween>
               ) : (
@@ -281,6 +281,6 @@ export function AccessReviewPage() {
   );
 }
 
-function reviewCounts(r: Review): string {
-  return `${r.kept.length} kept, ${r.removed.length} removed`;
+function reviewCounts(r: Review, nameOf: (userId: string) => string): string {
+  return `${r.kept.length} kept, ${r.removed.length} removed${r.removed.length > 0 ? `: ${r.removed.map(nameOf).join(', ')}` : ''}`;
 }

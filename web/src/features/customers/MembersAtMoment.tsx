@@ -59,7 +59,7 @@ export function momentProblem(input: MomentInput, now: Date = new Date()): strin
   return null;
 }
 
-const NARROW_COLUMNS = ['name', 'email', 'role', 'now'].map((id) => ({ id, visible: id === 'name' || id === 'now' }));
+const NARROW_COLUMNS = ['name', 'email', 'role', 'now'].map((id) => ({ id, visible: id === 'name' }));
 
 /**
  * "Members on…": who was a member of the customer, with which role, at a moment the person picks
@@ -82,6 +82,9 @@ export function MembersAtMoment({ customer }: { customer: Schemas['Customer'] })
   // Who is a member now, to mark those who are gone (only when the first page is all of them).
   const now = useQuery({ ...membersQuery(api, id, undefined), enabled: at !== null });
   const currentIds = now.data && !now.data.nextCursor ? new Set(now.data.items.map((m) => m.userId)) : null;
+
+  const nowOf = (m: Member) =>
+    !currentIds ? null : currentIds.has(m.userId) ? <StatusIndicator type="success">Member</StatusIndicator> : <StatusIndicator type="stopped">Removed since</StatusIndicator>;
 
   const show = () => {
     setTouched(true);
@@ -153,6 +156,7 @@ export function MembersAtMoment({ customer }: { customer: Schemas['Customer'] })
                       <span>{m.name ?? m.email ?? m.userId}</span>
                       {m.email && m.name ? <Box variant="small">{m.email}</Box> : null}
                       <Box variant="small">{ROLE_LABEL[m.role]}</Box>
+                      {nowOf(m)}
                     </SpaceBetween>
                   ) : (
                     m.name ?? '—'
@@ -163,8 +167,7 @@ export function MembersAtMoment({ customer }: { customer: Schemas['Customer'] })
               {
                 id: 'now',
                 header: 'Now',
-                cell: (m) =>
-                  !currentIds ? '—' : currentIds.has(m.userId) ? <StatusIndicator type="success">Member</StatusIndicator> : <StatusIndicator type="stopped">Removed since</StatusIndicator>,
+                cell: (m) => nowOf(m) ?? '—',
               },
             ]}
           />
