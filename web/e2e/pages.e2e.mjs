@@ -50,6 +50,7 @@ test('opening any page writes nothing, and each passes axe and fits 390 px', asy
     [`/my/customers/${id}/service-users`, page.getByRole('button', { name: 'Create service user' })],
     [`/my/customers/${id}/api-keys`, page.getByRole('table', { name: `API keys of Pages ${id}` })],
     [`/my/customers/${id}/account`, page.getByRole('button', { name: 'Save display name' })],
+    [`/my/customers/${id}/access-review`, page.getByRole('table', { name: `Members of Pages ${id} to review` })],
     ['/register', page.getByRole('button', { name: 'Register customer' })],
     [`/accept-invitation?token=${'a'.repeat(43)}`, page.getByRole('button', { name: 'Accept invitation' })],
     ['/no-such-page', page.getByText('Page not found')],

@@ -125,6 +125,7 @@ function useNavigationItems(): SideNavigationProps.Item[] {
           ? [
               { type: 'link' as const, text: 'Service users', href: `/my/customers/${customerId}/service-users` },
               { type: 'link' as const, text: 'API keys', href: `/my/customers/${customerId}/api-keys` },
+              { type: 'link' as const, text: 'Access review', href: `/my/customers/${customerId}/access-review` },
             ]
           : []),
         { type: 'link', text: 'Account settings', href: `/my/customers/${customerId}/account` },

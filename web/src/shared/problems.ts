@@ -9,6 +9,8 @@ export const STALE_MESSAGE = 'Someone else changed this in the meantime.';
 const WORDS: Record<string, string> = {
   'last-admin':
     'This is the last customer admin whose membership does not end: a customer always keeps at least one. Make another member a customer admin without an end first.',
+  'access-review-too-large':
+    'This customer has more members or service users than one access review covers (1000 members, 500 service users).',
   'customer-disabled':
     'This customer is disabled: its tenants cannot be opened and no service users can be created until the partner enables it again.',
   'customer-not-active':

@@ -59,6 +59,16 @@ export function reasonProblem(value: string): string | null {
   return null;
 }
 
+/** An access review's note: optional; 1 to 1000 characters after trimming, one line (the API's rule). */
+export function reviewNoteProblem(value: string): string | null {
+  const note = value.trim();
+  if (!note) return null;
+  if ([...note].length > 1000) return `At most 1000 characters (this one has ${[...note].length}).`;
+  if (/[\r\n]/.test(note)) return 'Keep the note on one line.';
+  if (FORBIDDEN_IN_NAMES.test(note)) return 'Remove the control characters (tabs, direction marks).';
+  return null;
+}
+
 export const MESSAGE_MAX_LENGTH = 2000;
 
 /** null when the text can be sent; the API's rule is 1 to 2000 characters (code points). */

@@ -17,7 +17,8 @@ export interface SeenRequest {
   body: unknown;
 }
 
-export type Answer = { status: number; body?: unknown; headers?: Record<string, string> };
+/** `text`: a body sent as it is (e.g. a CSV), with the content type given in `headers`. */
+export type Answer = { status: number; body?: unknown; text?: string; headers?: Record<string, string> };
 
 /** Answers by `METHOD /path` prefix (the first unused match wins), so the order of reads does not matter. */
 export function fakeApi(routes: [string, Answer][]) {
@@ -38,7 +39,7 @@ export function fakeApi(routes: [string, Answer][]) {
       });
       if (at < 0) throw new Error(`no answer queued for ${input.method} ${path}`);
       const [[, answer]] = queue.splice(at, 1) as [[string, Answer]];
-      const body = answer.body === undefined ? null : JSON.stringify(answer.body);
+      const body = answer.text ?? (answer.body === undefined ? null : JSON.stringify(answer.body));
       const contentType = answer.status >= 400 ? 'application/problem+json' : 'application/json';
       return new Response(answer.status === 204 ? null : body, { status: answer.status, headers: { 'content-type': contentType, ...answer.headers } });
     },

@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
 import { Navigate, Route, Routes } from 'react-router-dom';
+import { AccessReviewPage } from './AccessReviewPage';
 import { CustomerLayout } from './CustomerLayout';
 import { MyCustomersPage } from './MyCustomersPage';
 import { ProjectPage } from './ProjectPage';
@@ -28,6 +29,7 @@ export default function AccountArea({ customerPages = [] }: { customerPages?: Cu
         <Route path="projects" element={<ProjectsPage />} />
         <Route path="projects/:projectId" element={<ProjectPage />} />
         <Route path="service-users" element={<ServiceUsersPage />} />
+        <Route path="access-review" element={<AccessReviewPage />} />
         <Route path="account" element={<SettingsPage />} />
         {customerPages.map((page) => <Route key={page.path} path={page.path} element={page.element} />)}
       </Route>

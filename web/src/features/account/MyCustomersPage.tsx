@@ -9,6 +9,7 @@ import type { Schemas } from '../../api/client';
 import { myCustomersQuery } from '../../api/queries';
 import { useApi } from '../../auth/AuthContext';
 import { ROLE_LABEL, STATUS_INDICATOR, STATUS_LABEL } from '../../shared/labels';
+import { MemberEnd } from '../../shared/membershipEnd/MemberEnd';
 import { useFollow } from '../../shared/navigation';
 import { problemSentence } from '../../shared/problems';
 import { Time } from '../../shared/time';
@@ -58,6 +59,7 @@ export function MyCustomersPage() {
         { id: 'role', header: 'Your role', cell: (c) => ROLE_LABEL[c.role] },
         { id: 'status', header: 'Status', cell: (c) => <StatusIndicator type={STATUS_INDICATOR[c.status]}>{STATUS_LABEL[c.status]}</StatusIndicator> },
         { id: 'joined', header: 'Joined', cell: (c) => <Time iso={c.joinedAt} /> },
+        { id: 'ends', header: 'Your membership ends', minWidth: 190, cell: (c) => <MemberEnd expiresAt={c.expiresAt} /> },
       ]}
     />
   );

@@ -22,6 +22,8 @@ import { formProblem, noProblem } from '../../shared/problems';
 import { QueryState } from '../../shared/QueryState';
 import { TagValueInput } from '../../shared/tags/TagValueInput';
 import { tagValueProblem, type TagValues } from '../../shared/tags/tagValues';
+import { EndField } from '../../shared/membershipEnd/EndField';
+import { END_OF_DAY, endProblem, expiresAtOf, type EndInput } from '../../shared/membershipEnd/end';
 import { useDocumentTitle } from '../../shared/useDocumentTitle';
 import { displayNameProblem, emailProblem, identifierProblem } from '../../shared/validation';
 
@@ -30,7 +32,11 @@ const IDENTIFIER_RULE = 'Use 1 to 32 lowercase letters, digits or hyphens, start
 interface InvitedUser {
   email: string;
   role: CustomerRole;
+  /** When the membership the invitation makes ends (no end unless chosen). */
+  end: EndInput;
 }
+
+const NO_END: EndInput = { ends: false, date: '', time: END_OF_DAY };
 
 /** "+ Create Customer": name, identifier (for good), quota, the users to invite, the tags. */
 export default function CreateCustomerPage() {
@@ -59,14 +65,17 @@ export default function CreateCustomerPage() {
     },
   });
 
-  const fields = ['identifier', 'displayName', 'projectQuota', 'partnerId', 'tags.*', ...users.flatMap((_, i) => [`users[${i}].email`, `users[${i}].role`])];
+  const fields = ['identifier', 'displayName', 'projectQuota', 'partnerId', 'tags.*', ...users.flatMap((_, i) => [`users[${i}].email`, `users[${i}].role`, `users[${i}].membershipExpiresAt`])];
   const problem = create.isError ? formProblem(create.error, fields, { 'identifier-taken': 'identifier' }) : noProblem;
   const local: Record<string, string | null> = {
     displayName: submitted ? displayNameProblem(displayName) : null,
     identifier: identifier || submitted ? identifierProblem(identifier) : null,
     projectQuota: quota.trim() && !/^\d+$/.test(quota.trim()) ? 'Enter a whole number from 0 to 10000, or leave it empty.' : null,
   };
-  users.forEach((u, i) => (local[`users[${i}].email`] = submitted ? emailProblem(u.email) : null));
+  users.forEach((u, i) => {
+    local[`users[${i}].email`] = submitted ? emailProblem(u.email) : null;
+    local[`users[${i}].membershipExpiresAt`] = submitted ? endProblem(u.end) : null;
+  });
   for (const d of definitions.data?.items ?? []) local[`tags.${d.key}`] = submitted ? tagValueProblem(d, tags[d.key] ?? []) : null;
   const errorOf = (field: string) => local[field] ?? problem.fields[field] ?? null;
 
@@ -75,6 +84,7 @@ export default function CreateCustomerPage() {
     const anyLocal = [
       displayNameProblem(displayName), identifierProblem(identifier), local.projectQuota,
       ...users.map((u) => emailProblem(u.email)),
+      ...users.map((u) => endProblem(u.end)),
       ...(definitions.data?.items ?? []).map((d) => tagValueProblem(d, tags[d.key] ?? [])),
     ].some(Boolean);
     if (anyLocal) return;
@@ -83,7 +93,10 @@ export default function CreateCustomerPage() {
       identifier,
       displayName: displayName.trim(),
       projectQuota: quota.trim() ? Number(quota) : null,
-      users: users.length > 0 ? users.map((u) => ({ email: u.email.trim(), role: u.role })) : null,
+      users: users.length > 0 ? users.map((u) => {
+        const membershipExpiresAt = expiresAtOf(u.end);
+        return { email: u.email.trim(), role: u.role, ...(membershipExpiresAt ? { membershipExpiresAt } : {}) };
+      }) : null,
       tags: Object.keys(chosenTags).length > 0 ? chosenTags : null,
       partnerId: isPlatformAdmin && partnerId.trim() ? partnerId.trim() : null,
     });
@@ -141,7 +154,7 @@ export default function CreateCustomerPage() {
                 removeButtonText="Remove"
                 removeButtonAriaLabel={(item) => `Remove user ${users.indexOf(item) + 1}`}
                 empty="Nobody is invited yet."
-                onAddButtonClick={() => setUsers((u) => [...u, { email: '', role: 'CUSTOMER_ADMIN' }])}
+                onAddButtonClick={() => setUsers((u) => [...u, { email: '', role: 'CUSTOMER_ADMIN', end: NO_END }])}
                 onRemoveButtonClick={({ detail }) => setUsers((u) => u.filter((_, i) => i !== detail.itemIndex))}
                 definition={[
                   {
@@ -165,6 +178,17 @@ export default function CreateCustomerPage() {
                         options={CUSTOMER_ROLES.map((r) => ({ value: r, label: ROLE_LABEL[r] }))}
                         ariaLabel={`Role of user ${i + 1}`}
                         onChange={({ detail }) => setUsers((u) => u.map((x, j) => (j === i ? { ...x, role: detail.selectedOption.value as CustomerRole } : x)))}
+                      />
+                    ),
+                  },
+                  {
+                    control: (item, i) => (
+                      <EndField
+                        label={`Membership of user ${i + 1} ends`}
+                        value={item.end}
+                        onChange={(end) => setUsers((u) => u.map((x, j) => (j === i ? { ...x, end } : x)))}
+                        errorText={errorOf(`users[${i}].membershipExpiresAt`)}
+                        noEndDescription="The membership lasts until someone removes it."
                       />
                     ),
                   },

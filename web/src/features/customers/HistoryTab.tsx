@@ -18,6 +18,7 @@ import { Time } from '../../shared/time';
 import { useListParams } from '../../shared/useListParams';
 import { useNarrowScreen } from '../../shared/useNarrowScreen';
 import { historySentence, type HistoryEntry } from './historySentence';
+import { MembersAtMoment } from './MembersAtMoment';
 
 const ANY_TYPE = { value: '', label: 'Any event' };
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
@@ -53,53 +54,56 @@ export function HistoryTab({ customer }: { customer: Schemas['Customer'] }) {
   const tagNames = Object.fromEntries((definitions.data?.items ?? []).map((d) => [d.key, d.displayName]));
 
   return (
-    <Table<HistoryEntry>
-      columnDisplay={narrow ? NARROW_COLUMNS : undefined}
-      header={<Header description="Everything that happened to the customer, newest first. Times are in your time zone; hover one for the exact moment.">History</Header>}
-      items={(events.data?.items ?? []) as unknown as HistoryEntry[]}
-      loading={events.isPending}
-      loadingText="Loading the history"
-      trackBy="eventId"
-      wrapLines
-      ariaLabels={{ tableLabel: `History of ${customer.displayName}` }}
-      filter={
-        <SpaceBetween direction="horizontal" size="s">
-          <FormField label="Event type">
-            <Select
-              selectedOption={type ? { value: type, label: EVENT_LABEL[type] } : ANY_TYPE}
-              options={[ANY_TYPE, ...EVENT_TYPES.map((t) => ({ value: t, label: EVENT_LABEL[t] }))]}
-              onChange={({ detail }) => list.setFilter('type', detail.selectedOption.value ?? '')}
-            />
-          </FormField>
-          <FormField label="From (day)">
-            <DatePicker value={from} onChange={({ detail }) => list.setFilter('from', detail.value)} placeholder="YYYY/MM/DD" openCalendarAriaLabel={(d) => `Choose the first day${d ? `, ${d}` : ''}`} />
-          </FormField>
-          <FormField label="To (day, included)">
-            <DatePicker value={to} onChange={({ detail }) => list.setFilter('to', detail.value)} placeholder="YYYY/MM/DD" openCalendarAriaLabel={(d) => `Choose the last day${d ? `, ${d}` : ''}`} />
-          </FormField>
-        </SpaceBetween>
-      }
-      empty={events.isError ? <Box color="text-status-error">{problemSentence(events.error)}</Box> : <Box textAlign="center">No events{type || from || to ? ' match the filters' : ''}.</Box>}
-      pagination={<CursorPagination list={list} nextCursor={events.data?.nextCursor} />}
-      columnDefinitions={[
-        { id: 'when', header: 'When', cell: (e) => <Time iso={e.occurredAt} /> },
-        {
-          id: 'what',
-          header: 'What happened',
-          isRowHeader: true,
-          cell: (e) => (
-            <SpaceBetween size="xxs">
-              {narrow && <Box variant="small"><Time iso={e.occurredAt} /></Box>}
-              <span>{historySentence(e, tagNames)}</span>
-              <ExpandableSection headerText="Raw event" variant="footer">
-                <pre className="raw-event">{JSON.stringify(e, null, 2)}</pre>
-              </ExpandableSection>
-            </SpaceBetween>
-          ),
-        },
-        { id: 'type', header: 'Event', cell: (e) => <Badge>{EVENT_LABEL[e.type] ?? e.type}</Badge> },
-      ]}
-    />
+    <SpaceBetween size="l">
+      <MembersAtMoment customer={customer} />
+      <Table<HistoryEntry>
+        columnDisplay={narrow ? NARROW_COLUMNS : undefined}
+        header={<Header description="Everything that happened to the customer, newest first. Times are in your time zone; hover one for the exact moment.">History</Header>}
+        items={(events.data?.items ?? []) as unknown as HistoryEntry[]}
+        loading={events.isPending}
+        loadingText="Loading the history"
+        trackBy="eventId"
+        wrapLines
+        ariaLabels={{ tableLabel: `History of ${customer.displayName}` }}
+        filter={
+          <SpaceBetween direction="horizontal" size="s">
+            <FormField label="Event type">
+              <Select
+                selectedOption={type ? { value: type, label: EVENT_LABEL[type] } : ANY_TYPE}
+                options={[ANY_TYPE, ...EVENT_TYPES.map((t) => ({ value: t, label: EVENT_LABEL[t] }))]}
+                onChange={({ detail }) => list.setFilter('type', detail.selectedOption.value ?? '')}
+              />
+            </FormField>
+            <FormField label="From (day)">
+              <DatePicker value={from} onChange={({ detail }) => list.setFilter('from', detail.value)} placeholder="YYYY/MM/DD" openCalendarAriaLabel={(d) => `Choose the first day${d ? `, ${d}` : ''}`} />
+            </FormField>
+            <FormField label="To (day, included)">
+              <DatePicker value={to} onChange={({ detail }) => list.setFilter('to', detail.value)} placeholder="YYYY/MM/DD" openCalendarAriaLabel={(d) => `Choose the last day${d ? `, ${d}` : ''}`} />
+            </FormField>
+          </SpaceBetween>
+        }
+        empty={events.isError ? <Box color="text-status-error">{problemSentence(events.error)}</Box> : <Box textAlign="center">No events{type || from || to ? ' match the filters' : ''}.</Box>}
+        pagination={<CursorPagination list={list} nextCursor={events.data?.nextCursor} />}
+        columnDefinitions={[
+          { id: 'when', header: 'When', cell: (e) => <Time iso={e.occurredAt} /> },
+          {
+            id: 'what',
+            header: 'What happened',
+            isRowHeader: true,
+            cell: (e) => (
+              <SpaceBetween size="xxs">
+                {narrow && <Box variant="small"><Time iso={e.occurredAt} /></Box>}
+                <span>{historySentence(e, tagNames)}</span>
+                <ExpandableSection headerText="Raw event" variant="footer">
+                  <pre className="raw-event">{JSON.stringify(e, null, 2)}</pre>
+                </ExpandableSection>
+              </SpaceBetween>
+            ),
+          },
+          { id: 'type', header: 'Event', cell: (e) => <Badge>{EVENT_LABEL[e.type] ?? e.type}</Badge> },
+        ]}
+      />
+    </SpaceBetween>
   );
 }
 

@@ -11,6 +11,7 @@ import { useState } from 'react';
 import type { Schemas } from '../../api/client';
 import { invitationsQuery, membersQuery, myCustomersQuery } from '../../api/queries';
 import { useApi, useUser } from '../../auth/AuthContext';
+import { DownloadAccessReviewButton } from '../../shared/accessReview/DownloadAccessReviewButton';
 import { blockedReason } from '../../shared/customerContext';
 import { CursorPagination } from '../../shared/CursorPagination';
 import { INVITATION_STATUS_INDICATOR, INVITATION_STATUS_LABEL, JOINED_VIA_LABEL, personLabel, ROLE_LABEL } from '../../shared/labels';
@@ -77,6 +78,7 @@ export function UsersTab({ customer }: { customer: Customer }) {
             }
             actions={
               <SpaceBetween direction="horizontal" size="xs" alignItems="center">
+                <DownloadAccessReviewButton customerId={id} />
                 {addMyselfDisabledReason ? <Box variant="small" color="text-status-inactive">{addMyselfDisabledReason}</Box> : null}
                 <Button
                   variant="primary"
