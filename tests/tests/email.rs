@@ -327,3 +327,35 @@ async fn completing_a_vanished_claim_does_not_recreate_it() {
     assert_eq!(store.complete_delivery(&claim, "m").await.unwrap(), Completion::ClaimLost);
     assert!(test.items_of("DELIVERY").await.is_empty(), "no record without its expiry");
 }
+
+#[tokio::test]
+async fn a_member_is_warned_of_the_end_once_through_the_emulator() {
+    let test = TestApp::spawn().await;
+    let (admin, leaving) = (Caller::user("wanda", "wanda@warned.example"), Caller::user("lou", "Lou@Warned.example"));
+    let members = [(&admin, CustomerRole::CustomerAdmin), (&leaving, CustomerRole::CustomerEmployee)];
+    fixtures::customer(&test, "warned-co", "acme", CustomerStatus::Active, &members).await;
+    let end = chrono::Utc::now() + chrono::Duration::days(2);
+    let ending = api("PUT /customers/{id}/users/{userId}/expiry")
+        .param("id", "warned-co")
+        .param("userId", "lou")
+        .json(json!({"expiresAt": end.to_rfc3339()}));
+    assert_eq!(test.call(change_member_expiry::handle, ending.by(&admin)).await.status, 200);
+    let sweep = expire_memberships::sweep(&test.app(), chrono::Utc::now()).await.unwrap();
+    assert_eq!(sweep.warned.len(), 1, "{sweep:?}");
+    let bus = RecordingBus::default();
+    stream_publisher::handle(&bus, stream_batch(stream_records(&test.table).await)).await.unwrap();
+    let warning: Vec<BusEntry> =
+        bus.entries().into_iter().filter(|entry| entry.detail_type == "MEMBERSHIP_EXPIRING").collect();
+    assert_eq!(warning.len(), 1);
+    let sender = sender_via(&test, ses_endpoint()).await;
+    for _ in 0..2 {
+        email_sender::handle(&sender, delivered(&warning[0])).await.expect("the sender succeeds");
+    }
+
+    let mails = mails_to("lou@warned.example").await;
+    assert_eq!(mails.len(), 1, "a redelivered warning sends no second mail: {mails:?}");
+    let text = mails[0]["body"]["text"].as_str().unwrap();
+    assert!(mails[0]["subject"].as_str().unwrap().contains("warned-co"), "{}", mails[0]["subject"]);
+    assert!(text.contains(&end.format("%Y-%m-%d %H:%M UTC").to_string()), "the end is named: {text}");
+    assert!(mails_to("wanda@warned.example").await.is_empty(), "only the member is warned");
+}
