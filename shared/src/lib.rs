@@ -16,5 +16,6 @@ pub mod refusal;
 pub mod sdk;
 pub mod secrets;
 pub mod store;
+pub mod sweep;
 
 pub use app::App;

@@ -14,15 +14,17 @@
 //! are still the ones read, so a member whose end was moved or cleared meanwhile stays.
 
 use chrono::{DateTime, Duration, Utc};
-use lambda_runtime::{Diagnostic, LambdaEvent};
+use lambda_runtime::LambdaEvent;
 use serde::Serialize;
 
 use meshcustomers::App;
+use meshcustomers::change::{DomainError, IfMatch, Loaded, Outcome, change};
 use meshcustomers::config::{self, ConfigError, Environment};
-use meshcustomers::diagnostics::{diagnostic, error_chain};
-use meshcustomers::domain::{CustomerIdentifier, UserId};
+use meshcustomers::diagnostics::error_chain;
+use meshcustomers::domain::{CustomerIdentifier, Membership, UserId};
 use meshcustomers::events::{Actor, DomainEvent, EventPayload, MembershipExpiring, RemovalReason, UserRemoved};
 use meshcustomers::store::{Changes, StoreError};
+use meshcustomers::sweep::SweepError;
 
 /// Memberships removed per run at most: one round trip each keeps a run well within its
 /// timeout; the next run, 5 minutes later, takes the rest.
@@ -64,34 +66,21 @@ pub struct Sweep {
     pub warned: Vec<Member>,
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum SweepError {
-    #[error("the ended memberships could not be listed")]
-    List(#[source] StoreError),
-    #[error("{failed} ended membership(s) could not be removed or warned; the next run tries again")]
-    Remove { failed: usize },
-}
-
-impl From<SweepError> for Diagnostic {
-    fn from(error: SweepError) -> Self {
-        let error_type = match &error {
-            SweepError::List(_) => "SweepError::List",
-            SweepError::Remove { .. } => "SweepError::Remove",
-        };
-        diagnostic(error_type, &error)
-    }
-}
-
-/// One member's write (`write`) with its event, in one transaction.
-async fn commit_with(
+/// One member's write (`write`) with its event, through the change protocol with the version the
+/// index showed as its `If-Match`: a member changed since is refused, never written from a stale read.
+async fn change_as_indexed(
     app: &App<Settings>,
+    member: &Membership,
     event: DomainEvent,
-    write: impl FnOnce(&mut Changes) -> Result<(), StoreError>,
-) -> Result<(), StoreError> {
-    let mut changes = app.store.changes();
-    write(&mut changes)?;
-    changes.record(event);
-    app.store.commit(changes).await
+    write: impl Fn(&mut Changes, &Membership) -> Result<(), StoreError>,
+) -> Result<(), DomainError> {
+    let load = || async { Ok(Loaded::versioned(&app.store, member.clone(), member.version)) };
+    change(&app.store, &IfMatch::Versions(vec![member.version]), None, load, |member, changes| {
+        write(changes, member)?;
+        changes.record(event.clone());
+        Ok(Outcome::Write(()))
+    })
+    .await
 }
 
 /// The schedule's event is not read: a run removes what has ended by its own clock.
@@ -103,7 +92,11 @@ pub async fn handle(app: &App<Settings>, _event: LambdaEvent<serde_json::Value>)
 /// Removes the memberships ended at `now`, earliest end first, at most [`MAX_PER_RUN`]; then
 /// warns those ending within the warning period that were not warned yet.
 pub async fn sweep(app: &App<Settings>, now: DateTime<Utc>) -> Result<Sweep, SweepError> {
-    let ended = app.store.memberships_ending(None, now, MAX_PER_RUN).await.map_err(SweepError::List)?;
+    let ended = app
+        .store
+        .memberships_ending(None, now, MAX_PER_RUN)
+        .await
+        .map_err(SweepError::listing("the ended memberships"))?;
     let mut sweep = Sweep { expired: Vec::new(), moved_on: Vec::new(), warned: Vec::new() };
     let mut failed = 0;
     for member in ended {
@@ -114,7 +107,8 @@ pub async fn sweep(app: &App<Settings>, now: DateTime<Utc>) -> Result<Sweep, Swe
             reason: Some(RemovalReason::Expired),
         };
         let event = DomainEvent::new(&member.customer_id, Actor::system(), now, EventPayload::UserRemoved(removed));
-        let written = commit_with(app, event, |changes| changes.remove_ended_member(&member, now)).await;
+        let written =
+            change_as_indexed(app, &member, event, |changes, member| changes.remove_ended_member(member, now)).await;
         let id = Member { customer_id: member.customer_id, user_id: member.user_id };
         match written {
             Ok(()) => {
@@ -122,7 +116,7 @@ pub async fn sweep(app: &App<Settings>, now: DateTime<Utc>) -> Result<Sweep, Swe
                 sweep.expired.push(id);
             }
             // Its version or end is no longer the one the index showed.
-            Err(StoreError::Conflict(_)) => sweep.moved_on.push(id),
+            Err(DomainError::Store(StoreError::Conflict(_))) => sweep.moved_on.push(id),
             Err(error) => {
                 tracing::error!(customer = %id.customer_id, error = %error_chain(&error), "an ended membership was not removed");
                 failed += 1;
@@ -133,7 +127,7 @@ pub async fn sweep(app: &App<Settings>, now: DateTime<Utc>) -> Result<Sweep, Swe
         .store
         .memberships_ending(Some(now), now + app.settings.warning, MAX_WARNINGS_READ_PER_RUN)
         .await
-        .map_err(SweepError::List)?;
+        .map_err(SweepError::listing("the memberships ending soon"))?;
     for member in ending.into_iter().filter(|member| member.expiry_warned_at.is_none()) {
         let Some(expires_at) = member.expires_at else { continue };
         let warning = MembershipExpiring {
@@ -144,12 +138,13 @@ pub async fn sweep(app: &App<Settings>, now: DateTime<Utc>) -> Result<Sweep, Swe
         };
         let event =
             DomainEvent::new(&member.customer_id, Actor::system(), now, EventPayload::MembershipExpiring(warning));
-        let written = commit_with(app, event, |changes| changes.mark_expiry_warned(&member, now)).await;
+        let written =
+            change_as_indexed(app, &member, event, |changes, member| changes.mark_expiry_warned(member, now)).await;
         let id = Member { customer_id: member.customer_id, user_id: member.user_id };
         match written {
             Ok(()) => sweep.warned.push(id),
             // Warned already, or its end changed: nothing to do (a new end is warned of later).
-            Err(StoreError::Conflict(_)) => sweep.moved_on.push(id),
+            Err(DomainError::Store(StoreError::Conflict(_))) => sweep.moved_on.push(id),
             Err(error) => {
                 tracing::error!(customer = %id.customer_id, error = %error_chain(&error), "an ending membership was not warned");
                 failed += 1;
@@ -157,7 +152,7 @@ pub async fn sweep(app: &App<Settings>, now: DateTime<Utc>) -> Result<Sweep, Swe
         }
     }
     if failed > 0 {
-        return Err(SweepError::Remove { failed });
+        return Err(SweepError::Remove { failed, what: "ended membership(s)", done: "removed or warned" });
     }
     Ok(sweep)
 }

@@ -4,16 +4,16 @@
 //! mailed the reason, the identifier free again).
 
 use chrono::{DateTime, Duration, Utc};
-use lambda_runtime::{Diagnostic, LambdaEvent};
+use lambda_runtime::LambdaEvent;
 use serde::Serialize;
 
 use meshcustomers::App;
 use meshcustomers::change::{DomainError, IfMatch, Loaded, Outcome, Refusal, change};
 use meshcustomers::config::{self, ConfigError, Environment};
-use meshcustomers::diagnostics::{diagnostic, error_chain};
+use meshcustomers::diagnostics::error_chain;
 use meshcustomers::domain::{CustomerIdentifier, CustomerStatus, Reason};
 use meshcustomers::events::{Actor, CustomerRejected, DomainEvent, EventPayload};
-use meshcustomers::store::StoreError;
+use meshcustomers::sweep::SweepError;
 
 /// Registrations declined per run at most: two round trips each keep a run well within its
 /// timeout; the next run takes the rest.
@@ -39,24 +39,6 @@ pub struct Sweep {
     pub moved_on: Vec<CustomerIdentifier>,
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum SweepError {
-    #[error("the pending registrations could not be listed")]
-    List(#[source] StoreError),
-    #[error("{failed} expired registration(s) could not be declined; the next run tries again")]
-    Remove { failed: usize },
-}
-
-impl From<SweepError> for Diagnostic {
-    fn from(error: SweepError) -> Self {
-        let error_type = match &error {
-            SweepError::List(_) => "SweepError::List",
-            SweepError::Remove { .. } => "SweepError::Remove",
-        };
-        diagnostic(error_type, &error)
-    }
-}
-
 /// The schedule's event is not read: a run declines what has expired by its own clock.
 #[tracing::instrument(skip_all)]
 pub async fn handle(app: &App<Settings>, _event: LambdaEvent<serde_json::Value>) -> Result<Sweep, SweepError> {
@@ -67,7 +49,11 @@ pub async fn handle(app: &App<Settings>, _event: LambdaEvent<serde_json::Value>)
 pub async fn sweep(app: &App<Settings>, now: DateTime<Utc>) -> Result<Sweep, SweepError> {
     let ttl = app.settings.registration_ttl;
     let cutoff = now - ttl;
-    let candidates = app.store.pending_registrations_before(&cutoff, MAX_PER_RUN).await.map_err(SweepError::List)?;
+    let candidates = app
+        .store
+        .pending_registrations_before(&cutoff, MAX_PER_RUN)
+        .await
+        .map_err(SweepError::listing("the pending registrations"))?;
     let reason = Reason::parse(&format!("The registration was not reviewed within {} days.", ttl.num_days()))
         .expect("a valid reason");
     let mut sweep = Sweep { expired: Vec::new(), moved_on: Vec::new() };
@@ -108,7 +94,7 @@ pub async fn sweep(app: &App<Settings>, now: DateTime<Utc>) -> Result<Sweep, Swe
         }
     }
     if failed > 0 {
-        return Err(SweepError::Remove { failed });
+        return Err(SweepError::Remove { failed, what: "expired registration(s)", done: "declined" });
     }
     Ok(sweep)
 }
