@@ -5,7 +5,7 @@ use aws_lambda_events::dynamodb::Event as StreamEvent;
 use aws_lambda_events::eventbridge::EventBridgeEvent;
 use lambda_http::request::LambdaRequest;
 use lambda_runtime::{Context, LambdaEvent};
-use local_cloud::environment::{LocalStack, local_parameters};
+use local_cloud::environment::{LocalStack, default_local_parameters};
 use local_cloud::secrets::SecretStore;
 use local_cloud::template::Template;
 use meshcustomers::app::AppConfig;
@@ -167,12 +167,7 @@ fn variables_read_by(binary: &str) -> BTreeSet<String> {
 fn each_function_gets_exactly_the_configuration_it_reads() {
     let template = Template::of_repo().unwrap();
     let secrets = SecretStore::in_memory();
-    let parameters = local_parameters(
-        &repo_root().join("infra/local/parameters.json"),
-        "http://127.0.0.1:5173",
-        "http://127.0.0.1:3000/_local",
-    )
-    .unwrap();
+    let parameters = default_local_parameters().unwrap();
     let stack = LocalStack { template: &template, parameters, secrets: &secrets };
     let mut mismatches = Vec::new();
     for function in functions() {

@@ -4,10 +4,9 @@
 //! with a message that names the variable. And the local cloud's own start: a twin that cannot
 //! start stops it by name.
 
-use local_cloud::environment::{LocalStack, local_parameters};
+use local_cloud::environment::{LocalStack, default_local_parameters};
 use local_cloud::secrets::SecretStore;
 use local_cloud::template::Template;
-use meshcustomers_tests::repo_root;
 use meshcustomers_tests::running_cloud::{RunningCloud, built_binaries};
 use meshcustomers_tests::template::functions;
 use std::collections::BTreeMap;
@@ -125,12 +124,7 @@ fn the_templates_environment_starts_each_function_and_a_bad_value_stops_it_by_na
     let folder = built_binaries(&binaries.iter().map(String::as_str).collect::<Vec<_>>());
     let template = Template::of_repo().unwrap();
     let secrets = SecretStore::in_memory();
-    let parameters = local_parameters(
-        &repo_root().join("infra/local/parameters.json"),
-        "http://127.0.0.1:5173",
-        "http://127.0.0.1:3000/_local",
-    )
-    .unwrap();
+    let parameters = default_local_parameters().unwrap();
     let stack = LocalStack { template: &template, parameters, secrets: &secrets };
     for function in functions() {
         let binary = folder.join(&function.binary);

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant, SystemTime};
 use axum::body::Bytes;
 use local_cloud::bus::{Bus, RetryTiming};
 use local_cloud::dead_letters::DeadLetters;
-use local_cloud::environment::{LocalStack, local_parameters};
+use local_cloud::environment::{LocalStack, default_local_parameters};
 use local_cloud::lambda::function_spec::FunctionSpec;
 use local_cloud::lambda::invoke::Lambda;
 use local_cloud::lambda::runtime_api::{Invocation, Outcome, RuntimeApi};
@@ -27,8 +27,8 @@ use tokio::sync::oneshot;
 
 use super::stats::summarize;
 use super::{Row, Sizes};
+use crate::TestApp;
 use crate::local_services::{dynamodb_endpoint, ses_endpoint};
-use crate::{TestApp, repo_root};
 
 const SECTION: &str = "cold-start";
 /// The floor's binary (package `tests/lambda-floor`).
@@ -170,12 +170,7 @@ async fn local_bus(stack: &LocalStack<'_>) -> SocketAddr {
 pub(super) async fn specs(sizes: &Sizes, table: &str) -> Vec<FunctionSpec> {
     let template = Template::of_repo().expect("the template reads");
     let secrets = SecretStore::in_memory();
-    let parameters = local_parameters(
-        &repo_root().join("infra/local/parameters.json"),
-        "http://127.0.0.1:5173",
-        "http://127.0.0.1:3000/_local",
-    )
-    .expect("local parameters");
+    let parameters = default_local_parameters().expect("local parameters");
     let stack = LocalStack { template: &template, parameters, secrets: &secrets };
     let secrets_manager = local_secrets_manager(&stack).await;
     let bus = local_bus(&stack).await;

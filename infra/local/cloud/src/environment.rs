@@ -30,6 +30,17 @@ pub const PORTAL_PARAMETER: &str = "PortalBaseUrl";
 pub const ISSUER_PARAMETER: &str = "JwtIssuer";
 pub const AUDIENCE_PARAMETER: &str = "JwtAudience";
 
+/// [`local_parameters`] of the repository's `infra/local/parameters.json` with `make dev`'s default
+/// portal and issuer: how the tests and the bench resolve the template's functions as `make dev`
+/// does.
+pub fn default_local_parameters() -> Result<BTreeMap<String, String>, TemplateError> {
+    local_parameters(
+        &crate::template::repo_root().join("infra/local/parameters.json"),
+        "http://127.0.0.1:5173",
+        "http://127.0.0.1:3000/_local",
+    )
+}
+
 /// Reads the local parameter values (`"//"` keys are comments). `PortalBaseUrl` is the local
 /// portal's URL unless the file names one: the mails' links, the CORS origin and the sign-in's
 /// callback are then the local page's. `JwtIssuer` and `JwtAudience` are the local issuer's
@@ -296,18 +307,12 @@ fn scalar(value: &Value) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::template::repo_root;
 
     #[test]
     fn resolves_every_variable_of_every_function_of_the_repository_template() {
         let template = Template::of_repo().unwrap();
         let secrets = SecretStore::in_memory();
-        let parameters = local_parameters(
-            &repo_root().join("infra/local/parameters.json"),
-            "http://127.0.0.1:5173",
-            "http://127.0.0.1:3000/_local",
-        )
-        .unwrap();
+        let parameters = default_local_parameters().unwrap();
         let stack = LocalStack { template: &template, parameters, secrets: &secrets };
         let create = stack.function_environment("CreateCustomerFunction").unwrap();
         assert_eq!(create["TABLE_NAME"], "meshcustomers-local-Table");

@@ -135,7 +135,7 @@ impl FunctionSpec {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::environment::local_parameters;
+    use crate::environment::default_local_parameters;
     use crate::secrets::SecretStore;
     use crate::template::Template;
 
@@ -143,12 +143,7 @@ mod tests {
     fn a_function_gets_its_template_variables_lambdas_own_and_the_local_aws_ones() {
         let template = Template::of_repo().unwrap();
         let secrets = SecretStore::in_memory();
-        let parameters = local_parameters(
-            &repo_root().join("infra/local/parameters.json"),
-            "http://127.0.0.1:5173",
-            "http://127.0.0.1:3000/_local",
-        )
-        .unwrap();
+        let parameters = default_local_parameters().unwrap();
         let stack = LocalStack { template: &template, parameters, secrets: &secrets };
         let function = template.functions().unwrap().into_iter().find(|f| f.binary == "get-customer").unwrap();
         let local_aws = [("AWS_ENDPOINT_URL_DYNAMODB", "http://127.0.0.1:8000".to_owned())];
