@@ -91,6 +91,23 @@ impl Settings for PlatformSettings {
     }
 }
 
+/// For functions that make or renew invitations: how long one stays valid, and how many a
+/// customer may have pending.
+#[derive(Debug)]
+pub struct InvitationSettings {
+    pub invitation_ttl: Duration,
+    pub max_pending_invitations: u32,
+}
+
+impl Settings for InvitationSettings {
+    fn read(environment: &Environment) -> Result<Self, ConfigError> {
+        Ok(Self {
+            invitation_ttl: invitation_ttl(environment)?,
+            max_pending_invitations: max_pending_invitations(environment)?,
+        })
+    }
+}
+
 // The variables of SPEC §5, one reader each, with their defaults.
 
 pub fn table_name(environment: &Environment) -> Result<String, ConfigError> {

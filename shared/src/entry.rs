@@ -16,6 +16,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::diagnostics::diagnostic;
+use crate::http::{ApiError, respond};
 use std::future::Future;
 
 pub use lambda_http::lambda_runtime::Error;
@@ -25,16 +26,20 @@ type HttpHandler = Box<dyn Fn(Request) -> BoxFuture<'static, Result<Response<Bod
 type EventHandler = Box<dyn Fn(LambdaEvent<Value>) -> LocalBoxFuture<'static, Result<Value, Diagnostic>>>;
 
 /// An API Gateway function: `start` builds what every invocation shares (clients, settings), once,
-/// and returns the handler; the handler answers one request.
+/// and returns the handler; the handler answers one request, its refusals turned into problem
+/// responses here, in one place ([`respond`]).
 pub fn serve_http<Start, Handler, Reply>(start: Start) -> Result<(), Error>
 where
     Start: Future<Output = Result<Handler, Error>> + 'static,
     Handler: Fn(Request) -> Reply + 'static,
-    Reply: Future<Output = Result<Response<Body>, Error>> + Send + 'static,
+    Reply: Future<Output = Result<Response<Body>, ApiError>> + Send + 'static,
 {
     run_http(Box::pin(async move {
         let handler = start.await?;
-        Ok(Box::new(move |request| Box::pin(handler(request)) as BoxFuture<'static, _>) as HttpHandler)
+        Ok(Box::new(move |request| {
+            let reply = handler(request);
+            Box::pin(async move { Ok(respond(reply.await)) }) as BoxFuture<'static, _>
+        }) as HttpHandler)
     }))
 }
 

@@ -4,6 +4,7 @@
 use lambda_http::{Body, Request, Response};
 use meshcustomers::App;
 use meshcustomers::config::{Environment, Settings};
+use meshcustomers::http::{ApiError, respond};
 use meshcustomers::secrets::Secret;
 use meshcustomers::store::{CursorKey, Store};
 
@@ -128,20 +129,20 @@ impl TestApp {
     /// Calls an HTTP function's handler with `app` as the Lambda runtime would.
     pub async fn call_with<S: Settings>(
         app: &App<S>,
-        handler: impl AsyncFn(&App<S>, Request) -> Result<Response<Body>, lambda_http::Error>,
+        handler: impl AsyncFn(&App<S>, Request) -> Result<Response<Body>, ApiError>,
         request: Request,
     ) -> TestResponse {
-        TestResponse::from_response(handler(app, request).await.expect("HTTP handlers answer every request"))
+        TestResponse::from_response(respond(handler(app, request).await))
     }
 
     /// Calls an HTTP function's handler as the Lambda runtime would.
     pub async fn call<S: Settings>(
         &self,
-        handler: impl AsyncFn(&App<S>, Request) -> Result<Response<Body>, lambda_http::Error>,
+        handler: impl AsyncFn(&App<S>, Request) -> Result<Response<Body>, ApiError>,
         request: Request,
     ) -> TestResponse {
         let app = self.app::<S>();
-        TestResponse::from_response(handler(&app, request).await.expect("HTTP handlers answer every request"))
+        TestResponse::from_response(respond(handler(&app, request).await))
     }
 
     /// Every item in the table (a test may scan; request paths never do).

@@ -10,6 +10,7 @@ use meshcustomers::domain::{
     ApiKeyRole, CustomerIdentifier, CustomerRole, CustomerStatus, GeneratedId, KeyOwner, LinkToken, MessageMode,
     PartnerId,
 };
+use meshcustomers::http::respond;
 use meshcustomers::principal::Principal;
 use meshcustomers_tests::bench::round_trips::{Documented, documented_round_trips};
 use meshcustomers_tests::fixtures;
@@ -376,7 +377,7 @@ async fn call(test: &TestApp, route: &str, request: RequestBuilder, caller: Opti
         "GET /tag-definitions" => test.call(list_tag_definitions::handle, request).await,
         "GET /platforms" => {
             let settings = test.app::<list_platforms::Settings>().settings;
-            TestResponse::from_response(list_platforms::handle(&settings, request).await.unwrap())
+            TestResponse::from_response(respond(list_platforms::handle(&settings, request).await))
         }
         "POST /tag-definitions" => test.call(create_tag_definition::handle, request).await,
         "PUT /tag-definitions/{key}" => test.call(update_tag_definition::handle, request).await,

@@ -14,6 +14,7 @@ use local_cloud::services::{Storage, dynamodb_local};
 use local_cloud::template::Template;
 use meshcustomers::App;
 use meshcustomers::config::Settings;
+use meshcustomers::http::respond;
 use meshcustomers::secrets::Secret;
 use meshcustomers::store::{CursorKey, Store};
 use meshcustomers_tests::local_services::free_port;
@@ -86,7 +87,7 @@ async fn dynamodb_dying_under_a_request_answers_503_and_leaves_nothing() {
     let body = json!({"identifier": "doomed", "displayName": "Doomed", "users": [{"email": "a@doomed.example", "role": "CUSTOMER_ADMIN"}]});
     let request = api("POST /customers").json(body).by(&Caller::partner_admin("acme"));
     let started = Instant::now();
-    let response = TestResponse::from_response(create_customer::handle(&app, request).await.unwrap());
+    let response = TestResponse::from_response(respond(create_customer::handle(&app, request).await));
     assert!(dynamodb.lock().unwrap().is_none(), "DynamoDB Local was killed under the request");
     response.assert_problem(503, "service-unavailable");
     assert_eq!(response.header("retry-after"), Some("1"));

@@ -4,40 +4,20 @@
 
 use chrono::{DateTime, Utc};
 use lambda_http::{Body, Request, Response};
-use serde::Deserialize;
 
 use meshcustomers::App;
 use meshcustomers::authorization::{Action, authorize};
 use meshcustomers::change::{IfMatch, Loaded, NeedsVerifiedEmail, Outcome, Refusal, change};
-use meshcustomers::domain::{InvitationLink, JoinedVia, LinkRefusal, LinkToken, Membership};
+use meshcustomers::domain::{InvitationLink, JoinedVia, LinkRefusal, Membership};
 use meshcustomers::events::{Actor, DomainEvent, EventPayload, UserAcceptedInvitation};
-use meshcustomers::http::{
-    ApiError, Field, FieldErrors, RequestExtensions, UnknownFields, created, path_segment, respond,
-};
+use meshcustomers::http::{ApiError, LinkTokenBody, RequestExtensions, created, path_segment};
 use meshcustomers::store::{Conflict, Store};
 
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase", default)]
-struct AcceptRequest {
-    token: Field<String>,
-    #[serde(flatten)]
-    unknown: UnknownFields,
-}
-
-pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, lambda_http::Error> {
-    respond(accept(app, &request).await)
-}
-
 #[tracing::instrument(name = "accept_invitation", skip_all, fields(user))]
-async fn accept(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
+pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, ApiError> {
     let principal = request.principal()?;
     let role = authorize(&principal, Action::AcceptInvitation, None)?;
-    let body: AcceptRequest = request.json_body()?;
-    let mut errors = FieldErrors::new();
-    let token = errors.required("token", body.token, |raw| LinkToken::parse(&raw));
-    errors.unknown("", body.unknown);
-    let Some(token) = token else { return Err(errors.into_error()) };
-    errors.finish()?;
+    let token = request.json_body::<LinkTokenBody>()?.token()?;
 
     let load = || async {
         // Found by its hash alone (a key item, read consistently): the token itself is compared

@@ -12,15 +12,11 @@ use meshcustomers::authorization::{Action, authorize};
 use meshcustomers::change::{IfMatch, Loaded, Outcome, Refusal, change};
 use meshcustomers::domain::{GeneratedId, MessageMode};
 use meshcustomers::events::{Actor, DomainEvent, EventPayload, MessageAcknowledged};
-use meshcustomers::http::{ApiError, RequestExtensions, no_content, respond};
+use meshcustomers::http::{ApiError, RequestExtensions, no_content};
 use meshcustomers::store::Conflict;
 
-pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, lambda_http::Error> {
-    respond(acknowledge(app, &request).await)
-}
-
 #[tracing::instrument(name = "acknowledge_message", skip_all, fields(user))]
-async fn acknowledge(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
+pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, ApiError> {
     let principal = request.principal()?;
     let role = authorize(&principal, Action::AcknowledgeMessage, None)?;
     request.empty_body()?;

@@ -14,9 +14,7 @@ use meshcustomers::change::{CustomerChange, Outcome, change_customer};
 use meshcustomers::config::{self, ConfigError, Environment};
 use meshcustomers::domain::{CustomerRole, FieldError, JoinedVia, Membership, Reason, parse_membership_expiry};
 use meshcustomers::events::{EventPayload, UserAssignedHimself};
-use meshcustomers::http::{
-    ApiError, Field, FieldErrors, RequestExtensions, UnknownFields, created, path_segment, respond,
-};
+use meshcustomers::http::{ApiError, Field, FieldErrors, RequestExtensions, UnknownFields, created, path_segment};
 
 pub struct Settings {
     /// The role a partner or platform user gets in the customer.
@@ -61,12 +59,8 @@ struct AddMyself {
     unknown: UnknownFields,
 }
 
-pub async fn handle(app: &App<Settings>, request: Request) -> Result<Response<Body>, lambda_http::Error> {
-    respond(add_myself(app, &request).await)
-}
-
 #[tracing::instrument(name = "add_myself", skip_all, fields(user))]
-async fn add_myself(app: &App<Settings>, request: &Request) -> Result<Response<Body>, ApiError> {
+pub async fn handle(app: &App<Settings>, request: Request) -> Result<Response<Body>, ApiError> {
     let principal = request.principal()?;
     let identifier = request.customer_id()?;
     let now = Utc::now();

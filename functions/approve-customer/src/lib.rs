@@ -10,7 +10,7 @@ use meshcustomers::change::{CustomerChange, Refusal, change_customer};
 use meshcustomers::config::{self, ConfigError, Environment};
 use meshcustomers::domain::{Customer, CustomerStatus};
 use meshcustomers::events::{CustomerApproved, EventPayload};
-use meshcustomers::http::{ApiError, RequestExtensions, json_with_etag, respond};
+use meshcustomers::http::{ApiError, RequestExtensions, json_with_etag};
 
 pub struct Settings {
     pub require_email_confirmation: bool,
@@ -22,12 +22,8 @@ impl config::Settings for Settings {
     }
 }
 
-pub async fn handle(app: &App<Settings>, request: Request) -> Result<Response<Body>, lambda_http::Error> {
-    respond(approve(app, &request).await)
-}
-
 #[tracing::instrument(name = "approve_customer", skip_all, fields(user))]
-async fn approve(app: &App<Settings>, request: &Request) -> Result<Response<Body>, ApiError> {
+pub async fn handle(app: &App<Settings>, request: Request) -> Result<Response<Body>, ApiError> {
     let principal = request.principal()?;
     let identifier = request.customer_id()?;
     request.empty_body()?;

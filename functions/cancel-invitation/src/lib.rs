@@ -8,15 +8,11 @@ use meshcustomers::authorization::Action;
 use meshcustomers::change::{CustomerChange, Outcome, Refusal, Subject, change_customer};
 use meshcustomers::domain::InvitationStatus;
 use meshcustomers::events::{EventPayload, UserInvitationCancelled};
-use meshcustomers::http::{ApiError, RequestExtensions, no_content, respond};
+use meshcustomers::http::{ApiError, RequestExtensions, no_content};
 use meshcustomers::store::Related;
 
-pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, lambda_http::Error> {
-    respond(cancel_invitation(app, &request).await)
-}
-
 #[tracing::instrument(name = "cancel_invitation", skip_all, fields(user))]
-async fn cancel_invitation(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
+pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, ApiError> {
     let principal = request.principal()?;
     let identifier = request.customer_id()?;
     let invitation = request.invitation_id(&identifier)?;

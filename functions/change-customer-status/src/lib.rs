@@ -11,7 +11,7 @@ use meshcustomers::authorization::Action;
 use meshcustomers::change::{CustomerChange, Outcome, change_customer};
 use meshcustomers::domain::{Customer, CustomerStatus, FieldError, Reason};
 use meshcustomers::events::{CustomerStatusChanged, EventPayload};
-use meshcustomers::http::{ApiError, Field, FieldErrors, RequestExtensions, UnknownFields, json_with_etag, respond};
+use meshcustomers::http::{ApiError, Field, FieldErrors, RequestExtensions, UnknownFields, json_with_etag};
 
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase", default)]
@@ -30,12 +30,8 @@ fn settable_status(raw: &str) -> Result<CustomerStatus, FieldError> {
     }
 }
 
-pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, lambda_http::Error> {
-    respond(change_status(app, &request).await)
-}
-
 #[tracing::instrument(name = "change_customer_status", skip_all, fields(user))]
-async fn change_status(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
+pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, ApiError> {
     let principal = request.principal()?;
     let identifier = request.customer_id()?;
     // Authorization before validation: the body's errors only to a caller who may act.

@@ -14,7 +14,7 @@ use meshcustomers::authorization::Action;
 use meshcustomers::change::{CustomerChange, Outcome, Subject, change_customer};
 use meshcustomers::domain::{Membership, parse_membership_expiry};
 use meshcustomers::events::{EventPayload, MembershipExpiryChanged};
-use meshcustomers::http::{ApiError, Field, FieldErrors, RequestExtensions, UnknownFields, json_with_etag, respond};
+use meshcustomers::http::{ApiError, Field, FieldErrors, RequestExtensions, UnknownFields, json_with_etag};
 
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase", default)]
@@ -31,12 +31,8 @@ fn sent<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Value>, D::
     Value::deserialize(deserializer).map(Some)
 }
 
-pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, lambda_http::Error> {
-    respond(change_expiry(app, &request).await)
-}
-
 #[tracing::instrument(name = "change_member_expiry", skip_all, fields(user))]
-async fn change_expiry(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
+pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, ApiError> {
     let principal = request.principal()?;
     let identifier = request.customer_id()?;
     let target = request.user_id_parameter()?;

@@ -10,7 +10,7 @@ use meshcustomers::authorization::Action;
 use meshcustomers::change::{CustomerChange, Outcome, Subject, change_customer};
 use meshcustomers::domain::{CustomerRole, Membership};
 use meshcustomers::events::{EventPayload, UserRoleChanged};
-use meshcustomers::http::{ApiError, Field, FieldErrors, RequestExtensions, UnknownFields, json_with_etag, respond};
+use meshcustomers::http::{ApiError, Field, FieldErrors, RequestExtensions, UnknownFields, json_with_etag};
 
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase", default)]
@@ -20,12 +20,8 @@ struct RoleChange {
     unknown: UnknownFields,
 }
 
-pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, lambda_http::Error> {
-    respond(change_role(app, &request).await)
-}
-
 #[tracing::instrument(name = "change_member_role", skip_all, fields(user))]
-async fn change_role(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
+pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, ApiError> {
     let principal = request.principal()?;
     let identifier = request.customer_id()?;
     let target = request.user_id_parameter()?;

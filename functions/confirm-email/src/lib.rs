@@ -5,23 +5,15 @@
 use chrono::Utc;
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, Response};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use meshcustomers::App;
 use meshcustomers::authorization::Role;
 use meshcustomers::change::{IfMatch, Loaded, Outcome, Refusal, change};
-use meshcustomers::domain::{ConfirmationState, CustomerIdentifier, CustomerStatus, EmailAddress, LinkToken};
+use meshcustomers::domain::{ConfirmationState, CustomerIdentifier, CustomerStatus, EmailAddress};
 use meshcustomers::events::{Actor, DomainEvent, EmailConfirmed, EventPayload};
-use meshcustomers::http::{ApiError, Field, FieldErrors, RequestExtensions, UnknownFields, json, respond};
+use meshcustomers::http::{ApiError, LinkTokenBody, RequestExtensions, json};
 use meshcustomers::store::Conflict;
-
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase", default)]
-struct ConfirmationRequest {
-    token: Field<String>,
-    #[serde(flatten)]
-    unknown: UnknownFields,
-}
 
 /// What the confirmation did.
 #[derive(Serialize)]
@@ -32,18 +24,9 @@ struct Confirmed {
     status: CustomerStatus,
 }
 
-pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, lambda_http::Error> {
-    respond(confirm(app, &request).await)
-}
-
 #[tracing::instrument(name = "confirm_email", skip_all, fields(user))]
-async fn confirm(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
-    let body: ConfirmationRequest = request.json_body()?;
-    let mut errors = FieldErrors::new();
-    let token = errors.required("token", body.token, |raw| LinkToken::parse(&raw));
-    errors.unknown("", body.unknown);
-    let Some(token) = token else { return Err(errors.into_error()) };
-    errors.finish()?;
+pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, ApiError> {
+    let token = request.json_body::<LinkTokenBody>()?.token()?;
 
     let load = || async {
         // Found by its hash alone: the token itself is compared with nothing and stored nowhere.

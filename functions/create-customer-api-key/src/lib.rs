@@ -13,21 +13,17 @@ use meshcustomers::change::{CustomerChange, Outcome, Requires, change_customer};
 use meshcustomers::domain::{ApiKey, ApiKeySecret, KeyOwner};
 use meshcustomers::events::EventPayload;
 use meshcustomers::http::{
-    ApiError, InternalError, RequestExtensions, WithKey, created_unversioned, customer_key_request, respond,
+    ApiError, InternalError, RequestExtensions, WithKey, created_unversioned, customer_key_request,
 };
-
-pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, lambda_http::Error> {
-    respond(create_customer_api_key(app, &request).await)
-}
 
 /// Two round trips: the customer with the caller's membership, then the transaction (the
 /// caller's role, the customer's status, the counter's bound, both items and the event).
 #[tracing::instrument(name = "create_customer_api_key", skip_all, fields(user))]
-async fn create_customer_api_key(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
+pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, ApiError> {
     let principal = request.principal()?;
     let customer_id = request.customer_id()?;
     let action = Action::ManageCustomerKeys;
-    let asked = customer_key_request(request, Utc::now());
+    let asked = customer_key_request(&request, Utc::now());
     let asked = body_after_access(&app.store, &principal, &customer_id, action, asked).await?;
     let secret = ApiKeySecret::generate().map_err(InternalError::from)?;
     let change = CustomerChange::new(&principal, &customer_id, action).requires(Requires::Active);

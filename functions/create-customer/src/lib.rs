@@ -1,6 +1,6 @@
 //! `POST /customers`: an admin-area user creates an ACTIVE customer, optionally inviting users.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
 use std::collections::BTreeSet;
@@ -15,7 +15,7 @@ use meshcustomers::domain::{
 };
 use meshcustomers::events::{Actor, DomainEvent, EventPayload, UserInvited};
 use meshcustomers::http::{
-    ApiError, Field, FieldErrors, JsonType, RequestExtensions, TagsInput, UnknownFields, created, respond,
+    ApiError, Field, FieldErrors, JsonType, RequestExtensions, TagsInput, UnknownFields, created,
 };
 use meshcustomers::principal::Principal;
 use meshcustomers::store::NewCustomer;
@@ -27,9 +27,8 @@ pub struct Settings {
     pub default_project_quota: ProjectQuota,
     /// The managing partner when a platform admin names none and has none.
     pub default_partner_id: PartnerId,
-    pub invitation_ttl: Duration,
     /// The invitations made at creation are pending ones too.
-    pub max_pending_invitations: u32,
+    pub invitations: config::InvitationSettings,
 }
 
 impl config::Settings for Settings {
@@ -37,8 +36,7 @@ impl config::Settings for Settings {
         Ok(Self {
             default_project_quota: config::default_project_quota(environment)?,
             default_partner_id: config::default_partner_id(environment)?,
-            invitation_ttl: config::invitation_ttl(environment)?,
-            max_pending_invitations: config::max_pending_invitations(environment)?,
+            invitations: config::InvitationSettings::read(environment)?,
         })
     }
 }
@@ -70,12 +68,8 @@ impl JsonType for InvitedUser {
     const EXPECTED: &'static str = "must be an object with email and role";
 }
 
-pub async fn handle(app: &App<Settings>, request: Request) -> Result<Response<Body>, lambda_http::Error> {
-    respond(create_customer(app, &request).await)
-}
-
 #[tracing::instrument(name = "create_customer", skip_all, fields(user))]
-async fn create_customer(app: &App<Settings>, request: &Request) -> Result<Response<Body>, ApiError> {
+pub async fn handle(app: &App<Settings>, request: Request) -> Result<Response<Body>, ApiError> {
     let principal = request.principal()?;
     let role = authorize(&principal, Action::CreateCustomer, None)?;
     let body: CreateCustomer = request.json_body()?;
@@ -86,7 +80,7 @@ async fn create_customer(app: &App<Settings>, request: &Request) -> Result<Respo
     let quota = errors.optional("projectQuota", body.project_quota, ProjectQuota::parse);
     let requested_partner = errors.optional("partnerId", body.partner_id, |raw| PartnerId::parse(&raw));
     let tags = errors.optional("tags", body.tags, Ok).unwrap_or_default();
-    let users = invited_users(body.users, app.settings.max_pending_invitations, &mut errors);
+    let users = invited_users(body.users, app.settings.invitations.max_pending_invitations, &mut errors);
     errors.unknown("", body.unknown);
     let (Some(identifier), Some(display_name)) = (identifier, display_name) else {
         return Err(errors.into_error());
@@ -112,8 +106,15 @@ async fn create_customer(app: &App<Settings>, request: &Request) -> Result<Respo
             .iter()
             .map(|user| {
                 let (customer, inviter) = (customer.identifier.clone(), principal.user_id.clone());
-                Invitation::new(customer, user.email.clone(), user.role, inviter, now, settings.invitation_ttl)
-                    .with_membership_end(user.membership_end)
+                Invitation::new(
+                    customer,
+                    user.email.clone(),
+                    user.role,
+                    inviter,
+                    now,
+                    settings.invitations.invitation_ttl,
+                )
+                .with_membership_end(user.membership_end)
             })
             .collect();
         let actor = Actor::new(&principal, role);

@@ -11,21 +11,17 @@ use meshcustomers::change::{IfMatch, Loaded, Outcome, change};
 use meshcustomers::domain::{ApiKey, ApiKeySecret, KeyOwner};
 use meshcustomers::events::{Actor, DomainEvent, EventPayload};
 use meshcustomers::http::{
-    ApiError, InternalError, RequestExtensions, WithKey, created_unversioned, key_partner, partner_key_request, respond,
+    ApiError, InternalError, RequestExtensions, WithKey, created_unversioned, key_partner, partner_key_request,
 };
-
-pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, lambda_http::Error> {
-    respond(create_partner_api_key(app, &request).await)
-}
 
 /// One round trip: the transaction's counter condition refuses a key beyond the partner's bound
 /// (409 `too-many-api-keys`), also under concurrent creations.
 #[tracing::instrument(name = "create_partner_api_key", skip_all, fields(user))]
-async fn create_partner_api_key(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
+pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, ApiError> {
     let principal = request.principal()?;
     let role = authorize(&principal, Action::ManagePartnerKeys, None)?;
     let now = Utc::now();
-    let (asked, named) = partner_key_request(request, now)?;
+    let (asked, named) = partner_key_request(&request, now)?;
     let partner_id = key_partner(&principal, named)?;
     let secret = ApiKeySecret::generate().map_err(InternalError::from)?;
     let owner = KeyOwner::Partner { partner_id };

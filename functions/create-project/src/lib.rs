@@ -16,7 +16,7 @@ use meshcustomers::authorization::Action;
 use meshcustomers::change::{CustomerChange, Outcome, Requires, change_customer};
 use meshcustomers::domain::{DisplayName, Project, ProjectIdentifier};
 use meshcustomers::events::EventPayload;
-use meshcustomers::http::{ApiError, Field, FieldErrors, RequestExtensions, UnknownFields, created, respond};
+use meshcustomers::http::{ApiError, Field, FieldErrors, RequestExtensions, UnknownFields, created};
 
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase", default)]
@@ -27,18 +27,14 @@ struct NewProject {
     unknown: UnknownFields,
 }
 
-pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, lambda_http::Error> {
-    respond(create_project(app, &request).await)
-}
-
 #[tracing::instrument(name = "create_project", skip_all, fields(user))]
-async fn create_project(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
+pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, ApiError> {
     let principal = request.principal()?;
     let customer_id = request.customer_id()?;
     let store = &app.store;
     let action = Action::CreateProject;
     let (identifier, display_name) =
-        body_after_access(store, &principal, &customer_id, action, new_project(request)).await?;
+        body_after_access(store, &principal, &customer_id, action, new_project(&request)).await?;
 
     let change = CustomerChange::new(&principal, &customer_id, action).requires(Requires::Active);
     let project = change_customer(store, change, |loaded, changes| {

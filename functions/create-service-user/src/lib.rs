@@ -11,9 +11,7 @@ use meshcustomers::authorization::Action;
 use meshcustomers::change::{CustomerChange, Outcome, Requires, change_customer};
 use meshcustomers::domain::{DisplayName, LinkToken, ServiceUser};
 use meshcustomers::events::EventPayload;
-use meshcustomers::http::{
-    ApiError, Field, FieldErrors, InternalError, RequestExtensions, UnknownFields, created, respond,
-};
+use meshcustomers::http::{ApiError, Field, FieldErrors, InternalError, RequestExtensions, UnknownFields, created};
 
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase", default)]
@@ -31,16 +29,12 @@ struct WithSecret<'a> {
     secret: &'a str,
 }
 
-pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, lambda_http::Error> {
-    respond(create_service_user(app, &request).await)
-}
-
 #[tracing::instrument(name = "create_service_user", skip_all, fields(user))]
-async fn create_service_user(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
+pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, ApiError> {
     let principal = request.principal()?;
     let customer_id = request.customer_id()?;
     let action = Action::CreateServiceUser;
-    let name = body_after_access(&app.store, &principal, &customer_id, action, service_user_name(request)).await?;
+    let name = body_after_access(&app.store, &principal, &customer_id, action, service_user_name(&request)).await?;
     let secret = LinkToken::generate().map_err(InternalError::from)?;
     let change = CustomerChange::new(&principal, &customer_id, action).requires(Requires::Active);
     let service_user = change_customer(&app.store, change, |loaded, changes| {

@@ -7,17 +7,13 @@ use meshcustomers::App;
 use meshcustomers::authorization::{Action, authorize};
 use meshcustomers::change::{IfMatch, Loaded, Outcome, change};
 use meshcustomers::events::{Actor, DomainEvent, EventPayload};
-use meshcustomers::http::{ApiError, RequestExtensions, TagDefinitionBody, created, respond};
-
-pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, lambda_http::Error> {
-    respond(create_tag_definition(app, &request).await)
-}
+use meshcustomers::http::{ApiError, RequestExtensions, TagDefinitionBody, created};
 
 /// One round trip: the transaction's conditions refuse a key in use (409 `tag-key-taken`), a
 /// deleted key (409 `tag-key-retired`) and a definition beyond the bound (409
 /// `tag-definitions-full`), also under concurrent creations.
 #[tracing::instrument(name = "create_tag_definition", skip_all, fields(user))]
-async fn create_tag_definition(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
+pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, ApiError> {
     let principal = request.principal()?;
     let role = authorize(&principal, Action::ManageTagDefinitions, None)?;
     let body: TagDefinitionBody = request.json_body()?;

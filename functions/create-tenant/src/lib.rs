@@ -11,7 +11,7 @@ use meshcustomers::change::{CustomerChange, Outcome, Refusal, Requires, change_c
 use meshcustomers::config;
 use meshcustomers::domain::{PlatformName, Tenant};
 use meshcustomers::events::EventPayload;
-use meshcustomers::http::{ApiError, Field, FieldErrors, RequestExtensions, UnknownFields, created, respond};
+use meshcustomers::http::{ApiError, Field, FieldErrors, RequestExtensions, UnknownFields, created};
 use meshcustomers::store::Related;
 
 pub type Settings = config::PlatformSettings;
@@ -24,19 +24,15 @@ struct NewTenant {
     unknown: UnknownFields,
 }
 
-pub async fn handle(app: &App<Settings>, request: Request) -> Result<Response<Body>, lambda_http::Error> {
-    respond(create_tenant(app, &request).await)
-}
-
 #[tracing::instrument(name = "create_tenant", skip_all, fields(user))]
-async fn create_tenant(app: &App<Settings>, request: &Request) -> Result<Response<Body>, ApiError> {
+pub async fn handle(app: &App<Settings>, request: Request) -> Result<Response<Body>, ApiError> {
     let principal = request.principal()?;
     let customer_id = request.customer_id()?;
     let project_id = request.project_id()?;
     // Authorization before validation: the body's errors (which list the configured platforms)
     // only to a caller who may act.
     let action = Action::CreateTenant;
-    let platform = tenant_platform(&app.settings, request);
+    let platform = tenant_platform(&app.settings, &request);
     let platform = body_after_access(&app.store, &principal, &customer_id, action, platform).await?;
     let change = CustomerChange::new(&principal, &customer_id, action)
         .requires(Requires::Active)

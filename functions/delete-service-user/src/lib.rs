@@ -8,15 +8,11 @@ use meshcustomers::App;
 use meshcustomers::authorization::Action;
 use meshcustomers::change::{CustomerChange, Outcome, Refusal, change_customer};
 use meshcustomers::events::EventPayload;
-use meshcustomers::http::{ApiError, RequestExtensions, no_content, respond};
+use meshcustomers::http::{ApiError, RequestExtensions, no_content};
 use meshcustomers::store::Related;
 
-pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, lambda_http::Error> {
-    respond(delete_service_user(app, &request).await)
-}
-
 #[tracing::instrument(name = "delete_service_user", skip_all, fields(user))]
-async fn delete_service_user(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
+pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, ApiError> {
     let principal = request.principal()?;
     let customer_id = request.customer_id()?;
     let service_user_id = request.service_user_id()?;

@@ -10,14 +10,10 @@ use meshcustomers::App;
 use meshcustomers::authorization::{Action, authorize};
 use meshcustomers::change::{Loaded, Outcome, Refusal, change};
 use meshcustomers::events::{Actor, DomainEvent, EventPayload};
-use meshcustomers::http::{ApiError, RequestExtensions, no_content, respond};
-
-pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, lambda_http::Error> {
-    respond(delete_tag_definition(app, &request).await)
-}
+use meshcustomers::http::{ApiError, RequestExtensions, no_content};
 
 #[tracing::instrument(name = "delete_tag_definition", skip_all, fields(user))]
-async fn delete_tag_definition(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
+pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, ApiError> {
     let principal = request.principal()?;
     let role = authorize(&principal, Action::ManageTagDefinitions, None)?;
     let key = request.tag_key()?;

@@ -10,7 +10,7 @@ use meshcustomers::authorization::Action;
 use meshcustomers::change::{CustomerChange, Outcome, change_customer};
 use meshcustomers::domain::{Customer, ProjectQuota};
 use meshcustomers::events::{Change, EventPayload};
-use meshcustomers::http::{ApiError, Field, FieldErrors, RequestExtensions, UnknownFields, json_with_etag, respond};
+use meshcustomers::http::{ApiError, Field, FieldErrors, RequestExtensions, UnknownFields, json_with_etag};
 
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase", default)]
@@ -20,12 +20,8 @@ struct QuotaEdit {
     unknown: UnknownFields,
 }
 
-pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, lambda_http::Error> {
-    respond(edit_quota(app, &request).await)
-}
-
 #[tracing::instrument(name = "edit_customer_quota", skip_all, fields(user))]
-async fn edit_quota(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
+pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, ApiError> {
     let principal = request.principal()?;
     let identifier = request.customer_id()?;
     // Authorization before validation: the body's errors only to a caller who may act.

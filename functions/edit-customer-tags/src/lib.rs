@@ -13,17 +13,13 @@ use meshcustomers::change::{CustomerChange, Outcome, change_customer};
 use meshcustomers::domain::tags::limits::MAX_EDITED_KEYS;
 use meshcustomers::domain::{Customer, TagEdit, TagKey, TagWriter, edit_tags};
 use meshcustomers::events::{CustomerTagsEdited, EventPayload};
-use meshcustomers::http::{ApiError, FieldErrors, RequestExtensions, json_with_etag, respond};
+use meshcustomers::http::{ApiError, FieldErrors, RequestExtensions, json_with_etag};
 use meshcustomers::store::Related;
-
-pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, lambda_http::Error> {
-    respond(edit_customer_tags(app, &request).await)
-}
 
 /// Two round trips: the customer, the caller's membership and the definitions of the keys the
 /// edit names in one BatchGetItem, then the conditioned write.
 #[tracing::instrument(name = "edit_customer_tags", skip_all, fields(user))]
-async fn edit_customer_tags(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
+pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, ApiError> {
     let principal = request.principal()?;
     let identifier = request.customer_id()?;
     // Authorization before validation: the body's errors only to a caller who may act.

@@ -24,21 +24,17 @@ use meshcustomers::domain::{
     MAX_REVIEW_MEMBERS, Membership, ServiceUser, UserId,
 };
 use meshcustomers::events::rfc3339_millis;
-use meshcustomers::http::{ApiError, InternalError, RequestExtensions, negotiate, respond};
+use meshcustomers::http::{ApiError, InternalError, RequestExtensions, negotiate};
 
 const JSON: &str = "application/json";
 const CSV: &str = "text/csv";
 
-pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, lambda_http::Error> {
-    respond(export(app, &request).await)
-}
-
 #[tracing::instrument(name = "export_access_review", skip_all, fields(user))]
-async fn export(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
+pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, ApiError> {
     let principal = request.principal()?;
     let identifier = request.customer_id()?;
     customer_access(&app.store, &principal, &identifier, Action::ExportAccessReview).await?;
-    let media_type = negotiate(request, &[JSON, CSV])?;
+    let media_type = negotiate(&request, &[JSON, CSV])?;
     let owner = KeyOwner::Customer { customer_id: identifier.clone() };
     let (members, service_users, keys, latest) = tokio::try_join!(
         app.store.current_members(&identifier, MAX_REVIEW_MEMBERS),

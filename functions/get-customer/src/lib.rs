@@ -5,14 +5,10 @@ use lambda_http::{Body, Request, Response};
 use meshcustomers::App;
 use meshcustomers::access::customer_access;
 use meshcustomers::authorization::Action;
-use meshcustomers::http::{ApiError, RequestExtensions, json_with_etag, respond};
-
-pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, lambda_http::Error> {
-    respond(get_customer(app, &request).await)
-}
+use meshcustomers::http::{ApiError, RequestExtensions, json_with_etag};
 
 #[tracing::instrument(name = "get_customer", skip_all, fields(user))]
-async fn get_customer(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
+pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, ApiError> {
     let principal = request.principal()?;
     let (customer, _) = customer_access(&app.store, &principal, &request.customer_id()?, Action::ReadCustomer).await?;
     json_with_etag(&customer, customer.version)

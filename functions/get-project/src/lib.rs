@@ -7,7 +7,7 @@ use meshcustomers::App;
 use meshcustomers::access::customer_access_with;
 use meshcustomers::authorization::Action;
 use meshcustomers::domain::{Project, Tenant};
-use meshcustomers::http::{ApiError, RequestExtensions, json_with_etag, respond};
+use meshcustomers::http::{ApiError, RequestExtensions, json_with_etag};
 use meshcustomers::store::Related;
 
 #[derive(Serialize)]
@@ -19,12 +19,8 @@ struct ProjectWithTenants {
     tenants: Vec<Tenant>,
 }
 
-pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, lambda_http::Error> {
-    respond(get_project(app, &request).await)
-}
-
 #[tracing::instrument(name = "get_project", skip_all, fields(user))]
-async fn get_project(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
+pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, ApiError> {
     let principal = request.principal()?;
     let customer_id = request.customer_id()?;
     let project_id = request.project_id()?;

@@ -4,7 +4,7 @@
 //! `MAX_PENDING_INVITATIONS` pending (409 `too-many-invitations`, exact under races). The email
 //! sender mails the accept link on USER_INVITED.
 
-use chrono::{Duration, Utc};
+use chrono::Utc;
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
 
@@ -12,25 +12,12 @@ use meshcustomers::App;
 use meshcustomers::access::body_after_access;
 use meshcustomers::authorization::Action;
 use meshcustomers::change::{CustomerChange, Outcome, change_customer};
-use meshcustomers::config::{self, ConfigError, Environment};
+use meshcustomers::config;
 use meshcustomers::domain::{CustomerRole, EmailAddress, Invitation, parse_membership_expiry};
 use meshcustomers::events::{EventPayload, UserInvited};
-use meshcustomers::http::{ApiError, Field, FieldErrors, RequestExtensions, UnknownFields, created, respond};
+use meshcustomers::http::{ApiError, Field, FieldErrors, RequestExtensions, UnknownFields, created};
 
-pub struct Settings {
-    /// How long an invitation stays valid.
-    pub invitation_ttl: Duration,
-    pub max_pending_invitations: u32,
-}
-
-impl config::Settings for Settings {
-    fn read(environment: &Environment) -> Result<Self, ConfigError> {
-        Ok(Self {
-            invitation_ttl: config::invitation_ttl(environment)?,
-            max_pending_invitations: config::max_pending_invitations(environment)?,
-        })
-    }
-}
+pub type Settings = config::InvitationSettings;
 
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase", default)]
@@ -42,12 +29,8 @@ struct InviteUser {
     unknown: UnknownFields,
 }
 
-pub async fn handle(app: &App<Settings>, request: Request) -> Result<Response<Body>, lambda_http::Error> {
-    respond(invite_user(app, &request).await)
-}
-
 #[tracing::instrument(name = "invite_user", skip_all, fields(user))]
-async fn invite_user(app: &App<Settings>, request: &Request) -> Result<Response<Body>, ApiError> {
+pub async fn handle(app: &App<Settings>, request: Request) -> Result<Response<Body>, ApiError> {
     let principal = request.principal()?;
     let identifier = request.customer_id()?;
     // Authorization before validation: the body's errors only to a caller who may act.

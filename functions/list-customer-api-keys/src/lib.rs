@@ -9,14 +9,10 @@ use meshcustomers::App;
 use meshcustomers::access::customer_access;
 use meshcustomers::authorization::Action;
 use meshcustomers::domain::KeyOwner;
-use meshcustomers::http::{ApiError, KeyList, RequestExtensions, json, respond};
-
-pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, lambda_http::Error> {
-    respond(list_customer_api_keys(app, &request).await)
-}
+use meshcustomers::http::{ApiError, KeyList, RequestExtensions, json};
 
 #[tracing::instrument(name = "list_customer_api_keys", skip_all, fields(user))]
-async fn list_customer_api_keys(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
+pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, ApiError> {
     let principal = request.principal()?;
     let customer_id = request.customer_id()?;
     customer_access(&app.store, &principal, &customer_id, Action::ManageCustomerKeys).await?;

@@ -10,15 +10,11 @@ use meshcustomers::authorization::Action;
 use meshcustomers::config::PagesLists;
 use meshcustomers::domain::parse_moment;
 use meshcustomers::events::EventType;
-use meshcustomers::http::{ApiError, FieldErrors, RequestExtensions, json, respond};
+use meshcustomers::http::{ApiError, FieldErrors, RequestExtensions, json};
 use meshcustomers::store::HistoryFilter;
 
-pub async fn handle(app: &App<PagesLists>, request: Request) -> Result<Response<Body>, lambda_http::Error> {
-    respond(list_events(app, &request).await)
-}
-
 #[tracing::instrument(name = "list_customer_events", skip_all, fields(user))]
-async fn list_events(app: &App<PagesLists>, request: &Request) -> Result<Response<Body>, ApiError> {
+pub async fn handle(app: &App<PagesLists>, request: Request) -> Result<Response<Body>, ApiError> {
     let principal = request.principal()?;
     let identifier = request.customer_id()?;
     customer_access(&app.store, &principal, &identifier, Action::ReadHistory).await?;

@@ -11,15 +11,11 @@ use meshcustomers::access::customer_access;
 use meshcustomers::authorization::Action;
 use meshcustomers::config::PagesLists;
 use meshcustomers::domain::parse_moment;
-use meshcustomers::http::{ApiError, FieldErrors, RequestExtensions, json, respond};
+use meshcustomers::http::{ApiError, FieldErrors, RequestExtensions, json};
 use meshcustomers::store::Page;
 
-pub async fn handle(app: &App<PagesLists>, request: Request) -> Result<Response<Body>, lambda_http::Error> {
-    respond(list_users(app, &request).await)
-}
-
 #[tracing::instrument(name = "list_customer_users", skip_all, fields(user))]
-async fn list_users(app: &App<PagesLists>, request: &Request) -> Result<Response<Body>, ApiError> {
+pub async fn handle(app: &App<PagesLists>, request: Request) -> Result<Response<Body>, ApiError> {
     let principal = request.principal()?;
     let identifier = request.customer_id()?;
     let Some(raw_at) = request.query_parameter("at") else {

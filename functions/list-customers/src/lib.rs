@@ -7,17 +7,13 @@ use meshcustomers::App;
 use meshcustomers::authorization::{Action, Denial, authorize};
 use meshcustomers::config::PagesLists;
 use meshcustomers::domain::CustomerStatus;
-use meshcustomers::http::{ApiError, FieldErrors, RequestExtensions, json, respond};
+use meshcustomers::http::{ApiError, FieldErrors, RequestExtensions, json};
 use meshcustomers::store::CustomerFilter;
 
 pub const MAX_QUERY_CHARS: usize = 128;
 
-pub async fn handle(app: &App<PagesLists>, request: Request) -> Result<Response<Body>, lambda_http::Error> {
-    respond(list_customers(app, &request).await)
-}
-
 #[tracing::instrument(name = "list_customers", skip_all, fields(user))]
-async fn list_customers(app: &App<PagesLists>, request: &Request) -> Result<Response<Body>, ApiError> {
+pub async fn handle(app: &App<PagesLists>, request: Request) -> Result<Response<Body>, ApiError> {
     let principal = request.principal()?;
     authorize(&principal, Action::ListCustomers, None)?;
     let scope = principal.partner_scope().ok_or(Denial::Forbidden)?;

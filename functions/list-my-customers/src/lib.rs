@@ -14,7 +14,7 @@ use meshcustomers::authorization::{Action, authorize};
 use meshcustomers::config::PagesLists;
 use meshcustomers::domain::{CustomerIdentifier, CustomerRole, CustomerStatus, DisplayName, JoinedVia};
 use meshcustomers::events::rfc3339_millis;
-use meshcustomers::http::{ApiError, RequestExtensions, json, respond};
+use meshcustomers::http::{ApiError, RequestExtensions, json};
 use meshcustomers::store::Page;
 
 /// One of the caller's customers, as the caller sees it.
@@ -32,12 +32,8 @@ pub struct MyCustomer {
     pub expires_at: Option<DateTime<Utc>>,
 }
 
-pub async fn handle(app: &App<PagesLists>, request: Request) -> Result<Response<Body>, lambda_http::Error> {
-    respond(list_my_customers(app, &request).await)
-}
-
 #[tracing::instrument(name = "list_my_customers", skip_all, fields(user))]
-async fn list_my_customers(app: &App<PagesLists>, request: &Request) -> Result<Response<Body>, ApiError> {
+pub async fn handle(app: &App<PagesLists>, request: Request) -> Result<Response<Body>, ApiError> {
     let principal = request.principal()?;
     authorize(&principal, Action::ListOwnCustomers, None)?;
     let memberships = app.store.user_memberships(&principal.user_id, &request.page_query()?).await?;

@@ -8,14 +8,10 @@ use lambda_http::{Body, Request, Response};
 use meshcustomers::App;
 use meshcustomers::authorization::{Action, authorize};
 use meshcustomers::config::PagesLists;
-use meshcustomers::http::{ApiError, RequestExtensions, json, respond};
-
-pub async fn handle(app: &App<PagesLists>, request: Request) -> Result<Response<Body>, lambda_http::Error> {
-    respond(list_my_messages(app, &request).await)
-}
+use meshcustomers::http::{ApiError, RequestExtensions, json};
 
 #[tracing::instrument(name = "list_my_messages", skip_all, fields(user))]
-async fn list_my_messages(app: &App<PagesLists>, request: &Request) -> Result<Response<Body>, ApiError> {
+pub async fn handle(app: &App<PagesLists>, request: Request) -> Result<Response<Body>, ApiError> {
     let principal = request.principal()?;
     authorize(&principal, Action::ReadOwnMessages, None)?;
     json(StatusCode::OK, &app.store.pending_messages(&principal.user_id, &request.page_query()?).await?)

@@ -7,17 +7,13 @@ use lambda_http::{Body, Request, Response};
 use meshcustomers::App;
 use meshcustomers::authorization::{Action, authorize};
 use meshcustomers::domain::KeyOwner;
-use meshcustomers::http::{ApiError, KeyList, RequestExtensions, json, key_partner, partner_query, respond};
-
-pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, lambda_http::Error> {
-    respond(list_partner_api_keys(app, &request).await)
-}
+use meshcustomers::http::{ApiError, KeyList, RequestExtensions, json, key_partner, partner_query};
 
 #[tracing::instrument(name = "list_partner_api_keys", skip_all, fields(user))]
-async fn list_partner_api_keys(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
+pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, ApiError> {
     let principal = request.principal()?;
     authorize(&principal, Action::ManagePartnerKeys, None)?;
-    let partner_id = key_partner(&principal, partner_query(request)?)?;
+    let partner_id = key_partner(&principal, partner_query(&request)?)?;
     let items = app.store.api_keys_of(&KeyOwner::Partner { partner_id }).await?;
     json(StatusCode::OK, &KeyList { items })
 }

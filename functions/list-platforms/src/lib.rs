@@ -8,7 +8,7 @@ use serde::Serialize;
 use meshcustomers::authorization::{Action, authorize};
 use meshcustomers::config;
 use meshcustomers::domain::PlatformSummary;
-use meshcustomers::http::{ApiError, RequestExtensions, json, respond};
+use meshcustomers::http::{ApiError, RequestExtensions, json};
 
 pub type Settings = config::PlatformSettings;
 
@@ -18,12 +18,8 @@ struct PlatformList {
     items: Vec<PlatformSummary>,
 }
 
-pub async fn handle(settings: &Settings, request: Request) -> Result<Response<Body>, lambda_http::Error> {
-    respond(list_platforms(settings, &request))
-}
-
 #[tracing::instrument(name = "list_platforms", skip_all, fields(user))]
-fn list_platforms(settings: &Settings, request: &Request) -> Result<Response<Body>, ApiError> {
+pub async fn handle(settings: &Settings, request: Request) -> Result<Response<Body>, ApiError> {
     let principal = request.principal()?;
     authorize(&principal, Action::ListPlatforms, None)?;
     json(StatusCode::OK, &PlatformList { items: settings.platforms.summaries() })

@@ -8,14 +8,10 @@ use meshcustomers::App;
 use meshcustomers::access::customer_access;
 use meshcustomers::authorization::Action;
 use meshcustomers::config::PagesLists;
-use meshcustomers::http::{ApiError, RequestExtensions, json, respond};
-
-pub async fn handle(app: &App<PagesLists>, request: Request) -> Result<Response<Body>, lambda_http::Error> {
-    respond(list_service_users(app, &request).await)
-}
+use meshcustomers::http::{ApiError, RequestExtensions, json};
 
 #[tracing::instrument(name = "list_service_users", skip_all, fields(user))]
-async fn list_service_users(app: &App<PagesLists>, request: &Request) -> Result<Response<Body>, ApiError> {
+pub async fn handle(app: &App<PagesLists>, request: Request) -> Result<Response<Body>, ApiError> {
     let principal = request.principal()?;
     let identifier = request.customer_id()?;
     customer_access(&app.store, &principal, &identifier, Action::ListServiceUsers).await?;

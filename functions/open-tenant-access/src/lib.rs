@@ -10,7 +10,7 @@ use meshcustomers::App;
 use meshcustomers::access::{customer_access, require_active};
 use meshcustomers::authorization::Action;
 use meshcustomers::config;
-use meshcustomers::http::{ApiError, RequestExtensions, json, respond};
+use meshcustomers::http::{ApiError, RequestExtensions, json};
 
 pub type Settings = config::PlatformSettings;
 
@@ -19,12 +19,8 @@ struct TenantAccess {
     url: String,
 }
 
-pub async fn handle(app: &App<Settings>, request: Request) -> Result<Response<Body>, lambda_http::Error> {
-    respond(open_tenant_access(app, &request).await)
-}
-
 #[tracing::instrument(name = "open_tenant_access", skip_all, fields(user))]
-async fn open_tenant_access(app: &App<Settings>, request: &Request) -> Result<Response<Body>, ApiError> {
+pub async fn handle(app: &App<Settings>, request: Request) -> Result<Response<Body>, ApiError> {
     let principal = request.principal()?;
     let customer_id = request.customer_id()?;
     let project_id = request.project_id()?;

@@ -14,9 +14,7 @@ use meshcustomers::domain::{
     ProjectQuota, TagWriter, validate_tags,
 };
 use meshcustomers::events::{Actor, DomainEvent, EventPayload};
-use meshcustomers::http::{
-    ApiError, Field, FieldErrors, RequestExtensions, TagsInput, UnknownFields, created, respond,
-};
+use meshcustomers::http::{ApiError, Field, FieldErrors, RequestExtensions, TagsInput, UnknownFields, created};
 use meshcustomers::store::NewCustomer;
 
 pub struct Settings {
@@ -46,12 +44,8 @@ struct Registration {
     unknown: UnknownFields,
 }
 
-pub async fn handle(app: &App<Settings>, request: Request) -> Result<Response<Body>, lambda_http::Error> {
-    respond(register(app, &request).await)
-}
-
 #[tracing::instrument(name = "register_customer", skip_all, fields(user))]
-async fn register(app: &App<Settings>, request: &Request) -> Result<Response<Body>, ApiError> {
+pub async fn handle(app: &App<Settings>, request: Request) -> Result<Response<Body>, ApiError> {
     let principal = request.principal()?;
     let role = authorize(&principal, Action::RegisterCustomer, None)?;
     // The "being verified" and "approved" mails go to the registrant: only to an address the

@@ -13,7 +13,7 @@ use meshcustomers::authorization::Action;
 use meshcustomers::change::{Loaded, Outcome, Refusal, change};
 use meshcustomers::domain::{CustomerStatus, Reason};
 use meshcustomers::events::{Actor, CustomerRejected, DomainEvent, EventPayload};
-use meshcustomers::http::{ApiError, Field, FieldErrors, RequestExtensions, UnknownFields, no_content, respond};
+use meshcustomers::http::{ApiError, Field, FieldErrors, RequestExtensions, UnknownFields, no_content};
 
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase", default)]
@@ -23,17 +23,13 @@ struct Rejection {
     unknown: UnknownFields,
 }
 
-pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, lambda_http::Error> {
-    respond(reject(app, &request).await)
-}
-
 #[tracing::instrument(name = "reject_customer", skip_all, fields(user))]
-async fn reject(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
+pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, ApiError> {
     let principal = request.principal()?;
     let identifier = request.customer_id()?;
     // Authorization before validation: the body's errors only to a caller who may act.
     let action = Action::RejectCustomer;
-    let reason = body_after_access(&app.store, &principal, &identifier, action, rejection_reason(request)).await?;
+    let reason = body_after_access(&app.store, &principal, &identifier, action, rejection_reason(&request)).await?;
     let load = || async {
         let pending = app.store.pending_customer(&identifier).await?;
         let pending = pending.ok_or_else(|| Refusal::CustomerNotFound(identifier.clone()))?;

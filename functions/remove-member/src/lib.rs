@@ -8,14 +8,10 @@ use meshcustomers::App;
 use meshcustomers::authorization::Action;
 use meshcustomers::change::{CustomerChange, Outcome, Subject, change_customer};
 use meshcustomers::events::{EventPayload, UserRemoved};
-use meshcustomers::http::{ApiError, RequestExtensions, no_content, respond};
-
-pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, lambda_http::Error> {
-    respond(remove_member(app, &request).await)
-}
+use meshcustomers::http::{ApiError, RequestExtensions, no_content};
 
 #[tracing::instrument(name = "remove_member", skip_all, fields(user))]
-async fn remove_member(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
+pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, ApiError> {
     let principal = request.principal()?;
     let identifier = request.customer_id()?;
     let target = request.user_id_parameter()?;

@@ -25,7 +25,7 @@ use meshcustomers::domain::{
     ReviewDecision, ReviewNote, UserId,
 };
 use meshcustomers::events::{AccessReviewed, EventPayload, RemovalReason, UserRemoved};
-use meshcustomers::http::{ApiError, Field, FieldErrors, JsonType, RequestExtensions, UnknownFields, json, respond};
+use meshcustomers::http::{ApiError, Field, FieldErrors, JsonType, RequestExtensions, UnknownFields, json};
 use meshcustomers::store::Related;
 
 #[derive(Deserialize, Default)]
@@ -56,16 +56,12 @@ struct Asked {
     note: Option<ReviewNote>,
 }
 
-pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, lambda_http::Error> {
-    respond(review_access(app, &request).await)
-}
-
 #[tracing::instrument(name = "review_access", skip_all, fields(user))]
-async fn review_access(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
+pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, ApiError> {
     let principal = request.principal()?;
     let identifier = request.customer_id()?;
     // Authorization before validation: the body's errors only to a caller who may act.
-    let asked = body_after_access(&app.store, &principal, &identifier, Action::ReviewAccess, parse(request)).await?;
+    let asked = body_after_access(&app.store, &principal, &identifier, Action::ReviewAccess, parse(&request)).await?;
 
     let change = CustomerChange::new(&principal, &identifier, Action::ReviewAccess)
         .reading(Related { members: true, ..Related::default() });

@@ -9,17 +9,13 @@ use meshcustomers::App;
 use meshcustomers::authorization::Action;
 use meshcustomers::change::{CustomerChange, Outcome, Refusal, change_customer};
 use meshcustomers::events::EventPayload;
-use meshcustomers::http::{ApiError, RequestExtensions, no_content, respond};
+use meshcustomers::http::{ApiError, RequestExtensions, no_content};
 use meshcustomers::store::Related;
-
-pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, lambda_http::Error> {
-    respond(revoke_customer_api_key(app, &request).await)
-}
 
 /// Two round trips: the customer, the caller's membership and the key's owner item together,
 /// then the transaction.
 #[tracing::instrument(name = "revoke_customer_api_key", skip_all, fields(user))]
-async fn revoke_customer_api_key(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
+pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, ApiError> {
     let principal = request.principal()?;
     let customer_id = request.customer_id()?;
     let key_id = request.api_key_id()?;

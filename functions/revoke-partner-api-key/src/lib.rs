@@ -10,18 +10,14 @@ use meshcustomers::authorization::{Action, authorize};
 use meshcustomers::change::{IfMatch, Loaded, Outcome, Refusal, change};
 use meshcustomers::domain::KeyOwner;
 use meshcustomers::events::{Actor, DomainEvent, EventPayload};
-use meshcustomers::http::{ApiError, RequestExtensions, key_partner, no_content, partner_query, respond};
-
-pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, lambda_http::Error> {
-    respond(revoke_partner_api_key(app, &request).await)
-}
+use meshcustomers::http::{ApiError, RequestExtensions, key_partner, no_content, partner_query};
 
 /// Two round trips: the owner's item (GetItem), then the transaction.
 #[tracing::instrument(name = "revoke_partner_api_key", skip_all, fields(user))]
-async fn revoke_partner_api_key(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
+pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, ApiError> {
     let principal = request.principal()?;
     let role = authorize(&principal, Action::ManagePartnerKeys, None)?;
-    let partner_id = key_partner(&principal, partner_query(request)?)?;
+    let partner_id = key_partner(&principal, partner_query(&request)?)?;
     let key_id = request.api_key_id()?;
     let owner = KeyOwner::Partner { partner_id };
     let actor = Actor::new(&principal, role);

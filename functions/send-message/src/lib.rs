@@ -12,7 +12,7 @@ use meshcustomers::change::{CustomerChange, Outcome, Requires, change_customer};
 use meshcustomers::domain::{GeneratedId, Message, MessageMode, MessageText, Sender};
 use meshcustomers::events::{EventPayload, MessageSent};
 use meshcustomers::http::{
-    ApiError, Field, FieldErrors, RequestExtensions, UnknownFields, created_unversioned, path_segment, respond,
+    ApiError, Field, FieldErrors, RequestExtensions, UnknownFields, created_unversioned, path_segment,
 };
 
 #[derive(Deserialize, Default)]
@@ -24,12 +24,8 @@ struct NewMessage {
     unknown: UnknownFields,
 }
 
-pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, lambda_http::Error> {
-    respond(send_message(app, &request).await)
-}
-
 #[tracing::instrument(name = "send_message", skip_all, fields(user))]
-async fn send_message(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
+pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, ApiError> {
     let principal = request.principal()?;
     let identifier = request.customer_id()?;
     // Authorization before validation: the body's errors only to a caller who may act.

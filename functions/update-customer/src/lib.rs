@@ -11,7 +11,7 @@ use meshcustomers::authorization::Action;
 use meshcustomers::change::{CustomerChange, Outcome, change_customer};
 use meshcustomers::domain::{Customer, DisplayName};
 use meshcustomers::events::{Change, CustomerUpdated, EventPayload};
-use meshcustomers::http::{ApiError, Field, FieldErrors, RequestExtensions, UnknownFields, json_with_etag, respond};
+use meshcustomers::http::{ApiError, Field, FieldErrors, RequestExtensions, UnknownFields, json_with_etag};
 
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase", default)]
@@ -23,12 +23,8 @@ struct CustomerUpdate {
     unknown: UnknownFields,
 }
 
-pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, lambda_http::Error> {
-    respond(update_customer(app, &request).await)
-}
-
 #[tracing::instrument(name = "update_customer", skip_all, fields(user))]
-async fn update_customer(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
+pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, ApiError> {
     let principal = request.principal()?;
     let identifier = request.customer_id()?;
     // Authorization before validation: the body's errors only to a caller who may act.

@@ -3,6 +3,7 @@
 mod api_key;
 mod body;
 mod if_match;
+mod link_token;
 mod negotiation;
 mod problem;
 mod request;
@@ -15,6 +16,7 @@ pub use api_key::{
     KeyList, KeyRequest, WithKey, customer_key_request, key_partner, partner_key_request, partner_query,
 };
 pub use body::{BODY, Field, JsonType, MAX_BODY_BYTES, TagsInput, UnknownFields};
+pub use link_token::LinkTokenBody;
 pub use negotiation::negotiate;
 pub use problem::{ApiError, InternalError};
 pub use request::RequestExtensions;

@@ -63,9 +63,10 @@ fn builder<T: Serialize>(
     Ok(response.body(Body::Text(body)).map_err(InternalError::from)?)
 }
 
-/// The end of every HTTP handler: an error becomes its problem response, never a Lambda failure.
-pub fn respond(result: Result<Response<Body>, ApiError>) -> Result<Response<Body>, lambda_http::Error> {
-    Ok(result.unwrap_or_else(ApiError::into_response))
+/// The end of every HTTP handler, applied by [`crate::entry::serve_http`] (and the tests' callers):
+/// an error becomes its problem response, never a Lambda failure.
+pub fn respond(result: Result<Response<Body>, ApiError>) -> Response<Body> {
+    result.unwrap_or_else(ApiError::into_response)
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ use lambda_http::{Body, Response};
 use meshcustomers::App;
 use meshcustomers::config::Settings;
 use meshcustomers::domain::{CustomerRole, CustomerStatus, GeneratedId, MessageMode};
+use meshcustomers::http::{ApiError, respond};
 use meshcustomers::secrets::Secret;
 use meshcustomers::store::{CursorKey, Store};
 use serde_json::json;
@@ -52,7 +53,7 @@ struct Route<'a, S, H> {
 /// Times handler and replay `iterations` times after `warm_up` untimed pairs.
 async fn measure<S: Settings, H>(test: &TestApp, route: Route<'_, S, H>, warm_up: usize, iterations: usize) -> Row
 where
-    H: AsyncFn(&App<S>, lambda_http::Request) -> Result<Response<Body>, lambda_http::Error>,
+    H: AsyncFn(&App<S>, lambda_http::Request) -> Result<Response<Body>, ApiError>,
 {
     let raw = aws_sdk_dynamodb::Client::new(&test.sdk);
     let app = app_on::<S>(test, raw.clone());
@@ -126,8 +127,8 @@ fn event_bytes(request: &ApiRequest) -> Vec<u8> {
     serde_json::to_vec(&request.event()).expect("events serialize")
 }
 
-fn assert_success(route: &str, response: Result<Response<Body>, lambda_http::Error>) {
-    let response = response.expect("HTTP handlers answer every request");
+fn assert_success(route: &str, response: Result<Response<Body>, ApiError>) {
+    let response = respond(response);
     assert!(response.status().is_success(), "{route} answered {} to the bench's request", response.status());
 }
 

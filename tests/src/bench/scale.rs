@@ -12,6 +12,7 @@ use lambda_http::{Body, Response};
 use meshcustomers::App;
 use meshcustomers::config::Settings;
 use meshcustomers::domain::{CustomerIdentifier, UserId};
+use meshcustomers::http::{ApiError, respond};
 use meshcustomers::store::MEMBERSHIP_SNAPSHOT_EVERY;
 
 use super::event::{ApiRequest, into_request};
@@ -118,7 +119,7 @@ async fn seed(test: &TestApp, sizes: &Sizes) -> Row {
 async fn compare<S: Settings>(
     test: &TestApp,
     subject: &str,
-    handler: impl AsyncFn(&App<S>, lambda_http::Request) -> Result<Response<Body>, lambda_http::Error>,
+    handler: impl AsyncFn(&App<S>, lambda_http::Request) -> Result<Response<Body>, ApiError>,
     (small, large): (ApiRequest, ApiRequest),
     requests: usize,
 ) -> Row {
@@ -126,7 +127,7 @@ async fn compare<S: Settings>(
     let events = [&small, &large].map(|request| serde_json::to_vec(&request.event()).expect("events serialize"));
     let time = async |event: &[u8]| {
         let started = Instant::now();
-        let response = handler(&app, into_request(event)).await.expect("HTTP handlers answer every request");
+        let response = respond(handler(&app, into_request(event)).await);
         let took = started.elapsed();
         assert!(response.status().is_success(), "{subject}: {} to the bench's request", response.status());
         took
