@@ -9,6 +9,7 @@ use meshcustomers::domain::{
     ApiKeyRole, CustomerIdentifier, CustomerRole, CustomerStatus, GeneratedId, KeyOwner, LinkToken, MessageMode,
     PartnerId,
 };
+use meshcustomers::http::respond;
 use meshcustomers_tests::local_services::ses_endpoint;
 use meshcustomers_tests::pipeline::{RecordingBus, delivered, stream_batch, stream_records};
 use meshcustomers_tests::template::{functions, granted_actions};
@@ -130,10 +131,8 @@ async fn actions_used_by(binary: &str) -> BTreeSet<String> {
         }
         "list-platforms" => {
             let settings = test.app::<list_platforms::Settings>().settings;
-            let response =
-                list_platforms::handle(&settings, api("GET /platforms").by(&Caller::user("u", "u@least.example")))
-                    .await
-                    .unwrap();
+            let request = api("GET /platforms").by(&Caller::user("u", "u@least.example"));
+            let response = respond(list_platforms::handle(&settings, request).await);
             assert_eq!(response.status(), 200);
         }
         "create-tag-definition" => define_tag(&test, "least").await,

@@ -1,5 +1,6 @@
 //! `GET /platforms`: the configured platforms with the names people see, for any signed-in user.
 
+use meshcustomers::http::respond;
 use meshcustomers_tests::{Caller, TestApp, TestResponse, api};
 use serde_json::json;
 
@@ -10,7 +11,7 @@ async fn platforms(test: &TestApp, caller: Option<&Caller>) -> TestResponse {
         None => request.anonymous(),
     };
     let settings = test.app::<list_platforms::Settings>().settings;
-    TestResponse::from_response(list_platforms::handle(&settings, request).await.expect("an answer"))
+    TestResponse::from_response(respond(list_platforms::handle(&settings, request).await))
 }
 
 #[tokio::test]

@@ -13,6 +13,7 @@ use axum::middleware::{self, Next};
 use meshcustomers::App;
 use meshcustomers::app::AppConfig;
 use meshcustomers::config::{Environment, PagesLists};
+use meshcustomers::http::respond;
 use meshcustomers_tests::fixtures;
 use meshcustomers_tests::local_services::{dynamodb_endpoint, free_port};
 use meshcustomers_tests::{Caller, TestApp, TestResponse, api};
@@ -50,7 +51,7 @@ async fn page(app: &App<PagesLists>, cursor: Option<&str>) -> TestResponse {
     if let Some(cursor) = cursor {
         request = request.query("cursor", cursor);
     }
-    let response = list_customers::handle(app, request.by(&Caller::platform_admin())).await.unwrap();
+    let response = respond(list_customers::handle(app, request.by(&Caller::platform_admin())).await);
     TestResponse::from_response(response)
 }
 
