@@ -40,6 +40,13 @@ async fn mails_mentioning(text: &str) -> Vec<Value> {
     mails().await.into_iter().filter(mentions).collect()
 }
 
+/// What the stream publisher puts on the bus for the table's stream so far.
+async fn published(test: &TestApp) -> Vec<BusEntry> {
+    let bus = RecordingBus::default();
+    stream_publisher::handle(&bus, stream_batch(stream_records(&test.table).await)).await.unwrap();
+    bus.entries()
+}
+
 /// Registers a customer and returns the events its request put on the bus.
 async fn registered(test: &TestApp, caller: &Caller, identifier: &str, display_name: &str) -> Vec<BusEntry> {
     let response = test
@@ -49,9 +56,7 @@ async fn registered(test: &TestApp, caller: &Caller, identifier: &str, display_n
         )
         .await;
     assert_eq!(response.status, 201, "{}", response.body);
-    let bus = RecordingBus::default();
-    stream_publisher::handle(&bus, stream_batch(stream_records(&test.table).await)).await.unwrap();
-    bus.entries()
+    published(test).await
 }
 
 #[tokio::test]
@@ -95,9 +100,7 @@ async fn events_without_a_mail_send_nothing() {
         )
         .await;
     assert_eq!(created.status, 201);
-    let bus = RecordingBus::default();
-    stream_publisher::handle(&bus, stream_batch(stream_records(&test.table).await)).await.unwrap();
-    let customer_created = bus.entries().into_iter().find(|e| e.detail_type == "CUSTOMER_CREATED").unwrap();
+    let customer_created = published(&test).await.into_iter().find(|e| e.detail_type == "CUSTOMER_CREATED").unwrap();
     email_sender::handle(&sender, delivered(&customer_created)).await.unwrap();
     // Whoever it would have gone to, every mail names its customer: none names this one.
     assert!(mails_mentioning("created-no-mail").await.is_empty());
@@ -123,9 +126,7 @@ async fn a_partner_user_joining_is_told_to_the_other_admins_once() {
     let reason = "Ticket 4711 <migrate> & set up";
     let response = test.call(add_myself::handle, me.json(json!({"reason": reason})).by(&partner)).await;
     assert_eq!(response.status, 201, "{}", response.body);
-    let bus = RecordingBus::default();
-    stream_publisher::handle(&bus, stream_batch(stream_records(&test.table).await)).await.unwrap();
-    let joined = bus.entries().into_iter().find(|e| e.detail_type == "USER_ASSIGNED_HIMSELF").unwrap();
+    let joined = published(&test).await.into_iter().find(|e| e.detail_type == "USER_ASSIGNED_HIMSELF").unwrap();
     let sender = sender_via(&test, ses_endpoint()).await;
     for _ in 0..2 {
         email_sender::handle(&sender, delivered(&joined)).await.unwrap();
@@ -197,9 +198,7 @@ async fn every_admin_of_many_is_told_once_even_after_a_failure_half_way() {
     }
     let me = api("POST /customers/{id}/users/me").param("id", "many-admins");
     assert_eq!(test.call(add_myself::handle, me.by(&Caller::partner_admin("acme"))).await.status, 201);
-    let bus = RecordingBus::default();
-    stream_publisher::handle(&bus, stream_batch(stream_records(&test.table).await)).await.unwrap();
-    let joined = bus.entries().into_iter().find(|e| e.detail_type == "USER_ASSIGNED_HIMSELF").unwrap();
+    let joined = published(&test).await.into_iter().find(|e| e.detail_type == "USER_ASSIGNED_HIMSELF").unwrap();
 
     let failing = sender_failing_call(&test, 2).await;
     assert!(email_sender::handle(&failing, delivered(&joined)).await.is_err(), "fails so that Lambda retries");
@@ -229,9 +228,7 @@ async fn a_join_with_no_other_admin_mails_nobody() {
     fixtures::customer(&test, "lone-co", "acme", CustomerStatus::Active, &[]).await;
     let me = api("POST /customers/{id}/users/me").param("id", "lone-co");
     assert_eq!(test.call(add_myself::handle, me.by(&Caller::partner_admin("acme"))).await.status, 201);
-    let bus = RecordingBus::default();
-    stream_publisher::handle(&bus, stream_batch(stream_records(&test.table).await)).await.unwrap();
-    let joined = bus.entries().into_iter().find(|e| e.detail_type == "USER_ASSIGNED_HIMSELF").unwrap();
+    let joined = published(&test).await.into_iter().find(|e| e.detail_type == "USER_ASSIGNED_HIMSELF").unwrap();
     email_sender::handle(&sender_via(&test, ses_endpoint()).await, delivered(&joined)).await.unwrap();
     assert!(mails_mentioning("lone-co").await.is_empty());
     assert!(test.items_of("DELIVERY").await.is_empty());
@@ -342,10 +339,8 @@ async fn a_member_is_warned_of_the_end_once_through_the_emulator() {
     assert_eq!(test.call(change_member_expiry::handle, ending.by(&admin)).await.status, 200);
     let sweep = expire_memberships::sweep(&test.app(), chrono::Utc::now()).await.unwrap();
     assert_eq!(sweep.warned.len(), 1, "{sweep:?}");
-    let bus = RecordingBus::default();
-    stream_publisher::handle(&bus, stream_batch(stream_records(&test.table).await)).await.unwrap();
     let warning: Vec<BusEntry> =
-        bus.entries().into_iter().filter(|entry| entry.detail_type == "MEMBERSHIP_EXPIRING").collect();
+        published(&test).await.into_iter().filter(|entry| entry.detail_type == "MEMBERSHIP_EXPIRING").collect();
     assert_eq!(warning.len(), 1);
     let sender = sender_via(&test, ses_endpoint()).await;
     for _ in 0..2 {
