@@ -3,6 +3,7 @@
 //! one request a minute (keys rotate rarely; a new one is published before it signs).
 
 use std::future::Future;
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use jsonwebtoken::jwk::JwkSet;
@@ -69,7 +70,9 @@ impl<S: JwksSource> IssuerKeys<S> {
 
 /// The issuer's JWKS over HTTP(S).
 pub struct HttpJwks {
-    client: reqwest::Client,
+    /// Built at the first fetch, not at start: building it reads the system's trust roots
+    /// (~2 ms), which only a caller with an ID token needs, and then once per instance.
+    client: OnceLock<reqwest::Client>,
     url: String,
 }
 
@@ -77,21 +80,26 @@ impl HttpJwks {
     /// `issuer` is the `iss` tokens carry; its keys are at `<issuer>/.well-known/jwks.json`, as for
     /// every Cognito user pool and the local issuer.
     pub fn new(issuer: &str) -> Self {
-        // aws-lc, the provider the SDK uses, rather than the ring reqwest falls back to. An `Err`
-        // means a provider is installed already, which serves as well.
-        let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
-        let client = reqwest::Client::builder()
-            .timeout(Duration::from_secs(3))
-            .build()
-            .expect("a client with a timeout and the built-in TLS settings builds");
-        Self { client, url: format!("{}/.well-known/jwks.json", issuer.trim_end_matches('/')) }
+        Self { client: OnceLock::new(), url: format!("{}/.well-known/jwks.json", issuer.trim_end_matches('/')) }
+    }
+
+    fn client(&self) -> &reqwest::Client {
+        self.client.get_or_init(|| {
+            // aws-lc, the provider the SDK uses, rather than the ring reqwest falls back to. An
+            // `Err` means a provider is installed already, which serves as well.
+            let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+            reqwest::Client::builder()
+                .timeout(Duration::from_secs(3))
+                .build()
+                .expect("a client with a timeout and the built-in TLS settings builds")
+        })
     }
 }
 
 impl JwksSource for HttpJwks {
     async fn fetch(&self) -> Result<JwkSet, FetchError> {
         let failed = |reason: String| FetchError { url: self.url.clone(), reason };
-        let response = self.client.get(&self.url).send().await.map_err(|error| failed(error.to_string()))?;
+        let response = self.client().get(&self.url).send().await.map_err(|error| failed(error.to_string()))?;
         let response = response.error_for_status().map_err(|error| failed(error.to_string()))?;
         response.json::<JwkSet>().await.map_err(|error| failed(error.to_string()))
     }
