@@ -9,7 +9,7 @@
 //! runs.
 
 use std::sync::{Arc, Mutex, Weak};
-use std::time::SystemTime;
+use std::time::{Instant, SystemTime};
 
 use axum::body::Bytes;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
@@ -128,7 +128,12 @@ impl FunctionTwin {
         let mut lease = pool.lease(permit).await?;
         let instance = lease.instance.as_ref().expect("a lease holds an instance");
         let request_id = uuid::Uuid::new_v4().to_string();
-        match run_invocation(instance, spec, &request_id, payload).await {
+        let started = Instant::now();
+        let ending = run_invocation(instance, spec, &request_id, payload).await;
+        // Lambda's REPORT line, at debug level: where the time of a chain of invocations goes.
+        let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
+        tracing::debug!(function = spec.name, instance = instance.number, request_id, duration_ms, "REPORT");
+        match ending {
             Ending::Answered(outcome) => {
                 pool.became_ready();
                 lease.answered = true;
