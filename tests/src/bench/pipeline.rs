@@ -3,8 +3,10 @@
 //! answer is the start); then, polled every [`POLL`] at once, its CUSTOMER_REGISTERED entry in
 //! `GET /customers/{id}/events` (stream → publisher → bus → audit writer) and its "being verified"
 //! mail in the SES emulator's store (bus → email sender → SES). One write at a time, so no write
-//! waits behind another. Then what the publisher's batching window costs: its invocations per
-//! 1,000 writes at the template's window and at 1 s, simulated at several write rates.
+//! waits behind another, each after a pause of random length (so that the writes meet the stream's
+//! poll at random points of its period, as independent writes do). Then what the publisher's
+//! batching window costs: its invocations per 1,000 writes at the template's window and at 1 s,
+//! simulated at several write rates.
 
 use std::time::{Duration, Instant};
 
@@ -28,9 +30,15 @@ pub async fn rows(sizes: &Sizes) -> Vec<Row> {
     let client = reqwest::Client::new();
     let admin = cloud.token(claims("olivia", "olivia@platform.example", &["platform-admins"], None)).await;
     let (mut to_history, mut to_mail) = (Vec::new(), Vec::new());
+    let mut uniform = uniform(0x5EED_0F7E_57AB_1E00);
     for n in 0..sizes.pipeline_writes {
         let (user, email, customer) = (format!("pipe-{n}"), format!("pipe-{n}@shop.example"), format!("pipe-co-{n}"));
         let token = cloud.token(claims(&user, &email, &[], None)).await;
+        // A pause of random length before each write, so that writes meet the stream's poll at
+        // any point of its period, as independent writes do. Without it the loop locks onto the
+        // poll: the next write follows the last delivery at once, just after a poll that found
+        // nothing, and waits nearly a whole period (a p50 of ~400 ms against ~200 ms).
+        tokio::time::sleep(STREAM_POLL.mul_f64(2.0 * uniform())).await;
         let started = Instant::now();
         let response = client
             .post(format!("{}/registrations", cloud.api))
@@ -118,13 +126,7 @@ const SIMULATED_WRITES: usize = 100_000;
 /// records invokes (in batches of at most `batch_size`); with a window, the first record opens
 /// it and the batch goes when full or at the first poll after the window has passed.
 pub fn publisher_invocations(rate: f64, window: Duration, batch_size: usize) -> f64 {
-    let mut random = 0x9E37_79B9_7F4A_7C15_u64;
-    let mut uniform = move || {
-        random ^= random << 13;
-        random ^= random >> 7;
-        random ^= random << 17;
-        (random >> 11) as f64 / (1u64 << 53) as f64
-    };
+    let mut uniform = uniform(0x9E37_79B9_7F4A_7C15);
     let (mut now, mut arrivals) = (0.0_f64, Vec::with_capacity(SIMULATED_WRITES));
     for _ in 0..SIMULATED_WRITES {
         now += -(1.0 - uniform()).ln() / rate;
@@ -152,6 +154,17 @@ pub fn publisher_invocations(rate: f64, window: Duration, batch_size: usize) -> 
         tick += poll;
     }
     invocations as f64 * 1000.0 / SIMULATED_WRITES as f64
+}
+
+/// Numbers in [0, 1), repeatable from `seed` (xorshift64).
+fn uniform(seed: u64) -> impl FnMut() -> f64 {
+    let mut random = seed;
+    move || {
+        random ^= random << 13;
+        random ^= random >> 7;
+        random ^= random << 17;
+        (random >> 11) as f64 / (1u64 << 53) as f64
+    }
 }
 
 async fn poll_until<F, Fut>(check: F)
