@@ -210,4 +210,14 @@ mod tests {
         assert!(keys.for_kid(None, Instant::now()).await.unwrap().is_empty());
         assert_eq!(fetches(&keys), 0);
     }
+
+    #[tokio::test]
+    async fn the_http_client_is_built_at_the_first_fetch_not_at_start() {
+        let jwks = HttpJwks::new("http://127.0.0.1:9/");
+        assert!(jwks.client.get().is_none(), "built at start: it reads the system's trust roots");
+        assert_eq!(jwks.url, "http://127.0.0.1:9/.well-known/jwks.json");
+        let refused = jwks.fetch().await.unwrap_err();
+        assert_eq!(refused.url, jwks.url);
+        assert!(jwks.client.get().is_some(), "the first fetch builds it");
+    }
 }
