@@ -113,7 +113,8 @@ pub async fn rows(sizes: &Sizes) -> Vec<Row> {
         let ratio = cold_answer / floor;
         // What the cold start adds to this function's own work: the floor with its warm answer
         // in place of the one GetItem (for functions that do more than read one item).
-        let own_floor = hello_cold_answer + median(&samples.warm);
+        let warm = median(&samples.warm);
+        let own_floor = hello_cold_answer + warm;
         rows.push(
             Row::new(SECTION, name.clone())
                 .figure("cold answer", cold_answer, "ms")
@@ -121,7 +122,7 @@ pub async fn rows(sizes: &Sizes) -> Vec<Row> {
                 .figure("max", percentile(&samples.cold_answer, 100.0), "ms")
                 .figure("start", median(&samples.init), "ms")
                 .figure("first invocation", median(&samples.first_invocation()), "ms")
-                .figure("warm", median(&samples.warm), "ms")
+                .figure("warm", warm, "ms")
                 .figure("floor", ratio, "×")
                 .figure("own floor", cold_answer / own_floor, "×")
                 .at_most(format!("median cold answer ≤ {MAX_RATIO}× the floor"), ratio, MAX_RATIO),
