@@ -28,9 +28,19 @@ async fn every_benchmark_section_runs_at_tiny_sizes_and_produces_figures() {
         let row = report.rows.iter().find(|row| row.section == "cold-answer" && row.subject == function.binary);
         let figures: Vec<&str> =
             row.map(|row| row.figures.iter().map(|figure| figure.name.as_str()).collect()).unwrap_or_default();
-        let answered = ["cold answer", "first invocation", "warm", "floor"].iter().all(|name| figures.contains(name));
+        let answered = ["cold answer", "first invocation", "warm", "its round trips", "floor", "own floor"]
+            .iter()
+            .all(|name| figures.contains(name));
         assert!(answered, "{}: no cold and warm answer, only {figures:?}", function.binary);
     }
+    // The services' proxies saw get-customer's reads, and nothing of list-platforms (no AWS call).
+    let round_trips = |function: &str| {
+        let row = report.rows.iter().find(|row| row.section == "cold-answer" && row.subject == function);
+        row.and_then(|row| row.figures.iter().find(|figure| figure.name == "its round trips"))
+            .map(|figure| figure.value)
+    };
+    assert!(round_trips("get-customer").is_some_and(|ms| ms > 0.0), "{}", report.table());
+    assert_eq!(round_trips("list-platforms"), Some(0.0), "{}", report.table());
     let runs: Vec<_> = report.rows.iter().filter(|row| row.section == "arm64-run").collect();
     assert!(!runs.is_empty() && runs.iter().all(|row| row.pass == Some(true)), "{}", report.table());
     let folder = std::env::temp_dir().join(format!("bench-smoke-{}", uuid::Uuid::now_v7()));

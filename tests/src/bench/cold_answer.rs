@@ -4,7 +4,10 @@
 //! The floor, measured in the same rounds: the hello-world `lambda_http` binary's cold answer
 //! (its start and first answer) plus one raw `GetItem` (the bench's own SDK client, its
 //! connection open) of the item get-customer reads: what any function that reads one item could
-//! at best take. Goal: each function's median ≤ 1.5× the floor's median.
+//! at best take. Goal: each function's median ≤ 1.5× the floor's. Beside it, each function's own
+//! floor (a diagnostic): hello world's cold answer plus the round trips of the function's own
+//! requests, timed at the services (`service_time`) in warm answers of an instance started for
+//! that after the rounds: what any function making those requests could at best take.
 //!
 //! Each round starts every function once (a fresh process each), hands it the round's request,
 //! then a second one (its warm answer). Round 0 is not timed: it and the raw reads before it
@@ -21,6 +24,7 @@ use meshcustomers::store::Key;
 use super::cold_start::{FLOOR, Instance, specs};
 use super::first_request;
 use super::invocations::{BenchEvent, CUSTOMER, event_for, seed};
+use super::service_time::ServiceClock;
 use super::stats::{millis, percentile};
 use super::{Row, Sizes};
 use crate::TestApp;
@@ -58,8 +62,10 @@ fn median(samples: &[f64]) -> f64 {
 
 pub async fn rows(sizes: &Sizes) -> Vec<Row> {
     let rounds = sizes.cold_answers;
-    // Two invocations (cold, warm) per function and round, round 0 included.
-    let attempts = 2 * (rounds + 1);
+    // Two invocations (cold, warm) per function and round, round 0 included; then the instance
+    // whose requests are timed at the services: its cold answer and its timed warm ones.
+    let timed_from = 2 * (rounds + 1);
+    let attempts = timed_from + 1 + sizes.service_time_samples;
     let test = TestApp::spawn().await;
     seed(&test, attempts).await;
     let specs = specs(sizes, &test.table).await;
@@ -98,6 +104,8 @@ pub async fn rows(sizes: &Sizes) -> Vec<Row> {
         }
     }
 
+    let service_times = service_times(&test, &specs, &functions, timed_from, attempts).await;
+
     let floor = median(&floors);
     let mut rows = vec![
         Row::new(SECTION, format!("floor: {FLOOR}'s cold answer + one raw GetItem ({})", sizes.profile))
@@ -111,10 +119,9 @@ pub async fn rows(sizes: &Sizes) -> Vec<Row> {
     for (name, samples) in &samples {
         let cold_answer = median(&samples.cold_answer);
         let ratio = cold_answer / floor;
-        // What the cold start adds to this function's own work: the floor with its warm answer
-        // in place of the one GetItem (for functions that do more than read one item).
-        let warm = median(&samples.warm);
-        let own_floor = hello_cold_answer + warm;
+        // The floor with this function's own round trips in place of the one GetItem.
+        let services = median(&service_times[name]);
+        let own_floor = hello_cold_answer + services;
         rows.push(
             Row::new(SECTION, name.clone())
                 .figure("cold answer", cold_answer, "ms")
@@ -122,7 +129,8 @@ pub async fn rows(sizes: &Sizes) -> Vec<Row> {
                 .figure("max", percentile(&samples.cold_answer, 100.0), "ms")
                 .figure("start", median(&samples.init), "ms")
                 .figure("first invocation", median(&samples.first_invocation()), "ms")
-                .figure("warm", warm, "ms")
+                .figure("warm", median(&samples.warm), "ms")
+                .figure("its round trips", services, "ms")
                 .figure("floor", ratio, "×")
                 .figure("own floor", cold_answer / own_floor, "×")
                 .at_most(format!("median cold answer ≤ {MAX_RATIO}× the floor"), ratio, MAX_RATIO),
@@ -130,6 +138,37 @@ pub async fn rows(sizes: &Sizes) -> Vec<Row> {
     }
     rows.extend(first_request::rows(sizes, &test).await);
     rows
+}
+
+/// Each function's round trips to the services in its warm answers, in milliseconds: one instance
+/// of each, its endpoints proxied by a [`ServiceClock`], answers the attempt `first` (untimed, it
+/// makes what a start leaves to the first request), then the attempts after it up to `attempts`.
+async fn service_times(
+    test: &TestApp,
+    specs: &[FunctionSpec],
+    functions: &[local_cloud::template::Function],
+    first: usize,
+    attempts: usize,
+) -> BTreeMap<String, Vec<f64>> {
+    let mut clock = ServiceClock::default();
+    let mut times = BTreeMap::new();
+    for spec in specs.iter().filter(|spec| spec.name != FLOOR) {
+        let function = functions.iter().find(|f| f.binary == spec.name).expect("a function of the template");
+        let timed = clock.timed(spec).await;
+        let cold = event_for(test, function, first, attempts).await;
+        let (instance, _, _, output) = Instance::answer_cold(&timed, &cold.payload()).await;
+        check(spec, &cold, &output);
+        let mut samples = Vec::new();
+        for attempt in first + 1..attempts {
+            let warm = event_for(test, function, attempt, attempts).await;
+            clock.take_busy_time();
+            let (_, output) = instance.invoke(&timed, &warm.payload()).await;
+            check(spec, &warm, &output);
+            samples.push(millis(clock.take_busy_time()));
+        }
+        times.insert(spec.name.clone(), samples);
+    }
+    times
 }
 
 fn check(spec: &FunctionSpec, event: &BenchEvent, output: &serde_json::Value) {

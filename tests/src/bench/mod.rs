@@ -21,6 +21,7 @@ pub mod report;
 pub mod round_trips;
 pub mod scale;
 pub mod seeding;
+pub mod service_time;
 pub mod stats;
 
 use std::path::PathBuf;
@@ -42,6 +43,9 @@ pub struct Sizes {
     pub cold_answers: usize,
     /// Raw reads that warm DynamoDB Local up before the cold answers.
     pub cold_answer_warm_up: usize,
+    /// Warm answers per function whose requests' round trips are timed at the services, for
+    /// each function's own floor (`service_time`).
+    pub service_time_samples: usize,
     /// The bench binary, started again as the first request's probe (`first_request`); no
     /// profile of the first request without it.
     pub bench_binary: Option<PathBuf>,
@@ -76,6 +80,7 @@ impl Sizes {
             cold_start_functions: Vec::new(),
             cold_answers: 10,
             cold_answer_warm_up: 1000,
+            service_time_samples: 10,
             bench_binary: None,
             overhead_warm_up: 300,
             overhead_iterations: 300,
@@ -98,6 +103,7 @@ impl Sizes {
             cold_start_functions: Vec::new(),
             cold_answers: 1,
             cold_answer_warm_up: 1,
+            service_time_samples: 1,
             bench_binary: None,
             overhead_warm_up: 1,
             overhead_iterations: 3,
