@@ -15,7 +15,7 @@ use aws_smithy_runtime_api::client::http::{
 use aws_smithy_runtime_api::client::orchestrator::HttpRequest;
 use futures::future::BoxFuture;
 use http_body_util::BodyExt;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use crate::config::{self, ConfigError, Environment, Settings};
@@ -154,6 +154,8 @@ struct Connectors {
     /// The settings every client of the process asks with (they share one timeout configuration).
     settings: HttpConnectorSettings,
     prepared: OnceLock<SharedHttpConnector>,
+    /// The build of `prepared` on its thread, until the connection opened at start awaits it.
+    preparing: Mutex<Option<tokio::task::JoinHandle<()>>>,
     sleep: OnceLock<Option<SharedAsyncSleep>>,
     /// For a client that asks with other settings: connectors built on demand, cached per settings.
     others: SharedHttpClient,
@@ -167,16 +169,18 @@ impl HttpsClient {
         let others = aws_smithy_http_client::Builder::new().build_with_connector_fn(|settings, components| {
             https_connector(settings, components.and_then(RuntimeComponents::sleep_impl))
         });
-        Self(Arc::new(Connectors { settings, prepared: OnceLock::new(), sleep: OnceLock::new(), others }))
+        let preparing = Mutex::new(None);
+        Self(Arc::new(Connectors { settings, prepared: OnceLock::new(), preparing, sleep: OnceLock::new(), others }))
     }
 
     /// Builds the process's connector on a thread of its own; the start goes on meanwhile.
     fn prepare(&self, sleep: Option<SharedAsyncSleep>) {
         let _ = self.0.sleep.set(sleep);
         let connectors = self.0.clone();
-        tokio::task::spawn_blocking(move || {
+        let preparing = tokio::task::spawn_blocking(move || {
             connectors.prepared();
         });
+        *self.0.preparing.lock().expect("never poisoned") = Some(preparing);
     }
 
     /// Opens a connection to `endpoint` (an unsigned `GET /`, answered without credentials, its
@@ -186,6 +190,12 @@ impl HttpsClient {
         let connectors = self.0.clone();
         tokio::spawn(async move {
             let Ok(request) = HttpRequest::get(&endpoint) else { return };
+            // Awaited, not waited for: the runtime has one thread (`entry`), which waiting on
+            // `prepared` would hold until the roots are parsed, and the start with it.
+            let preparing = connectors.preparing.lock().expect("never poisoned").take();
+            if let Some(preparing) = preparing {
+                let _ = preparing.await;
+            }
             let connector = connectors.prepared().clone();
             match connector.call(request).await {
                 Ok(response) => {
@@ -284,7 +294,8 @@ mod tests {
 
     #[test]
     fn the_prepared_connector_serves_every_client() {
-        let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+        // The functions' runtime: one thread (`entry`).
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
         runtime.block_on(async {
             let timeouts = TimeoutConfig::builder().connect_timeout(CONNECT_TIMEOUT).build();
             let https = HttpsClient::new(&timeouts);
@@ -308,6 +319,35 @@ mod tests {
                 .unwrap();
             assert!(output.item().is_none());
             assert!(https.0.prepared.get().is_some(), "the request went through the prepared connector");
+        });
+    }
+
+    #[test]
+    fn the_connection_opened_at_start_awaits_the_connector_instead_of_building_it_on_the_one_thread() {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        runtime.block_on(async {
+            let https = HttpsClient::new(&TimeoutConfig::builder().connect_timeout(CONNECT_TIMEOUT).build());
+            let _ = https.0.sleep.set(None);
+            // The connector's build on its thread, held until the start has gone on.
+            let (go, held) = std::sync::mpsc::channel::<()>();
+            let connectors = https.0.clone();
+            let preparing = tokio::task::spawn_blocking(move || {
+                held.recv().unwrap();
+                connectors.prepared();
+            });
+            *https.0.preparing.lock().unwrap() = Some(preparing);
+            https.open_connection(answer_once());
+            for _ in 0..10 {
+                tokio::task::yield_now().await;
+            }
+            assert!(https.0.prepared.get().is_none(), "the start's thread built the connector itself");
+            go.send(()).unwrap();
+            let opened = async {
+                while https.0.prepared.get().is_none() {
+                    tokio::time::sleep(Duration::from_millis(1)).await;
+                }
+            };
+            tokio::time::timeout(Duration::from_secs(10), opened).await.expect("the connector is built on its thread");
         });
     }
 

@@ -84,9 +84,13 @@ fn run_events(start: LocalBoxFuture<'static, Result<EventHandler, Error>>) -> Re
     }))
 }
 
-/// What `#[tokio::main]` does: a multi-threaded runtime with its IO and time drivers.
+/// A runtime on the process's one thread, with its IO and time drivers (and the blocking pool,
+/// which the connector's preparation uses beside the start). An instance answers one invocation at
+/// a time, and at the template's memory size Lambda gives it a fraction of one vCPU: worker
+/// threads would add nothing but their creation at start and a hand-over between threads at every
+/// step of every request (README "Performance", cold answer).
 fn block_on(main: LocalBoxFuture<'static, Result<(), Error>>) -> Result<(), Error> {
-    tokio::runtime::Builder::new_multi_thread().enable_all().build()?.block_on(main)
+    tokio::runtime::Builder::new_current_thread().enable_all().build()?.block_on(main)
 }
 
 /// What a function builds at start, kept for the life of the process (which is the function's
