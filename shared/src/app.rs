@@ -15,8 +15,9 @@ use aws_smithy_runtime_api::client::http::{
 use aws_smithy_runtime_api::client::orchestrator::HttpRequest;
 use futures::future::BoxFuture;
 use http_body_util::BodyExt;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
+use tokio::task::JoinHandle;
 
 use crate::config::{self, ConfigError, Environment, Settings};
 use crate::secrets::SecretsManagerSecret;
@@ -100,15 +101,16 @@ pub fn start() -> BoxFuture<'static, SdkConfig> {
 /// [`start`], and a connection to DynamoDB opened beside it (see [`HttpsClient::open_connection`]).
 fn start_with_table() -> BoxFuture<'static, SdkConfig> {
     Box::pin(async {
-        let (aws, https) = configure().await;
+        let (aws, https, preparing) = configure().await;
         if let Some(endpoint) = dynamodb_endpoint(&aws).await {
-            https.open_connection(endpoint);
+            https.open_connection(endpoint, preparing);
         }
         aws
     })
 }
 
-async fn configure() -> (SdkConfig, HttpsClient) {
+/// Also returns the connector's build on its thread ([`HttpsClient::prepare`]).
+async fn configure() -> (SdkConfig, HttpsClient, JoinHandle<()>) {
     lambda_http::tracing::init_default_subscriber();
     let timeouts = TimeoutConfig::builder()
         .connect_timeout(CONNECT_TIMEOUT)
@@ -126,8 +128,8 @@ async fn configure() -> (SdkConfig, HttpsClient) {
         loader = loader.credentials_provider(EnvironmentVariableCredentialsProvider::new());
     }
     let aws = loader.load().await;
-    https.prepare(aws.sleep_impl());
-    (aws, https)
+    let preparing = https.prepare(aws.sleep_impl());
+    (aws, https, preparing)
 }
 
 /// The trust roots every HTTPS connection of a function verifies its server against: Mozilla's
@@ -154,8 +156,6 @@ struct Connectors {
     /// The settings every client of the process asks with (they share one timeout configuration).
     settings: HttpConnectorSettings,
     prepared: OnceLock<SharedHttpConnector>,
-    /// The build of `prepared` on its thread, until the connection opened at start awaits it.
-    preparing: Mutex<Option<tokio::task::JoinHandle<()>>>,
     sleep: OnceLock<Option<SharedAsyncSleep>>,
     /// For a client that asks with other settings: connectors built on demand, cached per settings.
     others: SharedHttpClient,
@@ -169,33 +169,29 @@ impl HttpsClient {
         let others = aws_smithy_http_client::Builder::new().build_with_connector_fn(|settings, components| {
             https_connector(settings, components.and_then(RuntimeComponents::sleep_impl))
         });
-        let preparing = Mutex::new(None);
-        Self(Arc::new(Connectors { settings, prepared: OnceLock::new(), preparing, sleep: OnceLock::new(), others }))
+        Self(Arc::new(Connectors { settings, prepared: OnceLock::new(), sleep: OnceLock::new(), others }))
     }
 
     /// Builds the process's connector on a thread of its own; the start goes on meanwhile.
-    fn prepare(&self, sleep: Option<SharedAsyncSleep>) {
+    fn prepare(&self, sleep: Option<SharedAsyncSleep>) -> JoinHandle<()> {
         let _ = self.0.sleep.set(sleep);
         let connectors = self.0.clone();
-        let preparing = tokio::task::spawn_blocking(move || {
+        tokio::task::spawn_blocking(move || {
             connectors.prepared();
-        });
-        *self.0.preparing.lock().expect("never poisoned") = Some(preparing);
+        })
     }
 
     /// Opens a connection to `endpoint` (an unsigned `GET /`, answered without credentials, its
     /// answer read to the end) so that the first request finds it open in the connector's pool:
     /// the TCP and TLS handshakes happen beside the start instead of in the first request.
-    fn open_connection(&self, endpoint: String) {
+    /// `preparing` is the connector's build ([`Self::prepare`]).
+    fn open_connection(&self, endpoint: String, preparing: JoinHandle<()>) {
         let connectors = self.0.clone();
         tokio::spawn(async move {
             let Ok(request) = HttpRequest::get(&endpoint) else { return };
             // Awaited, not waited for: the runtime has one thread (`entry`), which waiting on
             // `prepared` would hold until the roots are parsed, and the start with it.
-            let preparing = connectors.preparing.lock().expect("never poisoned").take();
-            if let Some(preparing) = preparing {
-                let _ = preparing.await;
-            }
+            let _ = preparing.await;
             let connector = connectors.prepared().clone();
             match connector.call(request).await {
                 Ok(response) => {
@@ -307,7 +303,7 @@ mod tests {
                 .endpoint_url(answer_once())
                 .load()
                 .await;
-            https.prepare(aws.sleep_impl());
+            drop(https.prepare(aws.sleep_impl()));
             let _secrets = aws_sdk_secretsmanager::Client::new(&aws);
             let dynamodb = aws_sdk_dynamodb::Client::new(&aws);
             let output = dynamodb
@@ -335,8 +331,7 @@ mod tests {
                 held.recv().unwrap();
                 connectors.prepared();
             });
-            *https.0.preparing.lock().unwrap() = Some(preparing);
-            https.open_connection(answer_once());
+            https.open_connection(answer_once(), preparing);
             for _ in 0..10 {
                 tokio::task::yield_now().await;
             }

@@ -88,7 +88,7 @@ fn run_events(start: LocalBoxFuture<'static, Result<EventHandler, Error>>) -> Re
 /// which the connector's preparation uses beside the start). An instance answers one invocation at
 /// a time, and at the template's memory size Lambda gives it a fraction of one vCPU: worker
 /// threads would add nothing but their creation at start and a hand-over between threads at every
-/// step of every request (README "Performance", cold answer).
+/// step of every request (README "Performance", "One thread").
 fn block_on(main: LocalBoxFuture<'static, Result<(), Error>>) -> Result<(), Error> {
     tokio::runtime::Builder::new_current_thread().enable_all().build()?.block_on(main)
 }
@@ -97,4 +97,19 @@ fn block_on(main: LocalBoxFuture<'static, Result<(), Error>>) -> Result<(), Erro
 /// one instance), so that every invocation's future may borrow it.
 pub fn for_the_process<T>(value: T) -> &'static T {
     Box::leak(Box::new(value))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::runtime::{Handle, RuntimeFlavor};
+
+    #[test]
+    fn a_function_runs_on_the_process_one_thread() {
+        block_on(Box::pin(async {
+            assert_eq!(Handle::current().runtime_flavor(), RuntimeFlavor::CurrentThread);
+            Ok(())
+        }))
+        .unwrap();
+    }
 }
