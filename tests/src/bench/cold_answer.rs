@@ -120,8 +120,8 @@ pub async fn rows(sizes: &Sizes) -> Vec<Row> {
         let cold_answer = median(&samples.cold_answer);
         let ratio = cold_answer / floor;
         // The floor with this function's own round trips in place of the one GetItem.
-        let services = median(&service_times[name]);
-        let own_floor = hello_cold_answer + services;
+        let round_trips = median(&service_times[name]);
+        let own_floor = hello_cold_answer + round_trips;
         rows.push(
             Row::new(SECTION, name.clone())
                 .figure("cold answer", cold_answer, "ms")
@@ -130,7 +130,7 @@ pub async fn rows(sizes: &Sizes) -> Vec<Row> {
                 .figure("start", median(&samples.init), "ms")
                 .figure("first invocation", median(&samples.first_invocation()), "ms")
                 .figure("warm", median(&samples.warm), "ms")
-                .figure("its round trips", services, "ms")
+                .figure("its round trips", round_trips, "ms")
                 .figure("floor", ratio, "×")
                 .figure("own floor", cold_answer / own_floor, "×")
                 .at_most(format!("median cold answer ≤ {MAX_RATIO}× the floor"), ratio, MAX_RATIO),

@@ -1,9 +1,9 @@
 //! How long the services take to answer a function's own requests: a reverse proxy in front of
 //! each AWS endpoint a function is given (DynamoDB Local, the SES emulator, the bus, Secrets
-//! Manager) forwards every request and records when the service began answering it and when the
-//! answer's last byte came back. The time between is the raw round trip of the request, without
-//! the function's code, its SDK's serialization or signing, or the hop through the proxy; requests
-//! that overlap count once. The cold-answer section uses it for each function's floor: hello
+//! Manager) forwards every request and records when it sent the request on and when the answer's
+//! last byte came back. The time between is the raw round trip of the request, without the
+//! function's code, its SDK's serialization or signing, or the hop to the proxy (the proxy's own
+//! client is in it: tens of microseconds); requests that overlap count once. The cold-answer section uses it for each function's floor: hello
 //! world's cold answer plus the round trips the function itself makes, not one `GetItem`.
 
 use std::collections::HashMap;
